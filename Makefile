@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: MIT
+# Thin verbs over Meson. Every target installs missing Debian packages first
+# (scripts/deps.sh), so a fresh Debian 12 machine needs nothing else.
+PREFIX ?= /usr/local
+BUILD ?= build
+CHECK_BUILD ?= build-check
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps demo check bench fuzz install clean
+
+all: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=release --prefix=$(PREFIX)
+	@meson configure $(BUILD) -Dprefix=$(PREFIX) >/dev/null
+	ninja -C $(BUILD)
+
+deps:
+	@scripts/deps.sh
+
+demo: all
+	@scripts/demo.sh $(BUILD)/src/hotpath
+
+check: deps
+	@scripts/check.sh $(CHECK_BUILD) $(FUZZ_BUILD)
+
+bench: all
+	@scripts/deps.sh bench
+	@bench/serve_vs_nginx.sh $(BUILD)/src/hotpath
+
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+install: all
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
+
+clean:
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)

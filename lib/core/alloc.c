@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/* core/alloc.c - counting allocator wrappers with failure injection for tests.
+ * Counters are atomics so worker threads may allocate at start-up. */
+#include "core/alloc.h"
+#include "core/alloc_test.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Atomic int64_t n_allocs;
+static _Atomic int64_t n_live;
+static _Atomic int64_t fail_countdown; /* 0: off */
+static _Atomic int fail_sticky;
+static _Atomic int64_t n_injected;
+
+void hp_alloc_fail_at(int64_t nth, int sticky)
+{
+    atomic_store(&n_injected, 0);
+    atomic_store(&fail_countdown, nth);
+    atomic_store(&fail_sticky, sticky);
+}
+
+int64_t hp_alloc_failures(void)
+{
+    return atomic_load(&n_injected);
+}
+
+int64_t hp_alloc_count(void)
+{
+    return atomic_load(&n_allocs);
+}
+
+int64_t hp_alloc_live(void)
+{
+    return atomic_load(&n_live);
+}
+
+static int injected_failure(void)
+{
+    int64_t left = atomic_load(&fail_countdown);
+    if (left <= 0)
+        return 0;
+    if (left == 1) {
+        atomic_fetch_add(&n_injected, 1);
+        if (!atomic_load(&fail_sticky))
+            atomic_store(&fail_countdown, 0);
+        return 1;
+    }
+    atomic_fetch_sub(&fail_countdown, 1);
+    return 0;
+}
+
+void *hp_malloc(size_t n)
+{
+    if (injected_failure())
+        return NULL;
+    void *p = malloc(n ? n : 1);
+    if (p) {
+        atomic_fetch_add(&n_allocs, 1);
+        atomic_fetch_add(&n_live, 1);
+    }
+    return p;
+}
+
+void *hp_calloc(size_t count, size_t size)
+{
+    if (injected_failure())
+        return NULL;
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p) {
+        atomic_fetch_add(&n_allocs, 1);
+        atomic_fetch_add(&n_live, 1);
+    }
+    return p;
+}
+
+void *hp_realloc(void *p, size_t n)
+{
+    if (!p)
+        return hp_malloc(n);
+    if (injected_failure())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void hp_free(void *p)
+{
+    if (!p)
+        return;
+    atomic_fetch_sub(&n_live, 1);
+    free(p);
+}
+
+char *hp_strndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *d = hp_malloc(len + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    return d;
+}
+
+char *hp_strdup(const char *s)
+{
+    return hp_strndup(s, strlen(s));
+}

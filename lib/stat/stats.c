@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/* stat/stats.c - Welford, quantiles, MAD. */
+#include "stat/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+void hp_welford_init(struct hp_welford *w)
+{
+    w->n = 0;
+    w->mean = 0.0;
+    w->m2 = 0.0;
+    w->min = INFINITY;
+    w->max = -INFINITY;
+}
+
+void hp_welford_add(struct hp_welford *w, double x)
+{
+    w->n++;
+    double delta = x - w->mean;
+    w->mean += delta / (double)w->n;
+    w->m2 += delta * (x - w->mean);
+    if (x < w->min)
+        w->min = x;
+    if (x > w->max)
+        w->max = x;
+}
+
+void hp_welford_merge(struct hp_welford *dst, const struct hp_welford *src)
+{
+    if (src->n == 0)
+        return;
+    if (dst->n == 0) {
+        *dst = *src;
+        return;
+    }
+    double n = (double)(dst->n + src->n);
+    double delta = src->mean - dst->mean;
+    dst->m2 += src->m2 + delta * delta * (double)dst->n * (double)src->n / n;
+    dst->mean += delta * (double)src->n / n;
+    dst->n += src->n;
+    if (src->min < dst->min)
+        dst->min = src->min;
+    if (src->max > dst->max)
+        dst->max = src->max;
+}
+
+double hp_welford_variance(const struct hp_welford *w)
+{
+    return w->n < 2 ? 0.0 : w->m2 / (double)(w->n - 1);
+}
+
+double hp_welford_stddev(const struct hp_welford *w)
+{
+    return sqrt(hp_welford_variance(w));
+}
+
+double hp_quantile_sorted(const double *sorted, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    if (q <= 0.0)
+        return sorted[0];
+    if (q >= 1.0)
+        return sorted[n - 1];
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h);
+    double frac = h - (double)lo;
+    if (lo + 1 >= n)
+        return sorted[n - 1];
+    return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double hp_quantile(double *v, size_t n, double q)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return hp_quantile_sorted(v, n, q);
+}
+
+double hp_mad(double *v, size_t n, double *scratch)
+{
+    if (n == 0)
+        return NAN;
+    double med = hp_quantile(v, n, 0.5);
+    for (size_t i = 0; i < n; i++)
+        scratch[i] = fabs(v[i] - med);
+    return hp_quantile(scratch, n, 0.5);
+}

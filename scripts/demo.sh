@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# make demo: the main job on the embedded target. Until the load engine lands
+# this starts `hotpath serve` on a free port, shows it answering each kind of
+# route, stops it with SIGINT and shows the ground-truth document it wrote.
+#   scripts/demo.sh PATH-TO-HOTPATH
+set -euo pipefail
+hotpath=${1:-build/src/hotpath}
+work=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+"$hotpath" serve --listen 127.0.0.1:0 --threads 2 --truth "$work/truth.json" >"$work/out" &
+pid=$!
+for _ in $(seq 50); do [ -s "$work/out" ] && break; sleep 0.1; done
+head -n 1 "$work/out"
+port=$(head -n 1 "$work/out" | sed -E 's/.*:([0-9]+) .*/\1/')
+
+# One request over bash's /dev/tcp (no curl needed); prints status line and body.
+get() {
+    exec 3<>"/dev/tcp/127.0.0.1/$port"
+    printf 'GET %s HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n' "$1" >&3
+    local reply
+    reply=$(tr -d '\r' <&3)
+    exec 3<&-
+    local status body
+    status=$(printf '%s\n' "$reply" | head -n 1)
+    body=$(printf '%s\n' "$reply" | sed '1,/^$/d' | head -c 60)
+    printf '  GET %-28s -> %s  %s\n' "$1" "$status" "$(printf '%s' "$body" | tr '\n' ' ')"
+}
+
+echo "answering:"
+get /
+get /bytes/32
+get /status/503
+get /delay/fixed:20ms
+get /delay/lognormal:2ms:0.5
+get /no/such/route
+
+kill -INT "$pid"
+wait "$pid"
+sed -n '2,$p' "$work/out"
+echo "ground truth written by serve (a hotpath.result/1 document):"
+python3 - "$work/truth.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+print("  schema %s, kind %s, %d metrics, histogram service_time of %d requests"
+      % (doc["schema"], doc["kind"], len(doc["metrics"]),
+         doc["histograms"]["service_time"]["count"]))
+print("  " + "  ".join("%s=%g" % (k, v["value"]) for k, v in doc["metrics"].items()
+                       if k.startswith("status_")))
+print("  service_time data: %s..." % doc["histograms"]["service_time"]["data"][:40])
+PY

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+/* src/cli.c - option parsing, suggestions and help rendering. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+
+void cli_init(struct cli_parser *p, const struct hp_cmd *cmd, int argc, char **argv)
+{
+    p->cmd = cmd;
+    p->argc = argc;
+    p->argv = argv;
+    p->i = 1;
+    p->only_positional = false;
+    p->short_rest = NULL;
+}
+
+int cli_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int row[64];
+    if (lb >= sizeof row / sizeof row[0])
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int best = diag + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *cli_nearest(const char *word, const char *const *candidates, int n)
+{
+    const char *best = NULL;
+    int best_d = 99;
+    size_t wlen = strlen(word);
+    for (int i = 0; i < n; i++) {
+        int d = cli_edit_distance(word, candidates[i]);
+        /* A prefix of a longer name is a near miss too ("--thr" for "--threads"). */
+        if (wlen >= 3 && strncmp(candidates[i], word, wlen) == 0)
+            d = 1;
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    int limit = wlen <= 3 ? 1 : wlen <= 6 ? 2 : 3;
+    return best_d <= limit ? best : NULL;
+}
+
+int cli_usage_error(const struct hp_cmd *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "hotpath%s%s: ", cmd ? " " : "", cmd ? cmd->name : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return HP_EXIT_USAGE;
+}
+
+int cli_fail(const struct hp_cmd *cmd, int code, const struct hp_err *err)
+{
+    char buf[HP_ERR_MSG_MAX + HP_ERR_FILE_MAX + 32];
+    if (err && err->msg[0])
+        hp_err_format(err, buf, sizeof buf);
+    else
+        snprintf(buf, sizeof buf, "%s", hp_strerror(code));
+    fprintf(stderr, "hotpath%s%s: %s\n", cmd ? " " : "", cmd ? cmd->name : "", buf);
+    return hp_exit_code(code);
+}
+
+static const struct cli_opt help_opt = {CLI_HELP, "help", 'h', NULL, "Show this help."};
+
+static const struct cli_opt *find_long(const struct hp_cmd *cmd, const char *name, size_t len)
+{
+    if (len == 4 && strncmp(name, "help", 4) == 0)
+        return &help_opt;
+    for (const struct cli_opt *o = cmd->opts; o && o->id; o++)
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+static const struct cli_opt *find_short(const struct hp_cmd *cmd, char c)
+{
+    if (c == 'h')
+        return &help_opt;
+    for (const struct cli_opt *o = cmd->opts; o && o->id; o++)
+        if (o->short_name == c)
+            return o;
+    return NULL;
+}
+
+static int unknown_long(struct cli_parser *p, const char *name, size_t len)
+{
+    const char *names[64];
+    int n = 0;
+    char word[64];
+    snprintf(word, sizeof word, "%.*s", (int)len, name);
+    for (const struct cli_opt *o = p->cmd->opts; o && o->id && n < 63; o++)
+        names[n++] = o->name;
+    names[n++] = "help";
+    const char *near = cli_nearest(word, names, n);
+    if (near)
+        cli_usage_error(p->cmd, "unknown option '--%s' (did you mean --%s?)", word, near);
+    else
+        cli_usage_error(p->cmd, "unknown option '--%s' (see 'hotpath %s --help')", word,
+                        p->cmd->name);
+    return CLI_ERROR;
+}
+
+int cli_next(struct cli_parser *p, const char **value)
+{
+    const struct cli_opt *o;
+
+    *value = NULL;
+    if (p->short_rest && *p->short_rest) {
+        char c = *p->short_rest++;
+        o = find_short(p->cmd, c);
+        if (!o) {
+            cli_usage_error(p->cmd, "unknown option '-%c' (see 'hotpath %s --help')", c,
+                            p->cmd->name);
+            return CLI_ERROR;
+        }
+        if (o->arg) {
+            if (*p->short_rest) {
+                *value = p->short_rest;
+            } else if (p->i < p->argc) {
+                *value = p->argv[p->i++];
+            } else {
+                cli_usage_error(p->cmd, "option '-%c' needs a value (%s)", c, o->arg);
+                return CLI_ERROR;
+            }
+            p->short_rest = NULL;
+        }
+        return o->id;
+    }
+    p->short_rest = NULL;
+    if (p->i >= p->argc)
+        return CLI_DONE;
+    char *a = p->argv[p->i++];
+    if (p->only_positional || a[0] != '-' || a[1] == '\0') {
+        *value = a;
+        return CLI_POSITIONAL;
+    }
+    if (strcmp(a, "--") == 0) {
+        p->only_positional = true;
+        return cli_next(p, value);
+    }
+    if (a[1] != '-') {
+        p->short_rest = a + 1;
+        return cli_next(p, value);
+    }
+    const char *name = a + 2;
+    const char *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    o = find_long(p->cmd, name, len);
+    if (!o)
+        return unknown_long(p, name, len);
+    if (!o->arg) {
+        if (eq) {
+            cli_usage_error(p->cmd, "option '--%s' takes no value", o->name);
+            return CLI_ERROR;
+        }
+        return o->id;
+    }
+    if (eq) {
+        *value = eq + 1;
+    } else if (p->i < p->argc) {
+        *value = p->argv[p->i++];
+    } else {
+        cli_usage_error(p->cmd, "option '--%s' needs a value (%s)", o->name, o->arg);
+        return CLI_ERROR;
+    }
+    return o->id;
+}
+
+bool cli_duration(const struct hp_cmd *cmd, const char *opt, const char *v, int64_t *out_ns)
+{
+    struct hp_err err;
+    if (hp_parse_duration(v, out_ns, &err) == 0)
+        return true;
+    cli_usage_error(cmd, "--%s: %s", opt, err.msg);
+    return false;
+}
+
+bool cli_int(const struct hp_cmd *cmd, const char *opt, const char *v, int64_t min, int64_t max,
+             int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || errno) {
+        cli_usage_error(cmd, "--%s: '%s' is not a whole number", opt, v);
+        return false;
+    }
+    if (n < min || n > max) {
+        cli_usage_error(cmd, "--%s: %lld is out of range (expected %lld-%lld)", opt, n,
+                        (long long)min, (long long)max);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+bool cli_percent(const struct hp_cmd *cmd, const char *opt, const char *v, double *out)
+{
+    struct hp_err err;
+    if (hp_parse_percent(v, out, &err) == 0)
+        return true;
+    cli_usage_error(cmd, "--%s: %s", opt, err.msg);
+    return false;
+}
+
+/* Print text wrapped at `width`, each line indented by `indent` (the first
+ * line's indent is assumed already printed when `first_done`). */
+static void wrap(FILE *out, const char *text, int indent, int col, int width)
+{
+    const char *p = text;
+    while (*p) {
+        const char *word_end = p + strcspn(p, " \n");
+        int wlen = (int)(word_end - p);
+        if (col > indent && col + 1 + wlen > width) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', out);
+            col++;
+        }
+        fprintf(out, "%.*s", wlen, p);
+        col += wlen;
+        p = word_end;
+        if (*p == '\n' && p[1] == '\n') { /* paragraph break */
+            fprintf(out, "\n\n%*s", indent, "");
+            col = indent;
+            p += 2;
+        }
+        while (*p == ' ' || *p == '\n')
+            p++;
+    }
+    fputc('\n', out);
+}
+
+static void opt_label(const struct cli_opt *o, char *buf, size_t size)
+{
+    if (o->short_name)
+        snprintf(buf, size, "-%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
+                 o->arg ? o->arg : "");
+    else
+        snprintf(buf, size, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+void cli_print_help(const struct hp_cmd *cmd, FILE *out)
+{
+    fprintf(out, "Usage: hotpath %s\n\n", cmd->usage);
+    wrap(out, cmd->description, 0, 0, 80);
+    if (cmd->opts) {
+        fprintf(out, "\nOptions:\n");
+        for (const struct cli_opt *o = cmd->opts; o->id; o++) {
+            char label[64];
+            opt_label(o, label, sizeof label);
+            if (strlen(label) > 24)
+                fprintf(out, "  %s\n%*s", label, 28, "");
+            else
+                fprintf(out, "  %-24s  ", label);
+            wrap(out, o->help, 28, 28, 100);
+        }
+        fprintf(out, "  %-24s  %s\n", "-h, --help", help_opt.help);
+    }
+    if (cmd->examples && *cmd->examples)
+        fprintf(out, "\nExamples:\n%s", cmd->examples);
+}
+
+void cli_print_markdown(const struct hp_cmd *cmd, FILE *out)
+{
+    fprintf(out, "# hotpath %s\n\n", cmd->name);
+    fprintf(out, "<!-- Generated by `hotpath help --markdown %s`; edit src/cmd_%s.c instead. -->"
+                 "\n\n", cmd->name, cmd->name);
+    fprintf(out, "%s\n\n```\nhotpath %s\n```\n\n", cmd->summary, cmd->usage);
+    fprintf(out, "%s\n", cmd->description);
+    if (cmd->opts) {
+        fprintf(out, "\n## Options\n\n| option | meaning |\n| --- | --- |\n");
+        for (const struct cli_opt *o = cmd->opts; o->id; o++) {
+            char label[64];
+            opt_label(o, label, sizeof label);
+            const char *l = label;
+            while (*l == ' ')
+                l++;
+            fprintf(out, "| `%s` | %s |\n", l, o->help);
+        }
+        fprintf(out, "| `-h, --help` | %s |\n", help_opt.help);
+    }
+    if (cmd->examples && *cmd->examples)
+        fprintf(out, "\n## Examples\n\n```\n%s```\n", cmd->examples);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* src/cli.h - the command table, option parsing and help for the hotpath
+ * CLI. Each command describes itself once (struct hp_cmd); `hotpath help
+ * CMD`, `CMD --help` and docs/commands/CMD.md are all printed from that. */
+#ifndef HP_CLI_H
+#define HP_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+#define CLI_HELP (-100) /* id every command gives its -h/--help */
+
+struct cli_opt {
+    int id;            /* > 0, returned by cli_next */
+    const char *name;  /* long name without "--" */
+    char short_name;   /* 0 when none */
+    const char *arg;   /* metavariable ("ADDR") or NULL for a flag */
+    const char *help;  /* one or more sentences; shown wrapped */
+};
+
+struct hp_cmd {
+    const char *name;
+    const char *summary;     /* one line, for `hotpath help` */
+    const char *usage;       /* after "hotpath ": "serve [options]" */
+    const char *description; /* paragraphs separated by blank lines */
+    const struct cli_opt *opts;
+    const char *examples;    /* lines: "command  # comment" */
+    int (*run)(const struct hp_cmd *cmd, int argc, char **argv);
+};
+
+/* All commands, NULL-terminated. */
+extern const struct hp_cmd *const hp_commands[];
+const struct hp_cmd *hp_cmd_find(const char *name);
+
+enum { CLI_DONE = 0, CLI_POSITIONAL = -1, CLI_ERROR = -2 };
+
+struct cli_parser {
+    const struct hp_cmd *cmd;
+    int argc;
+    char **argv;
+    int i;
+    bool only_positional; /* after "--" */
+    const char *short_rest; /* rest of a "-abc" cluster */
+};
+
+void cli_init(struct cli_parser *p, const struct hp_cmd *cmd, int argc, char **argv);
+/* Next option id (value set for options with an argument), CLI_POSITIONAL
+ * (value is the argument), CLI_DONE, or CLI_ERROR after printing a one-line
+ * error that suggests the nearest option name. */
+int cli_next(struct cli_parser *p, const char **value);
+
+/* Levenshtein distance, for "did you mean". */
+int cli_edit_distance(const char *a, const char *b);
+/* The candidate nearest to `word`, or NULL when none is close. */
+const char *cli_nearest(const char *word, const char *const *candidates, int n);
+
+/* Print "hotpath CMD: message" on stderr; returns exit code 2 (usage). */
+int cli_usage_error(const struct hp_cmd *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Print the hp_err as "hotpath CMD: FILE:LINE:COL: msg"; returns
+ * hp_exit_code(code). */
+int cli_fail(const struct hp_cmd *cmd, int code, const struct hp_err *err);
+
+/* Option value parsers: on bad input they print the error and return false. */
+bool cli_duration(const struct hp_cmd *cmd, const char *opt, const char *v, int64_t *out_ns);
+bool cli_int(const struct hp_cmd *cmd, const char *opt, const char *v, int64_t min, int64_t max,
+             int64_t *out);
+bool cli_percent(const struct hp_cmd *cmd, const char *opt, const char *v, double *out);
+
+void cli_print_help(const struct hp_cmd *cmd, FILE *out);
+void cli_print_markdown(const struct hp_cmd *cmd, FILE *out);
+
+#endif

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/* src/cmd_serve.c - `hotpath serve`: option handling around net/serve.h. */
+#include <errno.h>
+#include <pthread.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmds.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "core/units.h"
+#include "net/serve.h"
+
+enum { O_LISTEN = 1, O_THREADS, O_STALL, O_ERROR_RATE, O_TRUTH, O_DURATION, O_SEED,
+       O_MAX_CONNS, O_QUIET };
+
+static const struct cli_opt serve_opts[] = {
+    {O_LISTEN, "listen", 'l', "ADDR",
+     "Address to listen on: HOST:PORT, [IPv6]:PORT or unix:PATH. Port 0 picks a free port. "
+     "The first line printed is the bound address. Default 127.0.0.1:8080."},
+    {O_THREADS, "threads", 't', "N", "Worker threads, each with its own event loop. Default 1."},
+    {O_STALL, "stall", 0, "EVERY:FOR",
+     "Pause the whole server for FOR every EVERY (e.g. 5s:500ms), as a garbage-collection "
+     "pause would: the situation that fools closed-loop load generators."},
+    {O_ERROR_RATE, "error-rate", 0, "PCT",
+     "Answer this share of requests with 500 (e.g. 2%), after the route's delay."},
+    {O_TRUTH, "truth", 0, "FILE",
+     "At exit, write the server-side service time of every request (an HdrHistogram) and "
+     "exact counts as a result document: the ground truth to check a load test against."},
+    {O_DURATION, "duration", 'd', "DURATION", "Stop after this long (default: until SIGINT or "
+     "SIGTERM)."},
+    {O_SEED, "seed", 0, "N", "Seed of the random delays and errors (default 1)."},
+    {O_MAX_CONNS, "max-conns", 0, "N",
+     "Connections held at once across threads; more are closed at accept (default 100000)."},
+    {O_QUIET, "quiet", 'q', NULL, "Print only the listening line, no summary at exit."},
+    {0, NULL, 0, NULL, NULL},
+};
+
+
+static int parse_stall(const struct hp_cmd *cmd, const char *v, int64_t *every, int64_t *dur)
+{
+    char buf[64];
+    const char *colon = strchr(v, ':');
+    if (!colon || (size_t)(colon - v) >= sizeof buf) {
+        cli_usage_error(cmd, "--stall: '%s' (expected EVERY:FOR, e.g. 5s:500ms)", v);
+        return -1;
+    }
+    snprintf(buf, sizeof buf, "%.*s", (int)(colon - v), v);
+    if (!cli_duration(cmd, "stall", buf, every) || !cli_duration(cmd, "stall", colon + 1, dur))
+        return -1;
+    if (*every <= 0 || *dur <= 0 || *dur >= *every) {
+        cli_usage_error(cmd, "--stall: '%s': FOR must be above 0 and shorter than EVERY", v);
+        return -1;
+    }
+    return 0;
+}
+
+static int write_truth(const struct hp_serve *srv, const struct hp_serve_config *cfg,
+                       const char *listen_text, const struct hp_serve_stats *st, int64_t wall_ns,
+                       const char *path, struct hp_err *err)
+{
+    struct hp_result *r = NULL;
+    double elapsed = hp_serve_elapsed_s(srv);
+    char buf[64];
+    int rc = hp_result_new("serve", &r);
+
+    if (rc < 0)
+        return hp_err_set(err, rc, "out of memory");
+    hp_result_set_started(r, wall_ns);
+    hp_result_set_duration(r, elapsed);
+    rc = hp_result_config_str(r, "listen", listen_text);
+    rc = rc ? rc : hp_result_config_int(r, "threads", cfg->threads);
+    rc = rc ? rc : hp_result_config_real(r, "error_rate", cfg->error_rate);
+    rc = rc ? rc : hp_result_config_int(r, "stall_every_ns", cfg->stall_every_ns);
+    rc = rc ? rc : hp_result_config_int(r, "stall_for_ns", cfg->stall_for_ns);
+    rc = rc ? rc : hp_result_config_int(r, "seed", (int64_t)cfg->seed);
+    rc = rc ? rc : hp_result_metric(r, "requests", (double)st->requests, "count");
+    rc = rc ? rc : hp_result_metric(r, "requests_per_s",
+                                    elapsed > 0 ? (double)st->requests / elapsed : 0, "1/s");
+    rc = rc ? rc : hp_result_metric(r, "connections", (double)st->connections, "count");
+    rc = rc ? rc : hp_result_metric(r, "connections_refused", (double)st->connections_refused,
+                                    "count");
+    rc = rc ? rc : hp_result_metric(r, "injected_errors", (double)st->injected_errors, "count");
+    rc = rc ? rc : hp_result_metric(r, "stalls", (double)st->stalls, "count");
+    rc = rc ? rc : hp_result_metric(r, "bytes_in", (double)st->bytes_in, "bytes");
+    rc = rc ? rc : hp_result_metric(r, "bytes_out", (double)st->bytes_out, "bytes");
+    for (int code = 100; code < 600 && rc == 0; code++) {
+        if (!st->status[code])
+            continue;
+        snprintf(buf, sizeof buf, "status_%d", code);
+        rc = hp_result_metric(r, buf, (double)st->status[code], "count");
+    }
+    for (int k = 0; k < HP_ROUTE_COUNT && rc == 0; k++) {
+        snprintf(buf, sizeof buf, "route_%s", hp_serve_route_name((enum hp_serve_route)k));
+        rc = hp_result_metric(r, buf, (double)st->routes[k], "count");
+    }
+    rc = rc ? rc : hp_result_histogram(r, "service_time", "ns", st->service_ns);
+    if (rc < 0)
+        rc = hp_err_set(err, rc, "building the truth document: %s", hp_strerror(rc));
+    else
+        rc = hp_result_write(r, path, err);
+    hp_result_free(r);
+    return rc;
+}
+
+static void print_summary(const struct hp_serve *srv, const struct hp_serve_stats *st)
+{
+    char a[32], b[32], c[32], d[32];
+    double elapsed = hp_serve_elapsed_s(srv);
+    printf("served %" PRId64 " requests on %" PRId64 " connections in %.2fs (%s)\n",
+           st->requests, st->connections, elapsed,
+           hp_format_rate(elapsed > 0 ? (double)st->requests / elapsed : 0, a, sizeof a));
+    if (st->requests > 0)
+        printf("service time p50 %s  p99 %s  p99.9 %s  max %s\n",
+               hp_format_duration(hp_hist_value_at_percentile(st->service_ns, 50), a, sizeof a),
+               hp_format_duration(hp_hist_value_at_percentile(st->service_ns, 99), b, sizeof b),
+               hp_format_duration(hp_hist_value_at_percentile(st->service_ns, 99.9), c, sizeof c),
+               hp_format_duration(hp_hist_max(st->service_ns), d, sizeof d));
+    printf("status");
+    for (int code = 100; code < 600; code++)
+        if (st->status[code])
+            printf("  %d: %" PRId64, code, st->status[code]);
+    printf("\n");
+    if (st->stalls || st->injected_errors || st->connections_refused)
+        printf("stalls %" PRId64 "  injected errors %" PRId64 "  refused connections %" PRId64
+               "\n", st->stalls, st->injected_errors, st->connections_refused);
+    fflush(stdout);
+}
+
+static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
+{
+    struct hp_serve_config cfg = {.threads = 1, .seed = 1};
+    const char *listen_text = "127.0.0.1:8080", *truth = NULL, *v;
+    int64_t duration_ns = 0, n;
+    bool quiet = false;
+    struct cli_parser p;
+    struct hp_err err = {0};
+    struct hp_serve *srv = NULL;
+    struct hp_serve_stats st = {0};
+    int id, rc, exit_code = HP_EXIT_OK;
+
+    cli_init(&p, cmd, argc, argv);
+    while ((id = cli_next(&p, &v)) != CLI_DONE) {
+        switch (id) {
+        case CLI_ERROR:
+            return HP_EXIT_USAGE;
+        case CLI_HELP:
+            cli_print_help(cmd, stdout);
+            return HP_EXIT_OK;
+        case CLI_POSITIONAL:
+            return cli_usage_error(cmd, "unexpected argument '%s' (serve takes only options)", v);
+        case O_LISTEN:
+            listen_text = v;
+            break;
+        case O_THREADS:
+            if (!cli_int(cmd, "threads", v, 1, HP_SERVE_MAX_THREADS, &n))
+                return HP_EXIT_USAGE;
+            cfg.threads = (int)n;
+            break;
+        case O_STALL:
+            if (parse_stall(cmd, v, &cfg.stall_every_ns, &cfg.stall_for_ns) < 0)
+                return HP_EXIT_USAGE;
+            break;
+        case O_ERROR_RATE:
+            if (!cli_percent(cmd, "error-rate", v, &cfg.error_rate))
+                return HP_EXIT_USAGE;
+            break;
+        case O_TRUTH:
+            truth = v;
+            break;
+        case O_DURATION:
+            if (!cli_duration(cmd, "duration", v, &duration_ns))
+                return HP_EXIT_USAGE;
+            break;
+        case O_SEED:
+            if (!cli_int(cmd, "seed", v, 0, INT64_MAX, &n))
+                return HP_EXIT_USAGE;
+            cfg.seed = (uint64_t)n;
+            break;
+        case O_MAX_CONNS:
+            if (!cli_int(cmd, "max-conns", v, 1, 10000000, &n))
+                return HP_EXIT_USAGE;
+            cfg.max_conns = (int)n;
+            break;
+        case O_QUIET:
+            quiet = true;
+            break;
+        }
+    }
+    rc = hp_addr_parse(listen_text, &cfg.listen, &err);
+    if (rc < 0) {
+        cli_usage_error(cmd, "--listen: %s", err.msg);
+        return HP_EXIT_USAGE;
+    }
+
+    /* Block the stop signals before any thread exists; wait for them below. */
+    sigset_t stop_sigs;
+    sigemptyset(&stop_sigs);
+    sigaddset(&stop_sigs, SIGINT);
+    sigaddset(&stop_sigs, SIGTERM);
+    sigaddset(&stop_sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int64_t wall_ns = hp_wall_ns();
+    rc = hp_serve_new(&cfg, &srv, &err);
+    if (rc < 0)
+        return cli_fail(cmd, rc, &err) == HP_EXIT_USAGE ? HP_EXIT_USAGE : HP_EXIT_FAIL;
+    struct hp_addr bound;
+    char bound_text[160];
+    hp_serve_bound(srv, &bound);
+    hp_addr_format(&bound, bound_text, sizeof bound_text);
+    rc = hp_serve_start(srv, &err);
+    if (rc < 0) {
+        exit_code = cli_fail(cmd, rc, &err);
+        goto out;
+    }
+    printf("listening on %s%s (%d thread%s)\n", bound.ss.ss_family == AF_UNIX ? "" : "http://",
+           bound_text, cfg.threads, cfg.threads == 1 ? "" : "s");
+    fflush(stdout);
+
+    if (duration_ns > 0) {
+        struct timespec ts = hp_ns_to_ts(duration_ns);
+        while (sigtimedwait(&stop_sigs, NULL, &ts) < 0 && errno == EINTR)
+            ;
+    } else {
+        int sig;
+        sigwait(&stop_sigs, &sig);
+    }
+    hp_serve_stop(srv);
+    rc = hp_serve_stats(srv, &st);
+    if (rc < 0) {
+        exit_code = cli_fail(cmd, rc, NULL);
+        goto out;
+    }
+    if (!quiet)
+        print_summary(srv, &st);
+    if (truth) {
+        rc = write_truth(srv, &cfg, bound_text, &st, wall_ns, truth, &err);
+        if (rc < 0)
+            exit_code = cli_fail(cmd, rc, &err);
+    }
+out:
+    hp_hist_free(st.service_ns);
+    hp_serve_free(srv);
+    return exit_code;
+}
+
+const struct hp_cmd hp_cmd_serve = {
+    .name = "serve",
+    .summary = "Embedded HTTP/1.1 target with known behaviour: the ground truth for load tests.",
+    .usage = "serve [options]",
+    .description =
+        "Serves HTTP/1.1 on epoll worker threads with keep-alive and pipelining. Its routes "
+        "behave as asked, so a load generator's numbers can be checked against what really "
+        "happened (--truth).\n\n"
+        "Routes: / answers 13 bytes (\"Hello, World!\"). /bytes/N answers N bytes (N may "
+        "carry a unit: 64KiB). /status/CODE answers with that status (1xx codes send the "
+        "interim response, then 200). /delay/DIST answers after a delay drawn from DIST: "
+        "fixed:2ms, uniform:1ms:5ms, exp:5ms (mean), lognormal:MEDIAN:SIGMA, "
+        "bimodal:P:FAST:SLOW (P is the share of SLOW answers, e.g. bimodal:1%:1ms:100ms). "
+        "Delays are timers in the event loop: no thread or sleep per request. Anything else "
+        "is 404; malformed requests get 400, heads over 8 KiB 431, and the connection closes. "
+        "Request bodies (Content-Length or chunked) are read and discarded.\n\n"
+        "Stops cleanly on SIGINT or SIGTERM, printing a summary and writing --truth.",
+    .opts = serve_opts,
+    .examples = "  hotpath serve --listen 127.0.0.1:0 -t 2\n"
+                "  hotpath serve --stall 5s:500ms --error-rate 1% --truth truth.json\n"
+                "  curl http://127.0.0.1:8080/delay/lognormal:2ms:0.5\n",
+    .run = run_serve,
+};

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* src/cmds.h - the commands hotpath has, one struct hp_cmd each. */
+#ifndef HP_CMDS_H
+#define HP_CMDS_H
+
+#include "cli.h"
+
+extern const struct hp_cmd hp_cmd_help;
+extern const struct hp_cmd hp_cmd_version;
+extern const struct hp_cmd hp_cmd_serve;
+
+#endif

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests for stat/stats.c. Expected quantiles are R's quantile(type = 7)
+ * and mad(constant = 1) on the same vectors. */
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_statistics_double.h>
+#include <stdlib.h>
+
+#include "stat/stats.h"
+#include "testutil.h"
+
+static void welford_matches_two_pass_on_offset_data(void **state)
+{
+    (void)state;
+    /* Large offset, small spread: where the naive sum-of-squares fails. */
+    enum { N = 100000 };
+    double *x = malloc(N * sizeof *x);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    struct hp_welford w;
+    hp_welford_init(&w);
+    for (int i = 0; i < N; i++) {
+        x[i] = 1e9 + gsl_ran_gaussian(rng, 3.0);
+        hp_welford_add(&w, x[i]);
+    }
+    assert_int_equal(w.n, N);
+    assert_close(w.mean, gsl_stats_mean(x, 1, N), 1e-13, 0);
+    /* Reference: two passes in long double. */
+    long double mean = 0, ss = 0;
+    for (int i = 0; i < N; i++)
+        mean += x[i];
+    mean /= N;
+    for (int i = 0; i < N; i++)
+        ss += (x[i] - mean) * (x[i] - mean);
+    assert_close(hp_welford_variance(&w), (double)(ss / (N - 1)), 1e-7, 0);
+    /* The naive sum of squares loses every digit here; Welford keeps them. */
+    double sum = 0, sumsq = 0;
+    for (int i = 0; i < N; i++) {
+        sum += x[i];
+        sumsq += x[i] * x[i];
+    }
+    double naive = (sumsq - sum * sum / N) / (N - 1);
+    assert_true(fabs(naive - (double)(ss / (N - 1))) > 1e-3 * (double)(ss / (N - 1)));
+    assert_close(w.min, gsl_stats_min(x, 1, N), 0, 0);
+    assert_close(w.max, gsl_stats_max(x, 1, N), 0, 0);
+    free(x);
+    gsl_rng_free(rng);
+}
+
+static void welford_merge_equals_one_pass(void **state)
+{
+    (void)state;
+    struct hp_welford all, a, b;
+    hp_welford_init(&all);
+    hp_welford_init(&a);
+    hp_welford_init(&b);
+    for (int i = 0; i < 1000; i++) {
+        double v = (i * 7919) % 1000 / 10.0;
+        hp_welford_add(&all, v);
+        hp_welford_add(i < 300 ? &a : &b, v);
+    }
+    hp_welford_merge(&a, &b);
+    assert_int_equal(a.n, all.n);
+    assert_close(a.mean, all.mean, 1e-12, 0);
+    assert_close(hp_welford_variance(&a), hp_welford_variance(&all), 1e-10, 0);
+    struct hp_welford empty;
+    hp_welford_init(&empty);
+    hp_welford_merge(&empty, &all);
+    assert_close(empty.mean, all.mean, 0, 0);
+    assert_close(hp_welford_variance(&empty), hp_welford_variance(&all), 0, 0);
+}
+
+static void welford_of_one_has_zero_variance(void **state)
+{
+    (void)state;
+    struct hp_welford w;
+    hp_welford_init(&w);
+    assert_close(hp_welford_variance(&w), 0, 0, 0);
+    hp_welford_add(&w, 5);
+    assert_close(hp_welford_variance(&w), 0, 0, 0);
+    assert_close(w.mean, 5, 0, 0);
+}
+
+static void quantiles_match_r_type7(void **state)
+{
+    (void)state;
+    /* R: quantile(1:10, c(0, .1, .25, .5, .9, .99, 1)) */
+    double v[10];
+    for (int i = 0; i < 10; i++)
+        v[i] = 10 - i; /* unsorted on purpose */
+    static const double q[] = {0, 0.1, 0.25, 0.5, 0.9, 0.99, 1};
+    static const double want[] = {1, 1.9, 3.25, 5.5, 9.1, 9.91, 10};
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+        assert_close(hp_quantile(v, 10, q[i]), want[i], 1e-12, 1e-12);
+    /* R: quantile(c(2.5, 1, 7, 3.5), .3) = 2.35 */
+    double w[] = {2.5, 1, 7, 3.5};
+    assert_close(hp_quantile(w, 4, 0.3), 2.35, 1e-12, 0);
+    assert_true(isnan(hp_quantile(w, 0, 0.5)));
+    double one[] = {42};
+    assert_close(hp_quantile(one, 1, 0.9), 42, 0, 0);
+}
+
+static void mad_matches_r(void **state)
+{
+    (void)state;
+    /* R: mad(c(1, 2, 3, 4, 100), constant = 1) = 1;
+     *    mad(c(1.5, 3, 9, 10, 20, 21), constant = 1) = 7.25 */
+    double a[] = {1, 2, 3, 4, 100}, b[] = {1.5, 3, 9, 10, 20, 21}, s[6];
+    assert_close(hp_mad(a, 5, s), 1.0, 0, 1e-12);
+    assert_close(hp_mad(b, 6, s), 7.25, 0, 1e-12);
+    /* Normal data: 1.4826 * MAD estimates sigma. */
+    enum { N = 200000 };
+    double *x = malloc(N * sizeof *x), *scratch = malloc(N * sizeof *x);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int i = 0; i < N; i++)
+        x[i] = gsl_ran_gaussian(rng, 2.0);
+    assert_close(HP_MAD_NORMAL_SCALE * hp_mad(x, N, scratch), 2.0, 0.01, 0);
+    free(x);
+    free(scratch);
+    gsl_rng_free(rng);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(welford_matches_two_pass_on_offset_data),
+        cmocka_unit_test(welford_merge_equals_one_pass),
+        cmocka_unit_test(welford_of_one_has_zero_variance),
+        cmocka_unit_test(quantiles_match_r_type7),
+        cmocka_unit_test(mad_matches_r),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
