@@ -8,6 +8,7 @@
 #include "hotpath_version.h"
 
 const struct hp_cmd *const hp_commands[] = {
+    &hp_cmd_load,
     &hp_cmd_serve,
     &hp_cmd_help,
     &hp_cmd_version,

@@ -988,9 +988,9 @@ void hp_serve_free(struct hp_serve *s)
     hp_serve_stop(s);
     for (int i = 0; i < s->nworkers; i++) {
         struct worker *w = &s->workers[i];
+        hp_timer_heap_fini(&w->timers); /* before the connections its timers live in */
         conn_free_list(w->live);
         conn_free_list(w->spare);
-        hp_timer_heap_fini(&w->timers);
         hp_hist_free(w->st.service_ns);
         if (w->rng)
             gsl_rng_free(w->rng);

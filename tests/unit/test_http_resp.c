@@ -38,7 +38,7 @@ static int ours(const char *s, size_t len, size_t step, const bool *heads, struc
         if (rc == HP_RESP_DONE) {
             out[n] = (struct parsed){r.status, r.body_bytes, pos, r.keep_alive};
             n++;
-            hp_resp_init(&r, heads && heads[n]);
+            hp_resp_init(&r, heads && n < max && heads[n]);
         }
     }
     if (pos == len && n < max && !hp_resp_idle(&r)) {

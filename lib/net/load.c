@@ -1,0 +1,896 @@
+// SPDX-License-Identifier: MIT
+/* net/load.c - the load engine's workers and the interval hand-off.
+ *
+ * Per keep-alive request a worker makes one send and one read, plus a share
+ * of one epoll_pwait2: the request is written as soon as the connection is
+ * free, and EPOLLOUT is armed only when a write would block. Responses are
+ * read into one buffer per worker and parsed in place (net/http_resp.h). */
+#include "net/load.h"
+
+#include <errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "net/http_resp.h"
+
+#define RBUF_BYTES (64 * 1024)
+#define MAX_EVENTS 512
+#define SWEEP_NS (10 * HP_NS_PER_MS)    /* timeouts and reconnects are checked this often */
+#define RETRY_NS (10 * HP_NS_PER_MS)    /* wait before reconnecting after a failure */
+
+const char *hp_load_error_name(enum hp_load_error e)
+{
+    static const char *names[HP_LERR_COUNT] = {
+        "connect_refused", "connect_timeout", "connect_error", "reset",      "read_error",
+        "write_error",     "timeout",         "malformed",     "status_4xx", "status_5xx",
+    };
+    return (unsigned)e < HP_LERR_COUNT ? names[e] : "unknown";
+}
+
+int64_t hp_load_error_total(const struct hp_load_counts *c)
+{
+    int64_t n = 0;
+    for (int i = 0; i < HP_LERR_COUNT; i++)
+        n += c->errors[i];
+    return n;
+}
+
+enum conn_state { LC_DOWN, LC_CONNECTING, LC_READY, LC_RETRY };
+
+struct lconn {
+    int fd;
+    uint8_t state;
+    bool idle_listed;
+    uint32_t events;
+    int inflight;   /* requests sent, answers pending */
+    int first;      /* ring index of the oldest in flight */
+    int64_t *sched; /* [pipeline]: scheduled send time per request in flight */
+    int64_t *sent;  /* [pipeline]: actual send time */
+    size_t woff, wlen; /* pending bytes of w->batch */
+    int64_t answered;  /* on this connection, for --requests-per-conn */
+    int64_t t0;        /* connect start, or when to retry */
+    struct lconn *next_idle;
+    struct hp_http_resp resp;
+};
+
+struct slot {
+    struct hp_load_figures f;
+    _Atomic int64_t published; /* generations: a slot is free when consumed == published */
+    _Atomic int64_t consumed;
+};
+
+struct lworker {
+    struct hp_load *l;
+    int id;
+    pthread_t tid;
+    bool started;
+    int epfd;
+    int wake_fd;
+    int nconns;
+    struct lconn *conns;
+    int64_t *times; /* backing for every conn's sched and sent */
+    char *rbuf;
+    char *batch; /* the request, pipeline times */
+    size_t batch_len;
+    gsl_rng *rng;
+    struct slot slots[2];
+    int cur;
+    int64_t cur_interval;
+    int64_t inflight; /* over all connections */
+    /* open model */
+    double gap_ns;
+    int64_t next_ns;
+    int64_t cap_hit_from; /* first scheduled time that found no free connection */
+    struct lconn *idle;
+    /* ending */
+    int64_t end_ns;       /* stop sending at */
+    int64_t grace_end_ns; /* give up on answers at */
+    bool sending;
+    int64_t next_sweep_ns;
+    _Atomic bool done;
+};
+
+struct hp_load {
+    struct hp_load_config cfg;
+    char *request;
+    int nworkers;
+    struct lworker *workers;
+    int64_t start_ns;
+    int64_t finish_ns;
+    _Atomic bool stop;
+    bool running;
+    struct hp_load_figures interval; /* merged by hp_load_poll */
+    struct hp_load_figures totals;
+    bool totals_first;
+};
+
+/* ---- figures ------------------------------------------------------------ */
+
+static int figures_init(struct hp_load_figures *f)
+{
+    memset(f, 0, sizeof *f);
+    if (hp_hist_new_latency(&f->corrected) < 0 || hp_hist_new_latency(&f->uncorrected) < 0 ||
+        hp_hist_new_latency(&f->lag) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+static void figures_fini(struct hp_load_figures *f)
+{
+    hp_hist_free(f->corrected);
+    hp_hist_free(f->uncorrected);
+    hp_hist_free(f->lag);
+    memset(f, 0, sizeof *f);
+}
+
+static void figures_reset(struct hp_load_figures *f)
+{
+    memset(&f->counts, 0, sizeof f->counts);
+    hp_hist_reset(f->corrected);
+    hp_hist_reset(f->uncorrected);
+    hp_hist_reset(f->lag);
+}
+
+static void counts_add(struct hp_load_counts *d, const struct hp_load_counts *s)
+{
+    int64_t *dp = (int64_t *)d;
+    const int64_t *sp = (const int64_t *)s;
+    for (size_t i = 0; i < sizeof *d / sizeof(int64_t); i++)
+        dp[i] += sp[i];
+}
+
+static void figures_add(struct hp_load_figures *d, const struct hp_load_figures *s)
+{
+    counts_add(&d->counts, &s->counts);
+    hp_hist_add(d->corrected, s->corrected);
+    hp_hist_add(d->uncorrected, s->uncorrected);
+    hp_hist_add(d->lag, s->lag);
+}
+
+static inline struct hp_load_figures *fig(struct lworker *w)
+{
+    return &w->slots[w->cur].f;
+}
+
+static inline void record_error(struct lworker *w, enum hp_load_error e)
+{
+    fig(w)->counts.errors[e]++;
+}
+
+/* ---- interval hand-off ------------------------------------------------- */
+
+static bool slot_free(struct slot *s)
+{
+    return atomic_load_explicit(&s->consumed, memory_order_acquire) ==
+           atomic_load_explicit(&s->published, memory_order_relaxed);
+}
+
+/* Publish the current slot if the other one has been taken by the merging
+ * thread; otherwise keep recording into the current one (it then covers
+ * more than one interval). */
+static void publish(struct lworker *w, int64_t new_interval, bool final)
+{
+    struct slot *s = &w->slots[w->cur], *other = &w->slots[1 - w->cur];
+    while (final && !slot_free(other)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (!slot_free(other))
+        return;
+    s->f.end_s = (double)(hp_now_ns() - w->l->start_ns) / 1e9;
+    atomic_store_explicit(&s->published, atomic_load(&s->published) + 1, memory_order_release);
+    w->cur = 1 - w->cur;
+    figures_reset(&other->f);
+    other->f.interval = new_interval;
+    other->f.start_s = s->f.end_s;
+    w->cur_interval = new_interval;
+}
+
+static void maybe_publish(struct lworker *w, int64_t now)
+{
+    int64_t k = (now - w->l->start_ns) / w->l->cfg.interval_ns;
+    if (k > w->cur_interval)
+        publish(w, k, false);
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+static void set_events(struct lworker *w, struct lconn *c, uint32_t want)
+{
+    if (want == c->events)
+        return;
+    struct epoll_event ev = {.events = want, .data.ptr = c};
+    if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+        c->events = want;
+}
+
+static void idle_remove(struct lworker *w, struct lconn *c)
+{
+    if (!c->idle_listed)
+        return;
+    for (struct lconn **p = &w->idle; *p; p = &(*p)->next_idle) {
+        if (*p == c) {
+            *p = c->next_idle;
+            break;
+        }
+    }
+    c->idle_listed = false;
+}
+
+static void conn_start(struct lworker *w, struct lconn *c, int64_t now);
+
+/* Close c; requests still in flight count as `why` (a class of error). */
+static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, bool retry_soon)
+{
+    if (why >= 0 && c->inflight > 0)
+        fig(w)->counts.errors[why] += c->inflight;
+    w->inflight -= c->inflight;
+    c->inflight = 0;
+    c->first = 0;
+    c->woff = c->wlen = 0;
+    idle_remove(w, c);
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    c->events = 0;
+    if (!w->sending) {
+        c->state = LC_DOWN;
+        return;
+    }
+    if (retry_soon) {
+        conn_start(w, c, now);
+    } else {
+        c->state = LC_RETRY;
+        c->t0 = now + RETRY_NS;
+    }
+}
+
+static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    int fd = socket(cfg->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    c->t0 = now;
+    if (fd < 0) {
+        record_error(w, HP_LERR_CONNECT);
+        c->state = LC_RETRY;
+        c->t0 = now + RETRY_NS;
+        return;
+    }
+    if (cfg->addr.ss.ss_family != AF_UNIX) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    c->fd = fd;
+    hp_resp_init(&c->resp, cfg->head_request);
+    c->answered = 0;
+    int rc = connect(fd, (const struct sockaddr *)&cfg->addr.ss, cfg->addr.len);
+    if (rc < 0 && errno != EINPROGRESS) {
+        record_error(w, errno == ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
+        close(fd);
+        c->fd = -1;
+        c->state = LC_RETRY;
+        c->t0 = now + RETRY_NS;
+        return;
+    }
+    c->state = LC_CONNECTING;
+    c->events = EPOLLOUT;
+    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        record_error(w, HP_LERR_CONNECT);
+        close(fd);
+        c->fd = -1;
+        c->state = LC_RETRY;
+        c->t0 = now + RETRY_NS;
+    }
+}
+
+/* Write what is pending. false when the connection was dropped. */
+static bool conn_flush(struct lworker *w, struct lconn *c, int64_t now)
+{
+    while (c->woff < c->wlen) {
+        ssize_t n = send(c->fd, w->batch + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN) {
+                set_events(w, c, EPOLLIN | EPOLLOUT);
+                return true;
+            }
+            int why = errno == EPIPE || errno == ECONNRESET ? HP_LERR_RESET : HP_LERR_WRITE;
+            conn_drop(w, c, now, why, false);
+            return false;
+        }
+        c->woff += (size_t)n;
+        fig(w)->counts.bytes_written += n;
+    }
+    c->woff = c->wlen = 0;
+    if (c->events & EPOLLOUT)
+        set_events(w, c, EPOLLIN);
+    return true;
+}
+
+/* Queue `n` requests scheduled at sched_ns (closed: now) and write them. */
+static bool conn_send(struct lworker *w, struct lconn *c, int n, int64_t sched_ns, int64_t now)
+{
+    int pipeline = w->l->cfg.pipeline;
+    for (int i = 0; i < n; i++) {
+        int at = (c->first + c->inflight) % pipeline;
+        c->sched[at] = sched_ns;
+        c->sent[at] = now;
+        c->inflight++;
+    }
+    w->inflight += n;
+    fig(w)->counts.sent += n;
+    /* Callers send only when nothing is pending (can_take, or closed model
+     * with nothing in flight), so the batch buffer holds the bytes. */
+    c->woff = 0;
+    c->wlen = w->l->cfg.request_len * (size_t)n;
+    return conn_flush(w, c, now);
+}
+
+/* ---- open model -------------------------------------------------------- */
+
+static bool open_model(const struct lworker *w)
+{
+    return w->l->cfg.rate_per_s > 0;
+}
+
+static void advance_schedule(struct lworker *w)
+{
+    double gap = w->l->cfg.poisson ? gsl_ran_exponential(w->rng, w->gap_ns) : w->gap_ns;
+    w->next_ns += (int64_t)(gap + 0.5);
+}
+
+static bool can_take(const struct lworker *w, const struct lconn *c)
+{
+    return c->state == LC_READY && c->inflight < w->l->cfg.pipeline && c->wlen == 0;
+}
+
+/* Send every request that is due, on free connections. */
+static void dispatch_due(struct lworker *w, int64_t now)
+{
+    while (w->sending && w->next_ns <= now && w->next_ns < w->end_ns) {
+        struct lconn *c = w->idle;
+        while (c && !can_take(w, c)) { /* stale entries leave the list */
+            w->idle = c->next_idle;
+            c->idle_listed = false;
+            c = w->idle;
+        }
+        if (!c) {
+            if (w->cap_hit_from == INT64_MAX)
+                w->cap_hit_from = w->next_ns;
+            return;
+        }
+        int64_t sched = w->next_ns;
+        /* Late requests waited for a connection (the -c cap): that wait is
+         * in their latency. The lag histogram is the scheduler's own delay. */
+        if (sched >= w->cap_hit_from)
+            fig(w)->counts.late++;
+        else
+            hp_hist_record(fig(w)->lag, now - sched);
+        advance_schedule(w);
+        if (c->inflight + 1 >= w->l->cfg.pipeline || c->wlen) {
+            w->idle = c->next_idle;
+            c->idle_listed = false;
+        }
+        conn_send(w, c, 1, sched, now);
+    }
+    if (w->next_ns > now)
+        w->cap_hit_from = INT64_MAX;
+}
+
+static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
+{
+    if (!w->sending)
+        return;
+    if (!open_model(w)) {
+        if (c->inflight == 0)
+            conn_send(w, c, w->l->cfg.pipeline, now, now);
+        return;
+    }
+    if (can_take(w, c) && !c->idle_listed) {
+        c->next_idle = w->idle;
+        w->idle = c;
+        c->idle_listed = true;
+    }
+    dispatch_due(w, now);
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+/* An answer arrived for the oldest request in flight. */
+static void answered(struct lworker *w, struct lconn *c, int64_t now)
+{
+    struct hp_load_figures *f = fig(w);
+    int at = c->first;
+    int status = c->resp.status;
+
+    hp_hist_record(f->corrected, now - c->sched[at]);
+    hp_hist_record(f->uncorrected, now - c->sent[at]);
+    c->first = (c->first + 1) % w->l->cfg.pipeline;
+    c->inflight--;
+    w->inflight--;
+    c->answered++;
+    f->counts.requests++;
+    f->counts.status[status / 100 <= 5 ? status / 100 : 0]++;
+    if (status >= 400 && status < 500)
+        f->counts.errors[HP_LERR_STATUS_4XX]++;
+    else if (status >= 500)
+        f->counts.errors[HP_LERR_STATUS_5XX]++;
+}
+
+static void on_readable(struct lworker *w, struct lconn *c)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    ssize_t n = read(c->fd, w->rbuf, RBUF_BYTES);
+    int64_t now = hp_now_ns();
+
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR)
+            return;
+        conn_drop(w, c, now, errno == ECONNRESET ? HP_LERR_RESET : HP_LERR_READ, false);
+        return;
+    }
+    if (n == 0) {
+        /* The server closed: a close-delimited body ends here; anything
+         * else in flight was cut off. */
+        if (c->inflight > 0 && !hp_resp_idle(&c->resp)) {
+            if (hp_resp_eof(&c->resp) == HP_RESP_DONE) {
+                answered(w, c, now);
+            } else {
+                record_error(w, HP_LERR_MALFORMED);
+                c->inflight--;
+                w->inflight--;
+            }
+        }
+        conn_drop(w, c, now, HP_LERR_RESET, true);
+        return;
+    }
+    fig(w)->counts.bytes_read += n;
+    size_t pos = 0;
+    bool reconnect = false;
+    while (pos < (size_t)n) {
+        if (c->inflight == 0) {
+            record_error(w, HP_LERR_MALFORMED); /* bytes nobody asked for */
+            conn_drop(w, c, now, -1, false);
+            return;
+        }
+        size_t used;
+        int rc = hp_resp_feed(&c->resp, w->rbuf + pos, (size_t)n - pos, &used);
+        pos += used;
+        if (rc == HP_RESP_EBAD) {
+            record_error(w, HP_LERR_MALFORMED);
+            c->inflight--;
+            w->inflight--;
+            conn_drop(w, c, now, HP_LERR_RESET, false);
+            return;
+        }
+        if (rc == HP_RESP_MORE)
+            break;
+        bool keep = c->resp.keep_alive;
+        answered(w, c, now);
+        hp_resp_init(&c->resp, cfg->head_request);
+        if (!keep || (cfg->requests_per_conn > 0 && c->answered >= cfg->requests_per_conn)) {
+            reconnect = true;
+            break;
+        }
+    }
+    if (reconnect) {
+        fig(w)->counts.reconnects++;
+        conn_drop(w, c, now, HP_LERR_RESET, true);
+        return;
+    }
+    conn_ready(w, c, now);
+}
+
+static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
+{
+    if (c->state == LC_CONNECTING) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err != 0) {
+            record_error(w, err == ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
+            conn_drop(w, c, now, -1, false);
+            return;
+        }
+        c->state = LC_READY;
+        fig(w)->counts.connects++;
+        set_events(w, c, EPOLLIN);
+        conn_ready(w, c, now);
+        return;
+    }
+    if (conn_flush(w, c, now) && c->wlen == 0)
+        conn_ready(w, c, now);
+}
+
+/* Timeouts, connect timeouts and reconnects, every SWEEP_NS. */
+static void sweep(struct lworker *w, int64_t now)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    for (int i = 0; i < w->nconns; i++) {
+        struct lconn *c = &w->conns[i];
+        switch (c->state) {
+        case LC_READY:
+            if (c->inflight > 0 && now - c->sent[c->first] >= cfg->timeout_ns) {
+                /* Each request in flight is recorded at its timeout. */
+                struct hp_load_figures *f = fig(w);
+                for (int k = 0; k < c->inflight; k++) {
+                    int at = (c->first + k) % cfg->pipeline;
+                    hp_hist_record(f->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
+                    hp_hist_record(f->uncorrected, cfg->timeout_ns);
+                }
+                conn_drop(w, c, now, HP_LERR_TIMEOUT, true);
+            }
+            break;
+        case LC_CONNECTING:
+            if (now - c->t0 >= cfg->connect_timeout_ns) {
+                record_error(w, HP_LERR_CONNECT_TIMEOUT);
+                conn_drop(w, c, now, -1, true);
+            }
+            break;
+        case LC_RETRY:
+            if (w->sending && now >= c->t0)
+                conn_start(w, c, now);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+static void stop_sending(struct lworker *w, int64_t now)
+{
+    if (!w->sending)
+        return;
+    w->sending = false;
+    w->grace_end_ns = now + w->l->cfg.grace_ns;
+    if (open_model(w)) {
+        /* Due before the end but never sent: the users behind them waited
+         * all along. Never dropped: recorded from their schedule. */
+        int64_t last = min64(now, w->end_ns);
+        while (w->next_ns < last) {
+            struct hp_load_figures *f = fig(w);
+            f->counts.unsent++;
+            f->counts.late++;
+            hp_hist_record(f->corrected, now - w->next_ns);
+            advance_schedule(w);
+        }
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct lworker *w = arg;
+    struct hp_load *l = w->l;
+    struct epoll_event evs[MAX_EVENTS];
+
+    prctl(PR_SET_TIMERSLACK, 1UL); /* nanosecond timers mean it: no 50us slack */
+    int64_t now = hp_now_ns();
+    for (int i = 0; i < w->nconns; i++)
+        conn_start(w, &w->conns[i], now);
+    w->next_sweep_ns = now + SWEEP_NS;
+
+    for (;;) {
+        now = hp_now_ns();
+        if (w->sending && (now >= w->end_ns || atomic_load_explicit(&l->stop, memory_order_relaxed)))
+            stop_sending(w, now);
+        if (!w->sending && (w->inflight <= 0 || now >= w->grace_end_ns))
+            break;
+        /* Sleep until the next thing due: a send, a sweep, an interval, the end. */
+        int64_t until = min64(w->next_sweep_ns, l->start_ns + (w->cur_interval + 1) * l->cfg.interval_ns);
+        until = min64(until, w->sending ? w->end_ns : w->grace_end_ns);
+        if (open_model(w) && w->sending && w->idle)
+            until = min64(until, w->next_ns);
+        int64_t wait = until - now;
+        struct timespec ts = hp_ns_to_ts(wait > 0 ? wait : 0);
+        int n = epoll_pwait2(w->epfd, evs, MAX_EVENTS, &ts, NULL);
+        if (n < 0 && errno == ENOSYS) /* kernels before 5.11: millisecond timeouts */
+            n = epoll_wait(w->epfd, evs, MAX_EVENTS,
+                           (int)(((wait > 0 ? wait : 0) + HP_NS_PER_MS - 1) / HP_NS_PER_MS));
+        if (n < 0 && errno != EINTR)
+            break;
+        now = hp_now_ns();
+        for (int i = 0; i < n; i++) {
+            struct lconn *c = evs[i].data.ptr;
+            if (c == NULL)
+                continue; /* the wake eventfd */
+            if (c->fd < 0)
+                continue;
+            uint32_t e = evs[i].events;
+            if (e & (EPOLLERR | EPOLLHUP) && c->state == LC_CONNECTING) {
+                on_writable(w, c, now); /* SO_ERROR says why */
+                continue;
+            }
+            if (e & EPOLLOUT)
+                on_writable(w, c, now);
+            if (c->fd >= 0 && (e & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+                on_readable(w, c);
+        }
+        now = hp_now_ns();
+        if (open_model(w))
+            dispatch_due(w, now);
+        if (now >= w->next_sweep_ns) {
+            sweep(w, now);
+            w->next_sweep_ns = now + SWEEP_NS;
+        }
+        maybe_publish(w, now);
+    }
+    /* Requests still unanswered when the grace period ends are counted,
+     * not recorded: they neither answered nor reached their timeout. */
+    now = hp_now_ns();
+    for (int i = 0; i < w->nconns; i++) {
+        struct lconn *c = &w->conns[i];
+        fig(w)->counts.unanswered += c->inflight;
+        if (c->fd >= 0)
+            conn_drop(w, c, now, -1, false);
+        c->state = LC_DOWN;
+    }
+    publish(w, w->cur_interval + 1, true);
+    atomic_store_explicit(&w->done, true, memory_order_release);
+    return NULL;
+}
+
+/* ---- setup and merging ------------------------------------------------- */
+
+static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_err *err)
+{
+    const struct hp_load_config *cfg = &l->cfg;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+
+    w->l = l;
+    w->id = id;
+    w->epfd = w->wake_fd = -1;
+    /* Connections spread evenly; the first workers take the remainder. */
+    w->nconns = cfg->connections / l->nworkers + (id < cfg->connections % l->nworkers);
+    w->conns = hp_calloc((size_t)(w->nconns ? w->nconns : 1), sizeof *w->conns);
+    w->times = hp_calloc((size_t)(w->nconns ? w->nconns : 1) * (size_t)cfg->pipeline * 2,
+                         sizeof *w->times);
+    w->rbuf = hp_malloc(RBUF_BYTES);
+    w->batch_len = cfg->request_len * (size_t)cfg->pipeline;
+    w->batch = hp_malloc(w->batch_len);
+    w->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!w->conns || !w->times || !w->rbuf || !w->batch || !w->rng ||
+        figures_init(&w->slots[0].f) < 0 || figures_init(&w->slots[1].f) < 0)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < (size_t)cfg->pipeline; i++)
+        memcpy(w->batch + i * cfg->request_len, cfg->request, cfg->request_len);
+    gsl_rng_set(w->rng, cfg->seed + (uint64_t)id);
+    for (int i = 0; i < w->nconns; i++) {
+        struct lconn *c = &w->conns[i];
+        c->fd = -1;
+        c->sched = w->times + (size_t)i * (size_t)cfg->pipeline * 2;
+        c->sent = c->sched + cfg->pipeline;
+    }
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->epfd < 0 || w->wake_fd < 0 || epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake_fd, &ev) < 0)
+        return hp_err_set(err, -errno, "epoll: %s", strerror(errno));
+    w->cap_hit_from = INT64_MAX;
+    if (cfg->rate_per_s > 0)
+        w->gap_ns = 1e9 * l->nworkers / cfg->rate_per_s;
+    return 0;
+}
+
+static void raise_fd_limit(int want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= (rlim_t)want + 64)
+        return;
+    rl.rlim_cur = (rlim_t)want + 64 < rl.rlim_max ? (rlim_t)want + 64 : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct hp_err *err)
+{
+    struct hp_load *l;
+    int rc;
+
+    if (cfg->threads < 1 || cfg->threads > HP_LOAD_MAX_THREADS)
+        return hp_err_set(err, HP_ERANGE, "threads must be 1-%d", HP_LOAD_MAX_THREADS);
+    if (cfg->connections < cfg->threads)
+        return hp_err_set(err, HP_ERANGE,
+                          "%d connections for %d threads: each thread needs at least one",
+                          cfg->connections, cfg->threads);
+    if (cfg->pipeline < 1 || cfg->pipeline > HP_LOAD_MAX_PIPELINE)
+        return hp_err_set(err, HP_ERANGE, "pipeline must be 1-%d", HP_LOAD_MAX_PIPELINE);
+    if (cfg->request_len == 0 || cfg->request_len > HP_LOAD_MAX_REQUEST_BYTES)
+        return hp_err_set(err, HP_ERANGE, "request of %zu bytes", cfg->request_len);
+    if (cfg->duration_ns <= 0 || cfg->timeout_ns <= 0 || cfg->interval_ns <= 0)
+        return hp_err_set(err, HP_ERANGE, "duration, timeout and interval must be above 0");
+    if (cfg->rate_per_s < 0)
+        return hp_err_set(err, HP_ERANGE, "rate must not be negative");
+    l = hp_calloc(1, sizeof *l);
+    if (!l)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    l->cfg = *cfg;
+    l->request = hp_malloc(cfg->request_len);
+    l->nworkers = cfg->threads;
+    l->workers = hp_calloc((size_t)l->nworkers, sizeof *l->workers);
+    if (!l->request || !l->workers || figures_init(&l->interval) < 0 ||
+        figures_init(&l->totals) < 0) {
+        hp_load_free(l);
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    memcpy(l->request, cfg->request, cfg->request_len);
+    l->cfg.request = l->request;
+    for (int i = 0; i < l->nworkers; i++)
+        l->workers[i].epfd = l->workers[i].wake_fd = -1;
+    for (int i = 0; i < l->nworkers; i++) {
+        rc = worker_init(l, &l->workers[i], i, err);
+        if (rc < 0) {
+            hp_load_free(l);
+            return rc;
+        }
+    }
+    raise_fd_limit(cfg->connections);
+    *out = l;
+    return 0;
+}
+
+int hp_load_start(struct hp_load *l, struct hp_err *err)
+{
+    sigset_t all, old;
+    l->start_ns = hp_now_ns();
+    for (int i = 0; i < l->nworkers; i++) {
+        struct lworker *w = &l->workers[i];
+        w->sending = true;
+        w->end_ns = l->start_ns + l->cfg.duration_ns;
+        /* Workers' schedules interleave: together, one evenly spaced stream. */
+        w->next_ns = l->start_ns + (int64_t)(w->gap_ns * i / l->nworkers);
+        w->slots[0].f.interval = 0;
+    }
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    for (int i = 0; i < l->nworkers; i++) {
+        int rc = pthread_create(&l->workers[i].tid, NULL, worker_main, &l->workers[i]);
+        if (rc != 0) {
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+            l->running = true;
+            hp_load_stop(l);
+            return hp_err_set(err, -rc, "cannot start thread: %s", strerror(rc));
+        }
+        l->workers[i].started = true;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    l->running = true;
+    return 0;
+}
+
+void hp_load_stop(struct hp_load *l)
+{
+    atomic_store(&l->stop, true);
+    for (int i = 0; i < l->nworkers; i++) {
+        uint64_t one = 1;
+        if (l->workers[i].wake_fd >= 0 && write(l->workers[i].wake_fd, &one, sizeof one) < 0) {
+            /* an eventfd write only fails when full: it is already awake */
+        }
+    }
+}
+
+/* The published, not yet merged slot of w, or NULL. */
+static struct slot *pending(struct lworker *w)
+{
+    struct slot *best = NULL;
+    for (int k = 0; k < 2; k++) {
+        struct slot *s = &w->slots[k];
+        if (atomic_load_explicit(&s->published, memory_order_acquire) !=
+                atomic_load_explicit(&s->consumed, memory_order_relaxed) &&
+            (!best || s->f.interval < best->f.interval))
+            best = s;
+    }
+    return best;
+}
+
+int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out)
+{
+    bool any = false;
+    for (int i = 0; i < l->nworkers; i++) {
+        struct lworker *w = &l->workers[i];
+        bool done = atomic_load_explicit(&w->done, memory_order_acquire);
+        struct slot *s = pending(w);
+        if (!s && !done)
+            return 0; /* this worker has not finished the interval yet */
+        any |= s != NULL;
+    }
+    if (!any) {
+        if (l->running) {
+            for (int i = 0; i < l->nworkers; i++)
+                if (l->workers[i].started)
+                    pthread_join(l->workers[i].tid, NULL);
+            l->finish_ns = hp_now_ns();
+            l->running = false;
+        }
+        return -1;
+    }
+    figures_reset(&l->interval);
+    l->interval.interval = -1;
+    l->interval.start_s = 1e300;
+    l->interval.end_s = 0;
+    for (int i = 0; i < l->nworkers; i++) {
+        struct slot *s = pending(&l->workers[i]);
+        if (!s)
+            continue;
+        figures_add(&l->interval, &s->f);
+        if (s->f.interval > l->interval.interval)
+            l->interval.interval = s->f.interval;
+        if (s->f.start_s < l->interval.start_s)
+            l->interval.start_s = s->f.start_s;
+        if (s->f.end_s > l->interval.end_s)
+            l->interval.end_s = s->f.end_s;
+        atomic_store_explicit(&s->consumed, atomic_load(&s->published), memory_order_release);
+    }
+    figures_add(&l->totals, &l->interval);
+    l->totals.end_s = l->interval.end_s;
+    *out = &l->interval;
+    return 1;
+}
+
+const struct hp_load_figures *hp_load_totals(const struct hp_load *l)
+{
+    return &l->totals;
+}
+
+double hp_load_elapsed_s(const struct hp_load *l)
+{
+    int64_t end = l->running || !l->finish_ns ? hp_now_ns() : l->finish_ns;
+    return (double)(end - l->start_ns) / 1e9;
+}
+
+void hp_load_free(struct hp_load *l)
+{
+    if (!l)
+        return;
+    if (l->running) {
+        hp_load_stop(l);
+        const struct hp_load_figures *f;
+        while (hp_load_poll(l, &f) != -1) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    for (int i = 0; l->workers && i < l->nworkers; i++) {
+        struct lworker *w = &l->workers[i];
+        for (int k = 0; w->conns && k < w->nconns; k++)
+            if (w->conns[k].fd >= 0)
+                close(w->conns[k].fd);
+        hp_free(w->conns);
+        hp_free(w->times);
+        hp_free(w->rbuf);
+        hp_free(w->batch);
+        if (w->rng)
+            gsl_rng_free(w->rng);
+        figures_fini(&w->slots[0].f);
+        figures_fini(&w->slots[1].f);
+        if (w->epfd >= 0)
+            close(w->epfd);
+        if (w->wake_fd >= 0)
+            close(w->wake_fd);
+    }
+    figures_fini(&l->interval);
+    figures_fini(&l->totals);
+    hp_free(l->workers);
+    hp_free(l->request);
+    hp_free(l);
+}

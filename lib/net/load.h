@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* net/load.h - the HTTP/1.1 load engine behind `hotpath load`.
+ *
+ * Worker threads each own an epoll loop, their connections, one read buffer
+ * shared by those connections, and their histograms. Nothing is locked or
+ * allocated per request. Two load models:
+ *  - closed (rate 0): each connection sends its next request (or pipeline
+ *    batch) when the previous answers arrive;
+ *  - open (rate > 0): requests follow a fixed schedule (constant gaps or
+ *    Poisson arrivals) independent of the answers. Latency is measured from
+ *    the scheduled send time ("corrected") and from the actual send time
+ *    ("uncorrected"); a request that finds every connection busy waits and
+ *    is sent late, never dropped, and still measured from its schedule.
+ *
+ * Each worker publishes its figures once per reporting interval into one of
+ * two slots; the caller's thread merges them (hp_load_poll), so percentiles
+ * are always computed over all requests of the interval, never averaged. */
+#ifndef HP_NET_LOAD_H
+#define HP_NET_LOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "net/addr.h"
+#include "stat/hist.h"
+
+#define HP_LOAD_MAX_THREADS 256
+#define HP_LOAD_MAX_PIPELINE 1024
+#define HP_LOAD_MAX_REQUEST_BYTES (16 * 1024 * 1024)
+
+enum hp_load_error {
+    HP_LERR_CONNECT_REFUSED,
+    HP_LERR_CONNECT_TIMEOUT,
+    HP_LERR_CONNECT, /* other connect failures (unreachable...) */
+    HP_LERR_RESET,   /* ECONNRESET / EPIPE, or closed with requests in flight */
+    HP_LERR_READ,
+    HP_LERR_WRITE,
+    HP_LERR_TIMEOUT, /* no answer within the request timeout */
+    HP_LERR_MALFORMED,
+    HP_LERR_STATUS_4XX,
+    HP_LERR_STATUS_5XX,
+    HP_LERR_COUNT
+};
+
+const char *hp_load_error_name(enum hp_load_error e);
+
+struct hp_load_config {
+    struct hp_addr addr;
+    const char *request;      /* the full request bytes sent each time (method..body) */
+    size_t request_len;
+    bool head_request;        /* method is HEAD: responses have no body */
+    int threads;
+    int connections;          /* closed: how many; open: cap on requests in flight */
+    int64_t duration_ns;
+    int64_t timeout_ns;       /* request timeout (wrk's --timeout, default 2s) */
+    int64_t connect_timeout_ns;
+    int64_t grace_ns;         /* after the end, wait this long for answers in flight */
+    int pipeline;             /* requests per connection in flight, >= 1 */
+    int64_t requests_per_conn; /* close and reconnect after this many; 0: never */
+    double rate_per_s;        /* 0: closed model */
+    bool poisson;             /* open model: exponential gaps instead of constant */
+    int64_t interval_ns;      /* reporting interval (1s) */
+    uint64_t seed;
+};
+
+struct hp_load_counts {
+    int64_t requests;      /* answers received (any status), timeouts not included */
+    int64_t sent;
+    int64_t late;          /* open model: sent after waiting for a free connection */
+    int64_t unsent;        /* open model: due before the end but never sent */
+    int64_t unanswered;    /* still in flight when the grace period ended */
+    int64_t connects;
+    int64_t reconnects;    /* connections closed by Connection: close or --requests-per-conn */
+    int64_t bytes_read;
+    int64_t bytes_written;
+    int64_t status[6];     /* answers by class: [1]..[5] = 1xx..5xx */
+    int64_t errors[HP_LERR_COUNT];
+};
+
+int64_t hp_load_error_total(const struct hp_load_counts *c);
+
+/* One reporting interval, or the whole run, merged over workers. */
+struct hp_load_figures {
+    struct hp_load_counts counts;
+    struct hp_hist *corrected;   /* from the scheduled send time (closed: = uncorrected) */
+    struct hp_hist *uncorrected; /* from the actual send time */
+    struct hp_hist *lag;         /* open model: actual minus scheduled send time */
+    int64_t interval;            /* index of the interval (0-based) */
+    double start_s, end_s;       /* since the run started */
+};
+
+struct hp_load;
+
+/* Validate cfg (copied; the request bytes too) and prepare the workers. */
+int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct hp_err *err);
+int hp_load_start(struct hp_load *l, struct hp_err *err);
+/* Ask the workers to stop sending now (SIGINT); they wait grace_ns for
+ * answers in flight. Safe from the thread that polls. */
+void hp_load_stop(struct hp_load *l);
+/* Merge the next finished interval into *out (figures owned by l, valid
+ * until the next call). Returns 1 with an interval, 0 when none is ready,
+ * -1 when the run is over and every interval was delivered. */
+int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out);
+/* Whole-run figures, complete once hp_load_poll has returned -1. */
+const struct hp_load_figures *hp_load_totals(const struct hp_load *l);
+/* Seconds the run took (start to the last worker's end). */
+double hp_load_elapsed_s(const struct hp_load *l);
+void hp_load_free(struct hp_load *l); /* stops and joins first; NULL is fine */
+
+#endif

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: MIT
+/* src/cmd_load.c - `hotpath load`: options, progress, summary and the result
+ * document around net/load.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmds.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/file.h"
+#include "core/result.h"
+#include "core/units.h"
+#include "net/load.h"
+#include "net/url.h"
+
+#define MAX_HEADERS 64
+#define MAX_BODY_BYTES (16u * 1024 * 1024)
+
+enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_LATENCY, O_TIMEOUT, O_METHOD,
+       O_BODY, O_UNIX, O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_GRACE, O_JSON, O_SEED,
+       O_CONNECT_TIMEOUT };
+
+static const struct cli_opt load_opts[] = {
+    {O_CONNECTIONS, "connections", 'c', "N",
+     "Connections to keep open (closed model), or the cap on requests in flight (open model). "
+     "Default 10."},
+    {O_THREADS, "threads", 't', "N", "Worker threads, each with its own event loop. Default 2."},
+    {O_DURATION, "duration", 'd', "DURATION", "How long to send, e.g. 30s, 2m. Default 10s."},
+    {O_HEADER, "header", 'H', "'NAME: VALUE'",
+     "Add a header to every request (repeatable). A Host header replaces the URL's."},
+    {O_LATENCY, "latency", 0, NULL,
+     "Print the latency percentiles and the full percentile spectrum."},
+    {O_TIMEOUT, "timeout", 0, "DURATION",
+     "A request unanswered this long is an error and is recorded at this latency. Default 2s."},
+    {O_METHOD, "method", 'm', "METHOD", "Request method. Default GET."},
+    {O_BODY, "body", 0, "TEXT|@FILE", "Request body, inline or read from FILE."},
+    {O_UNIX, "unix-socket", 0, "PATH",
+     "Connect to this unix socket instead of the URL's host (the URL still gives Host and path)."},
+    {O_PIPELINE, "pipeline", 0, "N", "Requests in flight per connection. Default 1."},
+    {O_RPC, "requests-per-conn", 0, "N",
+     "Close and reconnect after N answers on a connection (0: keep alive forever). Default 0."},
+    {O_RATE, "rate", 'R', "RATE",
+     "Open model: send RATE requests per second in total on a fixed schedule (e.g. 2000, 2k/s), "
+     "whatever the answers; latency is measured from the schedule. Without it, the closed model."},
+    {O_ARRIVAL, "arrival", 0, "constant|poisson",
+     "Open model: evenly spaced requests or Poisson arrivals. Default constant."},
+    {O_GRACE, "grace", 0, "DURATION",
+     "After the end (or Ctrl-C), wait this long for answers in flight. Default: the timeout."},
+    {O_CONNECT_TIMEOUT, "connect-timeout", 0, "DURATION", "Default: the request timeout."},
+    {O_JSON, "json", 0, "FILE", "Write the result document (hotpath.result/1) to FILE."},
+    {O_SEED, "seed", 0, "N", "Seed of Poisson arrivals. Default 1."},
+    {0, NULL, 0, NULL, NULL},
+};
+
+struct load_run {
+    const char *url_text;
+    struct hp_url url;
+    struct hp_load_config cfg;
+    const char *headers[MAX_HEADERS];
+    int n_headers;
+    const char *method;
+    char *body;
+    size_t body_len;
+    const char *json;
+    const char *unix_path;
+    bool latency;
+    struct hp_result *doc;
+    bool tty;
+};
+
+static void print_progress(const struct load_run *run, const struct hp_load_figures *f)
+{
+    char a[32], b[32], c[32];
+    double secs = f->end_s - f->start_s;
+    double rate = secs > 0 ? (double)f->counts.requests / secs : 0;
+    fprintf(stderr, "\r\033[K[%5.1fs/%.0fs] %s  p99 %s  errors %" PRId64, f->end_s,
+            (double)run->cfg.duration_ns / 1e9, hp_format_rate(rate, a, sizeof a),
+            hp_format_duration(hp_hist_value_at_percentile(f->corrected, 99), b, sizeof b),
+            hp_load_error_total(&f->counts));
+    if (run->cfg.rate_per_s > 0)
+        fprintf(stderr, "  lag p99 %s",
+                hp_format_duration(hp_hist_value_at_percentile(f->lag, 99), c, sizeof c));
+    fflush(stderr);
+}
+
+static int series(struct load_run *run, const struct hp_load_figures *f)
+{
+    double secs = f->end_s - f->start_s, t = f->end_s;
+    int rc = 0;
+    if (secs <= 0)
+        secs = 1e-9;
+    rc = rc ? rc : hp_result_series_point(run->doc, "requests_per_s", "1/s", t,
+                                          (double)f->counts.requests / secs);
+    rc = rc ? rc : hp_result_series_point(run->doc, "errors_per_s", "1/s", t,
+                                          (double)hp_load_error_total(&f->counts) / secs);
+    rc = rc ? rc : hp_result_series_point(run->doc, "bytes_read_per_s", "bytes/s", t,
+                                          (double)f->counts.bytes_read / secs);
+    static const struct { const char *name; double p; } pcts[] = {
+        {"latency_p50_ns", 50}, {"latency_p90_ns", 90}, {"latency_p99_ns", 99},
+        {"latency_max_ns", 100},
+    };
+    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0] && rc == 0; i++)
+        rc = hp_result_series_point(run->doc, pcts[i].name, "ns", t,
+                                    (double)hp_hist_value_at_percentile(f->corrected, pcts[i].p));
+    if (run->cfg.rate_per_s > 0 && rc == 0)
+        rc = hp_result_series_point(run->doc, "lag_p99_ns", "ns", t,
+                                    (double)hp_hist_value_at_percentile(f->lag, 99));
+    return rc;
+}
+
+static void print_latency_row(const char *label, const struct hp_hist *h)
+{
+    char avg[32], sd[32], p50[32], p90[32], p99[32], max[32];
+    printf("    %-12s %9s %9s %9s %9s %9s %9s\n", label,
+           hp_format_duration((int64_t)hp_hist_mean(h), avg, sizeof avg),
+           hp_format_duration((int64_t)hp_hist_stddev(h), sd, sizeof sd),
+           hp_format_duration(hp_hist_value_at_percentile(h, 50), p50, sizeof p50),
+           hp_format_duration(hp_hist_value_at_percentile(h, 90), p90, sizeof p90),
+           hp_format_duration(hp_hist_value_at_percentile(h, 99), p99, sizeof p99),
+           hp_format_duration(hp_hist_max(h), max, sizeof max));
+}
+
+static void print_summary(const struct load_run *run, const struct hp_load_figures *t,
+                          double elapsed)
+{
+    const struct hp_load_counts *c = &t->counts;
+    char a[32], b[32], d[32];
+    bool open = run->cfg.rate_per_s > 0;
+
+    printf("  %-12s %9s %9s %9s %9s %9s %9s\n", "", "avg", "stdev", "p50", "p90", "p99", "max");
+    if (open) {
+        print_latency_row("Latency", t->corrected);
+        print_latency_row("  from send", t->uncorrected);
+        print_latency_row("Sched. lag", t->lag);
+    } else {
+        print_latency_row("Latency", t->corrected);
+    }
+    if (run->latency) {
+        static const double pcts[] = {50, 75, 90, 99, 99.9, 99.99, 99.999, 100};
+        printf("  Latency Distribution%s\n", open ? " (from the schedule)" : "");
+        for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
+            printf("  %7g%%  %s\n", pcts[i],
+                   hp_format_duration(hp_hist_value_at_percentile(t->corrected, pcts[i]), a,
+                                      sizeof a));
+        printf("\n  Detailed Percentile spectrum (ms):\n");
+        hp_hist_print_spectrum(t->corrected, stdout, 5, 1e6);
+        printf("\n");
+    }
+    printf("  %" PRId64 " requests in %.2fs, %s read\n", c->requests, elapsed,
+           hp_format_size(c->bytes_read, a, sizeof a));
+    int64_t errors = hp_load_error_total(c);
+    if (errors || c->unanswered) {
+        printf("  Errors:");
+        for (int e = 0; e < HP_LERR_COUNT; e++)
+            if (c->errors[e])
+                printf(" %s %" PRId64, hp_load_error_name((enum hp_load_error)e), c->errors[e]);
+        if (c->unanswered)
+            printf(" (unanswered at the end: %" PRId64 ")", c->unanswered);
+        printf("\n");
+    }
+    if (c->reconnects)
+        printf("  Reconnects: %" PRId64 "\n", c->reconnects);
+    if (open) {
+        double achieved = elapsed > 0 ? (double)c->sent / (double)run->cfg.duration_ns * 1e9 : 0;
+        printf("  Rate: target %s, sent %s; late %" PRId64 ", never sent %" PRId64 "\n",
+               hp_format_rate(run->cfg.rate_per_s, a, sizeof a),
+               hp_format_rate(achieved, b, sizeof b), c->late, c->unsent);
+        int64_t lag99 = hp_hist_value_at_percentile(t->lag, 99);
+        if (lag99 > HP_NS_PER_MS)
+            fprintf(stderr, "hotpath load: warning: scheduler lag p99 is %s (over 1ms): the "
+                            "generator is saturated; use more threads or a lower rate\n",
+                    hp_format_duration(lag99, d, sizeof d));
+    }
+    printf("Requests/sec: %10.2f\n", elapsed > 0 ? (double)c->requests / elapsed : 0);
+    printf("Transfer/sec: %10s\n",
+           hp_format_size((int64_t)(elapsed > 0 ? (double)c->bytes_read / elapsed : 0), a,
+                          sizeof a));
+}
+
+static int build_doc(struct load_run *run)
+{
+    struct hp_result *r = NULL;
+    int rc = hp_result_new("load", &r);
+    if (rc < 0)
+        return rc;
+    run->doc = r;
+    rc = hp_result_config_str(r, "url", run->url_text);
+    rc = rc ? rc : hp_result_config_str(r, "method", run->method);
+    for (int i = 0; i < run->n_headers && rc == 0; i++)
+        rc = hp_result_config_header(r, run->headers[i]);
+    rc = rc ? rc : hp_result_config_int(r, "body_bytes", (int64_t)run->body_len);
+    rc = rc ? rc : hp_result_config_str(r, "model", run->cfg.rate_per_s > 0 ? "open" : "closed");
+    rc = rc ? rc : hp_result_config_int(r, "threads", run->cfg.threads);
+    rc = rc ? rc : hp_result_config_int(r, "connections", run->cfg.connections);
+    rc = rc ? rc : hp_result_config_int(r, "duration_ns", run->cfg.duration_ns);
+    rc = rc ? rc : hp_result_config_int(r, "timeout_ns", run->cfg.timeout_ns);
+    rc = rc ? rc : hp_result_config_int(r, "pipeline", run->cfg.pipeline);
+    rc = rc ? rc : hp_result_config_int(r, "requests_per_conn", run->cfg.requests_per_conn);
+    if (run->cfg.rate_per_s > 0) {
+        rc = rc ? rc : hp_result_config_real(r, "rate_per_s", run->cfg.rate_per_s);
+        rc = rc ? rc : hp_result_config_str(r, "arrival", run->cfg.poisson ? "poisson" : "constant");
+    }
+    if (run->unix_path)
+        rc = rc ? rc : hp_result_config_str(r, "unix_socket", run->unix_path);
+    return rc;
+}
+
+static int finish_doc(struct load_run *run, const struct hp_load_figures *t, double elapsed,
+                      struct hp_err *err)
+{
+    struct hp_result *r = run->doc;
+    const struct hp_load_counts *c = &t->counts;
+    int rc = 0;
+    char name[64];
+
+    hp_result_set_duration(r, elapsed);
+    rc = rc ? rc : hp_result_metric(r, "requests", (double)c->requests, "count");
+    rc = rc ? rc : hp_result_metric(r, "requests_per_s", elapsed > 0 ? (double)c->requests / elapsed : 0, "1/s");
+    rc = rc ? rc : hp_result_metric(r, "sent", (double)c->sent, "count");
+    rc = rc ? rc : hp_result_metric(r, "bytes_read", (double)c->bytes_read, "bytes");
+    rc = rc ? rc : hp_result_metric(r, "bytes_written", (double)c->bytes_written, "bytes");
+    rc = rc ? rc : hp_result_metric(r, "transfer_bytes_per_s", elapsed > 0 ? (double)c->bytes_read / elapsed : 0, "bytes/s");
+    rc = rc ? rc : hp_result_metric(r, "errors", (double)hp_load_error_total(c), "count");
+    for (int e = 0; e < HP_LERR_COUNT && rc == 0; e++) {
+        snprintf(name, sizeof name, "errors_%s", hp_load_error_name((enum hp_load_error)e));
+        rc = hp_result_metric(r, name, (double)c->errors[e], "count");
+    }
+    for (int k = 1; k <= 5 && rc == 0; k++) {
+        snprintf(name, sizeof name, "status_%dxx", k);
+        rc = hp_result_metric(r, name, (double)c->status[k], "count");
+    }
+    rc = rc ? rc : hp_result_metric(r, "connects", (double)c->connects, "count");
+    rc = rc ? rc : hp_result_metric(r, "reconnects", (double)c->reconnects, "count");
+    rc = rc ? rc : hp_result_metric(r, "unanswered", (double)c->unanswered, "count");
+    if (run->cfg.rate_per_s > 0) {
+        rc = rc ? rc : hp_result_metric(r, "target_rate_per_s", run->cfg.rate_per_s, "1/s");
+        rc = rc ? rc : hp_result_metric(r, "sent_rate_per_s", (double)c->sent / ((double)run->cfg.duration_ns / 1e9), "1/s");
+        rc = rc ? rc : hp_result_metric(r, "late", (double)c->late, "count");
+        rc = rc ? rc : hp_result_metric(r, "unsent", (double)c->unsent, "count");
+        rc = rc ? rc : hp_result_metric(r, "lag_p99_ns", (double)hp_hist_value_at_percentile(t->lag, 99), "ns");
+    }
+    static const struct { const char *name; double p; } pcts[] = {
+        {"latency_p50_ns", 50}, {"latency_p90_ns", 90}, {"latency_p99_ns", 99},
+        {"latency_p99_9_ns", 99.9}, {"latency_max_ns", 100},
+    };
+    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0] && rc == 0; i++)
+        rc = hp_result_metric(r, pcts[i].name, (double)hp_hist_value_at_percentile(t->corrected, pcts[i].p), "ns");
+    rc = rc ? rc : hp_result_histogram(r, "latency", "ns", t->corrected);
+    rc = rc ? rc : hp_result_histogram(r, "latency_uncorrected", "ns", t->uncorrected);
+    if (run->cfg.rate_per_s > 0)
+        rc = rc ? rc : hp_result_histogram(r, "scheduler_lag", "ns", t->lag);
+    if (rc < 0)
+        return hp_err_set(err, rc, "building the result document: %s", hp_strerror(rc));
+    return hp_result_write(r, run->json, err);
+}
+
+static int read_body(const struct hp_cmd *cmd, const char *v, struct load_run *run)
+{
+    struct hp_err err;
+    if (v[0] == '@') {
+        int rc = hp_file_read(v + 1, MAX_BODY_BYTES, &run->body, &run->body_len, &err);
+        if (rc < 0)
+            return cli_fail(cmd, rc, &err);
+        return 0;
+    }
+    run->body = hp_strdup(v);
+    if (!run->body)
+        return cli_fail(cmd, -ENOMEM, NULL);
+    run->body_len = strlen(v);
+    return 0;
+}
+
+static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
+{
+    struct load_run run = {.method = "GET"};
+    struct hp_load_config *cfg = &run.cfg;
+    struct cli_parser p;
+    struct hp_err err = {0};
+    struct hp_load *l = NULL;
+    const char *v;
+    int64_t n, grace_ns = -1, connect_timeout_ns = -1;
+    int id, rc, exit_code = HP_EXIT_OK;
+    char *request = NULL;
+
+    cfg->threads = 2;
+    cfg->connections = 10;
+    cfg->duration_ns = 10 * HP_NS_PER_S;
+    cfg->timeout_ns = 2 * HP_NS_PER_S;
+    cfg->pipeline = 1;
+    cfg->interval_ns = HP_NS_PER_S;
+    cfg->seed = 1;
+
+    cli_init(&p, cmd, argc, argv);
+    while ((id = cli_next(&p, &v)) != CLI_DONE) {
+        switch (id) {
+        case CLI_ERROR:
+            exit_code = HP_EXIT_USAGE;
+            goto out;
+        case CLI_HELP:
+            cli_print_help(cmd, stdout);
+            goto out;
+        case CLI_POSITIONAL:
+            if (run.url_text) {
+                exit_code = cli_usage_error(cmd, "unexpected argument '%s' (one URL only)", v);
+                goto out;
+            }
+            run.url_text = v;
+            break;
+        case O_CONNECTIONS:
+            if (!cli_int(cmd, "connections", v, 1, 1000000, &n))
+                goto usage;
+            cfg->connections = (int)n;
+            break;
+        case O_THREADS:
+            if (!cli_int(cmd, "threads", v, 1, HP_LOAD_MAX_THREADS, &n))
+                goto usage;
+            cfg->threads = (int)n;
+            break;
+        case O_DURATION:
+            if (!cli_duration(cmd, "duration", v, &cfg->duration_ns))
+                goto usage;
+            if (cfg->duration_ns <= 0) {
+                exit_code = cli_usage_error(cmd, "--duration: must be above 0");
+                goto out;
+            }
+            break;
+        case O_HEADER:
+            if (run.n_headers >= MAX_HEADERS) {
+                exit_code = cli_usage_error(cmd, "--header: at most %d headers", MAX_HEADERS);
+                goto out;
+            }
+            run.headers[run.n_headers++] = v;
+            break;
+        case O_LATENCY:
+            run.latency = true;
+            break;
+        case O_TIMEOUT:
+            if (!cli_duration(cmd, "timeout", v, &cfg->timeout_ns))
+                goto usage;
+            if (cfg->timeout_ns <= 0) {
+                exit_code = cli_usage_error(cmd, "--timeout: must be above 0");
+                goto out;
+            }
+            break;
+        case O_METHOD:
+            run.method = v;
+            break;
+        case O_BODY:
+            hp_free(run.body);
+            run.body = NULL;
+            if ((rc = read_body(cmd, v, &run)) != 0) {
+                exit_code = rc;
+                goto out;
+            }
+            break;
+        case O_UNIX:
+            run.unix_path = v;
+            break;
+        case O_PIPELINE:
+            if (!cli_int(cmd, "pipeline", v, 1, HP_LOAD_MAX_PIPELINE, &n))
+                goto usage;
+            cfg->pipeline = (int)n;
+            break;
+        case O_RPC:
+            if (!cli_int(cmd, "requests-per-conn", v, 0, INT64_MAX, &n))
+                goto usage;
+            cfg->requests_per_conn = n;
+            break;
+        case O_RATE: {
+            struct hp_err e2;
+            if (hp_parse_rate(v, &cfg->rate_per_s, &e2) < 0) {
+                exit_code = cli_usage_error(cmd, "--rate: %s", e2.msg);
+                goto out;
+            }
+            if (cfg->rate_per_s <= 0) {
+                exit_code = cli_usage_error(cmd, "--rate: must be above 0");
+                goto out;
+            }
+            break;
+        }
+        case O_ARRIVAL:
+            if (strcmp(v, "poisson") == 0)
+                cfg->poisson = true;
+            else if (strcmp(v, "constant") == 0)
+                cfg->poisson = false;
+            else {
+                exit_code = cli_usage_error(cmd, "--arrival: '%s' (expected constant or poisson)", v);
+                goto out;
+            }
+            break;
+        case O_GRACE:
+            if (!cli_duration(cmd, "grace", v, &grace_ns))
+                goto usage;
+            break;
+        case O_CONNECT_TIMEOUT:
+            if (!cli_duration(cmd, "connect-timeout", v, &connect_timeout_ns))
+                goto usage;
+            break;
+        case O_JSON:
+            run.json = v;
+            break;
+        case O_SEED:
+            if (!cli_int(cmd, "seed", v, 0, INT64_MAX, &n))
+                goto usage;
+            cfg->seed = (uint64_t)n;
+            break;
+        }
+    }
+    if (!run.url_text) {
+        exit_code = cli_usage_error(cmd, "a URL is needed (e.g. hotpath load http://127.0.0.1:8080/)");
+        goto out;
+    }
+    if ((rc = hp_url_parse(run.url_text, &run.url, &err)) < 0) {
+        exit_code = cli_usage_error(cmd, "%s", err.msg);
+        goto out;
+    }
+    if (cfg->connections < cfg->threads) {
+        exit_code = cli_usage_error(cmd, "%d connections for %d threads: use at least one "
+                                    "connection per thread (-c %d)", cfg->connections,
+                                    cfg->threads, cfg->threads);
+        goto out;
+    }
+    cfg->grace_ns = grace_ns >= 0 ? grace_ns : cfg->timeout_ns;
+    cfg->connect_timeout_ns = connect_timeout_ns > 0 ? connect_timeout_ns : cfg->timeout_ns;
+    if (cfg->rate_per_s > 0 && cfg->rate_per_s < cfg->threads * 0.1) {
+        exit_code = cli_usage_error(cmd, "--rate: %g/s over %d threads is below 0.1/s per thread",
+                                    cfg->rate_per_s, cfg->threads);
+        goto out;
+    }
+    if (run.unix_path) {
+        char addr[300];
+        snprintf(addr, sizeof addr, "unix:%s", run.unix_path);
+        rc = hp_addr_parse(addr, &cfg->addr, &err);
+    } else {
+        char addr[300];
+        snprintf(addr, sizeof addr, strchr(run.url.host, ':') ? "[%s]:%d" : "%s:%d",
+                 run.url.host, run.url.port);
+        rc = hp_addr_parse(addr, &cfg->addr, &err);
+    }
+    if (rc < 0) {
+        exit_code = cli_fail(cmd, rc, &err) == HP_EXIT_USAGE ? HP_EXIT_FAIL : HP_EXIT_FAIL;
+        goto out;
+    }
+    rc = hp_request_build(run.method, &run.url, run.headers, run.n_headers, run.body,
+                          run.body_len, &request, &cfg->request_len, &err);
+    if (rc < 0) {
+        exit_code = cli_usage_error(cmd, "%s", err.msg);
+        goto out;
+    }
+    cfg->request = request;
+    cfg->head_request = strcmp(run.method, "HEAD") == 0;
+    if (run.json && (rc = build_doc(&run)) < 0) {
+        exit_code = cli_fail(cmd, rc, NULL);
+        goto out;
+    }
+
+    sigset_t stop_sigs;
+    sigemptyset(&stop_sigs);
+    sigaddset(&stop_sigs, SIGINT);
+    sigaddset(&stop_sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = hp_load_new(cfg, &l, &err);
+    if (rc < 0) {
+        exit_code = cli_fail(cmd, rc, &err);
+        goto out;
+    }
+    run.tty = isatty(STDERR_FILENO);
+    printf("Running %s test @ %s\n", hp_format_duration(cfg->duration_ns, (char[32]){0}, 32),
+           run.url_text);
+    if (cfg->rate_per_s > 0)
+        printf("  %d threads, at most %d requests in flight, open model at %s (%s)\n",
+               cfg->threads, cfg->connections,
+               hp_format_rate(cfg->rate_per_s, (char[32]){0}, 32),
+               cfg->poisson ? "Poisson arrivals" : "constant spacing");
+    else
+        printf("  %d threads and %d connections%s\n", cfg->threads, cfg->connections,
+               cfg->pipeline > 1 ? ", pipelined" : "");
+    fflush(stdout);
+    if (run.doc)
+        hp_result_set_started(run.doc, hp_wall_ns());
+    rc = hp_load_start(l, &err);
+    if (rc < 0) {
+        exit_code = cli_fail(cmd, rc, &err);
+        goto out;
+    }
+    bool interrupted = false;
+    for (;;) {
+        const struct hp_load_figures *f;
+        int got;
+        while ((got = hp_load_poll(l, &f)) == 1) {
+            if (run.tty)
+                print_progress(&run, f);
+            if (run.doc && series(&run, f) < 0) {
+                exit_code = cli_fail(cmd, -ENOMEM, NULL);
+                goto out;
+            }
+        }
+        if (got < 0)
+            break;
+        struct timespec ts = {0, 20 * 1000000};
+        int sig = sigtimedwait(&stop_sigs, NULL, &ts);
+        if (sig > 0 && !interrupted) {
+            interrupted = true;
+            hp_load_stop(l);
+        }
+    }
+    if (run.tty)
+        fprintf(stderr, "\r\033[K");
+    double elapsed = hp_load_elapsed_s(l);
+    const struct hp_load_figures *t = hp_load_totals(l);
+    if (interrupted)
+        printf("  (interrupted: partial results)\n");
+    print_summary(&run, t, (double)cfg->duration_ns / 1e9 < elapsed && !interrupted
+                               ? (double)cfg->duration_ns / 1e9
+                               : elapsed);
+    fflush(stdout);
+    if (run.json) {
+        rc = finish_doc(&run, t, elapsed, &err);
+        if (rc < 0)
+            exit_code = cli_fail(cmd, rc, &err);
+    }
+    if (exit_code == HP_EXIT_OK && t->counts.requests == 0 && hp_load_error_total(&t->counts) > 0) {
+        fprintf(stderr, "hotpath load: no request was answered (%" PRId64 " errors)\n",
+                hp_load_error_total(&t->counts));
+        exit_code = HP_EXIT_FAIL;
+    }
+    goto out;
+usage:
+    exit_code = HP_EXIT_USAGE;
+out:
+    hp_load_free(l);
+    hp_result_free(run.doc);
+    hp_free(request);
+    hp_free(run.body);
+    return exit_code;
+}
+
+const struct hp_cmd hp_cmd_load = {
+    .name = "load",
+    .summary = "HTTP/1.1 load test, closed or open model, with latency you can trust.",
+    .usage = "load [options] URL",
+    .description =
+        "Sends HTTP/1.1 requests to URL from -t worker threads over -c connections and reports "
+        "throughput, latency percentiles and errors, like wrk; every latency lands in a "
+        "full-resolution HdrHistogram (1 ns to 1 h, 3 significant digits).\n\n"
+        "Closed model (default): each connection sends its next request when the previous "
+        "answer arrives, so a server that stalls also slows the requests down and hides its "
+        "own latency (coordinated omission). Open model (--rate): requests follow a fixed "
+        "schedule whatever the answers; latency is measured from when each request should "
+        "have been sent, and, separately, from when it was sent. A request that finds all -c "
+        "connections busy waits, is sent late and still counts from its schedule: nothing is "
+        "dropped. The scheduler's own lag has its own histogram, with a warning when its p99 "
+        "passes 1ms.\n\n"
+        "Errors are counted by class and never stop the run: connect_refused, "
+        "connect_timeout, connect_error, reset, read_error, write_error, timeout (recorded at "
+        "the timeout), malformed, status_4xx, status_5xx. Ctrl-C stops sending, waits --grace "
+        "for answers in flight and reports what was measured. Exit status 1 when no request "
+        "was answered.",
+    .opts = load_opts,
+    .examples = "  hotpath load -t2 -c64 -d30s --latency http://127.0.0.1:8080/\n"
+                "  hotpath load --rate 2k/s -c 200 -d 1m --json run.json http://127.0.0.1:8080/\n"
+                "  hotpath load -m POST --body @order.json -H 'Content-Type: application/json' "
+                "http://127.0.0.1:8080/orders\n",
+    .run = run_load,
+};

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: MIT
+/* Integration tests of `hotpath load` against `hotpath serve`, whose
+ * behaviour is known, and against hostile servers written here. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "serve_client.h"
+#include "testutil.h"
+
+static const char *hotpath;
+static char tmpdir[] = "/tmp/hp_test_load.XXXXXX";
+
+/* Run `hotpath load ARGS... URL --json tmp`; returns the exit status and
+ * loads the document into *doc (NULL when none was written). */
+static int run_load(const char *const *args, const char *url, struct hp_result **doc,
+                    char *out, size_t out_size)
+{
+    char json[256];
+    const char *argv[64];
+    int n = 0, pipefd[2], status;
+    static int seq;
+    snprintf(json, sizeof json, "%s/load%d.json", tmpdir, seq++);
+    argv[n++] = hotpath;
+    argv[n++] = "load";
+    for (; args && *args && n < 58; args++)
+        argv[n++] = *args;
+    argv[n++] = "--json";
+    argv[n++] = json;
+    argv[n++] = url;
+    argv[n] = NULL;
+    if (pipe(pipefd) < 0)
+        abort();
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        dup2(pipefd[1], STDERR_FILENO);
+        close(pipefd[0]);
+        execv(hotpath, (char *const *)argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    size_t len = 0;
+    char sink[4096];
+    for (;;) {
+        char *dst = out && len < out_size - 1 ? out + len : sink;
+        size_t room = out && len < out_size - 1 ? out_size - 1 - len : sizeof sink;
+        ssize_t got = read(pipefd[0], dst, room);
+        if (got <= 0)
+            break;
+        if (dst != sink)
+            len += (size_t)got;
+    }
+    if (out)
+        out[len] = '\0';
+    close(pipefd[0]);
+    waitpid(pid, &status, 0);
+    *doc = NULL;
+    struct hp_err err;
+    if (access(json, F_OK) == 0 && hp_result_load(json, doc, &err) != 0)
+        fail_msg("%s", err.msg);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static double metric(struct hp_result *doc, const char *name)
+{
+    double v = NAN;
+    if (!hp_result_get_metric(doc, name, &v, NULL))
+        fail_msg("no metric %s", name);
+    return v;
+}
+
+static struct hp_hist *histogram(struct hp_result *doc, const char *name)
+{
+    struct hp_hist *h = NULL;
+    struct hp_err err;
+    if (hp_result_get_histogram(doc, name, &h, &err) != 0)
+        fail_msg("histogram %s: %s", name, err.msg);
+    return h;
+}
+
+static void url_of(const struct served *s, const char *path, char *buf, size_t size)
+{
+    snprintf(buf, size, "http://127.0.0.1:%d%s", s->port, path);
+}
+
+static void load_closed_model_counts_match_the_truth(void **state)
+{
+    (void)state;
+    char truth[256], url[128], out[8192];
+    snprintf(truth, sizeof truth, "%s/truth_closed.json", tmpdir);
+    struct served s;
+    const char *sargs[] = {"--truth", truth, NULL};
+    served_start(&s, hotpath, sargs);
+    url_of(&s, "/bytes/100", url, sizeof url);
+    struct hp_result *doc;
+    const char *args[] = {"-t", "2", "-c", "8", "-d", "1s", "--latency", NULL};
+    assert_int_equal(run_load(args, url, &doc, out, sizeof out), 0);
+    assert_non_null(strstr(out, "Requests/sec:"));
+    assert_non_null(strstr(out, "Detailed Percentile spectrum"));
+    double requests = metric(doc, "requests");
+    assert_true(requests > 100);
+    assert_close(metric(doc, "errors"), 0, 0, 0);
+    assert_close(metric(doc, "status_2xx"), requests, 0, 0);
+    struct hp_hist *h = histogram(doc, "latency");
+    assert_int_equal(h->total_count, (int64_t)requests);
+    hp_hist_free(h);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+    struct hp_result *t = NULL;
+    struct hp_err err;
+    assert_int_equal(hp_result_load(truth, &t, &err), 0);
+    assert_close(metric(t, "requests"), requests, 0, 0);
+    /* Every body byte was read: 100 bytes each plus the heads. */
+    assert_true(metric(doc, "bytes_read") > requests * 100);
+    hp_result_free(t);
+    hp_result_free(doc);
+}
+
+static void load_fixed_delay_is_measured_at_its_delay(void **state)
+{
+    (void)state;
+    char url[128];
+    struct served s;
+    served_start(&s, hotpath, NULL);
+    url_of(&s, "/delay/fixed:2ms", url, sizeof url);
+    /* Capacity with 64 connections is 32,000/s; 1,000/s is far below half. */
+    struct hp_result *doc;
+    const char *args[] = {"-t", "1", "-c", "64", "-d", "2s", "--rate", "1000", NULL};
+    assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    double p50 = metric(doc, "latency_p50_ns");
+    assert_true(p50 >= 2.0e6);
+    assert_true(p50 <= 2.5e6);
+    assert_close(metric(doc, "sent"), 2000, 0.01, 0);
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+}
+
+static void load_open_model_sees_the_stall(void **state)
+{
+    (void)state;
+    char truth[256], url[128];
+    snprintf(truth, sizeof truth, "%s/truth_stall.json", tmpdir);
+    struct served s;
+    const char *sargs[] = {"--stall", "2s:200ms", "--truth", truth, NULL};
+    served_start(&s, hotpath, sargs);
+    url_of(&s, "/", url, sizeof url);
+    struct hp_result *doc;
+    /* 2,000/s for 10 s with at most 16 in flight. */
+    const char *args[] = {"-t", "1", "-c", "16", "-d", "10s", "--rate", "2000", NULL};
+    assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    /* The server pauses 200 ms in every 2 s, so 10% of any 10 s (a whole
+     * number of periods) lies in a stall whatever the phase, and a request
+     * scheduled t ms into a stall waits 200 - t ms: 10% of latencies are
+     * uniform on [0, 200 ms], the rest near 0. Then P(L > x) = 0.1 (200 - x)
+     * / 200, so p99 (P = 0.01) is 180 ms and p99.9 (P = 0.001) is 198 ms. */
+    double p99 = metric(doc, "latency_p99_ns"), p999 = metric(doc, "latency_p99_9_ns");
+    assert_close(p99, 180e6, 0.05, 0);
+    assert_close(p999, 198e6, 0.05, 0);
+    /* Achieved rate within 1% of the target. */
+    assert_close(metric(doc, "sent_rate_per_s"), 2000, 0.01, 0);
+    /* Measured from the actual send, the stall almost vanishes: most of
+     * the requests due in it were sent late, after it. */
+    struct hp_hist *unc = histogram(doc, "latency_uncorrected");
+    assert_true((double)hp_hist_value_at_percentile(unc, 99) < p99 / 10);
+    assert_true(metric(doc, "late") > 1000);
+    hp_hist_free(unc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+    struct hp_result *t = NULL;
+    struct hp_err err;
+    assert_int_equal(hp_result_load(truth, &t, &err), 0);
+    assert_close(metric(t, "requests"), metric(doc, "requests"), 0, 0);
+    assert_close(metric(doc, "requests"), metric(doc, "sent"), 0, 0);
+    hp_result_free(t);
+    hp_result_free(doc);
+}
+
+static void load_classifies_errors(void **state)
+{
+    (void)state;
+    char url[128];
+    struct served s;
+    served_start(&s, hotpath, NULL);
+    struct hp_result *doc;
+    /* 5xx and 4xx answers are errors by class, not failures of the run. */
+    url_of(&s, "/status/503", url, sizeof url);
+    const char *args[] = {"-t", "1", "-c", "2", "-d", "300ms", NULL};
+    assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    assert_true(metric(doc, "errors_status_5xx") > 0);
+    assert_close(metric(doc, "errors_status_5xx"), metric(doc, "requests"), 0, 0);
+    hp_result_free(doc);
+    /* A request unanswered within --timeout is an error recorded at it. */
+    url_of(&s, "/delay/fixed:5s", url, sizeof url);
+    const char *targs[] = {"-t", "1", "-c", "2", "-d", "500ms", "--timeout", "200ms", "--grace",
+                           "100ms", NULL};
+    int64_t t0 = hp_now_ns();
+    assert_int_equal(run_load(targs, url, &doc, NULL, 0), 1); /* nothing answered */
+    assert_true(hp_now_ns() - t0 < 3 * HP_NS_PER_S);          /* and it ended on time */
+    assert_true(metric(doc, "errors_timeout") >= 2);
+    struct hp_hist *h = histogram(doc, "latency");
+    assert_true(h->total_count >= 2);
+    assert_true(hp_hist_values_equivalent(h, hp_hist_min(h), 200 * HP_NS_PER_MS));
+    hp_hist_free(h);
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+    /* Nobody listening: connect_refused, exit 1, a summary, no hang. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t alen = sizeof a;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &alen);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", ntohs(a.sin_port));
+    close(fd); /* bound, never listened, now closed: connections are refused */
+    char out[4096];
+    const char *rargs[] = {"-t", "1", "-c", "4", "-d", "300ms", NULL};
+    assert_int_equal(run_load(rargs, url, &doc, out, sizeof out), 1);
+    assert_true(metric(doc, "errors_connect_refused") > 0);
+    assert_non_null(strstr(out, "connect_refused"));
+    hp_result_free(doc);
+}
+
+static void load_reconnects_per_requests_per_conn(void **state)
+{
+    (void)state;
+    char url[128];
+    struct served s;
+    served_start(&s, hotpath, NULL);
+    url_of(&s, "/", url, sizeof url);
+    struct hp_result *doc;
+    const char *args[] = {"-t", "1", "-c", "4", "-d", "500ms", "--requests-per-conn", "10",
+                          "--pipeline", "2", NULL};
+    assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    double req = metric(doc, "requests"), rec = metric(doc, "reconnects");
+    assert_true(req > 100);
+    /* One reconnect per 10 answers, give or take the connections' last. */
+    assert_true(rec >= req / 10 - 4 && rec <= req / 10 + 4);
+    assert_close(metric(doc, "errors"), 0, 0, 0);
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+}
+
+/* ---- hostile servers ---------------------------------------------------- */
+
+enum hostile { H_BAD_STATUS, H_TRUNCATED, H_BAD_CHUNK, H_CLOSE_MID, H_SILENT, H_HUGE, H_TRICKLE };
+
+struct hostile_server {
+    int fd;
+    int port;
+    enum hostile kind;
+    pthread_t tid;
+    volatile int stop;
+};
+
+static void hostile_answer(int c, enum hostile kind)
+{
+    char buf[4096];
+    /* Read one request head (they are small), then misbehave. */
+    ssize_t n = recv(c, buf, sizeof buf, 0);
+    if (n <= 0)
+        return;
+    switch (kind) {
+    case H_BAD_STATUS:
+        send(c, "HTTP/1.1 2x0 Nope\r\n\r\n", 21, MSG_NOSIGNAL);
+        break;
+    case H_TRUNCATED:
+        send(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", 45, MSG_NOSIGNAL);
+        break;
+    case H_BAD_CHUNK:
+        send(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n", 51, MSG_NOSIGNAL);
+        sleep(1);
+        break;
+    case H_CLOSE_MID:
+        send(c, "HTTP/1.1 200 OK\r\nConte", 22, MSG_NOSIGNAL);
+        break;
+    case H_SILENT:
+        sleep(3);
+        break;
+    case H_HUGE: {
+        static char body[65536];
+        const char *head = "HTTP/1.1 200 OK\r\nContent-Length: 10485760\r\n\r\n";
+        send(c, head, strlen(head), MSG_NOSIGNAL);
+        for (int i = 0; i < 160; i++)
+            if (send(c, body, sizeof body, MSG_NOSIGNAL) < 0)
+                return;
+        break;
+    }
+    case H_TRICKLE: {
+        const char *r = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        for (const char *p = r; *p; p++) {
+            send(c, p, 1, MSG_NOSIGNAL);
+            usleep(2000);
+        }
+        /* and again, keep-alive */
+        n = recv(c, buf, sizeof buf, 0);
+        break;
+    }
+    }
+}
+
+static void *hostile_main(void *arg)
+{
+    struct hostile_server *h = arg;
+    while (!h->stop) {
+        struct pollfd p = {.fd = h->fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0)
+            continue;
+        int c = accept(h->fd, NULL, NULL);
+        if (c < 0)
+            continue;
+        hostile_answer(c, h->kind);
+        close(c);
+    }
+    return NULL;
+}
+
+static void hostile_start(struct hostile_server *h, enum hostile kind)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t alen = sizeof a;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    h->fd = socket(AF_INET, SOCK_STREAM, 0);
+    h->kind = kind;
+    h->stop = 0;
+    assert_int_equal(bind(h->fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(h->fd, 64), 0);
+    getsockname(h->fd, (struct sockaddr *)&a, &alen);
+    h->port = ntohs(a.sin_port);
+    pthread_create(&h->tid, NULL, hostile_main, h);
+}
+
+static void hostile_stop(struct hostile_server *h)
+{
+    h->stop = 1;
+    pthread_join(h->tid, NULL);
+    close(h->fd);
+}
+
+static void load_survives_hostile_servers(void **state)
+{
+    (void)state;
+    static const struct {
+        enum hostile kind;
+        const char *error; /* metric that must be > 0 */
+    } cases[] = {
+        {H_BAD_STATUS, "errors_malformed"}, {H_TRUNCATED, "errors_malformed"},
+        {H_BAD_CHUNK, "errors_malformed"},  {H_CLOSE_MID, "errors_malformed"},
+        {H_SILENT, "errors_timeout"},       {H_HUGE, "requests"},
+        {H_TRICKLE, "requests"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct hostile_server h;
+        char url[128];
+        struct hp_result *doc;
+        hostile_start(&h, cases[i].kind);
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/", h.port);
+        const char *args[] = {"-t", "1", "-c", "1", "-d", "1s", "--timeout", "500ms", "--grace",
+                              "200ms", NULL};
+        int64_t t0 = hp_now_ns();
+        int status = run_load(args, url, &doc, NULL, 0);
+        int64_t took = hp_now_ns() - t0;
+        hostile_stop(&h);
+        assert_true(status == 0 || status == 1); /* no crash: 1 when nothing was answered */
+        assert_non_null(doc);
+        if (!(metric(doc, cases[i].error) > 0))
+            fail_msg("case %zu: %s is 0", i, cases[i].error);
+        assert_true(took < 4 * HP_NS_PER_S); /* ends on time */
+        if (cases[i].kind == H_HUGE)
+            assert_true(metric(doc, "bytes_read") >= 10485760);
+        hp_result_free(doc);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s PATH-TO-HOTPATH\n", argv[0]);
+        return 2;
+    }
+    hotpath = argv[1];
+    if (!mkdtemp(tmpdir))
+        return 1;
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(load_closed_model_counts_match_the_truth),
+        cmocka_unit_test(load_fixed_delay_is_measured_at_its_delay),
+        cmocka_unit_test(load_open_model_sees_the_stall),
+        cmocka_unit_test(load_classifies_errors),
+        cmocka_unit_test(load_reconnects_per_requests_per_conn),
+        cmocka_unit_test(load_survives_hostile_servers),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        rc = 1;
+    return rc;
+}
