@@ -11,7 +11,7 @@ pkgs="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libcmocka-dev libjansson-dev zlib1g-dev libssl-dev libgsl-dev libhttp-parser-dev"
 for group in "$@"; do
     case "$group" in
-    bench) pkgs="$pkgs wrk nginx-light hyperfine util-linux" ;;
+    bench) pkgs="$pkgs wrk nginx-light hyperfine util-linux strace" ;;
     fuzz) ;;  # clang + libclang-rt are in the base set: make check runs the fuzzers briefly
     *) echo "deps.sh: unknown group '$group' (expected bench or fuzz)" >&2; exit 2 ;;
     esac

@@ -211,14 +211,20 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
                 return *consumed = i, fail(r, "junk after the status code");
             }
             break;
-        case S_REASON:
-            if (c == '\r')
-                r->state = S_LINE_LF;
-            else if (c == '\n')
-                r->state = S_FIELD_START;
-            else if (((unsigned char)c < 0x20 && c != '\t') || c == 0x7f)
-                return *consumed = i, fail(r, "control character in the reason phrase");
-            break;
+        case S_REASON: {
+            /* The reason phrase carries nothing a client needs: skip to the
+             * line end without looking at it (the CR before LF included). */
+            const char *nl = memchr(buf + i, '\n', len - i);
+            size_t stop = nl ? (size_t)(nl - buf) : len;
+            r->head_bytes += stop - i;
+            if (r->head_bytes > HP_HTTP_RESP_MAX_HEAD)
+                return *consumed = stop, fail(r, "response head larger than 64 KiB");
+            i = stop;
+            if (!nl)
+                continue;
+            r->state = S_FIELD_START;
+            break; /* the LF */
+        }
         case S_LINE_LF:
         case S_VALUE_LF:
         case S_HEAD_LF:
@@ -282,6 +288,20 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
             r->state = S_VALUE;
             continue;
         case S_VALUE:
+            if (r->field == F_OTHER) {
+                /* A field that does not frame the message: skip its value to
+                 * the line end, like the reason phrase. */
+                const char *nl = memchr(buf + i, '\n', len - i);
+                size_t stop = nl ? (size_t)(nl - buf) : len;
+                r->head_bytes += stop - i;
+                if (r->head_bytes > HP_HTTP_RESP_MAX_HEAD)
+                    return *consumed = stop, fail(r, "response head larger than 64 KiB");
+                i = stop;
+                if (!nl)
+                    continue;
+                r->state = S_FIELD_START;
+                break; /* the LF */
+            }
             if (c == '\r') {
                 r->state = S_VALUE_LF;
                 break;
@@ -308,7 +328,7 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
                 }
                 break;
             }
-            if (r->field != F_OTHER && r->value_len < sizeof r->value)
+            if (r->value_len < sizeof r->value)
                 r->value[r->value_len++] = lower(c);
             break;
         case S_BODY_LENGTH: {

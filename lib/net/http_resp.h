@@ -7,7 +7,9 @@
  *
  * Knows message framing: Content-Length, chunked (extensions, trailers),
  * bodies that end at close, and responses without a body (to HEAD, 1xx
- * interim responses, 204, 304). Fuzzed in fuzz/http_resp.c; tested against
+ * interim responses, 204, 304). The reason phrase and the values of fields
+ * that do not frame the message are skipped unread (memchr to the line end):
+ * they cannot change where a response ends. Fuzzed in fuzz/http_resp.c; tested against
  * nodejs/http-parser in tests/unit/test_http_resp.c. */
 #ifndef HP_NET_HTTP_RESP_H
 #define HP_NET_HTTP_RESP_H

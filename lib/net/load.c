@@ -209,8 +209,13 @@ static void maybe_publish(struct lworker *w, int64_t now)
 
 /* ---- connections ------------------------------------------------------- */
 
+/* Connections are edge-triggered: a read shorter than the buffer drained the
+ * socket, and the next arrival raises a new edge, so the kernel need not
+ * re-poll every ready socket on each epoll_pwait2 as it does for
+ * level-triggered ones. */
 static void set_events(struct lworker *w, struct lconn *c, uint32_t want)
 {
+    want |= EPOLLET | EPOLLRDHUP;
     if (want == c->events)
         return;
     struct epoll_event ev = {.events = want, .data.ptr = c};
@@ -287,8 +292,8 @@ static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
         return;
     }
     c->state = LC_CONNECTING;
-    c->events = EPOLLOUT;
-    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+    c->events = EPOLLOUT | EPOLLET | EPOLLRDHUP;
+    struct epoll_event ev = {.events = c->events, .data.ptr = c};
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         record_error(w, HP_LERR_CONNECT);
         close(fd);
@@ -433,17 +438,36 @@ static void answered(struct lworker *w, struct lconn *c, int64_t now)
         f->counts.errors[HP_LERR_STATUS_5XX]++;
 }
 
-static void on_readable(struct lworker *w, struct lconn *c)
+enum { READ_FULL, READ_SHORT, READ_DONE };
+static int read_once(struct lworker *w, struct lconn *c);
+
+/* Read and parse until the socket is drained: a short read is enough,
+ * unless the peer has shut its side (EPOLLRDHUP), when the close may sit
+ * behind the data and raises no further edge: then read to EOF. */
+static void on_readable(struct lworker *w, struct lconn *c, bool peer_closed)
+{
+    while (c->fd >= 0 && c->state == LC_READY) {
+        int r = read_once(w, c);
+        if (r == READ_DONE || (r == READ_SHORT && !peer_closed))
+            break;
+    }
+}
+
+/* One read and what it held: READ_FULL (the buffer filled: more may wait),
+ * READ_SHORT, or READ_DONE (EAGAIN, EOF or the connection was dropped). */
+static int read_once(struct lworker *w, struct lconn *c)
 {
     const struct hp_load_config *cfg = &w->l->cfg;
     ssize_t n = read(c->fd, w->rbuf, RBUF_BYTES);
     int64_t now = hp_now_ns();
 
     if (n < 0) {
-        if (errno == EAGAIN || errno == EINTR)
-            return;
+        if (errno == EINTR)
+            return READ_FULL;
+        if (errno == EAGAIN)
+            return READ_DONE;
         conn_drop(w, c, now, errno == ECONNRESET ? HP_LERR_RESET : HP_LERR_READ, false);
-        return;
+        return READ_DONE;
     }
     if (n == 0) {
         /* The server closed: a close-delimited body ends here; anything
@@ -458,7 +482,7 @@ static void on_readable(struct lworker *w, struct lconn *c)
             }
         }
         conn_drop(w, c, now, HP_LERR_RESET, true);
-        return;
+        return READ_DONE;
     }
     fig(w)->counts.bytes_read += n;
     size_t pos = 0;
@@ -467,7 +491,7 @@ static void on_readable(struct lworker *w, struct lconn *c)
         if (c->inflight == 0) {
             record_error(w, HP_LERR_MALFORMED); /* bytes nobody asked for */
             conn_drop(w, c, now, -1, false);
-            return;
+            return READ_DONE;
         }
         size_t used;
         int rc = hp_resp_feed(&c->resp, w->rbuf + pos, (size_t)n - pos, &used);
@@ -477,7 +501,7 @@ static void on_readable(struct lworker *w, struct lconn *c)
             c->inflight--;
             w->inflight--;
             conn_drop(w, c, now, HP_LERR_RESET, false);
-            return;
+            return READ_DONE;
         }
         if (rc == HP_RESP_MORE)
             break;
@@ -492,9 +516,10 @@ static void on_readable(struct lworker *w, struct lconn *c)
     if (reconnect) {
         fig(w)->counts.reconnects++;
         conn_drop(w, c, now, HP_LERR_RESET, true);
-        return;
+        return READ_DONE;
     }
     conn_ready(w, c, now);
+    return n == RBUF_BYTES ? READ_FULL : READ_SHORT;
 }
 
 static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
@@ -625,8 +650,8 @@ static void *worker_main(void *arg)
             }
             if (e & EPOLLOUT)
                 on_writable(w, c, now);
-            if (c->fd >= 0 && (e & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-                on_readable(w, c);
+            if (c->fd >= 0 && (e & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
+                on_readable(w, c, e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
         }
         now = hp_now_ns();
         if (open_model(w))
