@@ -19,13 +19,14 @@
 #include "core/units.h"
 #include "net/load.h"
 #include "net/url.h"
+#include "stat/hlog.h"
 
 #define MAX_HEADERS 64
 #define MAX_BODY_BYTES (16u * 1024 * 1024)
 
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_LATENCY, O_TIMEOUT, O_METHOD,
        O_BODY, O_UNIX, O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_GRACE, O_JSON, O_SEED,
-       O_CONNECT_TIMEOUT };
+       O_CONNECT_TIMEOUT, O_HDR_LOG };
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
@@ -55,6 +56,9 @@ static const struct cli_opt load_opts[] = {
      "After the end (or Ctrl-C), wait this long for answers in flight. Default: the timeout."},
     {O_CONNECT_TIMEOUT, "connect-timeout", 0, "DURATION", "Default: the request timeout."},
     {O_JSON, "json", 0, "FILE", "Write the result document (hotpath.result/1) to FILE."},
+    {O_HDR_LOG, "hdr-log", 0, "FILE",
+     "Write each second's latency histogram to FILE in HdrHistogram's interval log format "
+     "(from the schedule untagged, from the send as Tag=uncorrected)."},
     {O_SEED, "seed", 0, "N", "Seed of Poisson arrivals. Default 1."},
     {0, NULL, 0, NULL, NULL},
 };
@@ -69,6 +73,8 @@ struct load_run {
     char *body;
     size_t body_len;
     const char *json;
+    const char *hdr_log_path;
+    struct hp_hlog *hlog;
     const char *unix_path;
     bool latency;
     struct hp_result *doc;
@@ -406,6 +412,9 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         case O_JSON:
             run.json = v;
             break;
+        case O_HDR_LOG:
+            run.hdr_log_path = v;
+            break;
         case O_SEED:
             if (!cli_int(cmd, "seed", v, 0, INT64_MAX, &n))
                 goto usage;
@@ -485,8 +494,13 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         printf("  %d threads and %d connections%s\n", cfg->threads, cfg->connections,
                cfg->pipeline > 1 ? ", pipelined" : "");
     fflush(stdout);
+    int64_t started_wall = hp_wall_ns();
     if (run.doc)
-        hp_result_set_started(run.doc, hp_wall_ns());
+        hp_result_set_started(run.doc, started_wall);
+    if (run.hdr_log_path && (rc = hp_hlog_open(run.hdr_log_path, started_wall, &run.hlog, &err)) < 0) {
+        exit_code = cli_fail(cmd, rc, &err);
+        goto out;
+    }
     rc = hp_load_start(l, &err);
     if (rc < 0) {
         exit_code = cli_fail(cmd, rc, &err);
@@ -501,6 +515,14 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                 print_progress(&run, f);
             if (run.doc && series(&run, f) < 0) {
                 exit_code = cli_fail(cmd, -ENOMEM, NULL);
+                goto out;
+            }
+            if (run.hlog &&
+                ((rc = hp_hlog_write(run.hlog, NULL, f->start_s, f->end_s - f->start_s,
+                                     f->corrected, &err)) < 0 ||
+                 (rc = hp_hlog_write(run.hlog, "uncorrected", f->start_s, f->end_s - f->start_s,
+                                     f->uncorrected, &err)) < 0)) {
+                exit_code = cli_fail(cmd, rc, &err);
                 goto out;
             }
         }
@@ -528,6 +550,12 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         if (rc < 0)
             exit_code = cli_fail(cmd, rc, &err);
     }
+    if (run.hlog) {
+        rc = hp_hlog_close(run.hlog, &err);
+        run.hlog = NULL;
+        if (rc < 0)
+            exit_code = cli_fail(cmd, rc, &err);
+    }
     if (exit_code == HP_EXIT_OK && t->counts.requests == 0 && hp_load_error_total(&t->counts) > 0) {
         fprintf(stderr, "hotpath load: no request was answered (%" PRId64 " errors)\n",
                 hp_load_error_total(&t->counts));
@@ -537,6 +565,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
 usage:
     exit_code = HP_EXIT_USAGE;
 out:
+    hp_hlog_abort(run.hlog);
     hp_load_free(l);
     hp_result_free(run.doc);
     hp_free(request);

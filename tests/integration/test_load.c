@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "serve_client.h"
+#include "stat/hist_codec.h"
 #include "testutil.h"
 
 static const char *hotpath;
@@ -250,6 +251,57 @@ static void load_reconnects_per_requests_per_conn(void **state)
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
 
+static void load_writes_an_hdr_interval_log(void **state)
+{
+    (void)state;
+    char url[128], log[256], line[1 << 16];
+    snprintf(log, sizeof log, "%s/run.hlog", tmpdir);
+    struct served s;
+    served_start(&s, hotpath, NULL);
+    url_of(&s, "/", url, sizeof url);
+    struct hp_result *doc;
+    const char *args[] = {"-t", "2", "-c", "4", "-d", "2500ms", "--hdr-log", log, NULL};
+    assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+    /* The untagged intervals add up to the run's latency histogram exactly. */
+    FILE *f = fopen(log, "r");
+    assert_non_null(f);
+    struct hp_hist *sum = NULL, *whole = histogram(doc, "latency");
+    assert_int_equal(hp_hist_new_latency(&sum), 0);
+    int intervals = 0, tagged = 0, header = 0;
+    double last_start = -1;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '"') {
+            header += strstr(line, "Histogram log format version 1.3") != NULL;
+            continue;
+        }
+        if (strncmp(line, "Tag=uncorrected,", 16) == 0) {
+            tagged++;
+            continue;
+        }
+        double start, length, max;
+        int at = 0;
+        assert_int_equal(sscanf(line, "%lf,%lf,%lf,%n", &start, &length, &max, &at), 3);
+        assert_true(start > last_start);
+        last_start = start;
+        struct hp_hist *h = NULL;
+        char *data = line + at;
+        data[strcspn(data, "\n")] = '\0';
+        assert_int_equal(hp_hist_decode(data, strlen(data), &h, NULL), 0);
+        assert_int_equal(hp_hist_add(sum, h), 0);
+        hp_hist_free(h);
+        intervals++;
+    }
+    fclose(f);
+    assert_int_equal(header, 1);
+    assert_true(intervals >= 3);
+    assert_int_equal(tagged, intervals);
+    assert_true(hp_hist_equal(sum, whole));
+    hp_hist_free(sum);
+    hp_hist_free(whole);
+    hp_result_free(doc);
+}
+
 /* ---- hostile servers ---------------------------------------------------- */
 
 enum hostile { H_BAD_STATUS, H_TRUNCATED, H_BAD_CHUNK, H_CLOSE_MID, H_SILENT, H_HUGE, H_TRICKLE };
@@ -397,6 +449,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(load_open_model_sees_the_stall),
         cmocka_unit_test(load_classifies_errors),
         cmocka_unit_test(load_reconnects_per_requests_per_conn),
+        cmocka_unit_test(load_writes_an_hdr_interval_log),
         cmocka_unit_test(load_survives_hostile_servers),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
