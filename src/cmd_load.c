@@ -26,7 +26,7 @@
 
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_LATENCY, O_TIMEOUT, O_METHOD,
        O_BODY, O_UNIX, O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_GRACE, O_JSON, O_SEED,
-       O_CONNECT_TIMEOUT, O_HDR_LOG };
+       O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL };
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
@@ -50,6 +50,13 @@ static const struct cli_opt load_opts[] = {
     {O_RATE, "rate", 'R', "RATE",
      "Open model: send RATE requests per second in total on a fixed schedule (e.g. 2000, 2k/s), "
      "whatever the answers; latency is measured from the schedule. Without it, the closed model."},
+    {O_STAGES, "stages", 0, "D:N,...",
+     "A load profile, e.g. 30s:100,1m:100,30s:0: each stage ramps linearly from the previous "
+     "target (0 at first) to its own over its duration. Closed model: N is connections (-c "
+     "defaults to the largest). Open model (--model open): N is requests per second. Sets the "
+     "duration."},
+    {O_MODEL, "model", 0, "closed|open",
+     "The load model. Default closed, or open when --rate is given."},
     {O_ARRIVAL, "arrival", 0, "constant|poisson",
      "Open model: evenly spaced requests or Poisson arrivals. Default constant."},
     {O_GRACE, "grace", 0, "DURATION",
@@ -67,6 +74,9 @@ struct load_run {
     const char *url_text;
     struct hp_url url;
     struct hp_load_config cfg;
+    double rate;        /* --rate, or 0 */
+    double target_rate; /* open model: what the profile asks for on average */
+    const char *stages_text;
     const char *headers[MAX_HEADERS];
     int n_headers;
     const char *method;
@@ -90,7 +100,7 @@ static void print_progress(const struct load_run *run, const struct hp_load_figu
             (double)run->cfg.duration_ns / 1e9, hp_format_rate(rate, a, sizeof a),
             hp_format_duration(hp_hist_value_at_percentile(f->corrected, 99), b, sizeof b),
             hp_load_error_total(&f->counts));
-    if (run->cfg.rate_per_s > 0)
+    if (run->cfg.open_model)
         fprintf(stderr, "  lag p99 %s",
                 hp_format_duration(hp_hist_value_at_percentile(f->lag, 99), c, sizeof c));
     fflush(stderr);
@@ -115,7 +125,7 @@ static int series(struct load_run *run, const struct hp_load_figures *f)
     for (size_t i = 0; i < sizeof pcts / sizeof pcts[0] && rc == 0; i++)
         rc = hp_result_series_point(run->doc, pcts[i].name, "ns", t,
                                     (double)hp_hist_value_at_percentile(f->corrected, pcts[i].p));
-    if (run->cfg.rate_per_s > 0 && rc == 0)
+    if (run->cfg.open_model && rc == 0)
         rc = hp_result_series_point(run->doc, "lag_p99_ns", "ns", t,
                                     (double)hp_hist_value_at_percentile(f->lag, 99));
     return rc;
@@ -138,7 +148,7 @@ static void print_summary(const struct load_run *run, const struct hp_load_figur
 {
     const struct hp_load_counts *c = &t->counts;
     char a[32], b[32], d[32];
-    bool open = run->cfg.rate_per_s > 0;
+    bool open = run->cfg.open_model;
 
     printf("  %-12s %9s %9s %9s %9s %9s %9s\n", "", "avg", "stdev", "p50", "p90", "p99", "max");
     if (open) {
@@ -176,7 +186,7 @@ static void print_summary(const struct load_run *run, const struct hp_load_figur
     if (open) {
         double achieved = elapsed > 0 ? (double)c->sent / (double)run->cfg.duration_ns * 1e9 : 0;
         printf("  Rate: target %s, sent %s; late %" PRId64 ", never sent %" PRId64 "\n",
-               hp_format_rate(run->cfg.rate_per_s, a, sizeof a),
+               hp_format_rate(run->target_rate, a, sizeof a),
                hp_format_rate(achieved, b, sizeof b), c->late, c->unsent);
         int64_t lag99 = hp_hist_value_at_percentile(t->lag, 99);
         if (lag99 > HP_NS_PER_MS)
@@ -202,17 +212,20 @@ static int build_doc(struct load_run *run)
     for (int i = 0; i < run->n_headers && rc == 0; i++)
         rc = hp_result_config_header(r, run->headers[i]);
     rc = rc ? rc : hp_result_config_int(r, "body_bytes", (int64_t)run->body_len);
-    rc = rc ? rc : hp_result_config_str(r, "model", run->cfg.rate_per_s > 0 ? "open" : "closed");
+    rc = rc ? rc : hp_result_config_str(r, "model", run->cfg.open_model ? "open" : "closed");
     rc = rc ? rc : hp_result_config_int(r, "threads", run->cfg.threads);
     rc = rc ? rc : hp_result_config_int(r, "connections", run->cfg.connections);
     rc = rc ? rc : hp_result_config_int(r, "duration_ns", run->cfg.duration_ns);
     rc = rc ? rc : hp_result_config_int(r, "timeout_ns", run->cfg.timeout_ns);
     rc = rc ? rc : hp_result_config_int(r, "pipeline", run->cfg.pipeline);
     rc = rc ? rc : hp_result_config_int(r, "requests_per_conn", run->cfg.requests_per_conn);
-    if (run->cfg.rate_per_s > 0) {
-        rc = rc ? rc : hp_result_config_real(r, "rate_per_s", run->cfg.rate_per_s);
+    if (run->cfg.open_model) {
+        if (run->rate > 0)
+            rc = rc ? rc : hp_result_config_real(r, "rate_per_s", run->rate);
         rc = rc ? rc : hp_result_config_str(r, "arrival", run->cfg.poisson ? "poisson" : "constant");
     }
+    if (run->stages_text)
+        rc = rc ? rc : hp_result_config_str(r, "stages", run->stages_text);
     if (run->unix_path)
         rc = rc ? rc : hp_result_config_str(r, "unix_socket", run->unix_path);
     return rc;
@@ -245,8 +258,8 @@ static int finish_doc(struct load_run *run, const struct hp_load_figures *t, dou
     rc = rc ? rc : hp_result_metric(r, "connects", (double)c->connects, "count");
     rc = rc ? rc : hp_result_metric(r, "reconnects", (double)c->reconnects, "count");
     rc = rc ? rc : hp_result_metric(r, "unanswered", (double)c->unanswered, "count");
-    if (run->cfg.rate_per_s > 0) {
-        rc = rc ? rc : hp_result_metric(r, "target_rate_per_s", run->cfg.rate_per_s, "1/s");
+    if (run->cfg.open_model) {
+        rc = rc ? rc : hp_result_metric(r, "target_rate_per_s", run->target_rate, "1/s");
         rc = rc ? rc : hp_result_metric(r, "sent_rate_per_s", (double)c->sent / ((double)run->cfg.duration_ns / 1e9), "1/s");
         rc = rc ? rc : hp_result_metric(r, "late", (double)c->late, "count");
         rc = rc ? rc : hp_result_metric(r, "unsent", (double)c->unsent, "count");
@@ -260,7 +273,7 @@ static int finish_doc(struct load_run *run, const struct hp_load_figures *t, dou
         rc = hp_result_metric(r, pcts[i].name, (double)hp_hist_value_at_percentile(t->corrected, pcts[i].p), "ns");
     rc = rc ? rc : hp_result_histogram(r, "latency", "ns", t->corrected);
     rc = rc ? rc : hp_result_histogram(r, "latency_uncorrected", "ns", t->uncorrected);
-    if (run->cfg.rate_per_s > 0)
+    if (run->cfg.open_model)
         rc = rc ? rc : hp_result_histogram(r, "scheduler_lag", "ns", t->lag);
     if (rc < 0)
         return hp_err_set(err, rc, "building the result document: %s", hp_strerror(rc));
@@ -292,6 +305,8 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     struct hp_load *l = NULL;
     const char *v;
     int64_t n, grace_ns = -1, connect_timeout_ns = -1;
+    int model = 0; /* 0: by --rate, 1 closed, 2 open */
+    bool connections_given = false, duration_given = false;
     int id, rc, exit_code = HP_EXIT_OK;
     char *request = NULL;
 
@@ -323,6 +338,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
             if (!cli_int(cmd, "connections", v, 1, 1000000, &n))
                 goto usage;
             cfg->connections = (int)n;
+            connections_given = true;
             break;
         case O_THREADS:
             if (!cli_int(cmd, "threads", v, 1, HP_LOAD_MAX_THREADS, &n))
@@ -336,6 +352,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                 exit_code = cli_usage_error(cmd, "--duration: must be above 0");
                 goto out;
             }
+            duration_given = true;
             break;
         case O_HEADER:
             if (run.n_headers >= MAX_HEADERS) {
@@ -381,16 +398,29 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
             break;
         case O_RATE: {
             struct hp_err e2;
-            if (hp_parse_rate(v, &cfg->rate_per_s, &e2) < 0) {
+            if (hp_parse_rate(v, &run.rate, &e2) < 0) {
                 exit_code = cli_usage_error(cmd, "--rate: %s", e2.msg);
                 goto out;
             }
-            if (cfg->rate_per_s <= 0) {
+            if (run.rate <= 0) {
                 exit_code = cli_usage_error(cmd, "--rate: must be above 0");
                 goto out;
             }
             break;
         }
+        case O_STAGES:
+            run.stages_text = v;
+            break;
+        case O_MODEL:
+            if (strcmp(v, "open") == 0)
+                model = 2;
+            else if (strcmp(v, "closed") == 0)
+                model = 1;
+            else {
+                exit_code = cli_usage_error(cmd, "--model: '%s' (expected closed or open)", v);
+                goto out;
+            }
+            break;
         case O_ARRIVAL:
             if (strcmp(v, "poisson") == 0)
                 cfg->poisson = true;
@@ -430,6 +460,50 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         exit_code = cli_usage_error(cmd, "%s", err.msg);
         goto out;
     }
+    if (model == 1 && run.rate > 0) {
+        exit_code = cli_usage_error(cmd, "--rate asks for the open model, --model closed for "
+                                    "the closed one: choose one");
+        goto out;
+    }
+    cfg->open_model = model == 2 || (model == 0 && run.rate > 0);
+    if (run.stages_text) {
+        struct hp_err e2;
+        if (run.rate > 0) {
+            exit_code = cli_usage_error(cmd, "--rate and --stages both set the rate: use "
+                                        "--stages with --model open");
+            goto out;
+        }
+        if (duration_given) {
+            exit_code = cli_usage_error(cmd, "--duration and --stages both set the duration: "
+                                        "the stages add up to it");
+            goto out;
+        }
+        if (hp_stages_parse(run.stages_text, &cfg->stages, &e2) < 0) {
+            exit_code = cli_usage_error(cmd, "--stages: %s", e2.msg);
+            goto out;
+        }
+        cfg->duration_ns = (int64_t)(hp_stages_duration_s(&cfg->stages) * 1e9 + 0.5);
+        if (!cfg->open_model) {
+            int most = (int)ceil(hp_stages_max(&cfg->stages));
+            if (connections_given && cfg->connections < most) {
+                exit_code = cli_usage_error(cmd, "--stages goes up to %d connections but -c is %d",
+                                            most, cfg->connections);
+                goto out;
+            }
+            if (!connections_given)
+                cfg->connections = most > cfg->threads ? most : cfg->threads;
+            cfg->ramp_connections = true;
+        }
+    } else if (cfg->open_model) {
+        if (run.rate <= 0) {
+            exit_code = cli_usage_error(cmd, "--model open needs --rate or --stages");
+            goto out;
+        }
+        hp_stages_constant(&cfg->stages, run.rate, (double)cfg->duration_ns / 1e9);
+    }
+    if (cfg->open_model)
+        run.target_rate = hp_stages_count_at(&cfg->stages, (double)cfg->duration_ns / 1e9) /
+                          ((double)cfg->duration_ns / 1e9);
     if (cfg->connections < cfg->threads) {
         exit_code = cli_usage_error(cmd, "%d connections for %d threads: use at least one "
                                     "connection per thread (-c %d)", cfg->connections,
@@ -438,11 +512,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     }
     cfg->grace_ns = grace_ns >= 0 ? grace_ns : cfg->timeout_ns;
     cfg->connect_timeout_ns = connect_timeout_ns > 0 ? connect_timeout_ns : cfg->timeout_ns;
-    if (cfg->rate_per_s > 0 && cfg->rate_per_s < cfg->threads * 0.1) {
-        exit_code = cli_usage_error(cmd, "--rate: %g/s over %d threads is below 0.1/s per thread",
-                                    cfg->rate_per_s, cfg->threads);
-        goto out;
-    }
+
     if (run.unix_path) {
         char addr[300];
         snprintf(addr, sizeof addr, "unix:%s", run.unix_path);
@@ -485,11 +555,14 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     run.tty = isatty(STDERR_FILENO);
     printf("Running %s test @ %s\n", hp_format_duration(cfg->duration_ns, (char[32]){0}, 32),
            run.url_text);
-    if (cfg->rate_per_s > 0)
-        printf("  %d threads, at most %d requests in flight, open model at %s (%s)\n",
-               cfg->threads, cfg->connections,
-               hp_format_rate(cfg->rate_per_s, (char[32]){0}, 32),
+    if (cfg->open_model)
+        printf("  %d threads, at most %d requests in flight, open model at %s%s (%s)\n",
+               cfg->threads, cfg->connections, run.stages_text ? "stages averaging " : "",
+               hp_format_rate(run.target_rate, (char[32]){0}, 32),
                cfg->poisson ? "Poisson arrivals" : "constant spacing");
+    else if (run.stages_text)
+        printf("  %d threads and up to %d connections in stages\n", cfg->threads,
+               cfg->connections);
     else
         printf("  %d threads and %d connections%s\n", cfg->threads, cfg->connections,
                cfg->pipeline > 1 ? ", pipelined" : "");

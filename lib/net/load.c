@@ -8,6 +8,7 @@
 #include "net/load.h"
 
 #include <errno.h>
+#include <math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <netinet/in.h>
@@ -91,9 +92,12 @@ struct lworker {
     int cur;
     int64_t cur_interval;
     int64_t inflight; /* over all connections */
-    /* open model */
-    double gap_ns;
+    /* open model: this worker's next request is the n_next-th of the whole
+     * schedule (net/stages.h), due at next_ns */
+    double n_next;
     int64_t next_ns;
+    /* closed model with stages: connections wanted now, over all workers */
+    int64_t conn_target;
     int64_t cap_hit_from; /* first scheduled time that found no free connection */
     struct lconn *idle;
     /* ending */
@@ -237,6 +241,7 @@ static void idle_remove(struct lworker *w, struct lconn *c)
 }
 
 static void conn_start(struct lworker *w, struct lconn *c, int64_t now);
+static bool conn_wanted(const struct lworker *w, const struct lconn *c);
 
 /* Close c; requests still in flight count as `why` (a class of error). */
 static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, bool retry_soon)
@@ -252,7 +257,7 @@ static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, 
         close(c->fd);
     c->fd = -1;
     c->events = 0;
-    if (!w->sending) {
+    if (!w->sending || !conn_wanted(w, c)) {
         c->state = LC_DOWN;
         return;
     }
@@ -351,13 +356,43 @@ static bool conn_send(struct lworker *w, struct lconn *c, int n, int64_t sched_n
 
 static bool open_model(const struct lworker *w)
 {
-    return w->l->cfg.rate_per_s > 0;
+    return w->l->cfg.open_model;
 }
 
+/* When the n-th request of the whole schedule is due; INT64_MAX if never. */
+static int64_t due_time(const struct lworker *w, double n)
+{
+    double t = hp_stages_time_of(&w->l->cfg.stages, n);
+    if (!(t < 9e9))
+        return INT64_MAX;
+    return w->l->start_ns + (int64_t)(t * 1e9 + 0.5);
+}
+
+/* Workers take every threads-th request of one schedule (constant), or
+ * each runs a Poisson process of 1/threads of the rate: time-rescaled
+ * through the profile's integral, that is exponential steps of mean
+ * `threads` in request-count space. */
 static void advance_schedule(struct lworker *w)
 {
-    double gap = w->l->cfg.poisson ? gsl_ran_exponential(w->rng, w->gap_ns) : w->gap_ns;
-    w->next_ns += (int64_t)(gap + 0.5);
+    double threads = w->l->nworkers;
+    w->n_next += w->l->cfg.poisson ? gsl_ran_exponential(w->rng, threads) : threads;
+    w->next_ns = due_time(w, w->n_next);
+}
+
+/* Closed model with stages: is this connection among those wanted now? */
+static bool conn_wanted(const struct lworker *w, const struct lconn *c)
+{
+    if (!w->l->cfg.ramp_connections)
+        return true;
+    int64_t j = (int64_t)(c - w->conns) * w->l->nworkers + w->id;
+    return j < w->conn_target;
+}
+
+static void update_conn_target(struct lworker *w, int64_t now)
+{
+    if (w->l->cfg.ramp_connections)
+        w->conn_target = (int64_t)(hp_stages_value_at(&w->l->cfg.stages,
+                                                      (double)(now - w->l->start_ns) / 1e9) + 0.5);
 }
 
 static bool can_take(const struct lworker *w, const struct lconn *c)
@@ -403,7 +438,9 @@ static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
     if (!w->sending)
         return;
     if (!open_model(w)) {
-        if (c->inflight == 0)
+        if (c->inflight == 0 && !conn_wanted(w, c))
+            conn_drop(w, c, now, -1, false); /* the profile ramps down */
+        else if (c->inflight == 0)
             conn_send(w, c, w->l->cfg.pipeline, now, now);
         return;
     }
@@ -547,9 +584,14 @@ static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
 static void sweep(struct lworker *w, int64_t now)
 {
     const struct hp_load_config *cfg = &w->l->cfg;
+    update_conn_target(w, now);
     for (int i = 0; i < w->nconns; i++) {
         struct lconn *c = &w->conns[i];
         switch (c->state) {
+        case LC_DOWN:
+            if (w->sending && cfg->ramp_connections && conn_wanted(w, c))
+                conn_start(w, c, now);
+            break;
         case LC_READY:
             if (c->inflight > 0 && now - c->sent[c->first] >= cfg->timeout_ns) {
                 /* Each request in flight is recorded at its timeout. */
@@ -560,6 +602,8 @@ static void sweep(struct lworker *w, int64_t now)
                     hp_hist_record(f->uncorrected, cfg->timeout_ns);
                 }
                 conn_drop(w, c, now, HP_LERR_TIMEOUT, true);
+            } else if (c->inflight == 0 && !conn_wanted(w, c)) {
+                conn_drop(w, c, now, -1, false);
             }
             break;
         case LC_CONNECTING:
@@ -569,7 +613,7 @@ static void sweep(struct lworker *w, int64_t now)
             }
             break;
         case LC_RETRY:
-            if (w->sending && now >= c->t0)
+            if (w->sending && now >= c->t0 && conn_wanted(w, c))
                 conn_start(w, c, now);
             break;
         default:
@@ -613,8 +657,10 @@ static void *worker_main(void *arg)
 
     prctl(PR_SET_TIMERSLACK, 1UL); /* nanosecond timers mean it: no 50us slack */
     int64_t now = hp_now_ns();
+    update_conn_target(w, now);
     for (int i = 0; i < w->nconns; i++)
-        conn_start(w, &w->conns[i], now);
+        if (conn_wanted(w, &w->conns[i]))
+            conn_start(w, &w->conns[i], now);
     w->next_sweep_ns = now + SWEEP_NS;
 
     for (;;) {
@@ -713,8 +759,6 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     if (w->epfd < 0 || w->wake_fd < 0 || epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake_fd, &ev) < 0)
         return hp_err_set(err, -errno, "epoll: %s", strerror(errno));
     w->cap_hit_from = INT64_MAX;
-    if (cfg->rate_per_s > 0)
-        w->gap_ns = 1e9 * l->nworkers / cfg->rate_per_s;
     return 0;
 }
 
@@ -744,8 +788,8 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
         return hp_err_set(err, HP_ERANGE, "request of %zu bytes", cfg->request_len);
     if (cfg->duration_ns <= 0 || cfg->timeout_ns <= 0 || cfg->interval_ns <= 0)
         return hp_err_set(err, HP_ERANGE, "duration, timeout and interval must be above 0");
-    if (cfg->rate_per_s < 0)
-        return hp_err_set(err, HP_ERANGE, "rate must not be negative");
+    if ((cfg->open_model || cfg->ramp_connections) && cfg->stages.n < 1)
+        return hp_err_set(err, HP_ERANGE, "the open model and ramps need a profile (stages)");
     l = hp_calloc(1, sizeof *l);
     if (!l)
         return hp_err_set(err, -ENOMEM, "out of memory");
@@ -782,8 +826,9 @@ int hp_load_start(struct hp_load *l, struct hp_err *err)
         struct lworker *w = &l->workers[i];
         w->sending = true;
         w->end_ns = l->start_ns + l->cfg.duration_ns;
-        /* Workers' schedules interleave: together, one evenly spaced stream. */
-        w->next_ns = l->start_ns + (int64_t)(w->gap_ns * i / l->nworkers);
+        /* Workers' schedules interleave: together, one stream. */
+        w->n_next = l->cfg.poisson ? gsl_ran_exponential(w->rng, l->nworkers) : i;
+        w->next_ns = due_time(w, w->n_next);
         w->slots[0].f.interval = 0;
     }
     sigfillset(&all);

@@ -23,6 +23,7 @@
 
 #include "core/err.h"
 #include "net/addr.h"
+#include "net/stages.h"
 #include "stat/hist.h"
 
 #define HP_LOAD_MAX_THREADS 256
@@ -58,7 +59,10 @@ struct hp_load_config {
     int64_t grace_ns;         /* after the end, wait this long for answers in flight */
     int pipeline;             /* requests per connection in flight, >= 1 */
     int64_t requests_per_conn; /* close and reconnect after this many; 0: never */
-    double rate_per_s;        /* 0: closed model */
+    bool open_model;          /* requests on a schedule (else: closed model) */
+    struct hp_stages stages;  /* open: the rate over time (a constant rate is one stage);
+                                 closed with ramp_connections: connections over time */
+    bool ramp_connections;
     bool poisson;             /* open model: exponential gaps instead of constant */
     int64_t interval_ns;      /* reporting interval (1s) */
     uint64_t seed;

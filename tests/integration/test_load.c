@@ -302,6 +302,39 @@ static void load_writes_an_hdr_interval_log(void **state)
     hp_result_free(doc);
 }
 
+static void load_follows_stages(void **state)
+{
+    (void)state;
+    char url[128];
+    struct served s;
+    served_start(&s, hotpath, NULL);
+    url_of(&s, "/", url, sizeof url);
+    struct hp_result *doc;
+    /* Open model: 0 -> 2000/s over 2 s, then 2000/s for 2 s: the profile asks
+     * for 2000 + 4000 requests, and each second for its integral. */
+    const char *args[] = {"-t", "2", "-c", "50", "--model", "open", "--stages", "2s:2000,2s:2000",
+                          NULL};
+    assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    assert_close(metric(doc, "sent"), 6000, 0.001, 0);
+    assert_close(metric(doc, "target_rate_per_s"), 1500, 1e-9, 0);
+    json_t *pts = json_object_get(
+        json_object_get(json_object_get(hp_result_json(doc), "series"), "requests_per_s"), "points");
+    static const double want[] = {500, 1500, 2000, 2000};
+    for (size_t i = 0; i < 4; i++)
+        assert_close(json_real_value(json_array_get(json_array_get(pts, i), 1)), want[i], 0.05, 0);
+    hp_result_free(doc);
+    /* Closed model: connections ramp 0 -> 6 -> 0; all 6 get used. */
+    url_of(&s, "/delay/fixed:5ms", url, sizeof url);
+    const char *cargs[] = {"-t", "2", "--stages", "1s:6,1s:0", NULL};
+    assert_int_equal(run_load(cargs, url, &doc, NULL, 0), 0);
+    assert_close(metric(doc, "connects"), 6, 0, 0);
+    assert_close(metric(doc, "errors"), 0, 0, 0);
+    /* On average 3 connections for 2 s, at 5 ms a request: about 1200. */
+    assert_close(metric(doc, "requests"), 1200, 0.25, 0);
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+}
+
 /* ---- hostile servers ---------------------------------------------------- */
 
 enum hostile { H_BAD_STATUS, H_TRUNCATED, H_BAD_CHUNK, H_CLOSE_MID, H_SILENT, H_HUGE, H_TRICKLE };
@@ -450,6 +483,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(load_classifies_errors),
         cmocka_unit_test(load_reconnects_per_requests_per_conn),
         cmocka_unit_test(load_writes_an_hdr_interval_log),
+        cmocka_unit_test(load_follows_stages),
         cmocka_unit_test(load_survives_hostile_servers),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
