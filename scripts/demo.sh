@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# make demo: the main job on the embedded target. Until the load engine lands
-# this starts `hotpath serve` on a free port, shows it answering each kind of
-# route, stops it with SIGINT and shows the ground-truth document it wrote.
+# make demo: the main job on the embedded target. Starts `hotpath serve` on a
+# free port with a 200 ms stall every 2 s, shows it answering each kind of
+# route, load-tests it twice (closed model, then open model: the same server,
+# two very different p99s), stops it with SIGINT and checks the load test's
+# request count against the ground truth the server wrote.
 #   scripts/demo.sh PATH-TO-HOTPATH
 set -euo pipefail
 hotpath=${1:-build/src/hotpath}
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$hotpath" serve --listen 127.0.0.1:0 --threads 2 --truth "$work/truth.json" >"$work/out" &
+"$hotpath" serve --listen 127.0.0.1:0 --threads 2 --stall 2s:200ms --truth "$work/truth.json" \
+    >"$work/out" &
 pid=$!
 for _ in $(seq 50); do [ -s "$work/out" ] && break; sleep 0.1; done
 head -n 1 "$work/out"
@@ -36,6 +39,18 @@ get /delay/fixed:20ms
 get /delay/lognormal:2ms:0.5
 get /no/such/route
 
+echo
+echo "closed model, like wrk: 16 connections, each waits for its answer before asking again"
+"$hotpath" load -t 1 -c 16 -d 4s "http://127.0.0.1:$port/" | sed 's/^/  /'
+echo
+echo "open model, 2000 requests/s on a schedule, measured from when each should have been sent"
+"$hotpath" load -t 1 -c 64 -d 4s --rate 2000 --json "$work/load.json" "http://127.0.0.1:$port/" \
+    | sed 's/^/  /'
+echo
+echo "(the closed model's p99 hides the stalls: its clients stop asking while the server is"
+echo " paused. The open model keeps the schedule and sees them.)"
+echo
+
 kill -INT "$pid"
 wait "$pid"
 sed -n '2,$p' "$work/out"
@@ -49,4 +64,11 @@ print("  schema %s, kind %s, %d metrics, histogram service_time of %d requests"
 print("  " + "  ".join("%s=%g" % (k, v["value"]) for k, v in doc["metrics"].items()
                        if k.startswith("status_")))
 print("  service_time data: %s..." % doc["histograms"]["service_time"]["data"][:40])
+PY
+python3 - "$work/truth.json" "$work/load.json" <<'PY'
+import json, sys
+truth = json.load(open(sys.argv[1]))["metrics"]
+load = json.load(open(sys.argv[2]))["metrics"]
+print("served in all %d requests; the open-model run answered %d of the %d it sent"
+      % (truth["requests"]["value"], load["requests"]["value"], load["sent"]["value"]))
 PY

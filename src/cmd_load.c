@@ -524,7 +524,8 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         rc = hp_addr_parse(addr, &cfg->addr, &err);
     }
     if (rc < 0) {
-        exit_code = cli_fail(cmd, rc, &err) == HP_EXIT_USAGE ? HP_EXIT_FAIL : HP_EXIT_FAIL;
+        cli_fail(cmd, rc, &err);
+        exit_code = HP_EXIT_FAIL; /* the target cannot be reached: a failed run */
         goto out;
     }
     rc = hp_request_build(run.method, &run.url, run.headers, run.n_headers, run.body,

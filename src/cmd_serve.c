@@ -209,7 +209,7 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
     int64_t wall_ns = hp_wall_ns();
     rc = hp_serve_new(&cfg, &srv, &err);
     if (rc < 0)
-        return cli_fail(cmd, rc, &err) == HP_EXIT_USAGE ? HP_EXIT_USAGE : HP_EXIT_FAIL;
+        return cli_fail(cmd, rc, &err);
     struct hp_addr bound;
     char bound_text[160];
     hp_serve_bound(srv, &bound);

@@ -4,10 +4,11 @@
  * Worker threads each own an epoll loop, their connections, one read buffer
  * shared by those connections, and their histograms. Nothing is locked or
  * allocated per request. Two load models:
- *  - closed (rate 0): each connection sends its next request (or pipeline
- *    batch) when the previous answers arrive;
- *  - open (rate > 0): requests follow a fixed schedule (constant gaps or
- *    Poisson arrivals) independent of the answers. Latency is measured from
+ *  - closed: each connection sends its next request (or pipeline batch)
+ *    when the previous answers arrive; with ramp_connections the stages set
+ *    how many connections are active;
+ *  - open (open_model): requests follow a schedule (the stages' rate, with
+ *    constant or Poisson spacing) independent of the answers. Latency is measured from
  *    the scheduled send time ("corrected") and from the actual send time
  *    ("uncorrected"); a request that finds every connection busy waits and
  *    is sent late, never dropped, and still measured from its schedule.
