@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,4 +132,17 @@ int hp_file_write_atomic(const char *path, const void *data, size_t len, struct 
         return hp_err_at(err, rc, path, 0, 0, "cannot write: %s", strerror(-rc));
     }
     return 0;
+}
+
+long hp_fd_limit_raise(long want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return want;
+    if (rl.rlim_cur < (rlim_t)want) {
+        rl.rlim_cur = (rlim_t)want < rl.rlim_max ? (rlim_t)want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return rl.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
 }

@@ -19,4 +19,8 @@ int hp_file_read(const char *path, size_t max_bytes, char **out, size_t *len,
  * fsync, then rename over path. "-" writes to stdout (not atomic). */
 int hp_file_write_atomic(const char *path, const void *data, size_t len, struct hp_err *err);
 
+/* Raise this process's open-file limit (RLIMIT_NOFILE) towards want, as far
+ * as the hard limit allows. Returns the soft limit now in force. */
+long hp_fd_limit_raise(long want);
+
 #endif

@@ -6,15 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
- *         "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA   (RFC 9110 5.6.2) */
-static bool is_tchar(unsigned char c)
-{
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c && memchr(extra, c, sizeof extra - 1) != NULL;
-}
+#include "net/http_token.h"
 
 /* field-vchar / SP / HTAB; obs-text (0x80-0xff) allowed (RFC 9110 5.5). */
 static bool is_field_char(unsigned char c)
@@ -158,7 +150,7 @@ int hp_http_parse_request(const char *buf, size_t len, size_t max_head, size_t *
     }
     /* method SP request-target SP HTTP-version CRLF */
     req->method = buf + p;
-    while (p < end && is_tchar((unsigned char)buf[p]))
+    while (p < end && hp_http_is_tchar((unsigned char)buf[p]))
         p++;
     req->method_len = (size_t)(buf + p - req->method);
     if (req->method_len == 0 || p >= end || buf[p] != ' ')
@@ -200,7 +192,7 @@ int hp_http_parse_request(const char *buf, size_t len, size_t max_head, size_t *
         if (buf[p] == ' ' || buf[p] == '\t')
             return bad(req, HP_HTTP_EBAD, "obsolete line folding");
         const char *name = buf + p;
-        while (p < end && is_tchar((unsigned char)buf[p]))
+        while (p < end && hp_http_is_tchar((unsigned char)buf[p]))
             p++;
         size_t name_len = (size_t)(buf + p - name);
         if (name_len == 0 || buf[p] != ':')

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "net/http_token.h"
+
 enum {
     S_START = 0,   /* expecting "HTTP/" */
     S_VERSION,     /* inside "HTTP/x.y" */
@@ -43,14 +45,6 @@ static int fail(struct hp_http_resp *r, const char *why)
 {
     r->error = why;
     return HP_RESP_EBAD;
-}
-
-static bool is_tchar(unsigned char c)
-{
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c && memchr(extra, c, sizeof extra - 1) != NULL;
 }
 
 static char lower(char c)
@@ -161,6 +155,20 @@ static int head_done(struct hp_http_resp *r)
     return 0;
 }
 
+/* Skip to the line end without looking at the bytes (a CR before the LF
+ * included): 1 with *i at the LF, 0 when the buffer ended first (*i = len),
+ * -1 when the head grew past its ceiling. */
+static int skip_to_lf(struct hp_http_resp *r, const char *buf, size_t len, size_t *i)
+{
+    const char *nl = memchr(buf + *i, '\n', len - *i);
+    size_t stop = nl ? (size_t)(nl - buf) : len;
+    r->head_bytes += stop - *i;
+    *i = stop;
+    if (r->head_bytes > HP_HTTP_RESP_MAX_HEAD)
+        return fail(r, "response head larger than 64 KiB");
+    return nl != NULL;
+}
+
 int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *consumed)
 {
     size_t i = 0;
@@ -212,15 +220,11 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
             }
             break;
         case S_REASON: {
-            /* The reason phrase carries nothing a client needs: skip to the
-             * line end without looking at it (the CR before LF included). */
-            const char *nl = memchr(buf + i, '\n', len - i);
-            size_t stop = nl ? (size_t)(nl - buf) : len;
-            r->head_bytes += stop - i;
-            if (r->head_bytes > HP_HTTP_RESP_MAX_HEAD)
-                return *consumed = stop, fail(r, "response head larger than 64 KiB");
-            i = stop;
-            if (!nl)
+            /* The reason phrase carries nothing a client needs. */
+            int at_lf = skip_to_lf(r, buf, len, &i);
+            if (at_lf < 0)
+                return *consumed = i, HP_RESP_EBAD;
+            if (!at_lf)
                 continue;
             r->state = S_FIELD_START;
             break; /* the LF */
@@ -275,7 +279,7 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
                 r->state = S_VALUE_OWS;
                 break;
             }
-            if (!is_tchar((unsigned char)c))
+            if (!hp_http_is_tchar((unsigned char)c))
                 return *consumed = i, fail(r, "invalid character in a field name");
             if (r->name_len < sizeof r->name)
                 r->name[r->name_len] = lower(c);
@@ -289,15 +293,11 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
             continue;
         case S_VALUE:
             if (r->field == F_OTHER) {
-                /* A field that does not frame the message: skip its value to
-                 * the line end, like the reason phrase. */
-                const char *nl = memchr(buf + i, '\n', len - i);
-                size_t stop = nl ? (size_t)(nl - buf) : len;
-                r->head_bytes += stop - i;
-                if (r->head_bytes > HP_HTTP_RESP_MAX_HEAD)
-                    return *consumed = stop, fail(r, "response head larger than 64 KiB");
-                i = stop;
-                if (!nl)
+                /* A field that does not frame the message. */
+                int at_lf = skip_to_lf(r, buf, len, &i);
+                if (at_lf < 0)
+                    return *consumed = i, HP_RESP_EBAD;
+                if (!at_lf)
                     continue;
                 r->state = S_FIELD_START;
                 break; /* the LF */

@@ -20,12 +20,12 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/file.h"
 #include "net/http_resp.h"
 
 #define RBUF_BYTES (64 * 1024)
@@ -762,15 +762,6 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     return 0;
 }
 
-static void raise_fd_limit(int want)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= (rlim_t)want + 64)
-        return;
-    rl.rlim_cur = (rlim_t)want + 64 < rl.rlim_max ? (rlim_t)want + 64 : rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-}
-
 int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct hp_err *err)
 {
     struct hp_load *l;
@@ -790,6 +781,12 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
         return hp_err_set(err, HP_ERANGE, "duration, timeout and interval must be above 0");
     if ((cfg->open_model || cfg->ramp_connections) && cfg->stages.n < 1)
         return hp_err_set(err, HP_ERANGE, "the open model and ramps need a profile (stages)");
+    long fds = hp_fd_limit_raise((long)cfg->connections + 64);
+    if (fds < (long)cfg->connections + 64)
+        return hp_err_set(err, -EMFILE,
+                          "%d connections need %d file descriptors but the limit is %ld "
+                          "(raise it with ulimit -n)",
+                          cfg->connections, cfg->connections + 64, fds);
     l = hp_calloc(1, sizeof *l);
     if (!l)
         return hp_err_set(err, -ENOMEM, "out of memory");
@@ -813,7 +810,6 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
             return rc;
         }
     }
-    raise_fd_limit(cfg->connections);
     *out = l;
     return 0;
 }

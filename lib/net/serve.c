@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -30,6 +29,7 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/timer_heap.h"
 #include "core/units.h"
 #include "net/chunked.h"
@@ -800,25 +800,6 @@ static int listen_on(const struct hp_addr *a, int *fd_out, struct hp_err *err)
     return 0;
 }
 
-/* Let this process hold as many sockets as max_conns asks; returns the
- * number of connections the descriptor limit allows. */
-static int raise_fd_limit(int want)
-{
-    struct rlimit rl;
-    const rlim_t spare = 64; /* listeners, epoll, eventfds, files */
-    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-        return want;
-    rlim_t need = (rlim_t)want + spare;
-    if (rl.rlim_cur < need) {
-        rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-        getrlimit(RLIMIT_NOFILE, &rl);
-    }
-    if (rl.rlim_cur < need)
-        return rl.rlim_cur > spare ? (int)(rl.rlim_cur - spare) : 1;
-    return want;
-}
-
 static int worker_init(struct hp_serve *s, struct worker *w, int id, struct hp_err *err)
 {
     struct epoll_event ev = {.events = EPOLLIN};
@@ -866,7 +847,11 @@ int hp_serve_new(const struct hp_serve_config *cfg, struct hp_serve **out, struc
     s->cfg = *cfg;
     if (s->cfg.max_conns <= 0)
         s->cfg.max_conns = DEFAULT_MAX_CONNS;
-    s->cfg.max_conns = raise_fd_limit(s->cfg.max_conns);
+    /* As many sockets as max_conns asks, if the descriptor limit allows;
+     * 64 to spare for listeners, epoll, eventfds and files. */
+    long fds = hp_fd_limit_raise((long)s->cfg.max_conns + 64);
+    if (fds - 64 < s->cfg.max_conns)
+        s->cfg.max_conns = fds > 65 ? (int)(fds - 64) : 1;
     s->nworkers = cfg->threads;
     s->workers = hp_calloc((size_t)s->nworkers, sizeof *s->workers);
     if (!s->workers) {

@@ -2,7 +2,6 @@
 /* net/url.c - target URLs and request bytes. */
 #include "net/url.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "net/http_token.h"
 
 int hp_url_parse(const char *text, struct hp_url *out, struct hp_err *err)
 {
@@ -96,14 +96,14 @@ int hp_request_build(const char *method, const struct hp_url *url, const char *c
         if (!colon || colon == h)
             return hp_err_set(err, HP_EPARSE, "header '%s': expected 'Name: value'", h);
         for (const char *q = h; q < colon; q++)
-            if (!(isalnum((unsigned char)*q) || strchr("!#$%&'*+-.^_`|~", *q)))
+            if (!hp_http_is_tchar((unsigned char)*q))
                 return hp_err_set(err, HP_EPARSE, "header '%s': invalid character in the name", h);
         if (strpbrk(h, "\r\n"))
             return hp_err_set(err, HP_EPARSE, "header '%.40s': CR or LF inside a header", h);
         cap += strlen(h) + 2;
     }
     for (const char *m = method; *m; m++)
-        if (!(isalnum((unsigned char)*m) || strchr("!#$%&'*+-.^_`|~", *m)))
+        if (!hp_http_is_tchar((unsigned char)*m))
             return hp_err_set(err, HP_EPARSE, "method '%s' is not an HTTP token", method);
     char *buf = hp_malloc(cap);
     if (!buf)
