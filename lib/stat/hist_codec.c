@@ -46,7 +46,7 @@ static uint64_t get_be64(const unsigned char *p)
 /* ZigZag LEB128 with HdrHistogram's twist: the 9th byte carries 8 bits. */
 static size_t put_varint(unsigned char *p, int64_t signed_value)
 {
-    uint64_t v = ((uint64_t)signed_value << 1) ^ (uint64_t)(signed_value >> 63);
+    uint64_t v = ((uint64_t)signed_value << 1) ^ (signed_value < 0 ? UINT64_MAX : 0);
     size_t n = 0;
     while (n < 8 && v >= 0x80) {
         p[n++] = (unsigned char)(v | 0x80);

@@ -355,6 +355,34 @@ static void load_keeps_partial_results_on_sigint(void **state)
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
 
+static void load_survives_a_target_that_dies(void **state)
+{
+    (void)state;
+    char url[128], out[8192];
+    struct served s;
+    served_start(&s, hotpath, NULL);
+    url_of(&s, "/", url, sizeof url);
+    pid_t killer = fork();
+    if (killer == 0) {
+        usleep(800 * 1000);
+        kill(s.pid, SIGKILL); /* no goodbye: connections reset or refused from now */
+        _exit(0);
+    }
+    struct hp_result *doc;
+    const char *args[] = {"-t", "2", "-c", "8", "-d", "2s", NULL};
+    int64_t t0 = hp_now_ns();
+    int status = run_load(args, url, &doc, out, sizeof out);
+    int64_t took = hp_now_ns() - t0;
+    waitpid(killer, NULL, 0);
+    served_stop(&s, SIGKILL, NULL, 0);
+    assert_int_equal(status, 0); /* some requests were answered before it died */
+    assert_true(took < 5 * HP_NS_PER_S);
+    assert_true(metric(doc, "requests") > 100);
+    assert_true(metric(doc, "errors_connect_refused") + metric(doc, "errors_reset") > 0);
+    assert_non_null(strstr(out, "Errors:"));
+    hp_result_free(doc);
+}
+
 static void load_follows_stages(void **state)
 {
     (void)state;
@@ -536,6 +564,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(load_classifies_errors),
         cmocka_unit_test(load_reconnects_per_requests_per_conn),
         cmocka_unit_test(load_writes_an_hdr_interval_log),
+        cmocka_unit_test(load_survives_a_target_that_dies),
         cmocka_unit_test(load_follows_stages),
         cmocka_unit_test(load_keeps_partial_results_on_sigint),
         cmocka_unit_test(load_survives_hostile_servers),
