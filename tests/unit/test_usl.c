@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests for model/usl.c and core/csv.c, against the public data sets in
+ * ../shared/reference (copied to tests/data/). */
+#include <string.h>
+
+#include "core/csv.h"
+#include "model/usl.h"
+#include "testutil.h"
+
+static const char *data_dir;
+
+static struct hp_usl fit_file(const char *name)
+{
+    char path[512];
+    struct hp_csv csv;
+    struct hp_err err;
+    struct hp_usl u;
+    snprintf(path, sizeof path, "%s/%s", data_dir, name);
+    if (hp_csv_load(path, 2, &csv, &err) != 0)
+        fail_msg("%s", err.msg);
+    double n[4096], x[4096];
+    assert_true(csv.rows <= 4096);
+    for (size_t i = 0; i < csv.rows; i++) {
+        n[i] = csv.values[2 * i];
+        x[i] = csv.values[2 * i + 1];
+    }
+    if (hp_usl_fit(n, x, csv.rows, &u, &err) != 0)
+        fail_msg("%s: %s", name, err.msg);
+    hp_csv_fini(&csv);
+    return u;
+}
+
+static void usl_fits_the_cisco_set_as_the_book(void **state)
+{
+    (void)state;
+    /* B. Schwartz, Practical Scalability Analysis with the USL: sigma =
+     * 0.02671591, kappa = 7.690945e-4, lambda = 995.6486. */
+    struct hp_usl u = fit_file("usl_cisco.csv");
+    assert_close(u.sigma, 0.02671591, 1e-4, 0);
+    assert_close(u.kappa, 7.690945e-4, 1e-4, 0);
+    assert_close(u.lambda, 995.6486, 1e-5, 0);
+    assert_true(u.r_squared > 0.99);
+    assert_int_equal(u.dof, (int)u.points - 3);
+    assert_true(u.se_sigma > 0 && u.se_kappa > 0 && u.se_lambda > 0);
+    assert_true(u.ci_sigma[0] < u.sigma && u.sigma < u.ci_sigma[1]);
+    assert_false(u.few_points);
+}
+
+static void usl_specsdm91_peaks_at_96_52(void **state)
+{
+    (void)state;
+    /* R usl documentation: peak at N = 96.52, throughput 1884. */
+    struct hp_usl u = fit_file("usl_specsdm91.csv");
+    double n_star, x_star;
+    assert_true(hp_usl_peak(&u, &n_star, &x_star));
+    assert_close(n_star, 96.52, 1e-3, 0);
+    assert_close(x_star, 1884, 1e-3, 0);
+}
+
+static void usl_inverses_undo_the_model(void **state)
+{
+    (void)state;
+    struct hp_usl u = fit_file("usl_cisco.csv");
+    double n_star, x_star, n;
+    struct hp_err err;
+    assert_true(hp_usl_peak(&u, &n_star, &x_star));
+    /* X(N(x)) = x on the rising side, and N(x) is below the peak. */
+    for (double x = 100; x < x_star; x += x_star / 37) {
+        assert_int_equal(hp_usl_users_for_throughput(&u, x, &n, &err), 0);
+        assert_close(hp_usl_throughput(&u, n), x, 1e-9, 0);
+        assert_true(n <= n_star * (1 + 1e-9));
+    }
+    assert_int_equal(hp_usl_users_for_throughput(&u, x_star * 1.01, &n, &err), HP_ERANGE);
+    assert_non_null(strstr(err.msg, "the most it reaches is"));
+    /* R(N(r)) = r for r >= R(1), and R(N) = N / X(N) (Little's law). */
+    for (double k = 1; k < 500; k *= 1.7) {
+        double r = hp_usl_response_time(&u, k);
+        assert_close(r, k / hp_usl_throughput(&u, k), 1e-12, 0);
+        assert_int_equal(hp_usl_users_for_response_time(&u, r, &n, &err), 0);
+        assert_close(n, k, 1e-9, 1e-9);
+    }
+    assert_int_equal(hp_usl_users_for_response_time(&u, 0.5 / u.lambda, &n, &err), HP_ERANGE);
+    /* Without coherency there is no peak; the Amdahl limit is never reached. */
+    struct hp_usl amdahl = {.sigma = 0.05, .kappa = 0, .lambda = 100};
+    double lim;
+    assert_false(hp_usl_peak(&amdahl, &n_star, &x_star));
+    assert_true(hp_usl_amdahl_limit(&amdahl, &lim));
+    assert_close(lim, 2000, 1e-12, 0);
+    assert_int_equal(hp_usl_users_for_throughput(&amdahl, 1500, &n, &err), 0);
+    assert_close(hp_usl_throughput(&amdahl, n), 1500, 1e-12, 0);
+    assert_int_equal(hp_usl_users_for_throughput(&amdahl, 2000, &n, &err), HP_ERANGE);
+    assert_int_equal(hp_usl_users_for_response_time(&amdahl, 0.5, &n, &err), 0);
+    assert_close(hp_usl_response_time(&amdahl, n), 0.5, 1e-12, 0);
+}
+
+static void usl_refuses_too_little_or_bad_data(void **state)
+{
+    (void)state;
+    struct hp_usl u;
+    struct hp_err err;
+    double n2[] = {1, 2, 2, 1}, x2[] = {10, 19, 19, 10};
+    assert_int_equal(hp_usl_fit(n2, x2, 4, &u, &err), HP_ERANGE);
+    assert_non_null(strstr(err.msg, "2 distinct values"));
+    double n3[] = {1, 2, 4}, x3[] = {10, -19, 30};
+    assert_int_equal(hp_usl_fit(n3, x3, 3, &u, &err), HP_ERANGE);
+    assert_non_null(strstr(err.msg, "point 2"));
+    /* The toy set has 6 points; 4 of them fit with a warning. */
+    double n4[] = {1, 2, 4, 8}, x4[] = {1, 1.9, 3.4, 5.2};
+    assert_int_equal(hp_usl_fit(n4, x4, 4, &u, &err), 0);
+    assert_true(u.few_points);
+}
+
+static void csv_errors_name_line_and_column(void **state)
+{
+    (void)state;
+    struct hp_csv csv;
+    struct hp_err err;
+    const char *ok = "# comment\nN,X\n1, 10\n\n2,19.5\r\n4,3.5e1\n";
+    assert_int_equal(hp_csv_parse(ok, strlen(ok), "ok.csv", 2, &csv, &err), 0);
+    assert_int_equal(csv.rows, 3);
+    assert_string_equal(csv.names[1], "X");
+    assert_close(csv.values[5], 35, 0, 0);
+    hp_csv_fini(&csv);
+    static const struct { const char *text; int line, col; const char *says; } bad[] = {
+        {"1,2\n3,x\n", 2, 3, "'x' is not a number"},
+        {"1,2\n3\n", 2, 1, "1 column (expected 2)"},
+        {"N,X\n1,inf\n", 2, 3, "'inf' is not a number"},
+        {"1,2,3\n", 1, 1, "3 columns (expected 2)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_true(hp_csv_parse(bad[i].text, strlen(bad[i].text), "b.csv", 2, &csv, &err) < 0);
+        assert_int_equal(err.line, bad[i].line);
+        assert_int_equal(err.col, bad[i].col);
+        if (!strstr(err.msg, bad[i].says))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].says);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    data_dir = argc > 1 ? argv[1] : "tests/data";
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(usl_fits_the_cisco_set_as_the_book),
+        cmocka_unit_test(usl_specsdm91_peaks_at_96_52),
+        cmocka_unit_test(usl_inverses_undo_the_model),
+        cmocka_unit_test(usl_refuses_too_little_or_bad_data),
+        cmocka_unit_test(csv_errors_name_line_and_column),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
