@@ -17,7 +17,9 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_errno.h>
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -123,6 +125,12 @@ static void errors(const struct data *d, struct hp_usl *u, double sse)
     u->ci_lambda[1] = u->lambda + u->t_quantile * u->se_lambda;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 int hp_usl_fit(const double *n_users, const double *throughput, size_t n, struct hp_usl *out,
                struct hp_err *err)
 {
@@ -131,17 +139,20 @@ int hp_usl_fit(const double *n_users, const double *throughput, size_t n, struct
     int rc = 0;
 
     memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (!(n_users[i] > 0) || !(throughput[i] > 0) || !isfinite(n_users[i]) ||
             !isfinite(throughput[i]))
             return hp_err_set(err, HP_ERANGE,
                               "point %zu (N = %g, X = %g): N and X must be above 0", i + 1,
                               n_users[i], throughput[i]);
-        bool seen = false;
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = n_users[k] == n_users[i];
-        distinct += !seen;
-    }
+    double *sorted = hp_malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    memcpy(sorted, n_users, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_double);
+    for (size_t i = 0; i < n; i++)
+        distinct += i == 0 || sorted[i] != sorted[i - 1];
+    hp_free(sorted);
     if (distinct < 3)
         return hp_err_set(err, HP_ERANGE,
                           "%zu distinct values of N: the USL's three parameters need at least 3",
