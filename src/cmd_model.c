@@ -12,11 +12,13 @@
 #include "core/csv.h"
 #include "core/result.h"
 #include "core/units.h"
+#include "model/queue.h"
 #include "model/usl.h"
 
 #define MAX_PREDICT 64
 
-enum { O_PREDICT = 1, O_TARGET_X, O_TARGET_R, O_JSON };
+enum { O_PREDICT = 1, O_TARGET_X, O_TARGET_R, O_JSON, O_KIND, O_ARRIVAL, O_SERVICE, O_SERVERS,
+       O_SCV, O_TARGET_P99, O_TARGET_WAIT };
 
 static const struct cli_opt model_opts[] = {
     {O_PREDICT, "predict", 0, "N,N,...", "usl: predict throughput and response time at these N."},
@@ -25,6 +27,18 @@ static const struct cli_opt model_opts[] = {
     {O_TARGET_R, "target-response", 0, "R",
      "usl: the N at which the response time N/X(N) reaches R (in 1/X's unit: seconds for X in "
      "requests per second)."},
+    {O_KIND, "kind", 0, "mm1|mmc|md1|mg1",
+     "queue: the model (default mm1, or mmc with --servers above 1)."},
+    {O_ARRIVAL, "arrival-rate", 0, "RATE", "queue: arrivals per second (e.g. 800, 2k/s)."},
+    {O_SERVICE, "service", 0, "DURATION", "queue: mean service time (e.g. 4ms)."},
+    {O_SERVERS, "servers", 'c', "N", "queue: servers (M/M/c). Default 1."},
+    {O_SCV, "scv", 0, "X",
+     "queue mg1: squared coefficient of variation of the service time (1: exponential, 0: "
+     "constant)."},
+    {O_TARGET_P99, "target-p99", 0, "DURATION",
+     "queue: the fewest M/M/c servers whose p99 response time is at most this."},
+    {O_TARGET_WAIT, "target-wait", 0, "PCT",
+     "queue: the fewest M/M/c servers whose probability of waiting is at most this."},
     {O_JSON, "json", 0, "FILE", "Write the model as a result document (hotpath.result/1)."},
     {0, NULL, 0, NULL, NULL},
 };
@@ -189,6 +203,106 @@ out:
     return rc;
 }
 
+struct queue_args {
+    struct hp_queue q;
+    const char *kind;
+    const char *json;
+    double target_p99_s;
+    double target_wait;
+};
+
+static int run_queue(const struct hp_cmd *cmd, struct queue_args *a)
+{
+    static const struct { const char *name; enum hp_queue_kind kind; const char *title; } kinds[] = {
+        {"mm1", HP_QUEUE_MM1, "M/M/1"}, {"mmc", HP_QUEUE_MMC, "M/M/c"},
+        {"md1", HP_QUEUE_MD1, "M/D/1"}, {"mg1", HP_QUEUE_MG1, "M/G/1"},
+    };
+    struct hp_queue *q = &a->q;
+    struct hp_queue_result r;
+    struct hp_err err = {0};
+    const char *title = NULL;
+    char b1[32];
+
+    if (!(q->arrival_per_s > 0) || !(q->service_s > 0))
+        return cli_usage_error(cmd, "queue needs --arrival-rate and --service");
+    if (!a->kind)
+        a->kind = q->servers > 1 ? "mmc" : "mm1";
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(a->kind, kinds[i].name) == 0) {
+            q->kind = kinds[i].kind;
+            title = kinds[i].title;
+        }
+    if (!title)
+        return cli_usage_error(cmd, "--kind: '%s' (expected mm1, mmc, md1 or mg1)", a->kind);
+    if (q->kind == HP_QUEUE_MG1 && q->scv < 0)
+        return cli_usage_error(cmd, "--kind mg1 needs --scv (the service time's squared "
+                                    "coefficient of variation)");
+    if (hp_queue_solve(q, &r, &err) < 0)
+        return cli_fail(cmd, HP_ERANGE, &err);
+    printf("%s: arrivals %s, service %s, %d server%s\n", title,
+           hp_format_rate(q->arrival_per_s, b1, sizeof b1),
+           hp_format_duration((int64_t)(q->service_s * 1e9), (char[32]){0}, 32), q->servers,
+           q->servers == 1 ? "" : "s");
+    printf("  utilisation         %.4g\n", r.utilisation);
+    if (q->kind == HP_QUEUE_MMC || q->kind == HP_QUEUE_MM1)
+        printf("  Erlang B (loss)     %.6g\n", r.erlang_b);
+    printf("  P(wait)             %.6g%s\n", r.p_wait,
+           q->kind == HP_QUEUE_MMC ? "  (Erlang C)" : "");
+    printf("  mean wait           %s\n", hp_format_duration((int64_t)(r.mean_wait_s * 1e9), (char[32]){0}, 32));
+    printf("  mean response       %s\n", hp_format_duration((int64_t)(r.mean_response_s * 1e9), (char[32]){0}, 32));
+    printf("  mean queue length   %.4g\n", r.mean_queue);
+    printf("  mean in system      %.4g\n", r.mean_in_system);
+    static const double pcts[] = {0.5, 0.9, 0.99, 0.999};
+    printf("  response time      ");
+    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
+        printf(" p%g %s", pcts[i] * 100,
+               hp_format_duration((int64_t)(hp_queue_response_percentile(q, &r, pcts[i]) * 1e9),
+                                  (char[32]){0}, 32));
+    printf("\n  (%s)\n", r.percentiles_exact
+                              ? "percentiles exact for FCFS"
+                              : "percentiles approximate: waiting time taken as exponential "
+                                "beyond P(wait) with the exact mean, service at its mean");
+    int rc = HP_EXIT_OK, c;
+    if (a->json) {
+        struct hp_result *doc = NULL;
+        int e = hp_result_new("model", &doc);
+        e = e ? e : hp_result_config_str(doc, "model", "queue");
+        e = e ? e : hp_result_config_str(doc, "kind", a->kind);
+        e = e ? e : hp_result_config_real(doc, "arrival_per_s", q->arrival_per_s);
+        e = e ? e : hp_result_config_int(doc, "service_ns", (int64_t)(q->service_s * 1e9));
+        e = e ? e : hp_result_config_int(doc, "servers", q->servers);
+        if (q->kind == HP_QUEUE_MG1)
+            e = e ? e : hp_result_config_real(doc, "scv", q->scv);
+        e = e ? e : hp_result_metric(doc, "utilisation", r.utilisation, "ratio");
+        e = e ? e : hp_result_metric(doc, "p_wait", r.p_wait, "ratio");
+        e = e ? e : hp_result_metric(doc, "mean_wait_ns", r.mean_wait_s * 1e9, "ns");
+        e = e ? e : hp_result_metric(doc, "mean_response_ns", r.mean_response_s * 1e9, "ns");
+        e = e ? e : hp_result_metric(doc, "mean_queue", r.mean_queue, "count");
+        e = e ? e : hp_result_metric(doc, "mean_in_system", r.mean_in_system, "count");
+        e = e ? e : hp_result_metric(doc, "response_p99_ns",
+                                     hp_queue_response_percentile(q, &r, 0.99) * 1e9, "ns");
+        if (e < 0)
+            rc = cli_fail(cmd, e, NULL);
+        else if (hp_result_write(doc, a->json, &err) < 0)
+            rc = cli_fail(cmd, -EIO, &err);
+        hp_result_free(doc);
+    }
+    if (a->target_p99_s > 0) {
+        if (hp_queue_servers_for_response(q, 0.99, a->target_p99_s, &c, &err) == 0)
+            printf("  p99 response <= %s needs %d M/M/c servers\n",
+                   hp_format_duration((int64_t)(a->target_p99_s * 1e9), (char[32]){0}, 32), c);
+        else
+            rc = cli_fail(cmd, HP_ERANGE, &err);
+    }
+    if (a->target_wait > 0) {
+        if (hp_queue_servers_for_wait(q, a->target_wait, &c, &err) == 0)
+            printf("  P(wait) <= %g needs %d M/M/c servers\n", a->target_wait, c);
+        else
+            rc = cli_fail(cmd, HP_ERANGE, &err);
+    }
+    return rc;
+}
+
 static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
 {
     struct cli_parser p;
@@ -196,6 +310,8 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
     double predict[MAX_PREDICT], target_x = 0, target_r = 0;
     int n_predict = 0, id;
     struct hp_err err;
+    struct queue_args qa = {.q = {.servers = 1, .scv = -1}};
+    int64_t ns, n64;
 
     cli_init(&p, cmd, argc, argv);
     while ((id = cli_next(&p, &v)) != CLI_DONE) {
@@ -222,7 +338,6 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
                 return cli_usage_error(cmd, "--target-throughput: '%s' is not a positive rate", v);
             break;
         case O_TARGET_R: {
-            int64_t ns;
             if (hp_parse_duration(v, &ns, NULL) == 0 && ns > 0)
                 target_r = (double)ns / 1e9;
             else if (hp_parse_number(v, &target_r, NULL) < 0 || !(target_r > 0))
@@ -232,15 +347,52 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         case O_JSON:
             json = v;
             break;
+        case O_KIND:
+            qa.kind = v;
+            break;
+        case O_ARRIVAL:
+            if (hp_parse_rate(v, &qa.q.arrival_per_s, &err) < 0)
+                return cli_usage_error(cmd, "--arrival-rate: %s", err.msg);
+            break;
+        case O_SERVICE:
+            if (!cli_duration(cmd, "service", v, &ns))
+                return HP_EXIT_USAGE;
+            qa.q.service_s = (double)ns / 1e9;
+            break;
+        case O_SERVERS:
+            if (!cli_int(cmd, "servers", v, 1, 100000, &n64))
+                return HP_EXIT_USAGE;
+            qa.q.servers = (int)n64;
+            break;
+        case O_SCV:
+            if (hp_parse_number(v, &qa.q.scv, &err) < 0)
+                return cli_usage_error(cmd, "--scv: %s", err.msg);
+            break;
+        case O_TARGET_P99:
+            if (!cli_duration(cmd, "target-p99", v, &ns))
+                return HP_EXIT_USAGE;
+            qa.target_p99_s = (double)ns / 1e9;
+            break;
+        case O_TARGET_WAIT:
+            if (!cli_percent(cmd, "target-wait", v, &qa.target_wait))
+                return HP_EXIT_USAGE;
+            break;
         }
     }
     if (!model)
-        return cli_usage_error(cmd, "which model? (expected: usl)");
+        return cli_usage_error(cmd, "which model? (expected usl or queue)");
+    if (strcmp(model, "queue") == 0) {
+        if (file)
+            return cli_usage_error(cmd, "queue takes options only, not '%s'", file);
+        qa.json = json;
+        return run_queue(cmd, &qa);
+    }
     if (strcmp(model, "usl") != 0) {
-        const char *names[] = {"usl"};
-        const char *near = cli_nearest(model, names, 1);
-        return cli_usage_error(cmd, "unknown model '%s' (%s)", model,
-                               near ? "did you mean 'usl'?" : "available: usl");
+        const char *names[] = {"usl", "queue"};
+        const char *near = cli_nearest(model, names, 2);
+        if (near)
+            return cli_usage_error(cmd, "unknown model '%s' (did you mean '%s'?)", model, near);
+        return cli_usage_error(cmd, "unknown model '%s' (available: usl, queue)", model);
     }
     if (!file)
         return cli_usage_error(cmd, "usl needs a CSV file of N,X rows");
@@ -249,8 +401,8 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
 
 const struct hp_cmd hp_cmd_model = {
     .name = "model",
-    .summary = "Fit and query performance models: usl (Universal Scalability Law).",
-    .usage = "model usl [options] FILE.csv",
+    .summary = "Performance models: usl (Universal Scalability Law fits), queue (M/M/1, M/M/c, M/D/1, M/G/1).",
+    .usage = "model usl [options] FILE.csv | model queue [options]",
     .description =
         "usl fits X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)) (N. Gunther) to a CSV of "
         "N,X rows (a header line is allowed) by nonlinear least squares with sigma, kappa >= 0 "
@@ -259,9 +411,16 @@ const struct hp_cmd hp_cmd_model = {
         "inverse questions: N for a target throughput (refused beyond the peak) or for a target "
         "response time, from Little's law for a closed system without think time: "
         "R(N) = N/X(N). Fewer than 6 points fit with a warning; fewer than 3 distinct N, or a "
-        "value at or below 0, are errors.",
+        "value at or below 0, are errors.\n\n"
+        "queue solves a single station: M/M/1, M/M/c (Erlang B and C), M/D/1 and M/G/1 "
+        "(Pollaczek-Khinchine, from the service time's squared coefficient of variation): "
+        "utilisation, P(wait), mean wait and response, queue lengths, and response-time "
+        "percentiles, exact for M/M/1 and M/M/c FCFS and approximate (said so) for the "
+        "others; and the fewest M/M/c servers for a target p99 or P(wait). Utilisation of 1 "
+        "or more is refused as unstable, by how much, with exit status 2.",
     .opts = model_opts,
     .examples = "  hotpath model usl --predict 64,128 sweep.csv\n"
-                "  hotpath model usl --target-throughput 10k/s --target-response 5ms sweep.csv\n",
+                "  hotpath model usl --target-throughput 10k/s --target-response 5ms sweep.csv\n"
+                "  hotpath model queue --arrival-rate 800 --service 4ms --servers 4 --target-p99 20ms\n",
     .run = run_model,
 };
