@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* model/mva.h - a service architecture as a product-form queueing network,
+ * solved by Mean Value Analysis (M. Reiser and S. Lavenberg, "Mean-value
+ * analysis of closed multichain queuing networks", JACM 27(2), 1980):
+ * stations are queueing (single server, FCFS) or delay (infinite servers);
+ * each class of requests has a service demand D per station (visits times
+ * service time per visit). Closed classes have a population N and think
+ * time Z; open classes an arrival rate.
+ *
+ * Closed networks: exact MVA over every population vector while their
+ * number stays under HP_MVA_EXACT_LIMIT, else Bard-Schweitzer's
+ * approximation (Schweitzer 1979), and the result says which. Open
+ * networks: the product-form formulas (Jackson). Mixed networks are not
+ * handled. */
+#ifndef HP_MODEL_MVA_H
+#define HP_MODEL_MVA_H
+
+#include <stdbool.h>
+
+#include "core/err.h"
+
+#define HP_MVA_MAX_STATIONS 64
+#define HP_MVA_MAX_CLASSES 16
+#define HP_MVA_EXACT_LIMIT 2000000 /* population vectors exact MVA may visit */
+
+enum hp_mva_station_kind { HP_MVA_QUEUE, HP_MVA_DELAY };
+enum hp_mva_method { HP_MVA_EXACT, HP_MVA_SCHWEITZER, HP_MVA_OPEN };
+
+struct hp_mva_network {
+    int n_stations, n_classes;
+    char station_name[HP_MVA_MAX_STATIONS][64];
+    enum hp_mva_station_kind kind[HP_MVA_MAX_STATIONS];
+    char class_name[HP_MVA_MAX_CLASSES][64];
+    double demand[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS]; /* seconds per request */
+    bool open;                                /* all classes open (else all closed) */
+    int population[HP_MVA_MAX_CLASSES];       /* closed */
+    double think_s[HP_MVA_MAX_CLASSES];       /* closed */
+    double arrival_per_s[HP_MVA_MAX_CLASSES]; /* open */
+};
+
+struct hp_mva_result {
+    enum hp_mva_method method;
+    double throughput[HP_MVA_MAX_CLASSES];                  /* X_c, per second */
+    double response_s[HP_MVA_MAX_CLASSES];                  /* R_c, without think time */
+    double residence_s[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS];
+    double queue[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS];  /* Q_ck, mean number there */
+    double utilisation[HP_MVA_MAX_STATIONS];                /* over all classes */
+    int bottleneck;                                         /* the most utilised station */
+};
+
+/* Solve net. Errors: an open network whose utilisation reaches 1 somewhere
+ * (named, by how much), or invalid inputs. */
+int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out,
+                 struct hp_err *err);
+/* Force Bard-Schweitzer for a closed network (for comparison and tests). */
+int hp_mva_solve_schweitzer(const struct hp_mva_network *net, struct hp_mva_result *out,
+                            struct hp_err *err);
+
+#endif

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests for model/mva.c against PDQ's published example models
+ * (tests/data/mva_pdq_published.csv, mva_multiclass_pdq_mctest.csv: PDQ's
+ * printed values and exact references). */
+#include <string.h>
+
+#include "model/mva.h"
+#include "testutil.h"
+
+static struct hp_mva_network closed_one(double demand, int users, double think)
+{
+    struct hp_mva_network net = {.n_stations = 1, .n_classes = 1};
+    strcpy(net.station_name[0], "cpu");
+    strcpy(net.class_name[0], "users");
+    net.demand[0][0] = demand;
+    net.population[0] = users;
+    net.think_s[0] = think;
+    return net;
+}
+
+static void mva_closed1_matches_pdq(void **state)
+{
+    (void)state;
+    /* closed1.c: 1 FCFS node D = 0.63 s; N = 100, Z = 300 s. */
+    struct hp_mva_network net = closed_one(0.63, 100, 300);
+    struct hp_mva_result r;
+    assert_int_equal(hp_mva_solve(&net, &r, NULL), 0);
+    assert_int_equal(r.method, HP_MVA_EXACT);
+    assert_close(r.throughput[0], 0.332453152876945, 1e-12, 0);
+    assert_close(r.response_s[0], 0.794259686308592, 1e-12, 0);
+    assert_close(r.utilisation[0] * 100, 20.9445486312476, 1e-12, 0);
+    assert_close(r.queue[0][0], 0.264054136916345, 1e-12, 0);
+}
+
+static void mva_schweitzer_is_its_fixed_point(void **state)
+{
+    (void)state;
+    /* closed.c: D = 0.1 s, N = 3, Z = 0.1 s. Exact MVA: X = 9.375, R = 0.22,
+     * Q = 2.0625. Bard-Schweitzer's fixed point: X = 8.78679656, R = 0.241421356,
+     * Q = 2.12132034 (PDQ's APPROX prints it to 0.01%). */
+    struct hp_mva_network net = closed_one(0.1, 3, 0.1);
+    struct hp_mva_result r;
+    assert_int_equal(hp_mva_solve(&net, &r, NULL), 0);
+    assert_close(r.throughput[0], 9.375, 1e-12, 0);
+    assert_close(r.response_s[0], 0.22, 1e-12, 0);
+    assert_close(r.queue[0][0], 2.0625, 1e-12, 0);
+    assert_int_equal(hp_mva_solve_schweitzer(&net, &r, NULL), 0);
+    assert_int_equal(r.method, HP_MVA_SCHWEITZER);
+    assert_close(r.throughput[0], 8.78679656, 1e-8, 0);
+    assert_close(r.response_s[0], 0.241421356, 1e-8, 0);
+    assert_close(r.queue[0][0], 2.12132034, 1e-8, 0);
+}
+
+static void mva_multiclass_matches_pdq_mc_test(void **state)
+{
+    (void)state;
+    /* mc-test.c: 3 FCFS nodes; term1 N=5 Z=20, term2 N=15 Z=30, batch N=5 Z=0. */
+    static const double d[3][3] = {{0.50, 0.40, 1.20}, {0.04, 0.20, 0.05}, {0.06, 0.30, 0.06}};
+    static const int users[3] = {5, 15, 5};
+    static const double think[3] = {20, 30, 0};
+    /* Exact references, per class: X, R; per class and node: U, Q, residence. */
+    static const double X[3] = {0.198372545053251, 0.476841556768154, 2.74724556245837};
+    static const double R[3] = {5.20510083014665, 1.45698982627298, 1.82000475979502};
+    static const double Q[3][3] = {{0.134975875702771, 0.518396139612024, 0.379177083620185},
+                                   {0.0265289346581646, 0.627678433100246, 0.0405459291969604},
+                                   {0.229267577501233, 4.48936397871788, 0.281368443780891}};
+    static const double Res[3][3] = {
+        {0.680416111345136, 2.61324539377597, 1.91143932502554},
+        {0.0556346951762496, 1.31632493894703, 0.0850301921497045},
+        {0.0834536164637838, 1.63413276194377, 0.102418381387468}};
+    struct hp_mva_network net = {.n_stations = 3, .n_classes = 3};
+    for (int c = 0; c < 3; c++) {
+        snprintf(net.class_name[c], sizeof net.class_name[c], "class%d", c);
+        net.population[c] = users[c];
+        net.think_s[c] = think[c];
+        for (int k = 0; k < 3; k++)
+            net.demand[c][k] = d[c][k];
+    }
+    for (int k = 0; k < 3; k++)
+        snprintf(net.station_name[k], sizeof net.station_name[k], "node%d", k + 1);
+    struct hp_mva_result r;
+    assert_int_equal(hp_mva_solve(&net, &r, NULL), 0);
+    for (int c = 0; c < 3; c++) {
+        assert_close(r.throughput[c], X[c], 1e-12, 0);
+        assert_close(r.response_s[c], R[c], 1e-12, 0);
+        for (int k = 0; k < 3; k++) {
+            assert_close(r.queue[c][k], Q[c][k], 1e-12, 0);
+            assert_close(r.residence_s[c][k], Res[c][k], 1e-12, 0);
+        }
+    }
+    /* node2's batch utilisation: 82.4173668737511%. */
+    assert_close(r.throughput[2] * net.demand[2][1] * 100, 82.4173668737511, 1e-12, 0);
+    /* node2 is the most utilised: 0.0793 + 0.0954 + 0.8242. */
+    assert_int_equal(r.bottleneck, 1);
+    assert_close(r.utilisation[1], 0.0793490180213004 + 0.0953683113536309 + 0.824173668737512,
+                 1e-12, 0);
+}
+
+static void mva_open_passport_matches_pdq(void **state)
+{
+    (void)state;
+    /* passport.c: lambda = 0.00427/s; routing p12 = .3, p13 = .7, p23 = .2,
+     * p32 = .1; service 20, 600, 300, 60 s. Visits: v2 = 0.3 + 0.1 v3 and
+     * v3 = 0.7 + 0.2 v2, so v2 = 0.37 / 0.98 and v3 = 0.7 + 0.2 v2; demands
+     * are service times visits. */
+    double v2 = 0.37 / 0.98, v3 = 0.7 + 0.2 * v2;
+    struct hp_mva_network net = {.n_stations = 4, .n_classes = 1, .open = true};
+    double dem[4] = {20, 600 * v2, 300 * v3, 60};
+    for (int k = 0; k < 4; k++) {
+        snprintf(net.station_name[k], sizeof net.station_name[k], "window%d", k + 1);
+        net.demand[0][k] = dem[k];
+    }
+    strcpy(net.class_name[0], "applicants");
+    net.arrival_per_s[0] = 0.00427;
+    struct hp_mva_result r;
+    assert_int_equal(hp_mva_solve(&net, &r, NULL), 0);
+    assert_close(r.response_s[0], 42430.777568557, 1e-9, 0);
+    assert_close(r.utilisation[2] * 100, 99.3428571428571, 1e-12, 0);
+    assert_close(r.residence_s[0][1], 6924.51653150343, 1e-9, 0);
+    /* One more applicant an hour and window 3 cannot keep up. */
+    net.arrival_per_s[0] = 0.0046;
+    struct hp_err err;
+    assert_int_equal(hp_mva_solve(&net, &r, &err), HP_ERANGE);
+    assert_non_null(strstr(err.msg, "unstable: station window3"));
+}
+
+static void mva_large_populations_use_schweitzer(void **state)
+{
+    (void)state;
+    struct hp_mva_network net = {.n_stations = 2, .n_classes = 3};
+    for (int c = 0; c < 3; c++) {
+        net.population[c] = 200;
+        net.think_s[c] = 1;
+        net.demand[c][0] = 0.01 * (c + 1);
+        net.demand[c][1] = 0.005;
+    }
+    struct hp_mva_result r;
+    assert_int_equal(hp_mva_solve(&net, &r, NULL), 0);
+    assert_int_equal(r.method, HP_MVA_SCHWEITZER);
+    /* Throughput bounds hold: X_c <= N_c / (Z_c + D_c), U_k < 1. */
+    for (int c = 0; c < 3; c++)
+        assert_true(r.throughput[c] <= 200 / (1 + net.demand[c][0] + net.demand[c][1]) + 1e-9);
+    assert_true(r.utilisation[0] < 1 + 1e-9);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(mva_closed1_matches_pdq),
+        cmocka_unit_test(mva_schweitzer_is_its_fixed_point),
+        cmocka_unit_test(mva_multiclass_matches_pdq_mc_test),
+        cmocka_unit_test(mva_open_passport_matches_pdq),
+        cmocka_unit_test(mva_large_populations_use_schweitzer),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
