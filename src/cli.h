@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "core/err.h"
+#include "core/names.h"
 
 #define CLI_HELP (-100) /* id every command gives its -h/--help */
 
@@ -52,10 +53,6 @@ void cli_init(struct cli_parser *p, const struct hp_cmd *cmd, int argc, char **a
  * error that suggests the nearest option name. */
 int cli_next(struct cli_parser *p, const char **value);
 
-/* Levenshtein distance, for "did you mean". */
-int cli_edit_distance(const char *a, const char *b);
-/* The candidate nearest to `word`, or NULL when none is close. */
-const char *cli_nearest(const char *word, const char *const *candidates, int n);
 
 /* Print "hotpath CMD: message" on stderr; returns exit code 2 (usage). */
 int cli_usage_error(const struct hp_cmd *cmd, const char *fmt, ...)

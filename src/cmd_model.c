@@ -12,13 +12,15 @@
 #include "core/csv.h"
 #include "core/result.h"
 #include "core/units.h"
+#include "model/mva.h"
+#include "model/mva_yaml.h"
 #include "model/queue.h"
 #include "model/usl.h"
 
 #define MAX_PREDICT 64
 
 enum { O_PREDICT = 1, O_TARGET_X, O_TARGET_R, O_JSON, O_KIND, O_ARRIVAL, O_SERVICE, O_SERVERS,
-       O_SCV, O_TARGET_P99, O_TARGET_WAIT };
+       O_SCV, O_TARGET_P99, O_TARGET_WAIT, O_USERS };
 
 static const struct cli_opt model_opts[] = {
     {O_PREDICT, "predict", 0, "N,N,...", "usl: predict throughput and response time at these N."},
@@ -39,6 +41,9 @@ static const struct cli_opt model_opts[] = {
      "queue: the fewest M/M/c servers whose p99 response time is at most this."},
     {O_TARGET_WAIT, "target-wait", 0, "PCT",
      "queue: the fewest M/M/c servers whose probability of waiting is at most this."},
+    {O_USERS, "users", 0, "A..B",
+     "mva: throughput and response time for every population from A to B (one-class closed "
+     "workloads)."},
     {O_JSON, "json", 0, "FILE", "Write the model as a result document (hotpath.result/1)."},
     {0, NULL, 0, NULL, NULL},
 };
@@ -303,6 +308,79 @@ static int run_queue(const struct hp_cmd *cmd, struct queue_args *a)
     return rc;
 }
 
+static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users_range)
+{
+    static struct hp_mva_network net;
+    static struct hp_mva_result r;
+    struct hp_err err = {0};
+    int rc = hp_mva_load(file, &net, &err);
+    if (rc < 0)
+        return cli_fail(cmd, rc, &err);
+    if ((rc = hp_mva_solve(&net, &r, &err)) < 0)
+        return cli_fail(cmd, rc, &err);
+    static const char *methods[] = {"exact MVA", "Bard-Schweitzer approximate MVA",
+                                    "open product-form network"};
+    printf("%s: %d station%s, %d class%s, %s\n", file, net.n_stations,
+           net.n_stations == 1 ? "" : "s", net.n_classes, net.n_classes == 1 ? "" : "es",
+           methods[r.method]);
+    for (int c = 0; c < net.n_classes; c++) {
+        char x[32], rt[32];
+        if (net.open)
+            printf("  %-12s arrivals %s, response %s\n", net.class_name[c],
+                   hp_format_rate(r.throughput[c], x, sizeof x),
+                   hp_format_duration((int64_t)(r.response_s[c] * 1e9), rt, sizeof rt));
+        else
+            printf("  %-12s %d users, think %.4gs: throughput %s, response %s\n",
+                   net.class_name[c], net.population[c], net.think_s[c],
+                   hp_format_rate(r.throughput[c], x, sizeof x),
+                   hp_format_duration((int64_t)(r.response_s[c] * 1e9), rt, sizeof rt));
+    }
+    printf("\n  %-16s %6s %12s %10s %12s\n", "station", "type", "utilisation", "queue",
+           "residence");
+    for (int k = 0; k < net.n_stations; k++) {
+        double q = 0, res = 0;
+        for (int c = 0; c < net.n_classes; c++) {
+            q += r.queue[c][k];
+            res += r.residence_s[c][k];
+        }
+        printf("  %-16s %6s %12.4g %10.4g %12s%s\n", net.station_name[k],
+               net.kind[k] == HP_MVA_DELAY ? "delay" : "queue", r.utilisation[k], q,
+               hp_format_duration((int64_t)(res * 1e9), (char[32]){0}, 32),
+               k == r.bottleneck ? "  <- bottleneck" : "");
+    }
+    if (net.n_classes == 1) {
+        /* Asymptotic bounds (Denning and Buzen 1978): X <= 1 / D_max,
+         * X <= N / (D + Z), R >= D. */
+        double d = 0, dmax = 0;
+        for (int k = 0; k < net.n_stations; k++) {
+            d += net.demand[0][k];
+            if (net.kind[k] == HP_MVA_QUEUE && net.demand[0][k] > dmax)
+                dmax = net.demand[0][k];
+        }
+        printf("\n  bounds: X <= 1/D_max = %s", dmax > 0 ? hp_format_rate(1 / dmax, (char[32]){0}, 32) : "unbounded");
+        if (!net.open)
+            printf(", X <= N/(D+Z) = %s", hp_format_rate(net.population[0] / (d + net.think_s[0]), (char[32]){0}, 32));
+        printf(", R >= D = %s\n", hp_format_duration((int64_t)(d * 1e9), (char[32]){0}, 32));
+    }
+    if (users_range) {
+        long a, b;
+        char tail;
+        if (net.open || net.n_classes != 1)
+            return cli_usage_error(cmd, "--users is for one-class closed workloads");
+        if (sscanf(users_range, "%ld..%ld%c", &a, &b, &tail) != 2 || a < 1 || b < a || b > 100000)
+            return cli_usage_error(cmd, "--users: '%s' (expected A..B with 1 <= A <= B <= 100000)",
+                                   users_range);
+        printf("\n  %8s %14s %14s\n", "users", "throughput", "response");
+        for (long n = a; n <= b; n++) {
+            net.population[0] = (int)n;
+            if ((rc = hp_mva_solve(&net, &r, &err)) < 0)
+                return cli_fail(cmd, rc, &err);
+            printf("  %8ld %14.6g %14.6g\n", n, r.throughput[0], r.response_s[0]);
+        }
+    }
+    return HP_EXIT_OK;
+}
+
 static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
 {
     struct cli_parser p;
@@ -311,6 +389,7 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
     int n_predict = 0, id;
     struct hp_err err;
     struct queue_args qa = {.q = {.servers = 1, .scv = -1}};
+    const char *users_range = NULL;
     int64_t ns, n64;
 
     cli_init(&p, cmd, argc, argv);
@@ -350,6 +429,9 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         case O_KIND:
             qa.kind = v;
             break;
+        case O_USERS:
+            users_range = v;
+            break;
         case O_ARRIVAL:
             if (hp_parse_rate(v, &qa.q.arrival_per_s, &err) < 0)
                 return cli_usage_error(cmd, "--arrival-rate: %s", err.msg);
@@ -380,7 +462,12 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         }
     }
     if (!model)
-        return cli_usage_error(cmd, "which model? (expected usl or queue)");
+        return cli_usage_error(cmd, "which model? (expected usl, queue or mva)");
+    if (strcmp(model, "mva") == 0) {
+        if (!file)
+            return cli_usage_error(cmd, "mva needs an architecture file (YAML)");
+        return run_mva(cmd, file, users_range);
+    }
     if (strcmp(model, "queue") == 0) {
         if (file)
             return cli_usage_error(cmd, "queue takes options only, not '%s'", file);
@@ -388,11 +475,11 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         return run_queue(cmd, &qa);
     }
     if (strcmp(model, "usl") != 0) {
-        const char *names[] = {"usl", "queue"};
-        const char *near = cli_nearest(model, names, 2);
+        const char *names[] = {"usl", "queue", "mva"};
+        const char *near = hp_nearest(model, names, 3);
         if (near)
             return cli_usage_error(cmd, "unknown model '%s' (did you mean '%s'?)", model, near);
-        return cli_usage_error(cmd, "unknown model '%s' (available: usl, queue)", model);
+        return cli_usage_error(cmd, "unknown model '%s' (available: usl, queue, mva)", model);
     }
     if (!file)
         return cli_usage_error(cmd, "usl needs a CSV file of N,X rows");
@@ -402,7 +489,7 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
 const struct hp_cmd hp_cmd_model = {
     .name = "model",
     .summary = "Performance models: usl (Universal Scalability Law fits), queue (M/M/1, M/M/c, M/D/1, M/G/1).",
-    .usage = "model usl [options] FILE.csv | model queue [options]",
+    .usage = "model usl [options] FILE.csv | model queue [options] | model mva [options] FILE.yaml",
     .description =
         "usl fits X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)) (N. Gunther) to a CSV of "
         "N,X rows (a header line is allowed) by nonlinear least squares with sigma, kappa >= 0 "
@@ -417,10 +504,17 @@ const struct hp_cmd hp_cmd_model = {
         "utilisation, P(wait), mean wait and response, queue lengths, and response-time "
         "percentiles, exact for M/M/1 and M/M/c FCFS and approximate (said so) for the "
         "others; and the fewest M/M/c servers for a target p99 or P(wait). Utilisation of 1 "
-        "or more is refused as unstable, by how much, with exit status 2.",
+        "or more is refused as unstable, by how much, with exit status 2.\n\n"
+        "mva solves a service architecture (YAML: stations with a demand per request, and a "
+        "workload of users and think time, or an arrival rate, or several classes with their "
+        "own demands) as a queueing network: exact MVA for closed networks of modest "
+        "populations, Bard-Schweitzer's approximation beyond (said which), product form for "
+        "open ones; per station utilisation, queue and residence time, the bottleneck, and "
+        "the asymptotic bounds. Single-server queueing stations and delay stations only.",
     .opts = model_opts,
     .examples = "  hotpath model usl --predict 64,128 sweep.csv\n"
                 "  hotpath model usl --target-throughput 10k/s --target-response 5ms sweep.csv\n"
-                "  hotpath model queue --arrival-rate 800 --service 4ms --servers 4 --target-p99 20ms\n",
+                "  hotpath model queue --arrival-rate 800 --service 4ms --servers 4 --target-p99 20ms\n"
+                "  hotpath model mva --users 1..50 shop.yaml\n",
     .run = run_model,
 };

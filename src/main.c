@@ -43,7 +43,7 @@ static int unknown_command(const char *name)
     int n = 0;
     for (const struct hp_cmd *const *c = hp_commands; *c && n < 32; c++)
         names[n++] = (*c)->name;
-    const char *near = cli_nearest(name, names, n);
+    const char *near = hp_nearest(name, names, n);
     if (near)
         return cli_usage_error(NULL, "unknown command '%s' (did you mean '%s'?)", name, near);
     return cli_usage_error(NULL, "unknown command '%s' (see 'hotpath help')", name);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/mva.h"
+#include "model/mva_yaml.h"
 #include "testutil.h"
 
 static struct hp_mva_network closed_one(double demand, int users, double think)
@@ -143,6 +144,53 @@ static void mva_large_populations_use_schweitzer(void **state)
     assert_true(r.utilisation[0] < 1 + 1e-9);
 }
 
+static void mva_yaml_reads_one_and_many_classes(void **state)
+{
+    (void)state;
+    struct hp_mva_network net;
+    struct hp_err err;
+    const char *one = "stations:\n  - {name: web, demand: 5ms}\n  - {name: db, service: 2ms, "
+                      "visits: 4}\n  - {name: lb, type: delay, demand: 0.001}\n"
+                      "workload: {users: 10, think: 1s}\n";
+    assert_int_equal(hp_mva_parse(one, strlen(one), "one.yaml", &net, &err), 0);
+    assert_int_equal(net.n_stations, 3);
+    assert_false(net.open);
+    assert_close(net.demand[0][1], 0.008, 1e-15, 0);
+    assert_int_equal(net.kind[2], HP_MVA_DELAY);
+    assert_int_equal(net.population[0], 10);
+    const char *open = "stations: [{name: a, demand: 10ms}]\nworkload: {arrival_rate: 50/s}\n";
+    assert_int_equal(hp_mva_parse(open, strlen(open), "open.yaml", &net, &err), 0);
+    assert_true(net.open);
+    assert_close(net.arrival_per_s[0], 50, 0, 0);
+}
+
+static void mva_yaml_errors_name_line_and_column(void **state)
+{
+    (void)state;
+    static const struct { const char *text; int line, col; const char *says; } bad[] = {
+        {"stations:\n  - {name: web, demnad: 5ms}\nworkload: {users: 1}\n", 2, 17,
+         "unknown key 'demnad' in a station (did you mean 'demand'?)"},
+        {"stations:\n  - {name: web, demand: fast}\nworkload: {users: 1}\n", 2, 25,
+         "demand: 'fast' is not a time"},
+        {"stations: [{name: a, demand: 1ms}]\nworkload: {users: 2, arrival_rate: 5}\n", 2, 36,
+         "not both"},
+        {"stations: [{name: a}]\nclasses:\n  - {name: c, users: 1, demands: {b: 1ms}}\n", 3,
+         35, "no station 'b'"},
+        {"stations: [{name: a, demand: 1ms, servers: 4}]\nworkload: {users: 1}\n", 1, 44,
+         "only single-server"},
+        {"stations: [{name: a, demand: 1ms}\n", 2, 1, "did not find expected"},
+        {"stashions: []\n", 1, 1, "did you mean 'stations'?"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct hp_mva_network net;
+        struct hp_err err = {0};
+        assert_true(hp_mva_parse(bad[i].text, strlen(bad[i].text), "x.yaml", &net, &err) < 0);
+        if (!strstr(err.msg, bad[i].says) || err.line != bad[i].line || err.col != bad[i].col)
+            fail_msg("case %zu: %d:%d '%s' (want %d:%d '%s')", i, err.line, err.col, err.msg,
+                     bad[i].line, bad[i].col, bad[i].says);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +199,8 @@ int main(void)
         cmocka_unit_test(mva_multiclass_matches_pdq_mc_test),
         cmocka_unit_test(mva_open_passport_matches_pdq),
         cmocka_unit_test(mva_large_populations_use_schweitzer),
+        cmocka_unit_test(mva_yaml_reads_one_and_many_classes),
+        cmocka_unit_test(mva_yaml_errors_name_line_and_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+/* model/mva_yaml.c - YAML architecture files, through libyaml's document
+ * API (every node keeps its line and column for messages). */
+#include "model/mva_yaml.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "core/alloc.h"
+#include "core/file.h"
+#include "core/names.h"
+#include "core/units.h"
+
+#define MAX_FILE_BYTES (4u * 1024 * 1024)
+
+struct ctx {
+    yaml_document_t doc;
+    const char *name;
+    struct hp_err *err;
+};
+
+static int at(struct ctx *x, const yaml_node_t *n, const char *fmt, const char *a, const char *b)
+{
+    char msg[HP_ERR_MSG_MAX];
+    snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
+    return hp_err_at(x->err, HP_EPARSE, x->name, n ? (int)n->start_mark.line + 1 : 0,
+                     n ? (int)n->start_mark.column + 1 : 0, "%s", msg);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* Check every key of a mapping is known; suggest the nearest. */
+static int check_keys(struct ctx *x, const yaml_node_t *map, const char *const *known, int n_known,
+                      const char *what)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(&x->doc, p->key);
+        const char *key = scalar(k);
+        bool ok = false;
+        for (int i = 0; key && i < n_known; i++)
+            ok |= strcmp(key, known[i]) == 0;
+        if (ok)
+            continue;
+        const char *near = key ? hp_nearest(key, known, n_known) : NULL;
+        char msg[160];
+        if (near)
+            snprintf(msg, sizeof msg, "unknown key '%s' in %s (did you mean '%s'?)", key ? key : "",
+                     what, near);
+        else
+            snprintf(msg, sizeof msg, "unknown key '%s' in %s", key ? key : "", what);
+        return at(x, k, "%s%s", msg, "");
+    }
+    return 0;
+}
+
+static const yaml_node_t *get(struct ctx *x, const yaml_node_t *map, const char *key)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        const char *k = scalar(yaml_document_get_node(&x->doc, p->key));
+        if (k && strcmp(k, key) == 0)
+            return yaml_document_get_node(&x->doc, p->value);
+    }
+    return NULL;
+}
+
+/* A time: "5ms", "1s", or plain seconds ("0.63"). */
+static int seconds(struct ctx *x, const yaml_node_t *n, const char *what, double *out)
+{
+    const char *v = scalar(n);
+    int64_t ns;
+    if (!v)
+        return at(x, n, "%s must be a time such as 5ms or 0.005%s", what, "");
+    if (hp_parse_duration(v, &ns, NULL) == 0) {
+        *out = (double)ns / 1e9;
+        return 0;
+    }
+    if (hp_parse_number(v, out, NULL) == 0)
+        return 0;
+    return at(x, n, "%s: '%s' is not a time (expected e.g. 5ms, 1s or 0.005)", what, v);
+}
+
+static int number(struct ctx *x, const yaml_node_t *n, const char *what, double *out)
+{
+    const char *v = scalar(n);
+    if (!v || hp_parse_number(v, out, NULL) < 0)
+        return at(x, n, "%s: expected a number, not '%s'", what, v ? v : "(a list or map)");
+    return 0;
+}
+
+static int find_station(const struct hp_mva_network *net, const char *name)
+{
+    for (int k = 0; k < net->n_stations; k++)
+        if (strcmp(net->station_name[k], name) == 0)
+            return k;
+    return -1;
+}
+
+static int parse_stations(struct ctx *x, const yaml_node_t *list, struct hp_mva_network *net,
+                          double *single_demand)
+{
+    static const char *const keys[] = {"name", "type", "demand", "service", "visits", "servers"};
+    if (!list || list->type != YAML_SEQUENCE_NODE)
+        return at(x, list, "'stations' must be a list of stations%s%s", "", "");
+    for (yaml_node_item_t *it = list->data.sequence.items.start;
+         it < list->data.sequence.items.top; it++) {
+        const yaml_node_t *s = yaml_document_get_node(&x->doc, *it);
+        int k = net->n_stations;
+        if (!s || s->type != YAML_MAPPING_NODE)
+            return at(x, s, "a station must be a map with a name%s%s", "", "");
+        if (k >= HP_MVA_MAX_STATIONS)
+            return at(x, s, "more than 64 stations%s%s", "", "");
+        int rc = check_keys(x, s, keys, 6, "a station");
+        if (rc < 0)
+            return rc;
+        const char *name = scalar(get(x, s, "name"));
+        if (!name || !*name)
+            return at(x, s, "a station needs a name%s%s", "", "");
+        if (find_station(net, name) >= 0)
+            return at(x, get(x, s, "name"), "station '%s' is defined twice%s", name, "");
+        snprintf(net->station_name[k], sizeof net->station_name[k], "%s", name);
+        const char *type = scalar(get(x, s, "type"));
+        if (!type || strcmp(type, "queue") == 0)
+            net->kind[k] = HP_MVA_QUEUE;
+        else if (strcmp(type, "delay") == 0)
+            net->kind[k] = HP_MVA_DELAY;
+        else
+            return at(x, get(x, s, "type"), "type '%s' (expected queue or delay)%s", type, "");
+        const yaml_node_t *servers = get(x, s, "servers");
+        if (servers) {
+            double c;
+            if ((rc = number(x, servers, "servers", &c)) < 0)
+                return rc;
+            if (c != 1)
+                return at(x, servers, "servers: %s: only single-server queueing stations are "
+                          "modelled so far (use type: delay for a pool with no queueing)%s",
+                          scalar(servers), "");
+        }
+        double demand = NAN;
+        const yaml_node_t *d = get(x, s, "demand"), *svc = get(x, s, "service"),
+                          *visits = get(x, s, "visits");
+        if (d && (svc || visits))
+            return at(x, d, "give demand, or service and visits, not both%s%s", "", "");
+        if (d && (rc = seconds(x, d, "demand", &demand)) < 0)
+            return rc;
+        if (svc) {
+            double v = 1;
+            if ((rc = seconds(x, svc, "service", &demand)) < 0)
+                return rc;
+            if (visits && (rc = number(x, visits, "visits", &v)) < 0)
+                return rc;
+            demand *= v;
+        }
+        if (!isnan(demand) && !(demand >= 0))
+            return at(x, d ? d : svc, "a demand must be 0 or more%s%s", "", "");
+        single_demand[k] = demand;
+        net->n_stations++;
+    }
+    if (net->n_stations == 0)
+        return at(x, list, "'stations' is empty%s%s", "", "");
+    return 0;
+}
+
+static int parse_class(struct ctx *x, const yaml_node_t *c, struct hp_mva_network *net, int i,
+                       bool *open)
+{
+    double v;
+    int rc;
+    const yaml_node_t *users = get(x, c, "users"), *rate = get(x, c, "arrival_rate"),
+                      *think = get(x, c, "think");
+    if (users && rate)
+        return at(x, rate, "a workload has users (closed) or arrival_rate (open), not both%s%s",
+                  "", "");
+    if (!users && !rate)
+        return at(x, c, "a workload needs users (closed, with think) or arrival_rate (open)%s%s",
+                  "", "");
+    *open = rate != NULL;
+    if (users) {
+        if ((rc = number(x, users, "users", &v)) < 0)
+            return rc;
+        if (v < 0 || v != floor(v) || v > 1e7)
+            return at(x, users, "users must be a whole number from 0, not %s%s", scalar(users), "");
+        net->population[i] = (int)v;
+        net->think_s[i] = 0;
+        if (think && (rc = seconds(x, think, "think", &net->think_s[i])) < 0)
+            return rc;
+    } else {
+        struct hp_err e2;
+        const char *r = scalar(rate);
+        if (think)
+            return at(x, think, "think time belongs to a closed workload (users)%s%s", "", "");
+        if (!r || hp_parse_rate(r, &net->arrival_per_s[i], &e2) < 0)
+            return at(x, rate, "arrival_rate: expected a rate such as 100/s, not '%s'%s",
+                      r ? r : "(a list or map)", "");
+    }
+    return 0;
+}
+
+static int parse_network(struct ctx *x, struct hp_mva_network *net)
+{
+    static const char *const top_keys[] = {"stations", "workload", "classes"};
+    static const char *const workload_keys[] = {"users", "think", "arrival_rate"};
+    static const char *const class_keys[] = {"name", "users", "think", "arrival_rate", "demands"};
+    double single[HP_MVA_MAX_STATIONS];
+    const yaml_node_t *root = yaml_document_get_root_node(&x->doc);
+    int rc;
+
+    memset(net, 0, sizeof *net);
+    if (!root || root->type != YAML_MAPPING_NODE)
+        return at(x, root, "expected a map with stations and a workload (or classes)%s%s", "", "");
+    if ((rc = check_keys(x, root, top_keys, 3, "the file")) < 0)
+        return rc;
+    if ((rc = parse_stations(x, get(x, root, "stations"), net, single)) < 0)
+        return rc;
+    const yaml_node_t *workload = get(x, root, "workload"), *classes = get(x, root, "classes");
+    if (workload && classes)
+        return at(x, classes, "give one workload, or classes, not both%s%s", "", "");
+    if (workload) {
+        bool open;
+        if (workload->type != YAML_MAPPING_NODE)
+            return at(x, workload, "'workload' must be a map%s%s", "", "");
+        if ((rc = check_keys(x, workload, workload_keys, 3, "the workload")) < 0)
+            return rc;
+        snprintf(net->class_name[0], sizeof net->class_name[0], "requests");
+        net->n_classes = 1;
+        if ((rc = parse_class(x, workload, net, 0, &open)) < 0)
+            return rc;
+        net->open = open;
+        for (int k = 0; k < net->n_stations; k++) {
+            if (isnan(single[k]))
+                return at(x, get(x, root, "stations"),
+                          "station '%s' has no demand (give demand, or service and visits)%s",
+                          net->station_name[k], "");
+            net->demand[0][k] = single[k];
+        }
+        return 0;
+    }
+    if (!classes || classes->type != YAML_SEQUENCE_NODE)
+        return at(x, root, "expected a 'workload' map or a 'classes' list%s%s", "", "");
+    for (yaml_node_item_t *it = classes->data.sequence.items.start;
+         it < classes->data.sequence.items.top; it++) {
+        const yaml_node_t *c = yaml_document_get_node(&x->doc, *it);
+        int i = net->n_classes;
+        bool open;
+        if (!c || c->type != YAML_MAPPING_NODE)
+            return at(x, c, "a class must be a map%s%s", "", "");
+        if (i >= HP_MVA_MAX_CLASSES)
+            return at(x, c, "more than 16 classes%s%s", "", "");
+        if ((rc = check_keys(x, c, class_keys, 5, "a class")) < 0)
+            return rc;
+        const char *name = scalar(get(x, c, "name"));
+        snprintf(net->class_name[i], sizeof net->class_name[i], "%s",
+                 name && *name ? name : "class");
+        if ((rc = parse_class(x, c, net, i, &open)) < 0)
+            return rc;
+        if (i > 0 && open != net->open)
+            return at(x, c, "open and closed classes in one network are not modelled%s%s", "", "");
+        net->open = open;
+        /* Demands: per class, else the station's own demand. */
+        for (int k = 0; k < net->n_stations; k++)
+            net->demand[i][k] = isnan(single[k]) ? 0 : single[k];
+        const yaml_node_t *dem = get(x, c, "demands");
+        if (dem) {
+            if (dem->type != YAML_MAPPING_NODE)
+                return at(x, dem, "'demands' must map station names to times%s%s", "", "");
+            for (yaml_node_pair_t *p = dem->data.mapping.pairs.start;
+                 p < dem->data.mapping.pairs.top; p++) {
+                const yaml_node_t *kn = yaml_document_get_node(&x->doc, p->key);
+                const char *st = scalar(kn);
+                int k = st ? find_station(net, st) : -1;
+                if (k < 0) {
+                    const char *names[HP_MVA_MAX_STATIONS];
+                    for (int j = 0; j < net->n_stations; j++)
+                        names[j] = net->station_name[j];
+                    const char *near = st ? hp_nearest(st, names, net->n_stations) : NULL;
+                    return at(x, kn, near ? "no station '%s' (did you mean '%s'?)"
+                                          : "no station '%s'%s",
+                              st ? st : "", near ? near : "");
+                }
+                if ((rc = seconds(x, yaml_document_get_node(&x->doc, p->value), "demand",
+                                  &net->demand[i][k])) < 0)
+                    return rc;
+            }
+        }
+        net->n_classes++;
+    }
+    if (net->n_classes == 0)
+        return at(x, classes, "'classes' is empty%s%s", "", "");
+    return 0;
+}
+
+int hp_mva_parse(const char *text, size_t len, const char *name, struct hp_mva_network *out,
+                 struct hp_err *err)
+{
+    yaml_parser_t parser;
+    struct ctx x = {.name = name, .err = err};
+    int rc;
+
+    if (!yaml_parser_initialize(&parser))
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &x.doc)) {
+        rc = hp_err_at(err, HP_EPARSE, name, (int)parser.problem_mark.line + 1,
+                       (int)parser.problem_mark.column + 1, "%s%s%s",
+                       parser.problem ? parser.problem : "invalid YAML",
+                       parser.context ? " " : "", parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        return rc;
+    }
+    rc = parse_network(&x, out);
+    yaml_document_delete(&x.doc);
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+int hp_mva_load(const char *path, struct hp_mva_network *out, struct hp_err *err)
+{
+    char *text = NULL;
+    size_t len;
+    int rc = hp_file_read(path, MAX_FILE_BYTES, &text, &len, err);
+    if (rc < 0)
+        return rc;
+    rc = hp_mva_parse(text, len, path, out, err);
+    hp_free(text);
+    return rc;
+}
