@@ -20,7 +20,9 @@
 #define MAX_PREDICT 64
 
 enum { O_PREDICT = 1, O_TARGET_X, O_TARGET_R, O_JSON, O_KIND, O_ARRIVAL, O_SERVICE, O_SERVERS,
-       O_SCV, O_TARGET_P99, O_TARGET_WAIT, O_USERS };
+       O_SCV, O_TARGET_P99, O_TARGET_WAIT, O_USERS, O_SCALE, O_CACHE, O_DEMAND };
+
+#define MAX_WHATIFS 32
 
 static const struct cli_opt model_opts[] = {
     {O_PREDICT, "predict", 0, "N,N,...", "usl: predict throughput and response time at these N."},
@@ -44,6 +46,12 @@ static const struct cli_opt model_opts[] = {
     {O_USERS, "users", 0, "A..B",
      "mva: throughput and response time for every population from A to B (one-class closed "
      "workloads)."},
+    {O_SCALE, "scale", 0, "STATION=K",
+     "mva what-if: K times the servers at STATION (repeatable)."},
+    {O_CACHE, "cache", 0, "STATION=HIT",
+     "mva what-if: a cache in front of STATION absorbs HIT of its visits (e.g. 0.8 or 80%)."},
+    {O_DEMAND, "demand", 0, "STATION=xF|TIME",
+     "mva what-if: multiply STATION's demand by F (x0.5) or set it (5ms)."},
     {O_JSON, "json", 0, "FILE", "Write the model as a result document (hotpath.result/1)."},
     {0, NULL, 0, NULL, NULL},
 };
@@ -308,7 +316,73 @@ static int run_queue(const struct hp_cmd *cmd, struct queue_args *a)
     return rc;
 }
 
-static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users_range)
+struct whatif {
+    int kind; /* O_SCALE, O_CACHE, O_DEMAND */
+    const char *text;
+};
+
+/* Apply "STATION=VALUE" to net; prints the change. */
+static int apply_whatif(const struct hp_cmd *cmd, struct hp_mva_network *net,
+                        const struct whatif *w)
+{
+    const char *eq = strchr(w->text, '=');
+    char name[64];
+    if (!eq || eq == w->text || (size_t)(eq - w->text) >= sizeof name)
+        return cli_usage_error(cmd, "'%s': expected STATION=VALUE", w->text);
+    snprintf(name, sizeof name, "%.*s", (int)(eq - w->text), w->text);
+    const char *v = eq + 1;
+    int k = -1;
+    const char *names[HP_MVA_MAX_STATIONS];
+    for (int i = 0; i < net->n_stations; i++) {
+        names[i] = net->station_name[i];
+        if (strcmp(names[i], name) == 0)
+            k = i;
+    }
+    if (k < 0) {
+        const char *near = hp_nearest(name, names, net->n_stations);
+        if (near)
+            return cli_usage_error(cmd, "no station '%s' (did you mean '%s'?)", name, near);
+        return cli_usage_error(cmd, "no station '%s' in the model", name);
+    }
+    double f;
+    int64_t ns;
+    switch (w->kind) {
+    case O_SCALE:
+        if (hp_parse_number(v, &f, NULL) < 0 || f < 1 || f != floor(f) || f > 1000)
+            return cli_usage_error(cmd, "--scale %s: expected a whole factor 1-1000", w->text);
+        if (net->kind[k] == HP_MVA_DELAY)
+            return cli_usage_error(cmd, "--scale %s: a delay station has no servers to add",
+                                   w->text);
+        net->servers[k] = (net->servers[k] > 1 ? net->servers[k] : 1) * (int)f;
+        printf("what-if: %s has %d servers\n", name, net->servers[k]);
+        break;
+    case O_CACHE:
+        if (hp_parse_percent(v, &f, NULL) < 0)
+            return cli_usage_error(cmd, "--cache %s: expected a hit ratio such as 0.8 or 80%%",
+                                   w->text);
+        for (int c = 0; c < net->n_classes; c++)
+            net->demand[c][k] *= 1 - f;
+        printf("what-if: a cache absorbs %g%% of the visits to %s\n", f * 100, name);
+        break;
+    default:
+        if (v[0] == 'x' && hp_parse_number(v + 1, &f, NULL) == 0) {
+            for (int c = 0; c < net->n_classes; c++)
+                net->demand[c][k] *= f;
+            printf("what-if: %s's demand times %g\n", name, f);
+        } else if (hp_parse_duration(v, &ns, NULL) == 0) {
+            for (int c = 0; c < net->n_classes; c++)
+                net->demand[c][k] = (double)ns / 1e9;
+            printf("what-if: %s's demand is %s\n", name, v);
+        } else {
+            return cli_usage_error(cmd, "--demand %s: expected xFACTOR (x0.5) or a time (5ms)",
+                                   w->text);
+        }
+    }
+    return 0;
+}
+
+static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users_range,
+                   const struct whatif *whatifs, int n_whatifs)
 {
     static struct hp_mva_network net;
     static struct hp_mva_result r;
@@ -316,10 +390,14 @@ static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users
     int rc = hp_mva_load(file, &net, &err);
     if (rc < 0)
         return cli_fail(cmd, rc, &err);
+    for (int i = 0; i < n_whatifs; i++)
+        if ((rc = apply_whatif(cmd, &net, &whatifs[i])) != 0)
+            return rc;
     if ((rc = hp_mva_solve(&net, &r, &err)) < 0)
         return cli_fail(cmd, rc, &err);
     static const char *methods[] = {"exact MVA", "Bard-Schweitzer approximate MVA",
-                                    "open product-form network"};
+                                    "open product-form network",
+                                    "exact load-dependent MVA (multi-server stations)"};
     printf("%s: %d station%s, %d class%s, %s\n", file, net.n_stations,
            net.n_stations == 1 ? "" : "s", net.n_classes, net.n_classes == 1 ? "" : "es",
            methods[r.method]);
@@ -335,7 +413,7 @@ static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users
                    hp_format_rate(r.throughput[c], x, sizeof x),
                    hp_format_duration((int64_t)(r.response_s[c] * 1e9), rt, sizeof rt));
     }
-    printf("\n  %-16s %6s %12s %10s %12s\n", "station", "type", "utilisation", "queue",
+    printf("\n  %-16s %8s %12s %10s %12s\n", "station", "type", "utilisation", "queue",
            "residence");
     for (int k = 0; k < net.n_stations; k++) {
         double q = 0, res = 0;
@@ -343,8 +421,15 @@ static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users
             q += r.queue[c][k];
             res += r.residence_s[c][k];
         }
-        printf("  %-16s %6s %12.4g %10.4g %12s%s\n", net.station_name[k],
-               net.kind[k] == HP_MVA_DELAY ? "delay" : "queue", r.utilisation[k], q,
+        char type[24];
+        if (net.kind[k] == HP_MVA_DELAY)
+            snprintf(type, sizeof type, "delay");
+        else if (net.servers[k] > 1)
+            snprintf(type, sizeof type, "queue/%d", net.servers[k]);
+        else
+            snprintf(type, sizeof type, "queue");
+        printf("  %-16s %8s %12.4g %10.4g %12s%s\n", net.station_name[k], type,
+               r.utilisation[k], q,
                hp_format_duration((int64_t)(res * 1e9), (char[32]){0}, 32),
                k == r.bottleneck ? "  <- bottleneck" : "");
     }
@@ -354,10 +439,11 @@ static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users
         double d = 0, dmax = 0;
         for (int k = 0; k < net.n_stations; k++) {
             d += net.demand[0][k];
-            if (net.kind[k] == HP_MVA_QUEUE && net.demand[0][k] > dmax)
-                dmax = net.demand[0][k];
+            double per = net.demand[0][k] / (net.servers[k] > 1 ? net.servers[k] : 1);
+            if (net.kind[k] == HP_MVA_QUEUE && per > dmax)
+                dmax = per;
         }
-        printf("\n  bounds: X <= 1/D_max = %s", dmax > 0 ? hp_format_rate(1 / dmax, (char[32]){0}, 32) : "unbounded");
+        printf("\n  bounds: X <= c/D_max = %s", dmax > 0 ? hp_format_rate(1 / dmax, (char[32]){0}, 32) : "unbounded");
         if (!net.open)
             printf(", X <= N/(D+Z) = %s", hp_format_rate(net.population[0] / (d + net.think_s[0]), (char[32]){0}, 32));
         printf(", R >= D = %s\n", hp_format_duration((int64_t)(d * 1e9), (char[32]){0}, 32));
@@ -390,6 +476,8 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
     struct hp_err err;
     struct queue_args qa = {.q = {.servers = 1, .scv = -1}};
     const char *users_range = NULL;
+    struct whatif whatifs[MAX_WHATIFS];
+    int n_whatifs = 0;
     int64_t ns, n64;
 
     cli_init(&p, cmd, argc, argv);
@@ -432,6 +520,13 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         case O_USERS:
             users_range = v;
             break;
+        case O_SCALE:
+        case O_CACHE:
+        case O_DEMAND:
+            if (n_whatifs >= MAX_WHATIFS)
+                return cli_usage_error(cmd, "at most %d what-ifs", MAX_WHATIFS);
+            whatifs[n_whatifs++] = (struct whatif){id, v};
+            break;
         case O_ARRIVAL:
             if (hp_parse_rate(v, &qa.q.arrival_per_s, &err) < 0)
                 return cli_usage_error(cmd, "--arrival-rate: %s", err.msg);
@@ -466,7 +561,7 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
     if (strcmp(model, "mva") == 0) {
         if (!file)
             return cli_usage_error(cmd, "mva needs an architecture file (YAML)");
-        return run_mva(cmd, file, users_range);
+        return run_mva(cmd, file, users_range, whatifs, n_whatifs);
     }
     if (strcmp(model, "queue") == 0) {
         if (file)
@@ -510,11 +605,14 @@ const struct hp_cmd hp_cmd_model = {
         "own demands) as a queueing network: exact MVA for closed networks of modest "
         "populations, Bard-Schweitzer's approximation beyond (said which), product form for "
         "open ones; per station utilisation, queue and residence time, the bottleneck, and "
-        "the asymptotic bounds. Single-server queueing stations and delay stations only.",
+        "the asymptotic bounds; what-ifs: --scale (more servers), --cache (a cache in front "
+        "absorbs a share of the visits), --demand. Multi-server stations use exact "
+        "load-dependent MVA for one closed class (and M/M/c in open networks).",
     .opts = model_opts,
     .examples = "  hotpath model usl --predict 64,128 sweep.csv\n"
                 "  hotpath model usl --target-throughput 10k/s --target-response 5ms sweep.csv\n"
                 "  hotpath model queue --arrival-rate 800 --service 4ms --servers 4 --target-p99 20ms\n"
-                "  hotpath model mva --users 1..50 shop.yaml\n",
+                "  hotpath model mva --users 1..50 shop.yaml\n"
+                "  hotpath model mva --cache db=80% --scale web=2 shop.yaml\n",
     .run = run_model,
 };

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "model/queue.h"
 
 static int check(const struct hp_mva_network *net, struct hp_err *err)
 {
@@ -40,6 +41,19 @@ static int check(const struct hp_mva_network *net, struct hp_err *err)
     return 0;
 }
 
+static int servers_of(const struct hp_mva_network *net, int k)
+{
+    return net->kind[k] == HP_MVA_QUEUE && net->servers[k] > 1 ? net->servers[k] : 1;
+}
+
+static bool has_multi_server(const struct hp_mva_network *net)
+{
+    for (int k = 0; k < net->n_stations; k++)
+        if (servers_of(net, k) > 1)
+            return true;
+    return false;
+}
+
 /* Utilisations, and the bottleneck: the most utilised station. */
 static void finish(const struct hp_mva_network *net, struct hp_mva_result *r)
 {
@@ -47,9 +61,16 @@ static void finish(const struct hp_mva_network *net, struct hp_mva_result *r)
         double u = 0;
         for (int c = 0; c < net->n_classes; c++)
             u += r->throughput[c] * net->demand[c][k];
-        r->utilisation[k] = u;
-        if (u > r->utilisation[r->bottleneck])
-            r->bottleneck = k;
+        r->utilisation[k] = u / servers_of(net, k);
+    }
+    /* The bottleneck is the most utilised queueing station (a delay station
+     * never makes anyone wait). */
+    r->bottleneck = 0;
+    for (int k = 0, best = -1; k < net->n_stations; k++) {
+        if (net->kind[k] != HP_MVA_QUEUE)
+            continue;
+        if (best < 0 || r->utilisation[k] > r->utilisation[best])
+            best = r->bottleneck = k;
     }
 }
 
@@ -146,6 +167,68 @@ int hp_mva_solve_schweitzer(const struct hp_mva_network *net, struct hp_mva_resu
     return 0;
 }
 
+/* One closed class with load-dependent stations (Reiser and Lavenberg):
+ * with alpha(j) = min(j, c) servers busy when j are present,
+ *   R_k(n)   = sum_{j=1..n} j / alpha(j) * D_k * p_k(j-1 | n-1)
+ *   X(n)     = n / (Z + sum_k R_k(n))
+ *   p_k(j|n) = D_k X(n) / alpha(j) * p_k(j-1 | n-1),  j >= 1;  p_k(0|n) = 1 - the rest.
+ * Single-server stations use the usual R_k = D_k (1 + Q_k(n-1)). */
+static int load_dependent(const struct hp_mva_network *net, struct hp_mva_result *r,
+                          struct hp_err *err)
+{
+    int K = net->n_stations, N = net->population[0];
+    double *p = hp_calloc((size_t)K * (size_t)(N + 1), sizeof *p); /* p_k(j | n-1) */
+    double *pn = hp_calloc((size_t)(N + 1), sizeof *pn);
+    double qk[HP_MVA_MAX_STATIONS] = {0};
+    if (!p || !pn) {
+        hp_free(p);
+        hp_free(pn);
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    for (int k = 0; k < K; k++)
+        p[(size_t)k * (N + 1)] = 1; /* nobody there when the population is 0 */
+    for (int n = 1; n <= N; n++) {
+        double total = 0;
+        for (int k = 0; k < K; k++) {
+            double d = net->demand[0][k], res;
+            int c = servers_of(net, k);
+            if (net->kind[k] == HP_MVA_DELAY) {
+                res = d;
+            } else if (c == 1) {
+                res = d * (1 + qk[k]);
+            } else {
+                res = 0;
+                for (int j = 1; j <= n; j++)
+                    res += (double)j / (j < c ? j : c) * d * p[(size_t)k * (N + 1) + j - 1];
+            }
+            r->residence_s[0][k] = res;
+            total += res;
+        }
+        double x = n / (net->think_s[0] + total);
+        r->throughput[0] = x;
+        r->response_s[0] = total;
+        for (int k = 0; k < K; k++) {
+            r->queue[0][k] = x * r->residence_s[0][k];
+            qk[k] = r->queue[0][k];
+            int c = servers_of(net, k);
+            if (net->kind[k] != HP_MVA_QUEUE || c == 1)
+                continue;
+            double *pk = p + (size_t)k * (N + 1), rest = 0;
+            for (int j = n; j >= 1; j--) {
+                pn[j] = net->demand[0][k] * x / (j < c ? j : c) * pk[j - 1];
+                rest += pn[j];
+            }
+            pn[0] = rest < 1 ? 1 - rest : 0;
+            for (int j = 0; j <= n; j++)
+                pk[j] = pn[j];
+        }
+    }
+    hp_free(p);
+    hp_free(pn);
+    r->method = HP_MVA_LOAD_DEPENDENT;
+    return 0;
+}
+
 static int open_network(const struct hp_mva_network *net, struct hp_mva_result *r,
                         struct hp_err *err)
 {
@@ -155,8 +238,8 @@ static int open_network(const struct hp_mva_network *net, struct hp_mva_result *
         double u = 0;
         for (int c = 0; c < C; c++)
             u += net->arrival_per_s[c] * net->demand[c][k];
-        r->utilisation[k] = u;
-        if (net->kind[k] == HP_MVA_QUEUE && (worst < 0 || u > r->utilisation[worst]))
+        r->utilisation[k] = u / servers_of(net, k); /* per server */
+        if (net->kind[k] == HP_MVA_QUEUE && (worst < 0 || r->utilisation[k] > r->utilisation[worst]))
             worst = k;
     }
     if (worst >= 0 && r->utilisation[worst] >= 1)
@@ -168,7 +251,22 @@ static int open_network(const struct hp_mva_network *net, struct hp_mva_result *
         double total = 0;
         for (int k = 0; k < K; k++) {
             double d = net->demand[c][k];
-            r->residence_s[c][k] = net->kind[k] == HP_MVA_DELAY ? d : d / (1 - r->utilisation[k]);
+            int m = servers_of(net, k);
+            if (net->kind[k] == HP_MVA_DELAY) {
+                r->residence_s[c][k] = d;
+            } else if (m == 1) {
+                r->residence_s[c][k] = d / (1 - r->utilisation[k]);
+            } else {
+                /* M/M/c at the station's total load: the wait is shared by
+                 * every class in proportion to its demand. */
+                double a = r->utilisation[k] * m, lam = 0;
+                for (int cc = 0; cc < C; cc++)
+                    lam += net->arrival_per_s[cc];
+                struct hp_queue q = {HP_QUEUE_MMC, lam, a / lam, m, 0};
+                struct hp_queue_result qr;
+                hp_queue_solve(&q, &qr, NULL);
+                r->residence_s[c][k] = d * (1 + qr.mean_wait_s / q.service_s);
+            }
             r->queue[c][k] = net->arrival_per_s[c] * r->residence_s[c][k];
             total += r->residence_s[c][k];
         }
@@ -188,6 +286,15 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, st
     memset(out, 0, sizeof *out);
     if (net->open)
         return open_network(net, out, err);
+    if (has_multi_server(net)) {
+        if (net->n_classes != 1)
+            return hp_err_set(err, HP_ERANGE, "stations with several servers are modelled for "
+                                              "one closed class only");
+        rc = load_dependent(net, out, err);
+        if (rc == 0)
+            finish(net, out);
+        return rc;
+    }
     double vectors = 1;
     for (int c = 0; c < net->n_classes; c++)
         vectors *= net->population[c] + 1.0;

@@ -2,16 +2,18 @@
 /* model/mva.h - a service architecture as a product-form queueing network,
  * solved by Mean Value Analysis (M. Reiser and S. Lavenberg, "Mean-value
  * analysis of closed multichain queuing networks", JACM 27(2), 1980):
- * stations are queueing (single server, FCFS) or delay (infinite servers);
+ * stations are queueing (FCFS; c servers) or delay (infinite servers);
  * each class of requests has a service demand D per station (visits times
  * service time per visit). Closed classes have a population N and think
  * time Z; open classes an arrival rate.
  *
  * Closed networks: exact MVA over every population vector while their
  * number stays under HP_MVA_EXACT_LIMIT, else Bard-Schweitzer's
- * approximation (Schweitzer 1979), and the result says which. Open
- * networks: the product-form formulas (Jackson). Mixed networks are not
- * handled. */
+ * approximation (Schweitzer 1979), and the result says which. Stations with
+ * several servers are load-dependent: exact MVA with marginal queue-length
+ * probabilities (Reiser and Lavenberg), for one closed class. Open
+ * networks: the product-form formulas (Jackson; M/M/c at multi-server
+ * stations). Mixed networks are not handled. */
 #ifndef HP_MODEL_MVA_H
 #define HP_MODEL_MVA_H
 
@@ -24,12 +26,13 @@
 #define HP_MVA_EXACT_LIMIT 2000000 /* population vectors exact MVA may visit */
 
 enum hp_mva_station_kind { HP_MVA_QUEUE, HP_MVA_DELAY };
-enum hp_mva_method { HP_MVA_EXACT, HP_MVA_SCHWEITZER, HP_MVA_OPEN };
+enum hp_mva_method { HP_MVA_EXACT, HP_MVA_SCHWEITZER, HP_MVA_OPEN, HP_MVA_LOAD_DEPENDENT };
 
 struct hp_mva_network {
     int n_stations, n_classes;
     char station_name[HP_MVA_MAX_STATIONS][64];
     enum hp_mva_station_kind kind[HP_MVA_MAX_STATIONS];
+    int servers[HP_MVA_MAX_STATIONS];         /* queueing stations; 0 is read as 1 */
     char class_name[HP_MVA_MAX_CLASSES][64];
     double demand[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS]; /* seconds per request */
     bool open;                                /* all classes open (else all closed) */

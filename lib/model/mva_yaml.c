@@ -139,10 +139,10 @@ static int parse_stations(struct ctx *x, const yaml_node_t *list, struct hp_mva_
             double c;
             if ((rc = number(x, servers, "servers", &c)) < 0)
                 return rc;
-            if (c != 1)
-                return at(x, servers, "servers: %s: only single-server queueing stations are "
-                          "modelled so far (use type: delay for a pool with no queueing)%s",
+            if (c < 1 || c != floor(c) || c > 100000)
+                return at(x, servers, "servers: %s: expected a whole number from 1%s",
                           scalar(servers), "");
+            net->servers[k] = (int)c;
         }
         double demand = NAN;
         const yaml_node_t *d = get(x, s, "demand"), *svc = get(x, s, "service"),

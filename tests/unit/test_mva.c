@@ -144,6 +144,47 @@ static void mva_large_populations_use_schweitzer(void **state)
     assert_true(r.utilisation[0] < 1 + 1e-9);
 }
 
+/* The machine-repairman model as a birth-death chain: j requests at a
+ * c-server station of demand D, the other N - j thinking for Z. Rates up
+ * (N - j)/Z, down min(j, c)/D; p_j from the product of their ratios; X is
+ * the service completion rate sum p_j min(j, c) / D. */
+static double repairman_throughput(int n, int c, double d, double z)
+{
+    double p[1024], sum = 0, x = 0;
+    p[0] = 1;
+    for (int j = 1; j <= n; j++)
+        p[j] = p[j - 1] * ((n - j + 1) / z) / ((j < c ? j : c) / d);
+    for (int j = 0; j <= n; j++)
+        sum += p[j];
+    for (int j = 0; j <= n; j++)
+        x += p[j] / sum * (j < c ? j : c) / d;
+    return x;
+}
+
+static void mva_multi_server_matches_a_markov_chain(void **state)
+{
+    (void)state;
+    struct hp_mva_network net = closed_one(2.0, 1, 5.0);
+    net.servers[0] = 3;
+    for (int n = 1; n <= 60; n += 7) {
+        struct hp_mva_result r;
+        net.population[0] = n;
+        assert_int_equal(hp_mva_solve(&net, &r, NULL), 0);
+        assert_int_equal(r.method, HP_MVA_LOAD_DEPENDENT);
+        assert_close(r.throughput[0], repairman_throughput(n, 3, 2.0, 5.0), 1e-9, 0);
+        /* Little's law on the whole loop: N = X (Z + R). */
+        assert_close(r.throughput[0] * (5.0 + r.response_s[0]), n, 1e-9, 0);
+    }
+    /* Z = 0, two servers, three requests: both servers always busy. */
+    struct hp_mva_network busy = closed_one(1.0, 3, 0);
+    busy.servers[0] = 2;
+    struct hp_mva_result r;
+    assert_int_equal(hp_mva_solve(&busy, &r, NULL), 0);
+    assert_close(r.throughput[0], 2, 1e-12, 0);
+    assert_close(r.response_s[0], 1.5, 1e-12, 0);
+    assert_close(r.utilisation[0], 1, 1e-12, 0);
+}
+
 static void mva_yaml_reads_one_and_many_classes(void **state)
 {
     (void)state;
@@ -176,8 +217,8 @@ static void mva_yaml_errors_name_line_and_column(void **state)
          "not both"},
         {"stations: [{name: a}]\nclasses:\n  - {name: c, users: 1, demands: {b: 1ms}}\n", 3,
          35, "no station 'b'"},
-        {"stations: [{name: a, demand: 1ms, servers: 4}]\nworkload: {users: 1}\n", 1, 44,
-         "only single-server"},
+        {"stations: [{name: a, demand: 1ms, servers: 2.5}]\nworkload: {users: 1}\n", 1, 44,
+         "expected a whole number"},
         {"stations: [{name: a, demand: 1ms}\n", 2, 1, "did not find expected"},
         {"stashions: []\n", 1, 1, "did you mean 'stations'?"},
     };
@@ -199,6 +240,7 @@ int main(void)
         cmocka_unit_test(mva_multiclass_matches_pdq_mc_test),
         cmocka_unit_test(mva_open_passport_matches_pdq),
         cmocka_unit_test(mva_large_populations_use_schweitzer),
+        cmocka_unit_test(mva_multi_server_matches_a_markov_chain),
         cmocka_unit_test(mva_yaml_reads_one_and_many_classes),
         cmocka_unit_test(mva_yaml_errors_name_line_and_column),
     };
