@@ -14,13 +14,17 @@
 #include "core/units.h"
 #include "model/mva.h"
 #include "model/mva_yaml.h"
+#include "model/plan.h"
+#include "core/file.h"
 #include "model/queue.h"
 #include "model/usl.h"
 
 #define MAX_PREDICT 64
 
 enum { O_PREDICT = 1, O_TARGET_X, O_TARGET_R, O_JSON, O_KIND, O_ARRIVAL, O_SERVICE, O_SERVERS,
-       O_SCV, O_TARGET_P99, O_TARGET_WAIT, O_USERS, O_SCALE, O_CACHE, O_DEMAND };
+       O_SCV, O_TARGET_P99, O_TARGET_WAIT, O_USERS, O_SCALE, O_CACHE, O_DEMAND, O_PEAK,
+       O_GROWTH, O_HISTORY, O_FIT, O_CAPACITY, O_CAPACITY_USL, O_HEADROOM, O_SPARES, O_MONTHS,
+       O_FLEET, O_COST, O_OUTPUT };
 
 #define MAX_WHATIFS 32
 
@@ -52,6 +56,20 @@ static const struct cli_opt model_opts[] = {
      "mva what-if: a cache in front of STATION absorbs HIT of its visits (e.g. 0.8 or 80%)."},
     {O_DEMAND, "demand", 0, "STATION=xF|TIME",
      "mva what-if: multiply STATION's demand by F (x0.5) or set it (5ms)."},
+    {O_PEAK, "peak", 0, "RATE", "plan: today's peak load (e.g. 2000/s)."},
+    {O_GROWTH, "growth", 0, "PCT", "plan: compound growth per month (e.g. 5%)."},
+    {O_HISTORY, "history", 0, "FILE.csv",
+     "plan: month,load history to fit the growth to (linear or exponential, the better R^2)."},
+    {O_FIT, "fit", 0, "linear|exp", "plan: force the history's growth model."},
+    {O_CAPACITY, "capacity", 0, "RATE", "plan: what one instance carries at 100%."},
+    {O_CAPACITY_USL, "capacity-usl", 0, "FILE.csv",
+     "plan: one instance's N,X measurements; its capacity is the USL fit's peak throughput."},
+    {O_HEADROOM, "headroom", 0, "PCT", "plan: target utilisation of each instance. Default 70%."},
+    {O_SPARES, "spares", 0, "N", "plan: instances on top for redundancy (N+1). Default 1."},
+    {O_MONTHS, "months", 0, "N", "plan: horizon in months. Default 12."},
+    {O_FLEET, "fleet", 0, "N", "plan: instances today, to find the month they run out."},
+    {O_COST, "cost", 0, "AMOUNT", "plan: cost per instance per month."},
+    {O_OUTPUT, "output", 'o', "FILE.md", "plan: also write the plan as a Markdown table."},
     {O_JSON, "json", 0, "FILE", "Write the model as a result document (hotpath.result/1)."},
     {0, NULL, 0, NULL, NULL},
 };
@@ -467,6 +485,173 @@ static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users
     return HP_EXIT_OK;
 }
 
+struct plan_args {
+    struct hp_plan_input in;
+    bool growth_given;
+    const char *history, *fit, *capacity_usl, *output, *json;
+};
+
+static int load_pairs(const struct hp_cmd *cmd, const char *file, double **a, double **b,
+                      size_t *n)
+{
+    struct hp_csv csv;
+    struct hp_err err;
+    int rc = hp_csv_load(file, 2, &csv, &err);
+    if (rc < 0)
+        return cli_fail(cmd, rc, &err);
+    *a = hp_malloc((csv.rows ? csv.rows : 1) * sizeof **a);
+    *b = hp_malloc((csv.rows ? csv.rows : 1) * sizeof **b);
+    if (!*a || !*b) {
+        hp_csv_fini(&csv);
+        return cli_fail(cmd, -ENOMEM, NULL);
+    }
+    for (size_t i = 0; i < csv.rows; i++) {
+        (*a)[i] = csv.values[2 * i];
+        (*b)[i] = csv.values[2 * i + 1];
+    }
+    *n = csv.rows;
+    hp_csv_fini(&csv);
+    return 0;
+}
+
+static int run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
+{
+    struct hp_plan_input *in = &pa->in;
+    struct hp_err err = {0};
+    static struct hp_plan plan;
+    double *a = NULL, *b = NULL;
+    size_t n = 0;
+    int rc = 0;
+    char r1[32], r2[32];
+
+    if (!(in->peak_per_s > 0))
+        return cli_usage_error(cmd, "plan needs --peak (today's peak load)");
+    if (pa->growth_given == (pa->history != NULL))
+        return cli_usage_error(cmd, "plan needs one of --growth or --history");
+    if ((in->capacity_per_s > 0) == (pa->capacity_usl != NULL))
+        return cli_usage_error(cmd, "plan needs one of --capacity or --capacity-usl");
+    if (pa->history) {
+        enum hp_growth_kind kind = HP_GROWTH_COMPOUND;
+        if (pa->fit && strcmp(pa->fit, "linear") == 0)
+            kind = HP_GROWTH_LINEAR_FIT;
+        else if (pa->fit && strcmp(pa->fit, "exp") == 0)
+            kind = HP_GROWTH_EXP_FIT;
+        else if (pa->fit)
+            return cli_usage_error(cmd, "--fit: '%s' (expected linear or exp)", pa->fit);
+        if ((rc = load_pairs(cmd, pa->history, &a, &b, &n)) != 0)
+            goto out;
+        if ((rc = hp_growth_fit(a, b, n, kind, &in->growth, &err)) < 0) {
+            snprintf(err.file, sizeof err.file, "%s", pa->history);
+            rc = cli_fail(cmd, rc, &err);
+            goto out;
+        }
+        hp_free(a);
+        hp_free(b);
+        a = b = NULL;
+    }
+    if (pa->capacity_usl) {
+        struct hp_usl u;
+        double n_star, x_star;
+        if ((rc = load_pairs(cmd, pa->capacity_usl, &a, &b, &n)) != 0)
+            goto out;
+        if ((rc = hp_usl_fit(a, b, n, &u, &err)) < 0) {
+            snprintf(err.file, sizeof err.file, "%s", pa->capacity_usl);
+            rc = cli_fail(cmd, rc, &err);
+            goto out;
+        }
+        if (!hp_usl_peak(&u, &n_star, &x_star)) {
+            rc = cli_usage_error(cmd, "--capacity-usl %s: the fit has no peak (kappa is 0); give "
+                                 "--capacity", pa->capacity_usl);
+            goto out;
+        }
+        in->capacity_per_s = x_star;
+    }
+    if ((rc = hp_plan_make(in, &plan, &err)) < 0) {
+        rc = cli_fail(cmd, rc, &err);
+        goto out;
+    }
+    const char *model = in->growth.kind == HP_GROWTH_COMPOUND ? "compound"
+                        : in->growth.kind == HP_GROWTH_LINEAR_FIT ? "linear fit"
+                                                                    : "exponential fit";
+    printf("Capacity plan: peak %s now, %s growth", hp_format_rate(in->peak_per_s, r1, sizeof r1),
+           model);
+    if (in->growth.kind == HP_GROWTH_COMPOUND)
+        printf(" of %.3g%% a month", in->growth.rate * 100);
+    else if (in->growth.kind == HP_GROWTH_LINEAR_FIT)
+        printf(" (+%.4g/s a month, R^2 %.4f)", in->growth.b, in->growth.r_squared);
+    else
+        printf(" (%.3g%% a month, R^2 %.4f on log load)", (exp(in->growth.b) - 1) * 100,
+               in->growth.r_squared);
+    printf("\n  one instance carries %s; planned at %.0f%% utilisation with %d spare%s\n",
+           hp_format_rate(in->capacity_per_s, r2, sizeof r2), in->headroom * 100, in->spares,
+           in->spares == 1 ? "" : "s");
+    printf("\n  %5s %12s %10s%s\n", "month", "peak load", "instances",
+           in->cost_per_instance > 0 ? "   cost/month" : "");
+    for (int m = 0; m <= plan.months; m++) {
+        printf("  %5d %12s %10d", m, hp_format_rate(plan.load[m], r1, sizeof r1),
+               plan.instances[m]);
+        if (in->cost_per_instance > 0)
+            printf("   %10.2f", plan.instances[m] * in->cost_per_instance);
+        printf("%s\n", m == plan.runs_out_month ? "   <- today's fleet runs out" : "");
+    }
+    if (in->fleet_now > 0)
+        printf(plan.runs_out_month < 0 ? "\n  today's %d instances last the whole %d months\n"
+                                       : "\n  today's %d instances run out in month %d\n",
+               in->fleet_now, plan.runs_out_month < 0 ? plan.months : plan.runs_out_month);
+    if (pa->output) {
+        char *md = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&md, &len);
+        if (f) {
+            fprintf(f, "# Capacity plan\n\nPeak %s now, %s growth; one instance carries %s, "
+                       "planned at %.0f%% utilisation with %d spare%s.\n\n",
+                    hp_format_rate(in->peak_per_s, r1, sizeof r1), model,
+                    hp_format_rate(in->capacity_per_s, r2, sizeof r2), in->headroom * 100,
+                    in->spares, in->spares == 1 ? "" : "s");
+            fprintf(f, "| month | peak load (/s) | instances |%s\n| --- | --- | --- |%s\n",
+                    in->cost_per_instance > 0 ? " cost per month |" : "",
+                    in->cost_per_instance > 0 ? " --- |" : "");
+            for (int m = 0; m <= plan.months; m++) {
+                fprintf(f, "| %d | %.0f | %d |", m, plan.load[m], plan.instances[m]);
+                if (in->cost_per_instance > 0)
+                    fprintf(f, " %.2f |", plan.instances[m] * in->cost_per_instance);
+                fprintf(f, "\n");
+            }
+            if (in->fleet_now > 0 && plan.runs_out_month >= 0)
+                fprintf(f, "\nToday's %d instances run out in month %d.\n", in->fleet_now,
+                        plan.runs_out_month);
+            fclose(f);
+        }
+        if (!md || hp_file_write_atomic(pa->output, md, len, &err) < 0)
+            rc = cli_fail(cmd, md ? -EIO : -ENOMEM, &err);
+        free(md);
+    }
+    if (pa->json) {
+        struct hp_result *doc = NULL;
+        int e = hp_result_new("model", &doc);
+        e = e ? e : hp_result_config_str(doc, "model", "plan");
+        e = e ? e : hp_result_config_real(doc, "peak_per_s", in->peak_per_s);
+        e = e ? e : hp_result_config_real(doc, "capacity_per_s", in->capacity_per_s);
+        e = e ? e : hp_result_config_real(doc, "headroom", in->headroom);
+        e = e ? e : hp_result_config_int(doc, "spares", in->spares);
+        e = e ? e : hp_result_metric(doc, "runs_out_month", plan.runs_out_month, "count");
+        e = e ? e : hp_result_metric(doc, "instances_at_horizon", plan.instances[plan.months], "count");
+        for (int m = 0; m <= plan.months && e == 0; m++) {
+            e = hp_result_series_point(doc, "peak_load_per_s", "1/s", m, plan.load[m]);
+            e = e ? e : hp_result_series_point(doc, "instances", "count", m, plan.instances[m]);
+        }
+        if (e < 0)
+            rc = cli_fail(cmd, e, NULL);
+        else if (hp_result_write(doc, pa->json, &err) < 0)
+            rc = cli_fail(cmd, -EIO, &err);
+        hp_result_free(doc);
+    }
+out:
+    hp_free(a);
+    hp_free(b);
+    return rc;
+}
+
 static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
 {
     struct cli_parser p;
@@ -478,6 +663,7 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
     const char *users_range = NULL;
     struct whatif whatifs[MAX_WHATIFS];
     int n_whatifs = 0;
+    struct plan_args pa = {.in = {.headroom = 0.7, .spares = 1, .months = 12}};
     int64_t ns, n64;
 
     cli_init(&p, cmd, argc, argv);
@@ -520,6 +706,55 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         case O_USERS:
             users_range = v;
             break;
+        case O_PEAK:
+            if (hp_parse_rate(v, &pa.in.peak_per_s, &err) < 0)
+                return cli_usage_error(cmd, "--peak: %s", err.msg);
+            break;
+        case O_GROWTH:
+            if (!cli_percent(cmd, "growth", v, &pa.in.growth.rate))
+                return HP_EXIT_USAGE;
+            pa.in.growth.kind = HP_GROWTH_COMPOUND;
+            pa.growth_given = true;
+            break;
+        case O_HISTORY:
+            pa.history = v;
+            break;
+        case O_FIT:
+            pa.fit = v;
+            break;
+        case O_CAPACITY:
+            if (hp_parse_rate(v, &pa.in.capacity_per_s, &err) < 0)
+                return cli_usage_error(cmd, "--capacity: %s", err.msg);
+            break;
+        case O_CAPACITY_USL:
+            pa.capacity_usl = v;
+            break;
+        case O_HEADROOM:
+            if (!cli_percent(cmd, "headroom", v, &pa.in.headroom))
+                return HP_EXIT_USAGE;
+            break;
+        case O_SPARES:
+            if (!cli_int(cmd, "spares", v, 0, 1000, &n64))
+                return HP_EXIT_USAGE;
+            pa.in.spares = (int)n64;
+            break;
+        case O_MONTHS:
+            if (!cli_int(cmd, "months", v, 1, HP_PLAN_MAX_MONTHS, &n64))
+                return HP_EXIT_USAGE;
+            pa.in.months = (int)n64;
+            break;
+        case O_FLEET:
+            if (!cli_int(cmd, "fleet", v, 1, 100000000, &n64))
+                return HP_EXIT_USAGE;
+            pa.in.fleet_now = (int)n64;
+            break;
+        case O_COST:
+            if (hp_parse_number(v, &pa.in.cost_per_instance, &err) < 0)
+                return cli_usage_error(cmd, "--cost: %s", err.msg);
+            break;
+        case O_OUTPUT:
+            pa.output = v;
+            break;
         case O_SCALE:
         case O_CACHE:
         case O_DEMAND:
@@ -557,7 +792,13 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         }
     }
     if (!model)
-        return cli_usage_error(cmd, "which model? (expected usl, queue or mva)");
+        return cli_usage_error(cmd, "which model? (expected usl, queue, mva or plan)");
+    if (strcmp(model, "plan") == 0) {
+        if (file)
+            return cli_usage_error(cmd, "plan takes options only, not '%s'", file);
+        pa.json = json;
+        return run_plan(cmd, &pa);
+    }
     if (strcmp(model, "mva") == 0) {
         if (!file)
             return cli_usage_error(cmd, "mva needs an architecture file (YAML)");
@@ -570,11 +811,12 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         return run_queue(cmd, &qa);
     }
     if (strcmp(model, "usl") != 0) {
-        const char *names[] = {"usl", "queue", "mva"};
-        const char *near = hp_nearest(model, names, 3);
+        const char *names[] = {"usl", "queue", "mva", "plan"};
+        const char *near = hp_nearest(model, names, 4);
         if (near)
             return cli_usage_error(cmd, "unknown model '%s' (did you mean '%s'?)", model, near);
-        return cli_usage_error(cmd, "unknown model '%s' (available: usl, queue, mva)", model);
+        return cli_usage_error(cmd, "unknown model '%s' (available: usl, queue, mva, plan)",
+                               model);
     }
     if (!file)
         return cli_usage_error(cmd, "usl needs a CSV file of N,X rows");
@@ -583,8 +825,8 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
 
 const struct hp_cmd hp_cmd_model = {
     .name = "model",
-    .summary = "Performance models: usl (Universal Scalability Law fits), queue (M/M/1, M/M/c, M/D/1, M/G/1).",
-    .usage = "model usl [options] FILE.csv | model queue [options] | model mva [options] FILE.yaml",
+    .summary = "Performance models: usl fits, queue (M/M/c...), mva networks, capacity plans.",
+    .usage = "model usl|queue|mva|plan [options] [FILE]",
     .description =
         "usl fits X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)) (N. Gunther) to a CSV of "
         "N,X rows (a header line is allowed) by nonlinear least squares with sigma, kappa >= 0 "
@@ -607,12 +849,18 @@ const struct hp_cmd hp_cmd_model = {
         "open ones; per station utilisation, queue and residence time, the bottleneck, and "
         "the asymptotic bounds; what-ifs: --scale (more servers), --cache (a cache in front "
         "absorbs a share of the visits), --demand. Multi-server stations use exact "
-        "load-dependent MVA for one closed class (and M/M/c in open networks).",
+        "load-dependent MVA for one closed class (and M/M/c in open networks).\n\n"
+        "plan turns a growth forecast into instances per month: today's --peak grown by "
+        "--growth (compound) or by a --history fitted linearly or exponentially (the better "
+        "R^2, shown), divided by one instance's --capacity (or the peak of a USL fit of its "
+        "measurements) at --headroom utilisation, plus --spares; the month today's --fleet "
+        "runs out, and costs with --cost.",
     .opts = model_opts,
     .examples = "  hotpath model usl --predict 64,128 sweep.csv\n"
                 "  hotpath model usl --target-throughput 10k/s --target-response 5ms sweep.csv\n"
                 "  hotpath model queue --arrival-rate 800 --service 4ms --servers 4 --target-p99 20ms\n"
                 "  hotpath model mva --users 1..50 shop.yaml\n"
-                "  hotpath model mva --cache db=80% --scale web=2 shop.yaml\n",
+                "  hotpath model mva --cache db=80% --scale web=2 shop.yaml\n"
+                "  hotpath model plan --peak 2k/s --growth 5% --capacity 450/s --fleet 6\n",
     .run = run_model,
 };
