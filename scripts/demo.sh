@@ -9,7 +9,8 @@
 set -euo pipefail
 hotpath=${1:-build/src/hotpath}
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+pid2=""
+trap 'kill "$pid" $pid2 2>/dev/null || true; rm -rf "$work"' EXIT
 
 "$hotpath" serve --listen 127.0.0.1:0 --threads 2 --stall 2s:200ms --truth "$work/truth.json" \
     >"$work/out" &
@@ -53,7 +54,31 @@ echo
 
 kill -INT "$pid"
 wait "$pid"
-sed -n '2,$p' "$work/out"
+stopped_output=$(sed -n '2,$p' "$work/out")
+
+# The whole loop on a second target with a realistic latency distribution:
+# sweep it, fit the USL, and plan capacity from the knee.
+"$hotpath" serve --listen 127.0.0.1:0 --threads 1 >"$work/out2" &
+pid2=$!
+for _ in $(seq 50); do [ -s "$work/out2" ] && break; sleep 0.1; done
+port2=$(head -n 1 "$work/out2" | sed -E 's/.*:([0-9]+) .*/\1/')
+echo "sweep: /delay/lognormal:2ms:0.5, 1 to 64 connections, p99 objective 10ms"
+"$hotpath" sweep --levels 1,2,4,8,16,32,64 --warmup 300ms --measure 1s --slo 10ms \
+    --json "$work/sweep.json" --csv "$work/sweep.csv" \
+    "http://127.0.0.1:$port2/delay/lognormal:2ms:0.5" | sed 's/^/  /'
+kill -INT "$pid2"
+wait "$pid2" || true
+knee=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print(round(m.get('knee_throughput_per_s', {'value': 0})['value']))" "$work/sweep.json")
+report_dir=${DEMO_OUT:-build/demo}
+mkdir -p "$report_dir"
+echo
+echo "capacity plan: today's peak 20k/s growing 8% a month, one instance = the knee ($knee/s)"
+"$hotpath" model plan --peak 20k/s --growth 8% --capacity "$knee" --months 12 --fleet 6 \
+    -o "$report_dir/capacity-plan.md" | sed 's/^/  /'
+echo "  (written as Markdown to $report_dir/capacity-plan.md)"
+echo
+echo "the first server's own account:"
+printf '%s\n' "$stopped_output" | sed 's/^/  /'
 echo "ground truth written by serve (a hotpath.result/1 document):"
 python3 - "$work/truth.json" <<'PY'
 import json, sys

@@ -8,6 +8,7 @@
 extern const struct hp_cmd hp_cmd_help;
 extern const struct hp_cmd hp_cmd_version;
 extern const struct hp_cmd hp_cmd_serve;
+extern const struct hp_cmd hp_cmd_sweep;
 extern const struct hp_cmd hp_cmd_load;
 extern const struct hp_cmd hp_cmd_model;
 

@@ -18,6 +18,7 @@
 #include "core/result.h"
 #include "serve_client.h"
 #include "stat/hist_codec.h"
+#include "model/usl.h"
 #include "testutil.h"
 
 static const char *hotpath;
@@ -34,7 +35,10 @@ static int run_load(const char *const *args, const char *url, struct hp_result *
     static int seq;
     snprintf(json, sizeof json, "%s/load%d.json", tmpdir, seq++);
     argv[n++] = hotpath;
-    argv[n++] = "load";
+    if (args && *args && strcmp(*args, "sweep") == 0)
+        argv[n++] = *args++; /* a sweep instead of a load */
+    else
+        argv[n++] = "load";
     for (; args && *args && n < 58; args++)
         argv[n++] = *args;
     argv[n++] = "--json";
@@ -416,6 +420,45 @@ static void load_follows_stages(void **state)
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
 
+static json_t *series_points(struct hp_result *doc, const char *name)
+{
+    return json_object_get(
+        json_object_get(json_object_get(hp_result_json(doc), "series"), name), "points");
+}
+
+static void sweep_fit_predicts_a_held_back_level(void **state)
+{
+    (void)state;
+    char url[128];
+    struct served s;
+    const char *sargs[] = {"-t", "1", NULL};
+    served_start(&s, hotpath, sargs);
+    url_of(&s, "/delay/exp:1ms", url, sizeof url);
+    struct hp_result *doc;
+    /* Fit on 1, 2, 4, 8 connections... */
+    const char *args[] = {"sweep", "--levels", "1,2,4,8", "--warmup", "200ms", "--measure", "1s",
+                          NULL};
+    assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    json_t *pts = series_points(doc, "throughput_per_s");
+    assert_int_equal(json_array_size(pts), 4);
+    double n[4], x[4];
+    for (size_t i = 0; i < 4; i++) {
+        n[i] = json_number_value(json_array_get(json_array_get(pts, i), 0));
+        x[i] = json_number_value(json_array_get(json_array_get(pts, i), 1));
+    }
+    struct hp_usl u;
+    assert_int_equal(hp_usl_fit(n, x, 4, &u, NULL), 0);
+    hp_result_free(doc);
+    /* ... and it predicts 6, held back, within 10%. */
+    const char *held[] = {"sweep", "--levels", "6", "--warmup", "200ms", "--measure", "1s", NULL};
+    assert_int_equal(run_load(held, url, &doc, NULL, 0), 0);
+    pts = series_points(doc, "throughput_per_s");
+    double measured = json_number_value(json_array_get(json_array_get(pts, 0), 1));
+    assert_close(hp_usl_throughput(&u, 6), measured, 0.10, 0);
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+}
+
 /* ---- hostile servers ---------------------------------------------------- */
 
 enum hostile { H_BAD_STATUS, H_TRUNCATED, H_BAD_CHUNK, H_CLOSE_MID, H_SILENT, H_HUGE, H_TRICKLE };
@@ -568,6 +611,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(load_follows_stages),
         cmocka_unit_test(load_keeps_partial_results_on_sigint),
         cmocka_unit_test(load_survives_hostile_servers),
+        cmocka_unit_test(sweep_fit_predicts_a_held_back_level),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
