@@ -28,6 +28,7 @@ bench: all
 	@bench/serve_vs_nginx.sh $(BUILD)/src/hotpath
 	@bench/load_vs_wrk.sh $(BUILD)/src/hotpath
 	@bench/model_usl.sh $(BUILD)/src/hotpath
+	@bench/model_mva.sh $(BUILD)/src/hotpath
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

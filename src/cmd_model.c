@@ -24,7 +24,7 @@
 enum { O_PREDICT = 1, O_TARGET_X, O_TARGET_R, O_JSON, O_KIND, O_ARRIVAL, O_SERVICE, O_SERVERS,
        O_SCV, O_TARGET_P99, O_TARGET_WAIT, O_USERS, O_SCALE, O_CACHE, O_DEMAND, O_PEAK,
        O_GROWTH, O_HISTORY, O_FIT, O_CAPACITY, O_CAPACITY_USL, O_HEADROOM, O_SPARES, O_MONTHS,
-       O_FLEET, O_COST, O_OUTPUT };
+       O_FLEET, O_COST, O_OUTPUT, O_CAPACITY_SWEEP };
 
 #define MAX_WHATIFS 32
 
@@ -62,8 +62,12 @@ static const struct cli_opt model_opts[] = {
      "plan: month,load history to fit the growth to (linear or exponential, the better R^2)."},
     {O_FIT, "fit", 0, "linear|exp", "plan: force the history's growth model."},
     {O_CAPACITY, "capacity", 0, "RATE", "plan: what one instance carries at 100%."},
-    {O_CAPACITY_USL, "capacity-usl", 0, "FILE.csv",
-     "plan: one instance's N,X measurements; its capacity is the USL fit's peak throughput."},
+    {O_CAPACITY_USL, "capacity-usl", 0, "FILE",
+     "plan: one instance's N,X measurements (CSV or a sweep result document); its capacity is "
+     "the USL fit's peak throughput."},
+    {O_CAPACITY_SWEEP, "capacity-sweep", 0, "FILE.json",
+     "plan: one instance's capacity is the knee of this sweep result (the highest throughput "
+     "within its p99 SLO)."},
     {O_HEADROOM, "headroom", 0, "PCT", "plan: target utilisation of each instance. Default 70%."},
     {O_SPARES, "spares", 0, "N", "plan: instances on top for redundancy (N+1). Default 1."},
     {O_MONTHS, "months", 0, "N", "plan: horizon in months. Default 12."},
@@ -141,28 +145,73 @@ static int usl_doc(const struct hp_usl *u, const char *input, const char *path,
     return rc;
 }
 
+/* N,X points from a CSV file, or from a sweep result document (JSON). */
+static int load_points(const char *file, double **n, double **x, size_t *count, struct hp_err *err)
+{
+    char *text = NULL;
+    size_t len;
+    int rc = hp_file_read(file, 512u * 1024 * 1024, &text, &len, err);
+    if (rc < 0)
+        return rc;
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\t' || text[i] == '\r'))
+        i++;
+    if (i < len && text[i] == '{') {
+        struct hp_result *doc = NULL;
+        rc = hp_result_parse(text, len, file, &doc, err);
+        hp_free(text);
+        if (rc < 0)
+            return rc;
+        json_t *pts = json_object_get(
+            json_object_get(json_object_get(hp_result_json(doc), "series"), "throughput_per_s"),
+            "points");
+        if (strcmp(hp_result_kind(doc), "sweep") != 0 || !json_is_array(pts)) {
+            hp_result_free(doc);
+            return hp_err_at(err, HP_EFORMAT, file, 0, 0,
+                             "a result document of kind '%s' (expected a sweep, or a CSV of N,X)",
+                             hp_result_kind(doc));
+        }
+        *count = json_array_size(pts);
+        *n = hp_malloc((*count ? *count : 1) * sizeof **n);
+        *x = hp_malloc((*count ? *count : 1) * sizeof **x);
+        for (size_t k = 0; *n && *x && k < *count; k++) {
+            (*n)[k] = json_number_value(json_array_get(json_array_get(pts, k), 0));
+            (*x)[k] = json_number_value(json_array_get(json_array_get(pts, k), 1));
+        }
+        hp_result_free(doc);
+        return *n && *x ? 0 : hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    struct hp_csv csv;
+    rc = hp_csv_parse(text, len, file, 2, &csv, err);
+    hp_free(text);
+    if (rc < 0)
+        return rc;
+    *count = csv.rows;
+    *n = hp_malloc((csv.rows ? csv.rows : 1) * sizeof **n);
+    *x = hp_malloc((csv.rows ? csv.rows : 1) * sizeof **x);
+    for (size_t k = 0; *n && *x && k < csv.rows; k++) {
+        (*n)[k] = csv.values[2 * k];
+        (*x)[k] = csv.values[2 * k + 1];
+    }
+    hp_csv_fini(&csv);
+    return *n && *x ? 0 : hp_err_set(err, -ENOMEM, "out of memory");
+}
+
 static int run_usl(const struct hp_cmd *cmd, const char *file, const double *predict,
                    int n_predict, double target_x, double target_r, const char *json)
 {
-    struct hp_csv csv;
     struct hp_err err = {0};
     struct hp_usl u;
     char a[32], b[32], c[32];
-    int rc = hp_csv_load(file, 2, &csv, &err);
+    double *n = NULL, *x = NULL;
+    size_t count = 0;
+    int rc = load_points(file, &n, &x, &count, &err);
 
-    if (rc < 0)
-        return cli_fail(cmd, rc, &err);
-    double *n = hp_malloc((csv.rows ? csv.rows : 1) * sizeof *n);
-    double *x = hp_malloc((csv.rows ? csv.rows : 1) * sizeof *x);
-    if (!n || !x) {
-        rc = cli_fail(cmd, -ENOMEM, NULL);
+    if (rc < 0) {
+        rc = cli_fail(cmd, rc, &err);
         goto out;
     }
-    for (size_t i = 0; i < csv.rows; i++) {
-        n[i] = csv.values[2 * i];
-        x[i] = csv.values[2 * i + 1];
-    }
-    if ((rc = hp_usl_fit(n, x, csv.rows, &u, &err)) < 0) {
+    if ((rc = hp_usl_fit(n, x, count, &u, &err)) < 0) {
         /* Name the file: the data, not the command line, is wrong. */
         struct hp_err at = err;
         snprintf(at.file, sizeof at.file, "%s", file);
@@ -230,7 +279,6 @@ static int run_usl(const struct hp_cmd *cmd, const char *file, const double *pre
 out:
     hp_free(n);
     hp_free(x);
-    hp_csv_fini(&csv);
     return rc;
 }
 
@@ -474,13 +522,18 @@ static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users
         if (sscanf(users_range, "%ld..%ld%c", &a, &b, &tail) != 2 || a < 1 || b < a || b > 100000)
             return cli_usage_error(cmd, "--users: '%s' (expected A..B with 1 <= A <= B <= 100000)",
                                    users_range);
-        printf("\n  %8s %14s %14s\n", "users", "throughput", "response");
-        for (long n = a; n <= b; n++) {
-            net.population[0] = (int)n;
-            if ((rc = hp_mva_solve(&net, &r, &err)) < 0)
-                return cli_fail(cmd, rc, &err);
-            printf("  %8ld %14.6g %14.6g\n", n, r.throughput[0], r.response_s[0]);
+        double *cx = hp_malloc((size_t)(b + 1) * sizeof *cx);
+        double *cr = hp_malloc((size_t)(b + 1) * sizeof *cr);
+        if (!cx || !cr || (rc = hp_mva_curve(&net, (int)b, cx, cr, &err)) < 0) {
+            hp_free(cx);
+            hp_free(cr);
+            return cli_fail(cmd, cx && cr ? rc : -ENOMEM, &err);
         }
+        printf("\n  %8s %14s %14s\n", "users", "throughput", "response");
+        for (long n = a; n <= b; n++)
+            printf("  %8ld %14.6g %14.6g\n", n, cx[n], cr[n]);
+        hp_free(cx);
+        hp_free(cr);
     }
     return HP_EXIT_OK;
 }
@@ -488,31 +541,8 @@ static int run_mva(const struct hp_cmd *cmd, const char *file, const char *users
 struct plan_args {
     struct hp_plan_input in;
     bool growth_given;
-    const char *history, *fit, *capacity_usl, *output, *json;
+    const char *history, *fit, *capacity_usl, *capacity_sweep, *output, *json;
 };
-
-static int load_pairs(const struct hp_cmd *cmd, const char *file, double **a, double **b,
-                      size_t *n)
-{
-    struct hp_csv csv;
-    struct hp_err err;
-    int rc = hp_csv_load(file, 2, &csv, &err);
-    if (rc < 0)
-        return cli_fail(cmd, rc, &err);
-    *a = hp_malloc((csv.rows ? csv.rows : 1) * sizeof **a);
-    *b = hp_malloc((csv.rows ? csv.rows : 1) * sizeof **b);
-    if (!*a || !*b) {
-        hp_csv_fini(&csv);
-        return cli_fail(cmd, -ENOMEM, NULL);
-    }
-    for (size_t i = 0; i < csv.rows; i++) {
-        (*a)[i] = csv.values[2 * i];
-        (*b)[i] = csv.values[2 * i + 1];
-    }
-    *n = csv.rows;
-    hp_csv_fini(&csv);
-    return 0;
-}
 
 static int run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
 {
@@ -528,8 +558,22 @@ static int run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
         return cli_usage_error(cmd, "plan needs --peak (today's peak load)");
     if (pa->growth_given == (pa->history != NULL))
         return cli_usage_error(cmd, "plan needs one of --growth or --history");
-    if ((in->capacity_per_s > 0) == (pa->capacity_usl != NULL))
-        return cli_usage_error(cmd, "plan needs one of --capacity or --capacity-usl");
+    if ((in->capacity_per_s > 0) + (pa->capacity_usl != NULL) + (pa->capacity_sweep != NULL) != 1)
+        return cli_usage_error(cmd, "plan needs one of --capacity, --capacity-usl or "
+                                    "--capacity-sweep");
+    if (pa->capacity_sweep) {
+        struct hp_result *doc = NULL;
+        double knee;
+        if ((rc = hp_result_load(pa->capacity_sweep, &doc, &err)) < 0)
+            return cli_fail(cmd, rc, &err);
+        bool ok = strcmp(hp_result_kind(doc), "sweep") == 0 &&
+                  hp_result_get_metric(doc, "knee_throughput_per_s", &knee, NULL);
+        hp_result_free(doc);
+        if (!ok)
+            return cli_usage_error(cmd, "--capacity-sweep %s: not a sweep with a knee (run "
+                                        "the sweep with --slo)", pa->capacity_sweep);
+        in->capacity_per_s = knee;
+    }
     if (pa->history) {
         enum hp_growth_kind kind = HP_GROWTH_COMPOUND;
         if (pa->fit && strcmp(pa->fit, "linear") == 0)
@@ -538,8 +582,10 @@ static int run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
             kind = HP_GROWTH_EXP_FIT;
         else if (pa->fit)
             return cli_usage_error(cmd, "--fit: '%s' (expected linear or exp)", pa->fit);
-        if ((rc = load_pairs(cmd, pa->history, &a, &b, &n)) != 0)
+        if ((rc = load_points(pa->history, &a, &b, &n, &err)) < 0) {
+            rc = cli_fail(cmd, rc, &err);
             goto out;
+        }
         if ((rc = hp_growth_fit(a, b, n, kind, &in->growth, &err)) < 0) {
             snprintf(err.file, sizeof err.file, "%s", pa->history);
             rc = cli_fail(cmd, rc, &err);
@@ -552,8 +598,10 @@ static int run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
     if (pa->capacity_usl) {
         struct hp_usl u;
         double n_star, x_star;
-        if ((rc = load_pairs(cmd, pa->capacity_usl, &a, &b, &n)) != 0)
+        if ((rc = load_points(pa->capacity_usl, &a, &b, &n, &err)) < 0) {
+            rc = cli_fail(cmd, rc, &err);
             goto out;
+        }
         if ((rc = hp_usl_fit(a, b, n, &u, &err)) < 0) {
             snprintf(err.file, sizeof err.file, "%s", pa->capacity_usl);
             rc = cli_fail(cmd, rc, &err);
@@ -729,6 +777,9 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         case O_CAPACITY_USL:
             pa.capacity_usl = v;
             break;
+        case O_CAPACITY_SWEEP:
+            pa.capacity_sweep = v;
+            break;
         case O_HEADROOM:
             if (!cli_percent(cmd, "headroom", v, &pa.in.headroom))
                 return HP_EXIT_USAGE;
@@ -829,7 +880,7 @@ const struct hp_cmd hp_cmd_model = {
     .usage = "model usl|queue|mva|plan [options] [FILE]",
     .description =
         "usl fits X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1)) (N. Gunther) to a CSV of "
-        "N,X rows (a header line is allowed) by nonlinear least squares with sigma, kappa >= 0 "
+        "N,X rows (a header line is allowed) or to a sweep result document by nonlinear least squares with sigma, kappa >= 0 "
         "(GSL), and prints the parameters with standard errors and 95% intervals, R^2, the "
         "peak N* = sqrt((1-sigma)/kappa), the Amdahl limit lambda/sigma, predictions, and the "
         "inverse questions: N for a target throughput (refused beyond the peak) or for a target "

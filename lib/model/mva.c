@@ -99,7 +99,8 @@ static void step(const struct hp_mva_network *net, const int *n, double qprev[][
     }
 }
 
-static int exact(const struct hp_mva_network *net, struct hp_mva_result *r, struct hp_err *err)
+static int exact(const struct hp_mva_network *net, struct hp_mva_result *r, double *curve_x,
+                 double *curve_r, struct hp_err *err)
 {
     int C = net->n_classes, K = net->n_stations;
     long stride[HP_MVA_MAX_CLASSES], total = 1;
@@ -123,6 +124,10 @@ static int exact(const struct hp_mva_network *net, struct hp_mva_result *r, stru
             for (int k = 0; k < K; k++)
                 qprev[c][k] = n[c] > 0 ? q[(idx - stride[c]) * K + k] : 0;
         step(net, n, qprev, r, q + idx * K);
+        if (curve_x && C == 1) { /* one class: idx is the population */
+            curve_x[idx] = r->throughput[0];
+            curve_r[idx] = r->response_s[0];
+        }
     }
     hp_free(q);
     r->method = HP_MVA_EXACT;
@@ -174,7 +179,7 @@ int hp_mva_solve_schweitzer(const struct hp_mva_network *net, struct hp_mva_resu
  *   p_k(j|n) = D_k X(n) / alpha(j) * p_k(j-1 | n-1),  j >= 1;  p_k(0|n) = 1 - the rest.
  * Single-server stations use the usual R_k = D_k (1 + Q_k(n-1)). */
 static int load_dependent(const struct hp_mva_network *net, struct hp_mva_result *r,
-                          struct hp_err *err)
+                          double *curve_x, double *curve_r, struct hp_err *err)
 {
     int K = net->n_stations, N = net->population[0];
     double *p = hp_calloc((size_t)K * (size_t)(N + 1), sizeof *p); /* p_k(j | n-1) */
@@ -207,6 +212,10 @@ static int load_dependent(const struct hp_mva_network *net, struct hp_mva_result
         double x = n / (net->think_s[0] + total);
         r->throughput[0] = x;
         r->response_s[0] = total;
+        if (curve_x) {
+            curve_x[n] = x;
+            curve_r[n] = total;
+        }
         for (int k = 0; k < K; k++) {
             r->queue[0][k] = x * r->residence_s[0][k];
             qk[k] = r->queue[0][k];
@@ -290,7 +299,7 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, st
         if (net->n_classes != 1)
             return hp_err_set(err, HP_ERANGE, "stations with several servers are modelled for "
                                               "one closed class only");
-        rc = load_dependent(net, out, err);
+        rc = load_dependent(net, out, NULL, NULL, err);
         if (rc == 0)
             finish(net, out);
         return rc;
@@ -300,8 +309,28 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, st
         vectors *= net->population[c] + 1.0;
     if (vectors > HP_MVA_EXACT_LIMIT)
         return hp_mva_solve_schweitzer(net, out, err);
-    rc = exact(net, out, err);
+    rc = exact(net, out, NULL, NULL, err);
     if (rc == 0)
         finish(net, out);
     return rc;
+}
+
+int hp_mva_curve(const struct hp_mva_network *net, int max_n, double *x, double *r,
+                 struct hp_err *err)
+{
+    static struct hp_mva_result scratch;
+    struct hp_mva_network one;
+    int rc = check(net, err);
+    if (rc < 0)
+        return rc;
+    if (net->open || net->n_classes != 1)
+        return hp_err_set(err, HP_ERANGE, "curves are for one closed class");
+    if (max_n < 1 || max_n > 10000000)
+        return hp_err_set(err, HP_ERANGE, "population 1-10000000");
+    one = *net;
+    one.population[0] = max_n;
+    memset(&scratch, 0, sizeof scratch);
+    x[0] = r[0] = 0;
+    return has_multi_server(&one) ? load_dependent(&one, &scratch, x, r, err)
+                                  : exact(&one, &scratch, x, r, err);
 }

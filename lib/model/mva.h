@@ -59,4 +59,10 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out,
 int hp_mva_solve_schweitzer(const struct hp_mva_network *net, struct hp_mva_result *out,
                             struct hp_err *err);
 
+/* One closed class: throughput x[n] and response time r[n] for every
+ * population n = 0..max_n in a single pass of the recursion (x and r hold
+ * max_n + 1 values). */
+int hp_mva_curve(const struct hp_mva_network *net, int max_n, double *x, double *r,
+                 struct hp_err *err);
+
 #endif

@@ -175,6 +175,11 @@ static void mva_multi_server_matches_a_markov_chain(void **state)
         /* Little's law on the whole loop: N = X (Z + R). */
         assert_close(r.throughput[0] * (5.0 + r.response_s[0]), n, 1e-9, 0);
     }
+    /* The one-pass curve gives the same as solving each population. */
+    double cx[61], cr[61];
+    assert_int_equal(hp_mva_curve(&net, 60, cx, cr, NULL), 0);
+    for (int n = 1; n <= 60; n += 11)
+        assert_close(cx[n], repairman_throughput(n, 3, 2.0, 5.0), 1e-9, 0);
     /* Z = 0, two servers, three requests: both servers always busy. */
     struct hp_mva_network busy = closed_one(1.0, 3, 0);
     busy.servers[0] = 2;
