@@ -518,10 +518,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         snprintf(addr, sizeof addr, "unix:%s", run.unix_path);
         rc = hp_addr_parse(addr, &cfg->addr, &err);
     } else {
-        char addr[300];
-        snprintf(addr, sizeof addr, strchr(run.url.host, ':') ? "[%s]:%d" : "%s:%d",
-                 run.url.host, run.url.port);
-        rc = hp_addr_parse(addr, &cfg->addr, &err);
+        rc = hp_url_addr(&run.url, &cfg->addr, &err);
     }
     if (rc < 0) {
         cli_fail(cmd, rc, &err);

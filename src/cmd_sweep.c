@@ -173,9 +173,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     sc.slo_p99_ns = slo_ns;
     sc.base.grace_ns = sc.base.timeout_ns;
     sc.base.connect_timeout_ns = sc.base.timeout_ns;
-    char addr[300];
-    snprintf(addr, sizeof addr, strchr(url.host, ':') ? "[%s]:%d" : "%s:%d", url.host, url.port);
-    if ((rc = hp_addr_parse(addr, &sc.base.addr, &err)) < 0) {
+    if ((rc = hp_url_addr(&url, &sc.base.addr, &err)) < 0) {
         cli_fail(cmd, rc, &err);
         return HP_EXIT_FAIL;
     }

@@ -76,6 +76,14 @@ int hp_url_parse(const char *text, struct hp_url *out, struct hp_err *err)
     return 0;
 }
 
+int hp_url_addr(const struct hp_url *url, struct hp_addr *out, struct hp_err *err)
+{
+    char addr[300];
+    snprintf(addr, sizeof addr, strchr(url->host, ':') ? "[%s]:%d" : "%s:%d", url->host,
+             url->port);
+    return hp_addr_parse(addr, out, err);
+}
+
 static bool has_header(const char *const *headers, int n, const char *name)
 {
     size_t len = strlen(name);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "net/addr.h"
 
 #define HP_URL_MAX 2048
 
@@ -21,6 +22,9 @@ struct hp_url {
 /* Parse "http://host[:port][/path][?query]". https is refused with a clear
  * message (TLS comes later). Fragments are dropped. */
 int hp_url_parse(const char *text, struct hp_url *out, struct hp_err *err);
+
+/* Resolve the URL's host and port into a socket address. */
+int hp_url_addr(const struct hp_url *url, struct hp_addr *out, struct hp_err *err);
 
 /* Build "METHOD TARGET HTTP/1.1", Host (unless headers carry one), the
  * headers ("Name: value" each), Content-Length when body_len > 0 (or the
