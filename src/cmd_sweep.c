@@ -21,12 +21,17 @@
 #include "net/url.h"
 
 enum { O_THREADS = 1, O_LEVELS, O_MAX, O_WARMUP, O_MEASURE, O_SLO, O_HEADER, O_METHOD, O_TIMEOUT,
-       O_JSON, O_CSV };
+       O_JSON, O_CSV, O_RATES, O_CONNECTIONS };
 
 static const struct cli_opt sweep_opts[] = {
     {O_THREADS, "threads", 't', "N", "Worker threads (capped at each level's connections). Default 2."},
     {O_LEVELS, "levels", 0, "N,N,...", "Concurrencies to measure, in order."},
     {O_MAX, "max", 0, "N", "Concurrencies 1, 2, 4... up to N (default 64) when --levels is not given."},
+    {O_RATES, "rates", 0, "R,R,...",
+     "Sweep the open model at these rates (e.g. 1k,2k,4k) instead of concurrencies; the USL is "
+     "fitted to the mean number in flight (Little's law)."},
+    {O_CONNECTIONS, "connections", 'c', "N",
+     "With --rates: the cap on requests in flight. Default 1000."},
     {O_WARMUP, "warmup", 0, "DURATION", "Discarded run before each level. Default 1s."},
     {O_MEASURE, "measure", 0, "DURATION", "Measured run at each level. Default 3s."},
     {O_SLO, "slo", 0, "DURATION",
@@ -51,8 +56,12 @@ static void on_signal(int sig)
 static void progress(const struct hp_sweep_step *s, void *arg)
 {
     (void)arg;
-    char x[32], p50[32], p99[32];
-    printf("  %8d %12s %10s %10s %8.3g%%\n", s->concurrency,
+    char x[32], p50[32], p99[32], level[32];
+    if (s->rate_per_s > 0)
+        hp_format_rate(s->rate_per_s, level, sizeof level);
+    else
+        snprintf(level, sizeof level, "%d", s->concurrency);
+    printf("  %8s %12s %10s %10s %8.3g%%\n", level,
            hp_format_rate(s->throughput_per_s, x, sizeof x),
            hp_format_duration(s->p50_ns, p50, sizeof p50),
            hp_format_duration(s->p99_ns, p99, sizeof p99), s->error_ratio * 100);
@@ -103,6 +112,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     sc.warmup_ns = HP_NS_PER_S;
     sc.measure_ns = 3 * HP_NS_PER_S;
     sc.max_error_ratio = 0.1;
+    sc.max_in_flight = 1000;
     cli_init(&p, cmd, argc, argv);
     while ((id = cli_next(&p, &v)) != CLI_DONE) {
         switch (id) {
@@ -161,6 +171,30 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         case O_CSV:
             csv = v;
             break;
+        case O_RATES: {
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s", v);
+            sc.n_levels = 0;
+            sc.by_rate = true;
+            for (char *item = buf; item && *item;) {
+                char *next = strchr(item, ',');
+                if (next)
+                    *next++ = '\0';
+                if (sc.n_levels >= HP_SWEEP_MAX_LEVELS)
+                    return cli_usage_error(cmd, "--rates: at most %d", HP_SWEEP_MAX_LEVELS);
+                if (hp_parse_rate(item, &sc.rates[sc.n_levels], &err) < 0 ||
+                    !(sc.rates[sc.n_levels] > 0))
+                    return cli_usage_error(cmd, "--rates: '%s' is not a positive rate", item);
+                sc.n_levels++;
+                item = next;
+            }
+            break;
+        }
+        case O_CONNECTIONS:
+            if (!cli_int(cmd, "connections", v, 1, 1000000, &n))
+                return HP_EXIT_USAGE;
+            sc.max_in_flight = (int)n;
+            break;
         }
     }
     if (!url_text)
@@ -191,7 +225,8 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     printf("Sweeping %s: %d levels, warm-up %s and %s measured each\n", url_text, sc.n_levels,
            hp_format_duration(sc.warmup_ns, (char[32]){0}, 32),
            hp_format_duration(sc.measure_ns, (char[32]){0}, 32));
-    printf("  %8s %12s %10s %10s %9s\n", "conns", "throughput", "p50", "p99", "errors");
+    printf("  %8s %12s %10s %10s %9s\n", sc.by_rate ? "rate" : "conns", "throughput", "p50", "p99",
+           "errors");
     fflush(stdout);
     int done;
     enum hp_sweep_stop why;
@@ -205,7 +240,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     double nn[HP_SWEEP_MAX_LEVELS], xx[HP_SWEEP_MAX_LEVELS];
     int knee = -1;
     for (int i = 0; i < done; i++) {
-        nn[i] = steps[i].concurrency;
+        nn[i] = sc.by_rate ? steps[i].mean_in_flight : steps[i].concurrency;
         xx[i] = steps[i].throughput_per_s;
         if (slo_ns > 0 && steps[i].p99_ns <= slo_ns &&
             (knee < 0 || steps[i].throughput_per_s > steps[knee].throughput_per_s))
@@ -227,7 +262,12 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         printf("\nno USL fit: %s\n", err.msg);
     }
     if (slo_ns > 0) {
-        if (knee >= 0)
+        if (knee >= 0 && sc.by_rate)
+            printf("  knee under p99 %s: %s at a rate of %s\n",
+                   hp_format_duration(slo_ns, (char[32]){0}, 32),
+                   hp_format_rate(steps[knee].throughput_per_s, (char[32]){0}, 32),
+                   hp_format_rate(steps[knee].rate_per_s, (char[32]){0}, 32));
+        else if (knee >= 0)
             printf("  knee under p99 %s: %s at %d connections\n",
                    hp_format_duration(slo_ns, (char[32]){0}, 32),
                    hp_format_rate(steps[knee].throughput_per_s, (char[32]){0}, 32),
@@ -242,7 +282,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         if (f) {
             fprintf(f, "concurrency,throughput\n");
             for (int i = 0; i < done; i++)
-                fprintf(f, "%d,%.6g\n", steps[i].concurrency, steps[i].throughput_per_s);
+                fprintf(f, "%.6g,%.6g\n", nn[i], steps[i].throughput_per_s);
             fclose(f);
         }
         if (!text || hp_file_write_atomic(csv, text, len, &err) < 0)
@@ -264,8 +304,11 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         e = e ? e : hp_result_config_int(r, "measure_ns", sc.measure_ns);
         e = e ? e : hp_result_config_int(r, "slo_p99_ns", slo_ns);
         e = e ? e : hp_result_config_str(r, "stopped", hp_sweep_stop_reason(why));
+        e = e ? e : hp_result_config_str(r, "levels", sc.by_rate ? "rates" : "concurrency");
         for (int i = 0; i < done && e == 0; i++) {
-            double c = steps[i].concurrency;
+            double c = nn[i]; /* concurrency, or the mean in flight for rates */
+            if (sc.by_rate)
+                e = hp_result_series_point(r, "rate_per_s", "1/s", c, steps[i].rate_per_s);
             e = hp_result_series_point(r, "throughput_per_s", "1/s", c, steps[i].throughput_per_s);
             e = e ? e : hp_result_series_point(r, "latency_p50_ns", "ns", c, (double)steps[i].p50_ns);
             e = e ? e : hp_result_series_point(r, "latency_p99_ns", "ns", c, (double)steps[i].p99_ns);
@@ -302,9 +345,11 @@ const struct hp_cmd hp_cmd_sweep = {
     .usage = "sweep [options] URL",
     .description =
         "Runs the closed-model load engine at each concurrency (--levels, or 1, 2, 4... up to "
-        "--max), each level a discarded warm-up and a measured run, and records throughput and "
+        "--max), or the open model at each of --rates, each level a discarded warm-up and a "
+        "measured run, and records throughput and "
         "latency percentiles. It stops early when more than 10% of requests fail, when p99 "
-        "passes 10 times the --slo, or when throughput falls below half its best. Then it fits "
+        "passes 10 times the --slo, or when throughput falls below half its best (or half the "
+        "rate asked). Then it fits "
         "the Universal Scalability Law to the points (as 'hotpath model usl' does) and reports "
         "the peak and the knee: the highest throughput whose p99 stays under --slo. Ctrl-C "
         "ends it after the current run and keeps what was measured.",

@@ -116,6 +116,8 @@ struct hp_load {
     int64_t start_ns;
     int64_t finish_ns;
     _Atomic bool stop;
+    _Atomic int ready;  /* open model: workers whose connections are up */
+    _Atomic bool go;    /* the schedule's origin (start_ns) is set */
     bool running;
     struct hp_load_figures interval; /* merged by hp_load_poll */
     struct hp_load_figures totals;
@@ -435,8 +437,8 @@ static void dispatch_due(struct lworker *w, int64_t now)
 
 static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
 {
-    if (!w->sending)
-        return;
+    if (!w->sending && !(open_model(w) && !atomic_load(&w->l->go)))
+        return; /* ending; but during the open model's connect phase, list it as free */
     if (!open_model(w)) {
         if (c->inflight == 0 && !conn_wanted(w, c))
             conn_drop(w, c, now, -1, false); /* the profile ramps down */
@@ -649,6 +651,35 @@ static void stop_sending(struct lworker *w, int64_t now)
     }
 }
 
+/* Open model: connect before the schedule starts, so the first requests do
+ * not wait for TCP handshakes (and count as late). Reports readiness, then
+ * waits for hp_load_start to set the schedule's origin. */
+static void connect_phase(struct lworker *w, struct epoll_event *evs)
+{
+    int64_t give_up = hp_now_ns() + w->l->cfg.connect_timeout_ns;
+    for (;;) {
+        int connecting = 0;
+        for (int i = 0; i < w->nconns; i++)
+            connecting += w->conns[i].state == LC_CONNECTING;
+        int64_t now = hp_now_ns();
+        if (connecting == 0 || now >= give_up || atomic_load(&w->l->stop))
+            break;
+        struct timespec ts = hp_ns_to_ts(give_up - now);
+        int n = epoll_pwait2(w->epfd, evs, MAX_EVENTS, &ts, NULL);
+        now = hp_now_ns();
+        for (int i = 0; i < n; i++) {
+            struct lconn *c = evs[i].data.ptr;
+            if (c && c->fd >= 0 && c->state == LC_CONNECTING)
+                on_writable(w, c, now);
+        }
+    }
+    atomic_fetch_add(&w->l->ready, 1);
+    while (!atomic_load_explicit(&w->l->go, memory_order_acquire)) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void *worker_main(void *arg)
 {
     struct lworker *w = arg;
@@ -661,6 +692,13 @@ static void *worker_main(void *arg)
     for (int i = 0; i < w->nconns; i++)
         if (conn_wanted(w, &w->conns[i]))
             conn_start(w, &w->conns[i], now);
+    if (open_model(w)) {
+        connect_phase(w, evs);
+        now = hp_now_ns();
+        for (int i = 0; i < w->nconns; i++) /* failed to connect: try again now */
+            if (w->conns[i].state == LC_DOWN)
+                conn_start(w, &w->conns[i], now);
+    }
     w->next_sweep_ns = now + SWEEP_NS;
 
     for (;;) {
@@ -814,18 +852,28 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
     return 0;
 }
 
-int hp_load_start(struct hp_load *l, struct hp_err *err)
+/* Set the schedule's origin and every worker's end and first request. */
+static void set_origin(struct hp_load *l)
 {
-    sigset_t all, old;
     l->start_ns = hp_now_ns();
     for (int i = 0; i < l->nworkers; i++) {
         struct lworker *w = &l->workers[i];
-        w->sending = true;
         w->end_ns = l->start_ns + l->cfg.duration_ns;
         /* Workers' schedules interleave: together, one stream. */
         w->n_next = l->cfg.poisson ? gsl_ran_exponential(w->rng, l->nworkers) : i;
         w->next_ns = due_time(w, w->n_next);
         w->slots[0].f.interval = 0;
+        w->sending = true;
+    }
+}
+
+int hp_load_start(struct hp_load *l, struct hp_err *err)
+{
+    sigset_t all, old;
+    bool open = l->cfg.open_model;
+    if (!open) {
+        set_origin(l);
+        atomic_store(&l->go, true);
     }
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -833,6 +881,10 @@ int hp_load_start(struct hp_load *l, struct hp_err *err)
         int rc = pthread_create(&l->workers[i].tid, NULL, worker_main, &l->workers[i]);
         if (rc != 0) {
             pthread_sigmask(SIG_SETMASK, &old, NULL);
+            if (open) {
+                set_origin(l);
+                atomic_store(&l->go, true);
+            }
             l->running = true;
             hp_load_stop(l);
             return hp_err_set(err, -rc, "cannot start thread: %s", strerror(rc));
@@ -840,6 +892,15 @@ int hp_load_start(struct hp_load *l, struct hp_err *err)
         l->workers[i].started = true;
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (open) {
+        /* Workers connect first (each gives up after the connect timeout). */
+        while (atomic_load(&l->ready) < l->nworkers) {
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+        set_origin(l);
+        atomic_store_explicit(&l->go, true, memory_order_release);
+    }
     l->running = true;
     return 0;
 }

@@ -52,6 +52,7 @@ static int run_once(const struct hp_load_config *cfg, struct hp_sweep_step *step
     step->throughput_per_s = (double)t->counts.requests / secs;
     step->p50_ns = hp_hist_value_at_percentile(t->corrected, 50);
     step->p99_ns = hp_hist_value_at_percentile(t->corrected, 99);
+    step->mean_in_flight = step->throughput_per_s * hp_hist_mean(t->corrected) / 1e9;
     step->error_ratio = t->counts.requests + errors > 0
                             ? (double)errors / (double)(t->counts.requests + errors)
                             : 1.0;
@@ -70,15 +71,19 @@ int hp_sweep_run(const struct hp_sweep_config *cfg, struct hp_sweep_step *out, i
         return hp_err_set(err, HP_ERANGE, "1-%d levels", HP_SWEEP_MAX_LEVELS);
     for (int i = 0; i < cfg->n_levels; i++) {
         struct hp_load_config lc = cfg->base;
-        struct hp_sweep_step step = {.concurrency = cfg->levels[i]};
-        lc.connections = cfg->levels[i];
+        struct hp_sweep_step step = {.concurrency = cfg->by_rate ? cfg->max_in_flight
+                                                                 : cfg->levels[i],
+                                     .rate_per_s = cfg->by_rate ? cfg->rates[i] : 0};
+        lc.connections = step.concurrency;
         if (lc.threads > lc.connections)
             lc.threads = lc.connections;
-        lc.open_model = false;
+        lc.open_model = cfg->by_rate;
         lc.ramp_connections = false;
         int rc;
         if (cfg->warmup_ns > 0) {
             lc.duration_ns = cfg->warmup_ns;
+            if (cfg->by_rate)
+                hp_stages_constant(&lc.stages, cfg->rates[i], (double)lc.duration_ns / 1e9);
             struct hp_sweep_step discard;
             if ((rc = run_once(&lc, &discard, stop, err)) < 0)
                 return rc;
@@ -88,6 +93,8 @@ int hp_sweep_run(const struct hp_sweep_config *cfg, struct hp_sweep_step *out, i
             return 0;
         }
         lc.duration_ns = cfg->measure_ns;
+        if (cfg->by_rate)
+            hp_stages_constant(&lc.stages, cfg->rates[i], (double)lc.duration_ns / 1e9);
         if ((rc = run_once(&lc, &step, stop, err)) < 0)
             return rc;
         out[(*n_done)++] = step;
@@ -103,6 +110,10 @@ int hp_sweep_run(const struct hp_sweep_config *cfg, struct hp_sweep_step *out, i
         }
         if (cfg->slo_p99_ns > 0 && step.p99_ns > 10 * cfg->slo_p99_ns) {
             *why = HP_SWEEP_LATENCY;
+            return 0;
+        }
+        if (cfg->by_rate && step.throughput_per_s < step.rate_per_s / 2) {
+            *why = HP_SWEEP_COLLAPSE; /* answers at under half the rate asked */
             return 0;
         }
         if (step.throughput_per_s > best)

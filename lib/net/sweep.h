@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* net/sweep.h - load at rising concurrency: for each level a warm-up run
- * (discarded) and a measured run of the load engine (closed model), with an
- * early stop when errors or latency explode or throughput collapses. The
- * points feed a USL fit (model/usl.h). */
+/* net/sweep.h - load at rising concurrency (closed model) or rising rate
+ * (open model): for each level a warm-up run (discarded) and a measured run
+ * of the load engine, with an early stop when errors or latency explode or
+ * throughput collapses. The points feed a USL fit (model/usl.h); for rates
+ * the concurrency is the mean number in flight, by Little's law. */
 #ifndef HP_NET_SWEEP_H
 #define HP_NET_SWEEP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -14,7 +16,9 @@
 #define HP_SWEEP_MAX_LEVELS 64
 
 struct hp_sweep_step {
-    int concurrency;
+    int concurrency;          /* connections (by rate: the in-flight cap) */
+    double rate_per_s;        /* by rate: the target; else 0 */
+    double mean_in_flight;    /* Little's law: throughput x mean latency */
     double throughput_per_s;
     int64_t p50_ns, p99_ns;
     double error_ratio;  /* errors / (answers + errors) */
@@ -23,7 +27,10 @@ struct hp_sweep_step {
 
 struct hp_sweep_config {
     struct hp_load_config base; /* target, request, threads (capped at each level), timeouts */
-    int levels[HP_SWEEP_MAX_LEVELS];
+    int levels[HP_SWEEP_MAX_LEVELS];       /* concurrencies, or */
+    double rates[HP_SWEEP_MAX_LEVELS];     /* with by_rate: open-model rates per second */
+    bool by_rate;
+    int max_in_flight;                     /* by_rate: the -c cap */
     int n_levels;
     int64_t warmup_ns, measure_ns;
     int64_t slo_p99_ns;         /* 0: none; a p99 over 10 x this stops the sweep */

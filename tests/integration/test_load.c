@@ -459,6 +459,36 @@ static void sweep_fit_predicts_a_held_back_level(void **state)
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
 
+static void sweep_by_rate_meets_each_rate(void **state)
+{
+    (void)state;
+    char url[128];
+    struct served s;
+    served_start(&s, hotpath, NULL);
+    url_of(&s, "/delay/fixed:1ms", url, sizeof url);
+    struct hp_result *doc;
+    const char *args[] = {"sweep", "--rates", "200,400,800", "-c", "64", "--warmup", "200ms",
+                          "--measure", "1s", "--slo", "20ms", NULL};
+    assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    json_t *x = series_points(doc, "throughput_per_s"), *p99 = series_points(doc, "latency_p99_ns");
+    static const double rates[] = {200, 400, 800};
+    assert_int_equal(json_array_size(x), 3);
+    for (size_t i = 0; i < 3; i++) {
+        json_t *pt = json_array_get(x, i);
+        /* The x of each point is the mean number in flight: rate x ~1 ms. */
+        assert_close(json_number_value(json_array_get(pt, 0)), rates[i] * 1.1e-3, 0.5, 0);
+        assert_close(json_number_value(json_array_get(pt, 1)), rates[i], 0.02, 0);
+        /* Connections are made before the schedule starts: no handshake in p99. */
+        double v = json_number_value(json_array_get(json_array_get(p99, i), 1));
+        assert_true(v >= 1e6 && v < 5e6);
+    }
+    double knee;
+    assert_true(hp_result_get_metric(doc, "knee_throughput_per_s", &knee, NULL));
+    assert_close(knee, 800, 0.02, 0);
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+}
+
 /* ---- hostile servers ---------------------------------------------------- */
 
 enum hostile { H_BAD_STATUS, H_TRUNCATED, H_BAD_CHUNK, H_CLOSE_MID, H_SILENT, H_HUGE, H_TRICKLE };
@@ -612,6 +642,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(load_keeps_partial_results_on_sigint),
         cmocka_unit_test(load_survives_hostile_servers),
         cmocka_unit_test(sweep_fit_predicts_a_held_back_level),
+        cmocka_unit_test(sweep_by_rate_meets_each_rate),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
