@@ -184,6 +184,32 @@ bool cli_percent(const struct hp_cmd *cmd, const char *opt, const char *v, doubl
     return false;
 }
 
+int cli_split(const struct hp_cmd *cmd, const char *opt, const char *v, char *buf, size_t size,
+              char **items, int max)
+{
+    int n = 0;
+    if ((size_t)snprintf(buf, size, "%s", v) >= size) {
+        cli_usage_error(cmd, "--%s: longer than %zu characters", opt, size - 1);
+        return -1;
+    }
+    for (char *item = buf; item;) {
+        char *next = strchr(item, ',');
+        if (next)
+            *next++ = '\0';
+        if (!*item) {
+            cli_usage_error(cmd, "--%s: '%s' has an empty item", opt, v);
+            return -1;
+        }
+        if (n >= max) {
+            cli_usage_error(cmd, "--%s: at most %d values", opt, max);
+            return -1;
+        }
+        items[n++] = item;
+        item = next;
+    }
+    return n;
+}
+
 /* Print text wrapped at `width`, each line indented by `indent` (the first
  * line's indent is assumed already printed when `first_done`). */
 static void wrap(FILE *out, const char *text, int indent, int col, int width)

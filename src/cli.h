@@ -67,6 +67,12 @@ bool cli_int(const struct hp_cmd *cmd, const char *opt, const char *v, int64_t m
              int64_t *out);
 bool cli_percent(const struct hp_cmd *cmd, const char *opt, const char *v, double *out);
 
+/* Split the comma-separated value of --opt into at most max items, copied
+ * into buf. Returns the number of items, or -1 after printing an error (too
+ * many, an empty item, or longer than buf). */
+int cli_split(const struct hp_cmd *cmd, const char *opt, const char *v, char *buf, size_t size,
+              char **items, int max);
+
 void cli_print_help(const struct hp_cmd *cmd, FILE *out);
 void cli_print_markdown(const struct hp_cmd *cmd, FILE *out);
 

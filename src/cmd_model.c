@@ -60,28 +60,18 @@ static const struct cli_opt model_opts[] = {
     {0, NULL, 0, NULL, NULL},
 };
 
-/* "%.6g", but "n/a" for a value the fit could not give: never print NaN. */
+/* --predict N,N,...: positive numbers. */
 static int parse_list(const struct hp_cmd *cmd, const char *v, double *out, int *n)
 {
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", v);
-    *n = 0;
-    for (char *item = buf; item && *item;) {
-        char *next = strchr(item, ',');
-        if (next)
-            *next++ = '\0';
-        struct hp_err err;
-        if (*n >= MAX_PREDICT) {
-            cli_usage_error(cmd, "--predict: at most %d values", MAX_PREDICT);
+    char buf[1024], *items[MAX_PREDICT];
+    *n = cli_split(cmd, "predict", v, buf, sizeof buf, items, MAX_PREDICT);
+    if (*n < 0)
+        return -1;
+    for (int i = 0; i < *n; i++)
+        if (hp_parse_number(items[i], &out[i], NULL) < 0 || !(out[i] > 0)) {
+            cli_usage_error(cmd, "--predict: '%s' is not a positive number", items[i]);
             return -1;
         }
-        if (hp_parse_number(item, &out[*n], &err) < 0 || !(out[*n] > 0)) {
-            cli_usage_error(cmd, "--predict: '%s' is not a positive number", item);
-            return -1;
-        }
-        (*n)++;
-        item = next;
-    }
     return 0;
 }
 

@@ -68,25 +68,29 @@ static void progress(const struct hp_sweep_step *s, void *arg)
     fflush(stdout);
 }
 
-static int parse_levels(const struct hp_cmd *cmd, const char *v, struct hp_sweep_config *sc)
+/* --levels (concurrencies) or --rates into sc. */
+static int parse_levels(const struct hp_cmd *cmd, const char *opt, const char *v,
+                        struct hp_sweep_config *sc)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", v);
-    sc->n_levels = 0;
-    for (char *item = buf; item && *item;) {
-        char *next = strchr(item, ',');
-        if (next)
-            *next++ = '\0';
-        int64_t n;
-        if (sc->n_levels >= HP_SWEEP_MAX_LEVELS) {
-            cli_usage_error(cmd, "--levels: at most %d", HP_SWEEP_MAX_LEVELS);
-            return -1;
+    char buf[512], *items[HP_SWEEP_MAX_LEVELS];
+    int n = cli_split(cmd, opt, v, buf, sizeof buf, items, HP_SWEEP_MAX_LEVELS);
+    if (n < 0)
+        return -1;
+    sc->by_rate = strcmp(opt, "rates") == 0;
+    for (int i = 0; i < n; i++) {
+        int64_t level;
+        if (sc->by_rate) {
+            if (hp_parse_rate(items[i], &sc->rates[i], NULL) < 0 || !(sc->rates[i] > 0)) {
+                cli_usage_error(cmd, "--rates: '%s' is not a positive rate", items[i]);
+                return -1;
+            }
+        } else {
+            if (!cli_int(cmd, "levels", items[i], 1, 100000, &level))
+                return -1;
+            sc->levels[i] = (int)level;
         }
-        if (!cli_int(cmd, "levels", item, 1, 100000, &n))
-            return -1;
-        sc->levels[sc->n_levels++] = (int)n;
-        item = next;
     }
+    sc->n_levels = n;
     return 0;
 }
 
@@ -132,7 +136,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
             sc.base.threads = (int)n;
             break;
         case O_LEVELS:
-            if (parse_levels(cmd, v, &sc) < 0)
+            if (parse_levels(cmd, "levels", v, &sc) < 0)
                 return HP_EXIT_USAGE;
             break;
         case O_MAX:
@@ -171,25 +175,10 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         case O_CSV:
             csv = v;
             break;
-        case O_RATES: {
-            char buf[512];
-            snprintf(buf, sizeof buf, "%s", v);
-            sc.n_levels = 0;
-            sc.by_rate = true;
-            for (char *item = buf; item && *item;) {
-                char *next = strchr(item, ',');
-                if (next)
-                    *next++ = '\0';
-                if (sc.n_levels >= HP_SWEEP_MAX_LEVELS)
-                    return cli_usage_error(cmd, "--rates: at most %d", HP_SWEEP_MAX_LEVELS);
-                if (hp_parse_rate(item, &sc.rates[sc.n_levels], &err) < 0 ||
-                    !(sc.rates[sc.n_levels] > 0))
-                    return cli_usage_error(cmd, "--rates: '%s' is not a positive rate", item);
-                sc.n_levels++;
-                item = next;
-            }
+        case O_RATES:
+            if (parse_levels(cmd, "rates", v, &sc) < 0)
+                return HP_EXIT_USAGE;
             break;
-        }
         case O_CONNECTIONS:
             if (!cli_int(cmd, "connections", v, 1, 1000000, &n))
                 return HP_EXIT_USAGE;

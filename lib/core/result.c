@@ -356,7 +356,6 @@ int hp_result_write(const struct hp_result *r, const char *path, struct hp_err *
     if (rc < 0)
         return hp_err_at(err, rc, path, 0, 0, "out of memory serialising the result");
     size_t len = strlen(text);
-    text[len] = '\0';
     /* Documents end with a newline like any text file. */
     char *with_nl = hp_realloc(text, len + 2);
     if (!with_nl) {

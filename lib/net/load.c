@@ -121,7 +121,6 @@ struct hp_load {
     bool running;
     struct hp_load_figures interval; /* merged by hp_load_poll */
     struct hp_load_figures totals;
-    bool totals_first;
 };
 
 /* ---- figures ------------------------------------------------------------ */

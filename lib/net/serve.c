@@ -73,7 +73,7 @@ struct conn {
     enum conn_state state;
     struct worker *w;
     struct conn *prev, *next; /* live list, or free list (next only) */
-    struct hp_timer timer;    /* delay or linger deadline; first member cast is not used */
+    struct hp_timer timer;    /* delay or linger deadline (container_of in the loop) */
     char *rbuf;
     size_t roff, rlen; /* unconsumed input is rbuf[roff..rlen) */
     size_t scan_from;
