@@ -56,14 +56,16 @@ kill -INT "$pid"
 wait "$pid"
 stopped_output=$(sed -n '2,$p' "$work/out")
 
-# The whole loop on a second target with a realistic latency distribution:
-# sweep it, fit the USL, and plan capacity from the knee.
-"$hotpath" serve --listen 127.0.0.1:0 --threads 1 >"$work/out2" &
+# The whole loop on a second target with a realistic latency distribution and
+# a pool of 16 workers (so throughput levels off at 16 / 2.27 ms = 7k/s and
+# latency grows by queueing beyond): sweep it, fit the USL, and plan capacity
+# from the knee.
+"$hotpath" serve --listen 127.0.0.1:0 --threads 1 --workers 16 >"$work/out2" &
 pid2=$!
 for _ in $(seq 50); do [ -s "$work/out2" ] && break; sleep 0.1; done
 port2=$(head -n 1 "$work/out2" | sed -E 's/.*:([0-9]+) .*/\1/')
-echo "sweep: /delay/lognormal:2ms:0.5, 1 to 64 connections, p99 objective 10ms"
-"$hotpath" sweep --levels 1,2,4,8,16,32,64 --warmup 300ms --measure 1s --slo 10ms \
+echo "sweep: a server of 16 workers, /delay/lognormal:2ms:0.5, 1 to 64 connections, p99 objective 10ms"
+"$hotpath" sweep --levels 1,2,4,8,12,16,24,32,48,64 --warmup 300ms --measure 1s --slo 10ms \
     --json "$work/sweep.json" --csv "$work/sweep.csv" \
     "http://127.0.0.1:$port2/delay/lognormal:2ms:0.5" | sed 's/^/  /'
 kill -INT "$pid2"

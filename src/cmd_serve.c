@@ -16,7 +16,7 @@
 #include "net/serve.h"
 
 enum { O_LISTEN = 1, O_THREADS, O_STALL, O_ERROR_RATE, O_TRUTH, O_DURATION, O_SEED,
-       O_MAX_CONNS, O_QUIET };
+       O_MAX_CONNS, O_WORKERS, O_QUIET };
 
 static const struct cli_opt serve_opts[] = {
     {O_LISTEN, "listen", 'l', "ADDR",
@@ -36,6 +36,11 @@ static const struct cli_opt serve_opts[] = {
     {O_SEED, "seed", 0, "N", "Seed of the random delays and errors (default 1)."},
     {O_MAX_CONNS, "max-conns", 0, "N",
      "Connections held at once across threads; more are closed at accept (default 100000)."},
+    {O_WORKERS, "workers", 'w', "N",
+     "Serve at most N requests at once per thread, like a thread pool of N; the others wait "
+     "in FIFO order, so beyond N requests in the server the response time grows by queueing "
+     "and throughput levels off at N / mean delay (per thread). Default: no limit (every "
+     "delay runs concurrently)."},
     {O_QUIET, "quiet", 'q', NULL, "Print only the listening line, no summary at exit."},
     {0, NULL, 0, NULL, NULL},
 };
@@ -78,6 +83,7 @@ static int write_truth(const struct hp_serve *srv, const struct hp_serve_config 
     rc = rc ? rc : hp_result_config_int(r, "stall_every_ns", cfg->stall_every_ns);
     rc = rc ? rc : hp_result_config_int(r, "stall_for_ns", cfg->stall_for_ns);
     rc = rc ? rc : hp_result_config_int(r, "seed", (int64_t)cfg->seed);
+    rc = rc ? rc : hp_result_config_int(r, "workers", cfg->workers);
     rc = rc ? rc : hp_result_metric(r, "requests", (double)st->requests, "count");
     rc = rc ? rc : hp_result_metric(r, "requests_per_s",
                                     elapsed > 0 ? (double)st->requests / elapsed : 0, "1/s");
@@ -86,6 +92,7 @@ static int write_truth(const struct hp_serve *srv, const struct hp_serve_config 
                                     "count");
     rc = rc ? rc : hp_result_metric(r, "injected_errors", (double)st->injected_errors, "count");
     rc = rc ? rc : hp_result_metric(r, "stalls", (double)st->stalls, "count");
+    rc = rc ? rc : hp_result_metric(r, "queued", (double)st->queued, "count");
     rc = rc ? rc : hp_result_metric(r, "bytes_in", (double)st->bytes_in, "bytes");
     rc = rc ? rc : hp_result_metric(r, "bytes_out", (double)st->bytes_out, "bytes");
     for (int code = 100; code < 600 && rc == 0; code++) {
@@ -125,6 +132,8 @@ static void print_summary(const struct hp_serve *srv, const struct hp_serve_stat
         if (st->status[code])
             printf("  %d: %" PRId64, code, st->status[code]);
     printf("\n");
+    if (st->queued)
+        printf("waited for a worker: %" PRId64 " requests\n", st->queued);
     if (st->stalls || st->injected_errors || st->connections_refused)
         printf("stalls %" PRId64 "  injected errors %" PRId64 "  refused connections %" PRId64
                "\n", st->stalls, st->injected_errors, st->connections_refused);
@@ -185,6 +194,11 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
             if (!cli_int(cmd, "max-conns", v, 1, 10000000, &n))
                 return HP_EXIT_USAGE;
             cfg.max_conns = (int)n;
+            break;
+        case O_WORKERS:
+            if (!cli_int(cmd, "workers", v, 1, 1000000, &n))
+                return HP_EXIT_USAGE;
+            cfg.workers = (int)n;
             break;
         case O_QUIET:
             quiet = true;
@@ -270,6 +284,7 @@ const struct hp_cmd hp_cmd_serve = {
     .opts = serve_opts,
     .examples = "  hotpath serve --listen 127.0.0.1:0 -t 2\n"
                 "  hotpath serve --stall 5s:500ms --error-rate 1% --truth truth.json\n"
+                "  hotpath serve --workers 8     # /delay/exp:1ms levels off at 8k/s\n"
                 "  curl http://127.0.0.1:8080/delay/lognormal:2ms:0.5\n",
     .run = run_serve,
 };

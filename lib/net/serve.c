@@ -51,6 +51,7 @@ enum conn_state {
     C_HEAD,    /* waiting for / parsing a request head */
     C_BODY,    /* discarding a Content-Length body */
     C_CHUNKED, /* discarding a chunked body */
+    C_QUEUED,  /* waits for a free worker (--workers); its timer starts it */
     C_DELAY,   /* response waits for its timer */
     C_STREAM,  /* a large body is being written */
     C_LINGER,  /* error sent, write side shut: discard input until EOF or timeout */
@@ -86,6 +87,9 @@ struct conn {
     int64_t stream_left; /* body bytes still to write from the pattern */
     bool close_after_write;
     bool peer_closed;
+    bool holds_worker;        /* one of the worker's service slots is this request's */
+    bool in_queue;            /* waiting for a slot: linked in the worker's queue */
+    struct conn *qnext, *qprev; /* FIFO of requests waiting for a slot */
 };
 
 struct worker {
@@ -101,6 +105,8 @@ struct worker {
     struct conn *live;
     struct conn *spare;
     struct hp_timer_heap timers;
+    int busy;                     /* service slots in use (cfg.workers > 0) */
+    struct conn *qhead, *qtail;   /* requests waiting for a slot, oldest first */
     gsl_rng *rng;
     int64_t date_sec;
     char date[64]; /* "Date: ...\r\n" */
@@ -263,10 +269,16 @@ static void set_events(struct conn *c, uint32_t want)
         c->events = want;
 }
 
+static void release_worker(struct conn *c, int64_t now);
+static void unqueue(struct conn *c);
+
 static void conn_close(struct conn *c)
 {
     struct worker *w = c->w;
     hp_timer_heap_remove(&w->timers, &c->timer);
+    if (c->in_queue)
+        unqueue(c);
+    release_worker(c, hp_now_ns());
     close(c->fd);
     c->fd = -1;
     if (c->prev)
@@ -432,11 +444,51 @@ static void respond(struct conn *c, int64_t now)
     c->state = c->stream_left > 0 ? C_STREAM : C_HEAD;
     if (!r->keep_alive)
         c->close_after_write = true;
+    release_worker(c, now);
 }
 
-static void dispatch(struct conn *c)
+/* ---- service slots (--workers) ------------------------------------------
+ * A server with a pool of N workers: a request holds a slot from when its
+ * service starts until its response is queued; requests that find every slot
+ * taken wait in FIFO order, so beyond N requests in the server the response
+ * time grows by queueing, as in a thread-pool server (an M/G/N station when
+ * the arrivals are open). The waiting request is started through its own
+ * timer, due at once, so a chain of zero-delay requests never recurses. */
+
+static void unqueue(struct conn *c)
 {
-    int64_t now = hp_now_ns();
+    struct worker *w = c->w;
+    if (c->qprev)
+        c->qprev->qnext = c->qnext;
+    else
+        w->qhead = c->qnext;
+    if (c->qnext)
+        c->qnext->qprev = c->qprev;
+    else
+        w->qtail = c->qprev;
+    c->qnext = c->qprev = NULL;
+    c->in_queue = false;
+}
+
+static void release_worker(struct conn *c, int64_t now)
+{
+    struct worker *w = c->w;
+    if (!c->holds_worker)
+        return;
+    c->holds_worker = false;
+    w->busy--;
+    struct conn *next = w->qhead;
+    if (!next)
+        return;
+    unqueue(next);
+    next->holds_worker = true;
+    w->busy++;
+    hp_timer_heap_add(&w->timers, &next->timer, now); /* on_timer starts it */
+}
+
+/* Start the request's service: its delay timer, or the answer now. */
+static void begin_service(struct conn *c, int64_t now)
+{
     if (c->resp.delay_ns > 0) {
         c->state = C_DELAY;
         if (hp_timer_heap_add(&c->w->timers, &c->timer, now + c->resp.delay_ns) == 0)
@@ -444,6 +496,30 @@ static void dispatch(struct conn *c)
         /* No room for the timer (cannot happen: one per connection). */
     }
     respond(c, now);
+}
+
+static void dispatch(struct conn *c)
+{
+    struct worker *w = c->w;
+    int workers = w->srv->cfg.workers;
+    if (workers > 0) {
+        if (w->busy >= workers) {
+            c->state = C_QUEUED;
+            c->qnext = NULL;
+            c->qprev = w->qtail;
+            if (w->qtail)
+                w->qtail->qnext = c;
+            else
+                w->qhead = c;
+            w->qtail = c;
+            c->in_queue = true;
+            w->st.queued++;
+            return;
+        }
+        w->busy++;
+        c->holds_worker = true;
+    }
+    begin_service(c, hp_now_ns());
 }
 
 /* Refuse the request with a parser error and close after writing. */
@@ -521,6 +597,7 @@ static bool process(struct conn *c)
                 return false;
             break;
         }
+        case C_QUEUED:
         case C_DELAY:
         case C_STREAM:
         case C_LINGER:
@@ -595,7 +672,8 @@ static void drive(struct conn *c)
             continue; /* output drained: answer the requests still buffered */
         break;
     }
-    if (c->peer_closed && c->state != C_DELAY && c->woff == c->wlen && c->stream_left == 0) {
+    if (c->peer_closed && c->state != C_DELAY && c->state != C_QUEUED && c->woff == c->wlen &&
+        c->stream_left == 0) {
         conn_close(c);
         return;
     }
@@ -652,7 +730,13 @@ static void on_timer(struct conn *c, int64_t now)
         conn_close(c);
         return;
     }
-    respond(c, now);
+    if (c->state == C_QUEUED) { /* a worker is free: the service starts now */
+        begin_service(c, now);
+        if (c->state == C_DELAY)
+            return;
+    } else {
+        respond(c, now);
+    }
     drive(c);
 }
 
@@ -840,6 +924,8 @@ int hp_serve_new(const struct hp_serve_config *cfg, struct hp_serve **out, struc
     if (cfg->stall_every_ns < 0 || cfg->stall_for_ns < 0 ||
         (cfg->stall_every_ns > 0 && cfg->stall_for_ns >= cfg->stall_every_ns))
         return hp_err_set(err, HP_ERANGE, "a stall must be shorter than its period");
+    if (cfg->workers < 0)
+        return hp_err_set(err, HP_ERANGE, "workers must be 0 (no limit) or more");
     if (cfg->listen.ss.ss_family == AF_UNIX && cfg->threads > 1)
         return hp_err_set(err, HP_EUSAGE,
                           "a unix socket is served by one thread (SO_REUSEPORT is TCP only)");
@@ -956,6 +1042,7 @@ int hp_serve_stats(const struct hp_serve *s, struct hp_serve_stats *out)
         out->connections_refused += st->connections_refused;
         out->injected_errors += st->injected_errors;
         out->stalls += st->stalls;
+        out->queued += st->queued;
         out->bytes_in += st->bytes_in;
         out->bytes_out += st->bytes_out;
         for (int k = 0; k < 600; k++)

@@ -42,6 +42,8 @@ struct hp_serve_config {
     double error_rate;      /* share of requests answered 500, 0..1 */
     uint64_t seed;          /* random streams: worker i uses seed + i */
     int max_conns;          /* across all workers; beyond it new connections are closed */
+    int workers;            /* requests in service at once per thread, the rest wait in
+                             * FIFO order (a thread-pool server); 0: no limit */
 };
 
 /* Exact counts of everything served, merged over workers after stop. */
@@ -53,6 +55,7 @@ struct hp_serve_stats {
     int64_t routes[HP_ROUTE_COUNT];
     int64_t injected_errors;      /* 500s from error_rate */
     int64_t stalls;               /* stall windows entered (per worker) */
+    int64_t queued;               /* requests that waited for a free worker */
     int64_t bytes_in;
     int64_t bytes_out;
     struct hp_hist *service_ns;   /* request parsed -> response queued, per request */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -47,6 +48,9 @@ void served_start(struct served *s, const char *hotpath, const char *const *args
     if (s->pid < 0)
         die("fork");
     if (s->pid == 0) {
+        /* A failed assertion ends the test without served_stop(): the server
+         * must not outlive it (and hold meson's output pipe open). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(pipefd[1], STDOUT_FILENO);
         close(pipefd[0]);
         close(pipefd[1]);

@@ -358,6 +358,77 @@ static void serve_truth_counts_exactly(void **state)
     hp_result_free(doc);
 }
 
+/* --workers 2 and six 100 ms requests at once: two are served, four wait,
+ * so the answers come in three waves and the last cannot arrive before
+ * 300 ms (without the limit all six take 100 ms). The truth counts the four
+ * that waited. A request closed while it waits, or while it is served, gives
+ * its place back: a later request is still answered. */
+static void serve_workers_queue_requests_in_order(void **state)
+{
+    (void)state;
+    char truth[256];
+    tmp_path(truth, sizeof truth, "workers.json");
+    struct served s;
+    const char *args[] = {"--workers", "2", "--truth", truth, NULL};
+    served_start(&s, hotpath, args);
+    enum { N = 6 };
+    const char *req = "GET /delay/fixed:100ms HTTP/1.1\r\nHost: t\r\n\r\n";
+    int fds[N];
+    int64_t t0 = hp_now_ns();
+    for (int i = 0; i < N; i++) {
+        fds[i] = client_connect(s.port);
+        client_send(fds[i], req, strlen(req));
+    }
+    int64_t last = 0;
+    for (int i = 0; i < N; i++) {
+        struct http_resp r;
+        assert_int_equal(client_read(fds[i], &r, 1, NULL), 1);
+        assert_int_equal(r.status, 200);
+        int64_t at = hp_now_ns() - t0;
+        last = at > last ? at : last;
+        close(fds[i]);
+    }
+    assert_true(last >= 300 * HP_NS_PER_MS);
+    assert_true(last < 5 * HP_NS_PER_S);
+
+    /* Two hold the slots for 10 s and a third waits; all three clients
+     * reset their connections. Each must give its place back: a fourth
+     * request is then answered at once (with a lost slot it would wait
+     * forever; with a stale queue entry ASan would catch the use). */
+    const char *slow = "GET /delay/fixed:10s HTTP/1.1\r\nHost: t\r\n\r\n";
+    for (int i = 0; i < 3; i++) {
+        fds[i] = client_connect(s.port);
+        client_send(fds[i], slow, strlen(slow));
+    }
+    usleep(100000);
+    for (int i = 2; i >= 0; i--) {
+        struct linger reset = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        close(fds[i]);
+    }
+    usleep(100000);
+    int fd = client_connect(s.port);
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const char *fast = "GET /delay/fixed:10ms HTTP/1.1\r\nHost: t\r\n\r\n";
+    client_send(fd, fast, strlen(fast));
+    struct http_resp r;
+    assert_int_equal(client_read(fd, &r, 1, NULL), 1);
+    assert_int_equal(r.status, 200);
+    close(fd);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+
+    struct hp_result *doc = NULL;
+    struct hp_err err;
+    double v;
+    assert_int_equal(hp_result_load(truth, &doc, &err), 0);
+    assert_true(hp_result_get_metric(doc, "queued", &v, NULL));
+    assert_close(v, 4 + 1, 0, 0); /* four in the first round, one in the second */
+    assert_true(hp_result_get_metric(doc, "requests", &v, NULL));
+    assert_close(v, N + 1, 0, 0); /* the reset ones were never answered */
+    hp_result_free(doc);
+}
+
 static void serve_listens_on_unix_sockets(void **state)
 {
     (void)state;
@@ -456,6 +527,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(serve_holds_ten_thousand_delays_on_two_threads),
         cmocka_unit_test(serve_stall_pauses_everything),
         cmocka_unit_test(serve_truth_counts_exactly),
+        cmocka_unit_test(serve_workers_queue_requests_in_order),
         cmocka_unit_test(serve_listens_on_unix_sockets),
         cmocka_unit_test(serve_stops_cleanly_with_delays_pending),
         cmocka_unit_test(serve_reports_a_busy_port),
