@@ -70,13 +70,12 @@ echo "sweep: a server of 16 workers, /delay/lognormal:2ms:0.5, 1 to 64 connectio
     "http://127.0.0.1:$port2/delay/lognormal:2ms:0.5" | sed 's/^/  /'
 kill -INT "$pid2"
 wait "$pid2" || true
-knee=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print(round(m.get('knee_throughput_per_s', {'value': 0})['value']))" "$work/sweep.json")
 report_dir=${DEMO_OUT:-build/demo}
 mkdir -p "$report_dir"
 echo
-echo "capacity plan: today's peak 20k/s growing 8% a month, one instance = the knee ($knee/s)"
-"$hotpath" model plan --peak 20k/s --growth 8% --capacity "$knee" --months 12 --fleet 6 \
-    -o "$report_dir/capacity-plan.md" | sed 's/^/  /'
+echo "capacity plan: today's peak 20k/s growing 8% a month, one instance = the sweep's knee"
+"$hotpath" model plan --peak 20k/s --growth 8% --capacity-sweep "$work/sweep.json" --months 12 \
+    --fleet 6 -o "$report_dir/capacity-plan.md" | sed 's/^/  /'
 echo "  (written as Markdown to $report_dir/capacity-plan.md)"
 echo
 echo "the first server's own account:"

@@ -50,6 +50,10 @@ static const struct cli_opt model_opts[] = {
     {O_CAPACITY_SWEEP, "capacity-sweep", 0, "FILE.json",
      "plan: one instance's capacity is the knee of this sweep result (the highest throughput "
      "within its p99 SLO)."},
+    {O_SLO, "slo", 0, "DURATION",
+     "plan: latency objective per instance. With --capacity-sweep the capacity is the highest "
+     "throughput whose p99 stays under it; with --capacity-usl the throughput at which the "
+     "mean response time N/X(N) (Little's law) reaches it, if below the peak."},
     {O_HEADROOM, "headroom", 0, "PCT", "plan: target utilisation of each instance. Default 70%."},
     {O_SPARES, "spares", 0, "N", "plan: instances on top for redundancy (N+1). Default 1."},
     {O_MONTHS, "months", 0, "N", "plan: horizon in months. Default 12."},
@@ -180,6 +184,12 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
             break;
         case O_OUTPUT:
             pa.output = v;
+            break;
+        case O_SLO:
+            if (!cli_duration(cmd, "slo", v, &pa.slo_ns))
+                return HP_EXIT_USAGE;
+            if (pa.slo_ns <= 0)
+                return cli_usage_error(cmd, "--slo: '%s' must be above 0", v);
             break;
         case O_SCALE:
         case O_CACHE:

@@ -17,7 +17,7 @@
 enum { O_PREDICT = 1, O_TARGET_X, O_TARGET_R, O_JSON, O_KIND, O_ARRIVAL, O_SERVICE, O_SERVERS,
        O_SCV, O_TARGET_P99, O_TARGET_WAIT, O_USERS, O_SCALE, O_CACHE, O_DEMAND, O_PEAK,
        O_GROWTH, O_HISTORY, O_FIT, O_CAPACITY, O_CAPACITY_USL, O_HEADROOM, O_SPARES, O_MONTHS,
-       O_FLEET, O_COST, O_OUTPUT, O_CAPACITY_SWEEP };
+       O_FLEET, O_COST, O_OUTPUT, O_CAPACITY_SWEEP, O_SLO };
 
 #define MAX_WHATIFS 32
 
@@ -39,6 +39,7 @@ struct plan_args {
     struct hp_plan_input in;
     bool growth_given;
     const char *history, *fit, *capacity_usl, *capacity_sweep, *output, *json;
+    int64_t slo_ns;           /* latency objective per instance, 0: none */
 };
 
 /* "%.6g", or "n/a" for a value a model could not give: never NaN. */

@@ -19,6 +19,61 @@
 #include "model/queue.h"
 #include "model/usl.h"
 
+/* One instance's capacity from a sweep result: its knee, or with slo_ns the
+ * highest throughput among the levels whose p99 stayed at or under slo_ns. */
+static int sweep_capacity(const struct hp_cmd *cmd, const char *file, int64_t slo_ns,
+                          double *capacity, char *basis, size_t basis_size)
+{
+    struct hp_result *doc = NULL;
+    struct hp_err err = {0};
+    char d[32];
+    int rc = hp_result_load(file, &doc, &err);
+    if (rc < 0)
+        return cli_fail(cmd, rc, &err);
+    if (strcmp(hp_result_kind(doc), "sweep") != 0) {
+        hp_result_free(doc);
+        return cli_usage_error(cmd, "--capacity-sweep %s: a %s result, not a sweep", file,
+                               hp_result_kind(doc));
+    }
+    if (slo_ns <= 0) {
+        double knee, slo = 0;
+        bool ok = hp_result_get_metric(doc, "knee_throughput_per_s", &knee, NULL);
+        json_t *c = json_object_get(json_object_get(hp_result_json(doc), "config"), "slo_p99_ns");
+        slo = json_number_value(c);
+        hp_result_free(doc);
+        if (!ok)
+            return cli_usage_error(cmd, "--capacity-sweep %s: the sweep has no knee (give --slo, "
+                                        "or run the sweep with --slo)", file);
+        *capacity = knee;
+        snprintf(basis, basis_size, "the sweep's knee under p99 %s",
+                 hp_format_duration((int64_t)slo, d, sizeof d));
+        return 0;
+    }
+    json_t *series = json_object_get(hp_result_json(doc), "series");
+    json_t *x = json_object_get(json_object_get(series, "throughput_per_s"), "points");
+    json_t *p99 = json_object_get(json_object_get(series, "latency_p99_ns"), "points");
+    double best = -1, at = 0;
+    size_t levels = json_array_size(x);
+    for (size_t i = 0; i < levels && i < json_array_size(p99); i++) {
+        double xi = json_number_value(json_array_get(json_array_get(x, i), 1));
+        double ri = json_number_value(json_array_get(json_array_get(p99, i), 1));
+        if (ri <= (double)slo_ns && xi > best) {
+            best = xi;
+            at = json_number_value(json_array_get(json_array_get(x, i), 0));
+        }
+    }
+    hp_result_free(doc);
+    if (levels == 0)
+        return cli_usage_error(cmd, "--capacity-sweep %s: no throughput_per_s series", file);
+    if (!(best > 0))
+        return cli_usage_error(cmd, "--capacity-sweep %s: no level kept p99 under %s", file,
+                               hp_format_duration(slo_ns, d, sizeof d));
+    *capacity = best;
+    snprintf(basis, basis_size, "the sweep's best level with p99 under %s, at concurrency %.3g",
+             hp_format_duration(slo_ns, d, sizeof d), at);
+    return 0;
+}
+
 int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
 {
     struct hp_plan_input *in = &pa->in;
@@ -27,7 +82,7 @@ int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
     double *a = NULL, *b = NULL;
     size_t n = 0;
     int rc = 0;
-    char r1[32], r2[32];
+    char r1[32], r2[32], basis[160] = "";
 
     if (!(in->peak_per_s > 0))
         return cli_usage_error(cmd, "plan needs --peak (today's peak load)");
@@ -36,18 +91,14 @@ int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
     if ((in->capacity_per_s > 0) + (pa->capacity_usl != NULL) + (pa->capacity_sweep != NULL) != 1)
         return cli_usage_error(cmd, "plan needs one of --capacity, --capacity-usl or "
                                     "--capacity-sweep");
+    if (pa->slo_ns > 0 && in->capacity_per_s > 0)
+        return cli_usage_error(cmd, "--slo needs --capacity-sweep or --capacity-usl: a bare "
+                                    "--capacity says nothing about latency");
     if (pa->capacity_sweep) {
-        struct hp_result *doc = NULL;
-        double knee;
-        if ((rc = hp_result_load(pa->capacity_sweep, &doc, &err)) < 0)
-            return cli_fail(cmd, rc, &err);
-        bool ok = strcmp(hp_result_kind(doc), "sweep") == 0 &&
-                  hp_result_get_metric(doc, "knee_throughput_per_s", &knee, NULL);
-        hp_result_free(doc);
-        if (!ok)
-            return cli_usage_error(cmd, "--capacity-sweep %s: not a sweep with a knee (run "
-                                        "the sweep with --slo)", pa->capacity_sweep);
-        in->capacity_per_s = knee;
+        rc = sweep_capacity(cmd, pa->capacity_sweep, pa->slo_ns, &in->capacity_per_s, basis,
+                            sizeof basis);
+        if (rc)
+            return rc;
     }
     if (pa->history) {
         enum hp_growth_kind kind = HP_GROWTH_COMPOUND;
@@ -82,9 +133,31 @@ int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
             rc = cli_fail(cmd, rc, &err);
             goto out;
         }
-        if (!hp_usl_peak(&u, &n_star, &x_star)) {
+        bool peak = hp_usl_peak(&u, &n_star, &x_star);
+        if (pa->slo_ns > 0) {
+            /* The N at which R(N) = N / X(N) reaches the objective; beyond
+             * the peak the peak is what one instance carries anyway. */
+            double n_r, r = (double)pa->slo_ns / 1e9;
+            if ((rc = hp_usl_users_for_response_time(&u, r, &n_r, &err)) < 0) {
+                rc = cli_usage_error(cmd, "--slo: %s", err.msg);
+                goto out;
+            }
+            if (!peak || n_r < n_star) {
+                in->capacity_per_s = hp_usl_throughput(&u, n_r);
+                snprintf(basis, sizeof basis, "the USL fit at N = %.3g, where N/X(N) reaches %s",
+                         n_r, hp_format_duration(pa->slo_ns, r1, sizeof r1));
+                peak = true;
+                x_star = in->capacity_per_s;
+            } else {
+                snprintf(basis, sizeof basis, "the USL fit's peak at N = %.3g, inside --slo %s",
+                         n_star, hp_format_duration(pa->slo_ns, r1, sizeof r1));
+            }
+        } else {
+            snprintf(basis, sizeof basis, "the USL fit's peak at N = %.3g", n_star);
+        }
+        if (!peak) {
             rc = cli_usage_error(cmd, "--capacity-usl %s: the fit has no peak (kappa is 0); give "
-                                 "--capacity", pa->capacity_usl);
+                                 "--slo or --capacity", pa->capacity_usl);
             goto out;
         }
         in->capacity_per_s = x_star;
@@ -105,9 +178,9 @@ int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
     else
         printf(" (%.3g%% a month, R^2 %.4f on log load)", (exp(in->growth.b) - 1) * 100,
                in->growth.r_squared);
-    printf("\n  one instance carries %s; planned at %.0f%% utilisation with %d spare%s\n",
-           hp_format_rate(in->capacity_per_s, r2, sizeof r2), in->headroom * 100, in->spares,
-           in->spares == 1 ? "" : "s");
+    printf("\n  one instance carries %s%s%s%s; planned at %.0f%% utilisation with %d spare%s\n",
+           hp_format_rate(in->capacity_per_s, r2, sizeof r2), basis[0] ? " (" : "", basis,
+           basis[0] ? ")" : "", in->headroom * 100, in->spares, in->spares == 1 ? "" : "s");
     printf("\n  %5s %12s %10s%s\n", "month", "peak load", "instances",
            in->cost_per_instance > 0 ? "   cost/month" : "");
     for (int m = 0; m <= plan.months; m++) {
@@ -126,11 +199,12 @@ int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
         size_t len = 0;
         FILE *f = open_memstream(&md, &len);
         if (f) {
-            fprintf(f, "# Capacity plan\n\nPeak %s now, %s growth; one instance carries %s, "
+            fprintf(f, "# Capacity plan\n\nPeak %s now, %s growth; one instance carries %s%s%s%s, "
                        "planned at %.0f%% utilisation with %d spare%s.\n\n",
                     hp_format_rate(in->peak_per_s, r1, sizeof r1), model,
-                    hp_format_rate(in->capacity_per_s, r2, sizeof r2), in->headroom * 100,
-                    in->spares, in->spares == 1 ? "" : "s");
+                    hp_format_rate(in->capacity_per_s, r2, sizeof r2), basis[0] ? " (" : "",
+                    basis, basis[0] ? ")" : "", in->headroom * 100, in->spares,
+                    in->spares == 1 ? "" : "s");
             fprintf(f, "| month | peak load (/s) | instances |%s\n| --- | --- | --- |%s\n",
                     in->cost_per_instance > 0 ? " cost per month |" : "",
                     in->cost_per_instance > 0 ? " --- |" : "");
@@ -155,6 +229,10 @@ int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
         e = e ? e : hp_result_config_str(doc, "model", "plan");
         e = e ? e : hp_result_config_real(doc, "peak_per_s", in->peak_per_s);
         e = e ? e : hp_result_config_real(doc, "capacity_per_s", in->capacity_per_s);
+        if (basis[0])
+            e = e ? e : hp_result_config_str(doc, "capacity_basis", basis);
+        if (pa->slo_ns > 0)
+            e = e ? e : hp_result_config_int(doc, "slo_ns", pa->slo_ns);
         e = e ? e : hp_result_config_real(doc, "headroom", in->headroom);
         e = e ? e : hp_result_config_int(doc, "spares", in->spares);
         e = e ? e : hp_result_metric(doc, "runs_out_month", plan.runs_out_month, "count");
