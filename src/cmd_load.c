@@ -7,10 +7,12 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_gate.h"
 #include "cmds.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -26,7 +28,7 @@
 
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_LATENCY, O_TIMEOUT, O_METHOD,
        O_BODY, O_UNIX, O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_GRACE, O_JSON, O_SEED,
-       O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL };
+       O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD };
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
@@ -66,6 +68,17 @@ static const struct cli_opt load_opts[] = {
     {O_HDR_LOG, "hdr-log", 0, "FILE",
      "Write each second's latency histogram to FILE in HdrHistogram's interval log format "
      "(from the schedule untagged, from the send as Tag=uncorrected)."},
+    {O_THRESHOLD, "threshold", 0, "'METRIC: AGG OP VALUE'",
+     "A pass/fail criterion, k6's way (repeatable): 'http_req_duration: p(99) < 300ms', "
+     "'http_req_failed: rate < 1%', 'http_reqs: rate > 500'. Metrics: http_req_duration "
+     "(from the schedule), http_req_duration_uncorrected (from the send), scheduler_lag "
+     "(avg min max med p(N)); http_req_failed (rate); http_reqs, data_received, data_sent "
+     "(count, rate). Add ', abort_on_fail' or ', abort_on_fail=30s' to stop the run as soon "
+     "as it fails (not before the delay). Any failure: exit status 99."},
+    {O_JUNIT, "junit", 0, "FILE",
+     "Write the thresholds as a JUnit XML report (one testcase each) for CI test reporters."},
+    {O_SUMMARY_MD, "summary-md", 0, "FILE",
+     "Write a Markdown summary (figures and thresholds) for a CI job page."},
     {O_SEED, "seed", 0, "N", "Seed of Poisson arrivals. Default 1."},
     {0, NULL, 0, NULL, NULL},
 };
@@ -89,7 +102,101 @@ struct load_run {
     bool latency;
     struct hp_result *doc;
     bool tty;
+    struct cli_gate gate;
+    const char *junit, *summary_md;
+    /* The run so far, for abort_on_fail: the intervals merged as they come. */
+    struct hp_load_counts so_far;
+    struct hp_hist *so_far_corrected, *so_far_uncorrected, *so_far_lag;
 };
+
+/* What thresholds judge, from counts and histograms over secs seconds. A
+ * failed request is an answer with status 4xx or 5xx, or any error that left
+ * no answer (refused, reset, timeout, malformed...); those count as attempts
+ * too, so a target that refuses everything fails 100%. */
+static void metric_set(const struct hp_load_counts *c, const struct hp_hist *corrected,
+                       const struct hp_hist *uncorrected, const struct hp_hist *lag, bool open,
+                       double secs, struct hp_metric_set *m)
+{
+    int64_t status = c->errors[HP_LERR_STATUS_4XX] + c->errors[HP_LERR_STATUS_5XX];
+    int64_t other = hp_load_error_total(c) - status;
+    *m = (struct hp_metric_set){
+        .duration = corrected,
+        .duration_uncorrected = uncorrected,
+        .lag = open ? lag : NULL,
+        .requests = c->requests,
+        .failed = status + other,
+        .attempts = c->requests + other,
+        .bytes_received = c->bytes_read,
+        .bytes_sent = c->bytes_written,
+        .duration_s = secs,
+    };
+}
+
+static void add_counts(struct hp_load_counts *to, const struct hp_load_counts *c)
+{
+    to->requests += c->requests;
+    to->sent += c->sent;
+    to->bytes_read += c->bytes_read;
+    to->bytes_written += c->bytes_written;
+    for (int e = 0; e < HP_LERR_COUNT; e++)
+        to->errors[e] += c->errors[e];
+}
+
+/* Merge one interval into the run so far; true when an abort_on_fail
+ * threshold says stop. */
+static bool gate_interval(struct load_run *run, const struct hp_load_figures *f)
+{
+    struct hp_metric_set m;
+    add_counts(&run->so_far, &f->counts);
+    hp_hist_add(run->so_far_corrected, f->corrected);
+    hp_hist_add(run->so_far_uncorrected, f->uncorrected);
+    if (run->cfg.open_model)
+        hp_hist_add(run->so_far_lag, f->lag);
+    metric_set(&run->so_far, run->so_far_corrected, run->so_far_uncorrected, run->so_far_lag,
+               run->cfg.open_model, f->end_s, &m);
+    return cli_gate_should_abort(&run->gate, &m, f->end_s);
+}
+
+static int write_summary_md(struct load_run *run, const struct hp_load_figures *t, double secs,
+                            struct hp_err *err)
+{
+    const struct hp_load_counts *c = &t->counts;
+    char *text = NULL;
+    size_t len = 0;
+    char a[32], b[32], d[32], e[32];
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    fprintf(f, "# Load test: %s\n\n", run->url_text);
+    fprintf(f, "%s model, %d threads, %d connections%s, %.3gs.\n\n",
+            run->cfg.open_model ? "Open" : "Closed", run->cfg.threads, run->cfg.connections,
+            run->cfg.open_model ? " at most in flight" : "", secs);
+    fprintf(f, "| requests | requests/s | errors | p50 | p90 | p99 | max |\n"
+               "| --- | --- | --- | --- | --- | --- | --- |\n");
+    fprintf(f, "| %" PRId64 " | %.1f | %" PRId64 " | %s | %s | %s | %s |\n", c->requests,
+            secs > 0 ? (double)c->requests / secs : 0, hp_load_error_total(c),
+            hp_format_duration(hp_hist_value_at_percentile(t->corrected, 50), a, sizeof a),
+            hp_format_duration(hp_hist_value_at_percentile(t->corrected, 90), b, sizeof b),
+            hp_format_duration(hp_hist_value_at_percentile(t->corrected, 99), d, sizeof d),
+            hp_format_duration(hp_hist_max(t->corrected), e, sizeof e));
+    if (hp_load_error_total(c)) {
+        fprintf(f, "\n| error | count |\n| --- | --- |\n");
+        for (int k = 0; k < HP_LERR_COUNT; k++)
+            if (c->errors[k])
+                fprintf(f, "| %s | %" PRId64 " |\n", hp_load_error_name((enum hp_load_error)k),
+                        c->errors[k]);
+    }
+    cli_gate_markdown(&run->gate, f);
+    if (run->gate.aborted_by >= 0)
+        fprintf(f, "\nStopped early: `%s` failed.\n", run->gate.thr[run->gate.aborted_by].text);
+    if (fclose(f) != 0) {
+        free(text);
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    int rc = hp_file_write_atomic(run->summary_md, text, len, err);
+    free(text);
+    return rc;
+}
 
 static void print_progress(const struct load_run *run, const struct hp_load_figures *f)
 {
@@ -317,6 +424,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     cfg->pipeline = 1;
     cfg->interval_ns = HP_NS_PER_S;
     cfg->seed = 1;
+    cli_gate_init(&run.gate);
 
     cli_init(&p, cmd, argc, argv);
     while ((id = cli_next(&p, &v)) != CLI_DONE) {
@@ -450,6 +558,22 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                 goto usage;
             cfg->seed = (uint64_t)n;
             break;
+        case O_THRESHOLD:
+            if (!cli_gate_add(cmd, &run.gate, v))
+                goto usage;
+            if (run.gate.thr[run.gate.n - 1].tag_key[0]) {
+                exit_code = cli_usage_error(cmd, "--threshold '%s': a single-URL test has no "
+                                            "request names or scenarios to select (they come "
+                                            "from scenario files)", v);
+                goto out;
+            }
+            break;
+        case O_JUNIT:
+            run.junit = v;
+            break;
+        case O_SUMMARY_MD:
+            run.summary_md = v;
+            break;
         }
     }
     if (!run.url_text) {
@@ -550,6 +674,12 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         exit_code = cli_fail(cmd, rc, &err);
         goto out;
     }
+    if (run.gate.n > 0 && (hp_hist_new_latency(&run.so_far_corrected) < 0 ||
+                           hp_hist_new_latency(&run.so_far_uncorrected) < 0 ||
+                           hp_hist_new_latency(&run.so_far_lag) < 0)) {
+        exit_code = cli_fail(cmd, -ENOMEM, NULL);
+        goto out;
+    }
     run.tty = isatty(STDERR_FILENO);
     printf("Running %s test @ %s\n", hp_format_duration(cfg->duration_ns, (char[32]){0}, 32),
            run.url_text);
@@ -596,6 +726,13 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                 exit_code = cli_fail(cmd, rc, &err);
                 goto out;
             }
+            if (run.gate.n > 0 && run.gate.aborted_by < 0 && gate_interval(&run, f)) {
+                if (run.tty)
+                    fprintf(stderr, "\r\033[K");
+                fprintf(stderr, "hotpath load: threshold '%s' failed at %.0fs: stopping\n",
+                        run.gate.thr[run.gate.aborted_by].text, f->end_s);
+                hp_load_stop(l);
+            }
         }
         if (got < 0)
             break;
@@ -612,10 +749,30 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     const struct hp_load_figures *t = hp_load_totals(l);
     if (interrupted)
         printf("  (interrupted: partial results)\n");
-    print_summary(&run, t, (double)cfg->duration_ns / 1e9 < elapsed && !interrupted
-                               ? (double)cfg->duration_ns / 1e9
-                               : elapsed);
+    double secs = (double)cfg->duration_ns / 1e9 < elapsed && !interrupted &&
+                          run.gate.aborted_by < 0
+                      ? (double)cfg->duration_ns / 1e9
+                      : elapsed;
+    print_summary(&run, t, secs);
+    int failed_thresholds = 0;
+    if (run.gate.n > 0) {
+        struct hp_metric_set m;
+        int stopper = run.gate.aborted_by;
+        metric_set(&t->counts, t->corrected, t->uncorrected, t->lag, cfg->open_model, secs, &m);
+        failed_thresholds = cli_gate_judge(&run.gate, &m);
+        run.gate.aborted_by = stopper;
+        cli_gate_print(&run.gate, stdout);
+        if (run.doc && (rc = cli_gate_to_doc(&run.gate, run.doc)) < 0) {
+            exit_code = cli_fail(cmd, rc, NULL);
+            goto out;
+        }
+    }
     fflush(stdout);
+    if (run.junit && (rc = cli_gate_junit(&run.gate, run.junit, "hotpath load", secs,
+                                          started_wall, &err)) < 0)
+        exit_code = cli_fail(cmd, rc, &err);
+    if (run.summary_md && (rc = write_summary_md(&run, t, secs, &err)) < 0)
+        exit_code = cli_fail(cmd, rc, &err);
     if (run.json) {
         rc = finish_doc(&run, t, elapsed, &err);
         if (rc < 0)
@@ -632,10 +789,18 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                 hp_load_error_total(&t->counts));
         exit_code = HP_EXIT_FAIL;
     }
+    if (exit_code == HP_EXIT_OK && failed_thresholds > 0) {
+        fprintf(stderr, "hotpath load: %d of %d thresholds failed\n", failed_thresholds,
+                run.gate.n);
+        exit_code = HP_EXIT_THRESHOLD;
+    }
     goto out;
 usage:
     exit_code = HP_EXIT_USAGE;
 out:
+    hp_hist_free(run.so_far_corrected);
+    hp_hist_free(run.so_far_uncorrected);
+    hp_hist_free(run.so_far_lag);
     hp_hlog_abort(run.hlog);
     hp_load_free(l);
     hp_result_free(run.doc);

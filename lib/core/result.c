@@ -274,6 +274,22 @@ int hp_result_metric(struct hp_result *r, const char *name, double value, const 
     return set_in(r, "metrics", name, m);
 }
 
+int hp_result_threshold(struct hp_result *r, const char *text, bool passed, double value,
+                        const char *unit)
+{
+    json_t *list = json_object_get(r->root, "thresholds");
+    if (!list) {
+        list = json_array();
+        if (!list || json_object_set_new(r->root, "thresholds", list) < 0)
+            return -ENOMEM;
+    }
+    json_t *t = json_pack("{s:s,s:b,s:o,s:s}", "threshold", text, "passed", passed, "value",
+                          number(value), "unit", unit);
+    if (!t || json_array_append_new(list, t) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
 int hp_result_series_point(struct hp_result *r, const char *name, const char *unit,
                            double t_s, double value)
 {

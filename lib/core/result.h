@@ -49,6 +49,10 @@ int hp_result_metric(struct hp_result *r, const char *name, double value, const 
 /* series.<name>: append one point (t_s since start, value). */
 int hp_result_series_point(struct hp_result *r, const char *name, const char *unit,
                            double t_s, double value);
+/* thresholds[]: append {"threshold": text, "passed": b, "value": v or null,
+ * "unit": unit}, the verdict of one pass/fail criterion. */
+int hp_result_threshold(struct hp_result *r, const char *text, bool passed, double value,
+                        const char *unit);
 /* histograms.<name>: summary statistics plus the V2 encoding of h. */
 int hp_result_histogram(struct hp_result *r, const char *name, const char *unit,
                         const struct hp_hist *h);

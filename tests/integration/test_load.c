@@ -14,7 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/result.h"
 #include "serve_client.h"
 #include "stat/hist_codec.h"
@@ -240,6 +242,73 @@ static void load_classifies_errors(void **state)
     assert_true(metric(doc, "errors_connect_refused") > 0);
     assert_non_null(strstr(out, "connect_refused"));
     hp_result_free(doc);
+}
+
+static int doc_threshold_passed(struct hp_result *doc, size_t i, double *value)
+{
+    json_t *t = json_array_get(json_object_get(hp_result_json(doc), "thresholds"), i);
+    if (!t)
+        return -1;
+    *value = json_number_value(json_object_get(t, "value"));
+    return json_is_true(json_object_get(t, "passed"));
+}
+
+/* Against a server that fails 20% of its answers: the failure-rate gate
+ * fails (exit 99, k6's code), the latency gate passes, both are in the
+ * result document and in a JUnit report a CI system can read; with only
+ * passing thresholds the exit is 0. abort_on_fail stops a 30 s run soon
+ * after its delay. */
+static void load_thresholds_gate_the_run(void **state)
+{
+    (void)state;
+    char url[128], junit[256], md[256], out[8192];
+    struct served s;
+    const char *sargs[] = {"--error-rate", "20%", NULL};
+    served_start(&s, hotpath, sargs);
+    url_of(&s, "/", url, sizeof url);
+    snprintf(junit, sizeof junit, "%s/junit.xml", tmpdir);
+    snprintf(md, sizeof md, "%s/summary.md", tmpdir);
+    struct hp_result *doc;
+    const char *args[] = {"-t", "1", "-c", "4", "-d", "500ms",
+                          "--threshold", "http_req_failed: rate < 5%",
+                          "--threshold", "http_req_duration: p(99) < 10s",
+                          "--junit", junit, "--summary-md", md, NULL};
+    assert_int_equal(run_load(args, url, &doc, out, sizeof out), 99);
+    assert_non_null(strstr(out, "\u2717 http_req_failed: rate < 5%"));
+    assert_non_null(strstr(out, "\u2713 http_req_duration: p(99) < 10s"));
+    double v;
+    assert_int_equal(doc_threshold_passed(doc, 0, &v), 0);
+    /* The measured rate is the 5xx share of the answers: 20% give or take. */
+    assert_close(v, metric(doc, "errors_status_5xx") / metric(doc, "requests"), 1e-9, 0);
+    assert_true(v > 0.1 && v < 0.3);
+    assert_int_equal(doc_threshold_passed(doc, 1, &v), 1);
+    hp_result_free(doc);
+    char *xml = NULL, *text = NULL;
+    size_t len;
+    struct hp_err err;
+    assert_int_equal(hp_file_read(junit, 1 << 20, &xml, &len, &err), 0);
+    assert_non_null(strstr(xml, "tests=\"2\" failures=\"1\""));
+    assert_non_null(strstr(xml, "<testcase name=\"http_req_failed: rate &lt; 5%\""));
+    assert_non_null(strstr(xml, "<failure type=\"threshold\""));
+    assert_int_equal(hp_file_read(md, 1 << 20, &text, &len, &err), 0);
+    assert_non_null(strstr(text, "| \u274c fail | `http_req_failed: rate < 5%` |"));
+    hp_free(xml);
+    hp_free(text);
+
+    const char *pass[] = {"-t", "1", "-c", "4", "-d", "300ms",
+                          "--threshold", "http_req_failed: rate < 50%", NULL};
+    assert_int_equal(run_load(pass, url, &doc, NULL, 0), 0);
+    hp_result_free(doc);
+
+    int64_t t0 = hp_now_ns();
+    const char *abort_args[] = {"-t", "1", "-c", "4", "-d", "30s", "--threshold",
+                                "http_req_failed: rate < 5%, abort_on_fail=1s", NULL};
+    assert_int_equal(run_load(abort_args, url, &doc, out, sizeof out), 99);
+    assert_true(hp_now_ns() - t0 < 10 * HP_NS_PER_S);
+    assert_non_null(strstr(out, "(stopped the run)"));
+    assert_true(json_number_value(json_object_get(hp_result_json(doc), "duration_s")) < 10);
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
 
 static void load_reconnects_per_requests_per_conn(void **state)
@@ -638,6 +707,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(load_fixed_delay_is_measured_at_its_delay),
         cmocka_unit_test(load_open_model_sees_the_stall),
         cmocka_unit_test(load_classifies_errors),
+        cmocka_unit_test(load_thresholds_gate_the_run),
         cmocka_unit_test(load_reconnects_per_requests_per_conn),
         cmocka_unit_test(load_writes_an_hdr_interval_log),
         cmocka_unit_test(load_survives_a_target_that_dies),
