@@ -246,6 +246,7 @@ static void load_classifies_errors(void **state)
 
 static int doc_threshold_passed(struct hp_result *doc, size_t i, double *value)
 {
+    *value = NAN;
     json_t *t = json_array_get(json_object_get(hp_result_json(doc), "thresholds"), i);
     if (!t)
         return -1;
