@@ -31,14 +31,14 @@ bool cli_gate_add(const struct hp_cmd *cmd, struct cli_gate *g, const char *text
     return true;
 }
 
-bool cli_gate_should_abort(struct cli_gate *g, const struct hp_metric_set *m, double t_s)
+bool cli_gate_should_abort_by(struct cli_gate *g, cli_gate_lookup find, void *ctx, double t_s)
 {
     for (int i = 0; i < g->n; i++) {
         const struct hp_threshold *t = &g->thr[i];
         struct hp_threshold_result r;
         if (!t->abort_on_fail || t_s * 1e9 < (double)t->abort_delay_ns)
             continue;
-        hp_threshold_eval(t, m, &r);
+        hp_threshold_eval(t, find(ctx, t->tag_key, t->tag_value), &r);
         if (!r.passed && !r.no_samples) {
             g->aborted_by = i;
             g->res[i] = r;
@@ -48,14 +48,32 @@ bool cli_gate_should_abort(struct cli_gate *g, const struct hp_metric_set *m, do
     return false;
 }
 
-int cli_gate_judge(struct cli_gate *g, const struct hp_metric_set *m)
+int cli_gate_judge_by(struct cli_gate *g, cli_gate_lookup find, void *ctx)
 {
     int failed = 0;
     for (int i = 0; i < g->n; i++) {
-        hp_threshold_eval(&g->thr[i], m, &g->res[i]);
+        hp_threshold_eval(&g->thr[i], find(ctx, g->thr[i].tag_key, g->thr[i].tag_value),
+                          &g->res[i]);
         failed += !g->res[i].passed;
     }
     return failed;
+}
+
+/* One set for everything (no tags to select by). */
+static const struct hp_metric_set *the_set(void *ctx, const char *key, const char *value)
+{
+    (void)value;
+    return key[0] ? NULL : ctx;
+}
+
+bool cli_gate_should_abort(struct cli_gate *g, const struct hp_metric_set *m, double t_s)
+{
+    return cli_gate_should_abort_by(g, the_set, (void *)m, t_s);
+}
+
+int cli_gate_judge(struct cli_gate *g, const struct hp_metric_set *m)
+{
+    return cli_gate_judge_by(g, the_set, (void *)m);
 }
 
 /* "p(99) = 212ms" or "rate = 0.5%". */

@@ -26,6 +26,13 @@ void cli_gate_init(struct cli_gate *g);
 /* Parse one --threshold; prints the error (with its column) and returns
  * false when it is not valid. */
 bool cli_gate_add(const struct hp_cmd *cmd, struct cli_gate *g, const char *text);
+/* What a threshold's tag selects: the figures for (key, value), or for the
+ * whole run when key is "". NULL when nothing matches (no samples). */
+typedef const struct hp_metric_set *(*cli_gate_lookup)(void *ctx, const char *key,
+                                                       const char *value);
+bool cli_gate_should_abort_by(struct cli_gate *g, cli_gate_lookup find, void *ctx, double t_s);
+int cli_gate_judge_by(struct cli_gate *g, cli_gate_lookup find, void *ctx);
+
 /* During the run, over the figures so far at t_s seconds since the start:
  * true (and aborted_by set) when an abort_on_fail threshold past its delay
  * fails. Thresholds without samples yet do not abort. */

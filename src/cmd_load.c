@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_gate.h"
+#include "load_common.h"
 #include "cmds.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -28,7 +29,7 @@
 
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_LATENCY, O_TIMEOUT, O_METHOD,
        O_BODY, O_UNIX, O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_GRACE, O_JSON, O_SEED,
-       O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD };
+       O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK };
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
@@ -79,7 +80,10 @@ static const struct cli_opt load_opts[] = {
      "Write the thresholds as a JUnit XML report (one testcase each) for CI test reporters."},
     {O_SUMMARY_MD, "summary-md", 0, "FILE",
      "Write a Markdown summary (figures and thresholds) for a CI job page."},
-    {O_SEED, "seed", 0, "N", "Seed of Poisson arrivals. Default 1."},
+    {O_CHECK, "check", 0, NULL,
+     "With a scenario file: validate it (and its data and body files), print what would run, "
+     "send nothing."},
+    {O_SEED, "seed", 0, "N", "Seed of Poisson arrivals and random picks. Default 1."},
     {0, NULL, 0, NULL, NULL},
 };
 
@@ -109,29 +113,6 @@ struct load_run {
     struct hp_hist *so_far_corrected, *so_far_uncorrected, *so_far_lag;
 };
 
-/* What thresholds judge, from counts and histograms over secs seconds. A
- * failed request is an answer with status 4xx or 5xx, or any error that left
- * no answer (refused, reset, timeout, malformed...); those count as attempts
- * too, so a target that refuses everything fails 100%. */
-static void metric_set(const struct hp_load_counts *c, const struct hp_hist *corrected,
-                       const struct hp_hist *uncorrected, const struct hp_hist *lag, bool open,
-                       double secs, struct hp_metric_set *m)
-{
-    int64_t status = c->errors[HP_LERR_STATUS_4XX] + c->errors[HP_LERR_STATUS_5XX];
-    int64_t other = hp_load_error_total(c) - status;
-    *m = (struct hp_metric_set){
-        .duration = corrected,
-        .duration_uncorrected = uncorrected,
-        .lag = open ? lag : NULL,
-        .requests = c->requests,
-        .failed = status + other,
-        .attempts = c->requests + other,
-        .bytes_received = c->bytes_read,
-        .bytes_sent = c->bytes_written,
-        .duration_s = secs,
-    };
-}
-
 static void add_counts(struct hp_load_counts *to, const struct hp_load_counts *c)
 {
     to->requests += c->requests;
@@ -152,8 +133,8 @@ static bool gate_interval(struct load_run *run, const struct hp_load_figures *f)
     hp_hist_add(run->so_far_uncorrected, f->uncorrected);
     if (run->cfg.open_model)
         hp_hist_add(run->so_far_lag, f->lag);
-    metric_set(&run->so_far, run->so_far_corrected, run->so_far_uncorrected, run->so_far_lag,
-               run->cfg.open_model, f->end_s, &m);
+    load_metric_set(&run->so_far, run->so_far_corrected, run->so_far_uncorrected,
+                    run->cfg.open_model ? run->so_far_lag : NULL, f->end_s, &m);
     return cli_gate_should_abort(&run->gate, &m, f->end_s);
 }
 
@@ -238,18 +219,6 @@ static int series(struct load_run *run, const struct hp_load_figures *f)
     return rc;
 }
 
-static void print_latency_row(const char *label, const struct hp_hist *h)
-{
-    char avg[32], sd[32], p50[32], p90[32], p99[32], max[32];
-    printf("    %-12s %9s %9s %9s %9s %9s %9s\n", label,
-           hp_format_duration((int64_t)hp_hist_mean(h), avg, sizeof avg),
-           hp_format_duration((int64_t)hp_hist_stddev(h), sd, sizeof sd),
-           hp_format_duration(hp_hist_value_at_percentile(h, 50), p50, sizeof p50),
-           hp_format_duration(hp_hist_value_at_percentile(h, 90), p90, sizeof p90),
-           hp_format_duration(hp_hist_value_at_percentile(h, 99), p99, sizeof p99),
-           hp_format_duration(hp_hist_max(h), max, sizeof max));
-}
-
 static void print_summary(const struct load_run *run, const struct hp_load_figures *t,
                           double elapsed)
 {
@@ -259,11 +228,11 @@ static void print_summary(const struct load_run *run, const struct hp_load_figur
 
     printf("  %-12s %9s %9s %9s %9s %9s %9s\n", "", "avg", "stdev", "p50", "p90", "p99", "max");
     if (open) {
-        print_latency_row("Latency", t->corrected);
-        print_latency_row("  from send", t->uncorrected);
-        print_latency_row("Sched. lag", t->lag);
+        load_print_latency_row("Latency", t->corrected);
+        load_print_latency_row("  from send", t->uncorrected);
+        load_print_latency_row("Sched. lag", t->lag);
     } else {
-        print_latency_row("Latency", t->corrected);
+        load_print_latency_row("Latency", t->corrected);
     }
     if (run->latency) {
         static const double pcts[] = {50, 75, 90, 99, 99.9, 99.99, 99.999, 100};
@@ -416,6 +385,10 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     bool connections_given = false, duration_given = false;
     int id, rc, exit_code = HP_EXIT_OK;
     char *request = NULL;
+    const char *engine_flag = NULL; /* the first flag a scenario file sets itself */
+    const char *thresholds[CLI_GATE_MAX];
+    int n_thresholds = 0;
+    bool check_only = false;
 
     cfg->threads = 2;
     cfg->connections = 10;
@@ -428,6 +401,17 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
 
     cli_init(&p, cmd, argc, argv);
     while ((id = cli_next(&p, &v)) != CLI_DONE) {
+        switch (id) {
+        case O_CONNECTIONS: case O_THREADS: case O_DURATION: case O_HEADER: case O_METHOD:
+        case O_BODY: case O_UNIX: case O_PIPELINE: case O_RPC: case O_RATE: case O_STAGES:
+        case O_MODEL: case O_ARRIVAL: case O_HDR_LOG: case O_TIMEOUT: case O_CONNECT_TIMEOUT:
+            for (const struct cli_opt *o = load_opts; !engine_flag && o->name; o++)
+                if (o->id == id)
+                    engine_flag = o->name;
+            break;
+        default:
+            break;
+        }
         switch (id) {
         case CLI_ERROR:
             exit_code = HP_EXIT_USAGE;
@@ -558,15 +542,14 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                 goto usage;
             cfg->seed = (uint64_t)n;
             break;
+        case O_CHECK:
+            check_only = true;
+            break;
         case O_THRESHOLD:
+            if (n_thresholds < CLI_GATE_MAX)
+                thresholds[n_thresholds++] = v;
             if (!cli_gate_add(cmd, &run.gate, v))
                 goto usage;
-            if (run.gate.thr[run.gate.n - 1].tag_key[0]) {
-                exit_code = cli_usage_error(cmd, "--threshold '%s': a single-URL test has no "
-                                            "request names or scenarios to select (they come "
-                                            "from scenario files)", v);
-                goto out;
-            }
             break;
         case O_JUNIT:
             run.junit = v;
@@ -577,9 +560,38 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         }
     }
     if (!run.url_text) {
-        exit_code = cli_usage_error(cmd, "a URL is needed (e.g. hotpath load http://127.0.0.1:8080/)");
+        exit_code = cli_usage_error(cmd, "a URL or a scenario file is needed (e.g. hotpath load "
+                                         "http://127.0.0.1:8080/)");
         goto out;
     }
+    if (!strstr(run.url_text, "://")) {
+        /* A scenario file: it sets the target, the executors and the requests. */
+        if (engine_flag) {
+            exit_code = cli_usage_error(cmd, "--%s: a scenario file sets connections, rates, "
+                                        "durations and requests itself (write them in %s)",
+                                        engine_flag, run.url_text);
+            goto out;
+        }
+        struct load_scenario_opts so = {
+            .path = run.url_text, .check_only = check_only, .latency = run.latency,
+            .json = run.json, .junit = run.junit, .summary_md = run.summary_md,
+            .thresholds = thresholds, .n_thresholds = n_thresholds, .grace_ns = grace_ns,
+            .seed = cfg->seed,
+        };
+        exit_code = load_scenarios(cmd, &so);
+        goto out;
+    }
+    if (check_only) {
+        exit_code = cli_usage_error(cmd, "--check validates a scenario file, not a URL");
+        goto out;
+    }
+    for (int i = 0; i < run.gate.n; i++)
+        if (run.gate.thr[i].tag_key[0]) {
+            exit_code = cli_usage_error(cmd, "--threshold '%s': a single-URL test has no "
+                                        "request names or scenarios to select (they come "
+                                        "from scenario files)", thresholds[i]);
+            goto out;
+        }
     if ((rc = hp_url_parse(run.url_text, &run.url, &err)) < 0) {
         exit_code = cli_usage_error(cmd, "%s", err.msg);
         goto out;
@@ -758,7 +770,8 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     if (run.gate.n > 0) {
         struct hp_metric_set m;
         int stopper = run.gate.aborted_by;
-        metric_set(&t->counts, t->corrected, t->uncorrected, t->lag, cfg->open_model, secs, &m);
+        load_metric_set(&t->counts, t->corrected, t->uncorrected,
+                        cfg->open_model ? t->lag : NULL, secs, &m);
         failed_thresholds = cli_gate_judge(&run.gate, &m);
         run.gate.aborted_by = stopper;
         cli_gate_print(&run.gate, stdout);

@@ -26,6 +26,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/file.h"
+#include "core/timer_heap.h"
 #include "net/http_resp.h"
 
 #define RBUF_BYTES (64 * 1024)
@@ -61,7 +62,11 @@ struct lconn {
     int first;      /* ring index of the oldest in flight */
     int64_t *sched; /* [pipeline]: scheduled send time per request in flight */
     int64_t *sent;  /* [pipeline]: actual send time */
-    size_t woff, wlen; /* pending bytes of w->batch */
+    size_t woff, wlen; /* pending bytes of wptr */
+    const char *wptr;  /* w->batch, or this connection's mix buffer */
+    char *mbuf;        /* mix: rendered requests (pipeline x the longest) */
+    uint8_t *which;    /* mix: [pipeline] which request of the mix is in flight */
+    struct hp_timer think; /* closed model: when the next request goes */
     int64_t answered;  /* on this connection, for --requests-per-conn */
     int64_t t0;        /* connect start, or when to retry */
     struct lconn *next_idle;
@@ -87,6 +92,10 @@ struct lworker {
     char *rbuf;
     char *batch; /* the request, pipeline times */
     size_t batch_len;
+    char *mbufs;   /* mix: backing for every connection's mbuf */
+    uint8_t *whiches;
+    int64_t seq_row; /* HP_DATA_SEQUENTIAL: this worker's next row */
+    struct hp_timer_heap thinking;
     gsl_rng *rng;
     struct slot slots[2];
     int cur;
@@ -118,6 +127,10 @@ struct hp_load {
     _Atomic bool stop;
     _Atomic int ready;  /* open model: workers whose connections are up */
     _Atomic bool go;    /* the schedule's origin (start_ns) is set */
+    double cum_weight[HP_LOAD_MAX_MIX]; /* mix: cumulative weights, the last is the sum */
+    size_t mix_max_bytes;               /* mix: longest rendered request */
+    _Atomic int64_t unique_row;         /* HP_DATA_UNIQUE: the next unused row */
+    _Atomic bool exhausted;
     bool running;
     struct hp_load_figures interval; /* merged by hp_load_poll */
     struct hp_load_figures totals;
@@ -125,12 +138,22 @@ struct hp_load {
 
 /* ---- figures ------------------------------------------------------------ */
 
-static int figures_init(struct hp_load_figures *f)
+static int figures_init(struct hp_load_figures *f, int n_parts)
 {
     memset(f, 0, sizeof *f);
     if (hp_hist_new_latency(&f->corrected) < 0 || hp_hist_new_latency(&f->uncorrected) < 0 ||
         hp_hist_new_latency(&f->lag) < 0)
         return -ENOMEM;
+    if (n_parts > 0) {
+        f->parts = hp_calloc((size_t)n_parts, sizeof *f->parts);
+        if (!f->parts)
+            return -ENOMEM;
+        f->n_parts = n_parts;
+        for (int i = 0; i < n_parts; i++)
+            if (hp_hist_new_latency(&f->parts[i].corrected) < 0 ||
+                hp_hist_new_latency(&f->parts[i].uncorrected) < 0)
+                return -ENOMEM;
+    }
     return 0;
 }
 
@@ -139,6 +162,11 @@ static void figures_fini(struct hp_load_figures *f)
     hp_hist_free(f->corrected);
     hp_hist_free(f->uncorrected);
     hp_hist_free(f->lag);
+    for (int i = 0; f->parts && i < f->n_parts; i++) {
+        hp_hist_free(f->parts[i].corrected);
+        hp_hist_free(f->parts[i].uncorrected);
+    }
+    hp_free(f->parts);
     memset(f, 0, sizeof *f);
 }
 
@@ -148,6 +176,11 @@ static void figures_reset(struct hp_load_figures *f)
     hp_hist_reset(f->corrected);
     hp_hist_reset(f->uncorrected);
     hp_hist_reset(f->lag);
+    for (int i = 0; i < f->n_parts; i++) {
+        memset(&f->parts[i].counts, 0, sizeof f->parts[i].counts);
+        hp_hist_reset(f->parts[i].corrected);
+        hp_hist_reset(f->parts[i].uncorrected);
+    }
 }
 
 static void counts_add(struct hp_load_counts *d, const struct hp_load_counts *s)
@@ -164,6 +197,11 @@ static void figures_add(struct hp_load_figures *d, const struct hp_load_figures 
     hp_hist_add(d->corrected, s->corrected);
     hp_hist_add(d->uncorrected, s->uncorrected);
     hp_hist_add(d->lag, s->lag);
+    for (int i = 0; i < d->n_parts && i < s->n_parts; i++) {
+        counts_add(&d->parts[i].counts, &s->parts[i].counts);
+        hp_hist_add(d->parts[i].corrected, s->parts[i].corrected);
+        hp_hist_add(d->parts[i].uncorrected, s->parts[i].uncorrected);
+    }
 }
 
 static inline struct hp_load_figures *fig(struct lworker *w)
@@ -247,8 +285,12 @@ static bool conn_wanted(const struct lworker *w, const struct lconn *c);
 /* Close c; requests still in flight count as `why` (a class of error). */
 static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, bool retry_soon)
 {
-    if (why >= 0 && c->inflight > 0)
+    if (why >= 0 && c->inflight > 0) {
         fig(w)->counts.errors[why] += c->inflight;
+        for (int k = 0; c->which && k < c->inflight; k++)
+            fig(w)->parts[c->which[(c->first + k) % w->l->cfg.pipeline]].counts.errors[why]++;
+    }
+    hp_timer_heap_remove(&w->thinking, &c->think);
     w->inflight -= c->inflight;
     c->inflight = 0;
     c->first = 0;
@@ -313,7 +355,7 @@ static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
 static bool conn_flush(struct lworker *w, struct lconn *c, int64_t now)
 {
     while (c->woff < c->wlen) {
-        ssize_t n = send(c->fd, w->batch + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+        ssize_t n = send(c->fd, c->wptr + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -334,22 +376,134 @@ static bool conn_flush(struct lworker *w, struct lconn *c, int64_t now)
     return true;
 }
 
+/* ---- request mixes ----------------------------------------------------- */
+
+/* The data row for the next request; -1 when unique rows are used up. */
+static int64_t pick_row(struct lworker *w)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    int64_t rows = cfg->data->rows, r;
+    switch (cfg->data_pick) {
+    case HP_DATA_RANDOM:
+        return (int64_t)gsl_rng_uniform_int(w->rng, (unsigned long)rows);
+    case HP_DATA_UNIQUE:
+        r = atomic_fetch_add_explicit(&w->l->unique_row, 1, memory_order_relaxed);
+        return r < rows ? r : -1;
+    case HP_DATA_SEQUENTIAL:
+        break;
+    }
+    r = w->seq_row % rows;
+    w->seq_row += w->l->nworkers;
+    return r;
+}
+
+static char *put_decimal(char *p, size_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/* Render request k of the mix at dst; returns its length, or 0 when the
+ * data ran out. */
+static size_t render(struct lworker *w, int k, char *dst)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    const struct hp_load_request *q = &cfg->mix[k];
+    const char *const *values = NULL;
+    const uint32_t *lens = NULL;
+    if (cfg->data && (q->head->has_vars || q->body->has_vars)) {
+        int64_t row = pick_row(w);
+        if (row < 0)
+            return 0;
+        values = cfg->data->cells + row * cfg->data->cols;
+        lens = cfg->data->lens + row * cfg->data->cols;
+    }
+    char *p = dst + hp_template_render(q->head, values, lens, dst);
+    if (q->wants_length) {
+        memcpy(p, "Content-Length: ", 16);
+        p = put_decimal(p + 16, hp_template_length(q->body, lens));
+        *p++ = '\r';
+        *p++ = '\n';
+    }
+    *p++ = '\r';
+    *p++ = '\n';
+    p += hp_template_render(q->body, values, lens, p);
+    return (size_t)(p - dst);
+}
+
+/* Which request of the mix goes next: by weight. */
+static int pick_request(struct lworker *w)
+{
+    const struct hp_load *l = w->l;
+    int n = l->cfg.n_mix;
+    if (n == 1)
+        return 0;
+    double u = gsl_rng_uniform(w->rng) * l->cum_weight[n - 1];
+    int k = 0;
+    while (k < n - 1 && u >= l->cum_weight[k])
+        k++;
+    return k;
+}
+
+static bool next_is_head(const struct lworker *w, const struct lconn *c)
+{
+    if (w->l->cfg.mix && c->inflight > 0)
+        return w->l->cfg.mix[c->which[c->first]].head_method;
+    return w->l->cfg.head_request;
+}
+
+static void stop_sending(struct lworker *w, int64_t now);
+
 /* Queue `n` requests scheduled at sched_ns (closed: now) and write them. */
 static bool conn_send(struct lworker *w, struct lconn *c, int n, int64_t sched_ns, int64_t now)
 {
-    int pipeline = w->l->cfg.pipeline;
+    const struct hp_load_config *cfg = &w->l->cfg;
+    int pipeline = cfg->pipeline;
+    size_t len = 0;
+    if (cfg->mix) {
+        for (int i = 0; i < n; i++) {
+            int k = pick_request(w);
+            size_t got = render(w, k, c->mbuf + len);
+            if (got == 0) { /* unique data used up: this scenario is over */
+                atomic_store(&w->l->exhausted, true);
+                n = i;
+                break;
+            }
+            c->which[(c->first + c->inflight + i) % pipeline] = (uint8_t)k;
+            fig(w)->parts[k].counts.sent++;
+            len += got;
+        }
+        if (n == 0) {
+            stop_sending(w, now);
+            return true;
+        }
+        c->wptr = c->mbuf;
+    } else {
+        len = cfg->request_len * (size_t)n;
+        c->wptr = w->batch;
+    }
+    bool was_idle = c->inflight == 0;
     for (int i = 0; i < n; i++) {
         int at = (c->first + c->inflight) % pipeline;
         c->sched[at] = sched_ns;
         c->sent[at] = now;
         c->inflight++;
     }
+    if (was_idle && cfg->mix)
+        hp_resp_init(&c->resp, next_is_head(w, c));
     w->inflight += n;
     fig(w)->counts.sent += n;
     /* Callers send only when nothing is pending (can_take, or closed model
-     * with nothing in flight), so the batch buffer holds the bytes. */
+     * with nothing in flight), so the buffer holds the bytes. */
     c->woff = 0;
-    c->wlen = w->l->cfg.request_len * (size_t)n;
+    c->wlen = len;
     return conn_flush(w, c, now);
 }
 
@@ -453,6 +607,21 @@ static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
     dispatch_due(w, now);
 }
 
+/* After answers: the closed model's think time, if any, before the next. */
+static void conn_next(struct lworker *w, struct lconn *c, int64_t now)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    if (cfg->think && !cfg->open_model && c->inflight == 0 && w->sending &&
+        conn_wanted(w, c)) {
+        int64_t pause = hp_dist_sample(&cfg->think_dist, w->rng);
+        if (pause > 0) {
+            hp_timer_heap_add(&w->thinking, &c->think, now + pause);
+            return;
+        }
+    }
+    conn_ready(w, c, now);
+}
+
 /* ---- responses --------------------------------------------------------- */
 
 /* An answer arrived for the oldest request in flight. */
@@ -464,6 +633,17 @@ static void answered(struct lworker *w, struct lconn *c, int64_t now)
 
     hp_hist_record(f->corrected, now - c->sched[at]);
     hp_hist_record(f->uncorrected, now - c->sent[at]);
+    if (c->which) {
+        struct hp_load_part *pt = &f->parts[c->which[at]];
+        hp_hist_record(pt->corrected, now - c->sched[at]);
+        hp_hist_record(pt->uncorrected, now - c->sent[at]);
+        pt->counts.requests++;
+        pt->counts.status[status / 100 <= 5 ? status / 100 : 0]++;
+        if (status >= 400 && status < 500)
+            pt->counts.errors[HP_LERR_STATUS_4XX]++;
+        else if (status >= 500)
+            pt->counts.errors[HP_LERR_STATUS_5XX]++;
+    }
     c->first = (c->first + 1) % w->l->cfg.pipeline;
     c->inflight--;
     w->inflight--;
@@ -545,7 +725,7 @@ static int read_once(struct lworker *w, struct lconn *c)
             break;
         bool keep = c->resp.keep_alive;
         answered(w, c, now);
-        hp_resp_init(&c->resp, cfg->head_request);
+        hp_resp_init(&c->resp, next_is_head(w, c));
         if (!keep || (cfg->requests_per_conn > 0 && c->answered >= cfg->requests_per_conn)) {
             reconnect = true;
             break;
@@ -556,7 +736,7 @@ static int read_once(struct lworker *w, struct lconn *c)
         conn_drop(w, c, now, HP_LERR_RESET, true);
         return READ_DONE;
     }
-    conn_ready(w, c, now);
+    conn_next(w, c, now);
     return n == RBUF_BYTES ? READ_FULL : READ_SHORT;
 }
 
@@ -601,6 +781,11 @@ static void sweep(struct lworker *w, int64_t now)
                     int at = (c->first + k) % cfg->pipeline;
                     hp_hist_record(f->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
                     hp_hist_record(f->uncorrected, cfg->timeout_ns);
+                    if (c->which) {
+                        struct hp_load_part *pt = &f->parts[c->which[at]];
+                        hp_hist_record(pt->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
+                        hp_hist_record(pt->uncorrected, cfg->timeout_ns);
+                    }
                 }
                 conn_drop(w, c, now, HP_LERR_TIMEOUT, true);
             } else if (c->inflight == 0 && !conn_wanted(w, c)) {
@@ -711,6 +896,9 @@ static void *worker_main(void *arg)
         until = min64(until, w->sending ? w->end_ns : w->grace_end_ns);
         if (open_model(w) && w->sending && w->idle)
             until = min64(until, w->next_ns);
+        struct hp_timer *th = hp_timer_heap_peek(&w->thinking);
+        if (th)
+            until = min64(until, th->due_ns);
         int64_t wait = until - now;
         struct timespec ts = hp_ns_to_ts(wait > 0 ? wait : 0);
         int n = epoll_pwait2(w->epfd, evs, MAX_EVENTS, &ts, NULL);
@@ -737,6 +925,12 @@ static void *worker_main(void *arg)
                 on_readable(w, c, e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
         }
         now = hp_now_ns();
+        struct hp_timer *due;
+        while ((due = hp_timer_heap_pop_due(&w->thinking, now)) != NULL) {
+            struct lconn *c = (struct lconn *)((char *)due - offsetof(struct lconn, think));
+            if (c->state == LC_READY && w->sending)
+                conn_ready(w, c, now);
+        }
         if (open_model(w))
             dispatch_due(w, now);
         if (now >= w->next_sweep_ns) {
@@ -777,19 +971,35 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
                          sizeof *w->times);
     w->rbuf = hp_malloc(RBUF_BYTES);
     w->batch_len = cfg->request_len * (size_t)cfg->pipeline;
-    w->batch = hp_malloc(w->batch_len);
+    w->batch = hp_malloc(w->batch_len ? w->batch_len : 1);
     w->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int parts = cfg->mix ? cfg->n_mix : 0;
+    size_t nc = (size_t)(w->nconns ? w->nconns : 1);
+    hp_timer_heap_init(&w->thinking);
+    if (cfg->mix) {
+        w->mbufs = hp_malloc(nc * (size_t)cfg->pipeline * l->mix_max_bytes);
+        w->whiches = hp_calloc(nc * (size_t)cfg->pipeline, 1);
+    }
     if (!w->conns || !w->times || !w->rbuf || !w->batch || !w->rng ||
-        figures_init(&w->slots[0].f) < 0 || figures_init(&w->slots[1].f) < 0)
+        (cfg->mix && (!w->mbufs || !w->whiches)) ||
+        hp_timer_heap_reserve(&w->thinking, (int)nc) < 0 ||
+        figures_init(&w->slots[0].f, parts) < 0 || figures_init(&w->slots[1].f, parts) < 0)
         return hp_err_set(err, -ENOMEM, "out of memory");
-    for (size_t i = 0; i < (size_t)cfg->pipeline; i++)
+    for (size_t i = 0; i < (size_t)cfg->pipeline && cfg->request; i++)
         memcpy(w->batch + i * cfg->request_len, cfg->request, cfg->request_len);
+    w->seq_row = id;
     gsl_rng_set(w->rng, cfg->seed + (uint64_t)id);
     for (int i = 0; i < w->nconns; i++) {
         struct lconn *c = &w->conns[i];
         c->fd = -1;
         c->sched = w->times + (size_t)i * (size_t)cfg->pipeline * 2;
         c->sent = c->sched + cfg->pipeline;
+        c->wptr = w->batch;
+        hp_timer_init(&c->think);
+        if (cfg->mix) {
+            c->mbuf = w->mbufs + (size_t)i * (size_t)cfg->pipeline * l->mix_max_bytes;
+            c->which = w->whiches + (size_t)i * (size_t)cfg->pipeline;
+        }
     }
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -812,8 +1022,13 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
                           cfg->connections, cfg->threads);
     if (cfg->pipeline < 1 || cfg->pipeline > HP_LOAD_MAX_PIPELINE)
         return hp_err_set(err, HP_ERANGE, "pipeline must be 1-%d", HP_LOAD_MAX_PIPELINE);
-    if (cfg->request_len == 0 || cfg->request_len > HP_LOAD_MAX_REQUEST_BYTES)
+    if (!cfg->mix && (cfg->request_len == 0 || cfg->request_len > HP_LOAD_MAX_REQUEST_BYTES))
         return hp_err_set(err, HP_ERANGE, "request of %zu bytes", cfg->request_len);
+    if (cfg->mix && (cfg->n_mix < 1 || cfg->n_mix > HP_LOAD_MAX_MIX))
+        return hp_err_set(err, HP_ERANGE, "a mix of 1-%d requests, not %d", HP_LOAD_MAX_MIX,
+                          cfg->n_mix);
+    if (cfg->mix && cfg->data && cfg->data->rows < 1)
+        return hp_err_set(err, HP_ERANGE, "the data table has no rows");
     if (cfg->duration_ns <= 0 || cfg->timeout_ns <= 0 || cfg->interval_ns <= 0)
         return hp_err_set(err, HP_ERANGE, "duration, timeout and interval must be above 0");
     if ((cfg->open_model || cfg->ramp_connections) && cfg->stages.n < 1)
@@ -828,16 +1043,45 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
     if (!l)
         return hp_err_set(err, -ENOMEM, "out of memory");
     l->cfg = *cfg;
-    l->request = hp_malloc(cfg->request_len);
+    if (cfg->mix) {
+        /* The longest a request can render to, with each column's longest
+         * value, plus "Content-Length: " and 20 digits and two CRLFs. */
+        double sum = 0;
+        const uint32_t *maxes = cfg->data ? cfg->data->max_len : NULL;
+        for (int i = 0; i < cfg->n_mix; i++) {
+            const struct hp_load_request *q = &cfg->mix[i];
+            size_t n = (maxes ? hp_template_length(q->head, maxes) : q->head->literal_len) +
+                       (maxes ? hp_template_length(q->body, maxes) : q->body->literal_len) + 42;
+            if (n > l->mix_max_bytes)
+                l->mix_max_bytes = n;
+            sum += q->weight > 0 ? q->weight : 0;
+            l->cum_weight[i] = sum;
+        }
+        if (!(sum > 0)) {
+            hp_free(l);
+            return hp_err_set(err, HP_ERANGE, "the mix's weights add up to 0");
+        }
+        if (l->mix_max_bytes > HP_LOAD_MAX_REQUEST_BYTES) {
+            hp_free(l);
+            return hp_err_set(err, HP_ERANGE, "a request of the mix can reach %zu bytes",
+                              l->mix_max_bytes);
+        }
+        l->cfg.request = NULL;
+        l->cfg.request_len = 0;
+    }
+    l->request = hp_malloc(cfg->request_len ? cfg->request_len : 1);
     l->nworkers = cfg->threads;
     l->workers = hp_calloc((size_t)l->nworkers, sizeof *l->workers);
-    if (!l->request || !l->workers || figures_init(&l->interval) < 0 ||
-        figures_init(&l->totals) < 0) {
+    int parts = cfg->mix ? cfg->n_mix : 0;
+    if (!l->request || !l->workers || figures_init(&l->interval, parts) < 0 ||
+        figures_init(&l->totals, parts) < 0) {
         hp_load_free(l);
         return hp_err_set(err, -ENOMEM, "out of memory");
     }
-    memcpy(l->request, cfg->request, cfg->request_len);
-    l->cfg.request = l->request;
+    if (!cfg->mix) {
+        memcpy(l->request, cfg->request, cfg->request_len);
+        l->cfg.request = l->request;
+    }
     for (int i = 0; i < l->nworkers; i++)
         l->workers[i].epfd = l->workers[i].wake_fd = -1;
     for (int i = 0; i < l->nworkers; i++) {
@@ -978,6 +1222,11 @@ const struct hp_load_figures *hp_load_totals(const struct hp_load *l)
     return &l->totals;
 }
 
+bool hp_load_data_exhausted(const struct hp_load *l)
+{
+    return atomic_load(&((struct hp_load *)l)->exhausted);
+}
+
 double hp_load_elapsed_s(const struct hp_load *l)
 {
     int64_t end = l->running || !l->finish_ns ? hp_now_ns() : l->finish_ns;
@@ -1005,6 +1254,9 @@ void hp_load_free(struct hp_load *l)
         hp_free(w->times);
         hp_free(w->rbuf);
         hp_free(w->batch);
+        hp_free(w->mbufs);
+        hp_free(w->whiches);
+        hp_timer_heap_fini(&w->thinking);
         if (w->rng)
             gsl_rng_free(w->rng);
         figures_fini(&w->slots[0].f);

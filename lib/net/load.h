@@ -24,12 +24,16 @@
 
 #include "core/err.h"
 #include "net/addr.h"
+#include "core/table.h"
 #include "net/stages.h"
+#include "net/template.h"
+#include "stat/dist.h"
 #include "stat/hist.h"
 
 #define HP_LOAD_MAX_THREADS 256
 #define HP_LOAD_MAX_PIPELINE 1024
 #define HP_LOAD_MAX_REQUEST_BYTES (16 * 1024 * 1024)
+#define HP_LOAD_MAX_MIX 64
 
 enum hp_load_error {
     HP_LERR_CONNECT_REFUSED,
@@ -46,6 +50,24 @@ enum hp_load_error {
 };
 
 const char *hp_load_error_name(enum hp_load_error e);
+
+/* How a request of a mix takes its row of the data table. */
+enum hp_data_pick {
+    HP_DATA_SEQUENTIAL, /* each thread walks the rows in turn (interleaved), then wraps */
+    HP_DATA_RANDOM,     /* a row drawn at random per request */
+    HP_DATA_UNIQUE,     /* each row once over the whole run; when all are used, sending stops */
+};
+
+/* One request of a weighted mix: the head (request line and headers, no
+ * Content-Length, no blank line) and the body, both templates over the data
+ * table's columns. Templates are borrowed: they must outlive the run. */
+struct hp_load_request {
+    const char *name;
+    double weight;              /* > 0; shares are weight / sum of weights */
+    bool head_method;           /* HEAD: answers have no body */
+    bool wants_length;          /* send Content-Length: there is a body, or POST/PUT/PATCH */
+    const struct hp_template *head, *body;
+};
 
 struct hp_load_config {
     struct hp_addr addr;
@@ -67,6 +89,18 @@ struct hp_load_config {
     bool poisson;             /* open model: exponential gaps instead of constant */
     int64_t interval_ns;      /* reporting interval (1s) */
     uint64_t seed;
+    /* A weighted mix of requests instead of `request` (which is then
+     * unused): each send picks one by weight and renders it, with a row of
+     * `data` when the templates have variables. Figures are kept per
+     * request of the mix as well (hp_load_figures.parts). Borrowed. */
+    const struct hp_load_request *mix;
+    int n_mix;                      /* 1..HP_LOAD_MAX_MIX */
+    const struct hp_table *data;    /* NULL: no variables */
+    enum hp_data_pick data_pick;
+    /* Closed model: a connection pauses this long (drawn per request)
+     * between an answer and its next request. */
+    bool think;
+    struct hp_dist think_dist;
 };
 
 struct hp_load_counts {
@@ -85,9 +119,18 @@ struct hp_load_counts {
 
 int64_t hp_load_error_total(const struct hp_load_counts *c);
 
+/* What one request of a mix measured. */
+struct hp_load_part {
+    struct hp_load_counts counts;
+    struct hp_hist *corrected;
+    struct hp_hist *uncorrected;
+};
+
 /* One reporting interval, or the whole run, merged over workers. */
 struct hp_load_figures {
     struct hp_load_counts counts;
+    struct hp_load_part *parts;  /* [n_parts]: per request of the mix; NULL without one */
+    int n_parts;
     struct hp_hist *corrected;   /* from the scheduled send time (closed: = uncorrected) */
     struct hp_hist *uncorrected; /* from the actual send time */
     struct hp_hist *lag;         /* open model: actual minus scheduled send time */
@@ -109,6 +152,8 @@ void hp_load_stop(struct hp_load *l);
 int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out);
 /* Whole-run figures, complete once hp_load_poll has returned -1. */
 const struct hp_load_figures *hp_load_totals(const struct hp_load *l);
+/* True when HP_DATA_UNIQUE ran out of rows and sending stopped for it. */
+bool hp_load_data_exhausted(const struct hp_load *l);
 /* Seconds the run took (start to the last worker's end). */
 double hp_load_elapsed_s(const struct hp_load *l);
 void hp_load_free(struct hp_load *l); /* stops and joins first; NULL is fine */

@@ -312,6 +312,159 @@ static void load_thresholds_gate_the_run(void **state)
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
 
+static void write_text(const char *path, const char *text)
+{
+    struct hp_err err;
+    assert_int_equal(hp_file_write_atomic(path, text, strlen(text), &err), 0);
+}
+
+/* Run `hotpath load FILE --json tmp` (a scenario file); like run_load. */
+static int run_scenario(const char *file, struct hp_result **doc, char *out, size_t size)
+{
+    const char *args[] = {NULL};
+    return run_load(args, file, doc, out, size);
+}
+
+/* Two scenarios at once against serve --truth: a closed mix weighted 3:1
+ * and an open POST stream starting later. Every answer lands in its
+ * request's figures, and the counts agree exactly with what the server
+ * served (200s are home's, 201s product's, 202s checkout's); the open
+ * scenario meets its rate; the file's thresholds pass. */
+static void scenario_runs_a_weighted_mix_of_scenarios(void **state)
+{
+    (void)state;
+    char truth[256], yaml[256], text[2048];
+    struct served s;
+    snprintf(truth, sizeof truth, "%s/scenario_truth.json", tmpdir);
+    const char *sargs[] = {"--truth", truth, NULL};
+    served_start(&s, hotpath, sargs);
+    snprintf(yaml, sizeof yaml, "%s/mix.yaml", tmpdir);
+    snprintf(text, sizeof text,
+             "base_url: http://127.0.0.1:%d\n"
+             "scenarios:\n"
+             "  browse:\n"
+             "    connections: 4\n"
+             "    duration: 1500ms\n"
+             "    requests:\n"
+             "      - {name: home, path: /, weight: 3}\n"
+             "      - {name: product, path: /status/201, weight: 1}\n"
+             "  buy:\n"
+             "    executor: open\n"
+             "    rate: 400/s\n"
+             "    duration: 1s\n"
+             "    start: 300ms\n"
+             "    requests:\n"
+             "      - name: checkout\n"
+             "        method: POST\n"
+             "        path: /status/202\n"
+             "        body: '{\"cart\": 1}'\n"
+             "thresholds:\n"
+             "  http_reqs{scenario:buy}: count >= 380\n"
+             "  http_req_failed: rate < 1%%\n",
+             s.port);
+    write_text(yaml, text);
+    struct hp_result *doc;
+    char out[8192];
+    assert_int_equal(run_scenario(yaml, &doc, out, sizeof out), 0);
+    double home = metric(doc, "requests{scenario:browse,name:home}");
+    double product = metric(doc, "requests{scenario:browse,name:product}");
+    double checkout = metric(doc, "requests{scenario:buy,name:checkout}");
+    assert_close(home + product, metric(doc, "requests{scenario:browse}"), 0, 0);
+    assert_close(home + product + checkout, metric(doc, "requests"), 0, 0);
+    /* 3:1 by weight: 75% home, within 5 points on thousands of requests. */
+    assert_true(home + product > 2000);
+    assert_close(home / (home + product), 0.75, 0, 0.05);
+    assert_close(checkout, 400, 0, 4); /* 400/s for 1 s on a schedule */
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+    assert_int_equal(hp_result_load(truth, &doc, NULL), 0);
+    assert_close(metric(doc, "status_200"), home, 0, 0);
+    assert_close(metric(doc, "status_201"), product, 0, 0);
+    assert_close(metric(doc, "status_202"), checkout, 0, 0);
+    hp_result_free(doc);
+}
+
+/* A data file picked `unique`: each row is sent exactly once, then the
+ * scenario stops on its own long before its duration. The server received
+ * exactly the bytes the rows render to (Content-Length included), so the
+ * substitution is right to the byte. */
+static void scenario_sends_each_unique_row_once(void **state)
+{
+    (void)state;
+    char truth[256], yaml[256], csv[256], text[2048];
+    struct served s;
+    snprintf(truth, sizeof truth, "%s/unique_truth.json", tmpdir);
+    const char *sargs[] = {"--truth", truth, NULL};
+    served_start(&s, hotpath, sargs);
+    snprintf(csv, sizeof csv, "%s/rows.csv", tmpdir);
+    char rows[4096];
+    size_t n = (size_t)snprintf(rows, sizeof rows, "id,user\n");
+    enum { ROWS = 50 };
+    double expected_bytes = 0;
+    char host[64];
+    snprintf(host, sizeof host, "127.0.0.1:%d", s.port);
+    for (int i = 0; i < ROWS; i++) {
+        char user[32], body[96];
+        snprintf(user, sizeof user, "user-%d%s", i, i % 7 ? "" : "-long-name");
+        n += (size_t)snprintf(rows + n, sizeof rows - n, "%d,%s\n", i, user);
+        int blen = snprintf(body, sizeof body, "{\"id\": %d, \"user\": \"%s\"}", i, user);
+        char head[256];
+        int hlen = snprintf(head, sizeof head,
+                            "POST /status/202?u=%s HTTP/1.1\r\nHost: %s\r\nX-Id: %d\r\n"
+                            "Content-Length: %d\r\n\r\n", user, host, i, blen);
+        expected_bytes += hlen + blen;
+    }
+    write_text(csv, rows);
+    snprintf(yaml, sizeof yaml, "%s/unique.yaml", tmpdir);
+    snprintf(text, sizeof text,
+             "base_url: http://%s\n"
+             "connections: 2\n"
+             "duration: 30s\n"
+             "data: {file: rows.csv, pick: unique}\n"
+             "requests:\n"
+             "  - method: POST\n"
+             "    path: /status/202?u=${user}\n"
+             "    headers: {X-Id: '${id}'}\n"
+             "    body: '{\"id\": ${id}, \"user\": \"${user}\"}'\n",
+             host);
+    write_text(yaml, text);
+    struct hp_result *doc;
+    char out[8192];
+    int64_t t0 = hp_now_ns();
+    assert_int_equal(run_scenario(yaml, &doc, out, sizeof out), 0);
+    assert_true(hp_now_ns() - t0 < 10 * HP_NS_PER_S);
+    assert_non_null(strstr(out, "every row of"));
+    assert_close(metric(doc, "requests"), ROWS, 0, 0);
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+    assert_int_equal(hp_result_load(truth, &doc, NULL), 0);
+    assert_close(metric(doc, "status_202"), ROWS, 0, 0);
+    assert_close(metric(doc, "bytes_in"), expected_bytes, 0, 0);
+    hp_result_free(doc);
+}
+
+/* Think time: with 2 connections each pausing a fixed 50 ms between an
+ * answer and its next request, 1 s carries at most 2 x 1 s / 50 ms = 40
+ * requests (fewer for the requests' own time); without it, thousands. */
+static void scenario_thinks_between_requests(void **state)
+{
+    (void)state;
+    char yaml[256], text[1024];
+    struct served s;
+    served_start(&s, hotpath, NULL);
+    snprintf(yaml, sizeof yaml, "%s/think.yaml", tmpdir);
+    snprintf(text, sizeof text,
+             "base_url: http://127.0.0.1:%d\nconnections: 2\nduration: 1s\nthink: 50ms\n"
+             "requests:\n  - path: /\n", s.port);
+    write_text(yaml, text);
+    struct hp_result *doc;
+    assert_int_equal(run_scenario(yaml, &doc, NULL, 0), 0);
+    double n = metric(doc, "requests");
+    assert_true(n >= 20 && n <= 42);
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+}
+
 static void load_reconnects_per_requests_per_conn(void **state)
 {
     (void)state;
@@ -709,6 +862,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(load_open_model_sees_the_stall),
         cmocka_unit_test(load_classifies_errors),
         cmocka_unit_test(load_thresholds_gate_the_run),
+        cmocka_unit_test(scenario_runs_a_weighted_mix_of_scenarios),
+        cmocka_unit_test(scenario_sends_each_unique_row_once),
+        cmocka_unit_test(scenario_thinks_between_requests),
         cmocka_unit_test(load_reconnects_per_requests_per_conn),
         cmocka_unit_test(load_writes_an_hdr_interval_log),
         cmocka_unit_test(load_survives_a_target_that_dies),

@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: MIT
+/* src/load_scenario.c - `hotpath load FILE.yaml`: every scenario of the file
+ * runs as its own load engine (its own threads, model and schedule), started
+ * at its start delay; the figures are merged per scenario, per request name
+ * and overall, for the summary, the thresholds and the result document. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_gate.h"
+#include "core/clock.h"
+#include "core/file.h"
+#include "core/result.h"
+#include "core/units.h"
+#include "load_common.h"
+#include "net/scenario.h"
+
+struct sc_run {
+    struct hp_scenario *sc;
+    struct hp_load *l;
+    bool started, finished;
+    double offset_s; /* when it started, seconds since the run began */
+};
+
+struct state {
+    struct hp_scenario_file *f;
+    struct sc_run runs[HP_SCENARIO_MAX];
+    int n;
+    double secs;                /* the run so far, for rates */
+    /* scratch for merged figures */
+    struct hp_load_counts counts;
+    struct hp_hist *corrected, *uncorrected, *lag;
+    struct hp_metric_set set;
+};
+
+static void counts_add(struct hp_load_counts *d, const struct hp_load_counts *s)
+{
+    int64_t *dp = (int64_t *)d;
+    const int64_t *sp = (const int64_t *)s;
+    for (size_t i = 0; i < sizeof *d / sizeof(int64_t); i++)
+        dp[i] += sp[i];
+}
+
+/* Merge the figures that (key, value) selects into the scratch set. */
+static const struct hp_metric_set *select_figures(void *ctx, const char *key, const char *value)
+{
+    struct state *st = ctx;
+    bool any = false, any_lag = false;
+    memset(&st->counts, 0, sizeof st->counts);
+    hp_hist_reset(st->corrected);
+    hp_hist_reset(st->uncorrected);
+    hp_hist_reset(st->lag);
+    for (int i = 0; i < st->n; i++) {
+        struct sc_run *r = &st->runs[i];
+        if (!r->started)
+            continue;
+        const struct hp_load_figures *t = hp_load_totals(r->l);
+        if (strcmp(key, "name") == 0) {
+            for (int k = 0; k < t->n_parts; k++) {
+                if (strcmp(r->sc->request_names[k], value) != 0)
+                    continue;
+                counts_add(&st->counts, &t->parts[k].counts);
+                hp_hist_add(st->corrected, t->parts[k].corrected);
+                hp_hist_add(st->uncorrected, t->parts[k].uncorrected);
+                any = true;
+            }
+            continue;
+        }
+        if (key[0] && strcmp(r->sc->name, value) != 0)
+            continue;
+        counts_add(&st->counts, &t->counts);
+        hp_hist_add(st->corrected, t->corrected);
+        hp_hist_add(st->uncorrected, t->uncorrected);
+        if (r->sc->cfg.open_model) {
+            hp_hist_add(st->lag, t->lag);
+            any_lag = true;
+        }
+        any = true;
+    }
+    if (!any)
+        return NULL;
+    load_metric_set(&st->counts, st->corrected, st->uncorrected, any_lag ? st->lag : NULL,
+                    st->secs, &st->set);
+    return &st->set;
+}
+
+static void describe(const struct hp_scenario *sc, char *buf, size_t size)
+{
+    const struct hp_load_config *c = &sc->cfg;
+    char a[32], b[32], d[32];
+    int n;
+    if (c->open_model)
+        n = snprintf(buf, size, "open at %s%s (%s), at most %d in flight",
+                     c->stages.n > 1 ? "stages averaging " : "",
+                     hp_format_rate(sc->target_rate, a, sizeof a),
+                     c->poisson ? "Poisson arrivals" : "constant spacing", c->connections);
+    else if (c->ramp_connections)
+        n = snprintf(buf, size, "closed, up to %d connections in stages", c->connections);
+    else
+        n = snprintf(buf, size, "closed, %d connections", c->connections);
+    if (n < 0 || (size_t)n >= size)
+        return;
+    n += snprintf(buf + n, size - (size_t)n, ", %s", hp_format_duration(c->duration_ns, b, sizeof b));
+    if (sc->start_ns > 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, ", from %s",
+                      hp_format_duration(sc->start_ns, d, sizeof d));
+    if (c->think && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, ", thinking between requests");
+}
+
+static void print_part_row(const char *label, const struct hp_load_counts *c,
+                           const struct hp_hist *h, double secs)
+{
+    char r[32], p50[32], p95[32], p99[32], max[32];
+    printf("  %-28s %9" PRId64 " %10s %9s %9s %9s %9s %7" PRId64 "\n", label, c->requests,
+           hp_format_rate(secs > 0 ? (double)c->requests / secs : 0, r, sizeof r),
+           hp_format_duration(hp_hist_value_at_percentile(h, 50), p50, sizeof p50),
+           hp_format_duration(hp_hist_value_at_percentile(h, 95), p95, sizeof p95),
+           hp_format_duration(hp_hist_value_at_percentile(h, 99), p99, sizeof p99),
+           hp_format_duration(hp_hist_max(h), max, sizeof max), hp_load_error_total(c));
+}
+
+/* metrics and histograms of one part of the run, tagged like k6's
+ * sub-metrics: requests{scenario:browse,name:home}. */
+static int doc_part(struct hp_result *doc, const char *tag, const struct hp_load_counts *c,
+                    const struct hp_hist *h, double secs)
+{
+    char k[200];
+    int rc = 0;
+    static const struct { const char *name; double p; } pcts[] = {
+        {"latency_p50_ns", 50}, {"latency_p95_ns", 95}, {"latency_p99_ns", 99},
+        {"latency_max_ns", 100},
+    };
+    snprintf(k, sizeof k, "requests{%s}", tag);
+    rc = rc ? rc : hp_result_metric(doc, k, (double)c->requests, "count");
+    snprintf(k, sizeof k, "requests_per_s{%s}", tag);
+    rc = rc ? rc : hp_result_metric(doc, k, secs > 0 ? (double)c->requests / secs : 0, "1/s");
+    snprintf(k, sizeof k, "errors{%s}", tag);
+    rc = rc ? rc : hp_result_metric(doc, k, (double)hp_load_error_total(c), "count");
+    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0] && rc == 0; i++) {
+        snprintf(k, sizeof k, "%s{%s}", pcts[i].name, tag);
+        rc = hp_result_metric(doc, k, (double)hp_hist_value_at_percentile(h, pcts[i].p), "ns");
+    }
+    snprintf(k, sizeof k, "latency{%s}", tag);
+    return rc ? rc : hp_result_histogram(doc, k, "ns", h);
+}
+
+static int build_doc(const struct load_scenario_opts *o, struct state *st,
+                     struct hp_result **out)
+{
+    struct hp_result *doc = NULL;
+    int rc = hp_result_new("load", &doc);
+    if (rc < 0)
+        return rc;
+    rc = hp_result_config_str(doc, "scenario_file", o->path);
+    rc = rc ? rc : hp_result_config_str(doc, "url", st->f->base_text);
+    json_t *list = json_array();
+    for (int i = 0; i < st->n && list; i++) {
+        const struct hp_scenario *sc = st->runs[i].sc;
+        char what[200];
+        describe(sc, what, sizeof what);
+        json_t *reqs = json_array();
+        for (int k = 0; k < sc->n_requests && reqs; k++)
+            json_array_append_new(reqs, json_pack("{s:s,s:f}", "name", sc->request_names[k],
+                                                  "weight", sc->mix[k].weight));
+        json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:i,s:I,s:I,s:o}", "name",
+                                              sc->name, "model",
+                                              sc->cfg.open_model ? "open" : "closed",
+                                              "executor", what, "connections",
+                                              sc->cfg.connections, "duration_ns",
+                                              (json_int_t)sc->cfg.duration_ns, "start_ns",
+                                              (json_int_t)sc->start_ns, "requests", reqs));
+    }
+    json_t *config = json_object_get(hp_result_json(doc), "config");
+    if (!list || json_object_set_new(config, "scenarios", list) < 0)
+        rc = -ENOMEM;
+    if (rc < 0) {
+        hp_result_free(doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
+}
+
+static int finish_doc(const struct load_scenario_opts *o, struct state *st,
+                      struct hp_result *doc, struct cli_gate *gate, double secs,
+                      struct hp_err *err)
+{
+    const struct hp_metric_set *all = select_figures(st, "", "");
+    int rc = 0;
+    char tag[200];
+    hp_result_set_duration(doc, secs);
+    if (all) {
+        const struct hp_load_counts *c = &st->counts;
+        rc = rc ? rc : hp_result_metric(doc, "requests", (double)c->requests, "count");
+        rc = rc ? rc : hp_result_metric(doc, "requests_per_s",
+                                        secs > 0 ? (double)c->requests / secs : 0, "1/s");
+        rc = rc ? rc : hp_result_metric(doc, "sent", (double)c->sent, "count");
+        rc = rc ? rc : hp_result_metric(doc, "errors", (double)hp_load_error_total(c), "count");
+        for (int e = 0; e < HP_LERR_COUNT && rc == 0; e++) {
+            snprintf(tag, sizeof tag, "errors_%s", hp_load_error_name((enum hp_load_error)e));
+            rc = hp_result_metric(doc, tag, (double)c->errors[e], "count");
+        }
+        rc = rc ? rc : hp_result_metric(doc, "bytes_read", (double)c->bytes_read, "bytes");
+        rc = rc ? rc : hp_result_metric(doc, "bytes_written", (double)c->bytes_written, "bytes");
+        rc = rc ? rc : hp_result_metric(doc, "latency_p50_ns",
+                                        (double)hp_hist_value_at_percentile(st->corrected, 50),
+                                        "ns");
+        rc = rc ? rc : hp_result_metric(doc, "latency_p99_ns",
+                                        (double)hp_hist_value_at_percentile(st->corrected, 99),
+                                        "ns");
+        rc = rc ? rc : hp_result_metric(doc, "latency_max_ns", (double)hp_hist_max(st->corrected),
+                                        "ns");
+        rc = rc ? rc : hp_result_histogram(doc, "latency", "ns", st->corrected);
+        rc = rc ? rc : hp_result_histogram(doc, "latency_uncorrected", "ns", st->uncorrected);
+    }
+    for (int i = 0; i < st->n && rc == 0; i++) {
+        struct sc_run *r = &st->runs[i];
+        if (!r->started)
+            continue;
+        const struct hp_load_figures *t = hp_load_totals(r->l);
+        snprintf(tag, sizeof tag, "scenario:%s", r->sc->name);
+        rc = doc_part(doc, tag, &t->counts, t->corrected, secs);
+        for (int k = 0; k < t->n_parts && rc == 0; k++) {
+            snprintf(tag, sizeof tag, "scenario:%s,name:%s", r->sc->name,
+                     r->sc->request_names[k]);
+            rc = doc_part(doc, tag, &t->parts[k].counts, t->parts[k].corrected, secs);
+        }
+    }
+    if (rc == 0 && gate->n > 0)
+        rc = cli_gate_to_doc(gate, doc);
+    if (rc < 0)
+        return hp_err_set(err, rc, "building the result document: %s", hp_strerror(rc));
+    return hp_result_write(doc, o->json, err);
+}
+
+static int series(struct state *st, struct sc_run *r, struct hp_result *doc,
+                  const struct hp_load_figures *f)
+{
+    char k[160];
+    double secs = f->end_s - f->start_s, t = r->offset_s + f->end_s;
+    int rc = 0;
+    if (secs <= 0)
+        secs = 1e-9;
+    struct { const char *name; const char *unit; double v; } pts[] = {
+        {"requests_per_s", "1/s", (double)f->counts.requests / secs},
+        {"errors_per_s", "1/s", (double)hp_load_error_total(&f->counts) / secs},
+        {"latency_p50_ns", "ns", (double)hp_hist_value_at_percentile(f->corrected, 50)},
+        {"latency_p99_ns", "ns", (double)hp_hist_value_at_percentile(f->corrected, 99)},
+        {"latency_max_ns", "ns", (double)hp_hist_max(f->corrected)},
+    };
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0] && rc == 0; i++) {
+        snprintf(k, sizeof k, "%s{scenario:%s}", pts[i].name, r->sc->name);
+        rc = hp_result_series_point(doc, k, pts[i].unit, t, pts[i].v);
+        if (rc == 0 && st->n == 1)
+            rc = hp_result_series_point(doc, pts[i].name, pts[i].unit, t, pts[i].v);
+    }
+    return rc;
+}
+
+static int write_summary_md(const struct load_scenario_opts *o, struct state *st,
+                            struct cli_gate *gate, double secs, struct hp_err *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    char a[32], b[32], c[32], d[32];
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    fprintf(f, "# Load test: %s\n\n%s, %d scenario%s, %.3gs.\n\n", o->path, st->f->base_text,
+            st->n, st->n == 1 ? "" : "s", secs);
+    fprintf(f, "| scenario | request | requests | requests/s | p50 | p95 | p99 | errors |\n"
+               "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (int i = 0; i < st->n; i++) {
+        struct sc_run *r = &st->runs[i];
+        if (!r->started)
+            continue;
+        const struct hp_load_figures *t = hp_load_totals(r->l);
+        for (int k = -1; k < t->n_parts; k++) {
+            const struct hp_load_counts *cn = k < 0 ? &t->counts : &t->parts[k].counts;
+            const struct hp_hist *h = k < 0 ? t->corrected : t->parts[k].corrected;
+            fprintf(f, "| %s | %s | %" PRId64 " | %.1f | %s | %s | %s | %" PRId64 " |\n",
+                    k < 0 ? r->sc->name : "", k < 0 ? "(all)" : r->sc->request_names[k],
+                    cn->requests, secs > 0 ? (double)cn->requests / secs : 0,
+                    hp_format_duration(hp_hist_value_at_percentile(h, 50), a, sizeof a),
+                    hp_format_duration(hp_hist_value_at_percentile(h, 95), b, sizeof b),
+                    hp_format_duration(hp_hist_value_at_percentile(h, 99), c, sizeof c),
+                    hp_load_error_total(cn));
+        }
+    }
+    (void)d;
+    cli_gate_markdown(gate, f);
+    if (gate->aborted_by >= 0)
+        fprintf(f, "\nStopped early: `%s` failed.\n", gate->thr[gate->aborted_by].text);
+    if (fclose(f) != 0) {
+        free(text);
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    int rc = hp_file_write_atomic(o->summary_md, text, len, err);
+    free(text);
+    return rc;
+}
+
+static void print_check(const struct hp_scenario_file *f, const struct cli_gate *gate)
+{
+    int requests = 0;
+    for (int i = 0; i < f->n; i++)
+        requests += f->sc[i]->n_requests;
+    printf("%s: valid: %d scenario%s, %d request%s, %d threshold%s @ %s\n", f->path, f->n,
+           f->n == 1 ? "" : "s", requests, requests == 1 ? "" : "s", gate->n,
+           gate->n == 1 ? "" : "s", f->base_text);
+    for (int i = 0; i < f->n; i++) {
+        const struct hp_scenario *sc = f->sc[i];
+        char what[200];
+        double sum = 0;
+        describe(sc, what, sizeof what);
+        printf("  %s: %s\n", sc->name, what);
+        if (sc->has_data)
+            printf("    data %s: %lld rows of %d columns, %s\n", sc->data_file,
+                   (long long)sc->data.rows, sc->data.cols,
+                   sc->cfg.data_pick == HP_DATA_UNIQUE   ? "each row once"
+                   : sc->cfg.data_pick == HP_DATA_RANDOM ? "rows at random"
+                                                         : "rows in turn");
+        for (int k = 0; k < sc->n_requests; k++)
+            sum += sc->mix[k].weight;
+        for (int k = 0; k < sc->n_requests; k++)
+            printf("    %-28s %5.1f%%\n", sc->request_names[k], 100 * sc->mix[k].weight / sum);
+    }
+    for (int i = 0; i < gate->n; i++)
+        printf("  threshold %s\n", gate->thr[i].text);
+}
+
+int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
+{
+    struct state st = {0};
+    struct cli_gate gate;
+    struct hp_err err = {0};
+    struct hp_result *doc = NULL;
+    struct hp_addr addr;
+    int rc, exit_code = HP_EXIT_OK;
+
+    cli_gate_init(&gate);
+    rc = hp_scenario_load(o->path, &st.f, &err);
+    if (rc < 0)
+        return cli_fail(cmd, rc, &err);
+    for (int i = 0; i < st.f->n_thresholds; i++)
+        gate.thr[gate.n++] = st.f->thresholds[i];
+    for (int i = 0; i < o->n_thresholds; i++) {
+        if (!cli_gate_add(cmd, &gate, o->thresholds[i])) {
+            exit_code = HP_EXIT_USAGE;
+            goto out;
+        }
+        const struct hp_threshold *t = &gate.thr[gate.n - 1];
+        bool found = !t->tag_key[0];
+        for (int s = 0; s < st.f->n && !found; s++) {
+            if (strcmp(t->tag_key, "scenario") == 0)
+                found = strcmp(st.f->sc[s]->name, t->tag_value) == 0;
+            for (int k = 0; !found && t->tag_key[0] == 'n' && k < st.f->sc[s]->n_requests; k++)
+                found = strcmp(st.f->sc[s]->request_names[k], t->tag_value) == 0;
+        }
+        if (!found) {
+            exit_code = cli_usage_error(cmd, "--threshold '%s': %s has no %s called '%s'",
+                                        o->thresholds[i], o->path,
+                                        t->tag_key[0] == 'n' ? "request" : "scenario",
+                                        t->tag_value);
+            goto out;
+        }
+    }
+    if (o->check_only) {
+        print_check(st.f, &gate);
+        goto out;
+    }
+    if ((rc = hp_url_addr(&st.f->base, &addr, &err)) < 0) {
+        cli_fail(cmd, rc, &err);
+        exit_code = HP_EXIT_FAIL;
+        goto out;
+    }
+    if (hp_hist_new_latency(&st.corrected) < 0 || hp_hist_new_latency(&st.uncorrected) < 0 ||
+        hp_hist_new_latency(&st.lag) < 0) {
+        exit_code = cli_fail(cmd, -ENOMEM, NULL);
+        goto out;
+    }
+    for (int i = 0; i < st.f->n; i++) {
+        struct sc_run *r = &st.runs[st.n];
+        r->sc = st.f->sc[i];
+        struct hp_load_config *cfg = &r->sc->cfg;
+        cfg->addr = addr;
+        cfg->grace_ns = o->grace_ns >= 0 ? o->grace_ns : cfg->timeout_ns;
+        cfg->connect_timeout_ns = cfg->timeout_ns;
+        cfg->seed = o->seed + (uint64_t)i * 7919;
+        if ((rc = hp_load_new(cfg, &r->l, &err)) < 0) {
+            snprintf(err.file, sizeof err.file, "%s", o->path);
+            exit_code = cli_fail(cmd, rc, &err);
+            goto out;
+        }
+        st.n++;
+    }
+    if (o->json && (rc = build_doc(o, &st, &doc)) < 0) {
+        exit_code = cli_fail(cmd, rc, NULL);
+        goto out;
+    }
+
+    sigset_t stop_sigs;
+    sigemptyset(&stop_sigs);
+    sigaddset(&stop_sigs, SIGINT);
+    sigaddset(&stop_sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    printf("Running %d scenario%s from %s @ %s\n", st.n, st.n == 1 ? "" : "s", o->path,
+           st.f->base_text);
+    for (int i = 0; i < st.n; i++) {
+        char what[200];
+        describe(st.runs[i].sc, what, sizeof what);
+        printf("  %-12s %s\n", st.runs[i].sc->name, what);
+    }
+    fflush(stdout);
+    int64_t started_wall = hp_wall_ns(), t0 = hp_now_ns();
+    if (doc)
+        hp_result_set_started(doc, started_wall);
+    bool stopping = false, interrupted = false;
+    for (;;) {
+        int64_t now = hp_now_ns();
+        st.secs = (double)(now - t0) / 1e9;
+        bool all_done = true;
+        for (int i = 0; i < st.n; i++) {
+            struct sc_run *r = &st.runs[i];
+            if (!r->started && !stopping && now - t0 >= r->sc->start_ns) {
+                if ((rc = hp_load_start(r->l, &err)) < 0) {
+                    exit_code = cli_fail(cmd, rc, &err);
+                    stopping = true;
+                } else {
+                    r->started = true;
+                    r->offset_s = (double)(hp_now_ns() - t0) / 1e9;
+                }
+            }
+            if (!r->started) {
+                all_done &= stopping;
+                continue;
+            }
+            if (stopping)
+                hp_load_stop(r->l);
+            const struct hp_load_figures *f;
+            int got;
+            while (!r->finished && (got = hp_load_poll(r->l, &f)) != 0) {
+                if (got < 0) {
+                    r->finished = true;
+                    break;
+                }
+                if (doc && series(&st, r, doc, f) < 0) {
+                    exit_code = cli_fail(cmd, -ENOMEM, NULL);
+                    stopping = true;
+                }
+            }
+            all_done &= r->finished;
+        }
+        if (!stopping && gate.aborted_by < 0 &&
+            cli_gate_should_abort_by(&gate, select_figures, &st, st.secs)) {
+            fprintf(stderr, "hotpath load: threshold '%s' failed at %.0fs: stopping\n",
+                    gate.thr[gate.aborted_by].text, st.secs);
+            stopping = true;
+        }
+        if (all_done)
+            break;
+        struct timespec ts = {0, 20 * 1000000};
+        int sig = sigtimedwait(&stop_sigs, NULL, &ts);
+        if (sig > 0 && !interrupted) {
+            interrupted = true;
+            stopping = true;
+        }
+    }
+    double secs = (double)(hp_now_ns() - t0) / 1e9;
+    st.secs = secs;
+    if (interrupted)
+        printf("  (interrupted: partial results)\n");
+
+    /* The whole run, then each scenario and its requests. */
+    const struct hp_metric_set *all = select_figures(&st, "", "");
+    char a[32];
+    printf("  %-12s %9s %9s %9s %9s %9s %9s\n", "", "avg", "stdev", "p50", "p90", "p99", "max");
+    load_print_latency_row("Latency", st.corrected);
+    if (o->latency) {
+        printf("\n  Detailed Percentile spectrum (ms):\n");
+        hp_hist_print_spectrum(st.corrected, stdout, 5, 1e6);
+        printf("\n");
+    }
+    printf("  %" PRId64 " requests in %.2fs, %s read\n", st.counts.requests, secs,
+           hp_format_size(st.counts.bytes_read, a, sizeof a));
+    if (hp_load_error_total(&st.counts)) {
+        printf("  Errors:");
+        for (int e = 0; e < HP_LERR_COUNT; e++)
+            if (st.counts.errors[e])
+                printf(" %s %" PRId64, hp_load_error_name((enum hp_load_error)e),
+                       st.counts.errors[e]);
+        printf("\n");
+    }
+    int64_t total_requests = st.counts.requests, total_errors = hp_load_error_total(&st.counts);
+    printf("Requests/sec: %10.2f\n\n", secs > 0 ? (double)total_requests / secs : 0);
+    printf("  %-28s %9s %10s %9s %9s %9s %9s %7s\n", "scenario / request", "requests", "rate",
+           "p50", "p95", "p99", "max", "errors");
+    for (int i = 0; i < st.n; i++) {
+        struct sc_run *r = &st.runs[i];
+        if (!r->started) {
+            printf("  %-28s (not started)\n", r->sc->name);
+            continue;
+        }
+        const struct hp_load_figures *t = hp_load_totals(r->l);
+        double run_s = hp_load_elapsed_s(r->l);
+        print_part_row(r->sc->name, &t->counts, t->corrected, run_s);
+        for (int k = 0; k < t->n_parts; k++) {
+            char label[80];
+            snprintf(label, sizeof label, "  %s", r->sc->request_names[k]);
+            print_part_row(label, &t->parts[k].counts, t->parts[k].corrected, run_s);
+        }
+        if (hp_load_data_exhausted(r->l))
+            printf("  %-28s (stopped: every row of %s was used once)\n", "", r->sc->data_file);
+    }
+    (void)all;
+    int failed = 0;
+    if (gate.n > 0) {
+        int stopper = gate.aborted_by;
+        failed = cli_gate_judge_by(&gate, select_figures, &st);
+        gate.aborted_by = stopper;
+        cli_gate_print(&gate, stdout);
+    }
+    fflush(stdout);
+    if (o->junit && (rc = cli_gate_junit(&gate, o->junit, "hotpath load", secs, started_wall,
+                                         &err)) < 0)
+        exit_code = cli_fail(cmd, rc, &err);
+    if (o->summary_md && (rc = write_summary_md(o, &st, &gate, secs, &err)) < 0)
+        exit_code = cli_fail(cmd, rc, &err);
+    if (doc && (rc = finish_doc(o, &st, doc, &gate, secs, &err)) < 0)
+        exit_code = cli_fail(cmd, rc, &err);
+    if (exit_code == HP_EXIT_OK && total_requests == 0 && total_errors > 0) {
+        fprintf(stderr, "hotpath load: no request was answered (%" PRId64 " errors)\n",
+                total_errors);
+        exit_code = HP_EXIT_FAIL;
+    }
+    if (exit_code == HP_EXIT_OK && failed > 0) {
+        fprintf(stderr, "hotpath load: %d of %d thresholds failed\n", failed, gate.n);
+        exit_code = HP_EXIT_THRESHOLD;
+    }
+out:
+    for (int i = 0; i < st.n; i++)
+        hp_load_free(st.runs[i].l);
+    hp_hist_free(st.corrected);
+    hp_hist_free(st.uncorrected);
+    hp_hist_free(st.lag);
+    hp_result_free(doc);
+    hp_scenario_free(st.f);
+    return exit_code;
+}
