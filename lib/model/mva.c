@@ -37,6 +37,14 @@ static int check(const struct hp_mva_network *net, struct hp_err *err)
         if (!net->open && (net->population[c] < 0 || !(net->think_s[c] >= 0)))
             return hp_err_set(err, HP_ERANGE, "users and think time of %s must be 0 or more",
                               net->class_name[c]);
+        double d = net->open ? 1 : net->think_s[c];
+        for (int k = 0; k < net->n_stations; k++)
+            d += net->demand[c][k];
+        /* Users that take no time anywhere would cycle infinitely fast. */
+        if (!net->open && net->population[c] > 0 && !(d > 0))
+            return hp_err_set(err, HP_ERANGE, "%s takes no time anywhere (every demand and the "
+                                              "think time are 0): its throughput would be "
+                                              "infinite", net->class_name[c]);
     }
     return 0;
 }

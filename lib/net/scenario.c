@@ -593,6 +593,9 @@ static int parse_scenario(struct ctx *x, struct hp_scenario *sc, const yaml_node
         if ((rc = parse_stages(x, sc, stages_n)) < 0)
             return rc;
         cfg->duration_ns = (int64_t)(hp_stages_duration_s(&cfg->stages) * 1e9 + 0.5);
+        if (!open && hp_stages_max(&cfg->stages) > 10000000)
+            return hp_ydoc_error(&x->y, stages_n, "stages go up to %g connections (at most "
+                                                  "10000000)", hp_stages_max(&cfg->stages));
         if (!open) {
             cfg->ramp_connections = true;
             if (!conn_n)

@@ -346,6 +346,10 @@ int hp_threshold_parse(const char *text, struct hp_threshold *out, struct hp_err
 {
     struct scan sc = {.s = text, .err = err};
     memset(out, 0, sizeof *out);
+    /* The normalised text adds at most one space: it must still fit. */
+    if (strlen(text) > HP_THRESHOLD_TEXT_MAX - 2)
+        return hp_err_at(err, HP_ERANGE, "", 0, HP_THRESHOLD_TEXT_MAX - 1,
+                         "threshold too long (at most %d characters)", HP_THRESHOLD_TEXT_MAX - 2);
     int rc = parse_metric(&sc, out);
     if (rc < 0)
         return rc;
