@@ -19,6 +19,8 @@ void load_metric_set(const struct hp_load_counts *c, const struct hp_hist *corre
         .requests = c->requests,
         .failed = status + other,
         .attempts = c->requests + other,
+        .checks_passed = c->checks_passed,
+        .checks_total = c->checks_passed + c->checks_failed,
         .bytes_received = c->bytes_read,
         .bytes_sent = c->bytes_written,
         .duration_s = secs,

@@ -147,6 +147,12 @@ static int doc_part(struct hp_result *doc, const char *tag, const struct hp_load
         snprintf(k, sizeof k, "%s{%s}", pcts[i].name, tag);
         rc = hp_result_metric(doc, k, (double)hp_hist_value_at_percentile(h, pcts[i].p), "ns");
     }
+    if (c->checks_passed + c->checks_failed > 0) {
+        snprintf(k, sizeof k, "checks_passed{%s}", tag);
+        rc = rc ? rc : hp_result_metric(doc, k, (double)c->checks_passed, "count");
+        snprintf(k, sizeof k, "checks_failed{%s}", tag);
+        rc = rc ? rc : hp_result_metric(doc, k, (double)c->checks_failed, "count");
+    }
     snprintf(k, sizeof k, "latency{%s}", tag);
     return rc ? rc : hp_result_histogram(doc, k, "ns", h);
 }
@@ -207,6 +213,8 @@ static int finish_doc(const struct load_scenario_opts *o, struct state *st,
             snprintf(tag, sizeof tag, "errors_%s", hp_load_error_name((enum hp_load_error)e));
             rc = hp_result_metric(doc, tag, (double)c->errors[e], "count");
         }
+        rc = rc ? rc : hp_result_metric(doc, "checks_passed", (double)c->checks_passed, "count");
+        rc = rc ? rc : hp_result_metric(doc, "checks_failed", (double)c->checks_failed, "count");
         rc = rc ? rc : hp_result_metric(doc, "bytes_read", (double)c->bytes_read, "bytes");
         rc = rc ? rc : hp_result_metric(doc, "bytes_written", (double)c->bytes_written, "bytes");
         rc = rc ? rc : hp_result_metric(doc, "latency_p50_ns",
@@ -231,6 +239,16 @@ static int finish_doc(const struct load_scenario_opts *o, struct state *st,
             snprintf(tag, sizeof tag, "scenario:%s,name:%s", r->sc->name,
                      r->sc->request_names[k]);
             rc = doc_part(doc, tag, &t->parts[k].counts, t->parts[k].corrected, secs);
+            const struct hp_load_request *q = &r->sc->mix[k];
+            for (int ci = 0; ci < q->n_checks && rc == 0; ci++) {
+                int g = (int)(q->checks - r->sc->checks) + ci;
+                snprintf(tag, sizeof tag, "check_failed{scenario:%s,name:%s,check:%s}",
+                         r->sc->name, r->sc->request_names[k], q->checks[ci].name);
+                rc = hp_result_metric(doc, tag, (double)t->check_failed[g], "count");
+                snprintf(tag, sizeof tag, "check_total{scenario:%s,name:%s,check:%s}",
+                         r->sc->name, r->sc->request_names[k], q->checks[ci].name);
+                rc = rc ? rc : hp_result_metric(doc, tag, (double)t->check_total[g], "count");
+            }
         }
     }
     if (rc == 0 && gate->n > 0)
@@ -307,6 +325,33 @@ static int write_summary_md(const struct load_scenario_opts *o, struct state *st
     return rc;
 }
 
+/* The checks' pass rate, and each check that failed with its counts. */
+static void print_checks(struct state *st)
+{
+    const struct hp_metric_set *all = select_figures(st, "", "");
+    if (!all || all->checks_total == 0)
+        return;
+    printf("  Checks: %.4g%% passed (%" PRId64 " of %" PRId64 ")\n",
+           100.0 * (double)all->checks_passed / (double)all->checks_total, all->checks_passed,
+           all->checks_total);
+    for (int i = 0; i < st->n; i++) {
+        struct sc_run *r = &st->runs[i];
+        if (!r->started)
+            continue;
+        const struct hp_load_figures *t = hp_load_totals(r->l);
+        for (int k = 0; k < r->sc->n_requests; k++) {
+            const struct hp_load_request *q = &r->sc->mix[k];
+            for (int c = 0; c < q->n_checks; c++) {
+                int g = (int)(q->checks - r->sc->checks) + c;
+                if (t->check_failed[g] > 0)
+                    printf("    \u2717 %s/%s: %s: %" PRId64 " of %" PRId64 " failed\n",
+                           r->sc->name, r->sc->request_names[k], q->checks[c].name,
+                           t->check_failed[g], t->check_total[g]);
+            }
+        }
+    }
+}
+
 static void print_check(const struct hp_scenario_file *f, const struct cli_gate *gate)
 {
     int requests = 0;
@@ -329,8 +374,11 @@ static void print_check(const struct hp_scenario_file *f, const struct cli_gate 
                                                          : "rows in turn");
         for (int k = 0; k < sc->n_requests; k++)
             sum += sc->mix[k].weight;
-        for (int k = 0; k < sc->n_requests; k++)
+        for (int k = 0; k < sc->n_requests; k++) {
             printf("    %-28s %5.1f%%\n", sc->request_names[k], 100 * sc->mix[k].weight / sum);
+            for (int c = 0; c < sc->mix[k].n_checks; c++)
+                printf("      check %s\n", sc->mix[k].checks[c].name);
+        }
     }
     for (int i = 0; i < gate->n; i++)
         printf("  threshold %s\n", gate->thr[i].text);
@@ -522,6 +570,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
             printf("  %-28s (stopped: every row of %s was used once)\n", "", r->sc->data_file);
     }
     (void)all;
+    print_checks(&st);
     int failed = 0;
     if (gate.n > 0) {
         int stopper = gate.aborted_by;

@@ -67,6 +67,9 @@ struct lconn {
     char *mbuf;        /* mix: rendered requests (pipeline x the longest) */
     uint8_t *which;    /* mix: [pipeline] which request of the mix is in flight */
     struct hp_timer think; /* closed model: when the next request goes */
+    char *cap;             /* checks: the answer so far (HP_CHECK_CAPTURE_BYTES), or NULL */
+    uint32_t cap_len;
+    bool cap_failed;       /* no capture buffer could be had: its checks fail */
     int64_t answered;  /* on this connection, for --requests-per-conn */
     int64_t t0;        /* connect start, or when to retry */
     struct lconn *next_idle;
@@ -95,6 +98,7 @@ struct lworker {
     char *mbufs;   /* mix: backing for every connection's mbuf */
     uint8_t *whiches;
     int64_t seq_row; /* HP_DATA_SEQUENTIAL: this worker's next row */
+    void *md;        /* checks: PCRE2 match data of this thread */
     struct hp_timer_heap thinking;
     gsl_rng *rng;
     struct slot slots[2];
@@ -131,6 +135,8 @@ struct hp_load {
     size_t mix_max_bytes;               /* mix: longest rendered request */
     _Atomic int64_t unique_row;         /* HP_DATA_UNIQUE: the next unused row */
     _Atomic bool exhausted;
+    int check_base[HP_LOAD_MAX_MIX];    /* index of each request's first check */
+    int n_checks;
     bool running;
     struct hp_load_figures interval; /* merged by hp_load_poll */
     struct hp_load_figures totals;
@@ -138,9 +144,16 @@ struct hp_load {
 
 /* ---- figures ------------------------------------------------------------ */
 
-static int figures_init(struct hp_load_figures *f, int n_parts)
+static int figures_init(struct hp_load_figures *f, int n_parts, int n_checks)
 {
     memset(f, 0, sizeof *f);
+    if (n_checks > 0) {
+        f->check_failed = hp_calloc((size_t)n_checks, sizeof *f->check_failed);
+        f->check_total = hp_calloc((size_t)n_checks, sizeof *f->check_total);
+        if (!f->check_failed || !f->check_total)
+            return -ENOMEM;
+        f->n_checks = n_checks;
+    }
     if (hp_hist_new_latency(&f->corrected) < 0 || hp_hist_new_latency(&f->uncorrected) < 0 ||
         hp_hist_new_latency(&f->lag) < 0)
         return -ENOMEM;
@@ -167,6 +180,8 @@ static void figures_fini(struct hp_load_figures *f)
         hp_hist_free(f->parts[i].uncorrected);
     }
     hp_free(f->parts);
+    hp_free(f->check_failed);
+    hp_free(f->check_total);
     memset(f, 0, sizeof *f);
 }
 
@@ -176,6 +191,8 @@ static void figures_reset(struct hp_load_figures *f)
     hp_hist_reset(f->corrected);
     hp_hist_reset(f->uncorrected);
     hp_hist_reset(f->lag);
+    for (int i = 0; i < f->n_checks; i++)
+        f->check_failed[i] = f->check_total[i] = 0;
     for (int i = 0; i < f->n_parts; i++) {
         memset(&f->parts[i].counts, 0, sizeof f->parts[i].counts);
         hp_hist_reset(f->parts[i].corrected);
@@ -197,6 +214,10 @@ static void figures_add(struct hp_load_figures *d, const struct hp_load_figures 
     hp_hist_add(d->corrected, s->corrected);
     hp_hist_add(d->uncorrected, s->uncorrected);
     hp_hist_add(d->lag, s->lag);
+    for (int i = 0; i < d->n_checks && i < s->n_checks; i++) {
+        d->check_failed[i] += s->check_failed[i];
+        d->check_total[i] += s->check_total[i];
+    }
     for (int i = 0; i < d->n_parts && i < s->n_parts; i++) {
         counts_add(&d->parts[i].counts, &s->parts[i].counts);
         hp_hist_add(d->parts[i].corrected, s->parts[i].corrected);
@@ -295,6 +316,7 @@ static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, 
     c->inflight = 0;
     c->first = 0;
     c->woff = c->wlen = 0;
+    c->cap_len = 0;
     idle_remove(w, c);
     if (c->fd >= 0)
         close(c->fd);
@@ -634,7 +656,30 @@ static void answered(struct lworker *w, struct lconn *c, int64_t now)
     hp_hist_record(f->corrected, now - c->sched[at]);
     hp_hist_record(f->uncorrected, now - c->sent[at]);
     if (c->which) {
-        struct hp_load_part *pt = &f->parts[c->which[at]];
+        int k = c->which[at];
+        struct hp_load_part *pt = &f->parts[k];
+        const struct hp_load_request *q = &w->l->cfg.mix[k];
+        if (q->n_checks > 0) {
+            const char *head = "", *body = "";
+            size_t head_len = 0, body_len = 0;
+            if (c->cap)
+                hp_check_split(c->cap, c->cap_len, (size_t)c->resp.head_bytes,
+                               c->resp.body_kind == HP_BODY_CHUNKED, &head, &head_len, &body,
+                               &body_len);
+            for (int i = 0; i < q->n_checks; i++) {
+                bool ok = !c->cap_failed &&
+                          hp_check_eval(&q->checks[i], status, head, head_len, body, body_len,
+                                        w->md);
+                int g = w->l->check_base[k] + i;
+                f->check_total[g]++;
+                f->check_failed[g] += !ok;
+                f->counts.checks_passed += ok;
+                f->counts.checks_failed += !ok;
+                pt->counts.checks_passed += ok;
+                pt->counts.checks_failed += !ok;
+            }
+            c->cap_len = 0;
+        }
         hp_hist_record(pt->corrected, now - c->sched[at]);
         hp_hist_record(pt->uncorrected, now - c->sent[at]);
         pt->counts.requests++;
@@ -669,6 +714,23 @@ static void on_readable(struct lworker *w, struct lconn *c, bool peer_closed)
         if (r == READ_DONE || (r == READ_SHORT && !peer_closed))
             break;
     }
+}
+
+/* Keep the bytes of an answer whose request has checks, up to the cap. The
+ * buffer is the connection's, made on its first checked answer. */
+static void capture(struct lconn *c, const char *p, size_t n)
+{
+    if (!c->cap && !c->cap_failed) {
+        c->cap = hp_malloc(HP_CHECK_CAPTURE_BYTES);
+        c->cap_failed = c->cap == NULL;
+    }
+    if (!c->cap)
+        return;
+    size_t room = HP_CHECK_CAPTURE_BYTES - c->cap_len;
+    if (n > room)
+        n = room;
+    memcpy(c->cap + c->cap_len, p, n);
+    c->cap_len += (uint32_t)n;
 }
 
 /* One read and what it held: READ_FULL (the buffer filled: more may wait),
@@ -713,6 +775,8 @@ static int read_once(struct lworker *w, struct lconn *c)
         }
         size_t used;
         int rc = hp_resp_feed(&c->resp, w->rbuf + pos, (size_t)n - pos, &used);
+        if (c->which && cfg->mix[c->which[c->first]].n_checks > 0)
+            capture(c, w->rbuf + pos, used);
         pos += used;
         if (rc == HP_RESP_EBAD) {
             record_error(w, HP_LERR_MALFORMED);
@@ -983,7 +1047,9 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     if (!w->conns || !w->times || !w->rbuf || !w->batch || !w->rng ||
         (cfg->mix && (!w->mbufs || !w->whiches)) ||
         hp_timer_heap_reserve(&w->thinking, (int)nc) < 0 ||
-        figures_init(&w->slots[0].f, parts) < 0 || figures_init(&w->slots[1].f, parts) < 0)
+        (l->n_checks > 0 && !(w->md = hp_check_match_data())) ||
+        figures_init(&w->slots[0].f, parts, l->n_checks) < 0 ||
+        figures_init(&w->slots[1].f, parts, l->n_checks) < 0)
         return hp_err_set(err, -ENOMEM, "out of memory");
     for (size_t i = 0; i < (size_t)cfg->pipeline && cfg->request; i++)
         memcpy(w->batch + i * cfg->request_len, cfg->request, cfg->request_len);
@@ -1056,6 +1122,8 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
                 l->mix_max_bytes = n;
             sum += q->weight > 0 ? q->weight : 0;
             l->cum_weight[i] = sum;
+            l->check_base[i] = l->n_checks;
+            l->n_checks += q->n_checks;
         }
         if (!(sum > 0)) {
             hp_free(l);
@@ -1073,8 +1141,8 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
     l->nworkers = cfg->threads;
     l->workers = hp_calloc((size_t)l->nworkers, sizeof *l->workers);
     int parts = cfg->mix ? cfg->n_mix : 0;
-    if (!l->request || !l->workers || figures_init(&l->interval, parts) < 0 ||
-        figures_init(&l->totals, parts) < 0) {
+    if (!l->request || !l->workers || figures_init(&l->interval, parts, l->n_checks) < 0 ||
+        figures_init(&l->totals, parts, l->n_checks) < 0) {
         hp_load_free(l);
         return hp_err_set(err, -ENOMEM, "out of memory");
     }
@@ -1247,9 +1315,12 @@ void hp_load_free(struct hp_load *l)
     }
     for (int i = 0; l->workers && i < l->nworkers; i++) {
         struct lworker *w = &l->workers[i];
-        for (int k = 0; w->conns && k < w->nconns; k++)
+        for (int k = 0; w->conns && k < w->nconns; k++) {
             if (w->conns[k].fd >= 0)
                 close(w->conns[k].fd);
+            hp_free(w->conns[k].cap);
+        }
+        hp_check_match_data_free(w->md);
         hp_free(w->conns);
         hp_free(w->times);
         hp_free(w->rbuf);

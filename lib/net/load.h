@@ -25,6 +25,7 @@
 #include "core/err.h"
 #include "net/addr.h"
 #include "core/table.h"
+#include "net/check.h"
 #include "net/stages.h"
 #include "net/template.h"
 #include "stat/dist.h"
@@ -67,6 +68,8 @@ struct hp_load_request {
     bool head_method;           /* HEAD: answers have no body */
     bool wants_length;          /* send Content-Length: there is a body, or POST/PUT/PATCH */
     const struct hp_template *head, *body;
+    const struct hp_check *checks; /* judged on each answer; borrowed */
+    int n_checks;
 };
 
 struct hp_load_config {
@@ -115,6 +118,8 @@ struct hp_load_counts {
     int64_t bytes_written;
     int64_t status[6];     /* answers by class: [1]..[5] = 1xx..5xx */
     int64_t errors[HP_LERR_COUNT];
+    int64_t checks_passed; /* checks judged on answers (scenario requests with checks) */
+    int64_t checks_failed;
 };
 
 int64_t hp_load_error_total(const struct hp_load_counts *c);
@@ -131,6 +136,9 @@ struct hp_load_figures {
     struct hp_load_counts counts;
     struct hp_load_part *parts;  /* [n_parts]: per request of the mix; NULL without one */
     int n_parts;
+    int64_t *check_failed;       /* [n_checks]: failures per check, in mix order */
+    int64_t *check_total;
+    int n_checks;
     struct hp_hist *corrected;   /* from the scheduled send time (closed: = uncorrected) */
     struct hp_hist *uncorrected; /* from the actual send time */
     struct hp_hist *lag;         /* open model: actual minus scheduled send time */

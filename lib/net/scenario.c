@@ -40,7 +40,9 @@ static const char *const single_keys[] = {
     "connections", "rate", "stages", "duration", "start", "arrival", "requests", "pipeline",
 };
 static const char *const request_keys[] = {"name", "method", "path", "url", "headers", "body",
-                                           "weight"};
+                                           "weight", "checks"};
+static const char *const check_keys[] = {"name", "status", "header", "equals", "contains",
+                                         "matches", "body_contains", "body_matches"};
 static const char *const data_keys[] = {"file", "pick"};
 static const char *const threshold_keys[] = {"threshold", "abort_on_fail", "delay_abort_eval"};
 
@@ -236,6 +238,83 @@ static int read_body(struct ctx *x, const yaml_node_t *n, const char *v, char **
     return 0;
 }
 
+/* One item of a request's checks: status | header [equals|contains|matches]
+ * | body_contains | body_matches, and an optional name. */
+static int parse_check(struct ctx *x, struct hp_scenario *sc, const yaml_node_t *n)
+{
+    int rc;
+    if (!n || n->type != YAML_MAPPING_NODE)
+        return hp_ydoc_error(&x->y, n, "a check is a map such as {status: 200} or "
+                                       "{body_contains: ok}");
+    if ((rc = hp_ydoc_check_keys(&x->y, n, check_keys, N(check_keys), "a check")) < 0)
+        return rc;
+    if (sc->n_checks >= HP_SCENARIO_MAX_CHECKS)
+        return hp_ydoc_error(&x->y, n, "more than %d checks in scenario '%s'",
+                             HP_SCENARIO_MAX_CHECKS, sc->name);
+    struct hp_check *c = &sc->checks[sc->n_checks];
+    memset(c, 0, sizeof *c);
+    const yaml_node_t *st = hp_ydoc_get(&x->y, n, "status");
+    const yaml_node_t *hd = hp_ydoc_get(&x->y, n, "header");
+    const yaml_node_t *bc = hp_ydoc_get(&x->y, n, "body_contains");
+    const yaml_node_t *bm = hp_ydoc_get(&x->y, n, "body_matches");
+    const yaml_node_t *eq = hp_ydoc_get(&x->y, n, "equals");
+    const yaml_node_t *co = hp_ydoc_get(&x->y, n, "contains");
+    const yaml_node_t *ma = hp_ydoc_get(&x->y, n, "matches");
+    if (!!st + !!hd + !!bc + !!bm != 1)
+        return hp_ydoc_error(&x->y, n, "a check judges one thing: status, header, "
+                                       "body_contains or body_matches");
+    if (!hd && (eq || co || ma))
+        return hp_ydoc_error(&x->y, eq ? eq : co ? co : ma, "equals, contains and matches go "
+                                                          "with header");
+    if (!!eq + !!co + !!ma > 1)
+        return hp_ydoc_error(&x->y, n, "a header check takes one of equals, contains or matches");
+    const char *v = NULL, *what = "";
+    struct hp_err e = {0};
+    const yaml_node_t *vn = st ? st : hd ? (eq ? eq : co ? co : ma) : bc ? bc : bm;
+    if (vn && (rc = need_scalar(x, vn, st ? "status" : "the check's value", &v)) < 0)
+        return rc;
+    if (st) {
+        if (hp_check_set_status(c, v, &e) < 0)
+            return hp_ydoc_error(&x->y, st, "%s", e.msg);
+        snprintf(c->name, sizeof c->name, "status is %.80s", v);
+    } else if (hd) {
+        const char *h = hp_ydoc_scalar(hd);
+        if (!h || !*h || strlen(h) >= sizeof c->header)
+            return hp_ydoc_error(&x->y, hd, "header: a header name");
+        snprintf(c->header, sizeof c->header, "%s", h);
+        c->kind = HP_CHECK_HEADER;
+        if (!eq && !co && !ma) {
+            c->cmp = HP_CMP_PRESENT;
+            snprintf(c->name, sizeof c->name, "has header %s", h);
+        } else {
+            what = eq ? "equals" : co ? "contains" : "matches";
+            snprintf(c->name, sizeof c->name, "%s %s %.50s", h, what, v);
+        }
+    } else {
+        c->kind = HP_CHECK_BODY;
+        what = bc ? "contains" : "matches";
+        snprintf(c->name, sizeof c->name, "body %s %.70s", what, v);
+    }
+    if (ma || bm) {
+        if (hp_check_set_regex(c, v, &e) < 0)
+            return error_in_scalar(x, vn, e.col, ma ? "matches" : "body_matches", e.msg);
+    } else if (eq || co || bc) {
+        c->cmp = eq ? HP_CMP_EQUALS : HP_CMP_CONTAINS;
+        if (hp_check_set_text(c, v) < 0)
+            return hp_err_set(x->y.err, -ENOMEM, "out of memory");
+    }
+    sc->n_checks++; /* owned by the scenario from here: fini frees it */
+    const yaml_node_t *nm = hp_ydoc_get(&x->y, n, "name");
+    if (nm) {
+        const char *name = hp_ydoc_scalar(nm);
+        if (!name || !*name || strlen(name) >= sizeof c->name)
+            return hp_ydoc_error(&x->y, nm, "name: text of 1 to %d characters",
+                                 (int)sizeof c->name - 1);
+        snprintf(c->name, sizeof c->name, "%s", name);
+    }
+    return 0;
+}
+
 static int parse_request(struct ctx *x, struct hp_scenario *sc, const yaml_node_t *scn,
                          const yaml_node_t *rq)
 {
@@ -383,8 +462,20 @@ static int parse_request(struct ctx *x, struct hp_scenario *sc, const yaml_node_
         (rc = hp_template_parse(body ? body : "", body_len, cols, ncols, &sc->bodies[k],
                                 x->y.err)) < 0)
         goto out;
+    int first_check = sc->n_checks, count = 0;
+    const yaml_node_t *cn = hp_ydoc_get(&x->y, rq, "checks");
+    yaml_node_item_t *items = hp_ydoc_items(cn, &count);
+    if (cn && !items) {
+        rc = hp_ydoc_error(&x->y, cn, "checks: a list of checks such as [{status: 200}]");
+        goto out;
+    }
+    for (int i = 0; i < count; i++)
+        if ((rc = parse_check(x, sc, hp_ydoc_node(&x->y, items[i]))) < 0)
+            goto out;
     sc->n_requests++;
     sc->mix[k] = (struct hp_load_request){
+        .checks = &sc->checks[first_check],
+        .n_checks = sc->n_checks - first_check,
         .name = sc->request_names[k],
         .weight = weight,
         .head_method = strcmp(method, "HEAD") == 0,
@@ -749,6 +840,8 @@ static void scenario_free(struct hp_scenario *sc)
         hp_template_fini(&sc->heads[i]);
         hp_template_fini(&sc->bodies[i]);
     }
+    for (int i = 0; i < sc->n_checks; i++)
+        hp_check_fini(&sc->checks[i]);
     hp_table_fini(&sc->data);
     hp_free(sc);
 }

@@ -24,6 +24,7 @@
 #define HP_SCENARIO_MAX_THRESHOLDS 64
 #define HP_SCENARIO_MAX_BYTES (4u * 1024 * 1024)
 #define HP_SCENARIO_NAME_MAX 64
+#define HP_SCENARIO_MAX_CHECKS 256 /* per scenario, over its requests */
 
 struct hp_scenario {
     char name[HP_SCENARIO_NAME_MAX];
@@ -36,6 +37,8 @@ struct hp_scenario {
     char *request_names[HP_LOAD_MAX_MIX];
     struct hp_load_request mix[HP_LOAD_MAX_MIX];
     struct hp_template heads[HP_LOAD_MAX_MIX], bodies[HP_LOAD_MAX_MIX];
+    int n_checks;
+    struct hp_check checks[HP_SCENARIO_MAX_CHECKS];
     bool has_data;
     struct hp_table data;
     char data_file[256];

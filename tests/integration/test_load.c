@@ -465,6 +465,52 @@ static void scenario_thinks_between_requests(void **state)
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
 
+/* Checks on every answer: those that hold pass every time, the one that
+ * cannot (200 from /status/503) fails exactly once per request of its
+ * name, and the checks threshold sees the pass rate. */
+static void scenario_checks_every_answer(void **state)
+{
+    (void)state;
+    char yaml[256], text[2048];
+    struct served s;
+    served_start(&s, hotpath, NULL);
+    snprintf(yaml, sizeof yaml, "%s/checks.yaml", tmpdir);
+    snprintf(text, sizeof text,
+             "base_url: http://127.0.0.1:%d\nconnections: 2\nduration: 500ms\n"
+             "requests:\n"
+             "  - name: ok\n"
+             "    path: /bytes/100\n"
+             "    checks:\n"
+             "      - {status: 2xx}\n"
+             "      - {header: Content-Length, equals: '100'}\n"
+             "      - {body_matches: '^x{100}$'}\n"
+             "  - name: broken\n"
+             "    path: /status/503\n"
+             "    checks:\n"
+             "      - {status: 200, name: answers 200}\n"
+             "      - {body_contains: Unavailable}\n"
+             "thresholds:\n"
+             "  checks{name:ok}: rate == 100%%\n"
+             "  checks: rate < 100%%\n",
+             s.port);
+    write_text(yaml, text);
+    struct hp_result *doc;
+    char out[8192];
+    assert_int_equal(run_scenario(yaml, &doc, out, sizeof out), 0);
+    double ok = metric(doc, "requests{scenario:default,name:ok}");
+    double broken = metric(doc, "requests{scenario:default,name:broken}");
+    assert_true(ok > 100 && broken > 100);
+    assert_close(metric(doc, "checks_failed"), broken, 0, 0);
+    assert_close(metric(doc, "checks_passed"), 3 * ok + broken, 0, 0);
+    assert_close(metric(doc, "check_failed{scenario:default,name:broken,check:answers 200}"),
+                 broken, 0, 0);
+    assert_close(metric(doc, "check_failed{scenario:default,name:ok,check:body matches ^x{100}$}"),
+                 0, 0, 0);
+    assert_non_null(strstr(out, "default/broken: answers 200:"));
+    hp_result_free(doc);
+    assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
+}
+
 static void load_reconnects_per_requests_per_conn(void **state)
 {
     (void)state;
@@ -865,6 +911,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(scenario_runs_a_weighted_mix_of_scenarios),
         cmocka_unit_test(scenario_sends_each_unique_row_once),
         cmocka_unit_test(scenario_thinks_between_requests),
+        cmocka_unit_test(scenario_checks_every_answer),
         cmocka_unit_test(load_reconnects_per_requests_per_conn),
         cmocka_unit_test(load_writes_an_hdr_interval_log),
         cmocka_unit_test(load_survives_a_target_that_dies),
