@@ -20,26 +20,8 @@ trap cleanup EXIT
 ulimit -n 65536 2>/dev/null || true
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/nginx.conf" <<NGX
-worker_processes 1;
-worker_rlimit_nofile 65536;
-daemon off;
-master_process off;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 16384; }
-http {
-    access_log off;
-    keepalive_requests 1000000000;
-    server {
-        listen 127.0.0.1:$port backlog=4096;
-        location = / { default_type text/plain; return 200 "Hello, World!"; }
-    }
-}
-NGX
-taskset -c 1 nginx -c "$work/nginx.conf" -p "$work" &
-nginx_pid=$!
-sleep 0.5
+. "$(dirname "$0")/nginx.sh"
+bench_nginx "$work" "$port"
 cat >"$work/pipeline.lua" <<'LUA'
 -- wrk's own pipelining example: 16 requests per write
 init = function(args)

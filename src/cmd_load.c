@@ -29,7 +29,7 @@
 
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_LATENCY, O_TIMEOUT, O_METHOD,
        O_BODY, O_UNIX, O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_GRACE, O_JSON, O_SEED,
-       O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK };
+       O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK, O_SCRIPT };
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
@@ -80,6 +80,10 @@ static const struct cli_opt load_opts[] = {
      "Write the thresholds as a JUnit XML report (one testcase each) for CI test reporters."},
     {O_SUMMARY_MD, "summary-md", 0, "FILE",
      "Write a Markdown summary (figures and thresholds) for a CI job page."},
+    {O_SCRIPT, "script", 's', "FILE.lua",
+     "A wrk script (LuaJIT): setup(thread), init(args), request(), response(status, headers, "
+     "body), delay(), done(summary, latency, requests) and the wrk table, as wrk runs them. "
+     "Arguments after -- go to init(args). See docs/scripting.md."},
     {O_CHECK, "check", 0, NULL,
      "With a scenario file: validate it (and its data and body files), print what would run, "
      "send nothing."},
@@ -389,6 +393,13 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     const char *thresholds[CLI_GATE_MAX];
     int n_thresholds = 0;
     bool check_only = false;
+    const char *script_path = NULL;
+    const char *script_args[64];
+    int n_script_args = 0;
+    struct hp_script *script = NULL;
+    double *rates = NULL;
+    int n_rates = 0, cap_rates = 0;
+    bool pipeline_given = false;
 
     cfg->threads = 2;
     cfg->connections = 10;
@@ -420,6 +431,14 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
             cli_print_help(cmd, stdout);
             goto out;
         case CLI_POSITIONAL:
+            if (run.url_text && p.only_positional) { /* after --: the script's */
+                if (n_script_args >= 64) {
+                    exit_code = cli_usage_error(cmd, "at most 64 arguments after --");
+                    goto out;
+                }
+                script_args[n_script_args++] = v;
+                break;
+            }
             if (run.url_text) {
                 exit_code = cli_usage_error(cmd, "unexpected argument '%s' (one URL only)", v);
                 goto out;
@@ -482,6 +501,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
             if (!cli_int(cmd, "pipeline", v, 1, HP_LOAD_MAX_PIPELINE, &n))
                 goto usage;
             cfg->pipeline = (int)n;
+            pipeline_given = true;
             break;
         case O_RPC:
             if (!cli_int(cmd, "requests-per-conn", v, 0, INT64_MAX, &n))
@@ -544,6 +564,9 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
             break;
         case O_CHECK:
             check_only = true;
+            break;
+        case O_SCRIPT:
+            script_path = v;
             break;
         case O_THRESHOLD:
             if (n_thresholds < CLI_GATE_MAX)
@@ -669,6 +692,35 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     }
     cfg->request = request;
     cfg->head_request = strcmp(run.method, "HEAD") == 0;
+    if (script_path) {
+        /* The script is loaded and set up before anything is sent, so its
+         * errors stop the run at file:line. */
+        static struct hp_script_target target;
+        target = (struct hp_script_target){&run.url, run.method, run.headers, run.n_headers,
+                                           run.body, run.body_len};
+        if ((rc = hp_script_new(script_path, &target, &script, &err)) < 0 ||
+            (rc = hp_script_setup(script, cfg->threads, &cfg->addr, script_args, n_script_args,
+                                  &err)) < 0) {
+            exit_code = cli_fail(cmd, HP_EPARSE, &err);
+            goto out;
+        }
+        if (pipeline_given && hp_script_pipeline(script) > 1) {
+            exit_code = cli_usage_error(cmd, "--pipeline and a script whose request() returns "
+                                             "%d requests: keep one", hp_script_pipeline(script));
+            goto out;
+        }
+        if (!pipeline_given)
+            cfg->pipeline = hp_script_pipeline(script);
+        if (cfg->open_model && cfg->pipeline > 1) {
+            exit_code = cli_usage_error(cmd, "the open model sends one request per arrival: "
+                                             "request() returns %d", cfg->pipeline);
+            goto out;
+        }
+        cfg->script = script;
+    } else if (n_script_args > 0) {
+        exit_code = cli_usage_error(cmd, "arguments after -- are for a script (-s FILE.lua)");
+        goto out;
+    }
     if (run.json && (rc = build_doc(&run)) < 0) {
         exit_code = cli_fail(cmd, rc, NULL);
         goto out;
@@ -726,6 +778,19 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         while ((got = hp_load_poll(l, &f)) == 1) {
             if (run.tty)
                 print_progress(&run, f);
+            if (script && f->end_s > f->start_s && n_rates < 86400) {
+                if (n_rates == cap_rates) {
+                    int ncap = cap_rates ? cap_rates * 2 : 64;
+                    double *grown = hp_realloc(rates, (size_t)ncap * sizeof *rates);
+                    if (grown) {
+                        rates = grown;
+                        cap_rates = ncap;
+                    }
+                }
+                if (n_rates < cap_rates) /* wrk's requests: each thread's rate */
+                    rates[n_rates++] = (double)f->counts.requests / (f->end_s - f->start_s) /
+                                       cfg->threads;
+            }
             if (run.doc && series(&run, f) < 0) {
                 exit_code = cli_fail(cmd, -ENOMEM, NULL);
                 goto out;
@@ -781,6 +846,29 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         }
     }
     fflush(stdout);
+    if (script) {
+        const struct hp_load_counts *c = &t->counts;
+        struct hp_script_summary sum = {
+            .duration_us = (int64_t)(elapsed * 1e6),
+            .requests = c->requests,
+            .bytes = c->bytes_read,
+            .errors_connect = c->errors[HP_LERR_CONNECT_REFUSED] +
+                              c->errors[HP_LERR_CONNECT_TIMEOUT] + c->errors[HP_LERR_CONNECT],
+            .errors_read = c->errors[HP_LERR_READ] + c->errors[HP_LERR_RESET] +
+                           c->errors[HP_LERR_MALFORMED],
+            .errors_write = c->errors[HP_LERR_WRITE],
+            .errors_status = c->errors[HP_LERR_STATUS_4XX] + c->errors[HP_LERR_STATUS_5XX],
+            .errors_timeout = c->errors[HP_LERR_TIMEOUT],
+        };
+        fflush(stdout);
+        if (hp_script_done(script, &sum, t->corrected, rates, n_rates, &err) < 0)
+            exit_code = cli_fail(cmd, HP_EPARSE, &err);
+        fflush(stdout);
+        if (hp_script_error(script)) {
+            fprintf(stderr, "hotpath load: %s\n", hp_script_error(script));
+            exit_code = HP_EXIT_FAIL;
+        }
+    }
     if (run.junit && (rc = cli_gate_junit(&run.gate, run.junit, "hotpath load", secs,
                                           started_wall, &err)) < 0)
         exit_code = cli_fail(cmd, rc, &err);
@@ -811,11 +899,13 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
 usage:
     exit_code = HP_EXIT_USAGE;
 out:
+    hp_free(rates);
     hp_hist_free(run.so_far_corrected);
     hp_hist_free(run.so_far_uncorrected);
     hp_hist_free(run.so_far_lag);
     hp_hlog_abort(run.hlog);
     hp_load_free(l);
+    hp_script_free(script); /* after the workers that call it have stopped */
     hp_result_free(run.doc);
     hp_free(request);
     hp_free(run.body);

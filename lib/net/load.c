@@ -64,7 +64,8 @@ struct lconn {
     int64_t *sent;  /* [pipeline]: actual send time */
     size_t woff, wlen; /* pending bytes of wptr */
     const char *wptr;  /* w->batch, or this connection's mix buffer */
-    char *mbuf;        /* mix: rendered requests (pipeline x the longest) */
+    char *mbuf;        /* mix: rendered requests (pipeline x the longest); script: its own */
+    size_t mcap;       /* script: bytes mbuf holds */
     uint8_t *which;    /* mix: [pipeline] which request of the mix is in flight */
     struct hp_timer think; /* closed model: when the next request goes */
     char *cap;             /* checks: the answer so far (HP_CHECK_CAPTURE_BYTES), or NULL */
@@ -99,6 +100,8 @@ struct lworker {
     uint8_t *whiches;
     int64_t seq_row; /* HP_DATA_SEQUENTIAL: this worker's next row */
     void *md;        /* checks: PCRE2 match data of this thread */
+    const struct hp_addr *addr; /* where this worker connects (a script may move it) */
+    bool script_answers;        /* the script has response(): keep every answer */
     struct hp_timer_heap thinking;
     gsl_rng *rng;
     struct slot slots[2];
@@ -337,7 +340,7 @@ static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, 
 static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
 {
     const struct hp_load_config *cfg = &w->l->cfg;
-    int fd = socket(cfg->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(w->addr->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     c->t0 = now;
     if (fd < 0) {
         record_error(w, HP_LERR_CONNECT);
@@ -345,14 +348,14 @@ static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
         c->t0 = now + RETRY_NS;
         return;
     }
-    if (cfg->addr.ss.ss_family != AF_UNIX) {
+    if (w->addr->ss.ss_family != AF_UNIX) {
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     c->fd = fd;
     hp_resp_init(&c->resp, cfg->head_request);
     c->answered = 0;
-    int rc = connect(fd, (const struct sockaddr *)&cfg->addr.ss, cfg->addr.len);
+    int rc = connect(fd, (const struct sockaddr *)&w->addr->ss, w->addr->len);
     if (rc < 0 && errno != EINPROGRESS) {
         record_error(w, errno == ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
         close(fd);
@@ -507,6 +510,26 @@ static bool conn_send(struct lworker *w, struct lconn *c, int n, int64_t sched_n
             return true;
         }
         c->wptr = c->mbuf;
+    } else if (cfg->script) {
+        /* One request() string: `pipeline` requests (1 in the open model). */
+        const char *data;
+        if (hp_script_request(cfg->script, w->id, &data, &len) < 0 || len == 0 ||
+            len > HP_LOAD_MAX_REQUEST_BYTES) {
+            stop_sending(w, now);
+            return true;
+        }
+        if (len > c->mcap) {
+            char *grown = hp_realloc(c->mbuf, len);
+            if (!grown) {
+                record_error(w, HP_LERR_WRITE);
+                stop_sending(w, now);
+                return true;
+            }
+            c->mbuf = grown;
+            c->mcap = len;
+        }
+        memcpy(c->mbuf, data, len);
+        c->wptr = c->mbuf;
     } else {
         len = cfg->request_len * (size_t)n;
         c->wptr = w->batch;
@@ -633,9 +656,11 @@ static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
 static void conn_next(struct lworker *w, struct lconn *c, int64_t now)
 {
     const struct hp_load_config *cfg = &w->l->cfg;
-    if (cfg->think && !cfg->open_model && c->inflight == 0 && w->sending &&
+    bool script_delay = cfg->script && hp_script_has_delay(cfg->script);
+    if ((cfg->think || script_delay) && !cfg->open_model && c->inflight == 0 && w->sending &&
         conn_wanted(w, c)) {
-        int64_t pause = hp_dist_sample(&cfg->think_dist, w->rng);
+        int64_t pause = script_delay ? hp_script_delay_ns(cfg->script, w->id)
+                                     : hp_dist_sample(&cfg->think_dist, w->rng);
         if (pause > 0) {
             hp_timer_heap_add(&w->thinking, &c->think, now + pause);
             return;
@@ -688,6 +713,18 @@ static void answered(struct lworker *w, struct lconn *c, int64_t now)
             pt->counts.errors[HP_LERR_STATUS_4XX]++;
         else if (status >= 500)
             pt->counts.errors[HP_LERR_STATUS_5XX]++;
+    }
+    if (w->script_answers) {
+        const char *head = "", *body = "";
+        size_t head_len = 0, body_len = 0;
+        if (c->cap)
+            hp_check_split(c->cap, c->cap_len, (size_t)c->resp.head_bytes,
+                           c->resp.body_kind == HP_BODY_CHUNKED, &head, &head_len, &body,
+                           &body_len);
+        hp_script_response(w->l->cfg.script, w->id, status, head, head_len, body, body_len);
+        c->cap_len = 0;
+        if (hp_script_stopped(w->l->cfg.script, w->id))
+            stop_sending(w, now);
     }
     c->first = (c->first + 1) % w->l->cfg.pipeline;
     c->inflight--;
@@ -775,7 +812,7 @@ static int read_once(struct lworker *w, struct lconn *c)
         }
         size_t used;
         int rc = hp_resp_feed(&c->resp, w->rbuf + pos, (size_t)n - pos, &used);
-        if (c->which && cfg->mix[c->which[c->first]].n_checks > 0)
+        if (w->script_answers || (c->which && cfg->mix[c->which[c->first]].n_checks > 0))
             capture(c, w->rbuf + pos, used);
         pos += used;
         if (rc == HP_RESP_EBAD) {
@@ -1054,6 +1091,8 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     for (size_t i = 0; i < (size_t)cfg->pipeline && cfg->request; i++)
         memcpy(w->batch + i * cfg->request_len, cfg->request, cfg->request_len);
     w->seq_row = id;
+    w->addr = cfg->script ? hp_script_thread_addr(cfg->script, id) : &l->cfg.addr;
+    w->script_answers = cfg->script && hp_script_has_response(cfg->script);
     gsl_rng_set(w->rng, cfg->seed + (uint64_t)id);
     for (int i = 0; i < w->nconns; i++) {
         struct lconn *c = &w->conns[i];
@@ -1088,7 +1127,8 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
                           cfg->connections, cfg->threads);
     if (cfg->pipeline < 1 || cfg->pipeline > HP_LOAD_MAX_PIPELINE)
         return hp_err_set(err, HP_ERANGE, "pipeline must be 1-%d", HP_LOAD_MAX_PIPELINE);
-    if (!cfg->mix && (cfg->request_len == 0 || cfg->request_len > HP_LOAD_MAX_REQUEST_BYTES))
+    if (!cfg->mix && !cfg->script &&
+        (cfg->request_len == 0 || cfg->request_len > HP_LOAD_MAX_REQUEST_BYTES))
         return hp_err_set(err, HP_ERANGE, "request of %zu bytes", cfg->request_len);
     if (cfg->mix && (cfg->n_mix < 1 || cfg->n_mix > HP_LOAD_MAX_MIX))
         return hp_err_set(err, HP_ERANGE, "a mix of 1-%d requests, not %d", HP_LOAD_MAX_MIX,
@@ -1146,7 +1186,7 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
         hp_load_free(l);
         return hp_err_set(err, -ENOMEM, "out of memory");
     }
-    if (!cfg->mix) {
+    if (!cfg->mix && cfg->request_len) {
         memcpy(l->request, cfg->request, cfg->request_len);
         l->cfg.request = l->request;
     }
@@ -1301,6 +1341,11 @@ double hp_load_elapsed_s(const struct hp_load *l)
     return (double)(end - l->start_ns) / 1e9;
 }
 
+static bool cfg_mix_of(const struct hp_load *l)
+{
+    return l->cfg.mix != NULL;
+}
+
 void hp_load_free(struct hp_load *l)
 {
     if (!l)
@@ -1319,6 +1364,8 @@ void hp_load_free(struct hp_load *l)
             if (w->conns[k].fd >= 0)
                 close(w->conns[k].fd);
             hp_free(w->conns[k].cap);
+            if (!cfg_mix_of(l))
+                hp_free(w->conns[k].mbuf);
         }
         hp_check_match_data_free(w->md);
         hp_free(w->conns);

@@ -26,6 +26,7 @@
 #include "net/addr.h"
 #include "core/table.h"
 #include "net/check.h"
+#include "net/script.h"
 #include "net/stages.h"
 #include "net/template.h"
 #include "stat/dist.h"
@@ -104,6 +105,11 @@ struct hp_load_config {
      * between an answer and its next request. */
     bool think;
     struct hp_dist think_dist;
+    /* A wrk-style Lua script (set up with hp_script_setup for `threads`)
+     * makes each request with request(), sees answers in response(),
+     * paces with delay() and connects each thread to its thread.addr. A
+     * request() string holds `pipeline` requests. Borrowed. */
+    struct hp_script *script;
 };
 
 struct hp_load_counts {

@@ -1,0 +1,7 @@
+function request()
+  return wrk.format(nil, "/")
+end
+function response(status)
+  local x = nil
+  return x.field
+end

@@ -1,0 +1,4 @@
+function init(args)
+  wrk.path = "/"
+end
+local broken = {
