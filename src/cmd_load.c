@@ -727,11 +727,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     }
 
     sigset_t stop_sigs;
-    sigemptyset(&stop_sigs);
-    sigaddset(&stop_sigs, SIGINT);
-    sigaddset(&stop_sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    load_block_stop_signals(&stop_sigs);
 
     rc = hp_load_new(cfg, &l, &err);
     if (rc < 0) {

@@ -2,6 +2,8 @@
 /* src/load_common.c - see load_common.h. */
 #include "load_common.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "core/units.h"
@@ -37,4 +39,13 @@ void load_print_latency_row(const char *label, const struct hp_hist *h)
            hp_format_duration(hp_hist_value_at_percentile(h, 90), p90, sizeof p90),
            hp_format_duration(hp_hist_value_at_percentile(h, 99), p99, sizeof p99),
            hp_format_duration(hp_hist_max(h), max, sizeof max));
+}
+
+void load_block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
 }

@@ -4,6 +4,8 @@
 #ifndef HP_LOAD_COMMON_H
 #define HP_LOAD_COMMON_H
 
+#include <signal.h>
+
 #include "cmds.h"
 #include "net/load.h"
 #include "stat/threshold.h"
@@ -16,6 +18,9 @@
 void load_metric_set(const struct hp_load_counts *c, const struct hp_hist *corrected,
                      const struct hp_hist *uncorrected, const struct hp_hist *lag, double secs,
                      struct hp_metric_set *m);
+/* Block SIGINT and SIGTERM in every thread made from here on (the caller
+ * waits for them with sigtimedwait on *set) and ignore SIGPIPE. */
+void load_block_stop_signals(sigset_t *set);
 /* "    LABEL   avg stdev p50 p90 p99 max" */
 void load_print_latency_row(const char *label, const struct hp_hist *h);
 

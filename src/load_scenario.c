@@ -455,11 +455,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
     }
 
     sigset_t stop_sigs;
-    sigemptyset(&stop_sigs);
-    sigaddset(&stop_sigs, SIGINT);
-    sigaddset(&stop_sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    load_block_stop_signals(&stop_sigs);
 
     printf("Running %d scenario%s from %s @ %s\n", st.n, st.n == 1 ? "" : "s", o->path,
            st.f->base_text);

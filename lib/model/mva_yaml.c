@@ -13,63 +13,35 @@
 #include "core/alloc.h"
 #include "core/file.h"
 #include "core/names.h"
+#include "core/ydoc.h"
 #include "core/units.h"
 
 #define MAX_FILE_BYTES (4u * 1024 * 1024)
 
 struct ctx {
-    yaml_document_t doc;
-    const char *name;
-    struct hp_err *err;
+    struct hp_ydoc y;
 };
 
 static int at(struct ctx *x, const yaml_node_t *n, const char *fmt, const char *a, const char *b)
 {
-    char msg[HP_ERR_MSG_MAX];
-    snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
-    return hp_err_at(x->err, HP_EPARSE, x->name, n ? (int)n->start_mark.line + 1 : 0,
-                     n ? (int)n->start_mark.column + 1 : 0, "%s", msg);
+    return hp_ydoc_error(&x->y, n, fmt, a ? a : "", b ? b : "");
 }
 
 static const char *scalar(const yaml_node_t *n)
 {
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+    return hp_ydoc_scalar(n);
 }
 
 /* Check every key of a mapping is known; suggest the nearest. */
 static int check_keys(struct ctx *x, const yaml_node_t *map, const char *const *known, int n_known,
                       const char *what)
 {
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        const yaml_node_t *k = yaml_document_get_node(&x->doc, p->key);
-        const char *key = scalar(k);
-        bool ok = false;
-        for (int i = 0; key && i < n_known; i++)
-            ok |= strcmp(key, known[i]) == 0;
-        if (ok)
-            continue;
-        const char *near = key ? hp_nearest(key, known, n_known) : NULL;
-        char msg[160];
-        if (near)
-            snprintf(msg, sizeof msg, "unknown key '%s' in %s (did you mean '%s'?)", key ? key : "",
-                     what, near);
-        else
-            snprintf(msg, sizeof msg, "unknown key '%s' in %s", key ? key : "", what);
-        return at(x, k, "%s%s", msg, "");
-    }
-    return 0;
+    return hp_ydoc_check_keys(&x->y, map, known, n_known, what);
 }
 
 static const yaml_node_t *get(struct ctx *x, const yaml_node_t *map, const char *key)
 {
-    if (!map || map->type != YAML_MAPPING_NODE)
-        return NULL;
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        const char *k = scalar(yaml_document_get_node(&x->doc, p->key));
-        if (k && strcmp(k, key) == 0)
-            return yaml_document_get_node(&x->doc, p->value);
-    }
-    return NULL;
+    return hp_ydoc_get(&x->y, map, key);
 }
 
 /* A time: "5ms", "1s", or plain seconds ("0.63"). */
@@ -112,7 +84,7 @@ static int parse_stations(struct ctx *x, const yaml_node_t *list, struct hp_mva_
         return at(x, list, "'stations' must be a list of stations%s%s", "", "");
     for (yaml_node_item_t *it = list->data.sequence.items.start;
          it < list->data.sequence.items.top; it++) {
-        const yaml_node_t *s = yaml_document_get_node(&x->doc, *it);
+        const yaml_node_t *s = yaml_document_get_node(&x->y.doc, *it);
         int k = net->n_stations;
         if (!s || s->type != YAML_MAPPING_NODE)
             return at(x, s, "a station must be a map with a name%s%s", "", "");
@@ -210,7 +182,7 @@ static int parse_network(struct ctx *x, struct hp_mva_network *net)
     static const char *const workload_keys[] = {"users", "think", "arrival_rate"};
     static const char *const class_keys[] = {"name", "users", "think", "arrival_rate", "demands"};
     double single[HP_MVA_MAX_STATIONS];
-    const yaml_node_t *root = yaml_document_get_root_node(&x->doc);
+    const yaml_node_t *root = yaml_document_get_root_node(&x->y.doc);
     int rc;
 
     memset(net, 0, sizeof *net);
@@ -247,7 +219,7 @@ static int parse_network(struct ctx *x, struct hp_mva_network *net)
         return at(x, root, "expected a 'workload' map or a 'classes' list%s%s", "", "");
     for (yaml_node_item_t *it = classes->data.sequence.items.start;
          it < classes->data.sequence.items.top; it++) {
-        const yaml_node_t *c = yaml_document_get_node(&x->doc, *it);
+        const yaml_node_t *c = yaml_document_get_node(&x->y.doc, *it);
         int i = net->n_classes;
         bool open;
         if (!c || c->type != YAML_MAPPING_NODE)
@@ -273,7 +245,7 @@ static int parse_network(struct ctx *x, struct hp_mva_network *net)
                 return at(x, dem, "'demands' must map station names to times%s%s", "", "");
             for (yaml_node_pair_t *p = dem->data.mapping.pairs.start;
                  p < dem->data.mapping.pairs.top; p++) {
-                const yaml_node_t *kn = yaml_document_get_node(&x->doc, p->key);
+                const yaml_node_t *kn = yaml_document_get_node(&x->y.doc, p->key);
                 const char *st = scalar(kn);
                 int k = st ? find_station(net, st) : -1;
                 if (k < 0) {
@@ -285,7 +257,7 @@ static int parse_network(struct ctx *x, struct hp_mva_network *net)
                                           : "no station '%s'%s",
                               st ? st : "", near ? near : "");
                 }
-                if ((rc = seconds(x, yaml_document_get_node(&x->doc, p->value), "demand",
+                if ((rc = seconds(x, yaml_document_get_node(&x->y.doc, p->value), "demand",
                                   &net->demand[i][k])) < 0)
                     return rc;
             }
@@ -300,24 +272,11 @@ static int parse_network(struct ctx *x, struct hp_mva_network *net)
 int hp_mva_parse(const char *text, size_t len, const char *name, struct hp_mva_network *out,
                  struct hp_err *err)
 {
-    yaml_parser_t parser;
-    struct ctx x = {.name = name, .err = err};
-    int rc;
-
-    if (!yaml_parser_initialize(&parser))
-        return hp_err_set(err, -ENOMEM, "out of memory");
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &x.doc)) {
-        rc = hp_err_at(err, HP_EPARSE, name, (int)parser.problem_mark.line + 1,
-                       (int)parser.problem_mark.column + 1, "%s%s%s",
-                       parser.problem ? parser.problem : "invalid YAML",
-                       parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
-        return rc;
-    }
-    rc = parse_network(&x, out);
-    yaml_document_delete(&x.doc);
-    yaml_parser_delete(&parser);
+    struct ctx x;
+    int rc = hp_ydoc_parse(&x.y, text, len, name, err);
+    if (rc == 0)
+        rc = parse_network(&x, out);
+    hp_ydoc_fini(&x.y);
     return rc;
 }
 
