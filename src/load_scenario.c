@@ -61,9 +61,20 @@ static const struct hp_metric_set *select_figures(void *ctx, const char *key, co
         if (!r->started)
             continue;
         const struct hp_load_figures *t = hp_load_totals(r->l);
-        if (strcmp(key, "name") == 0) {
+        if (strcmp(key, "check") == 0) {
+            /* One check's pass rate, wherever that check name is used. */
+            for (int c = 0; c < r->sc->n_checks && c < t->n_checks; c++) {
+                if (strcmp(r->sc->checks[c].name, value) != 0)
+                    continue;
+                st->counts.checks_passed += t->check_total[c] - t->check_failed[c];
+                st->counts.checks_failed += t->check_failed[c];
+                any = true;
+            }
+            continue;
+        }
+        if (key[0] && strcmp(key, "scenario") != 0) {
             for (int k = 0; k < t->n_parts; k++) {
-                if (strcmp(r->sc->request_names[k], value) != 0)
+                if (!hp_scenario_request_tagged(r->sc, k, key, value))
                     continue;
                 counts_add(&st->counts, &t->parts[k].counts);
                 hp_hist_add(st->corrected, t->parts[k].corrected);
@@ -375,7 +386,10 @@ static void print_check(const struct hp_scenario_file *f, const struct cli_gate 
         for (int k = 0; k < sc->n_requests; k++)
             sum += sc->mix[k].weight;
         for (int k = 0; k < sc->n_requests; k++) {
-            printf("    %-28s %5.1f%%\n", sc->request_names[k], 100 * sc->mix[k].weight / sum);
+            printf("    %-28s %5.1f%%", sc->request_names[k], 100 * sc->mix[k].weight / sum);
+            for (int t = 0; t < sc->n_tags[k]; t++)
+                printf("%s%s=%s", t ? ", " : "  tags ", sc->tag_key[k][t], sc->tag_value[k][t]);
+            printf("\n");
             for (int c = 0; c < sc->mix[k].n_checks; c++)
                 printf("      check %s\n", sc->mix[k].checks[c].name);
         }
@@ -404,19 +418,10 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
             exit_code = HP_EXIT_USAGE;
             goto out;
         }
-        const struct hp_threshold *t = &gate.thr[gate.n - 1];
-        bool found = !t->tag_key[0];
-        for (int s = 0; s < st.f->n && !found; s++) {
-            if (strcmp(t->tag_key, "scenario") == 0)
-                found = strcmp(st.f->sc[s]->name, t->tag_value) == 0;
-            for (int k = 0; !found && t->tag_key[0] == 'n' && k < st.f->sc[s]->n_requests; k++)
-                found = strcmp(st.f->sc[s]->request_names[k], t->tag_value) == 0;
-        }
-        if (!found) {
-            exit_code = cli_usage_error(cmd, "--threshold '%s': %s has no %s called '%s'",
-                                        o->thresholds[i], o->path,
-                                        t->tag_key[0] == 'n' ? "request" : "scenario",
-                                        t->tag_value);
+        char why[200];
+        if (!hp_scenario_selects(st.f, &gate.thr[gate.n - 1], why, sizeof why)) {
+            exit_code = cli_usage_error(cmd, "--threshold '%s': %s: %s", o->thresholds[i],
+                                        o->path, why);
             goto out;
         }
     }

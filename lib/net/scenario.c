@@ -40,7 +40,7 @@ static const char *const single_keys[] = {
     "connections", "rate", "stages", "duration", "start", "arrival", "requests", "pipeline",
 };
 static const char *const request_keys[] = {"name", "method", "path", "url", "headers", "body",
-                                           "weight", "checks"};
+                                           "weight", "checks", "tags"};
 static const char *const check_keys[] = {"name", "status", "header", "equals", "contains",
                                          "matches", "body_contains", "body_matches"};
 static const char *const data_keys[] = {"file", "pick"};
@@ -462,6 +462,42 @@ static int parse_request(struct ctx *x, struct hp_scenario *sc, const yaml_node_
         (rc = hp_template_parse(body ? body : "", body_len, cols, ncols, &sc->bodies[k],
                                 x->y.err)) < 0)
         goto out;
+    const yaml_node_t *tn = hp_ydoc_get(&x->y, rq, "tags");
+    if (tn && tn->type != YAML_MAPPING_NODE) {
+        rc = hp_ydoc_error(&x->y, tn, "tags: a map such as {type: api}");
+        goto out;
+    }
+    for (yaml_node_pair_t *p = tn ? tn->data.mapping.pairs.start : NULL;
+         tn && p < tn->data.mapping.pairs.top; p++) {
+        const yaml_node_t *tk = hp_ydoc_node(&x->y, p->key), *tv = hp_ydoc_node(&x->y, p->value);
+        const char *key = hp_ydoc_scalar(tk), *val = hp_ydoc_scalar(tv);
+        bool ident = key && *key && strlen(key) < 16 && (isalpha((unsigned char)key[0]) ||
+                                                         key[0] == '_');
+        for (const char *c = key; ident && *c; c++)
+            ident = isalnum((unsigned char)*c) || *c == '_';
+        if (!ident || !strcmp(key, "name") || !strcmp(key, "scenario") || !strcmp(key, "check")) {
+            rc = hp_ydoc_error(&x->y, tk, "tag key '%s': letters, digits and '_', up to 15, and "
+                                          "not name, scenario or check", key ? key : "");
+            goto out;
+        }
+        if (!val || !*val || strlen(val) >= HP_THRESHOLD_TAG_MAX) {
+            rc = hp_ydoc_error(&x->y, tv, "tag %s: a value of 1 to %d characters", key,
+                               HP_THRESHOLD_TAG_MAX - 1);
+            goto out;
+        }
+        int t = sc->n_tags[k];
+        if (t >= HP_SCENARIO_MAX_TAGS) {
+            rc = hp_ydoc_error(&x->y, tk, "more than %d tags on a request", HP_SCENARIO_MAX_TAGS);
+            goto out;
+        }
+        sc->tag_key[k][t] = hp_strdup(key);
+        sc->tag_value[k][t] = hp_strdup(val);
+        sc->n_tags[k]++;
+        if (!sc->tag_key[k][t] || !sc->tag_value[k][t]) {
+            rc = hp_err_set(x->y.err, -ENOMEM, "out of memory");
+            goto out;
+        }
+    }
     int first_check = sc->n_checks, count = 0;
     const yaml_node_t *cn = hp_ydoc_get(&x->y, rq, "checks");
     yaml_node_item_t *items = hp_ydoc_items(cn, &count);
@@ -745,6 +781,51 @@ static int parse_scenario(struct ctx *x, struct hp_scenario *sc, const yaml_node
 
 /* ---- thresholds -------------------------------------------------------- */
 
+bool hp_scenario_request_tagged(const struct hp_scenario *sc, int k, const char *key,
+                                const char *value)
+{
+    if (strcmp(key, "name") == 0)
+        return strcmp(sc->request_names[k], value) == 0;
+    for (int t = 0; t < sc->n_tags[k]; t++)
+        if (strcmp(sc->tag_key[k][t], key) == 0 && strcmp(sc->tag_value[k][t], value) == 0)
+            return true;
+    return false;
+}
+
+bool hp_scenario_selects(const struct hp_scenario_file *f, const struct hp_threshold *t,
+                         char *why, size_t size)
+{
+    const char *key = t->tag_key, *value = t->tag_value;
+    bool check = strcmp(key, "check") == 0;
+    if (!key[0])
+        return true;
+    if (check && strcmp(hp_threshold_metric_name(t), "checks") != 0) {
+        snprintf(why, size, "{check:...} selects checks: use it with the checks metric");
+        return false;
+    }
+    for (int i = 0; i < f->n; i++) {
+        const struct hp_scenario *sc = f->sc[i];
+        if (strcmp(key, "scenario") == 0 && strcmp(sc->name, value) == 0)
+            return true;
+        for (int c = 0; check && c < sc->n_checks; c++)
+            if (strcmp(sc->checks[c].name, value) == 0)
+                return true;
+        for (int k = 0; !check && k < sc->n_requests; k++)
+            if (hp_scenario_request_tagged(sc, k, key, value))
+                return true;
+    }
+    snprintf(why, size, "no %s is %s '%s'",
+             check                           ? "check"
+             : strcmp(key, "name") == 0      ? "request"
+             : strcmp(key, "scenario") == 0 ? "scenario"
+                                             : "request",
+             check || !strcmp(key, "name") || !strcmp(key, "scenario") ? "called" : "tagged",
+             value);
+    if (strcmp(key, "name") && strcmp(key, "scenario") && !check)
+        snprintf(why + strlen(why), size - strlen(why), " with %s", key);
+    return false;
+}
+
 static int add_threshold(struct ctx *x, const yaml_node_t *key, const char *metric,
                          const yaml_node_t *item)
 {
@@ -785,20 +866,9 @@ static int add_threshold(struct ctx *x, const yaml_node_t *key, const char *metr
         t->abort_delay_ns = delay;
     }
     /* A tag must select something that exists. */
-    if (t->tag_key[0]) {
-        bool found = false;
-        for (int i = 0; i < f->n && !found; i++) {
-            if (strcmp(t->tag_key, "scenario") == 0)
-                found = strcmp(f->sc[i]->name, t->tag_value) == 0;
-            for (int r = 0; !found && strcmp(t->tag_key, "name") == 0 &&
-                            r < f->sc[i]->n_requests; r++)
-                found = strcmp(f->sc[i]->request_names[r], t->tag_value) == 0;
-        }
-        if (!found)
-            return hp_ydoc_error(&x->y, key, "%s: no %s is called '%s'", metric,
-                                 strcmp(t->tag_key, "name") == 0 ? "request" : "scenario",
-                                 t->tag_value);
-    }
+    char why[200];
+    if (!hp_scenario_selects(f, t, why, sizeof why))
+        return hp_ydoc_error(&x->y, key, "%s: %s", metric, why);
     f->n_thresholds++;
     return 0;
 }
@@ -836,6 +906,10 @@ static void scenario_free(struct hp_scenario *sc)
     if (!sc)
         return;
     for (int i = 0; i < HP_LOAD_MAX_MIX; i++) {
+        for (int t = 0; t < HP_SCENARIO_MAX_TAGS; t++) {
+            hp_free(sc->tag_key[i][t]);
+            hp_free(sc->tag_value[i][t]);
+        }
         hp_free(sc->request_names[i]);
         hp_template_fini(&sc->heads[i]);
         hp_template_fini(&sc->bodies[i]);

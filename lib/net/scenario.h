@@ -25,6 +25,7 @@
 #define HP_SCENARIO_MAX_BYTES (4u * 1024 * 1024)
 #define HP_SCENARIO_NAME_MAX 64
 #define HP_SCENARIO_MAX_CHECKS 256 /* per scenario, over its requests */
+#define HP_SCENARIO_MAX_TAGS 8     /* per request */
 
 struct hp_scenario {
     char name[HP_SCENARIO_NAME_MAX];
@@ -39,6 +40,9 @@ struct hp_scenario {
     struct hp_template heads[HP_LOAD_MAX_MIX], bodies[HP_LOAD_MAX_MIX];
     int n_checks;
     struct hp_check checks[HP_SCENARIO_MAX_CHECKS];
+    int n_tags[HP_LOAD_MAX_MIX];           /* a request's own tags, for thresholds */
+    char *tag_key[HP_LOAD_MAX_MIX][HP_SCENARIO_MAX_TAGS];
+    char *tag_value[HP_LOAD_MAX_MIX][HP_SCENARIO_MAX_TAGS];
     bool has_data;
     struct hp_table data;
     char data_file[256];
@@ -62,5 +66,13 @@ int hp_scenario_load(const char *path, struct hp_scenario_file **out, struct hp_
 int hp_scenario_parse(const char *text, size_t len, const char *path,
                       struct hp_scenario_file **out, struct hp_err *err);
 void hp_scenario_free(struct hp_scenario_file *f); /* NULL is fine */
+
+/* Does request k of sc carry tag key=value? ("name" is its name.) */
+bool hp_scenario_request_tagged(const struct hp_scenario *sc, int k, const char *key,
+                                const char *value);
+/* Does t's tag select anything in f? If not, why in why. Thresholds on
+ * {check:...} must be on the checks metric. */
+bool hp_scenario_selects(const struct hp_scenario_file *f, const struct hp_threshold *t,
+                         char *why, size_t size);
 
 #endif

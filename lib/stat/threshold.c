@@ -110,11 +110,10 @@ static int parse_metric(struct scan *sc, struct hp_threshold *t)
     sc->pos++;
     skip_space(sc);
     size_t key_at = sc->pos;
-    if (!word(sc, t->tag_key, sizeof t->tag_key) ||
-        (strcmp(t->tag_key, "name") != 0 && strcmp(t->tag_key, "scenario") != 0)) {
+    if (!word(sc, t->tag_key, sizeof t->tag_key)) {
         sc->pos = key_at;
-        return fail(sc, HP_EPARSE, "expected a tag 'name' or 'scenario' (as in {name:login})%s",
-                    NULL);
+        return fail(sc, HP_EPARSE, "expected a tag: name, scenario, check or a request's own "
+                                   "tag (as in {name:login})%s", NULL);
     }
     skip_space(sc);
     if (sc->s[sc->pos] != ':')

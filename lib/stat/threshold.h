@@ -36,7 +36,8 @@ enum hp_threshold_op { HP_OP_LT, HP_OP_LE, HP_OP_GT, HP_OP_GE, HP_OP_EQ, HP_OP_N
 struct hp_threshold {
     char text[HP_THRESHOLD_TEXT_MAX];    /* "metric{tag}: expr" as one line, normalised */
     int metric;                          /* index into the known metrics */
-    char tag_key[16];                    /* "name" or "scenario"; "" for the whole metric */
+    char tag_key[16];                    /* "name", "scenario", "check" or a request tag's
+                                          * key; "" for the whole metric */
     char tag_value[HP_THRESHOLD_TAG_MAX];
     enum hp_threshold_agg agg;
     double percentile;                   /* HP_AGG_P: 0 < p <= 100 */

@@ -480,6 +480,7 @@ static void scenario_checks_every_answer(void **state)
              "requests:\n"
              "  - name: ok\n"
              "    path: /bytes/100\n"
+             "    tags: {kind: cheap}\n"
              "    checks:\n"
              "      - {status: 2xx}\n"
              "      - {header: Content-Length, equals: '100'}\n"
@@ -491,7 +492,9 @@ static void scenario_checks_every_answer(void **state)
              "      - {body_contains: Unavailable}\n"
              "thresholds:\n"
              "  checks{name:ok}: rate == 100%%\n"
-             "  checks: rate < 100%%\n",
+             "  checks: rate < 100%%\n"
+             "  checks{check:answers 200}: rate == 0%%\n"
+             "  http_reqs{kind:cheap}: count > 100\n",
              s.port);
     write_text(yaml, text);
     struct hp_result *doc;
@@ -507,6 +510,8 @@ static void scenario_checks_every_answer(void **state)
     assert_close(metric(doc, "check_failed{scenario:default,name:ok,check:body matches ^x{100}$}"),
                  0, 0, 0);
     assert_non_null(strstr(out, "default/broken: answers 200:"));
+    assert_non_null(strstr(out, "\u2713 checks{check:answers 200}: rate == 0%"));
+    assert_non_null(strstr(out, "\u2713 http_reqs{kind:cheap}: count > 100"));
     hp_result_free(doc);
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
