@@ -32,7 +32,7 @@ end
 request = function() return req end
 LUA
 
-exec python3 - "$hotpath" "$port" "$work" "${RUNS:-5}" "${DURATION:-10}" <<'PY'
+python3 - "$hotpath" "$port" "$work" "${RUNS:-5}" "${DURATION:-10}" <<'PY'
 import os, re, resource, statistics, subprocess, sys, time
 hotpath, port, work, runs, duration = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 url = "http://127.0.0.1:%s/" % port

@@ -20,7 +20,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 bench_nginx "$work" "$port"
 script="$(cd "$(dirname "$0")/.." && pwd)/tests/data/lua/random_paths.lua"
 
-exec python3 - "$hotpath" "$port" "$script" "${RUNS:-5}" "${DURATION:-10}" <<'PY'
+python3 - "$hotpath" "$port" "$script" "${RUNS:-5}" "${DURATION:-10}" <<'PY'
 import os, re, statistics, subprocess, sys
 hotpath, port, script, runs, duration = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 m = statistics.median

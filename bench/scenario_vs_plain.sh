@@ -40,7 +40,7 @@ requests:
   - {name: login, method: POST, path: /login, weight: 5, body: '{"user": "\${user}"}'}
 YAML
 
-exec python3 - "$hotpath" "$port" "$work" "$runs" "$duration" <<'PY'
+python3 - "$hotpath" "$port" "$work" "$runs" "$duration" <<'PY'
 import os, re, statistics, subprocess, sys
 hotpath, port, work, runs, duration = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 m = statistics.median

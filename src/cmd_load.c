@@ -717,6 +717,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
             goto out;
         }
         cfg->script = script;
+        cfg->head_request = hp_script_is_head(script);
     } else if (n_script_args > 0) {
         exit_code = cli_usage_error(cmd, "arguments after -- are for a script (-s FILE.lua)");
         goto out;

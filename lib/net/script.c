@@ -49,6 +49,7 @@ struct hp_script {
     const struct hp_script_target *target;
     bool has_setup, has_init, has_request, has_response, has_delay, has_done;
     int pipeline;
+    bool head;
     _Atomic bool failed;
     char error[HP_ERR_MSG_MAX];
 };
@@ -633,6 +634,7 @@ int hp_script_setup(struct hp_script *s, int threads, const struct hp_addr *addr
             if (hp_script_request(s, 0, &data, &dlen) < 0)
                 return hp_err_set(err, HP_EPARSE, "%s", s->error);
             s->pipeline = count_requests(data, dlen);
+            s->head = dlen > 5 && memcmp(data, "HEAD ", 5) == 0;
             if (s->pipeline < 1)
                 return hp_err_set(err, HP_EPARSE, "%s: request() returned no complete HTTP "
                                                   "request (%zu bytes)", s->path, dlen);
@@ -649,6 +651,11 @@ const struct hp_addr *hp_script_thread_addr(const struct hp_script *s, int i)
 int hp_script_pipeline(const struct hp_script *s)
 {
     return s->pipeline;
+}
+
+bool hp_script_is_head(const struct hp_script *s)
+{
+    return s->head;
 }
 
 bool hp_script_has_request(const struct hp_script *s)

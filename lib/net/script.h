@@ -54,6 +54,8 @@ const struct hp_addr *hp_script_thread_addr(const struct hp_script *s, int i);
 /* Requests in each request() string (1 unless the script pipelines). */
 int hp_script_pipeline(const struct hp_script *s);
 bool hp_script_has_request(const struct hp_script *s);
+/* The first request() is a HEAD: answers have no body. */
+bool hp_script_is_head(const struct hp_script *s);
 bool hp_script_has_response(const struct hp_script *s);
 bool hp_script_has_delay(const struct hp_script *s);
 

@@ -108,6 +108,14 @@ run -t1 -c2 -d1s -s "$lua/delay.lua" "http://127.0.0.1:$port/"
 n=$(requests); stop
 [ "$n" -ge 40 ] && [ "$n" -le 102 ] || fail "delay: $n requests (at most 2 x 1 s / 20 ms)"
 
+# wrk.method = "HEAD": the answers have no body, and none is waited for.
+serve
+run -t1 -c2 -d300ms -s "$lua/head.lua" "http://127.0.0.1:$port/bytes/1000"
+[ "$status" = 0 ] || fail "head exited $status"
+grep -q "Errors:" "$work/out" && fail "head: errors"
+n=$(requests); stop
+[ "$n" -gt 0 ] && [ "$(truth requests)" = "$n" ] || fail "head: $n answered, $(truth requests) served"
+
 # Errors: file and line, before load for syntax and bad globals.
 serve
 run -t1 -c1 -d300ms -s "$lua/syntax_error.lua" "http://127.0.0.1:$port/"

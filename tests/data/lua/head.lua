@@ -1,0 +1,2 @@
+-- HEAD requests: answers have headers and no body.
+wrk.method = "HEAD"
