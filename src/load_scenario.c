@@ -473,7 +473,8 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
     int64_t started_wall = hp_wall_ns(), t0 = hp_now_ns();
     if (doc)
         hp_result_set_started(doc, started_wall);
-    bool stopping = false, interrupted = false;
+    bool stopping = false, interrupted = false, tty = isatty(STDERR_FILENO);
+    int64_t last_print = t0, last_requests = 0;
     for (;;) {
         int64_t now = hp_now_ns();
         st.secs = (double)(now - t0) / 1e9;
@@ -517,6 +518,21 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
         }
         if (all_done)
             break;
+        if (tty && now - last_print >= HP_NS_PER_S) {
+            /* One line, rewritten each second: the run so far, all scenarios. */
+            const struct hp_metric_set *m = select_figures(&st, "", "");
+            int64_t reqs = m ? m->requests : 0;
+            char rate[32], p99[32];
+            fprintf(stderr, "\r\033[K[%5.1fs] %s  p99 %s  errors %" PRId64, st.secs,
+                    hp_format_rate((double)(reqs - last_requests) * 1e9 /
+                                       (double)(now - last_print), rate, sizeof rate),
+                    hp_format_duration(m ? hp_hist_value_at_percentile(st.corrected, 99) : 0,
+                                       p99, sizeof p99),
+                    m ? hp_load_error_total(&st.counts) : 0);
+            fflush(stderr);
+            last_print = now;
+            last_requests = reqs;
+        }
         struct timespec ts = {0, 20 * 1000000};
         int sig = sigtimedwait(&stop_sigs, NULL, &ts);
         if (sig > 0 && !interrupted) {
@@ -524,6 +540,8 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
             stopping = true;
         }
     }
+    if (tty)
+        fprintf(stderr, "\r\033[K");
     double secs = (double)(hp_now_ns() - t0) / 1e9;
     st.secs = secs;
     if (interrupted)
