@@ -748,6 +748,7 @@ static void sweep_by_rate_meets_each_rate(void **state)
                           "--measure", "1s", "--slo", "20ms", NULL};
     assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
     json_t *x = series_points(doc, "throughput_per_s"), *p99 = series_points(doc, "latency_p99_ns");
+    json_t *p50 = series_points(doc, "latency_p50_ns");
     static const double rates[] = {200, 400, 800};
     assert_int_equal(json_array_size(x), 3);
     for (size_t i = 0; i < 3; i++) {
@@ -755,9 +756,14 @@ static void sweep_by_rate_meets_each_rate(void **state)
         /* The x of each point is the mean number in flight: rate x ~1 ms. */
         assert_close(json_number_value(json_array_get(pt, 0)), rates[i] * 1.1e-3, 0.5, 0);
         assert_close(json_number_value(json_array_get(pt, 1)), rates[i], 0.02, 0);
-        /* Connections are made before the schedule starts: no handshake in p99. */
+        /* Measured around the 1 ms delay. The bound is wide (50 ms): at 200/s
+         * the p99 of a one-second step is its second-worst request, and one
+         * pause of the machine moves it (CI once saw one over 5 ms). */
         double v = json_number_value(json_array_get(json_array_get(p99, i), 1));
-        assert_true(v >= 1e6 && v < 5e6);
+        assert_true(v >= 1e6 && v < 50e6);
+        /* The median is the delay plus loopback and scheduling: well under 5 ms. */
+        double m = json_number_value(json_array_get(json_array_get(p50, i), 1));
+        assert_true(m >= 1e6 && m < 5e6);
     }
     double knee;
     assert_true(hp_result_get_metric(doc, "knee_throughput_per_s", &knee, NULL));
