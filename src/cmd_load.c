@@ -112,34 +112,17 @@ struct load_run {
     bool tty;
     struct cli_gate gate;
     const char *junit, *summary_md;
-    /* The run so far, for abort_on_fail: the intervals merged as they come. */
-    struct hp_load_counts so_far;
-    struct hp_hist *so_far_corrected, *so_far_uncorrected, *so_far_lag;
 };
 
-static void add_counts(struct hp_load_counts *to, const struct hp_load_counts *c)
+/* abort_on_fail: judge the run so far (the engine's totals, which grow as
+ * intervals are polled); true when a threshold says stop. */
+static bool gate_so_far(struct load_run *run, const struct hp_load *l, double t_s)
 {
-    to->requests += c->requests;
-    to->sent += c->sent;
-    to->bytes_read += c->bytes_read;
-    to->bytes_written += c->bytes_written;
-    for (int e = 0; e < HP_LERR_COUNT; e++)
-        to->errors[e] += c->errors[e];
-}
-
-/* Merge one interval into the run so far; true when an abort_on_fail
- * threshold says stop. */
-static bool gate_interval(struct load_run *run, const struct hp_load_figures *f)
-{
+    const struct hp_load_figures *t = hp_load_totals(l);
     struct hp_metric_set m;
-    add_counts(&run->so_far, &f->counts);
-    hp_hist_add(run->so_far_corrected, f->corrected);
-    hp_hist_add(run->so_far_uncorrected, f->uncorrected);
-    if (run->cfg.open_model)
-        hp_hist_add(run->so_far_lag, f->lag);
-    load_metric_set(&run->so_far, run->so_far_corrected, run->so_far_uncorrected,
-                    run->cfg.open_model ? run->so_far_lag : NULL, f->end_s, &m);
-    return cli_gate_should_abort(&run->gate, &m, f->end_s);
+    load_metric_set(&t->counts, t->corrected, t->uncorrected,
+                    run->cfg.open_model ? t->lag : NULL, t_s, &m);
+    return cli_gate_should_abort(&run->gate, &m, t_s);
 }
 
 static int write_summary_md(struct load_run *run, const struct hp_load_figures *t, double secs,
@@ -735,12 +718,6 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         exit_code = cli_fail(cmd, rc, &err);
         goto out;
     }
-    if (run.gate.n > 0 && (hp_hist_new_latency(&run.so_far_corrected) < 0 ||
-                           hp_hist_new_latency(&run.so_far_uncorrected) < 0 ||
-                           hp_hist_new_latency(&run.so_far_lag) < 0)) {
-        exit_code = cli_fail(cmd, -ENOMEM, NULL);
-        goto out;
-    }
     run.tty = isatty(STDERR_FILENO);
     printf("Running %s test @ %s\n", hp_format_duration(cfg->duration_ns, (char[32]){0}, 32),
            run.url_text);
@@ -800,7 +777,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                 exit_code = cli_fail(cmd, rc, &err);
                 goto out;
             }
-            if (run.gate.n > 0 && run.gate.aborted_by < 0 && gate_interval(&run, f)) {
+            if (run.gate.n > 0 && run.gate.aborted_by < 0 && gate_so_far(&run, l, f->end_s)) {
                 if (run.tty)
                     fprintf(stderr, "\r\033[K");
                 fprintf(stderr, "hotpath load: threshold '%s' failed at %.0fs: stopping\n",
@@ -897,9 +874,6 @@ usage:
     exit_code = HP_EXIT_USAGE;
 out:
     hp_free(rates);
-    hp_hist_free(run.so_far_corrected);
-    hp_hist_free(run.so_far_uncorrected);
-    hp_hist_free(run.so_far_lag);
     hp_hlog_abort(run.hlog);
     hp_load_free(l);
     hp_script_free(script); /* after the workers that call it have stopped */
