@@ -39,14 +39,6 @@ struct state {
     struct hp_metric_set set;
 };
 
-static void counts_add(struct hp_load_counts *d, const struct hp_load_counts *s)
-{
-    int64_t *dp = (int64_t *)d;
-    const int64_t *sp = (const int64_t *)s;
-    for (size_t i = 0; i < sizeof *d / sizeof(int64_t); i++)
-        dp[i] += sp[i];
-}
-
 /* Merge the figures that (key, value) selects into the scratch set. */
 static const struct hp_metric_set *select_figures(void *ctx, const char *key, const char *value)
 {
@@ -76,7 +68,7 @@ static const struct hp_metric_set *select_figures(void *ctx, const char *key, co
             for (int k = 0; k < t->n_parts; k++) {
                 if (!hp_scenario_request_tagged(r->sc, k, key, value))
                     continue;
-                counts_add(&st->counts, &t->parts[k].counts);
+                hp_load_counts_add(&st->counts, &t->parts[k].counts);
                 hp_hist_add(st->corrected, t->parts[k].corrected);
                 hp_hist_add(st->uncorrected, t->parts[k].uncorrected);
                 any = true;
@@ -85,7 +77,7 @@ static const struct hp_metric_set *select_figures(void *ctx, const char *key, co
         }
         if (key[0] && strcmp(r->sc->name, value) != 0)
             continue;
-        counts_add(&st->counts, &t->counts);
+        hp_load_counts_add(&st->counts, &t->counts);
         hp_hist_add(st->corrected, t->corrected);
         hp_hist_add(st->uncorrected, t->uncorrected);
         if (r->sc->cfg.open_model) {

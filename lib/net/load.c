@@ -102,6 +102,7 @@ struct lworker {
     void *md;        /* checks: PCRE2 match data of this thread */
     const struct hp_addr *addr; /* where this worker connects (a script may move it) */
     bool script_answers;        /* the script has response(): keep every answer */
+    bool script_delay;          /* the script has delay(): it paces the closed model */
     struct hp_timer_heap thinking;
     gsl_rng *rng;
     struct slot slots[2];
@@ -203,7 +204,7 @@ static void figures_reset(struct hp_load_figures *f)
     }
 }
 
-static void counts_add(struct hp_load_counts *d, const struct hp_load_counts *s)
+void hp_load_counts_add(struct hp_load_counts *d, const struct hp_load_counts *s)
 {
     int64_t *dp = (int64_t *)d;
     const int64_t *sp = (const int64_t *)s;
@@ -213,7 +214,7 @@ static void counts_add(struct hp_load_counts *d, const struct hp_load_counts *s)
 
 static void figures_add(struct hp_load_figures *d, const struct hp_load_figures *s)
 {
-    counts_add(&d->counts, &s->counts);
+    hp_load_counts_add(&d->counts, &s->counts);
     hp_hist_add(d->corrected, s->corrected);
     hp_hist_add(d->uncorrected, s->uncorrected);
     hp_hist_add(d->lag, s->lag);
@@ -222,7 +223,7 @@ static void figures_add(struct hp_load_figures *d, const struct hp_load_figures 
         d->check_total[i] += s->check_total[i];
     }
     for (int i = 0; i < d->n_parts && i < s->n_parts; i++) {
-        counts_add(&d->parts[i].counts, &s->parts[i].counts);
+        hp_load_counts_add(&d->parts[i].counts, &s->parts[i].counts);
         hp_hist_add(d->parts[i].corrected, s->parts[i].corrected);
         hp_hist_add(d->parts[i].uncorrected, s->parts[i].uncorrected);
     }
@@ -656,10 +657,9 @@ static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
 static void conn_next(struct lworker *w, struct lconn *c, int64_t now)
 {
     const struct hp_load_config *cfg = &w->l->cfg;
-    bool script_delay = cfg->script && hp_script_has_delay(cfg->script);
-    if ((cfg->think || script_delay) && !cfg->open_model && c->inflight == 0 && w->sending &&
-        conn_wanted(w, c)) {
-        int64_t pause = script_delay ? hp_script_delay_ns(cfg->script, w->id)
+    if ((cfg->think || w->script_delay) && !cfg->open_model && c->inflight == 0 &&
+        w->sending && conn_wanted(w, c)) {
+        int64_t pause = w->script_delay ? hp_script_delay_ns(cfg->script, w->id)
                                      : hp_dist_sample(&cfg->think_dist, w->rng);
         if (pause > 0) {
             hp_timer_heap_add(&w->thinking, &c->think, now + pause);
@@ -671,6 +671,50 @@ static void conn_next(struct lworker *w, struct lconn *c, int64_t now)
 
 /* ---- responses --------------------------------------------------------- */
 
+/* One answer with this status, into counts and latencies. */
+static void count_answer(struct hp_load_counts *c, int status)
+{
+    c->requests++;
+    c->status[status / 100 <= 5 ? status / 100 : 0]++;
+    if (status >= 400 && status < 500)
+        c->errors[HP_LERR_STATUS_4XX]++;
+    else if (status >= 500)
+        c->errors[HP_LERR_STATUS_5XX]++;
+}
+
+/* The kept copy of the answer (checks, response()) as head and body. */
+static void split_capture(struct lconn *c, const char **head, size_t *head_len,
+                          const char **body, size_t *body_len)
+{
+    *head = *body = "";
+    *head_len = *body_len = 0;
+    if (c->cap)
+        hp_check_split(c->cap, c->cap_len, (size_t)c->resp.head_bytes,
+                       c->resp.body_kind == HP_BODY_CHUNKED, head, head_len, body, body_len);
+}
+
+/* Judge the checks of request q (number k of the mix) on the kept answer. */
+static void judge_checks(struct lworker *w, struct lconn *c, int k, int status,
+                         struct hp_load_part *pt)
+{
+    struct hp_load_figures *f = fig(w);
+    const struct hp_load_request *q = &w->l->cfg.mix[k];
+    const char *head, *body;
+    size_t head_len, body_len;
+    split_capture(c, &head, &head_len, &body, &body_len);
+    for (int i = 0; i < q->n_checks; i++) {
+        bool ok = !c->cap_failed &&
+                  hp_check_eval(&q->checks[i], status, head, head_len, body, body_len, w->md);
+        int g = w->l->check_base[k] + i;
+        f->check_total[g]++;
+        f->check_failed[g] += !ok;
+        f->counts.checks_passed += ok;
+        f->counts.checks_failed += !ok;
+        pt->counts.checks_passed += ok;
+        pt->counts.checks_failed += !ok;
+    }
+}
+
 /* An answer arrived for the oldest request in flight. */
 static void answered(struct lworker *w, struct lconn *c, int64_t now)
 {
@@ -680,62 +724,29 @@ static void answered(struct lworker *w, struct lconn *c, int64_t now)
 
     hp_hist_record(f->corrected, now - c->sched[at]);
     hp_hist_record(f->uncorrected, now - c->sent[at]);
+    count_answer(&f->counts, status);
     if (c->which) {
         int k = c->which[at];
         struct hp_load_part *pt = &f->parts[k];
-        const struct hp_load_request *q = &w->l->cfg.mix[k];
-        if (q->n_checks > 0) {
-            const char *head = "", *body = "";
-            size_t head_len = 0, body_len = 0;
-            if (c->cap)
-                hp_check_split(c->cap, c->cap_len, (size_t)c->resp.head_bytes,
-                               c->resp.body_kind == HP_BODY_CHUNKED, &head, &head_len, &body,
-                               &body_len);
-            for (int i = 0; i < q->n_checks; i++) {
-                bool ok = !c->cap_failed &&
-                          hp_check_eval(&q->checks[i], status, head, head_len, body, body_len,
-                                        w->md);
-                int g = w->l->check_base[k] + i;
-                f->check_total[g]++;
-                f->check_failed[g] += !ok;
-                f->counts.checks_passed += ok;
-                f->counts.checks_failed += !ok;
-                pt->counts.checks_passed += ok;
-                pt->counts.checks_failed += !ok;
-            }
-            c->cap_len = 0;
-        }
+        if (w->l->cfg.mix[k].n_checks > 0)
+            judge_checks(w, c, k, status, pt);
         hp_hist_record(pt->corrected, now - c->sched[at]);
         hp_hist_record(pt->uncorrected, now - c->sent[at]);
-        pt->counts.requests++;
-        pt->counts.status[status / 100 <= 5 ? status / 100 : 0]++;
-        if (status >= 400 && status < 500)
-            pt->counts.errors[HP_LERR_STATUS_4XX]++;
-        else if (status >= 500)
-            pt->counts.errors[HP_LERR_STATUS_5XX]++;
+        count_answer(&pt->counts, status);
     }
     if (w->script_answers) {
-        const char *head = "", *body = "";
-        size_t head_len = 0, body_len = 0;
-        if (c->cap)
-            hp_check_split(c->cap, c->cap_len, (size_t)c->resp.head_bytes,
-                           c->resp.body_kind == HP_BODY_CHUNKED, &head, &head_len, &body,
-                           &body_len);
+        const char *head, *body;
+        size_t head_len, body_len;
+        split_capture(c, &head, &head_len, &body, &body_len);
         hp_script_response(w->l->cfg.script, w->id, status, head, head_len, body, body_len);
-        c->cap_len = 0;
         if (hp_script_stopped(w->l->cfg.script, w->id))
             stop_sending(w, now);
     }
+    c->cap_len = 0;
     c->first = (c->first + 1) % w->l->cfg.pipeline;
     c->inflight--;
     w->inflight--;
     c->answered++;
-    f->counts.requests++;
-    f->counts.status[status / 100 <= 5 ? status / 100 : 0]++;
-    if (status >= 400 && status < 500)
-        f->counts.errors[HP_LERR_STATUS_4XX]++;
-    else if (status >= 500)
-        f->counts.errors[HP_LERR_STATUS_5XX]++;
 }
 
 enum { READ_FULL, READ_SHORT, READ_DONE };
@@ -1093,6 +1104,7 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     w->seq_row = id;
     w->addr = cfg->script ? hp_script_thread_addr(cfg->script, id) : &l->cfg.addr;
     w->script_answers = cfg->script && hp_script_has_response(cfg->script);
+    w->script_delay = cfg->script && hp_script_has_delay(cfg->script);
     gsl_rng_set(w->rng, cfg->seed + (uint64_t)id);
     for (int i = 0; i < w->nconns; i++) {
         struct lconn *c = &w->conns[i];
@@ -1341,11 +1353,6 @@ double hp_load_elapsed_s(const struct hp_load *l)
     return (double)(end - l->start_ns) / 1e9;
 }
 
-static bool cfg_mix_of(const struct hp_load *l)
-{
-    return l->cfg.mix != NULL;
-}
-
 void hp_load_free(struct hp_load *l)
 {
     if (!l)
@@ -1364,7 +1371,7 @@ void hp_load_free(struct hp_load *l)
             if (w->conns[k].fd >= 0)
                 close(w->conns[k].fd);
             hp_free(w->conns[k].cap);
-            if (!cfg_mix_of(l))
+            if (!l->cfg.mix) /* a mix's buffers live in w->mbufs */
                 hp_free(w->conns[k].mbuf);
         }
         hp_check_match_data_free(w->md);

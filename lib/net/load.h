@@ -129,6 +129,8 @@ struct hp_load_counts {
 };
 
 int64_t hp_load_error_total(const struct hp_load_counts *c);
+/* d += s, every count. */
+void hp_load_counts_add(struct hp_load_counts *d, const struct hp_load_counts *s);
 
 /* What one request of a mix measured. */
 struct hp_load_part {
