@@ -289,3 +289,16 @@ char *hp_format_rate(double per_s, char *buf, size_t size)
     snprintf(buf, size, "%.3gG/s", per_s / 1e9);
     return buf;
 }
+
+char *hp_put_u64(char *dst, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *dst++ = tmp[--n];
+    return dst;
+}

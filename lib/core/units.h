@@ -29,6 +29,10 @@ int hp_parse_percent(const char *s, double *out_fraction, struct hp_err *err);
 /* A plain decimal number: "0.5", "12", no sign or exponent. */
 int hp_parse_number(const char *s, double *out, struct hp_err *err);
 
+/* The decimal digits of v at dst (up to 20 bytes, no NUL); returns the end.
+ * For hot paths that build protocol text without snprintf. */
+char *hp_put_u64(char *dst, uint64_t v);
+
 /* Printers write into buf (>= 16 bytes is always enough) and return buf. */
 char *hp_format_duration(int64_t ns, char *buf, size_t size);
 char *hp_format_size(int64_t bytes, char *buf, size_t size);

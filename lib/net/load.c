@@ -27,6 +27,7 @@
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/timer_heap.h"
+#include "core/units.h"
 #include "net/http_resp.h"
 
 #define RBUF_BYTES (64 * 1024)
@@ -423,19 +424,6 @@ static int64_t pick_row(struct lworker *w)
     return r;
 }
 
-static char *put_decimal(char *p, size_t v)
-{
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
-    return p;
-}
-
 /* Render request k of the mix at dst; returns its length, or 0 when the
  * data ran out. */
 static size_t render(struct lworker *w, int k, char *dst)
@@ -454,7 +442,7 @@ static size_t render(struct lworker *w, int k, char *dst)
     char *p = dst + hp_template_render(q->head, values, lens, dst);
     if (q->wants_length) {
         memcpy(p, "Content-Length: ", 16);
-        p = put_decimal(p + 16, hp_template_length(q->body, lens));
+        p = hp_put_u64(p + 16, hp_template_length(q->body, lens));
         *p++ = '\r';
         *p++ = '\n';
     }

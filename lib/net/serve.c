@@ -189,14 +189,7 @@ static void put(struct conn *c, const char *s, size_t n)
 
 static void put_u64(struct conn *c, uint64_t v)
 {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        c->wbuf[c->wlen++] = tmp[--n];
+    c->wlen = (size_t)(hp_put_u64(c->wbuf + c->wlen, v) - c->wbuf);
 }
 
 static void refresh_date(struct worker *w)

@@ -138,9 +138,25 @@ static void rfc3339_is_utc_with_millis(void **state)
     assert_true(b >= a);
 }
 
+static void put_u64_writes_decimal_digits(void **state)
+{
+    (void)state;
+    char buf[32];
+    static const struct { uint64_t v; const char *s; } cases[] = {
+        {0, "0"}, {7, "7"}, {10, "10"}, {1234567890, "1234567890"},
+        {UINT64_MAX, "18446744073709551615"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *end = hp_put_u64(buf, cases[i].v);
+        *end = '\0';
+        assert_string_equal(buf, cases[i].s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(put_u64_writes_decimal_digits),
         cmocka_unit_test(duration_parses_units_and_sums),
         cmocka_unit_test(duration_errors_say_what_was_wrong),
         cmocka_unit_test(size_parses_binary_and_decimal),
