@@ -15,25 +15,29 @@
 
 enum unit { U_NS, U_FRACTION, U_COUNT, U_BYTES };
 
-static const struct {
-    const char *name;
-    enum hp_metric_kind kind;
-    enum unit unit;
-} metrics[] = {
-    {"http_req_duration", HP_METRIC_TREND, U_NS},
-    {"http_req_duration_uncorrected", HP_METRIC_TREND, U_NS},
-    {"scheduler_lag", HP_METRIC_TREND, U_NS},
-    {"http_req_failed", HP_METRIC_RATE, U_FRACTION},
-    {"checks", HP_METRIC_RATE, U_FRACTION},
-    {"http_reqs", HP_METRIC_COUNTER, U_COUNT},
-    {"data_received", HP_METRIC_COUNTER, U_BYTES},
-    {"data_sent", HP_METRIC_COUNTER, U_BYTES},
+/* The known metrics: t->metric indexes these. */
+enum {
+    M_DURATION, M_DURATION_UNCORRECTED, M_LAG, M_FAILED, M_CHECKS, M_REQS, M_RECEIVED, M_SENT,
+    N_METRICS
 };
-#define N_METRICS (int)(sizeof metrics / sizeof metrics[0])
 
 static const char *const metric_names[N_METRICS] = {
     "http_req_duration", "http_req_duration_uncorrected", "scheduler_lag", "http_req_failed",
     "checks", "http_reqs", "data_received", "data_sent",
+};
+
+static const struct {
+    enum hp_metric_kind kind;
+    enum unit unit;
+} metrics[N_METRICS] = {
+    [M_DURATION] = {HP_METRIC_TREND, U_NS},
+    [M_DURATION_UNCORRECTED] = {HP_METRIC_TREND, U_NS},
+    [M_LAG] = {HP_METRIC_TREND, U_NS},
+    [M_FAILED] = {HP_METRIC_RATE, U_FRACTION},
+    [M_CHECKS] = {HP_METRIC_RATE, U_FRACTION},
+    [M_REQS] = {HP_METRIC_COUNTER, U_COUNT},
+    [M_RECEIVED] = {HP_METRIC_COUNTER, U_BYTES},
+    [M_SENT] = {HP_METRIC_COUNTER, U_BYTES},
 };
 
 static const char *const agg_names[] = {"avg", "min", "max", "med", "p", "rate", "count"};
@@ -79,7 +83,7 @@ static bool word(struct scan *sc, char *buf, size_t size)
 static int find_metric(const char *name)
 {
     for (int i = 0; i < N_METRICS; i++)
-        if (strcmp(metrics[i].name, name) == 0)
+        if (strcmp(metric_names[i], name) == 0)
             return i;
     return -1;
 }
@@ -277,7 +281,7 @@ static int parse_expr(struct scan *sc, struct hp_threshold *t)
         sc->pos = at;
         char msg[160];
         snprintf(msg, sizeof msg, "unknown aggregation '%s' (%s has %s)", name,
-                 metrics[t->metric].name, aggs_of(kind));
+                 metric_names[t->metric], aggs_of(kind));
         return fail(sc, HP_EPARSE, "%s", msg);
     }
     t->agg = (enum hp_threshold_agg)agg;
@@ -307,7 +311,7 @@ static int parse_expr(struct scan *sc, struct hp_threshold *t)
     if (!allowed(kind, t->agg)) {
         sc->pos = at;
         char msg[160];
-        snprintf(msg, sizeof msg, "%s has no '%s' (it has %s)", metrics[t->metric].name,
+        snprintf(msg, sizeof msg, "%s has no '%s' (it has %s)", metric_names[t->metric],
                  agg_names[t->agg], aggs_of(kind));
         return fail(sc, HP_EPARSE, "%s", msg);
     }
@@ -329,7 +333,7 @@ static int parse_expr(struct scan *sc, struct hp_threshold *t)
 
 static void normalise(struct hp_threshold *t, const char *expr)
 {
-    const char *m = metrics[t->metric].name;
+    const char *m = metric_names[t->metric];
     while (*expr == ' ' || *expr == '\t')
         expr++;
     if (t->tag_key[0])
@@ -395,7 +399,7 @@ int hp_threshold_parse_expr(const char *metric, const char *expr, struct hp_thre
 
 const char *hp_threshold_metric_name(const struct hp_threshold *t)
 {
-    return metrics[t->metric].name;
+    return metric_names[t->metric];
 }
 
 enum hp_metric_kind hp_threshold_metric_kind(const struct hp_threshold *t)
@@ -453,23 +457,32 @@ void hp_threshold_eval(const struct hp_threshold *t, const struct hp_metric_set 
     bool have = false;
     double v = 0;
     if (m) {
-        const char *name = metrics[t->metric].name;
-        if (strcmp(name, "http_req_duration") == 0)
+        switch (t->metric) {
+        case M_DURATION:
             have = trend_value(t, m->duration, &v);
-        else if (strcmp(name, "http_req_duration_uncorrected") == 0)
+            break;
+        case M_DURATION_UNCORRECTED:
             have = trend_value(t, m->duration_uncorrected, &v);
-        else if (strcmp(name, "scheduler_lag") == 0)
+            break;
+        case M_LAG:
             have = trend_value(t, m->lag, &v);
-        else if (strcmp(name, "http_req_failed") == 0)
+            break;
+        case M_FAILED:
             have = ratio(m->failed, m->attempts, &v);
-        else if (strcmp(name, "checks") == 0)
+            break;
+        case M_CHECKS:
             have = ratio(m->checks_passed, m->checks_total, &v);
-        else if (strcmp(name, "http_reqs") == 0)
+            break;
+        case M_REQS:
             have = counter(t, m->requests, m->duration_s, &v);
-        else if (strcmp(name, "data_received") == 0)
+            break;
+        case M_RECEIVED:
             have = counter(t, m->bytes_received, m->duration_s, &v);
-        else if (strcmp(name, "data_sent") == 0)
+            break;
+        case M_SENT:
             have = counter(t, m->bytes_sent, m->duration_s, &v);
+            break;
+        }
     }
     out->no_samples = !have;
     out->measured = have ? v : NAN;
