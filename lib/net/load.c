@@ -811,7 +811,8 @@ static int read_once(struct lworker *w, struct lconn *c)
         }
         size_t used;
         int rc = hp_resp_feed(&c->resp, w->rbuf + pos, (size_t)n - pos, &used);
-        if (w->script_answers || (c->which && cfg->mix[c->which[c->first]].n_checks > 0))
+        if (w->script_answers ||
+            (w->l->n_checks > 0 && cfg->mix[c->which[c->first]].n_checks > 0))
             capture(c, w->rbuf + pos, used);
         pos += used;
         if (rc == HP_RESP_EBAD) {
