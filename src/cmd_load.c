@@ -199,10 +199,12 @@ static int series(struct load_run *run, const struct hp_load_figures *f)
     };
     for (size_t i = 0; i < sizeof pcts / sizeof pcts[0] && rc == 0; i++)
         rc = hp_result_series_point(run->doc, pcts[i].name, "ns", t,
-                                    (double)hp_hist_value_at_percentile(f->corrected, pcts[i].p));
+                                    f->corrected->total_count == 0 ? NAN /* null: no answers */
+                                    : (double)hp_hist_value_at_percentile(f->corrected, pcts[i].p));
     if (run->cfg.open_model && rc == 0)
         rc = hp_result_series_point(run->doc, "lag_p99_ns", "ns", t,
-                                    (double)hp_hist_value_at_percentile(f->lag, 99));
+                                    f->lag->total_count == 0 ? NAN
+                                    : (double)hp_hist_value_at_percentile(f->lag, 99));
     return rc;
 }
 

@@ -11,5 +11,6 @@ extern const struct hp_cmd hp_cmd_serve;
 extern const struct hp_cmd hp_cmd_sweep;
 extern const struct hp_cmd hp_cmd_load;
 extern const struct hp_cmd hp_cmd_model;
+extern const struct hp_cmd hp_cmd_report;
 
 #endif

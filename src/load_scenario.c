@@ -93,30 +93,6 @@ static const struct hp_metric_set *select_figures(void *ctx, const char *key, co
     return &st->set;
 }
 
-static void describe(const struct hp_scenario *sc, char *buf, size_t size)
-{
-    const struct hp_load_config *c = &sc->cfg;
-    char a[32], b[32], d[32];
-    int n;
-    if (c->open_model)
-        n = snprintf(buf, size, "open at %s%s (%s), at most %d in flight",
-                     c->stages.n > 1 ? "stages averaging " : "",
-                     hp_format_rate(sc->target_rate, a, sizeof a),
-                     c->poisson ? "Poisson arrivals" : "constant spacing", c->connections);
-    else if (c->ramp_connections)
-        n = snprintf(buf, size, "closed, up to %d connections in stages", c->connections);
-    else
-        n = snprintf(buf, size, "closed, %d connections", c->connections);
-    if (n < 0 || (size_t)n >= size)
-        return;
-    n += snprintf(buf + n, size - (size_t)n, ", %s", hp_format_duration(c->duration_ns, b, sizeof b));
-    if (sc->start_ns > 0 && (size_t)n < size)
-        n += snprintf(buf + n, size - (size_t)n, ", from %s",
-                      hp_format_duration(sc->start_ns, d, sizeof d));
-    if (c->think && (size_t)n < size)
-        snprintf(buf + n, size - (size_t)n, ", thinking between requests");
-}
-
 static void print_part_row(const char *label, const struct hp_load_counts *c,
                            const struct hp_hist *h, double secs)
 {
@@ -173,7 +149,7 @@ static int build_doc(const struct load_scenario_opts *o, struct state *st,
     for (int i = 0; i < st->n && list; i++) {
         const struct hp_scenario *sc = st->runs[i].sc;
         char what[200];
-        describe(sc, what, sizeof what);
+        hp_scenario_describe(sc, what, sizeof what);
         json_t *reqs = json_array();
         for (int k = 0; k < sc->n_requests && reqs; k++)
             json_array_append_new(reqs, json_pack("{s:s,s:f}", "name", sc->request_names[k],
@@ -276,6 +252,9 @@ static int series(struct state *st, struct sc_run *r, struct hp_result *doc,
         {"latency_p99_ns", "ns", (double)hp_hist_value_at_percentile(f->corrected, 99)},
         {"latency_max_ns", "ns", (double)hp_hist_max(f->corrected)},
     };
+    if (f->corrected->total_count == 0) /* no answers: no latency (null), not 0 */
+        for (size_t i = 2; i < sizeof pts / sizeof pts[0]; i++)
+            pts[i].v = NAN;
     for (size_t i = 0; i < sizeof pts / sizeof pts[0] && rc == 0; i++) {
         snprintf(k, sizeof k, "%s{scenario:%s}", pts[i].name, r->sc->name);
         rc = hp_result_series_point(doc, k, pts[i].unit, t, pts[i].v);
@@ -367,7 +346,7 @@ static void print_check(const struct hp_scenario_file *f, const struct cli_gate 
         const struct hp_scenario *sc = f->sc[i];
         char what[200];
         double sum = 0;
-        describe(sc, what, sizeof what);
+        hp_scenario_describe(sc, what, sizeof what);
         printf("  %s: %s\n", sc->name, what);
         if (sc->has_data)
             printf("    data %s: %lld rows of %d columns, %s\n", sc->data_file,
@@ -458,7 +437,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
            st.f->base_text);
     for (int i = 0; i < st.n; i++) {
         char what[200];
-        describe(st.runs[i].sc, what, sizeof what);
+        hp_scenario_describe(st.runs[i].sc, what, sizeof what);
         printf("  %-12s %s\n", st.runs[i].sc->name, what);
     }
     fflush(stdout);

@@ -10,6 +10,7 @@
 const struct hp_cmd *const hp_commands[] = {
     &hp_cmd_load,
     &hp_cmd_model,
+    &hp_cmd_report,
     &hp_cmd_serve,
     &hp_cmd_sweep,
     &hp_cmd_help,

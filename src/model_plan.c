@@ -235,6 +235,16 @@ int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa)
             e = e ? e : hp_result_config_int(doc, "slo_ns", pa->slo_ns);
         e = e ? e : hp_result_config_real(doc, "headroom", in->headroom);
         e = e ? e : hp_result_config_int(doc, "spares", in->spares);
+        e = e ? e : hp_result_config_int(doc, "months", plan.months);
+        e = e ? e : hp_result_config_str(doc, "growth", model);
+        if (in->growth.kind == HP_GROWTH_COMPOUND)
+            e = e ? e : hp_result_config_real(doc, "growth_per_month", in->growth.rate);
+        else if (in->growth.kind == HP_GROWTH_EXP_FIT)
+            e = e ? e : hp_result_config_real(doc, "growth_per_month", exp(in->growth.b) - 1);
+        if (in->fleet_now > 0)
+            e = e ? e : hp_result_config_int(doc, "fleet_now", in->fleet_now);
+        if (in->cost_per_instance > 0)
+            e = e ? e : hp_result_config_real(doc, "cost_per_instance", in->cost_per_instance);
         e = e ? e : hp_result_metric(doc, "runs_out_month", plan.runs_out_month, "count");
         e = e ? e : hp_result_metric(doc, "instances_at_horizon", plan.instances[plan.months], "count");
         for (int m = 0; m <= plan.months && e == 0; m++) {

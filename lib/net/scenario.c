@@ -1046,3 +1046,27 @@ int hp_scenario_load(const char *path, struct hp_scenario_file **out, struct hp_
     hp_free(text);
     return rc;
 }
+
+void hp_scenario_describe(const struct hp_scenario *sc, char *buf, size_t size)
+{
+    const struct hp_load_config *c = &sc->cfg;
+    char a[32], b[32], d[32];
+    int n;
+    if (c->open_model)
+        n = snprintf(buf, size, "open at %s%s (%s), at most %d in flight",
+                     c->stages.n > 1 ? "stages averaging " : "",
+                     hp_format_rate(sc->target_rate, a, sizeof a),
+                     c->poisson ? "Poisson arrivals" : "constant spacing", c->connections);
+    else if (c->ramp_connections)
+        n = snprintf(buf, size, "closed, up to %d connections in stages", c->connections);
+    else
+        n = snprintf(buf, size, "closed, %d connections", c->connections);
+    if (n < 0 || (size_t)n >= size)
+        return;
+    n += snprintf(buf + n, size - (size_t)n, ", %s", hp_format_duration(c->duration_ns, b, sizeof b));
+    if (sc->start_ns > 0 && (size_t)n < size)
+        n += snprintf(buf + n, size - (size_t)n, ", from %s",
+                      hp_format_duration(sc->start_ns, d, sizeof d));
+    if (c->think && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, ", thinking between requests");
+}

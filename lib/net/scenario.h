@@ -75,4 +75,8 @@ bool hp_scenario_request_tagged(const struct hp_scenario *sc, int k, const char 
 bool hp_scenario_selects(const struct hp_scenario_file *f, const struct hp_threshold *t,
                          char *why, size_t size);
 
+/* "open at 20.0/s (constant spacing), at most 100 in flight, 4.00s, from
+ * 1.00s": how sc runs, in one line. */
+void hp_scenario_describe(const struct hp_scenario *sc, char *buf, size_t size);
+
 #endif

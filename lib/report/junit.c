@@ -7,34 +7,7 @@
 #include <stdlib.h>
 
 #include "core/file.h"
-
-/* XML-escape s into f. Control characters other than tab and newline are
- * not allowed in XML 1.0 (even escaped): they become '?'. */
-static void escaped(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        default:
-            fputc(c < 0x20 && c != '\t' && c != '\n' ? '?' : c, f);
-        }
-    }
-}
+#include "report/svg.h"
 
 int hp_junit_write(const char *path, const char *suite, const char *classname, double time_s,
                    const char *timestamp, const struct hp_junit_case *cases, size_t n,
@@ -48,29 +21,29 @@ int hp_junit_write(const char *path, const char *suite, const char *classname, d
     for (size_t i = 0; i < n; i++)
         failures += !cases[i].passed;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
-    escaped(f, suite);
+    hp_xml_escape(f, suite);
     fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n", n, failures,
             time_s);
     fprintf(f, "  <testsuite name=\"");
-    escaped(f, suite);
+    hp_xml_escape(f, suite);
     fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"%.3f\"", n,
             failures, time_s);
     if (timestamp) {
         fprintf(f, " timestamp=\"");
-        escaped(f, timestamp);
+        hp_xml_escape(f, timestamp);
         fprintf(f, "\"");
     }
     fprintf(f, ">\n");
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "    <testcase name=\"");
-        escaped(f, cases[i].name);
+        hp_xml_escape(f, cases[i].name);
         fprintf(f, "\" classname=\"");
-        escaped(f, classname);
+        hp_xml_escape(f, classname);
         fprintf(f, "\" time=\"0\"");
         if (cases[i].passed) {
             if (cases[i].message) {
                 fprintf(f, ">\n      <system-out>");
-                escaped(f, cases[i].message);
+                hp_xml_escape(f, cases[i].message);
                 fprintf(f, "</system-out>\n    </testcase>\n");
             } else {
                 fprintf(f, "/>\n");
@@ -78,9 +51,9 @@ int hp_junit_write(const char *path, const char *suite, const char *classname, d
             continue;
         }
         fprintf(f, ">\n      <failure type=\"threshold\" message=\"");
-        escaped(f, cases[i].message);
+        hp_xml_escape(f, cases[i].message);
         fprintf(f, "\">");
-        escaped(f, cases[i].message);
+        hp_xml_escape(f, cases[i].message);
         fprintf(f, "</failure>\n    </testcase>\n");
     }
     fprintf(f, "  </testsuite>\n</testsuites>\n");
