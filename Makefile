@@ -31,6 +31,7 @@ bench: all
 	@bench/model_mva.sh $(BUILD)/src/hotpath
 	@bench/scenario_vs_plain.sh $(BUILD)/src/hotpath
 	@bench/lua_vs_wrk.sh $(BUILD)/src/hotpath
+	@bench/report_hour.sh $(BUILD)/src/hotpath
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -77,6 +77,11 @@ echo "capacity plan: today's peak 20k/s growing 8% a month, one instance = the s
 "$hotpath" model plan --peak 20k/s --growth 8% --capacity-sweep "$work/sweep.json" --months 12 \
     --fleet 6 -o "$report_dir/capacity-plan.md" | sed 's/^/  /'
 echo "  (written as Markdown to $report_dir/capacity-plan.md)"
+"$hotpath" model plan --peak 20k/s --growth 8% --capacity-sweep "$work/sweep.json" --months 12 \
+    --fleet 6 --json "$work/plan.json" >/dev/null
+"$hotpath" report --as capacity-plan "$work/sweep.json" "$work/plan.json" -o "$report_dir/capacity-plan.html"
+"$hotpath" report --as test-report "$work/load.json" "$work/sweep.json" -o "$report_dir/test-report.html"
+echo "reports: $report_dir/capacity-plan.html and $report_dir/test-report.html (self-contained, open offline)"
 echo
 echo "the first server's own account:"
 printf '%s\n' "$stopped_output" | sed 's/^/  /'

@@ -257,6 +257,12 @@ struct load_view {
     double duration_s;
 };
 
+static void load_close(struct load_view *v)
+{
+    hp_hist_free(v->lat);
+    hp_hist_free(v->unc);
+}
+
 static int load_open(const struct hp_report_input *in, struct load_view *v, struct hp_err *err)
 {
     memset(v, 0, sizeof(*v));
@@ -283,13 +289,17 @@ static int load_open(const struct hp_report_input *in, struct load_view *v, stru
     }
     json_t *dur = json_object_get(hp_result_json(in->doc), "duration_s");
     v->duration_s = json_is_number(dur) ? json_number_value(dur) : 0;
+    const char *key;
+    json_t *val;
+    bool series = false;
+    json_object_foreach(section(in, "series"), key, val)
+        series |= strncmp(key, "requests_per_s", 14) == 0 && (key[14] == '\0' || key[14] == '{');
+    if (!series) {
+        load_close(v);
+        memset(v, 0, sizeof(*v));
+        return missing(in, err, "series.requests_per_s (per second of the run)");
+    }
     return 0;
-}
-
-static void load_close(struct load_view *v)
-{
-    hp_hist_free(v->lat);
-    hp_hist_free(v->unc);
 }
 
 /* "open model at 2.00k/s (Poisson arrivals)", "closed model, 64 connections",
@@ -365,11 +375,15 @@ static int add_series_by_base(struct hp_chart *c, const struct hp_report_input *
     json_t *series = section(in, "series");
     const char *key;
     json_t *val;
+    /* One scenario: its series are the run's, written twice; draw them once. */
+    bool one = json_array_size(json_object_get(section(in, "config"), "scenarios")) == 1;
     for (int k = 0; bases[k]; k++)
         json_object_foreach(series, key, val) {
             char base[96], tags[256], name[400];
             split_key(key, base, sizeof base, tags, sizeof tags);
             if (strcmp(base, bases[k]) != 0 || !json_is_array(json_object_get(val, "points")))
+                continue;
+            if (one && tags[0] && json_object_get(series, base))
                 continue;
             tagged_name(tags, names[k], name, sizeof name);
             TRY(add_series(c, name, json_object_get(val, "points"), HP_DRAW_LINE, 1));
@@ -424,7 +438,7 @@ static int load_charts(struct hp_rdoc *d, const struct load_view *v)
 
 /* One row of the per-request table from metrics with `tags` ("" = all). */
 static int request_row(struct hp_rtable *t, const struct load_view *v, const char *tags,
-                       const char *scenario, const char *name)
+                       const char *scenario, const char *name, struct hp_err *err)
 {
     const struct hp_report_input *in = v->in;
     char key[400], cnt[32], rate[32], p50[32], p95[32], p99[32], max[32], errs[32], checks[48];
@@ -433,9 +447,10 @@ static int request_row(struct hp_rtable *t, const struct load_view *v, const cha
     double rps = met_or(in, TAGGED("requests_per_s"), v->duration_s > 0 ? req / v->duration_s : 0);
     struct hp_hist *h = NULL;
     if (tags[0]) {
-        int rc = hp_result_get_histogram(in->doc, TAGGED("latency"), &h, NULL);
+        struct hp_err why = {0};
+        int rc = hp_result_get_histogram(in->doc, TAGGED("latency"), &h, &why);
         if (rc < 0 && rc != -ENOENT)
-            return rc;
+            return hp_err_at(err, rc, in->name, 0, 0, "histograms.%s: %s", key, why.msg);
     }
     const struct hp_hist *lh = tags[0] ? h : v->lat;
     if (lh) {
@@ -463,7 +478,7 @@ static int request_row(struct hp_rtable *t, const struct load_view *v, const cha
     return hp_rtable_row(t, e > 0 || cf > 0 ? HP_MARK_FAIL : HP_MARK_NONE, cells);
 }
 
-static int load_requests(struct hp_rdoc *d, const struct load_view *v)
+static int load_requests(struct hp_rdoc *d, const struct load_view *v, struct hp_err *err)
 {
     static const char *const hdr[] = {"Request", "Scenario", "Count>", "Rate>", "p50>", "p95>",
                                       "p99>", "Max>", "Errors>", "Checks>", NULL};
@@ -481,9 +496,9 @@ static int load_requests(struct hp_rdoc *d, const struct load_view *v)
             snprintf(sc, sizeof sc, "-");
         if (rows++ == MAX_NAMES)
             break;
-        TRY(request_row(t, v, tags, sc, nm));
+        TRY(request_row(t, v, tags, sc, nm, err));
     }
-    return request_row(t, v, "", "-", rows ? "all requests" : cfg_str(v->in, "url"));
+    return request_row(t, v, "", "-", rows ? "all requests" : cfg_str(v->in, "url"), err);
 }
 
 static int load_errors(struct hp_rdoc *d, const struct load_view *v)
@@ -568,7 +583,7 @@ static int load_section(struct hp_rdoc *d, const struct hp_report_input *in, int
     if ((rc = hp_rdoc_heading(d, level, title)) < 0 || (rc = load_settings(d, in)) < 0 ||
         (rc = verdict_para(d, passed, total, "Thresholds")) < 0 ||
         (rc = load_figures(d, &v)) < 0 || (rc = load_charts(d, &v)) < 0 ||
-        (rc = hp_rdoc_heading(d, level + 1, "Requests")) < 0 || (rc = load_requests(d, &v)) < 0 ||
+        (rc = hp_rdoc_heading(d, level + 1, "Requests")) < 0 || (rc = load_requests(d, &v, err)) < 0 ||
         (rc = load_errors(d, &v)) < 0)
         goto out;
     if (thresholds && total > 0) {
@@ -644,14 +659,34 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
     if (cfg_str(in, "stopped"))
         TRY(hp_rdoc_kv(kv, "Stopped", "%s", cfg_str(in, "stopped")));
     struct hp_usl u;
-    bool fit = sweep_usl(in, &u);
-    if (fit)
-        TRY(hp_rdoc_kv(kv, "USL fit", "sigma %.4g (contention), kappa %.4g (coherency), "
-                                      "lambda %s (one connection), R^2 %.4f",
-                       u.sigma, u.kappa, fv(u.lambda, "1/s", a, sizeof a),
-                       met_or(in, "usl_r_squared", NAN)));
+    bool fit = sweep_usl(in, &u), refit = false;
     double pn, px, kn, kx;
     bool peak = met(in, "peak_concurrency", &pn) && met(in, "peak_throughput_per_s", &px);
+    if (!fit) {
+        /* A sweep written without its fit (by hand, or another tool): fit it here. */
+        json_t *pts = points(in, "throughput_per_s");
+        size_t np = json_array_size(pts), k = 0;
+        double *nn = hp_calloc(np ? np : 1, sizeof(double)), *xx = hp_calloc(np ? np : 1, sizeof(double));
+        if (!nn || !xx) {
+            hp_free(nn);
+            hp_free(xx);
+            return -ENOMEM;
+        }
+        for (size_t i = 0; i < np; i++)
+            if (point(pts, i, &nn[k], &xx[k]))
+                k++;
+        refit = fit = hp_usl_fit(nn, xx, k, &u, NULL) == 0;
+        hp_free(nn);
+        hp_free(xx);
+        if (fit)
+            peak = hp_usl_peak(&u, &pn, &px) && pn < 1e6;
+    }
+    if (fit)
+        TRY(hp_rdoc_kv(kv, "USL fit", "sigma %.4g (contention), kappa %.4g (coherency), "
+                                      "lambda %s (one connection), R^2 %.4f%s",
+                       u.sigma, u.kappa, fv(u.lambda, "1/s", a, sizeof a),
+                       refit ? u.r_squared : met_or(in, "usl_r_squared", NAN),
+                       refit ? " (fitted by report: the document had no fit)" : ""));
     bool knee = met(in, "knee_concurrency", &kn) && met(in, "knee_throughput_per_s", &kx);
     if (peak)
         TRY(hp_rdoc_kv(kv, "Peak", "%s at %.1f connections (from the fit)",
@@ -680,16 +715,18 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
         snprintf(title, sizeof title, "peak %.1f", pn);
         TRY(hp_chart_rule(c, title, pn, true));
     }
-    c = hp_rdoc_chart(d, "sweep-latency", "Latency by concurrency", "connections", "count",
-                      "latency", "ns");
-    NEED(c);
-    if (points(in, "latency_p50_ns"))
-        TRY(add_series(c, "p50", points(in, "latency_p50_ns"), HP_DRAW_BOTH, 1));
-    if (points(in, "latency_p99_ns"))
-        TRY(add_series(c, "p99", points(in, "latency_p99_ns"), HP_DRAW_BOTH, 1));
-    if (isfinite(slo)) {
-        snprintf(title, sizeof title, "objective p99 %s", fv(slo, "ns", a, sizeof a));
-        TRY(hp_chart_rule(c, title, slo, false));
+    if (points(in, "latency_p50_ns") || points(in, "latency_p99_ns")) {
+        c = hp_rdoc_chart(d, "sweep-latency", "Latency by concurrency", "connections", "count",
+                          "latency", "ns");
+        NEED(c);
+        if (points(in, "latency_p50_ns"))
+            TRY(add_series(c, "p50", points(in, "latency_p50_ns"), HP_DRAW_BOTH, 1));
+        if (points(in, "latency_p99_ns"))
+            TRY(add_series(c, "p99", points(in, "latency_p99_ns"), HP_DRAW_BOTH, 1));
+        if (isfinite(slo)) {
+            snprintf(title, sizeof title, "objective p99 %s", fv(slo, "ns", a, sizeof a));
+            TRY(hp_chart_rule(c, title, slo, false));
+        }
     }
 
     static const char *const hdr[] = {"Connections>", "Throughput>", "p50>", "p99>", "Errors>",
@@ -891,7 +928,10 @@ static int generic_section(struct hp_rdoc *d, const struct hp_report_input *in, 
     TRY(hp_rdoc_heading(d, 2, title));
     TRY(metrics_table(d, in));
     struct hp_hist *h = NULL;
-    int rc = hp_result_get_histogram(in->doc, "service_time", &h, NULL);
+    struct hp_err why = {0};
+    int rc = hp_result_get_histogram(in->doc, "service_time", &h, &why);
+    if (rc < 0 && rc != -ENOENT)
+        return hp_err_at(err, rc, in->name, 0, 0, "histograms.service_time: %s", why.msg);
     if (rc == 0) {
         struct hp_chart *c = hp_rdoc_chart(d, "service", "Service time by percentile", "percentile",
                                            "pct", "service time", "ns");
@@ -1278,6 +1318,16 @@ static int capacity_plan(struct hp_rdoc *d, const struct hp_report_input *in, si
                                               "forecast through month %.0f.", fleet, last));
     }
     if (sweep) {
+        json_t *xs = points(sweep, "throughput_per_s");
+        double bn = 0, bx = 0, t, x;
+        for (size_t i = 0; i < json_array_size(xs); i++)
+            if (point(xs, i, &t, &x) && x > bx) {
+                bx = x;
+                bn = t;
+            }
+        TRY(hp_rdoc_para(d, HP_MARK_NONE, "The sweep (%s) measured %zu levels; the most "
+                                          "throughput was %s at %.4g connections.",
+                         label(sweep), json_array_size(xs), fv(bx, "1/s", a, sizeof a), bn));
         double kx, kn, px, pn, slo;
         if (met(sweep, "knee_throughput_per_s", &kx) && met(sweep, "knee_concurrency", &kn) &&
             cfg_num(sweep, "slo_p99_ns", &slo))
@@ -1346,6 +1396,7 @@ int hp_report_build(const struct hp_report_input *in, size_t n, enum hp_report_a
                     struct hp_rdoc **out, struct hp_err *err)
 {
     *out = NULL;
+    hp_err_clear(err);
     if (n == 0)
         return hp_err_set(err, HP_EUSAGE, "no result documents to report on");
     if (n > MAX_DOCS)
@@ -1377,6 +1428,8 @@ int hp_report_build(const struct hp_report_input *in, size_t n, enum hp_report_a
     }
     if (rc == -ENOMEM)
         hp_err_set(err, rc, "out of memory");
+    else if (rc < 0 && err && !err->msg[0]) /* every failure says what it was */
+        hp_err_at(err, rc, in[0].name, 0, 0, "%s", hp_strerror(rc));
     if (rc < 0) {
         hp_rdoc_free(d);
         return rc;

@@ -27,7 +27,7 @@ static void table_free(struct hp_rtable *t)
 {
     if (!t)
         return;
-    for (int i = 0; i < (t->rows + 1) * t->cols; i++)
+    for (int i = 0; t->cells && i < (t->rows + 1) * t->cols; i++)
         hp_free(t->cells[i]);
     hp_free(t->cells);
     hp_free(t->right);

@@ -87,7 +87,16 @@ static const char page_js[] =
     "tip.style.left=ox+\"px\";tip.style.top=Math.max(0,e.clientY-r.top-10)+\"px\";});}\n"
     "var figs=document.querySelectorAll(\"figure.hp-fig\");"
     "for(var i=0;i<figs.length;i++)wire(figs[i]);\n"
-    "document.documentElement.setAttribute(\"data-hp-ready\",String(figs.length));})();\n";
+    "document.documentElement.setAttribute(\"data-hp-ready\",String(figs.length));\n"
+    "document.documentElement.setAttribute(\"data-hp-ms\",String(Math.round(performance.now())));\n"
+    /* #hp-selftest: hover the middle of every chart and count the tooltips
+     * that show values (the browser test reads data-hp-hover). */
+    "if(location.hash===\"#hp-selftest\"){var ok=0;for(var j=0;j<figs.length;j++){"
+    "var sv=figs[j].querySelector(\"svg\"),b=sv.getBoundingClientRect(),tp=figs[j].querySelector(\".hp-tip\");"
+    "sv.dispatchEvent(new MouseEvent(\"mousemove\",{clientX:b.left+b.width*0.55,"
+    "clientY:b.top+b.height*0.5,bubbles:true}));"
+    "if(!tp.hidden&&tp.querySelectorAll(\"div\").length>0)ok++;}"
+    "document.documentElement.setAttribute(\"data-hp-hover\",String(ok));}})();\n";
 
 static void html_table(FILE *f, const struct hp_rtable *t)
 {

@@ -247,8 +247,9 @@ void hp_svg_chart(FILE *f, const struct hp_chart *c, bool standalone)
             hp_report_fmt(xticks[i], c->x_unit, buf, sizeof(buf));
         }
         fprintf(f, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
-                x, x, g.top, g.bottom, x, g.bottom + 16, buf);
+                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
+                x, x, g.top, g.bottom, x, g.bottom + 16,
+                i == nx - 1 && nx > 1 ? "end" : "middle", buf); /* the last stays inside */
     }
     fputs("</g>\n", f);
     fprintf(f, "<line class=\"axis\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\"/>\n", ML,

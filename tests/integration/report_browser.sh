@@ -1,0 +1,114 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Every report kind, made from real runs against `hotpath serve` and opened
+# in headless Chromium (report_dom.py): no console message, nothing fetched,
+# every chart with its data points, hover values shown, a screenshot saved
+# in OUT (the build tree). Also each as Markdown: every chart's SVG file is
+# beside it and linked.
+#   report_browser.sh HOTPATH SRCDIR OUT
+set -u
+hotpath=$1
+src=$2
+out=$3
+work=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+fail() { echo "report_browser: $*" >&2; exit 1; }
+browser=$(command -v chromium || command -v chromium-browser) ||
+    fail "chromium is not installed (scripts/deps.sh installs Debian's chromium)"
+mkdir -p "$out"
+
+"$hotpath" serve --listen 127.0.0.1:0 --threads 1 --workers 8 >"$work/serve.out" &
+pid=$!
+for _ in $(seq 50); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
+port=$(head -n 1 "$work/serve.out" | sed -E 's/.*:([0-9]+) .*/\1/')
+[ -n "$port" ] || fail "serve did not start"
+url="http://127.0.0.1:$port"
+
+cat >"$work/mix.yaml" <<YAML
+base_url: $url
+scenarios:
+  browse:
+    executor: closed
+    connections: 4
+    duration: 2s
+    requests:
+      - {name: home, path: /, weight: 3}
+      - {name: search, path: "/delay/fixed:2ms"}
+  checkout:
+    executor: ramping-arrival-rate
+    connections: 20
+    stages: [{duration: 1s, target: 100}, {duration: 1s, target: 50}]
+    requests:
+      - {name: login, method: POST, path: /status/200, body: "{}"}
+thresholds:
+  http_req_duration: ["p(99) < 1s"]
+  http_req_duration{name:search}: ["p(95) < 1ms"]
+  http_req_failed: ["rate < 1%"]
+YAML
+
+"$hotpath" load -t 1 -c 4 -d 2s --threshold 'http_req_duration: p(99) < 1s' \
+    --json "$work/closed.json" "$url/" >/dev/null || fail "closed load"
+"$hotpath" load -t 1 -c 16 -d 2s --rate 500 --json "$work/open.json" "$url/delay/fixed:1ms" \
+    >/dev/null || fail "open load"
+"$hotpath" load --json "$work/mix.json" "$work/mix.yaml" >/dev/null 2>&1
+[ $? = 99 ] || fail "the scenario's failing threshold did not exit 99"
+"$hotpath" sweep --levels 1,2,4,8,16 --warmup 100ms --measure 300ms --slo 20ms \
+    --json "$work/sweep.json" "$url/delay/fixed:2ms" >/dev/null || fail "sweep"
+"$hotpath" model plan --peak 10k/s --growth 5% --months 12 --capacity-sweep "$work/sweep.json" \
+    --fleet 3 --json "$work/plan.json" >/dev/null || fail "plan"
+
+# How many points a series of a document has (non-null values).
+points() {
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(sum(1 for t, v in d["series"][sys.argv[2]]["points"] if v is not None))' "$1" "$2"
+}
+closed_n=$(points "$work/closed.json" requests_per_s)
+open_n=$(points "$work/open.json" requests_per_s)
+lat_n=$(points "$work/closed.json" latency_p99_ns)
+sweep_n=$(points "$work/sweep.json" throughput_per_s)
+plan_n=$(points "$work/plan.json" instances)
+
+check() { # name, then report arguments; then "--", then expectations
+    name=$1
+    shift
+    args=""
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do args="$args $1"; shift; done
+    [ $# -gt 0 ] && shift
+    # shellcheck disable=SC2086
+    "$hotpath" report $args -o "$work/$name.html" || fail "$name: report failed"
+    python3 "$src/tests/integration/report_dom.py" "$browser" "$work/$name.html" \
+        "$out/report-$name.png" "$@" || exit 1
+    mkdir -p "$work/md"
+    # shellcheck disable=SC2086
+    "$hotpath" report $args -o "$work/md/$name.md" || fail "$name: Markdown failed"
+    charts=$(grep -c '^!\[' "$work/md/$name.md")
+    [ "$charts" -gt 0 ] || fail "$name.md: no charts"
+    for svg in $(sed -n 's/^!\[.*\](\(.*\.svg\))$/\1/p' "$work/md/$name.md"); do
+        [ -s "$work/md/$svg" ] || fail "$name.md links $svg, which is missing"
+        grep -q 'xmlns="http://www.w3.org/2000/svg"' "$work/md/$svg" || fail "$svg: not standalone"
+    done
+    [ "$(ls "$work/md" | grep -c "^$name-.*\.svg$")" = "$charts" ] ||
+        fail "$name.md: charts and SVG files differ"
+}
+
+check results "$work/closed.json" "$work/open.json" -- \
+    "throughput:requests/s=$closed_n" "compare-rate:open.json=$open_n" \
+    "latency:p99=$lat_n"
+check test-report --as test-report "$work/closed.json" "$work/open.json" "$work/mix.json" \
+    "$work/sweep.json" -- "usl:measured=$sweep_n"
+check capacity-plan --as capacity-plan "$work/sweep.json" "$work/plan.json" -- \
+    "usl:measured=$sweep_n" "instances:instances=$plan_n"
+check test-strategy --as test-strategy "$work/mix.yaml" -- \
+    "profile-rate:checkout=3" "profile-connections:browse=2"
+
+# A one-hour run (3600 points per series, 10 request names): every point in
+# the DOM, and the page under 2 MB (report_dom.py checks the size).
+python3 "$src/bench/hour_doc.py" "$work/mix.json" "$work/hour.json" || fail "hour_doc.py"
+check hour "$work/hour.json" -- "throughput:requests/s=3600" "latency:p99=3600"
+
+# The verdicts are the documents': the scenario's failing threshold shows.
+grep -q '✗ Verdict: fail' "$work/test-report.html" || fail "test report: no failing verdict"
+grep -q 'http_req_duration{name:search}: p(95) &lt; 1ms' "$work/test-report.html" ||
+    fail "test report: the failing threshold is not listed"
+echo "report_browser: 4 report kinds and a one-hour run checked in $browser; screenshots in $out"
