@@ -28,6 +28,7 @@
 #include "core/file.h"
 #include "core/timer_heap.h"
 #include "core/units.h"
+#include "net/evwait.h"
 #include "net/http_resp.h"
 
 #define RBUF_BYTES (64 * 1024)
@@ -91,6 +92,7 @@ struct lworker {
     bool started;
     int epfd;
     int wake_fd;
+    struct hp_evwait ew;
     int nconns;
     struct lconn *conns;
     int64_t *times; /* backing for every conn's sched and sent */
@@ -949,8 +951,7 @@ static void connect_phase(struct lworker *w, struct epoll_event *evs)
         int64_t now = hp_now_ns();
         if (connecting == 0 || now >= give_up || atomic_load(&w->l->stop))
             break;
-        struct timespec ts = hp_ns_to_ts(give_up - now);
-        int n = epoll_pwait2(w->epfd, evs, MAX_EVENTS, &ts, NULL);
+        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, give_up);
         now = hp_now_ns();
         for (int i = 0; i < n; i++) {
             struct lconn *c = evs[i].data.ptr;
@@ -1000,12 +1001,7 @@ static void *worker_main(void *arg)
         struct hp_timer *th = hp_timer_heap_peek(&w->thinking);
         if (th)
             until = min64(until, th->due_ns);
-        int64_t wait = until - now;
-        struct timespec ts = hp_ns_to_ts(wait > 0 ? wait : 0);
-        int n = epoll_pwait2(w->epfd, evs, MAX_EVENTS, &ts, NULL);
-        if (n < 0 && errno == ENOSYS) /* kernels before 5.11: millisecond timeouts */
-            n = epoll_wait(w->epfd, evs, MAX_EVENTS,
-                           (int)(((wait > 0 ? wait : 0) + HP_NS_PER_MS - 1) / HP_NS_PER_MS));
+        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, until);
         if (n < 0 && errno != EINTR)
             break;
         now = hp_now_ns();
@@ -1191,8 +1187,10 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
         memcpy(l->request, cfg->request, cfg->request_len);
         l->cfg.request = l->request;
     }
-    for (int i = 0; i < l->nworkers; i++)
+    for (int i = 0; i < l->nworkers; i++) {
         l->workers[i].epfd = l->workers[i].wake_fd = -1;
+        hp_evwait_init(&l->workers[i].ew);
+    }
     for (int i = 0; i < l->nworkers; i++) {
         rc = worker_init(l, &l->workers[i], i, err);
         if (rc < 0) {
@@ -1375,6 +1373,7 @@ void hp_load_free(struct hp_load *l)
             gsl_rng_free(w->rng);
         figures_fini(&w->slots[0].f);
         figures_fini(&w->slots[1].f);
+        hp_evwait_fini(&w->ew);
         if (w->epfd >= 0)
             close(w->epfd);
         if (w->wake_fd >= 0)

@@ -34,6 +34,7 @@
 #include "core/timer_heap.h"
 #include "core/units.h"
 #include "net/chunked.h"
+#include "net/evwait.h"
 #include "net/http_req.h"
 #include "stat/dist.h"
 
@@ -100,6 +101,7 @@ struct worker {
     int epfd;
     int listen_fd;
     int wake_fd;
+    struct hp_evwait ew;
     int max_conns;
     int nconns;
     struct conn *live;
@@ -800,16 +802,7 @@ static void maybe_stall(struct worker *w)
 static int wait_events(struct worker *w, struct epoll_event *evs)
 {
     struct hp_timer *t = hp_timer_heap_peek(&w->timers);
-    if (!t)
-        return epoll_wait(w->epfd, evs, MAX_EVENTS, -1);
-    int64_t left = t->due_ns - hp_now_ns();
-    if (left < 0)
-        left = 0;
-    struct timespec ts = hp_ns_to_ts(left);
-    int n = epoll_pwait2(w->epfd, evs, MAX_EVENTS, &ts, NULL);
-    if (n < 0 && errno == ENOSYS) /* kernels before 5.11: millisecond timeouts */
-        n = epoll_wait(w->epfd, evs, MAX_EVENTS, (int)((left + HP_NS_PER_MS - 1) / HP_NS_PER_MS));
-    return n;
+    return hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, t ? t->due_ns : HP_EVWAIT_FOREVER);
 }
 
 static void *worker_main(void *arg)
@@ -886,6 +879,7 @@ static int worker_init(struct hp_serve *s, struct worker *w, int id, struct hp_e
     w->srv = s;
     w->id = id;
     w->epfd = w->listen_fd = w->wake_fd = -1;
+    hp_evwait_init(&w->ew);
     w->max_conns = (s->cfg.max_conns + s->nworkers - 1) / s->nworkers;
     hp_timer_heap_init(&w->timers);
     if (hp_timer_heap_reserve(&w->timers, w->max_conns) < 0 ||
@@ -939,8 +933,10 @@ int hp_serve_new(const struct hp_serve_config *cfg, struct hp_serve **out, struc
         hp_free(s);
         return hp_err_set(err, -ENOMEM, "out of memory");
     }
-    for (int i = 0; i < s->nworkers; i++)
+    for (int i = 0; i < s->nworkers; i++) {
         s->workers[i].epfd = s->workers[i].listen_fd = s->workers[i].wake_fd = -1;
+        hp_evwait_init(&s->workers[i].ew);
+    }
     for (int i = 0; i < s->nworkers; i++) {
         rc = worker_init(s, &s->workers[i], i, err);
         if (rc < 0)
@@ -1061,6 +1057,7 @@ void hp_serve_free(struct hp_serve *s)
         hp_hist_free(w->st.service_ns);
         if (w->rng)
             gsl_rng_free(w->rng);
+        hp_evwait_fini(&w->ew);
         if (w->epfd >= 0)
             close(w->epfd);
         if (w->listen_fd >= 0)
