@@ -284,13 +284,19 @@ void hp_svg_chart(FILE *f, const struct hp_chart *c, bool standalone)
                         py(&g, s->y[k]));
         fputs("</g>\n", f);
     }
+    int n_vertical = 0;
     for (int i = 0; i < c->n_rules; i++) {
         const struct hp_rule *r = &c->rules[i];
         if (r->vertical) {
             double x = px(&g, xt(c, r->value));
+            /* Each vertical rule's label a line below the last (a knee and a
+             * peak are often a few pixels apart), and left of its rule when
+             * it would run past the plot (about 6.5 px per character). */
+            bool left = x + 4 + 6.5 * (double)strlen(r->label) > W - MR;
             fprintf(f, "<line class=\"rule\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-                       "<text class=\"rule-label\" x=\"%.1f\" y=\"%.1f\">", x, x, g.top, g.bottom,
-                    x + 4, g.top + 12);
+                       "<text class=\"rule-label\" x=\"%.1f\" y=\"%.1f\"%s>", x, x, g.top, g.bottom,
+                    left ? x - 4 : x + 4, g.top + 12 + 14 * n_vertical++,
+                    left ? " text-anchor=\"end\"" : "");
         } else {
             double y = py(&g, r->value);
             fprintf(f, "<line class=\"rule\" x1=\"%.0f\" x2=\"%.0f\" y1=\"%.1f\" y2=\"%.1f\"/>"

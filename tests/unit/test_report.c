@@ -137,6 +137,50 @@ static void test_svg_series_hold_every_point(void **state)
     hp_rdoc_free(d);
 }
 
+/* y="..." of the n-th (from 0) rule label in svg, or NAN. */
+static double rule_label_y(const char *svg, int n)
+{
+    const char *p = svg;
+    for (int i = 0; i <= n; i++) {
+        p = strstr(p, "class=\"rule-label\"");
+        if (!p)
+            return NAN;
+        p++;
+    }
+    p = strstr(p, " y=\"");
+    return p ? strtod(p + 4, NULL) : NAN;
+}
+
+/* A knee at 16 and a peak at 16.2 (as a real sweep had them): both labels
+ * readable, one under the other, the one near the right edge turned left. */
+static void test_svg_close_vertical_rules_do_not_overlap(void **state)
+{
+    (void)state;
+    struct hp_rdoc *d = hp_rdoc_new("t");
+    assert_non_null(d);
+    struct hp_chart *c = hp_rdoc_chart(d, "x", "usl", "connections", "", "throughput", "1/s");
+    assert_non_null(c);
+    struct hp_series *a = hp_chart_series(c, "fit", HP_DRAW_LINE);
+    assert_non_null(a);
+    for (int i = 1; i <= 17; i++)
+        assert_int_equal(hp_series_add(a, i, i * 100.0), 0);
+    assert_int_equal(hp_chart_rule(c, "knee 16", 16, true), 0);
+    assert_int_equal(hp_chart_rule(c, "peak 16.2", 16.2, true), 0);
+    char *svg = render_svg(c, false, false);
+    double y0 = rule_label_y(svg, 0), y1 = rule_label_y(svg, 1);
+    assert_false(isnan(y0) || isnan(y1));
+    assert_true(fabs(y1 - y0) >= 12); /* a line of 11 px text apart */
+    assert_int_equal(count(svg, "text-anchor=\"end\">knee"), 0);
+    free(svg);
+    /* At the right edge of the plot a label reads leftwards. */
+    double right = a->x[a->n - 1];
+    assert_int_equal(hp_chart_rule(c, "the last connection count", right, true), 0);
+    svg = render_svg(c, false, false);
+    assert_int_equal(count(svg, "text-anchor=\"end\">the last connection count"), 1);
+    free(svg);
+    hp_rdoc_free(d);
+}
+
 static void test_nines_axis(void **state)
 {
     (void)state;
@@ -428,6 +472,7 @@ int main(void)
         cmocka_unit_test(test_ticks_are_nice_and_cover),
         cmocka_unit_test(test_fmt_units),
         cmocka_unit_test(test_svg_series_hold_every_point),
+        cmocka_unit_test(test_svg_close_vertical_rules_do_not_overlap),
         cmocka_unit_test(test_nines_axis),
         cmocka_unit_test(test_load_report_has_its_data),
         cmocka_unit_test(test_missing_fields_are_errors),
