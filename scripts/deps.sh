@@ -9,11 +9,11 @@ set -eu
 
 pkgs="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libcmocka-dev libjansson-dev zlib1g-dev libssl-dev libgsl-dev libhttp-parser-dev
-libyaml-dev libcsv-dev libpcre2-dev
+libyaml-dev libcsv-dev libpcre2-dev libzstd-dev libxxhash-dev
 libluajit-5.1-dev python3 chromium fonts-dejavu-core"
 for group in "$@"; do
     case "$group" in
-    bench) pkgs="$pkgs wrk nginx-light hyperfine util-linux strace" ;;
+    bench) pkgs="$pkgs wrk nginx-light hyperfine util-linux strace percona-toolkit" ;;
     fuzz) ;;  # clang + libclang-rt are in the base set: make check runs the fuzzers briefly
     *) echo "deps.sh: unknown group '$group' (expected bench or fuzz)" >&2; exit 2 ;;
     esac

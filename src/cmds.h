@@ -12,5 +12,6 @@ extern const struct hp_cmd hp_cmd_sweep;
 extern const struct hp_cmd hp_cmd_load;
 extern const struct hp_cmd hp_cmd_model;
 extern const struct hp_cmd hp_cmd_report;
+extern const struct hp_cmd hp_cmd_sql;
 
 #endif

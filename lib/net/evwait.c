@@ -71,7 +71,8 @@ static int drop_timer_event(struct hp_evwait *ew, struct epoll_event *evs, int n
     return k;
 }
 
-static int wait_timerfd(struct hp_evwait *ew, int epfd, struct epoll_event *evs, int max, int64_t due_ns)
+static int wait_timerfd(struct hp_evwait *ew, int epfd, struct epoll_event *evs, int max,
+                        int64_t due_ns)
 {
     int n;
     if (due_ns == HP_EVWAIT_FOREVER) {

@@ -25,8 +25,8 @@ void hp_evwait_fini(struct hp_evwait *ew); /* closes the timerfd */
 
 #define HP_EVWAIT_FOREVER INT64_MAX
 
-/* Like epoll_wait on epfd, always the same one for one ew, until the CLOCK_MONOTONIC deadline due_ns at the latest
- * (HP_EVWAIT_FOREVER: no limit; a deadline already past polls). Returns the
+/* Like epoll_wait on epfd, always the same one for one ew, until the CLOCK_MONOTONIC deadline
+ * due_ns at the latest (HP_EVWAIT_FOREVER: no limit; a deadline already past polls). Returns the
  * number of events in evs (the fallback's own timer event is never among
  * them; 0 means the deadline came), or -1 with errno. */
 int hp_evwait_until(struct hp_evwait *ew, int epfd, struct epoll_event *evs, int max,

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/* sql/digest.c - see digest.h. Classes live in an array; an open-addressing
+ * table of indexes finds them by the XXH3 hash of the fingerprint (the
+ * fingerprint itself is compared too, so a hash collision cannot merge two
+ * classes). */
+#include "sql/digest.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "core/alloc.h"
+
+#define HIST_LOWEST_NS INT64_C(1000)                  /* logs say microseconds */
+#define HIST_HIGHEST_NS (INT64_C(86400) * 1000000000) /* a day */
+
+struct hp_sql_digest {
+    enum hp_sql_dialect dialect;
+    struct hp_sql_class *classes; /* n of cap */
+    size_t n, cap;
+    uint32_t *slots; /* index + 1; 0 is empty */
+    size_t nslots;   /* a power of two, at least twice n */
+    struct hp_sql_class **sorted;
+    int64_t calls, time_ns, first_ts_s, last_ts_s;
+    char fp[HP_SQL_FP_MAX_BYTES];
+};
+
+int hp_sql_digest_new(enum hp_sql_dialect dialect, struct hp_sql_digest **out)
+{
+    struct hp_sql_digest *d = hp_calloc(1, sizeof *d);
+    if (!d)
+        return -ENOMEM;
+    d->dialect = dialect;
+    d->nslots = 1024;
+    d->slots = hp_calloc(d->nslots, sizeof *d->slots);
+    if (!d->slots) {
+        hp_free(d);
+        return -ENOMEM;
+    }
+    d->first_ts_s = d->last_ts_s = -1;
+    *out = d;
+    return 0;
+}
+
+static void class_fini(struct hp_sql_class *c)
+{
+    hp_free(c->fingerprint);
+    hp_free(c->exact);
+    hp_hist_free(c->hist);
+    hp_free(c->sample);
+}
+
+void hp_sql_digest_free(struct hp_sql_digest *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++)
+        class_fini(&d->classes[i]);
+    hp_free(d->classes);
+    hp_free(d->slots);
+    hp_free(d->sorted);
+    hp_free(d);
+}
+
+static int grow_slots(struct hp_sql_digest *d)
+{
+    size_t n = d->nslots * 2;
+    uint32_t *s = hp_calloc(n, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t h = (size_t)d->classes[i].id & (n - 1);
+        while (s[h])
+            h = (h + 1) & (n - 1);
+        s[h] = (uint32_t)i + 1;
+    }
+    hp_free(d->slots);
+    d->slots = s;
+    d->nslots = n;
+    return 0;
+}
+
+/* The class of fingerprint fp (len bytes), made if new; NULL on -ENOMEM. */
+static struct hp_sql_class *class_of(struct hp_sql_digest *d, const char *fp, size_t len)
+{
+    uint64_t id = XXH3_64bits(fp, len);
+    size_t h = (size_t)id & (d->nslots - 1);
+    for (uint32_t k; (k = d->slots[h]) != 0; h = (h + 1) & (d->nslots - 1)) {
+        struct hp_sql_class *c = &d->classes[k - 1];
+        if (c->id == id && strncmp(c->fingerprint, fp, len) == 0 && c->fingerprint[len] == '\0')
+            return c;
+    }
+    if (d->n == UINT32_MAX - 1)
+        return NULL;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 64;
+        struct hp_sql_class *grown = hp_realloc(d->classes, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        d->classes = grown;
+        d->cap = cap;
+    }
+    char *copy = hp_malloc(len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, fp, len);
+    copy[len] = '\0';
+    struct hp_sql_class *c = &d->classes[d->n];
+    memset(c, 0, sizeof *c);
+    c->id = id;
+    c->fingerprint = copy;
+    c->min_ns = INT64_MAX;
+    c->first_ts_s = c->last_ts_s = -1;
+    c->sample_ns = -1;
+    d->slots[h] = (uint32_t)d->n + 1;
+    d->n++;
+    if (d->n * 2 > d->nslots && grow_slots(d) < 0) {
+        /* still findable: the table is only fuller than we like */
+    }
+    return c;
+}
+
+static int record_time(struct hp_sql_class *c, int64_t ns)
+{
+    if (c->hist) {
+        if (ns < HIST_LOWEST_NS)
+            ns = HIST_LOWEST_NS;
+        hp_hist_record(c->hist, ns > HIST_HIGHEST_NS ? HIST_HIGHEST_NS : ns);
+        return 0;
+    }
+    if (c->n_exact < HP_SQL_EXACT_VALUES) {
+        if (c->n_exact == c->cap_exact) { /* most classes are rare: grow as needed */
+            int cap = c->cap_exact ? c->cap_exact * 2 : 4;
+            int64_t *grown = hp_realloc(c->exact, (size_t)cap * sizeof *grown);
+            if (!grown)
+                return -ENOMEM;
+            c->exact = grown;
+            c->cap_exact = cap;
+        }
+        c->exact[c->n_exact++] = ns;
+        return 0;
+    }
+    int rc = hp_hist_new(HIST_LOWEST_NS, HIST_HIGHEST_NS, 3, &c->hist);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < c->n_exact; i++)
+        record_time(c, c->exact[i]);
+    hp_free(c->exact);
+    c->exact = NULL;
+    c->n_exact = c->cap_exact = 0;
+    return record_time(c, ns);
+}
+
+static void count_name(struct hp_sql_name_count *top, int64_t *other, const char *name)
+{
+    for (int i = 0; i < HP_SQL_TOP_NAMES; i++) {
+        if (top[i].calls == 0) {
+            snprintf(top[i].name, sizeof top[i].name, "%s", name);
+            top[i].calls = 1;
+            return;
+        }
+        if (strcmp(top[i].name, name) == 0) {
+            top[i].calls++;
+            return;
+        }
+    }
+    (*other)++;
+}
+
+static int keep_sample(struct hp_sql_class *c, const struct hp_sql_event *ev)
+{
+    size_t n = ev->query_len < HP_SQL_SAMPLE_MAX_BYTES ? ev->query_len : HP_SQL_SAMPLE_MAX_BYTES;
+    if (n + 1 > c->sample_cap) {
+        char *grown = hp_realloc(c->sample, n + 1);
+        if (!grown)
+            return -ENOMEM;
+        c->sample = grown;
+        c->sample_cap = n + 1;
+    }
+    memcpy(c->sample, ev->query, n);
+    c->sample[n] = '\0';
+    c->sample_len = n;
+    c->sample_ns = ev->query_time_ns;
+    c->sample_ts_s = ev->ts_s;
+    snprintf(c->sample_db, sizeof c->sample_db, "%s", ev->db);
+    return 0;
+}
+
+int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)
+{
+    static const char admin[] = "administrator command: ";
+    size_t len;
+    if (ev->query_len >= sizeof admin - 1 && memcmp(ev->query, admin, sizeof admin - 1) == 0) {
+        /* Ping, Quit, Init DB: the command is the class */
+        len = ev->query_len < sizeof d->fp - 1 ? ev->query_len : sizeof d->fp - 1;
+        memcpy(d->fp, ev->query, len);
+        d->fp[len] = '\0';
+    } else {
+        len = hp_sql_fingerprint(ev->query, ev->query_len, d->dialect, d->fp, sizeof d->fp, NULL);
+    }
+    struct hp_sql_class *c = class_of(d, d->fp, len);
+    if (!c)
+        return -ENOMEM;
+    int64_t ns = ev->query_time_ns;
+    if (record_time(c, ns) < 0)
+        return -ENOMEM;
+    if (ns > c->sample_ns && keep_sample(c, ev) < 0)
+        return -ENOMEM;
+    c->calls++;
+    c->time_ns += ns;
+    if (ns < c->min_ns)
+        c->min_ns = ns;
+    if (ns > c->max_ns)
+        c->max_ns = ns;
+    double delta = (double)ns - c->mean_ns;
+    c->mean_ns += delta / (double)c->calls;
+    c->m2 += delta * ((double)ns - c->mean_ns);
+    if (ev->lock_time_ns > 0)
+        c->lock_ns += ev->lock_time_ns;
+    if (ev->rows_examined >= 0 || ev->rows_sent >= 0) {
+        c->rows_calls++;
+        c->rows_sent += ev->rows_sent > 0 ? ev->rows_sent : 0;
+        c->rows_examined += ev->rows_examined > 0 ? ev->rows_examined : 0;
+    }
+    if (ev->ts_s >= 0) {
+        if (c->first_ts_s < 0 || ev->ts_s < c->first_ts_s)
+            c->first_ts_s = ev->ts_s;
+        if (ev->ts_s > c->last_ts_s)
+            c->last_ts_s = ev->ts_s;
+        if (d->first_ts_s < 0 || ev->ts_s < d->first_ts_s)
+            d->first_ts_s = ev->ts_s;
+        if (ev->ts_s > d->last_ts_s)
+            d->last_ts_s = ev->ts_s;
+    }
+    count_name(c->dbs, &c->other_dbs, ev->db);
+    count_name(c->users, &c->other_users, ev->user);
+    d->calls++;
+    d->time_ns += ns;
+    return 0;
+}
+
+int64_t hp_sql_digest_calls(const struct hp_sql_digest *d)
+{
+    return d->calls;
+}
+
+int64_t hp_sql_digest_time_ns(const struct hp_sql_digest *d)
+{
+    return d->time_ns;
+}
+
+void hp_sql_digest_span(const struct hp_sql_digest *d, int64_t *first_ts_s, int64_t *last_ts_s)
+{
+    *first_ts_s = d->first_ts_s;
+    *last_ts_s = d->last_ts_s;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int64_t hp_sql_class_percentile(const struct hp_sql_class *c, double p)
+{
+    if (c->hist)
+        return hp_hist_value_at_percentile(c->hist, p);
+    if (c->n_exact == 0)
+        return 0;
+    int64_t v[HP_SQL_EXACT_VALUES];
+    memcpy(v, c->exact, (size_t)c->n_exact * sizeof *v);
+    qsort(v, (size_t)c->n_exact, sizeof *v, cmp_i64);
+    /* nearest rank: the smallest value with at least p% at or below it */
+    double rank = p / 100.0 * c->n_exact;
+    int k = (int)rank;
+    if ((double)k < rank)
+        k++;
+    if (k < 1)
+        k = 1;
+    if (k > c->n_exact)
+        k = c->n_exact;
+    return v[k - 1];
+}
+
+double hp_sql_class_vm(const struct hp_sql_class *c)
+{
+    if (c->calls < 2 || c->mean_ns <= 0)
+        return 0;
+    double var_s2 = c->m2 / (double)(c->calls - 1) / 1e18;
+    return var_s2 / (c->mean_ns / 1e9);
+}
+
+int hp_sql_class_hist(const struct hp_sql_class *c, struct hp_hist **out)
+{
+    struct hp_hist *h;
+    int rc = hp_hist_new(HIST_LOWEST_NS, HIST_HIGHEST_NS, 3, &h);
+    if (rc < 0)
+        return rc;
+    if (c->hist) {
+        hp_hist_add(h, c->hist);
+    } else {
+        for (int i = 0; i < c->n_exact; i++) {
+            int64_t ns = c->exact[i] < HIST_LOWEST_NS ? HIST_LOWEST_NS : c->exact[i];
+            hp_hist_record(h, ns > HIST_HIGHEST_NS ? HIST_HIGHEST_NS : ns);
+        }
+    }
+    *out = h;
+    return 0;
+}
+
+static double key(const struct hp_sql_class *c, enum hp_sql_order order)
+{
+    switch (order) {
+    case HP_SQL_BY_CALLS: return (double)c->calls;
+    case HP_SQL_BY_MEAN: return c->mean_ns;
+    case HP_SQL_BY_P99: return (double)hp_sql_class_percentile(c, 99);
+    case HP_SQL_BY_ROWS_EXAMINED: return (double)c->rows_examined;
+    case HP_SQL_BY_TIME: break;
+    }
+    return (double)c->time_ns;
+}
+
+struct keyed {
+    double key;
+    struct hp_sql_class *c;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key > y->key ? -1 : 1;
+    return (x->c->id > y->c->id) - (x->c->id < y->c->id);
+}
+
+size_t hp_sql_digest_sorted(struct hp_sql_digest *d, enum hp_sql_order order,
+                            struct hp_sql_class *const **out)
+{
+    size_t n = d->n ? d->n : 1;
+    struct keyed *k = hp_malloc(n * sizeof *k);
+    hp_free(d->sorted);
+    d->sorted = hp_malloc(n * sizeof *d->sorted);
+    *out = NULL;
+    if (!k || !d->sorted) {
+        hp_free(k);
+        return 0;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        k[i] = (struct keyed){key(&d->classes[i], order), &d->classes[i]};
+    qsort(k, d->n, sizeof *k, cmp_keyed);
+    for (size_t i = 0; i < d->n; i++)
+        d->sorted[i] = k[i].c;
+    hp_free(k);
+    *out = d->sorted;
+    return d->n;
+}
+
+int hp_sql_order_parse(const char *text)
+{
+    static const char *const names[] = {"time", "calls", "mean", "p99", "rows_examined"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(text, names[i]) == 0)
+            return i;
+    return -1;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* sql/digest.h - statements grouped by fingerprint, with the figures that
+ * say which class to fix first: total time and its share, calls, exact
+ * percentiles, variance-to-mean, rows examined against rows sent, lock time,
+ * first and last seen, the databases and users it ran for, and its slowest
+ * sample with the literals in.
+ *
+ * Memory grows with the number of classes, not of statements: a class keeps
+ * its first HP_SQL_EXACT_VALUES times exactly, then moves them into an
+ * HdrHistogram (1 us to 1 day, 3 significant digits, about 220 KB), so
+ * percentiles are exact for rare classes and within 0.1% for busy ones. The
+ * slowest sample is kept up to HP_SQL_SAMPLE_MAX_BYTES. Not thread-safe. */
+#ifndef HP_SQL_DIGEST_H
+#define HP_SQL_DIGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sql/fingerprint.h"
+#include "sql/slowlog.h"
+#include "stat/hist.h"
+
+#define HP_SQL_EXACT_VALUES 256
+#define HP_SQL_SAMPLE_MAX_BYTES (64 * 1024)
+#define HP_SQL_FP_MAX_BYTES (16 * 1024)
+#define HP_SQL_TOP_NAMES 4 /* databases and users counted by name; the rest as "other" */
+
+struct hp_sql_name_count {
+    char name[HP_SQL_NAME_MAX];
+    int64_t calls;
+};
+
+/* Read-only outside sql/digest.c. */
+struct hp_sql_class {
+    uint64_t id; /* 64-bit hash of the fingerprint */
+    char *fingerprint;
+    int64_t calls;
+    int64_t time_ns; /* sum of query times */
+    int64_t min_ns, max_ns;
+    double mean_ns, m2; /* Welford's running mean and sum of squares */
+    int64_t lock_ns;    /* sum where the log says */
+    int64_t rows_sent, rows_examined;
+    int64_t rows_calls;            /* statements whose rows the log gave */
+    int64_t first_ts_s, last_ts_s; /* -1 when unknown */
+    /* times: exact while few, then a histogram */
+    int64_t *exact;
+    int n_exact, cap_exact;
+    struct hp_hist *hist;
+    /* the slowest statement */
+    char *sample;
+    size_t sample_len, sample_cap;
+    int64_t sample_ns, sample_ts_s;
+    char sample_db[HP_SQL_NAME_MAX];
+    struct hp_sql_name_count dbs[HP_SQL_TOP_NAMES], users[HP_SQL_TOP_NAMES];
+    int64_t other_dbs, other_users;
+};
+
+enum hp_sql_order {
+    HP_SQL_BY_TIME,
+    HP_SQL_BY_CALLS,
+    HP_SQL_BY_MEAN,
+    HP_SQL_BY_P99,
+    HP_SQL_BY_ROWS_EXAMINED
+};
+
+struct hp_sql_digest;
+
+int hp_sql_digest_new(enum hp_sql_dialect dialect, struct hp_sql_digest **out); /* 0, -ENOMEM */
+void hp_sql_digest_free(struct hp_sql_digest *d);                               /* NULL is fine */
+
+/* Count one statement in its class. 0, or -ENOMEM (nothing counted). */
+int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev);
+
+/* The classes in the given order, best first (ties by id). *out points into
+ * d's own array, valid until the next add. Returns the count. */
+size_t hp_sql_digest_sorted(struct hp_sql_digest *d, enum hp_sql_order order,
+                            struct hp_sql_class *const **out);
+
+/* Totals over all statements. */
+int64_t hp_sql_digest_calls(const struct hp_sql_digest *d);
+int64_t hp_sql_digest_time_ns(const struct hp_sql_digest *d);
+void hp_sql_digest_span(const struct hp_sql_digest *d, int64_t *first_ts_s, int64_t *last_ts_s);
+
+/* The percentile (0-100) of a class's query times: nearest rank over the
+ * exact times, or HdrHistogram's value at percentile. 0 when empty. */
+int64_t hp_sql_class_percentile(const struct hp_sql_class *c, double percentile);
+/* Variance over mean of the query times, in seconds (pt-query-digest's V/M). */
+double hp_sql_class_vm(const struct hp_sql_class *c);
+/* All its times in one histogram (for result documents). 0 or -ENOMEM. */
+int hp_sql_class_hist(const struct hp_sql_class *c, struct hp_hist **out);
+
+int hp_sql_order_parse(const char *text); /* an hp_sql_order, or -1 */
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* sql/fingerprint.h - the class of a SQL statement: the statement with its
+ * literals abstracted, so that `id=1` and `id = 2` are one class.
+ *
+ * Literals (strings with their escapes, numbers, hex and bit values, dates,
+ * TRUE/FALSE, placeholders) become `?`; `IN (...)` lists and multi-row
+ * `VALUES` lists of literals collapse to `(...)`; comments vanish;
+ * whitespace is one space between tokens, none inside `a.b`, `f(x)` or
+ * before `,`; keywords are upper case, identifiers are kept as written
+ * (backticks dropped around plain names); operators are kept, so `a - 1` and
+ * `a + 1` stay two classes (pt-query-digest turns them into `?`). A hand-
+ * written single pass, not a parser: it never fails, whatever the input.
+ * Thread-safe. See docs/internals/sql.md for the rules with examples. */
+#ifndef HP_SQL_FINGERPRINT_H
+#define HP_SQL_FINGERPRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* MySQL: "..." is a string, backslash escapes, `#` comments. PostgreSQL:
+ * "..." is an identifier, E'..' and $tag$..$tag$ strings, $1 placeholders. */
+enum hp_sql_dialect { HP_SQL_MYSQL, HP_SQL_POSTGRESQL };
+
+/* Write the fingerprint of sql[0..len) to out (cap >= 8 bytes), always NUL-
+ * terminated. Returns its length; a fingerprint longer than cap - 1 is cut
+ * there (then the last bytes are "..." and *truncated is set, if not NULL). */
+size_t hp_sql_fingerprint(const char *sql, size_t len, enum hp_sql_dialect dialect, char *out,
+                          size_t cap, bool *truncated);
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* sql/slowlog.h - MySQL and MariaDB slow query logs, a line at a time.
+ *
+ * An entry is a run of "# " header lines (# Time, # User@Host, # Thread_id /
+ * Schema, # Query_time Lock_time Rows_sent Rows_examined, and whatever else
+ * Percona Server or MariaDB add), then optional "use DB;" and
+ * "SET timestamp=N;" lines, then the statement, over as many lines as it
+ * takes. Server banners (after a restart) are skipped. What it cannot read
+ * is counted and the first few lines are kept with their numbers; nothing
+ * in the input makes it fail. Not thread-safe: one parser per input. */
+#ifndef HP_SQL_SLOWLOG_H
+#define HP_SQL_SLOWLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HP_SQL_MAX_QUERY_BYTES (1024 * 1024) /* longer statements are cut there */
+#define HP_SQL_NAME_MAX 64                   /* user, host, database names */
+#define HP_SQL_BAD_KEPT 5                    /* unreadable lines remembered */
+
+/* One statement and what the log says about it. Strings are borrowed for
+ * the callback only. */
+struct hp_sql_event {
+    const char *query;
+    size_t query_len;
+    int64_t query_time_ns;
+    int64_t lock_time_ns;  /* -1 when the log does not say */
+    int64_t rows_sent;     /* -1 when the log does not say */
+    int64_t rows_examined; /* -1 when the log does not say */
+    int64_t ts_s;          /* Unix seconds (SET timestamp, else # Time), -1 unknown */
+    int64_t thread_id;     /* the connection, -1 unknown */
+    const char *db;        /* "" when unknown */
+    const char *user;      /* "" when unknown */
+    const char *host;      /* "" when unknown */
+    int64_t line;          /* where its header starts, 1-based */
+};
+
+/* Called for each statement; a negative return stops the parse and is
+ * returned by the hp_slowlog_* call that made it. */
+typedef int (*hp_sql_event_fn)(void *ctx, const struct hp_sql_event *ev);
+
+struct hp_sql_bad_line {
+    int64_t line;
+    char why[80];
+};
+
+struct hp_slowlog_stats {
+    int64_t lines;
+    int64_t events;
+    int64_t bad;       /* lines or entries that could not be read */
+    int64_t truncated; /* statements cut at HP_SQL_MAX_QUERY_BYTES */
+    struct hp_sql_bad_line first_bad[HP_SQL_BAD_KEPT];
+};
+
+struct hp_slowlog;
+
+/* fn and ctx are kept. 0, or -ENOMEM. Free with hp_slowlog_free(). */
+int hp_slowlog_new(hp_sql_event_fn fn, void *ctx, struct hp_slowlog **out);
+void hp_slowlog_free(struct hp_slowlog *p); /* NULL is fine */
+
+/* One line, without its "\n" (a trailing "\r" is ignored). Lines are
+ * numbered from 1 in the order given. 0, or what fn returned. */
+int hp_slowlog_line(struct hp_slowlog *p, const char *line, size_t len);
+/* The end of the input: the last statement is delivered. */
+int hp_slowlog_finish(struct hp_slowlog *p);
+
+const struct hp_slowlog_stats *hp_slowlog_stats(const struct hp_slowlog *p);
+
+/* Parse a decimal number of seconds ("0.001234", "12", "1.5e-3" is not
+ * one) into nanoseconds. false when text[0..len) is not such a number. */
+bool hp_sql_parse_seconds(const char *text, size_t len, int64_t *ns);
+
+#endif

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: MIT
+/* src/cmd_sql.c - `hotpath sql digest`: slow-query logs grouped by
+ * fingerprint and ranked by what they cost, as text and a result document. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "cmds.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/lines.h"
+#include "core/result.h"
+#include "core/units.h"
+#include "hotpath_version.h"
+#include "sql/digest.h"
+#include "sql/slowlog.h"
+#include "stat/hist_codec.h"
+
+enum { O_ORDER = 1, O_LIMIT, O_JSON };
+
+static const struct cli_opt sql_opts[] = {
+    {O_ORDER, "order-by", 0, "KEY",
+     "Rank classes by time (total, the default), calls, mean, p99 or rows_examined."},
+    {O_LIMIT, "limit", 'n', "N", "Show the top N classes (default 10; 0 shows all)."},
+    {O_JSON, "json", 0, "FILE",
+     "Write every class as a result document (hotpath.result/1, kind sql)."},
+    {0, NULL, 0, NULL, NULL},
+};
+
+#define MAX_LOGS 256
+
+struct run {
+    struct hp_sql_digest *digest;
+    struct hp_slowlog *log;
+    int rc;
+};
+
+static int on_event(void *ctx, const struct hp_sql_event *ev)
+{
+    struct run *r = ctx;
+    return hp_sql_digest_add(r->digest, ev);
+}
+
+static int on_line(void *ctx, const char *line, size_t len)
+{
+    struct run *r = ctx;
+    return hp_slowlog_line(r->log, line, len);
+}
+
+static const char *dur(int64_t ns, char *buf, size_t size)
+{
+    return hp_format_duration(ns, buf, size);
+}
+
+static void date_of(int64_t ts_s, char *buf, size_t size)
+{
+    if (ts_s < 0) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    time_t t = (time_t)ts_s;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void count_str(double v, char *buf, size_t size)
+{
+    if (v >= 1e6)
+        snprintf(buf, size, "%.3gM", v / 1e6);
+    else if (v >= 1e4)
+        snprintf(buf, size, "%.3gk", v / 1e3);
+    else
+        snprintf(buf, size, "%.0f", v);
+}
+
+/* "shop 99%, other 1%" */
+static void names_str(const struct hp_sql_name_count *top, int64_t other, int64_t calls, char *buf,
+                      size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < HP_SQL_TOP_NAMES && top[i].calls > 0 && n < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%s %.0f%%", i ? ", " : "",
+                              top[i].name[0] ? top[i].name : "(none)",
+                              100.0 * (double)top[i].calls / (double)calls);
+    if (other > 0 && n < size)
+        snprintf(buf + n, size - n, ", others %.0f%%", 100.0 * (double)other / (double)calls);
+}
+
+static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cls, size_t n,
+                         size_t limit, const struct hp_slowlog_stats *st, uint64_t bytes,
+                         int nfiles, const char *order)
+{
+    char a[32], b[32], c[32], e[32], f[32], g[32], h[32], m[32];
+    int64_t total = hp_sql_digest_time_ns(d), first, last;
+    hp_sql_digest_span(d, &first, &last);
+    count_str((double)hp_sql_digest_calls(d), a, sizeof a);
+    printf("# %s statement%s in %s from %d log%s: %zu class%s, %s of query time\n", a,
+           hp_sql_digest_calls(d) == 1 ? "" : "s", hp_format_size((int64_t)bytes, b, sizeof b),
+           nfiles, nfiles == 1 ? "" : "s", n, n == 1 ? "" : "es", dur(total, c, sizeof c));
+    if (first >= 0) {
+        date_of(first, e, sizeof e);
+        date_of(last, f, sizeof f);
+        double span = (double)(last - first);
+        printf("# from %s to %s", e, f);
+        if (span > 0)
+            printf(" (%s, %.3g statements/s)", dur((int64_t)(span * 1e9), g, sizeof g),
+                   (double)hp_sql_digest_calls(d) / span);
+        printf("\n");
+    }
+    if (st->bad > 0) {
+        printf("# %" PRId64 " unreadable line%s or entr%s skipped; the first:", st->bad,
+               st->bad == 1 ? "" : "s", st->bad == 1 ? "y" : "ies");
+        for (int i = 0; i < HP_SQL_BAD_KEPT && i < st->bad; i++)
+            printf("%s line %" PRId64 " (%s)", i ? ";" : "", st->first_bad[i].line,
+                   st->first_bad[i].why);
+        printf("\n");
+    }
+    if (st->truncated > 0)
+        printf("# %" PRId64 " statements longer than %d MiB were cut\n", st->truncated,
+               HP_SQL_MAX_QUERY_BYTES >> 20);
+    if (n == 0) {
+        printf("# no statements\n");
+        return;
+    }
+    size_t shown = limit == 0 || limit > n ? n : limit;
+    printf("\n# Profile (by %s)\n", order);
+    printf("# %4s  %-18s  %9s %6s  %7s  %8s  %8s  %8s  %6s  %s\n", "Rank", "Class", "Time", "Share",
+           "Calls", "Mean", "p95", "p99", "V/M", "Statement");
+    for (size_t i = 0; i < shown; i++) {
+        const struct hp_sql_class *k = cls[i];
+        count_str((double)k->calls, a, sizeof a);
+        printf(
+            "# %4zu  0x%016" PRIX64 "  %9s %5.1f%%  %7s  %8s  %8s  %8s  %6.2f  %.60s\n", i + 1,
+            k->id, dur(k->time_ns, b, sizeof b),
+            total > 0 ? 100.0 * (double)k->time_ns / (double)total : 0.0, a,
+            dur((int64_t)k->mean_ns, c, sizeof c), dur(hp_sql_class_percentile(k, 95), e, sizeof e),
+            dur(hp_sql_class_percentile(k, 99), f, sizeof f), hp_sql_class_vm(k), k->fingerprint);
+    }
+    if (shown < n) {
+        int64_t rest_time = 0, rest_calls = 0;
+        for (size_t i = shown; i < n; i++) {
+            rest_time += cls[i]->time_ns;
+            rest_calls += cls[i]->calls;
+        }
+        count_str((double)rest_calls, a, sizeof a);
+        printf("# %4s  %-18s  %9s %5.1f%%  %7s  (%zu more classes)\n", "MISC", "",
+               dur(rest_time, b, sizeof b),
+               total > 0 ? 100.0 * (double)rest_time / (double)total : 0.0, a, n - shown);
+    }
+    for (size_t i = 0; i < shown; i++) {
+        const struct hp_sql_class *k = cls[i];
+        printf("\n# Class %zu: 0x%016" PRIX64 ", %.1f%% of query time\n", i + 1, k->id,
+               total > 0 ? 100.0 * (double)k->time_ns / (double)total : 0.0);
+        count_str((double)k->calls, a, sizeof a);
+        printf("#   calls %s, time %s, mean %s, min %s, p50 %s, p95 %s, p99 %s, max %s, V/M %.2f\n",
+               a, dur(k->time_ns, b, sizeof b), dur((int64_t)k->mean_ns, c, sizeof c),
+               dur(k->min_ns, e, sizeof e), dur(hp_sql_class_percentile(k, 50), f, sizeof f),
+               dur(hp_sql_class_percentile(k, 95), g, sizeof g),
+               dur(hp_sql_class_percentile(k, 99), h, sizeof h), dur(k->max_ns, m, sizeof m),
+               hp_sql_class_vm(k));
+        printf("#   lock time %s in all\n", dur(k->lock_ns, b, sizeof b));
+        if (k->rows_calls > 0) {
+            count_str((double)k->rows_examined, a, sizeof a);
+            count_str((double)k->rows_sent, b, sizeof b);
+            printf("#   rows examined %s, sent %s", a, b);
+            if (k->rows_sent > 0) {
+                count_str((double)k->rows_examined / (double)k->rows_sent, c, sizeof c);
+                printf(" (%sx)", c);
+            }
+            count_str((double)k->rows_examined / (double)k->rows_calls, c, sizeof c);
+            count_str((double)k->rows_sent / (double)k->rows_calls, e, sizeof e);
+            printf("; per call %s examined, %s sent\n", c, e);
+        }
+        if (k->first_ts_s >= 0) {
+            date_of(k->first_ts_s, e, sizeof e);
+            date_of(k->last_ts_s, f, sizeof f);
+            printf("#   first seen %s, last seen %s\n", e, f);
+        }
+        char names[256];
+        names_str(k->dbs, k->other_dbs, k->calls, names, sizeof names);
+        printf("#   databases: %s\n", names);
+        names_str(k->users, k->other_users, k->calls, names, sizeof names);
+        printf("#   users: %s\n", names);
+        printf("%s\n", k->fingerprint);
+        date_of(k->sample_ts_s, e, sizeof e);
+        printf("#   slowest (%s, database %s, at %s):\n%.*s\n", dur(k->sample_ns, b, sizeof b),
+               k->sample_db[0] ? k->sample_db : "(none)", e, (int)k->sample_len, k->sample);
+    }
+}
+
+static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_class *const *cls,
+                      size_t n, const struct hp_slowlog_stats *st, uint64_t bytes,
+                      const char *const *files, int nfiles, const char *order, int64_t wall0,
+                      int64_t t0, struct hp_err *err)
+{
+    struct hp_result *r = NULL;
+    int rc = hp_result_new("sql", &r);
+    if (rc < 0)
+        return hp_err_set(err, rc, "out of memory");
+    hp_result_set_started(r, wall0);
+    hp_result_set_duration(r, (double)(hp_now_ns() - t0) / 1e9);
+    rc = hp_result_config_str(r, "command", "digest");
+    rc = rc ? rc : hp_result_config_str(r, "format", "mysql-slow");
+    rc = rc ? rc : hp_result_config_str(r, "fingerprint", "hotpath");
+    rc = rc ? rc : hp_result_config_str(r, "order_by", order);
+    json_t *logs = json_array();
+    for (int i = 0; i < nfiles && logs; i++)
+        json_array_append_new(logs, json_string(files[i]));
+    if (!logs || json_object_set_new(json_object_get(hp_result_json(r), "config"), "logs", logs))
+        rc = -ENOMEM;
+    rc = rc ? rc : hp_result_metric(r, "statements", (double)hp_sql_digest_calls(d), "count");
+    rc = rc ? rc : hp_result_metric(r, "classes", (double)n, "count");
+    rc = rc ? rc : hp_result_metric(r, "query_time_s", (double)hp_sql_digest_time_ns(d) / 1e9, "s");
+    rc = rc ? rc : hp_result_metric(r, "bytes_read", (double)bytes, "bytes");
+    rc = rc ? rc : hp_result_metric(r, "lines", (double)st->lines, "count");
+    rc = rc ? rc : hp_result_metric(r, "unreadable", (double)st->bad, "count");
+    json_t *arr = json_array();
+    if (!arr || json_object_set_new(hp_result_json(r), "classes", arr))
+        rc = rc ? rc : -ENOMEM;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const struct hp_sql_class *k = cls[i];
+        char id[24], first[32], last[32];
+        snprintf(id, sizeof id, "0x%016" PRIX64, k->id);
+        date_of(k->first_ts_s, first, sizeof first);
+        date_of(k->last_ts_s, last, sizeof last);
+        json_t *dbs = json_object(), *users = json_object();
+        for (int j = 0; j < HP_SQL_TOP_NAMES && dbs && users; j++) {
+            if (k->dbs[j].calls)
+                json_object_set_new(dbs, k->dbs[j].name, json_integer(k->dbs[j].calls));
+            if (k->users[j].calls)
+                json_object_set_new(users, k->users[j].name, json_integer(k->users[j].calls));
+        }
+        struct hp_hist *h = NULL;
+        char *hist = NULL;
+        if (hp_sql_class_hist(k, &h) == 0 && hp_hist_encode(h, &hist) < 0)
+            hist = NULL;
+        hp_hist_free(h);
+        json_t *o = json_pack(
+            "{s:s, s:I, s:s, s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:I, "
+            "s:I, s:s, s:s, s:o, s:o, s:s#, s:f, s:s, s:s?}",
+            "id", id, "rank", (json_int_t)(i + 1), "fingerprint", k->fingerprint, "calls",
+            (json_int_t)k->calls, "time_s", (double)k->time_ns / 1e9, "share",
+            (double)k->time_ns / (double)(hp_sql_digest_time_ns(d) ? hp_sql_digest_time_ns(d) : 1),
+            "mean_ns", k->mean_ns, "min_ns", (json_int_t)k->min_ns, "p50_ns",
+            (json_int_t)hp_sql_class_percentile(k, 50), "p95_ns",
+            (json_int_t)hp_sql_class_percentile(k, 95), "p99_ns",
+            (json_int_t)hp_sql_class_percentile(k, 99), "max_ns", (json_int_t)k->max_ns, "lock_ns",
+            (json_int_t)k->lock_ns, "variance_to_mean", hp_sql_class_vm(k),
+            "rows_examined_per_sent",
+            k->rows_sent > 0 ? (double)k->rows_examined / (double)k->rows_sent : 0.0,
+            "rows_examined", (json_int_t)k->rows_examined, "rows_sent", (json_int_t)k->rows_sent,
+            "first_seen", first, "last_seen", last, "databases", dbs ? dbs : json_null(), "users",
+            users ? users : json_null(), "slowest_sample", k->sample ? k->sample : "",
+            (size_t)k->sample_len, "slowest_s", (double)k->sample_ns / 1e9, "slowest_database",
+            k->sample_db, "query_time_hdr", hist);
+        hp_free(hist);
+        if (!o || json_array_append_new(arr, o))
+            rc = -ENOMEM;
+    }
+    if (rc == 0)
+        rc = hp_result_write(r, path, err);
+    else
+        hp_err_set(err, rc, "out of memory");
+    hp_result_free(r);
+    return rc;
+}
+
+static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
+{
+    const char *files[MAX_LOGS], *json = NULL, *order_text = "time", *v;
+    int nfiles = 0, id;
+    int64_t limit = 10;
+    while ((id = cli_next(p, &v)) != CLI_DONE) {
+        switch (id) {
+        case CLI_ERROR: return HP_EXIT_USAGE;
+        case CLI_HELP: cli_print_help(cmd, stdout); return HP_EXIT_OK;
+        case CLI_POSITIONAL:
+            if (nfiles == MAX_LOGS)
+                return cli_usage_error(cmd, "at most %d logs at once", MAX_LOGS);
+            files[nfiles++] = v;
+            break;
+        case O_ORDER: order_text = v; break;
+        case O_LIMIT:
+            if (!cli_int(cmd, "limit", v, 0, 1000000000, &limit))
+                return HP_EXIT_USAGE;
+            break;
+        case O_JSON: json = v; break;
+        }
+    }
+    int order = hp_sql_order_parse(order_text);
+    if (order < 0)
+        return cli_usage_error(cmd,
+                               "--order-by %s: expected time, calls, mean, p99 or "
+                               "rows_examined",
+                               order_text);
+    if (nfiles == 0)
+        return cli_usage_error(cmd, "a log is needed (a file, or - for stdin): hotpath sql "
+                                    "digest slow.log");
+
+    int64_t t0 = hp_now_ns(), wall0 = hp_wall_ns();
+    struct run r = {0};
+    struct hp_err err = {0};
+    struct hp_slowlog_stats st = {0};
+    uint64_t bytes = 0;
+    int rc = hp_sql_digest_new(HP_SQL_MYSQL, &r.digest);
+    for (int i = 0; i < nfiles && rc == 0; i++) {
+        rc = hp_slowlog_new(on_event, &r, &r.log);
+        if (rc < 0)
+            break;
+        uint64_t got = 0;
+        rc = hp_lines_read(files[i], on_line, &r, &got, &err);
+        if (rc == 0)
+            rc = hp_slowlog_finish(r.log);
+        bytes += got;
+        const struct hp_slowlog_stats *s = hp_slowlog_stats(r.log);
+        for (int k = 0; k < HP_SQL_BAD_KEPT && k < s->bad; k++)
+            if (st.bad + k < HP_SQL_BAD_KEPT) {
+                st.first_bad[st.bad + k] = s->first_bad[k];
+                if (nfiles > 1) { /* say which log */
+                    char why[80];
+                    snprintf(why, sizeof why, "%s", s->first_bad[k].why);
+                    snprintf(st.first_bad[st.bad + k].why, sizeof st.first_bad[0].why,
+                             "%.40s: %.36s", files[i], why);
+                }
+            }
+        st.lines += s->lines;
+        st.events += s->events;
+        st.bad += s->bad;
+        st.truncated += s->truncated;
+        hp_slowlog_free(r.log);
+        r.log = NULL;
+    }
+    if (rc < 0 && err.msg[0] == '\0')
+        hp_err_set(&err, rc, "%s", rc == -ENOMEM ? "out of memory" : hp_strerror(rc));
+    if (rc < 0) {
+        hp_sql_digest_free(r.digest);
+        int code = cli_fail(cmd, rc, &err);
+        return code == HP_EXIT_OK ? HP_EXIT_FAIL : code;
+    }
+    struct hp_sql_class *const *cls;
+    size_t n = hp_sql_digest_sorted(r.digest, (enum hp_sql_order)order, &cls);
+    int code = HP_EXIT_OK;
+    if (!cls) {
+        hp_err_set(&err, -ENOMEM, "out of memory");
+        code = cli_fail(cmd, -ENOMEM, &err);
+    } else {
+        print_report(r.digest, cls, n, (size_t)limit, &st, bytes, nfiles, order_text);
+        fflush(stdout);
+        if (json && write_json(json, r.digest, cls, n, &st, bytes, files, nfiles, order_text, wall0,
+                               t0, &err) < 0)
+            code = cli_fail(cmd, -EIO, &err);
+    }
+    hp_sql_digest_free(r.digest);
+    return code;
+}
+
+static int run_sql(const struct hp_cmd *cmd, int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        cli_print_help(cmd, stdout);
+        return HP_EXIT_OK;
+    }
+    if (argc < 2)
+        return cli_usage_error(cmd, "a subcommand is needed: hotpath sql digest LOG...");
+    if (strcmp(argv[1], "digest") != 0)
+        return cli_usage_error(cmd, "unknown subcommand '%s' (expected digest)", argv[1]);
+    struct cli_parser p;
+    cli_init(&p, cmd, argc - 1, argv + 1);
+    return run_digest(cmd, &p);
+}
+
+const struct hp_cmd hp_cmd_sql = {
+    .name = "sql",
+    .summary = "Digest slow-query logs: which statements cost the most time.",
+    .usage = "sql digest [options] LOG...",
+    .description =
+        "Reads MySQL and MariaDB slow query logs (plain, gzip or zstd; - is stdin), groups "
+        "the statements by fingerprint (literals become ?, IN and VALUES lists collapse, "
+        "comments and spacing vanish, keywords fold to upper case, operators stay) and ranks "
+        "the classes by the time they cost. Each class has its share of the total, calls, "
+        "mean, exact p50/p95/p99 (HdrHistogram, 3 significant digits), variance-to-mean, "
+        "rows examined against rows sent, lock time, first and last seen, the databases and "
+        "users it ran for, and its slowest statement with the literals in. Lines it cannot "
+        "read are skipped, counted, and the first few named by line number; memory grows with "
+        "the number of classes, not of statements.",
+    .opts = sql_opts,
+    .examples = "  hotpath sql digest /var/log/mysql/slow.log\n"
+                "  hotpath sql digest --order-by p99 -n 20 slow.log.1.gz slow.log\n"
+                "  zstdcat slow.log.zst | hotpath sql digest --json digest.json -\n",
+    .run = run_sql,
+};

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: MIT
+/* tests/unit/test_sql.c - fingerprints, the MySQL slow-log parser, the
+ * digest's classes and percentiles, and the compressed line reader. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "testutil.h"
+
+#include "core/lines.h"
+#include "sql/digest.h"
+#include "sql/fingerprint.h"
+#include "sql/slowlog.h"
+
+static const char *data_dir;
+
+/* ---- fingerprints ------------------------------------------------------ */
+
+static size_t unescape(const char *s, char *out)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        if (*s == '\\' && s[1]) {
+            s++;
+            out[n++] = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
+        } else {
+            out[n++] = *s;
+        }
+    }
+    out[n] = '\0';
+    return n;
+}
+
+static void sql_fingerprints_match_the_table(void **state)
+{
+    (void)state;
+    char path[512], line[4096], in[4096], fp[4096], again[4096];
+    snprintf(path, sizeof path, "%s/sql/fingerprints.tsv", data_dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int cases = 0, failed = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        assert_non_null(t2);
+        *t1 = *t2 = '\0';
+        enum hp_sql_dialect d = strcmp(line, "postgresql") == 0 ? HP_SQL_POSTGRESQL : HP_SQL_MYSQL;
+        size_t n = unescape(t1 + 1, in);
+        bool cut = true;
+        size_t m = hp_sql_fingerprint(in, n, d, fp, sizeof fp, &cut);
+        assert_false(cut);
+        assert_int_equal(m, strlen(fp));
+        if (strcmp(fp, t2 + 1) != 0) {
+            fprintf(stderr, "%s: [%s]\n  got      [%s]\n  expected [%s]\n", line, t1 + 1, fp,
+                    t2 + 1);
+            failed++;
+        }
+        /* a fingerprint is its own fingerprint */
+        hp_sql_fingerprint(fp, m, d, again, sizeof again, NULL);
+        assert_string_equal(again, fp);
+        cases++;
+    }
+    fclose(f);
+    assert_true(cases >= 30);
+    assert_int_equal(failed, 0);
+}
+
+static void sql_fingerprint_cuts_what_does_not_fit(void **state)
+{
+    (void)state;
+    char out[32];
+    const char *q = "SELECT aaaaaaaaaa, bbbbbbbbbb, cccccccccc, dddddddddd FROM t";
+    bool cut = false;
+    size_t n = hp_sql_fingerprint(q, strlen(q), HP_SQL_MYSQL, out, sizeof out, &cut);
+    assert_true(cut);
+    assert_int_equal(n, sizeof out - 1);
+    assert_int_equal(strlen(out), n);
+    assert_memory_equal(out, "SELECT aaaaaaaaaa, bbbbbbbbbb", 28);
+    assert_string_equal(out + n - 3, "...");
+    /* exactly fitting is not cut */
+    n = hp_sql_fingerprint("SELECT 1", 8, HP_SQL_MYSQL, out, 11, &cut);
+    assert_false(cut);
+    assert_string_equal(out, "SELECT ?");
+}
+
+/* ---- the slow log ------------------------------------------------------ */
+
+struct got {
+    int n;
+    struct hp_sql_event ev[16];
+    char query[16][512], db[16][64], user[16][64], host[16][64];
+};
+
+static int collect(void *ctx, const struct hp_sql_event *ev)
+{
+    struct got *g = ctx;
+    if (g->n == 16)
+        return -1;
+    g->ev[g->n] = *ev;
+    snprintf(g->query[g->n], sizeof g->query[0], "%.*s", (int)ev->query_len, ev->query);
+    snprintf(g->db[g->n], sizeof g->db[0], "%s", ev->db);
+    snprintf(g->user[g->n], sizeof g->user[0], "%s", ev->user);
+    snprintf(g->host[g->n], sizeof g->host[0], "%s", ev->host);
+    g->n++;
+    return 0;
+}
+
+/* Feed text (lines split at "\n") to a new parser; returns its stats. */
+static struct hp_slowlog_stats parse_text(const char *text, struct got *g)
+{
+    struct hp_slowlog *p = NULL;
+    assert_int_equal(hp_slowlog_new(collect, g, &p), 0);
+    for (const char *s = text; *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        assert_int_equal(hp_slowlog_line(p, s, n), 0);
+        s += n + (nl != NULL);
+    }
+    assert_int_equal(hp_slowlog_finish(p), 0);
+    struct hp_slowlog_stats st = *hp_slowlog_stats(p);
+    hp_slowlog_free(p);
+    return st;
+}
+
+static int on_line(void *ctx, const char *line, size_t len)
+{
+    return hp_slowlog_line(ctx, line, len);
+}
+
+static void slowlog_reads_a_mysql8_log(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/sql/mysql8.log", data_dir);
+    struct got g = {0};
+    struct hp_slowlog *p = NULL;
+    struct hp_err err;
+    assert_int_equal(hp_slowlog_new(collect, &g, &p), 0);
+    assert_int_equal(hp_lines_read(path, on_line, p, NULL, &err), 0);
+    assert_int_equal(hp_slowlog_finish(p), 0);
+    const struct hp_slowlog_stats *st = hp_slowlog_stats(p);
+    assert_int_equal(st->bad, 0); /* the banner is not an error */
+    assert_int_equal(st->events, 5);
+    assert_int_equal(g.n, 5);
+    hp_slowlog_free(p);
+
+    assert_int_equal(g.ev[0].query_time_ns, 2000000);
+    assert_int_equal(g.ev[0].lock_time_ns, 10000);
+    assert_int_equal(g.ev[0].rows_sent, 1);
+    assert_int_equal(g.ev[0].rows_examined, 1);
+    assert_int_equal(g.ev[0].ts_s, 1768471200);
+    assert_int_equal(g.ev[0].thread_id, 12);
+    assert_int_equal(g.ev[0].line, 4);
+    assert_string_equal(g.user[0], "app");
+    assert_string_equal(g.host[0], "web1");
+    assert_string_equal(g.db[0], "shop");
+    assert_string_equal(g.query[0], "SELECT * FROM orders WHERE id = 42;");
+    /* the database carries over until the next "use" */
+    assert_string_equal(g.db[1], "shop");
+    /* no host name: the address; a statement over five lines, comment kept */
+    assert_string_equal(g.host[2], "10.0.0.9");
+    assert_string_equal(g.user[2], "report");
+    assert_int_equal(g.ev[2].query_time_ns, 1500000000);
+    assert_int_equal(g.ev[2].rows_examined, 500000);
+    assert_non_null(strstr(g.query[2], "-- last month\n GROUP BY"));
+    assert_int_equal(g.query[2][strlen(g.query[2]) - 1], ';');
+    assert_string_equal(g.query[4], "administrator command: Quit");
+}
+
+static void slowlog_reads_mariadb_and_old_mysql_headers(void **state)
+{
+    (void)state;
+    struct got g = {0};
+    struct hp_slowlog_stats st =
+        parse_text("# Time: 260115  9:05:01\n"
+                   "# User@Host: root[root] @ localhost []\n"
+                   "# Thread_id: 7  Schema: shop  QC_hit: No\n"
+                   "# Query_time: 0.5  Lock_time: 0.000123  Rows_sent: 3  Rows_examined: 30\n"
+                   "# Rows_affected: 0  Bytes_sent: 56\n"
+                   "SELECT 1;\n"
+                   "# User@Host: root[root] @ localhost []\n"
+                   "# Thread_id: 8  Schema: crm  QC_hit: No\n"
+                   "# Query_time: 1.000001  Lock_time: 0  Rows_sent: 0  Rows_examined: 0\n"
+                   "SET timestamp=1768470000;\n"
+                   "UPDATE t\r\n"
+                   "   SET a = 1;\r\n",
+                   &g);
+    assert_int_equal(st.bad, 0);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.db[0], "shop");
+    assert_int_equal(g.ev[0].thread_id, 7);
+    assert_int_equal(g.ev[0].ts_s, 1768467901); /* 2026-01-15 09:05:01 */
+    assert_int_equal(g.ev[0].lock_time_ns, 123000);
+    assert_string_equal(g.host[0], "localhost");
+    /* # Time is written only when it changes: the second entry keeps it,
+     * but its SET timestamp says better */
+    assert_string_equal(g.db[1], "crm");
+    assert_int_equal(g.ev[1].ts_s, 1768470000);
+    assert_int_equal(g.ev[1].query_time_ns, 1000001000);
+    assert_string_equal(g.query[1], "UPDATE t\n   SET a = 1;");
+}
+
+static void slowlog_counts_what_it_cannot_read(void **state)
+{
+    (void)state;
+    struct got g = {0};
+    struct hp_slowlog_stats st =
+        parse_text("garbage before any entry\n"         /* 1 */
+                   "# Query_time: abc  Lock_time: 0\n"  /* 2: not a number */
+                   "SELECT 1;\n"                        /* 3: and no time: bad entry */
+                   "# Time: yesterday\n"                /* 4 */
+                   "# Query_time: 0.1  Lock_time: 0\n"  /* 5 */
+                   "SELECT 2\n"                         /* 6 */
+                   "# a comment inside the statement\n" /* 7: kept */
+                   "FROM t;\n"                          /* 8 */
+                   "# Query_time: 0.2  Lock_time: 0\n"  /* 9: an entry without a statement */
+                   "# Query_time: 0.3  Lock_time: 0\n"  /* 10 */
+                   "SELECT 3;\n",
+                   &g);
+    assert_int_equal(st.lines, 11);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.query[0], "SELECT 2\n# a comment inside the statement\nFROM t;");
+    assert_int_equal(g.ev[0].line, 4);
+    assert_int_equal(g.ev[0].ts_s, -1);
+    assert_string_equal(g.query[1], "SELECT 3;");
+    assert_int_equal(st.bad, 5);
+    assert_int_equal(st.first_bad[0].line, 1);
+    assert_non_null(strstr(st.first_bad[0].why, "outside"));
+    assert_int_equal(st.first_bad[1].line, 2);
+    assert_int_equal(st.first_bad[2].line, 2); /* that entry had no usable time */
+    assert_int_equal(st.first_bad[3].line, 4);
+    assert_int_equal(st.first_bad[4].line, 9);
+    assert_non_null(strstr(st.first_bad[4].why, "without a statement"));
+}
+
+static void slowlog_parses_seconds(void **state)
+{
+    (void)state;
+    int64_t ns;
+    assert_true(hp_sql_parse_seconds("0.001234", 8, &ns));
+    assert_int_equal(ns, 1234000);
+    assert_true(hp_sql_parse_seconds("12", 2, &ns));
+    assert_int_equal(ns, 12000000000);
+    assert_true(hp_sql_parse_seconds("1.0000000019", 12, &ns)); /* past ns: dropped */
+    assert_int_equal(ns, 1000000001);
+    assert_true(hp_sql_parse_seconds(".5", 2, &ns));
+    assert_int_equal(ns, 500000000);
+    assert_false(hp_sql_parse_seconds("", 0, &ns));
+    assert_false(hp_sql_parse_seconds("1e-3", 4, &ns));
+    assert_false(hp_sql_parse_seconds("-1", 2, &ns));
+    assert_false(hp_sql_parse_seconds("99999999999999999999", 20, &ns));
+}
+
+/* ---- the digest -------------------------------------------------------- */
+
+static struct hp_sql_event event(const char *q, int64_t ns, const char *db, int64_t ts)
+{
+    return (struct hp_sql_event){.query = q,
+                                 .query_len = strlen(q),
+                                 .query_time_ns = ns,
+                                 .lock_time_ns = 1000,
+                                 .rows_sent = 1,
+                                 .rows_examined = 10,
+                                 .ts_s = ts,
+                                 .thread_id = 1,
+                                 .db = db,
+                                 .user = "app",
+                                 .host = "h",
+                                 .line = 1};
+}
+
+static void digest_groups_by_fingerprint_and_ranks(void **state)
+{
+    (void)state;
+    struct hp_sql_digest *d;
+    assert_int_equal(hp_sql_digest_new(HP_SQL_MYSQL, &d), 0);
+    struct hp_sql_event evs[] = {
+        event("SELECT * FROM t WHERE id=1", 1000000, "a", 100),
+        event("select * from t where id = 2", 3000000, "b", 50),
+        event("SELECT * FROM t WHERE id = 3 -- again", 2000000, "a", 200),
+        event("UPDATE t SET x = 1 WHERE id = 9", 50000000, "a", 150),
+        event("DELETE FROM t WHERE id IN (1,2,3)", 100000, "a", 120),
+        event("DELETE FROM t WHERE id IN (4)", 100000, "a", 121),
+    };
+    for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+        assert_int_equal(hp_sql_digest_add(d, &evs[i]), 0);
+    assert_int_equal(hp_sql_digest_calls(d), 6);
+    assert_int_equal(hp_sql_digest_time_ns(d), 56200000);
+    int64_t first, last;
+    hp_sql_digest_span(d, &first, &last);
+    assert_int_equal(first, 50);
+    assert_int_equal(last, 200);
+
+    struct hp_sql_class *const *c;
+    assert_int_equal(hp_sql_digest_sorted(d, HP_SQL_BY_TIME, &c), 3);
+    assert_string_equal(c[0]->fingerprint, "UPDATE t SET x = ? WHERE id = ?");
+    assert_string_equal(c[1]->fingerprint, "SELECT * FROM t WHERE id = ?");
+    assert_int_equal(c[1]->calls, 3);
+    assert_int_equal(c[1]->time_ns, 6000000);
+    assert_int_equal(c[1]->min_ns, 1000000);
+    assert_int_equal(c[1]->max_ns, 3000000);
+    assert_close(c[1]->mean_ns, 2000000, 1e-12, 0);
+    assert_int_equal(c[1]->first_ts_s, 50);
+    assert_int_equal(c[1]->last_ts_s, 200);
+    assert_int_equal(c[1]->lock_ns, 3000);
+    assert_int_equal(c[1]->rows_examined, 30);
+    /* variance 1e-6 s^2 over mean 2e-3 s */
+    assert_close(hp_sql_class_vm(c[1]), 1e-6 / 2e-3, 1e-9, 0);
+    /* the slowest sample, literals and all */
+    assert_string_equal(c[1]->sample, "select * from t where id = 2");
+    assert_string_equal(c[1]->sample_db, "b");
+    assert_string_equal(c[1]->dbs[0].name, "a");
+    assert_int_equal(c[1]->dbs[0].calls, 2);
+    assert_string_equal(c[1]->dbs[1].name, "b");
+    assert_string_equal(c[2]->fingerprint, "DELETE FROM t WHERE id IN (...)");
+    assert_int_equal(c[2]->calls, 2);
+
+    assert_int_equal(hp_sql_digest_sorted(d, HP_SQL_BY_CALLS, &c), 3);
+    assert_int_equal(c[0]->calls, 3);
+    assert_int_equal(c[1]->calls, 2);
+    assert_int_equal(hp_sql_digest_sorted(d, HP_SQL_BY_MEAN, &c), 3);
+    assert_string_equal(c[0]->fingerprint, "UPDATE t SET x = ? WHERE id = ?");
+    assert_int_equal(hp_sql_order_parse("p99"), HP_SQL_BY_P99);
+    assert_int_equal(hp_sql_order_parse("rows"), -1);
+    hp_sql_digest_free(d);
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest rank over all the values, the definition the digest uses. */
+static int64_t rank_of(const int64_t *sorted, int n, double p)
+{
+    int k = (int)(p / 100.0 * n);
+    if ((double)k < p / 100.0 * n)
+        k++;
+    return sorted[(k < 1 ? 1 : k) - 1];
+}
+
+static void digest_percentiles_are_exact_then_within_a_tenth_of_a_percent(void **state)
+{
+    (void)state;
+    static int64_t v[5000], sorted[5000];
+    struct hp_sql_digest *d;
+    assert_int_equal(hp_sql_digest_new(HP_SQL_MYSQL, &d), 0);
+    srand(7);
+    struct hp_sql_class *const *c;
+    for (int i = 0; i < 5000; i++) {
+        /* 10 us to ~10 s, log-spread */
+        v[i] = (int64_t)(1e4 * pow(10, 6.0 * rand() / (double)RAND_MAX));
+        struct hp_sql_event ev = event("SELECT 1", v[i], "", -1);
+        assert_int_equal(hp_sql_digest_add(d, &ev), 0);
+        int n = i + 1;
+        if (n == 100 || n == HP_SQL_EXACT_VALUES || n == 5000) {
+            memcpy(sorted, v, (size_t)n * sizeof *v);
+            qsort(sorted, (size_t)n, sizeof *sorted, cmp64);
+            assert_int_equal(hp_sql_digest_sorted(d, HP_SQL_BY_TIME, &c), 1);
+            static const double ps[] = {50, 95, 99, 100};
+            for (int k = 0; k < 4; k++) {
+                double want = (double)rank_of(sorted, n, ps[k]);
+                double got = (double)hp_sql_class_percentile(c[0], ps[k]);
+                if (n <= HP_SQL_EXACT_VALUES)
+                    assert_close(got, want, 0, 0); /* exact */
+                else
+                    assert_close(got, want, 1e-3, 0); /* HdrHistogram, 3 digits */
+            }
+        }
+    }
+    assert_non_null(c[0]->hist);
+    struct hp_hist *h = NULL;
+    assert_int_equal(hp_sql_class_hist(c[0], &h), 0);
+    assert_int_equal(h->total_count, 5000);
+    hp_hist_free(h);
+    hp_sql_digest_free(d);
+}
+
+static int digest_some(void)
+{
+    struct hp_sql_digest *d = NULL;
+    int rc = hp_sql_digest_new(HP_SQL_MYSQL, &d);
+    char q[64];
+    for (int i = 0; i < 600 && rc == 0; i++) {
+        snprintf(q, sizeof q, "SELECT c%d FROM t WHERE id = %d", i % 7, i);
+        struct hp_sql_event ev = event(q, 1000 + i, i % 2 ? "a" : "b", i);
+        rc = hp_sql_digest_add(d, &ev);
+    }
+    struct hp_sql_class *const *c = NULL;
+    if (rc == 0 && hp_sql_digest_sorted(d, HP_SQL_BY_P99, &c) != 7)
+        rc = c ? -EINVAL : -ENOMEM;
+    hp_sql_digest_free(d);
+    return rc;
+}
+
+static void digest_alloc_failures_leak_nothing(void **state)
+{
+    (void)state;
+    ALLOC_SWEEP(digest_some());
+}
+
+/* ---- compressed input -------------------------------------------------- */
+
+struct lines_got {
+    int n;
+    size_t total;
+    char first[64], last[64];
+    size_t longest;
+};
+
+static int count_line(void *ctx, const char *line, size_t len)
+{
+    struct lines_got *g = ctx;
+    if (g->n == 0)
+        snprintf(g->first, sizeof g->first, "%.*s", (int)(len < 63 ? len : 63), line);
+    snprintf(g->last, sizeof g->last, "%.*s", (int)(len < 63 ? len : 63), line);
+    if (len > g->longest)
+        g->longest = len;
+    g->total += len;
+    g->n++;
+    return 0;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void lines_reads_plain_gzip_and_zstd_alike(void **state)
+{
+    (void)state;
+    /* 3 short lines, one of 3 MB (over the 1 MB block), a last one without "\n" */
+    size_t big = 3 * 1024 * 1024, len = 0;
+    char *text = malloc(big + 100);
+    assert_non_null(text);
+    len += (size_t)sprintf(text, "first\nsecond\r\n\n");
+    memset(text + len, 'x', big);
+    len += big;
+    len += (size_t)sprintf(text + len, "\nlast");
+    char dir[] = "/tmp/hp_test_sql.XXXXXX", plain[64], gz[64], zst[64], cut[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(plain, sizeof plain, "%s/a.log", dir);
+    snprintf(gz, sizeof gz, "%s/a.log.gz", dir);
+    snprintf(zst, sizeof zst, "%s/a.log.zst", dir);
+    snprintf(cut, sizeof cut, "%s/cut.gz", dir);
+    write_file(plain, text, len);
+    /* gzip: two members, as `cat a.gz b.gz` makes */
+    gzFile g = gzopen(gz, "wb");
+    assert_non_null(g);
+    assert_int_equal(gzwrite(g, text, 10), 10);
+    gzclose(g);
+    g = gzopen(gz, "ab");
+    assert_int_equal(gzwrite(g, text + 10, (unsigned)(len - 10)), (int)(len - 10));
+    gzclose(g);
+    size_t zcap = ZSTD_compressBound(len);
+    char *z = malloc(zcap);
+    size_t zlen = ZSTD_compress(z, zcap, text, len, 3);
+    assert_false(ZSTD_isError(zlen));
+    write_file(zst, z, zlen);
+    const char *paths[] = {plain, gz, zst};
+    for (int i = 0; i < 3; i++) {
+        struct lines_got got = {0};
+        struct hp_err err;
+        uint64_t bytes = 0;
+        assert_int_equal(hp_lines_read(paths[i], count_line, &got, &bytes, &err), 0);
+        assert_int_equal(bytes, len);
+        assert_int_equal(got.n, 5);
+        assert_string_equal(got.first, "first");
+        assert_string_equal(got.last, "last");
+        assert_int_equal(got.longest, big);
+        assert_int_equal(got.total, len - 4); /* the four "\n" */
+    }
+    /* a gzip file cut short is an error that names the file */
+    FILE *f = fopen(gz, "rb");
+    char *buf = malloc(zcap + len);
+    size_t n = fread(buf, 1, zcap + len, f);
+    fclose(f);
+    write_file(cut, buf, n / 2);
+    struct lines_got got = {0};
+    struct hp_err err = {0};
+    assert_int_equal(hp_lines_read(cut, count_line, &got, NULL, &err), -EBADMSG);
+    assert_string_equal(err.file, cut);
+    assert_non_null(strstr(err.msg, "corrupt"));
+    assert_int_equal(hp_lines_read("/nonexistent/x.log", count_line, &got, NULL, &err), -ENOENT);
+    unlink(plain);
+    unlink(gz);
+    unlink(zst);
+    unlink(cut);
+    rmdir(dir);
+    free(buf);
+    free(z);
+    free(text);
+}
+
+int main(int argc, char **argv)
+{
+    data_dir = argc > 1 ? argv[1] : "tests/data";
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sql_fingerprints_match_the_table),
+        cmocka_unit_test(sql_fingerprint_cuts_what_does_not_fit),
+        cmocka_unit_test(slowlog_reads_a_mysql8_log),
+        cmocka_unit_test(slowlog_reads_mariadb_and_old_mysql_headers),
+        cmocka_unit_test(slowlog_counts_what_it_cannot_read),
+        cmocka_unit_test(slowlog_parses_seconds),
+        cmocka_unit_test(digest_groups_by_fingerprint_and_ranks),
+        cmocka_unit_test(digest_percentiles_are_exact_then_within_a_tenth_of_a_percent),
+        cmocka_unit_test(digest_alloc_failures_leak_nothing),
+        cmocka_unit_test(lines_reads_plain_gzip_and_zstd_alike),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
