@@ -7,6 +7,7 @@
 
 #include "fuzz.h"
 #include "sql/digest.h"
+#include "sql/hints.h"
 #include "sql/slowlog.h"
 
 struct ctx {
@@ -49,6 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t calls = 0;
     for (size_t i = 0; i < n; i++) {
         calls += cls[i]->calls;
+        struct hp_sql_hint h[HP_SQL_MAX_HINTS];
+        int nh = hp_sql_hints(cls[i], h, HP_SQL_MAX_HINTS);
+        FUZZ_ASSERT(nh >= 0 && nh <= HP_SQL_MAX_HINTS);
+        for (int k = 0; k < nh; k++)
+            FUZZ_ASSERT(h[k].kind && memchr(h[k].evidence, '\0', sizeof h[k].evidence));
         FUZZ_ASSERT(hp_sql_class_percentile(cls[i], 50) <= hp_sql_class_percentile(cls[i], 99) ||
                     cls[i]->hist);
     }

@@ -16,6 +16,7 @@
 #include "core/units.h"
 #include "hotpath_version.h"
 #include "sql/digest.h"
+#include "sql/hints.h"
 #include "sql/slowlog.h"
 #include "stat/hist_codec.h"
 
@@ -186,6 +187,10 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
         printf("#   databases: %s\n", names);
         names_str(k->users, k->other_users, k->calls, names, sizeof names);
         printf("#   users: %s\n", names);
+        struct hp_sql_hint hints[HP_SQL_MAX_HINTS];
+        int nh = hp_sql_hints(k, hints, HP_SQL_MAX_HINTS);
+        for (int j = 0; j < nh; j++)
+            printf("#   hint (%s): %s\n", hints[j].kind, hints[j].evidence);
         printf("%s\n", k->fingerprint);
         date_of(k->sample_ts_s, e, sizeof e);
         printf("#   slowest (%s, database %s, at %s):\n%.*s\n", dur(k->sample_ns, b, sizeof b),
@@ -259,6 +264,14 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
             (size_t)k->sample_len, "slowest_s", (double)k->sample_ns / 1e9, "slowest_database",
             k->sample_db, "query_time_hdr", hist);
         hp_free(hist);
+        struct hp_sql_hint hints[HP_SQL_MAX_HINTS];
+        int nh = hp_sql_hints(k, hints, HP_SQL_MAX_HINTS);
+        json_t *hj = json_array();
+        for (int j = 0; j < nh && hj; j++)
+            json_array_append_new(
+                hj, json_pack("{s:s, s:s}", "kind", hints[j].kind, "evidence", hints[j].evidence));
+        if (o && (!hj || json_object_set_new(o, "hints", hj)))
+            rc = -ENOMEM;
         if (!o || json_array_append_new(arr, o))
             rc = -ENOMEM;
     }

@@ -169,6 +169,30 @@ static void count_name(struct hp_sql_name_count *top, int64_t *other, const char
     (*other)++;
 }
 
+/* One more call of c from thread in second ts_s. Four pairs are live at
+ * once; a new pair takes the oldest one's place. */
+static void count_burst(struct hp_sql_class *c, int64_t thread, int64_t ts_s)
+{
+    int slot = 0;
+    for (int i = 0; i < 4; i++) {
+        if (c->burst[i].calls > 0 && c->burst[i].thread == thread && c->burst[i].ts_s == ts_s) {
+            slot = i;
+            goto count;
+        }
+        if (c->burst[i].calls == 0 || c->burst[i].ts_s < c->burst[slot].ts_s)
+            slot = i;
+    }
+    c->burst[slot].thread = thread;
+    c->burst[slot].ts_s = ts_s;
+    c->burst[slot].calls = 0;
+count:
+    if (++c->burst[slot].calls > c->burst_max) {
+        c->burst_max = c->burst[slot].calls;
+        c->burst_thread = thread;
+        c->burst_ts_s = ts_s;
+    }
+}
+
 static int keep_sample(struct hp_sql_class *c, const struct hp_sql_event *ev)
 {
     size_t n = ev->query_len < HP_SQL_SAMPLE_MAX_BYTES ? ev->query_len : HP_SQL_SAMPLE_MAX_BYTES;
@@ -234,6 +258,8 @@ int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)
         if (ev->ts_s > d->last_ts_s)
             d->last_ts_s = ev->ts_s;
     }
+    if (ev->thread_id >= 0 && ev->ts_s >= 0)
+        count_burst(c, ev->thread_id, ev->ts_s);
     count_name(c->dbs, &c->other_dbs, ev->db);
     count_name(c->users, &c->other_users, ev->user);
     d->calls++;

@@ -54,6 +54,11 @@ struct hp_sql_class {
     char sample_db[HP_SQL_NAME_MAX];
     struct hp_sql_name_count dbs[HP_SQL_TOP_NAMES], users[HP_SQL_TOP_NAMES];
     int64_t other_dbs, other_users;
+    /* calls per (connection, second), for N+1: a few live pairs, the best kept */
+    struct {
+        int64_t thread, ts_s, calls;
+    } burst[4];
+    int64_t burst_max, burst_thread, burst_ts_s;
 };
 
 enum hp_sql_order {

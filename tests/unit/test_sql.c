@@ -13,6 +13,7 @@
 #include "core/lines.h"
 #include "sql/digest.h"
 #include "sql/fingerprint.h"
+#include "sql/hints.h"
 #include "sql/slowlog.h"
 
 static const char *data_dir;
@@ -405,6 +406,70 @@ static void digest_alloc_failures_leak_nothing(void **state)
     ALLOC_SWEEP(digest_some());
 }
 
+/* ---- hints ------------------------------------------------------------- */
+
+/* The hint kinds one statement's class gets ("" when none), joined by ",". */
+static void hints_of(const char *q, int64_t examined, int64_t sent, int calls_in_a_second,
+                     char *out, size_t size)
+{
+    struct hp_sql_digest *d;
+    assert_int_equal(hp_sql_digest_new(HP_SQL_MYSQL, &d), 0);
+    for (int i = 0; i < (calls_in_a_second ? calls_in_a_second : 1); i++) {
+        struct hp_sql_event ev = event(q, 1000000, "db", 1768471200);
+        ev.rows_examined = examined;
+        ev.rows_sent = sent;
+        ev.thread_id = 42;
+        assert_int_equal(hp_sql_digest_add(d, &ev), 0);
+    }
+    struct hp_sql_class *const *c;
+    assert_int_equal(hp_sql_digest_sorted(d, HP_SQL_BY_TIME, &c), 1);
+    struct hp_sql_hint h[HP_SQL_MAX_HINTS];
+    int n = hp_sql_hints(c[0], h, HP_SQL_MAX_HINTS);
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        assert_true(h[i].evidence[0] != '\0');
+        len += (size_t)snprintf(out + len, size - len, "%s%s", i ? "," : "", h[i].kind);
+    }
+    hp_sql_digest_free(d);
+}
+
+static void hints_name_what_to_look_at(void **state)
+{
+    (void)state;
+    char k[256];
+    hints_of("SELECT id FROM t WHERE a = 1", 50000, 10, 0, k, sizeof k);
+    assert_string_equal(k, "index");
+    hints_of("SELECT id FROM t WHERE a = 1", 500, 1, 0, k, sizeof k); /* too few to matter */
+    assert_string_equal(k, "");
+    hints_of("SELECT id FROM t WHERE a = 1", 50000, 5000, 0, k, sizeof k); /* sends most */
+    assert_string_equal(k, "");
+    hints_of("SELECT id FROM t WHERE name LIKE '%bob%'", 1, 1, 0, k, sizeof k);
+    assert_string_equal(k, "like-leading-wildcard");
+    hints_of("SELECT id FROM t WHERE name LIKE 'bob%'", 1, 1, 0, k, sizeof k);
+    assert_string_equal(k, "");
+    hints_of("SELECT id FROM t WHERE DATE(created_at) = '2026-01-01'", 1, 1, 0, k, sizeof k);
+    assert_string_equal(k, "function-on-column");
+    hints_of("SELECT id FROM t WHERE created_at >= DATE(?) AND COUNT(*) > 1", 1, 1, 0, k, sizeof k);
+    assert_string_equal(k, "");
+    hints_of("SELECT id FROM t WHERE a = 1 OR b = 2", 1, 1, 0, k, sizeof k);
+    assert_string_equal(k, "or-across-columns");
+    hints_of("SELECT id FROM t WHERE (a = 1 OR a = 2) AND c = 3", 1, 1, 0, k, sizeof k);
+    assert_string_equal(k, "");
+    hints_of("select * from t where id = 1", 1, 1, 0, k, sizeof k);
+    assert_string_equal(k, "select-star");
+    hints_of("SELECT id FROM t ORDER BY rand() LIMIT 1", 1, 1, 0, k, sizeof k);
+    assert_string_equal(k, "order-by-rand");
+    hints_of("SELECT id FROM t WHERE id = 7", 1, 1, HP_SQL_HINT_BURST_MIN, k, sizeof k);
+    assert_string_equal(k, "n-plus-one");
+    hints_of("SELECT id FROM t WHERE id = 7", 1, 1, HP_SQL_HINT_BURST_MIN - 1, k, sizeof k);
+    assert_string_equal(k, "");
+    hints_of("SELECT * FROM t WHERE LOWER(email) = 'x' OR name LIKE '%y'", 90000, 1, 0, k,
+             sizeof k);
+    assert_string_equal(k, "index,like-leading-wildcard,function-on-column,or-across-columns,"
+                           "select-star");
+}
+
 /* ---- compressed input -------------------------------------------------- */
 
 struct lines_got {
@@ -514,6 +579,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(digest_groups_by_fingerprint_and_ranks),
         cmocka_unit_test(digest_percentiles_are_exact_then_within_a_tenth_of_a_percent),
         cmocka_unit_test(digest_alloc_failures_leak_nothing),
+        cmocka_unit_test(hints_name_what_to_look_at),
         cmocka_unit_test(lines_reads_plain_gzip_and_zstd_alike),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
