@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ctx c = {0};
     struct hp_slowlog *p = NULL;
-    if (hp_sql_digest_new(HP_SQL_MYSQL, &c.d) < 0 || hp_slowlog_new(on_event, &c, &p) < 0)
+    if (hp_sql_digest_new(&c.d) < 0 || hp_slowlog_new(on_event, &c, &p) < 0)
         abort();
     const char *s = (const char *)data, *end = s + size;
     while (s < end) {

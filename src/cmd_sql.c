@@ -17,15 +17,22 @@
 #include "hotpath_version.h"
 #include "sql/digest.h"
 #include "sql/hints.h"
+#include "sql/reader.h"
 #include "sql/slowlog.h"
 #include "stat/hist_codec.h"
 
-enum { O_ORDER = 1, O_LIMIT, O_JSON };
+enum { O_ORDER = 1, O_LIMIT, O_JSON, O_FORMAT, O_PREFIX };
 
 static const struct cli_opt sql_opts[] = {
     {O_ORDER, "order-by", 0, "KEY",
      "Rank classes by time (total, the default), calls, mean, p99 or rows_examined."},
     {O_LIMIT, "limit", 'n', "N", "Show the top N classes (default 10; 0 shows all)."},
+    {O_FORMAT, "format", 0, "FORMAT",
+     "auto (the default: told from the first lines), mysql-slow (MySQL and MariaDB slow logs), "
+     "postgresql (stderr logs with log_min_duration_statement) or postgresql-csv (csvlog)."},
+    {O_PREFIX, "log-line-prefix", 0, "PREFIX",
+     "PostgreSQL's log_line_prefix (e.g. '%m [%p] %q%u@%d '), to read its fields exactly; "
+     "without it the time, [pid], user@db and user=, db=, client= are found by their look."},
     {O_JSON, "json", 0, "FILE",
      "Write every class as a result document (hotpath.result/1, kind sql)."},
     {0, NULL, 0, NULL, NULL},
@@ -35,8 +42,7 @@ static const struct cli_opt sql_opts[] = {
 
 struct run {
     struct hp_sql_digest *digest;
-    struct hp_slowlog *log;
-    int rc;
+    struct hp_sql_reader *log;
 };
 
 static int on_event(void *ctx, const struct hp_sql_event *ev)
@@ -48,7 +54,7 @@ static int on_event(void *ctx, const struct hp_sql_event *ev)
 static int on_line(void *ctx, const char *line, size_t len)
 {
     struct run *r = ctx;
-    return hp_slowlog_line(r->log, line, len);
+    return hp_sql_reader_line(r->log, line, len);
 }
 
 static const char *dur(int64_t ns, char *buf, size_t size)
@@ -94,15 +100,19 @@ static void names_str(const struct hp_sql_name_count *top, int64_t other, int64_
 
 static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cls, size_t n,
                          size_t limit, const struct hp_slowlog_stats *st, uint64_t bytes,
-                         int nfiles, const char *order)
+                         int nfiles, const char *const *formats, const char *order)
 {
     char a[32], b[32], c[32], e[32], f[32], g[32], h[32], m[32];
     int64_t total = hp_sql_digest_time_ns(d), first, last;
     hp_sql_digest_span(d, &first, &last);
     count_str((double)hp_sql_digest_calls(d), a, sizeof a);
-    printf("# %s statement%s in %s from %d log%s: %zu class%s, %s of query time\n", a,
+    bool same = true;
+    for (int i = 1; i < nfiles; i++)
+        same = same && strcmp(formats[i], formats[0]) == 0;
+    printf("# %s statement%s in %s from %d log%s (%s): %zu class%s, %s of query time\n", a,
            hp_sql_digest_calls(d) == 1 ? "" : "s", hp_format_size((int64_t)bytes, b, sizeof b),
-           nfiles, nfiles == 1 ? "" : "s", n, n == 1 ? "" : "es", dur(total, c, sizeof c));
+           nfiles, nfiles == 1 ? "" : "s", same ? formats[0] : "mixed formats", n,
+           n == 1 ? "" : "es", dur(total, c, sizeof c));
     if (first >= 0) {
         date_of(first, e, sizeof e);
         date_of(last, f, sizeof f);
@@ -164,7 +174,8 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
                dur(hp_sql_class_percentile(k, 95), g, sizeof g),
                dur(hp_sql_class_percentile(k, 99), h, sizeof h), dur(k->max_ns, m, sizeof m),
                hp_sql_class_vm(k));
-        printf("#   lock time %s in all\n", dur(k->lock_ns, b, sizeof b));
+        if (k->lock_calls > 0)
+            printf("#   lock time %s in all\n", dur(k->lock_ns, b, sizeof b));
         if (k->rows_calls > 0) {
             count_str((double)k->rows_examined, a, sizeof a);
             count_str((double)k->rows_sent, b, sizeof b);
@@ -200,8 +211,8 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
 
 static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_class *const *cls,
                       size_t n, const struct hp_slowlog_stats *st, uint64_t bytes,
-                      const char *const *files, int nfiles, const char *order, int64_t wall0,
-                      int64_t t0, struct hp_err *err)
+                      const char *const *files, const char *const *formats, int nfiles,
+                      const char *order, int64_t wall0, int64_t t0, struct hp_err *err)
 {
     struct hp_result *r = NULL;
     int rc = hp_result_new("sql", &r);
@@ -210,13 +221,18 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
     hp_result_set_started(r, wall0);
     hp_result_set_duration(r, (double)(hp_now_ns() - t0) / 1e9);
     rc = hp_result_config_str(r, "command", "digest");
-    rc = rc ? rc : hp_result_config_str(r, "format", "mysql-slow");
+    rc = rc ? rc : hp_result_config_str(r, "format", formats[0]);
     rc = rc ? rc : hp_result_config_str(r, "fingerprint", "hotpath");
     rc = rc ? rc : hp_result_config_str(r, "order_by", order);
-    json_t *logs = json_array();
-    for (int i = 0; i < nfiles && logs; i++)
+    json_t *logs = json_array(), *fmts = json_array();
+    for (int i = 0; i < nfiles && logs && fmts; i++) {
         json_array_append_new(logs, json_string(files[i]));
-    if (!logs || json_object_set_new(json_object_get(hp_result_json(r), "config"), "logs", logs))
+        json_array_append_new(fmts, json_string(formats[i]));
+    }
+    json_t *config = json_object_get(hp_result_json(r), "config");
+    if (!logs || json_object_set_new(config, "logs", logs))
+        rc = -ENOMEM;
+    if (!fmts || json_object_set_new(config, "formats", fmts))
         rc = -ENOMEM;
     rc = rc ? rc : hp_result_metric(r, "statements", (double)hp_sql_digest_calls(d), "count");
     rc = rc ? rc : hp_result_metric(r, "classes", (double)n, "count");
@@ -286,6 +302,7 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
 static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
 {
     const char *files[MAX_LOGS], *json = NULL, *order_text = "time", *v;
+    const char *format_text = "auto", *prefix = NULL;
     int nfiles = 0, id;
     int64_t limit = 10;
     while ((id = cli_next(p, &v)) != CLI_DONE) {
@@ -303,8 +320,16 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
                 return HP_EXIT_USAGE;
             break;
         case O_JSON: json = v; break;
+        case O_FORMAT: format_text = v; break;
+        case O_PREFIX: prefix = v; break;
         }
     }
+    int format = hp_sql_format_parse(format_text);
+    if (format < 0)
+        return cli_usage_error(cmd,
+                               "--format %s: expected auto, mysql-slow, postgresql or "
+                               "postgresql-csv",
+                               format_text);
     int order = hp_sql_order_parse(order_text);
     if (order < 0)
         return cli_usage_error(cmd,
@@ -320,17 +345,19 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
     struct hp_err err = {0};
     struct hp_slowlog_stats st = {0};
     uint64_t bytes = 0;
-    int rc = hp_sql_digest_new(HP_SQL_MYSQL, &r.digest);
+    int rc = hp_sql_digest_new(&r.digest);
+    const char *formats[MAX_LOGS];
     for (int i = 0; i < nfiles && rc == 0; i++) {
-        rc = hp_slowlog_new(on_event, &r, &r.log);
+        rc = hp_sql_reader_new((enum hp_sql_format)format, prefix, on_event, &r, &r.log, &err);
         if (rc < 0)
             break;
         uint64_t got = 0;
         rc = hp_lines_read(files[i], on_line, &r, &got, &err);
         if (rc == 0)
-            rc = hp_slowlog_finish(r.log);
+            rc = hp_sql_reader_finish(r.log);
         bytes += got;
-        const struct hp_slowlog_stats *s = hp_slowlog_stats(r.log);
+        formats[i] = hp_sql_format_name(hp_sql_reader_format(r.log));
+        const struct hp_slowlog_stats *s = hp_sql_reader_stats(r.log);
         for (int k = 0; k < HP_SQL_BAD_KEPT && k < s->bad; k++)
             if (st.bad + k < HP_SQL_BAD_KEPT) {
                 st.first_bad[st.bad + k] = s->first_bad[k];
@@ -345,7 +372,7 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         st.events += s->events;
         st.bad += s->bad;
         st.truncated += s->truncated;
-        hp_slowlog_free(r.log);
+        hp_sql_reader_free(r.log);
         r.log = NULL;
     }
     if (rc < 0 && err.msg[0] == '\0')
@@ -362,10 +389,10 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         hp_err_set(&err, -ENOMEM, "out of memory");
         code = cli_fail(cmd, -ENOMEM, &err);
     } else {
-        print_report(r.digest, cls, n, (size_t)limit, &st, bytes, nfiles, order_text);
+        print_report(r.digest, cls, n, (size_t)limit, &st, bytes, nfiles, formats, order_text);
         fflush(stdout);
-        if (json && write_json(json, r.digest, cls, n, &st, bytes, files, nfiles, order_text, wall0,
-                               t0, &err) < 0)
+        if (json && write_json(json, r.digest, cls, n, &st, bytes, files, formats, nfiles,
+                               order_text, wall0, t0, &err) < 0)
             code = cli_fail(cmd, -EIO, &err);
     }
     hp_sql_digest_free(r.digest);

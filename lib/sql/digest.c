@@ -17,7 +17,6 @@
 #define HIST_HIGHEST_NS (INT64_C(86400) * 1000000000) /* a day */
 
 struct hp_sql_digest {
-    enum hp_sql_dialect dialect;
     struct hp_sql_class *classes; /* n of cap */
     size_t n, cap;
     uint32_t *slots; /* index + 1; 0 is empty */
@@ -27,12 +26,11 @@ struct hp_sql_digest {
     char fp[HP_SQL_FP_MAX_BYTES];
 };
 
-int hp_sql_digest_new(enum hp_sql_dialect dialect, struct hp_sql_digest **out)
+int hp_sql_digest_new(struct hp_sql_digest **out)
 {
     struct hp_sql_digest *d = hp_calloc(1, sizeof *d);
     if (!d)
         return -ENOMEM;
-    d->dialect = dialect;
     d->nslots = 1024;
     d->slots = hp_calloc(d->nslots, sizeof *d->slots);
     if (!d->slots) {
@@ -222,7 +220,7 @@ int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)
         memcpy(d->fp, ev->query, len);
         d->fp[len] = '\0';
     } else {
-        len = hp_sql_fingerprint(ev->query, ev->query_len, d->dialect, d->fp, sizeof d->fp, NULL);
+        len = hp_sql_fingerprint(ev->query, ev->query_len, ev->dialect, d->fp, sizeof d->fp, NULL);
     }
     struct hp_sql_class *c = class_of(d, d->fp, len);
     if (!c)
@@ -241,8 +239,10 @@ int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)
     double delta = (double)ns - c->mean_ns;
     c->mean_ns += delta / (double)c->calls;
     c->m2 += delta * ((double)ns - c->mean_ns);
-    if (ev->lock_time_ns > 0)
+    if (ev->lock_time_ns >= 0) {
         c->lock_ns += ev->lock_time_ns;
+        c->lock_calls++;
+    }
     if (ev->rows_examined >= 0 || ev->rows_sent >= 0) {
         c->rows_calls++;
         c->rows_sent += ev->rows_sent > 0 ? ev->rows_sent : 0;

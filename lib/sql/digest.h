@@ -40,6 +40,7 @@ struct hp_sql_class {
     int64_t min_ns, max_ns;
     double mean_ns, m2; /* Welford's running mean and sum of squares */
     int64_t lock_ns;    /* sum where the log says */
+    int64_t lock_calls; /* statements whose lock time the log gave */
     int64_t rows_sent, rows_examined;
     int64_t rows_calls;            /* statements whose rows the log gave */
     int64_t first_ts_s, last_ts_s; /* -1 when unknown */
@@ -71,8 +72,8 @@ enum hp_sql_order {
 
 struct hp_sql_digest;
 
-int hp_sql_digest_new(enum hp_sql_dialect dialect, struct hp_sql_digest **out); /* 0, -ENOMEM */
-void hp_sql_digest_free(struct hp_sql_digest *d);                               /* NULL is fine */
+int hp_sql_digest_new(struct hp_sql_digest **out); /* 0, -ENOMEM */
+void hp_sql_digest_free(struct hp_sql_digest *d);  /* NULL is fine */
 
 /* Count one statement in its class. 0, or -ENOMEM (nothing counted). */
 int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev);

@@ -127,7 +127,7 @@ static bool digits(const char *s, int n, int *v)
 
 /* "2023-01-15T10:23:45.123456Z" (MySQL 5.7+, UTC or with an offset) or
  * "230115 10:23:45" (5.6, MariaDB: the server's local time, taken as UTC). */
-static bool parse_time(const char *s, size_t n, int64_t *unix_s)
+bool hp_sql_parse_time(const char *s, size_t n, int64_t *unix_s)
 {
     struct tm tm = {0};
     int y, mo, d, h, mi, sec;
@@ -370,7 +370,7 @@ static int header(struct hp_slowlog *p, const char *s, size_t n, int64_t line)
     s += 2, n -= 2;
     if (starts(s, n, "Time:")) {
         int64_t t;
-        if (parse_time(s + 5, n - 5, &t))
+        if (hp_sql_parse_time(s + 5, n - 5, &t))
             p->time_s = t;
         else
             bad(p, line, "a # Time line that is not a date and time");

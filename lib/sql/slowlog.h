@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sql/fingerprint.h"
+
 #define HP_SQL_MAX_QUERY_BYTES (1024 * 1024) /* longer statements are cut there */
 #define HP_SQL_NAME_MAX 64                   /* user, host, database names */
 #define HP_SQL_BAD_KEPT 5                    /* unreadable lines remembered */
@@ -25,15 +27,16 @@ struct hp_sql_event {
     const char *query;
     size_t query_len;
     int64_t query_time_ns;
-    int64_t lock_time_ns;  /* -1 when the log does not say */
-    int64_t rows_sent;     /* -1 when the log does not say */
-    int64_t rows_examined; /* -1 when the log does not say */
-    int64_t ts_s;          /* Unix seconds (SET timestamp, else # Time), -1 unknown */
-    int64_t thread_id;     /* the connection, -1 unknown */
-    const char *db;        /* "" when unknown */
-    const char *user;      /* "" when unknown */
-    const char *host;      /* "" when unknown */
-    int64_t line;          /* where its header starts, 1-based */
+    int64_t lock_time_ns;        /* -1 when the log does not say */
+    int64_t rows_sent;           /* -1 when the log does not say */
+    int64_t rows_examined;       /* -1 when the log does not say */
+    int64_t ts_s;                /* Unix seconds (SET timestamp, else # Time), -1 unknown */
+    int64_t thread_id;           /* the connection, -1 unknown */
+    const char *db;              /* "" when unknown */
+    const char *user;            /* "" when unknown */
+    const char *host;            /* "" when unknown */
+    int64_t line;                /* where its header starts, 1-based */
+    enum hp_sql_dialect dialect; /* how to read its text: MySQL's unless said */
 };
 
 /* Called for each statement; a negative return stops the parse and is
@@ -70,5 +73,11 @@ const struct hp_slowlog_stats *hp_slowlog_stats(const struct hp_slowlog *p);
 /* Parse a decimal number of seconds ("0.001234", "12", "1.5e-3" is not
  * one) into nanoseconds. false when text[0..len) is not such a number. */
 bool hp_sql_parse_seconds(const char *text, size_t len, int64_t *ns);
+
+/* "2026-01-15T10:23:45.123456Z", "2026-01-15 10:23:45.123 UTC" (a zone
+ * name is taken as UTC; +HH:MM offsets are applied) or "260115 10:23:45"
+ * (YYMMDD, MySQL 5.6 and MariaDB) into Unix seconds. Leading spaces are
+ * skipped; text after the time is ignored. */
+bool hp_sql_parse_time(const char *text, size_t len, int64_t *unix_s);
 
 #endif

@@ -14,6 +14,8 @@
 #include "sql/digest.h"
 #include "sql/fingerprint.h"
 #include "sql/hints.h"
+#include "sql/pglog.h"
+#include "sql/reader.h"
 #include "sql/slowlog.h"
 
 static const char *data_dir;
@@ -257,6 +259,138 @@ static void slowlog_parses_seconds(void **state)
     assert_false(hp_sql_parse_seconds("99999999999999999999", 20, &ns));
 }
 
+/* ---- PostgreSQL -------------------------------------------------------- */
+
+static int reader_line(void *ctx, const char *line, size_t len)
+{
+    return hp_sql_reader_line(ctx, line, len);
+}
+
+/* Read a file of tests/data/sql through a reader of the given format. */
+static struct hp_slowlog_stats read_log(const char *name, enum hp_sql_format f, const char *prefix,
+                                        struct got *g, enum hp_sql_format *detected)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/sql/%s", data_dir, name);
+    struct hp_sql_reader *r = NULL;
+    struct hp_err err;
+    assert_int_equal(hp_sql_reader_new(f, prefix, collect, g, &r, &err), 0);
+    assert_int_equal(hp_lines_read(path, reader_line, r, NULL, &err), 0);
+    assert_int_equal(hp_sql_reader_finish(r), 0);
+    struct hp_slowlog_stats st = *hp_sql_reader_stats(r);
+    *detected = hp_sql_reader_format(r);
+    hp_sql_reader_free(r);
+    return st;
+}
+
+static void check_pg_events(const struct got *g)
+{
+    assert_int_equal(g->n, 3);
+    assert_int_equal(g->ev[0].query_time_ns, 12345000);
+    assert_int_equal(g->ev[0].ts_s, 1768471200);
+    assert_int_equal(g->ev[0].thread_id, 12345);
+    assert_int_equal(g->ev[0].dialect, HP_SQL_POSTGRESQL);
+    assert_int_equal(g->ev[0].lock_time_ns, -1);
+    assert_int_equal(g->ev[0].rows_examined, -1);
+    assert_string_equal(g->user[0], "app");
+    assert_string_equal(g->db[0], "shop");
+    assert_string_equal(g->query[0], "SELECT * FROM orders WHERE id = 42");
+    /* parse and bind are skipped: the execute counts once */
+    assert_int_equal(g->ev[1].query_time_ns, 1500000);
+    assert_string_equal(g->query[1], "SELECT * FROM orders WHERE id = $1");
+    assert_int_equal(g->ev[2].query_time_ns, 1500000000);
+    assert_string_equal(g->user[2], "report");
+    assert_string_equal(g->db[2], "analytics");
+    assert_int_equal(g->ev[2].line, 7);
+    assert_non_null(strstr(g->query[2], "SUM(total)\n  FROM orders\n WHERE"));
+}
+
+static void pglog_reads_stderr_logs_with_or_without_the_prefix(void **state)
+{
+    (void)state;
+    struct got g = {0};
+    enum hp_sql_format f;
+    struct hp_slowlog_stats st = read_log("postgresql.log", HP_SQL_AUTO, NULL, &g, &f);
+    assert_int_equal(f, HP_SQL_PG_STDERR);
+    assert_int_equal(st.bad, 0);
+    check_pg_events(&g);
+    memset(&g, 0, sizeof g);
+    st = read_log("postgresql.log", HP_SQL_PG_STDERR, "%m [%p] %q%u@%d ", &g, &f);
+    assert_int_equal(st.bad, 0); /* the checkpointer's line stops at %q */
+    check_pg_events(&g);
+    memset(&g, 0, sizeof g);
+    st = read_log("postgresql-pgbadger-prefix.log", HP_SQL_AUTO, NULL, &g, &f);
+    assert_int_equal(st.bad, 0);
+    check_pg_events(&g);
+    assert_string_equal(g.host[0], "10.0.0.1");
+    memset(&g, 0, sizeof g);
+    st = read_log("postgresql-pgbadger-prefix.log", HP_SQL_AUTO,
+                  "%t [%p]: user=%u,db=%d,app=%a,client=%h ", &g, &f);
+    assert_int_equal(st.bad, 0);
+    check_pg_events(&g);
+    /* a prefix the lines do not have: every prefixed line is named */
+    memset(&g, 0, sizeof g);
+    st = read_log("postgresql.log", HP_SQL_AUTO, "%t <%p> ", &g, &f);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(st.bad, 8); /* 11 lines, 3 of them a statement's tab-led continuation */
+    assert_int_equal(st.first_bad[0].line, 1);
+    assert_non_null(strstr(st.first_bad[0].why, "log_line_prefix"));
+}
+
+static void pglog_reads_csvlog(void **state)
+{
+    (void)state;
+    struct got g = {0};
+    enum hp_sql_format f;
+    struct hp_slowlog_stats st = read_log("postgresql.csv", HP_SQL_AUTO, NULL, &g, &f);
+    assert_int_equal(f, HP_SQL_PG_CSV);
+    assert_int_equal(st.bad, 0);
+    assert_int_equal(st.lines, 6);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.ev[0].query_time_ns, 12345000);
+    assert_int_equal(g.ev[0].thread_id, 12345);
+    assert_string_equal(g.host[0], "10.0.0.5");
+    assert_string_equal(g.user[1], "report");
+    assert_int_equal(g.ev[1].line, 2);
+    /* the quoted newlines and the doubled quotes of CSV */
+    assert_string_equal(g.query[1], "SELECT customer_id, SUM(total)\n  FROM orders\n WHERE "
+                                    "created_at > '2026-01-01' AND note = \"x\"\n GROUP BY "
+                                    "customer_id");
+}
+
+static void pglog_refuses_an_unknown_prefix_escape(void **state)
+{
+    (void)state;
+    struct hp_sql_reader *r = NULL;
+    struct hp_err err = {0};
+    assert_int_equal(hp_sql_reader_new(HP_SQL_AUTO, "%m %z ", collect, NULL, &r, &err), -EINVAL);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "%z"));
+    assert_int_equal(hp_sql_format_parse("postgresql-csv"), HP_SQL_PG_CSV);
+    assert_int_equal(hp_sql_format_parse("pg"), -1);
+}
+
+static void reader_tells_formats_apart(void **state)
+{
+    (void)state;
+    struct got g = {0};
+    enum hp_sql_format f;
+    read_log("mysql8.log", HP_SQL_AUTO, NULL, &g, &f);
+    assert_int_equal(f, HP_SQL_MYSQL_SLOW);
+    assert_int_equal(g.n, 5);
+    /* nothing recognisable: read as a slow log, every line named */
+    struct hp_sql_reader *r = NULL;
+    struct hp_err err;
+    assert_int_equal(hp_sql_reader_new(HP_SQL_AUTO, NULL, collect, &g, &r, &err), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(hp_sql_reader_line(r, "hello", 5), 0);
+    assert_int_equal(hp_sql_reader_format(r), HP_SQL_AUTO);
+    assert_int_equal(hp_sql_reader_finish(r), 0);
+    assert_int_equal(hp_sql_reader_format(r), HP_SQL_MYSQL_SLOW);
+    assert_int_equal(hp_sql_reader_stats(r)->bad, 3);
+    hp_sql_reader_free(r);
+}
+
 /* ---- the digest -------------------------------------------------------- */
 
 static struct hp_sql_event event(const char *q, int64_t ns, const char *db, int64_t ts)
@@ -279,7 +413,7 @@ static void digest_groups_by_fingerprint_and_ranks(void **state)
 {
     (void)state;
     struct hp_sql_digest *d;
-    assert_int_equal(hp_sql_digest_new(HP_SQL_MYSQL, &d), 0);
+    assert_int_equal(hp_sql_digest_new(&d), 0);
     struct hp_sql_event evs[] = {
         event("SELECT * FROM t WHERE id=1", 1000000, "a", 100),
         event("select * from t where id = 2", 3000000, "b", 50),
@@ -351,7 +485,7 @@ static void digest_percentiles_are_exact_then_within_a_tenth_of_a_percent(void *
     (void)state;
     static int64_t v[5000], sorted[5000];
     struct hp_sql_digest *d;
-    assert_int_equal(hp_sql_digest_new(HP_SQL_MYSQL, &d), 0);
+    assert_int_equal(hp_sql_digest_new(&d), 0);
     srand(7);
     struct hp_sql_class *const *c;
     for (int i = 0; i < 5000; i++) {
@@ -386,7 +520,7 @@ static void digest_percentiles_are_exact_then_within_a_tenth_of_a_percent(void *
 static int digest_some(void)
 {
     struct hp_sql_digest *d = NULL;
-    int rc = hp_sql_digest_new(HP_SQL_MYSQL, &d);
+    int rc = hp_sql_digest_new(&d);
     char q[64];
     for (int i = 0; i < 600 && rc == 0; i++) {
         snprintf(q, sizeof q, "SELECT c%d FROM t WHERE id = %d", i % 7, i);
@@ -413,7 +547,7 @@ static void hints_of(const char *q, int64_t examined, int64_t sent, int calls_in
                      char *out, size_t size)
 {
     struct hp_sql_digest *d;
-    assert_int_equal(hp_sql_digest_new(HP_SQL_MYSQL, &d), 0);
+    assert_int_equal(hp_sql_digest_new(&d), 0);
     for (int i = 0; i < (calls_in_a_second ? calls_in_a_second : 1); i++) {
         struct hp_sql_event ev = event(q, 1000000, "db", 1768471200);
         ev.rows_examined = examined;
@@ -576,6 +710,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(slowlog_reads_mariadb_and_old_mysql_headers),
         cmocka_unit_test(slowlog_counts_what_it_cannot_read),
         cmocka_unit_test(slowlog_parses_seconds),
+        cmocka_unit_test(pglog_reads_stderr_logs_with_or_without_the_prefix),
+        cmocka_unit_test(pglog_reads_csvlog),
+        cmocka_unit_test(pglog_refuses_an_unknown_prefix_escape),
+        cmocka_unit_test(reader_tells_formats_apart),
         cmocka_unit_test(digest_groups_by_fingerprint_and_ranks),
         cmocka_unit_test(digest_percentiles_are_exact_then_within_a_tenth_of_a_percent),
         cmocka_unit_test(digest_alloc_failures_leak_nothing),
