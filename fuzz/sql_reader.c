@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* fuzz/sql_reader.c - the query-log front on any bytes: the first byte picks
  * the format (auto, PostgreSQL stderr with or without a log_line_prefix,
- * csvlog), the rest is split into lines. Invariants: every statement has a
+ * csvlog, pg_stat_statements), the rest is split into lines. Invariants: every statement has a
  * text within the ceiling and a non-negative time; the stats count each
  * line once; bad-line numbers are real lines. */
 #include <string.h>
@@ -12,7 +12,7 @@
 
 struct ctx {
     struct hp_sql_digest *d;
-    int64_t events, lines;
+    int64_t events, lines, calls;
 };
 
 static int on_event(void *p, const struct hp_sql_event *ev)
@@ -22,6 +22,7 @@ static int on_event(void *p, const struct hp_sql_event *ev)
     FUZZ_ASSERT(ev->query_time_ns >= 0);
     FUZZ_ASSERT(ev->line >= 1 && ev->line <= c->lines);
     c->events++;
+    c->calls += ev->calls > 0 ? ev->calls : 1;
     return hp_sql_digest_add(c->d, ev) == 0 ? 0 : -1;
 }
 
@@ -33,7 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     int pick = data[0] % 8;
-    enum hp_sql_format f = pick < 4 ? HP_SQL_AUTO : pick < 6 ? HP_SQL_PG_STDERR : HP_SQL_PG_CSV;
+    enum hp_sql_format f = pick < 4   ? HP_SQL_AUTO
+                           : pick < 6 ? HP_SQL_PG_STDERR
+                           : pick < 7 ? HP_SQL_PG_CSV
+                                      : HP_SQL_PGSS;
     struct ctx c = {0};
     struct hp_sql_reader *r = NULL;
     struct hp_err err;
@@ -54,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(st->lines == c.lines || (c.lines == 0 && st->lines == 0));
     for (int i = 0; i < HP_SQL_BAD_KEPT && i < st->bad; i++)
         FUZZ_ASSERT(st->first_bad[i].line >= 1 && st->first_bad[i].line <= c.lines);
-    FUZZ_ASSERT(hp_sql_digest_calls(c.d) == c.events);
+    FUZZ_ASSERT(hp_sql_digest_calls(c.d) == c.calls);
     hp_sql_reader_free(r);
     hp_sql_digest_free(c.d);
     return 0;

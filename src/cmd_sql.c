@@ -29,7 +29,9 @@ static const struct cli_opt sql_opts[] = {
     {O_LIMIT, "limit", 'n', "N", "Show the top N classes (default 10; 0 shows all)."},
     {O_FORMAT, "format", 0, "FORMAT",
      "auto (the default: told from the first lines), mysql-slow (MySQL and MariaDB slow logs), "
-     "postgresql (stderr logs with log_min_duration_statement) or postgresql-csv (csvlog)."},
+     "postgresql (stderr logs with log_min_duration_statement), postgresql-csv (csvlog) or "
+     "pg-stat-statements (a CSV export of the view with its header; totals per statement, so "
+     "no percentiles)."},
     {O_PREFIX, "log-line-prefix", 0, "PREFIX",
      "PostgreSQL's log_line_prefix (e.g. '%m [%p] %q%u@%d '), to read its fields exactly; "
      "without it the time, [pid], user@db and user=, db=, client= are found by their look."},
@@ -59,6 +61,10 @@ static int on_line(void *ctx, const char *line, size_t len)
 
 static const char *dur(int64_t ns, char *buf, size_t size)
 {
+    if (ns < 0) { /* a percentile of totals without a distribution */
+        snprintf(buf, size, "-");
+        return buf;
+    }
     return hp_format_duration(ns, buf, size);
 }
 
@@ -176,7 +182,7 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
                hp_sql_class_vm(k));
         if (k->lock_calls > 0)
             printf("#   lock time %s in all\n", dur(k->lock_ns, b, sizeof b));
-        if (k->rows_calls > 0) {
+        if (k->examined_calls > 0) {
             count_str((double)k->rows_examined, a, sizeof a);
             count_str((double)k->rows_sent, b, sizeof b);
             printf("#   rows examined %s, sent %s", a, b);
@@ -187,6 +193,10 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
             count_str((double)k->rows_examined / (double)k->rows_calls, c, sizeof c);
             count_str((double)k->rows_sent / (double)k->rows_calls, e, sizeof e);
             printf("; per call %s examined, %s sent\n", c, e);
+        } else if (k->rows_calls > 0) {
+            count_str((double)k->rows_sent, b, sizeof b);
+            count_str((double)k->rows_sent / (double)k->rows_calls, e, sizeof e);
+            printf("#   rows returned %s, %s per call\n", b, e);
         }
         if (k->first_ts_s >= 0) {
             date_of(k->first_ts_s, e, sizeof e);
@@ -203,9 +213,13 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
         for (int j = 0; j < nh; j++)
             printf("#   hint (%s): %s\n", hints[j].kind, hints[j].evidence);
         printf("%s\n", k->fingerprint);
-        date_of(k->sample_ts_s, e, sizeof e);
-        printf("#   slowest (%s, database %s, at %s):\n%.*s\n", dur(k->sample_ns, b, sizeof b),
-               k->sample_db[0] ? k->sample_db : "(none)", e, (int)k->sample_len, k->sample);
+        printf("#   slowest (%s, database %s", dur(k->sample_ns, b, sizeof b),
+               k->sample_db[0] ? k->sample_db : "(none)");
+        if (k->sample_ts_s >= 0) {
+            date_of(k->sample_ts_s, e, sizeof e);
+            printf(", at %s", e);
+        }
+        printf("):\n%.*s\n", (int)k->sample_len, k->sample);
     }
 }
 
@@ -280,6 +294,11 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
             (size_t)k->sample_len, "slowest_s", (double)k->sample_ns / 1e9, "slowest_database",
             k->sample_db, "query_time_hdr", hist);
         hp_free(hist);
+        if (o && k->aggregated > 0) { /* totals only: no percentiles to give */
+            json_object_set_new(o, "p50_ns", json_null());
+            json_object_set_new(o, "p95_ns", json_null());
+            json_object_set_new(o, "p99_ns", json_null());
+        }
         struct hp_sql_hint hints[HP_SQL_MAX_HINTS];
         int nh = hp_sql_hints(k, hints, HP_SQL_MAX_HINTS);
         json_t *hj = json_array();
@@ -326,10 +345,11 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
     }
     int format = hp_sql_format_parse(format_text);
     if (format < 0)
-        return cli_usage_error(cmd,
-                               "--format %s: expected auto, mysql-slow, postgresql or "
-                               "postgresql-csv",
-                               format_text);
+        return cli_usage_error(
+            cmd,
+            "--format %s: expected auto, mysql-slow, postgresql, postgresql-csv or "
+            "pg-stat-statements",
+            format_text);
     int order = hp_sql_order_parse(order_text);
     if (order < 0)
         return cli_usage_error(cmd,
@@ -362,10 +382,10 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
             if (st.bad + k < HP_SQL_BAD_KEPT) {
                 st.first_bad[st.bad + k] = s->first_bad[k];
                 if (nfiles > 1) { /* say which log */
-                    char why[80];
-                    snprintf(why, sizeof why, "%s", s->first_bad[k].why);
+                    char why[sizeof s->first_bad[0].why];
+                    memcpy(why, s->first_bad[k].why, sizeof why);
                     snprintf(st.first_bad[st.bad + k].why, sizeof st.first_bad[0].why,
-                             "%.40s: %.36s", files[i], why);
+                             "%.40s: %.76s", files[i], why);
                 }
             }
         st.lines += s->lines;

@@ -151,20 +151,20 @@ static int record_time(struct hp_sql_class *c, int64_t ns)
     return record_time(c, ns);
 }
 
-static void count_name(struct hp_sql_name_count *top, int64_t *other, const char *name)
+static void count_name(struct hp_sql_name_count *top, int64_t *other, const char *name, int64_t k)
 {
     for (int i = 0; i < HP_SQL_TOP_NAMES; i++) {
         if (top[i].calls == 0) {
             snprintf(top[i].name, sizeof top[i].name, "%s", name);
-            top[i].calls = 1;
+            top[i].calls = k;
             return;
         }
         if (strcmp(top[i].name, name) == 0) {
-            top[i].calls++;
+            top[i].calls += k;
             return;
         }
     }
-    (*other)++;
+    *other += k;
 }
 
 /* One more call of c from thread in second ts_s. Four pairs are live at
@@ -225,26 +225,46 @@ int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)
     struct hp_sql_class *c = class_of(d, d->fp, len);
     if (!c)
         return -ENOMEM;
-    int64_t ns = ev->query_time_ns;
-    if (record_time(c, ns) < 0)
-        return -ENOMEM;
-    if (ns > c->sample_ns && keep_sample(c, ev) < 0)
-        return -ENOMEM;
-    c->calls++;
+    int64_t ns = ev->query_time_ns, k = ev->calls > 0 ? ev->calls : 1;
+    if (ev->calls > 0) {
+        /* totals: merge the mean and variance (Chan, Golub and LeVeque 1979) */
+        double n_a = (double)c->calls, n_b = (double)k, mean_b = (double)ns / n_b;
+        double delta = mean_b - c->mean_ns;
+        c->mean_ns += delta * n_b / (n_a + n_b);
+        c->m2 += ev->stddev_ns * ev->stddev_ns * n_b + delta * delta * n_a * n_b / (n_a + n_b);
+        c->aggregated += k;
+        if (ev->min_ns < c->min_ns)
+            c->min_ns = ev->min_ns;
+        if (ev->max_ns > c->max_ns)
+            c->max_ns = ev->max_ns;
+        if (ev->max_ns > c->sample_ns) {
+            struct hp_sql_event slowest = *ev;
+            slowest.query_time_ns = ev->max_ns;
+            if (keep_sample(c, &slowest) < 0)
+                return -ENOMEM;
+        }
+    } else {
+        if (record_time(c, ns) < 0)
+            return -ENOMEM;
+        if (ns > c->sample_ns && keep_sample(c, ev) < 0)
+            return -ENOMEM;
+        if (ns < c->min_ns)
+            c->min_ns = ns;
+        if (ns > c->max_ns)
+            c->max_ns = ns;
+        double delta = (double)ns - c->mean_ns;
+        c->mean_ns += delta / (double)(c->calls + 1);
+        c->m2 += delta * ((double)ns - c->mean_ns);
+    }
+    c->calls += k;
     c->time_ns += ns;
-    if (ns < c->min_ns)
-        c->min_ns = ns;
-    if (ns > c->max_ns)
-        c->max_ns = ns;
-    double delta = (double)ns - c->mean_ns;
-    c->mean_ns += delta / (double)c->calls;
-    c->m2 += delta * ((double)ns - c->mean_ns);
     if (ev->lock_time_ns >= 0) {
         c->lock_ns += ev->lock_time_ns;
         c->lock_calls++;
     }
     if (ev->rows_examined >= 0 || ev->rows_sent >= 0) {
-        c->rows_calls++;
+        c->rows_calls += k;
+        c->examined_calls += ev->rows_examined >= 0 ? k : 0;
         c->rows_sent += ev->rows_sent > 0 ? ev->rows_sent : 0;
         c->rows_examined += ev->rows_examined > 0 ? ev->rows_examined : 0;
     }
@@ -260,9 +280,9 @@ int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)
     }
     if (ev->thread_id >= 0 && ev->ts_s >= 0)
         count_burst(c, ev->thread_id, ev->ts_s);
-    count_name(c->dbs, &c->other_dbs, ev->db);
-    count_name(c->users, &c->other_users, ev->user);
-    d->calls++;
+    count_name(c->dbs, &c->other_dbs, ev->db, k);
+    count_name(c->users, &c->other_users, ev->user, k);
+    d->calls += k;
     d->time_ns += ns;
     return 0;
 }
@@ -291,6 +311,8 @@ static int cmp_i64(const void *a, const void *b)
 
 int64_t hp_sql_class_percentile(const struct hp_sql_class *c, double p)
 {
+    if (c->aggregated > 0)
+        return -1;
     if (c->hist)
         return hp_hist_value_at_percentile(c->hist, p);
     if (c->n_exact == 0)
@@ -321,6 +343,8 @@ double hp_sql_class_vm(const struct hp_sql_class *c)
 int hp_sql_class_hist(const struct hp_sql_class *c, struct hp_hist **out)
 {
     struct hp_hist *h;
+    if (c->aggregated > 0)
+        return -ENODATA;
     int rc = hp_hist_new(HIST_LOWEST_NS, HIST_HIGHEST_NS, 3, &h);
     if (rc < 0)
         return rc;

@@ -43,7 +43,9 @@ struct hp_sql_class {
     int64_t lock_calls; /* statements whose lock time the log gave */
     int64_t rows_sent, rows_examined;
     int64_t rows_calls;            /* statements whose rows the log gave */
+    int64_t examined_calls;        /* ...and of those, whose rows examined */
     int64_t first_ts_s, last_ts_s; /* -1 when unknown */
+    int64_t aggregated; /* calls that came as totals (pg_stat_statements): no percentiles */
     /* times: exact while few, then a histogram */
     int64_t *exact;
     int n_exact, cap_exact;
@@ -89,11 +91,13 @@ int64_t hp_sql_digest_time_ns(const struct hp_sql_digest *d);
 void hp_sql_digest_span(const struct hp_sql_digest *d, int64_t *first_ts_s, int64_t *last_ts_s);
 
 /* The percentile (0-100) of a class's query times: nearest rank over the
- * exact times, or HdrHistogram's value at percentile. 0 when empty. */
+ * exact times, or HdrHistogram's value at percentile. 0 when empty; -1 when
+ * some of its calls came as totals without a distribution. */
 int64_t hp_sql_class_percentile(const struct hp_sql_class *c, double percentile);
 /* Variance over mean of the query times, in seconds (pt-query-digest's V/M). */
 double hp_sql_class_vm(const struct hp_sql_class *c);
-/* All its times in one histogram (for result documents). 0 or -ENOMEM. */
+/* All its times in one histogram (for result documents). 0, -ENOMEM, or
+ * -ENODATA for a class with aggregated calls. */
 int hp_sql_class_hist(const struct hp_sql_class *c, struct hp_hist **out);
 
 int hp_sql_order_parse(const char *text); /* an hp_sql_order, or -1 */

@@ -8,6 +8,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -36,8 +37,12 @@ struct hp_pglog {
     size_t qlen, qcap;
     bool cut;
     char user[HP_SQL_NAME_MAX], db[HP_SQL_NAME_MAX], host[HP_SQL_NAME_MAX];
-    /* csvlog */
+    /* csvlog and pg_stat_statements */
     bool csv;
+    bool pgss;
+    int col[8]; /* pg_stat_statements: the column of each PGSS_* field, -1 if absent */
+    int col_db;
+    bool have_header, header_bad;
     struct csv_parser cp;
     bool cp_live, row_open;
     int64_t row_line;
@@ -463,6 +468,110 @@ static void on_field(void *data, size_t len, void *ctx)
     p->nfields++;
 }
 
+enum {
+    PGSS_QUERY,
+    PGSS_CALLS,
+    PGSS_TOTAL,
+    PGSS_MIN,
+    PGSS_MAX,
+    PGSS_STDDEV,
+    PGSS_ROWS,
+    PGSS_USER,
+    PGSS_DB
+};
+
+static bool field_is(const struct hp_pglog *p, int i, const char *name)
+{
+    return p->field_len[i] == strlen(name) &&
+           memcmp(p->rec + p->field_off[i], name, p->field_len[i]) == 0;
+}
+
+static void pgss_header(struct hp_pglog *p, int nf, int64_t line)
+{
+    static const char *const names[][4] = {
+        {"query", NULL},
+        {"calls", NULL},
+        {"total_exec_time", "total_time", NULL},
+        {"min_exec_time", "min_time", NULL},
+        {"max_exec_time", "max_time", NULL},
+        {"stddev_exec_time", "stddev_time", NULL},
+        {"rows", NULL},
+        {"usename", "rolname", "user", "userid"},
+        {"datname", "database", "dbid", NULL},
+    };
+    int cols[9];
+    for (int k = 0; k < 9; k++) {
+        cols[k] = -1;
+        for (int n = 0; n < 4 && names[k][n] && cols[k] < 0; n++)
+            for (int i = 0; i < nf; i++)
+                if (field_is(p, i, names[k][n])) {
+                    cols[k] = i;
+                    break;
+                }
+    }
+    memcpy(p->col, cols, sizeof p->col);
+    p->col_db = cols[PGSS_DB];
+    p->have_header = true;
+    if (cols[PGSS_QUERY] < 0 || cols[PGSS_CALLS] < 0 || cols[PGSS_TOTAL] < 0) {
+        p->header_bad = true;
+        bad(p, line,
+            "a pg_stat_statements header needs query, calls and total_exec_time "
+            "(or total_time)");
+    }
+}
+
+/* A number of field i in [0, max] (a copy, NUL-terminated for strtod);
+ * false if none. Times are ms: 1e12 ms (31 years) keeps ns sums in int64. */
+static bool field_num(const struct hp_pglog *p, int i, double max, double *v)
+{
+    char buf[64], *end;
+    if (i < 0 || p->field_len[i] == 0 || p->field_len[i] >= sizeof buf)
+        return false;
+    memcpy(buf, p->rec + p->field_off[i], p->field_len[i]);
+    buf[p->field_len[i]] = '\0';
+    *v = strtod(buf, &end);
+    return *end == '\0' && *v >= 0 && *v <= max;
+}
+
+static void pgss_row(struct hp_pglog *p, int nf, int64_t line)
+{
+    if (p->header_bad)
+        return;
+    int *col = p->col;
+    int need = col[PGSS_QUERY];
+    for (int k = 1; k < 3; k++)
+        if (col[k] > need)
+            need = col[k];
+    double calls, total, v;
+    if (nf <= need || !field_num(p, col[PGSS_CALLS], 1e12, &calls) ||
+        !field_num(p, col[PGSS_TOTAL], 1e12, &total)) {
+        bad(p, line, "a pg_stat_statements row without numbers for calls and total time");
+        return;
+    }
+    if (calls < 1)
+        return; /* reset, never called */
+    fields_reset(p);
+    p->ev.line = line;
+    p->ev.calls = (int64_t)calls;
+    p->ev.query_time_ns = (int64_t)(total * 1e6);
+    p->ev.min_ns = field_num(p, col[PGSS_MIN], 1e12, &v) ? (int64_t)(v * 1e6)
+                                                         : p->ev.query_time_ns / p->ev.calls;
+    p->ev.max_ns = field_num(p, col[PGSS_MAX], 1e12, &v) ? (int64_t)(v * 1e6)
+                                                         : p->ev.query_time_ns / p->ev.calls;
+    p->ev.stddev_ns = field_num(p, col[PGSS_STDDEV], 1e12, &v) ? v * 1e6 : 0;
+    if (field_num(p, col[PGSS_ROWS], 1e15, &v))
+        p->ev.rows_sent = (int64_t)v;
+    if (col[PGSS_USER] >= 0 && col[PGSS_USER] < nf)
+        copy_name(p->user, p->rec + p->field_off[col[PGSS_USER]], p->field_len[col[PGSS_USER]]);
+    if (p->col_db >= 0 && p->col_db < nf)
+        copy_name(p->db, p->rec + p->field_off[p->col_db], p->field_len[p->col_db]);
+    p->pending = true;
+    p->qlen = 0;
+    p->cut = p->rec_cut;
+    query_append(p, p->rec + p->field_off[col[PGSS_QUERY]], p->field_len[col[PGSS_QUERY]], false);
+    p->rc = flush(p);
+}
+
 static void on_row(int c, void *ctx)
 {
     (void)c;
@@ -474,6 +583,14 @@ static void on_row(int c, void *ctx)
     p->rec_len = 0;
     if (p->rc < 0)
         return;
+    if (p->pgss) {
+        if (!p->have_header)
+            pgss_header(p, nf, line);
+        else
+            pgss_row(p, nf, line);
+        p->rec_cut = false;
+        return;
+    }
     if (nf < 14) {
         bad(p, line, "a csvlog record of fewer than 14 fields");
         return;
@@ -528,15 +645,17 @@ static int csv_line(struct hp_pglog *p, const char *s, size_t n, int64_t line)
 
 /* ---- the parser -------------------------------------------------------- */
 
-int hp_pglog_new(const char *prefix, bool csv, hp_sql_event_fn fn, void *ctx, struct hp_pglog **out,
-                 struct hp_err *err)
+int hp_pglog_new(const char *prefix, enum hp_pglog_mode mode, hp_sql_event_fn fn, void *ctx,
+                 struct hp_pglog **out, struct hp_err *err)
 {
+    bool csv = mode != HP_PGLOG_STDERR;
     struct hp_pglog *p = hp_calloc(1, sizeof *p);
     if (!p)
         return hp_err_set(err, -ENOMEM, "out of memory");
     p->fn = fn;
     p->ctx = ctx;
     p->csv = csv;
+    p->pgss = mode == HP_PGLOG_PGSS;
     int rc = 0;
     if (prefix && !csv)
         rc = compile_prefix(p, prefix, err);

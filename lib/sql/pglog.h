@@ -24,11 +24,18 @@
 
 struct hp_pglog;
 
+/* STDERR: the stderr format; CSVLOG: csvlog; PGSS: a CSV export of the
+ * pg_stat_statements view with its header (\copy (SELECT ...) TO ... CSV
+ * HEADER): each row is one aggregated event (calls, total, min, max and
+ * stddev of the execution time in ms, or total_time... before PostgreSQL
+ * 13; rows; the user and database by usename/datname, else their oids). */
+enum hp_pglog_mode { HP_PGLOG_STDERR, HP_PGLOG_CSVLOG, HP_PGLOG_PGSS };
+
 /* prefix: the server's log_line_prefix, or NULL to find the fields by
- * their look. csv: the input is csvlog. fn and ctx are kept. 0, -ENOMEM,
+ * their look (STDERR only). fn and ctx are kept. 0, -ENOMEM,
  * or -EINVAL with err saying what in prefix is not understood. */
-int hp_pglog_new(const char *prefix, bool csv, hp_sql_event_fn fn, void *ctx, struct hp_pglog **out,
-                 struct hp_err *err);
+int hp_pglog_new(const char *prefix, enum hp_pglog_mode mode, hp_sql_event_fn fn, void *ctx,
+                 struct hp_pglog **out, struct hp_err *err);
 void hp_pglog_free(struct hp_pglog *p); /* NULL is fine */
 
 /* One line without its "\n". 0, or what fn returned. */

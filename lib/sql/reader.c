@@ -25,7 +25,8 @@ struct hp_sql_reader {
     int held_lines;
 };
 
-static const char *const names[] = {"auto", "mysql-slow", "postgresql", "postgresql-csv"};
+static const char *const names[] = {"auto", "mysql-slow", "postgresql", "postgresql-csv",
+                                    "pg-stat-statements"};
 
 const char *hp_sql_format_name(enum hp_sql_format f)
 {
@@ -34,7 +35,7 @@ const char *hp_sql_format_name(enum hp_sql_format f)
 
 int hp_sql_format_parse(const char *text)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (strcmp(text, names[i]) == 0)
             return i;
     return -1;
@@ -62,6 +63,10 @@ static enum hp_sql_format classify(const char *s, size_t n)
         starts(s, n, "# Query_time: ") || starts(s, n, "# Thread_id: ") ||
         starts(s, n, "Tcp port: ") || contains(s, n, ", Version: "))
         return HP_SQL_MYSQL_SLOW;
+    /* a pg_stat_statements export: its header */
+    if (contains(s, n, "query") && contains(s, n, "calls") &&
+        (contains(s, n, "total_exec_time") || contains(s, n, "total_time")))
+        return HP_SQL_PGSS;
     /* csvlog: "2026-01-15 10:00:00.123 UTC,"user",..." */
     if (n > 20 && s[4] == '-' && s[7] == '-' && s[10] == ' ' && s[13] == ':') {
         const char *comma = memchr(s, ',', n);
@@ -80,7 +85,11 @@ static int start(struct hp_sql_reader *r, enum hp_sql_format f, struct hp_err *e
     if (f == HP_SQL_MYSQL_SLOW)
         return hp_slowlog_new(r->fn, r->ctx, &r->my) < 0 ? hp_err_set(err, -ENOMEM, "out of memory")
                                                          : 0;
-    return hp_pglog_new(r->pg_prefix, f == HP_SQL_PG_CSV, r->fn, r->ctx, &r->pg, err);
+    return hp_pglog_new(r->pg_prefix,
+                        f == HP_SQL_PG_CSV ? HP_PGLOG_CSVLOG
+                        : f == HP_SQL_PGSS ? HP_PGLOG_PGSS
+                                           : HP_PGLOG_STDERR,
+                        r->fn, r->ctx, &r->pg, err);
 }
 
 static int feed(struct hp_sql_reader *r, const char *s, size_t n)
@@ -118,7 +127,7 @@ int hp_sql_reader_new(enum hp_sql_format format, const char *pg_prefix, hp_sql_e
         rc = hp_err_set(err, -ENOMEM, "out of memory");
     if (rc == 0 && pg_prefix) { /* a bad prefix is an error now, not at the first line */
         struct hp_pglog *probe = NULL;
-        rc = hp_pglog_new(pg_prefix, false, fn, ctx, &probe, err);
+        rc = hp_pglog_new(pg_prefix, HP_PGLOG_STDERR, fn, ctx, &probe, err);
         hp_pglog_free(probe);
     }
     if (rc == 0 && format != HP_SQL_AUTO)

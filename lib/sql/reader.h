@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sql/reader.h - one front for every query log hotpath reads: MySQL and
- * MariaDB slow logs, PostgreSQL stderr logs and csvlog. The format is given
+ * MariaDB slow logs, PostgreSQL stderr logs and csvlog, and CSV exports of
+ * pg_stat_statements. The format is given
  * or found from the first lines (up to HP_SQL_DETECT_LINES kept until then).
  * Not thread-safe: one reader per input. */
 #ifndef HP_SQL_READER_H
@@ -11,7 +12,7 @@
 
 #define HP_SQL_DETECT_LINES 200
 
-enum hp_sql_format { HP_SQL_AUTO, HP_SQL_MYSQL_SLOW, HP_SQL_PG_STDERR, HP_SQL_PG_CSV };
+enum hp_sql_format { HP_SQL_AUTO, HP_SQL_MYSQL_SLOW, HP_SQL_PG_STDERR, HP_SQL_PG_CSV, HP_SQL_PGSS };
 
 struct hp_sql_reader;
 

@@ -37,6 +37,12 @@ struct hp_sql_event {
     const char *host;            /* "" when unknown */
     int64_t line;                /* where its header starts, 1-based */
     enum hp_sql_dialect dialect; /* how to read its text: MySQL's unless said */
+    /* A pre-aggregated row (pg_stat_statements): `calls` statements whose
+     * total time is query_time_ns, described by their min, max and
+     * population standard deviation, with no distribution. 0: one statement. */
+    int64_t calls;
+    int64_t min_ns, max_ns;
+    double stddev_ns;
 };
 
 /* Called for each statement; a negative return stops the parse and is
@@ -45,7 +51,7 @@ typedef int (*hp_sql_event_fn)(void *ctx, const struct hp_sql_event *ev);
 
 struct hp_sql_bad_line {
     int64_t line;
-    char why[80];
+    char why[120];
 };
 
 struct hp_slowlog_stats {

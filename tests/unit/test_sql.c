@@ -358,6 +358,72 @@ static void pglog_reads_csvlog(void **state)
                                     "customer_id");
 }
 
+static void pglog_reads_pg_stat_statements_exports(void **state)
+{
+    (void)state;
+    struct got g = {0};
+    enum hp_sql_format f;
+    struct hp_slowlog_stats st = read_log("pg_stat_statements.csv", HP_SQL_AUTO, NULL, &g, &f);
+    assert_int_equal(f, HP_SQL_PGSS);
+    assert_int_equal(st.bad, 0);
+    assert_int_equal(g.n, 4); /* the row of 0 calls is no statement */
+    assert_int_equal(g.ev[0].calls, 1000);
+    assert_int_equal(g.ev[0].query_time_ns, 2500500000);
+    assert_int_equal(g.ev[0].min_ns, 500000);
+    assert_int_equal(g.ev[0].max_ns, 40250000);
+    assert_close(g.ev[0].stddev_ns, 1.5e6, 1e-12, 0);
+    assert_int_equal(g.ev[0].rows_sent, 1000);
+    assert_int_equal(g.ev[0].line, 2);
+    assert_string_equal(g.user[0], "app");
+    assert_string_equal(g.db[0], "shop");
+    assert_string_equal(g.query[2], "UPDATE carts\n   SET qty = qty + $1\n WHERE id = $2");
+    assert_int_equal(g.ev[3].line, 7);
+
+    /* Two rows of one class (IN lists of 3 and 2) merge exactly: groups of
+     * {n 1000, mean 2.5005 ms, sd 1.5 ms} and {n 10, mean 10 ms, sd 4 ms}. */
+    struct hp_sql_digest *d;
+    assert_int_equal(hp_sql_digest_new(&d), 0);
+    struct hp_sql_event b = g.ev[1];
+    b.query = "SELECT * FROM orders WHERE id IN ($1, $2)", b.query_len = strlen(b.query);
+    b.db = "shop", b.user = "app", b.host = "";
+    assert_int_equal(hp_sql_digest_add(d, &b), 0);
+    struct hp_sql_class *const *cls;
+    assert_int_equal(hp_sql_digest_sorted(d, HP_SQL_BY_TIME, &cls), 1);
+    assert_int_equal(cls[0]->calls, 10);
+    assert_int_equal(hp_sql_class_percentile(cls[0], 99), -1); /* no distribution */
+    struct hp_hist *h = NULL;
+    assert_int_equal(hp_sql_class_hist(cls[0], &h), -ENODATA);
+    b.query = "SELECT * FROM orders WHERE id IN ($1, $2, $3, $4)";
+    b.query_len = strlen(b.query);
+    b.calls = 30, b.query_time_ns = 30 * 20000000, b.stddev_ns = 2e6;
+    b.min_ns = 15000000, b.max_ns = 25000000;
+    assert_int_equal(hp_sql_digest_add(d, &b), 0);
+    assert_int_equal(hp_sql_digest_sorted(d, HP_SQL_BY_TIME, &cls), 1);
+    /* 10 at mean 10 ms, sd 4 ms and 30 at mean 20 ms, sd 2 ms: mean 17.5 ms;
+     * sum of squares 10*16 + 30*4 + 10*30/40*(10)^2 = 1030 ms^2 */
+    assert_int_equal(cls[0]->calls, 40);
+    assert_close(cls[0]->mean_ns, 17.5e6, 1e-12, 0);
+    assert_close(cls[0]->m2, 1030e12, 1e-9, 0);
+    assert_int_equal(cls[0]->min_ns, 5000000);
+    assert_int_equal(cls[0]->max_ns, 25000000);
+    assert_int_equal(cls[0]->aggregated, 40);
+    hp_sql_digest_free(d);
+
+    /* a header without calls: said once, nothing read */
+    struct hp_sql_reader *r = NULL;
+    struct hp_err err;
+    memset(&g, 0, sizeof g);
+    assert_int_equal(hp_sql_reader_new(HP_SQL_PGSS, NULL, collect, &g, &r, &err), 0);
+    const char *hdr = "query,total_exec_time", *row = "\"SELECT 1\",5";
+    assert_int_equal(hp_sql_reader_line(r, hdr, strlen(hdr)), 0);
+    assert_int_equal(hp_sql_reader_line(r, row, strlen(row)), 0);
+    assert_int_equal(hp_sql_reader_finish(r), 0);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(hp_sql_reader_stats(r)->bad, 1);
+    assert_non_null(strstr(hp_sql_reader_stats(r)->first_bad[0].why, "calls"));
+    hp_sql_reader_free(r);
+}
+
 static void pglog_refuses_an_unknown_prefix_escape(void **state)
 {
     (void)state;
@@ -712,6 +778,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(slowlog_parses_seconds),
         cmocka_unit_test(pglog_reads_stderr_logs_with_or_without_the_prefix),
         cmocka_unit_test(pglog_reads_csvlog),
+        cmocka_unit_test(pglog_reads_pg_stat_statements_exports),
         cmocka_unit_test(pglog_refuses_an_unknown_prefix_escape),
         cmocka_unit_test(reader_tells_formats_apart),
         cmocka_unit_test(digest_groups_by_fingerprint_and_ranks),
