@@ -41,6 +41,7 @@ static const struct cli_opt sql_opts[] = {
 };
 
 #define MAX_LOGS 256
+#define SERIES_CLASSES 10 /* the top classes whose series go into the result document */
 
 struct run {
     struct hp_sql_digest *digest;
@@ -203,6 +204,25 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
             date_of(k->last_ts_s, f, sizeof f);
             printf("#   first seen %s, last seen %s\n", e, f);
         }
+        int64_t origin, width;
+        int nb;
+        if (k->series && hp_sql_digest_series(d, &origin, &width, &nb) && nb > 1) {
+            /* query time per bucket, as a sparkline: where in the log it hurt */
+            static const char *const bars[] = {" ",      "\u2581", "\u2582", "\u2583", "\u2584",
+                                               "\u2585", "\u2586", "\u2587", "\u2588"};
+            int64_t top = 1;
+            for (int j = 0; j < nb; j++)
+                top = k->series[j].time_ns > top ? k->series[j].time_ns : top;
+            if (width == 60)
+                printf("#   time per minute: ");
+            else
+                printf("#   time per %s: ", dur(width * 1000000000, b, sizeof b));
+            for (int j = 0; j < nb; j++)
+                fputs(
+                    bars[k->series[j].time_ns == 0 ? 0 : 1 + (int)(7 * k->series[j].time_ns / top)],
+                    stdout);
+            printf("\n");
+        }
         char names[256];
         names_str(k->dbs, k->other_dbs, k->calls, names, sizeof names);
         printf("#   databases: %s\n", names);
@@ -254,6 +274,28 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
     rc = rc ? rc : hp_result_metric(r, "bytes_read", (double)bytes, "bytes");
     rc = rc ? rc : hp_result_metric(r, "lines", (double)st->lines, "count");
     rc = rc ? rc : hp_result_metric(r, "unreadable", (double)st->bad, "count");
+    int64_t origin, width;
+    int nb;
+    if (rc == 0 && hp_sql_digest_series(d, &origin, &width, &nb)) {
+        char when[32];
+        date_of(origin, when, sizeof when);
+        rc = hp_result_config_str(r, "series_origin", when);
+        rc = rc ? rc : hp_result_config_int(r, "series_bucket_s", width);
+        for (size_t i = 0; i < n && i < SERIES_CLASSES && rc == 0; i++) {
+            if (!cls[i]->series)
+                continue;
+            char calls[32], secs[32];
+            snprintf(calls, sizeof calls, "top%zu_calls", i + 1);
+            snprintf(secs, sizeof secs, "top%zu_query_time_s", i + 1);
+            for (int j = 0; j < nb && rc == 0; j++) {
+                double t = (double)(j * width);
+                rc = hp_result_series_point(r, calls, "count", t, (double)cls[i]->series[j].calls);
+                rc = rc ? rc
+                        : hp_result_series_point(r, secs, "s", t,
+                                                 (double)cls[i]->series[j].time_ns / 1e9);
+            }
+        }
+    }
     json_t *arr = json_array();
     if (!arr || json_object_set_new(hp_result_json(r), "classes", arr))
         rc = rc ? rc : -ENOMEM;

@@ -23,6 +23,10 @@ struct hp_sql_digest {
     size_t nslots;   /* a power of two, at least twice n */
     struct hp_sql_class **sorted;
     int64_t calls, time_ns, first_ts_s, last_ts_s;
+    /* the series: origin and width in seconds, buckets in use, bytes given */
+    int64_t origin_s, width_s;
+    int nbuckets;
+    size_t series_bytes;
     char fp[HP_SQL_FP_MAX_BYTES];
 };
 
@@ -44,6 +48,7 @@ int hp_sql_digest_new(struct hp_sql_digest **out)
 
 static void class_fini(struct hp_sql_class *c)
 {
+    hp_free(c->series);
     hp_free(c->fingerprint);
     hp_free(c->exact);
     hp_hist_free(c->hist);
@@ -167,6 +172,59 @@ static void count_name(struct hp_sql_name_count *top, int64_t *other, const char
     *other += k;
 }
 
+/* Double every class's bucket width: pairs of buckets merge. */
+static void widen(struct hp_sql_digest *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        struct hp_sql_bucket *b = d->classes[i].series;
+        if (!b)
+            continue;
+        for (int k = 0; k < HP_SQL_SERIES_BUCKETS / 2; k++) {
+            b[k].calls = b[2 * k].calls + b[2 * k + 1].calls;
+            b[k].time_ns = b[2 * k].time_ns + b[2 * k + 1].time_ns;
+        }
+        memset(b + HP_SQL_SERIES_BUCKETS / 2, 0, HP_SQL_SERIES_BUCKETS / 2 * sizeof *b);
+    }
+    d->width_s *= 2;
+    d->nbuckets = (d->nbuckets + 1) / 2;
+}
+
+static void count_series(struct hp_sql_digest *d, struct hp_sql_class *c, int64_t ts_s, int64_t k,
+                         int64_t ns)
+{
+    if (d->width_s == 0) {
+        d->width_s = 60;
+        d->origin_s = ts_s - ts_s % 60;
+    }
+    int64_t at = ts_s < d->origin_s ? 0 : (ts_s - d->origin_s) / d->width_s;
+    while (at >= HP_SQL_SERIES_BUCKETS) {
+        widen(d);
+        at = (ts_s - d->origin_s) / d->width_s;
+    }
+    if (at + 1 > d->nbuckets)
+        d->nbuckets = (int)at + 1;
+    if (!c->series) {
+        size_t bytes = HP_SQL_SERIES_BUCKETS * sizeof *c->series;
+        if (d->series_bytes + bytes > HP_SQL_SERIES_BUDGET_BYTES)
+            return;
+        c->series = hp_calloc(HP_SQL_SERIES_BUCKETS, sizeof *c->series);
+        if (!c->series)
+            return; /* a class without a series, not a failed digest */
+        d->series_bytes += bytes;
+    }
+    c->series[at].calls += k;
+    c->series[at].time_ns += ns;
+}
+
+bool hp_sql_digest_series(const struct hp_sql_digest *d, int64_t *origin_s, int64_t *width_s,
+                          int *n)
+{
+    *origin_s = d->origin_s;
+    *width_s = d->width_s;
+    *n = d->nbuckets;
+    return d->width_s > 0;
+}
+
 /* One more call of c from thread in second ts_s. Four pairs are live at
  * once; a new pair takes the oldest one's place. */
 static void count_burst(struct hp_sql_class *c, int64_t thread, int64_t ts_s)
@@ -280,6 +338,8 @@ int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)
     }
     if (ev->thread_id >= 0 && ev->ts_s >= 0)
         count_burst(c, ev->thread_id, ev->ts_s);
+    if (ev->ts_s >= 0)
+        count_series(d, c, ev->ts_s, k, ns);
     count_name(c->dbs, &c->other_dbs, ev->db, k);
     count_name(c->users, &c->other_users, ev->user, k);
     d->calls += k;

@@ -24,7 +24,14 @@
 #define HP_SQL_EXACT_VALUES 256
 #define HP_SQL_SAMPLE_MAX_BYTES (64 * 1024)
 #define HP_SQL_FP_MAX_BYTES (16 * 1024)
-#define HP_SQL_TOP_NAMES 4 /* databases and users counted by name; the rest as "other" */
+#define HP_SQL_TOP_NAMES 4        /* databases and users counted by name; the rest as "other" */
+#define HP_SQL_SERIES_BUCKETS 240 /* per class: a minute each, doubling when the log is longer */
+#define HP_SQL_SERIES_BUDGET_BYTES (64 * 1024 * 1024) /* classes past it get no series */
+
+struct hp_sql_bucket {
+    int64_t calls;
+    int64_t time_ns;
+};
 
 struct hp_sql_name_count {
     char name[HP_SQL_NAME_MAX];
@@ -62,6 +69,9 @@ struct hp_sql_class {
         int64_t thread, ts_s, calls;
     } burst[4];
     int64_t burst_max, burst_thread, burst_ts_s;
+    /* calls and time per bucket of hp_sql_digest_series(); NULL when the
+     * log has no times, or past the budget */
+    struct hp_sql_bucket *series;
 };
 
 enum hp_sql_order {
@@ -89,6 +99,10 @@ size_t hp_sql_digest_sorted(struct hp_sql_digest *d, enum hp_sql_order order,
 int64_t hp_sql_digest_calls(const struct hp_sql_digest *d);
 int64_t hp_sql_digest_time_ns(const struct hp_sql_digest *d);
 void hp_sql_digest_span(const struct hp_sql_digest *d, int64_t *first_ts_s, int64_t *last_ts_s);
+/* The classes' series: bucket k covers [origin + k * width, + width) in Unix
+ * seconds; *n buckets are in use. false when no statement had a time. */
+bool hp_sql_digest_series(const struct hp_sql_digest *d, int64_t *origin_s, int64_t *width_s,
+                          int *n);
 
 /* The percentile (0-100) of a class's query times: nearest rank over the
  * exact times, or HdrHistogram's value at percentile. 0 when empty; -1 when

@@ -583,6 +583,46 @@ static void digest_percentiles_are_exact_then_within_a_tenth_of_a_percent(void *
     hp_sql_digest_free(d);
 }
 
+static void digest_series_are_per_minute_until_the_log_is_long(void **state)
+{
+    (void)state;
+    struct hp_sql_digest *d;
+    assert_int_equal(hp_sql_digest_new(&d), 0);
+    int64_t origin, width;
+    int nb;
+    assert_false(hp_sql_digest_series(d, &origin, &width, &nb));
+    /* 10:00:30, then one statement a minute for 239 more minutes */
+    int64_t t0 = 1768471230;
+    for (int m = 0; m < 240; m++) {
+        struct hp_sql_event ev = event("SELECT 1", 1000000 * (m + 1), "", t0 + 60 * m);
+        assert_int_equal(hp_sql_digest_add(d, &ev), 0);
+    }
+    assert_true(hp_sql_digest_series(d, &origin, &width, &nb));
+    assert_int_equal(origin, 1768471200); /* the minute it started in */
+    assert_int_equal(width, 60);
+    assert_int_equal(nb, 240);
+    struct hp_sql_class *const *c;
+    assert_int_equal(hp_sql_digest_sorted(d, HP_SQL_BY_TIME, &c), 1);
+    assert_int_equal(c[0]->series[0].calls, 1);
+    assert_int_equal(c[0]->series[239].time_ns, 240000000);
+    /* one more, past four hours: buckets of two minutes, sums kept */
+    struct hp_sql_event ev = event("SELECT 2 FROM t", 5, "", t0 + 60 * 240);
+    assert_int_equal(hp_sql_digest_add(d, &ev), 0);
+    assert_true(hp_sql_digest_series(d, &origin, &width, &nb));
+    assert_int_equal(width, 120);
+    assert_int_equal(nb, 121);
+    assert_int_equal(hp_sql_digest_sorted(d, HP_SQL_BY_TIME, &c), 2);
+    assert_int_equal(c[0]->series[0].calls, 2);
+    assert_int_equal(c[0]->series[0].time_ns, 3000000);
+    assert_int_equal(c[0]->series[119].time_ns, 239000000 + 240000000);
+    assert_int_equal(c[1]->series[120].calls, 1);
+    int64_t sum = 0;
+    for (int k = 0; k < HP_SQL_SERIES_BUCKETS; k++)
+        sum += c[0]->series[k].calls;
+    assert_int_equal(sum, 240);
+    hp_sql_digest_free(d);
+}
+
 static int digest_some(void)
 {
     struct hp_sql_digest *d = NULL;
@@ -783,6 +823,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(reader_tells_formats_apart),
         cmocka_unit_test(digest_groups_by_fingerprint_and_ranks),
         cmocka_unit_test(digest_percentiles_are_exact_then_within_a_tenth_of_a_percent),
+        cmocka_unit_test(digest_series_are_per_minute_until_the_log_is_long),
         cmocka_unit_test(digest_alloc_failures_leak_nothing),
         cmocka_unit_test(hints_name_what_to_look_at),
         cmocka_unit_test(lines_reads_plain_gzip_and_zstd_alike),
