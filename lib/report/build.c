@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/units.h"
 #include "model/usl.h"
+#include "report/sql_section.h"
 #include "stat/hist.h"
 
 #define MAX_DOCS 64
@@ -189,7 +190,8 @@ static int add_series(struct hp_chart *c, const char *name, json_t *pts, enum hp
 /* The percentile spectrum of h (HdrHistogram's iteration, 5 ticks per
  * half), on the nines axis: the 100% step is drawn at the last recorded
  * value's place, 1 - 1/count, as HdrHistogram's plotter does. */
-static int add_spectrum(struct hp_chart *c, const char *name, const struct hp_hist *h, bool dashed)
+int hp_report_add_spectrum(struct hp_chart *c, const char *name, const struct hp_hist *h,
+                           bool dashed)
 {
     struct hp_series *s = hp_chart_series(c, name, HP_DRAW_LINE);
     if (!s)
@@ -412,11 +414,11 @@ static int load_charts(struct hp_rdoc *d, const struct load_view *v)
     NEED(c);
     c->x_scale = HP_SCALE_NINES;
     bool open = strcmp(model_of(in), "open") == 0;
-    TRY(add_spectrum(c, open ? "corrected (from the schedule)" : "latency", v->lat, false));
+    TRY(hp_report_add_spectrum(c, open ? "corrected (from the schedule)" : "latency", v->lat, false));
     if (v->unc && open)
-        TRY(add_spectrum(c, "uncorrected (from the send)", v->unc, true));
+        TRY(hp_report_add_spectrum(c, "uncorrected (from the send)", v->unc, true));
     else if (v->unc)
-        TRY(add_spectrum(c, "uncorrected (same: closed model)", v->unc, true));
+        TRY(hp_report_add_spectrum(c, "uncorrected (same: closed model)", v->unc, true));
 
     static const char *const ph[] = {"Percentile", "Corrected>", "Uncorrected>", NULL};
     struct hp_rtable *t = hp_rdoc_table(d, ph);
@@ -935,7 +937,7 @@ static int generic_section(struct hp_rdoc *d, const struct hp_report_input *in, 
     if (rc == 0) {
         struct hp_chart *c = hp_rdoc_chart(d, "service", "Service time by percentile", "percentile",
                                            "pct", "service time", "ns");
-        rc = c ? add_spectrum(c, "service time", h, false) : -ENOMEM;
+        rc = c ? hp_report_add_spectrum(c, "service time", h, false) : -ENOMEM;
         if (c)
             c->x_scale = HP_SCALE_NINES;
     } else if (rc == -ENOENT) {
@@ -967,8 +969,11 @@ static int doc_section(struct hp_rdoc *d, const struct hp_report_input *in, stru
         return generic_section(d, in, "Model", err);
     if (strcmp(kind, "serve") == 0)
         return generic_section(d, in, "Server's account", err);
+    if (strcmp(kind, "sql") == 0)
+        return hp_report_sql_section(d, in, 2, err);
     return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
-                     "kind \"%s\" is not one that report draws (load, sweep, model, serve)", kind);
+                     "kind \"%s\" is not one that report draws (load, sweep, model, serve, sql)",
+                     kind);
 }
 
 /* ---- comparisons ---------------------------------------------------------- */
@@ -1002,7 +1007,7 @@ static int compare_loads(struct hp_rdoc *d, const struct hp_report_input *in, si
                                fv((double)hp_hist_value_at_percentile(v.lat, 99.9), "ns", p999, sizeof p999),
                                fv((double)hp_hist_max(v.lat), "ns", mx, sizeof mx)};
         int rc = hp_rtable_row(t, HP_MARK_NONE, cells);
-        rc = rc ? rc : add_spectrum(spec, label(&in[i]), v.lat, false);
+        rc = rc ? rc : hp_report_add_spectrum(spec, label(&in[i]), v.lat, false);
         json_t *pts = points(&in[i], "requests_per_s");
         if (rc == 0 && pts)
             rc = add_series(rate, label(&in[i]), pts, HP_DRAW_LINE, 1);

@@ -16,6 +16,7 @@
 #ifndef HP_REPORT_BUILD_H
 #define HP_REPORT_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -37,6 +38,13 @@ struct hp_report_input {
  * caller's (hp_rdoc_free). */
 int hp_report_build(const struct hp_report_input *in, size_t n, enum hp_report_as as,
                     struct hp_rdoc **out, struct hp_err *err);
+
+/* The percentile spectrum of h as a line on c (a chart with the nines x
+ * axis): HdrHistogram's iteration, 5 ticks per half, the 100% step at
+ * 1 - 1/count. 0, or -ENOMEM (a full chart is not an error). */
+struct hp_hist;
+int hp_report_add_spectrum(struct hp_chart *c, const char *name, const struct hp_hist *h,
+                           bool dashed);
 
 /* Names as "--as" takes them: "results", "test-report", "capacity-plan";
  * -1 when unknown. */

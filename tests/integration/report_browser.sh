@@ -107,8 +107,16 @@ check test-strategy --as test-strategy "$work/mix.yaml" -- \
 python3 "$src/bench/hour_doc.py" "$work/mix.json" "$work/hour.json" || fail "hour_doc.py"
 check hour "$work/hour.json" -- "throughput:requests/s=3600" "latency:p99=3600"
 
+# A query digest of a generated slow log (20,000 statements over ~7 minutes).
+python3 "$src/bench/sql_gen.py" 20000 "$work/slow.log" 3 || fail "sql_gen.py"
+"$hotpath" sql digest --json "$work/digest.json" "$work/slow.log" >/dev/null || fail "sql digest"
+sql_n=$(points "$work/digest.json" top1_query_time_s)
+[ "$sql_n" -gt 3 ] || fail "the digest's series has $sql_n points"
+check sql "$work/digest.json" -- "sql-time:class 1=$sql_n" "sql-time:class 5=$sql_n"
+grep -q 'Hint (index)' "$work/sql.html" || fail "sql: the hints are not shown"
+
 # The verdicts are the documents': the scenario's failing threshold shows.
 grep -q '✗ Verdict: fail' "$work/test-report.html" || fail "test report: no failing verdict"
 grep -q 'http_req_duration{name:search}: p(95) &lt; 1ms' "$work/test-report.html" ||
     fail "test report: the failing threshold is not listed"
-echo "report_browser: 4 report kinds and a one-hour run checked in $browser; screenshots in $out"
+echo "report_browser: 4 report kinds, a query digest and a one-hour run checked in $browser; screenshots in $out"

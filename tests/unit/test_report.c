@@ -361,6 +361,30 @@ static void test_missing_fields_are_errors(void **state)
     assert_int_equal(hp_report_build(&in, 1, HP_REPORT_CAPACITY, &d, &err), HP_EFORMAT);
     assert_non_null(strstr(err.msg, "series.instances"));
     hp_result_free(r);
+
+    /* a query digest without its classes, or a class without its time */
+    assert_int_equal(hp_result_new("sql", &r), 0);
+    in.doc = r;
+    assert_int_equal(hp_report_build(&in, 1, HP_REPORT_RESULTS, &d, &err), HP_EFORMAT);
+    assert_non_null(strstr(err.msg, "classes"));
+    assert_int_equal(hp_result_metric(r, "statements", 3, "count"), 0);
+    json_object_set_new(hp_result_json(r), "classes",
+                        json_pack("[{s:s, s:s, s:i, s:f, s:f, s:f, s:i}, {s:s}]", "id", "0x1",
+                                  "fingerprint", "SELECT ?", "calls", 3, "time_s", 0.5, "share",
+                                  1.0, "mean_ns", 1.6e8, "max_ns", 200000000, "id", "0x2"));
+    assert_int_equal(hp_report_build(&in, 1, HP_REPORT_RESULTS, &d, &err), HP_EFORMAT);
+    assert_non_null(strstr(err.msg, "classes[1].fingerprint"));
+    json_array_remove(json_object_get(hp_result_json(r), "classes"), 1);
+    assert_int_equal(hp_report_build(&in, 1, HP_REPORT_RESULTS, &d, &err), 0);
+    assert_null(find_chart(d, "sql-time", 0)); /* no times in the log: no chart over time */
+    bool listed = false;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->blocks[i].kind == HP_B_TABLE && d->blocks[i].table->rows == 1 &&
+            strcmp(hp_rtable_cell(d->blocks[i].table, 0, 1), "0x1") == 0)
+            listed = strcmp(hp_rtable_cell(d->blocks[i].table, 0, 9), "SELECT ?") == 0;
+    assert_true(listed);
+    hp_rdoc_free(d);
+    hp_result_free(r);
 }
 
 static void test_sweep_fit_knee_and_slo(void **state)
