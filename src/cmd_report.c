@@ -140,14 +140,16 @@ const struct hp_cmd hp_cmd_report = {
     .summary = "Self-contained HTML and Markdown reports from result documents.",
     .usage = "report [options] -o FILE.html|FILE.md RESULT.json...",
     .description =
-        "Draws result documents (load, sweep, model and serve) as one self-contained HTML page, "
+        "Draws result documents (load, sweep, model, serve and sql) as one self-contained HTML "
+        "page, "
         "charts as inline SVG drawn by hotpath, no external fetches, readable in light and dark "
         "mode and on paper, with values on hover; or as Markdown with the charts in SVG files "
         "beside it, fit for a CI job page. A load test gets requests and errors per second, "
         "latency percentiles per second, the percentile spectrum (corrected and uncorrected) on "
         "HdrHistogram's log 'nines' axis, a per-request table and its thresholds; a sweep its "
         "throughput by concurrency with the fitted USL curve, the knee and the SLO; a capacity "
-        "plan its timeline. Several results of one kind are also overlaid.\n\n"
+        "plan its timeline; a query digest its top classes over time and by percentile, ranked, "
+        "with their hints. Several results of one kind are also overlaid.\n\n"
         "--as arranges the same content as a deliverable: the Performance Test Report, the "
         "Capacity Plan, or (from a scenario file) the Performance Test Strategy. A document of "
         "an unknown schema version, or one missing a field its section needs, is an error "
