@@ -45,6 +45,19 @@ print("| pt-query-digest | %.2f | %.0f | %.1f MB |" % (p, n / p, max(x[1] for x 
 print()
 print("%d statements, %.1f MB; ratio hotpath/pt-query-digest: **%.1fx** statements per CPU-second"
       % (n, size, p / h))
+# Differential: --fingerprint pt must give pt-query-digest's classes, ids and counts.
+import json
+hpj, ptj = os.path.join(work, "hp.json"), os.path.join(work, "pt.json")
+subprocess.run([hotpath, "sql", "digest", "--fingerprint", "pt", "--json", hpj, log],
+               stdout=subprocess.DEVNULL, check=True)
+with open(ptj, "w") as f:
+    subprocess.run(["pt-query-digest", "--output", "json", "--limit", "100%", log], stdout=f,
+                   stderr=subprocess.DEVNULL, check=True)
+a = {c["checksum"]: c["query_count"] for c in json.load(open(ptj))["classes"]}
+b = {c["id"][2:]: c["calls"] for c in json.load(open(hpj))["classes"]}
+same = sum(1 for k in a if b.get(k) == a[k])
+print("--fingerprint pt: %d of pt-query-digest's %d classes found with the same id and count "
+      "(hotpath has %d classes)" % (same, len(a), len(b)))
 t10, rss10 = run([hotpath, "sql", "digest", os.path.join(work, "slow10.log")])
 print("hotpath on %d statements: %.2f s, peak RSS %.1f MB (memory follows the classes)"
       % (10 * n, t10, rss10 / 1024))

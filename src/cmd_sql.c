@@ -21,7 +21,7 @@
 #include "sql/slowlog.h"
 #include "stat/hist_codec.h"
 
-enum { O_ORDER = 1, O_LIMIT, O_JSON, O_FORMAT, O_PREFIX };
+enum { O_ORDER = 1, O_LIMIT, O_JSON, O_FORMAT, O_PREFIX, O_FINGERPRINT };
 
 static const struct cli_opt sql_opts[] = {
     {O_ORDER, "order-by", 0, "KEY",
@@ -35,6 +35,10 @@ static const struct cli_opt sql_opts[] = {
     {O_PREFIX, "log-line-prefix", 0, "PREFIX",
      "PostgreSQL's log_line_prefix (e.g. '%m [%p] %q%u@%d '), to read its fields exactly; "
      "without it the time, [pid], user@db and user=, db=, client= are found by their look."},
+    {O_FINGERPRINT, "fingerprint", 0, "hotpath|pt",
+     "Classes by hotpath's fingerprint (the default: id=1 and id = 2 are one class, operators "
+     "kept) or by pt-query-digest's (its fingerprint and its class ids, the MD5 of it, for "
+     "comparing the two reports)."},
     {O_JSON, "json", 0, "FILE",
      "Write every class as a result document (hotpath.result/1, kind sql)."},
     {0, NULL, 0, NULL, NULL},
@@ -147,14 +151,15 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
     }
     size_t shown = limit == 0 || limit > n ? n : limit;
     printf("\n# Profile (by %s)\n", order);
-    printf("# %4s  %-18s  %9s %6s  %7s  %8s  %8s  %8s  %6s  %s\n", "Rank", "Class", "Time", "Share",
-           "Calls", "Mean", "p95", "p99", "V/M", "Statement");
+    int idw = (int)strlen(cls[0]->label);
+    printf("# %4s  %-*s  %9s %6s  %7s  %8s  %8s  %8s  %6s  %s\n", "Rank", idw, "Class", "Time",
+           "Share", "Calls", "Mean", "p95", "p99", "V/M", "Statement");
     for (size_t i = 0; i < shown; i++) {
         const struct hp_sql_class *k = cls[i];
         count_str((double)k->calls, a, sizeof a);
         printf(
-            "# %4zu  0x%016" PRIX64 "  %9s %5.1f%%  %7s  %8s  %8s  %8s  %6.2f  %.60s\n", i + 1,
-            k->id, dur(k->time_ns, b, sizeof b),
+            "# %4zu  %-*s  %9s %5.1f%%  %7s  %8s  %8s  %8s  %6.2f  %.60s\n", i + 1, idw, k->label,
+            dur(k->time_ns, b, sizeof b),
             total > 0 ? 100.0 * (double)k->time_ns / (double)total : 0.0, a,
             dur((int64_t)k->mean_ns, c, sizeof c), dur(hp_sql_class_percentile(k, 95), e, sizeof e),
             dur(hp_sql_class_percentile(k, 99), f, sizeof f), hp_sql_class_vm(k), k->fingerprint);
@@ -172,7 +177,7 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
     }
     for (size_t i = 0; i < shown; i++) {
         const struct hp_sql_class *k = cls[i];
-        printf("\n# Class %zu: 0x%016" PRIX64 ", %.1f%% of query time\n", i + 1, k->id,
+        printf("\n# Class %zu: %s, %.1f%% of query time\n", i + 1, k->label,
                total > 0 ? 100.0 * (double)k->time_ns / (double)total : 0.0);
         count_str((double)k->calls, a, sizeof a);
         printf("#   calls %s, time %s, mean %s, min %s, p50 %s, p95 %s, p99 %s, max %s, V/M %.2f\n",
@@ -246,7 +251,8 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
 static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_class *const *cls,
                       size_t n, const struct hp_slowlog_stats *st, uint64_t bytes,
                       const char *const *files, const char *const *formats, int nfiles,
-                      const char *order, int64_t wall0, int64_t t0, struct hp_err *err)
+                      const char *order, const char *fp_text, int64_t wall0, int64_t t0,
+                      struct hp_err *err)
 {
     struct hp_result *r = NULL;
     int rc = hp_result_new("sql", &r);
@@ -256,7 +262,7 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
     hp_result_set_duration(r, (double)(hp_now_ns() - t0) / 1e9);
     rc = hp_result_config_str(r, "command", "digest");
     rc = rc ? rc : hp_result_config_str(r, "format", formats[0]);
-    rc = rc ? rc : hp_result_config_str(r, "fingerprint", "hotpath");
+    rc = rc ? rc : hp_result_config_str(r, "fingerprint", fp_text);
     rc = rc ? rc : hp_result_config_str(r, "order_by", order);
     json_t *logs = json_array(), *fmts = json_array();
     for (int i = 0; i < nfiles && logs && fmts; i++) {
@@ -301,8 +307,8 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
         rc = rc ? rc : -ENOMEM;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const struct hp_sql_class *k = cls[i];
-        char id[24], first[32], last[32];
-        snprintf(id, sizeof id, "0x%016" PRIX64, k->id);
+        char id[40], first[32], last[32];
+        snprintf(id, sizeof id, "%s", k->label);
         date_of(k->first_ts_s, first, sizeof first);
         date_of(k->last_ts_s, last, sizeof last);
         json_t *dbs = json_object(), *users = json_object();
@@ -363,7 +369,7 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
 static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
 {
     const char *files[MAX_LOGS], *json = NULL, *order_text = "time", *v;
-    const char *format_text = "auto", *prefix = NULL;
+    const char *format_text = "auto", *prefix = NULL, *fp_text = "hotpath";
     int nfiles = 0, id;
     int64_t limit = 10;
     while ((id = cli_next(p, &v)) != CLI_DONE) {
@@ -383,6 +389,7 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         case O_JSON: json = v; break;
         case O_FORMAT: format_text = v; break;
         case O_PREFIX: prefix = v; break;
+        case O_FINGERPRINT: fp_text = v; break;
         }
     }
     int format = hp_sql_format_parse(format_text);
@@ -392,6 +399,8 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
             "--format %s: expected auto, mysql-slow, postgresql, postgresql-csv or "
             "pg-stat-statements",
             format_text);
+    if (strcmp(fp_text, "hotpath") != 0 && strcmp(fp_text, "pt") != 0)
+        return cli_usage_error(cmd, "--fingerprint %s: expected hotpath or pt", fp_text);
     int order = hp_sql_order_parse(order_text);
     if (order < 0)
         return cli_usage_error(cmd,
@@ -408,6 +417,8 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
     struct hp_slowlog_stats st = {0};
     uint64_t bytes = 0;
     int rc = hp_sql_digest_new(&r.digest);
+    if (rc == 0 && strcmp(fp_text, "pt") == 0)
+        hp_sql_digest_set_classes(r.digest, HP_SQL_CLASSES_PT);
     const char *formats[MAX_LOGS];
     for (int i = 0; i < nfiles && rc == 0; i++) {
         rc = hp_sql_reader_new((enum hp_sql_format)format, prefix, on_event, &r, &r.log, &err);
@@ -454,7 +465,7 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         print_report(r.digest, cls, n, (size_t)limit, &st, bytes, nfiles, formats, order_text);
         fflush(stdout);
         if (json && write_json(json, r.digest, cls, n, &st, bytes, files, formats, nfiles,
-                               order_text, wall0, t0, &err) < 0)
+                               order_text, fp_text, wall0, t0, &err) < 0)
             code = cli_fail(cmd, -EIO, &err);
     }
     hp_sql_digest_free(r.digest);

@@ -6,6 +6,8 @@
 #include "sql/digest.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #define HIST_HIGHEST_NS (INT64_C(86400) * 1000000000) /* a day */
 
 struct hp_sql_digest {
+    enum hp_sql_classes how;
     struct hp_sql_class *classes; /* n of cap */
     size_t n, cap;
     uint32_t *slots; /* index + 1; 0 is empty */
@@ -44,6 +47,11 @@ int hp_sql_digest_new(struct hp_sql_digest **out)
     d->first_ts_s = d->last_ts_s = -1;
     *out = d;
     return 0;
+}
+
+void hp_sql_digest_set_classes(struct hp_sql_digest *d, enum hp_sql_classes how)
+{
+    d->how = how;
 }
 
 static void class_fini(struct hp_sql_class *c)
@@ -114,6 +122,17 @@ static struct hp_sql_class *class_of(struct hp_sql_digest *d, const char *fp, si
     memset(c, 0, sizeof *c);
     c->id = id;
     c->fingerprint = copy;
+    if (d->how == HP_SQL_CLASSES_PT) { /* pt-query-digest's id: uc md5_hex(fingerprint) */
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0;
+        EVP_Digest(fp, len, md, &mdlen, EVP_md5(), NULL);
+        char *p = c->label + 2;
+        memcpy(c->label, "0x", 2);
+        for (unsigned int i = 0; i < mdlen && i < 16; i++, p += 2)
+            snprintf(p, 3, "%02X", md[i]);
+    } else {
+        snprintf(c->label, sizeof c->label, "0x%016" PRIX64, id);
+    }
     c->min_ns = INT64_MAX;
     c->first_ts_s = c->last_ts_s = -1;
     c->sample_ns = -1;
@@ -277,6 +296,17 @@ int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)
         len = ev->query_len < sizeof d->fp - 1 ? ev->query_len : sizeof d->fp - 1;
         memcpy(d->fp, ev->query, len);
         d->fp[len] = '\0';
+    } else if (d->how == HP_SQL_CLASSES_PT) {
+        size_t n = ev->query_len; /* pt-query-digest's statement has no final ";" */
+        while (n > 0 && (ev->query[n - 1] == ' ' || ev->query[n - 1] == '\n' ||
+                         ev->query[n - 1] == '\t' || ev->query[n - 1] == '\r'))
+            n--;
+        if (n > 0 && ev->query[n - 1] == ';')
+            n--;
+        int k = hp_sql_fingerprint_pt(ev->query, n, d->fp, sizeof d->fp, NULL);
+        if (k < 0)
+            return k;
+        len = (size_t)k;
     } else {
         len = hp_sql_fingerprint(ev->query, ev->query_len, ev->dialect, d->fp, sizeof d->fp, NULL);
     }

@@ -40,7 +40,8 @@ struct hp_sql_name_count {
 
 /* Read-only outside sql/digest.c. */
 struct hp_sql_class {
-    uint64_t id; /* 64-bit hash of the fingerprint */
+    uint64_t id;    /* 64-bit hash of the fingerprint */
+    char label[36]; /* as printed: "0x" and XXH3's 16 hex digits, or pt's MD5 (32) */
     char *fingerprint;
     int64_t calls;
     int64_t time_ns; /* sum of query times */
@@ -85,7 +86,13 @@ enum hp_sql_order {
 struct hp_sql_digest;
 
 int hp_sql_digest_new(struct hp_sql_digest **out); /* 0, -ENOMEM */
-void hp_sql_digest_free(struct hp_sql_digest *d);  /* NULL is fine */
+
+/* HOTPATH: hp_sql_fingerprint's classes. PT: pt-query-digest's (its
+ * fingerprint of the statement without its final ";", and its class id,
+ * the MD5 of the fingerprint). Set before the first add. */
+enum hp_sql_classes { HP_SQL_CLASSES_HOTPATH, HP_SQL_CLASSES_PT };
+void hp_sql_digest_set_classes(struct hp_sql_digest *d, enum hp_sql_classes how);
+void hp_sql_digest_free(struct hp_sql_digest *d); /* NULL is fine */
 
 /* Count one statement in its class. 0, or -ENOMEM (nothing counted). */
 int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev);

@@ -27,4 +27,10 @@ enum hp_sql_dialect { HP_SQL_MYSQL, HP_SQL_POSTGRESQL };
 size_t hp_sql_fingerprint(const char *sql, size_t len, enum hp_sql_dialect dialect, char *out,
                           size_t cap, bool *truncated);
 
+/* pt-query-digest's fingerprint (percona-toolkit 3.x, default options), for
+ * comparing with it: its regular expressions in its order, quirks and all
+ * ("id=1" and "id = 1" are two classes; "a-1" is "a?"). Writes out as
+ * above; returns the length, or -ENOMEM. */
+int hp_sql_fingerprint_pt(const char *sql, size_t len, char *out, size_t cap, bool *truncated);
+
 #endif

@@ -73,6 +73,40 @@ static void sql_fingerprints_match_the_table(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* --fingerprint pt against pt-fingerprint's own output (the table is made
+ * by tests/data/sql/make_pt_fingerprints.py with Debian's percona-toolkit). */
+static void sql_pt_fingerprints_match_percona_toolkit(void **state)
+{
+    (void)state;
+    char path[512], line[4096], in[4096], fp[4096], want[4096];
+    snprintf(path, sizeof path, "%s/sql/pt_fingerprints.tsv", data_dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int cases = 0, failed = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#')
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        char *tab = strchr(line, '\t');
+        assert_non_null(tab);
+        *tab = '\0';
+        size_t n = unescape(line, in);
+        unescape(tab + 1, want);
+        bool cut = true;
+        int m = hp_sql_fingerprint_pt(in, n, fp, sizeof fp, &cut);
+        assert_false(cut);
+        assert_int_equal(m, (int)strlen(fp));
+        if (strcmp(fp, want) != 0) {
+            fprintf(stderr, "[%s]\n  got      [%s]\n  expected [%s]\n", line, fp, want);
+            failed++;
+        }
+        cases++;
+    }
+    fclose(f);
+    assert_true(cases >= 40);
+    assert_int_equal(failed, 0);
+}
+
 static void sql_fingerprint_cuts_what_does_not_fit(void **state)
 {
     (void)state;
@@ -811,6 +845,7 @@ int main(int argc, char **argv)
     data_dir = argc > 1 ? argv[1] : "tests/data";
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sql_fingerprints_match_the_table),
+        cmocka_unit_test(sql_pt_fingerprints_match_percona_toolkit),
         cmocka_unit_test(sql_fingerprint_cuts_what_does_not_fit),
         cmocka_unit_test(slowlog_reads_a_mysql8_log),
         cmocka_unit_test(slowlog_reads_mariadb_and_old_mysql_headers),
