@@ -2,6 +2,7 @@
 /* src/cmd_sql.c - `hotpath sql digest`: slow-query logs grouped by
  * fingerprint and ranked by what they cost, as text and a result document. */
 #include <errno.h>
+#include <math.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,12 +17,23 @@
 #include "core/units.h"
 #include "hotpath_version.h"
 #include "sql/digest.h"
+#include "sql/explain.h"
 #include "sql/hints.h"
 #include "sql/reader.h"
 #include "sql/slowlog.h"
 #include "stat/hist_codec.h"
 
-enum { O_ORDER = 1, O_LIMIT, O_JSON, O_FORMAT, O_PREFIX, O_FINGERPRINT };
+enum {
+    O_ORDER = 1,
+    O_LIMIT,
+    O_JSON,
+    O_FORMAT,
+    O_PREFIX,
+    O_FINGERPRINT,
+    O_EXPLAIN,
+    O_EXPLAIN_TOP,
+    O_ANALYZE
+};
 
 static const struct cli_opt sql_opts[] = {
     {O_ORDER, "order-by", 0, "KEY",
@@ -39,6 +51,15 @@ static const struct cli_opt sql_opts[] = {
      "Classes by hotpath's fingerprint (the default: id=1 and id = 2 are one class, operators "
      "kept) or by pt-query-digest's (its fingerprint and its class ids, the MD5 of it, for "
      "comparing the two reports)."},
+    {O_EXPLAIN, "explain", 0, "CONNINFO",
+     "Run EXPLAIN (FORMAT JSON) of the top classes' slowest statements on this PostgreSQL "
+     "server (a libpq URI or key=value string, e.g. postgresql://app@db:5432/shop), inside a "
+     "READ ONLY transaction that is rolled back, and flag sequential scans of large tables, "
+     "sorts and hashes spilled to disk, and row estimates off by more than 10x."},
+    {O_EXPLAIN_TOP, "explain-top", 0, "N", "How many classes --explain looks at (default 5)."},
+    {O_ANALYZE, "analyze", 0, NULL,
+     "EXPLAIN ANALYZE: run the statements (still read-only and rolled back, 30 s at most each) "
+     "to see real rows, spills and times."},
     {O_JSON, "json", 0, "FILE",
      "Write every class as a result document (hotpath.result/1, kind sql)."},
     {0, NULL, 0, NULL, NULL},
@@ -46,6 +67,13 @@ static const struct cli_opt sql_opts[] = {
 
 #define MAX_LOGS 256
 #define SERIES_CLASSES 10 /* the top classes whose series go into the result document */
+
+/* --explain's results for the first n ranked classes. */
+struct explained {
+    struct hp_sql_explain *ex;
+    size_t n;
+    bool analyze;
+};
 
 struct run {
     struct hp_sql_digest *digest;
@@ -111,7 +139,8 @@ static void names_str(const struct hp_sql_name_count *top, int64_t other, int64_
 
 static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cls, size_t n,
                          size_t limit, const struct hp_slowlog_stats *st, uint64_t bytes,
-                         int nfiles, const char *const *formats, const char *order)
+                         int nfiles, const char *const *formats, const char *order,
+                         const struct explained *xp)
 {
     char a[32], b[32], c[32], e[32], f[32], g[32], h[32], m[32];
     int64_t total = hp_sql_digest_time_ns(d), first, last;
@@ -237,6 +266,20 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
         int nh = hp_sql_hints(k, hints, HP_SQL_MAX_HINTS);
         for (int j = 0; j < nh; j++)
             printf("#   hint (%s): %s\n", hints[j].kind, hints[j].evidence);
+        if (xp && i < xp->n) {
+            const struct hp_sql_explain *ex = &xp->ex[i];
+            if (!ex->plan) {
+                printf("#   explain: %s\n", ex->error);
+            } else {
+                printf("#   explain%s: total cost %.6g", xp->analyze ? " analyze" : "",
+                       ex->total_cost);
+                if (isfinite(ex->actual_ms))
+                    printf(", ran in %.3g ms", ex->actual_ms);
+                printf("%s\n", ex->nflags ? "" : "; nothing flagged");
+                for (int j = 0; j < ex->nflags; j++)
+                    printf("#   plan (%s): %s\n", ex->flags[j].kind, ex->flags[j].evidence);
+            }
+        }
         printf("%s\n", k->fingerprint);
         printf("#   slowest (%s, database %s", dur(k->sample_ns, b, sizeof b),
                k->sample_db[0] ? k->sample_db : "(none)");
@@ -251,8 +294,8 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
 static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_class *const *cls,
                       size_t n, const struct hp_slowlog_stats *st, uint64_t bytes,
                       const char *const *files, const char *const *formats, int nfiles,
-                      const char *order, const char *fp_text, int64_t wall0, int64_t t0,
-                      struct hp_err *err)
+                      const char *order, const char *fp_text, const struct explained *xp,
+                      const char *explain_redacted, int64_t wall0, int64_t t0, struct hp_err *err)
 {
     struct hp_result *r = NULL;
     int rc = hp_result_new("sql", &r);
@@ -263,6 +306,10 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
     rc = hp_result_config_str(r, "command", "digest");
     rc = rc ? rc : hp_result_config_str(r, "format", formats[0]);
     rc = rc ? rc : hp_result_config_str(r, "fingerprint", fp_text);
+    if (explain_redacted) {
+        rc = rc ? rc : hp_result_config_str(r, "explain", explain_redacted);
+        rc = rc ? rc : hp_result_config_bool(r, "analyze", xp && xp->analyze);
+    }
     rc = rc ? rc : hp_result_config_str(r, "order_by", order);
     json_t *logs = json_array(), *fmts = json_array();
     for (int i = 0; i < nfiles && logs && fmts; i++) {
@@ -355,6 +402,22 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
                 hj, json_pack("{s:s, s:s}", "kind", hints[j].kind, "evidence", hints[j].evidence));
         if (o && (!hj || json_object_set_new(o, "hints", hj)))
             rc = -ENOMEM;
+        if (o && xp && i < xp->n) {
+            const struct hp_sql_explain *ex = &xp->ex[i];
+            json_t *fl = json_array();
+            for (int j = 0; j < ex->nflags && fl; j++)
+                json_array_append_new(fl, json_pack("{s:s, s:s}", "kind", ex->flags[j].kind,
+                                                    "evidence", ex->flags[j].evidence));
+            json_t *e = json_pack("{s:b, s:O?, s:o?, s:s?}", "analyze", xp->analyze, "plan",
+                                  ex->plan, "flags", fl, "error", ex->plan ? NULL : ex->error);
+            if (e && ex->plan) {
+                json_object_set_new(e, "total_cost", json_real(ex->total_cost));
+                if (isfinite(ex->actual_ms))
+                    json_object_set_new(e, "execution_ms", json_real(ex->actual_ms));
+            }
+            if (!e || json_object_set_new(o, "explain", e))
+                rc = -ENOMEM;
+        }
         if (!o || json_array_append_new(arr, o))
             rc = -ENOMEM;
     }
@@ -366,10 +429,60 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
     return rc;
 }
 
+/* The connection string with its password replaced: for the result
+ * document and messages. URI: postgresql://user:PASSWORD@host; key=value:
+ * password=PASSWORD. */
+static void redact_conninfo(const char *ci, char *out, size_t size)
+{
+    snprintf(out, size, "%s", ci);
+    char *scheme = strstr(out, "://");
+    if (scheme) {
+        char *at = strchr(scheme + 3, '@'), *colon = strchr(scheme + 3, ':');
+        if (at && colon && colon < at)
+            memmove(colon + 4, at, strlen(at) + 1), memcpy(colon, ":***", 4);
+    }
+    for (char *p = strstr(out, "password="); p; p = strstr(p + 9, "password=")) {
+        char *v = p + 9, *e = v;
+        while (*e && *e != ' ' && *e != '&')
+            e++;
+        if ((size_t)(v - out) + 3 < size) {
+            memmove(v + 3, e, strlen(e) + 1);
+            memcpy(v, "***", 3);
+        }
+    }
+}
+
+/* EXPLAIN the slowest statement of each of the first `top` classes. */
+static int run_explains(const char *conninfo, struct hp_sql_class *const *cls, size_t n, size_t top,
+                        bool analyze, struct explained *xp, struct hp_err *err)
+{
+    struct hp_sql_db *db = NULL;
+    int rc = hp_sql_db_connect(conninfo, 10 * HP_NS_PER_S, &db, err);
+    if (rc < 0)
+        return rc;
+    size_t want = n < top ? n : top;
+    xp->ex = hp_calloc(want ? want : 1, sizeof *xp->ex);
+    if (!xp->ex) {
+        hp_sql_db_close(db);
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < want && rc == 0; i++) {
+        rc = hp_sql_explain(db, cls[i]->sample ? cls[i]->sample : "",
+                            cls[i]->sample ? cls[i]->sample_len : 0, analyze, &xp->ex[i]);
+        xp->n = i + 1;
+        if (rc < 0)
+            hp_err_set(err, rc, "--explain: the connection was lost at class %zu", i + 1);
+    }
+    hp_sql_db_close(db);
+    return rc;
+}
+
 static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
 {
     const char *files[MAX_LOGS], *json = NULL, *order_text = "time", *v;
-    const char *format_text = "auto", *prefix = NULL, *fp_text = "hotpath";
+    const char *format_text = "auto", *prefix = NULL, *fp_text = "hotpath", *explain = NULL;
+    int64_t explain_top = 5;
+    bool analyze = false;
     int nfiles = 0, id;
     int64_t limit = 10;
     while ((id = cli_next(p, &v)) != CLI_DONE) {
@@ -390,6 +503,12 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         case O_FORMAT: format_text = v; break;
         case O_PREFIX: prefix = v; break;
         case O_FINGERPRINT: fp_text = v; break;
+        case O_EXPLAIN: explain = v; break;
+        case O_EXPLAIN_TOP:
+            if (!cli_int(cmd, "explain-top", v, 1, 1000, &explain_top))
+                return HP_EXIT_USAGE;
+            break;
+        case O_ANALYZE: analyze = true; break;
         }
     }
     int format = hp_sql_format_parse(format_text);
@@ -462,11 +581,26 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         hp_err_set(&err, -ENOMEM, "out of memory");
         code = cli_fail(cmd, -ENOMEM, &err);
     } else {
-        print_report(r.digest, cls, n, (size_t)limit, &st, bytes, nfiles, formats, order_text);
+        struct explained xp = {.analyze = analyze};
+        char redacted[512] = "";
+        struct hp_err xerr = {0};
+        int xrc = 0;
+        if (explain) {
+            redact_conninfo(explain, redacted, sizeof redacted);
+            xrc = run_explains(explain, cls, n, (size_t)explain_top, analyze, &xp, &xerr);
+        }
+        print_report(r.digest, cls, n, (size_t)limit, &st, bytes, nfiles, formats, order_text,
+                     xp.n ? &xp : NULL);
         fflush(stdout);
-        if (json && write_json(json, r.digest, cls, n, &st, bytes, files, formats, nfiles,
-                               order_text, fp_text, wall0, t0, &err) < 0)
+        if (json &&
+            write_json(json, r.digest, cls, n, &st, bytes, files, formats, nfiles, order_text,
+                       fp_text, xp.n ? &xp : NULL, explain ? redacted : NULL, wall0, t0, &err) < 0)
             code = cli_fail(cmd, -EIO, &err);
+        if (xrc < 0) /* the digest stands; the plans could not be had */
+            code = cli_fail(cmd, xrc, &xerr);
+        for (size_t i = 0; i < xp.n; i++)
+            hp_sql_explain_fini(&xp.ex[i]);
+        hp_free(xp.ex);
     }
     hp_sql_digest_free(r.digest);
     return code;

@@ -12,6 +12,7 @@
 
 #include "core/lines.h"
 #include "sql/digest.h"
+#include "sql/explain.h"
 #include "sql/fingerprint.h"
 #include "sql/hints.h"
 #include "sql/pglog.h"
@@ -744,6 +745,58 @@ static void hints_name_what_to_look_at(void **state)
                            "select-star");
 }
 
+/* ---- EXPLAIN plans ------------------------------------------------------ */
+
+static int64_t fake_rows(void *ctx, const char *schema, const char *table)
+{
+    (void)ctx;
+    (void)schema;
+    return strcmp(table, "big") == 0 ? 250000 : strcmp(table, "small") == 0 ? 100 : -1;
+}
+
+static void explain_flags_what_a_plan_says(void **state)
+{
+    (void)state;
+    const char *text =
+        "[{\"Plan\": {\"Node Type\": \"Hash Join\", \"Total Cost\": 4321.5, "
+        "\"Plan Rows\": 10, \"Actual Rows\": 1000, \"Actual Loops\": 1, \"Plans\": ["
+        "{\"Node Type\": \"Seq Scan\", \"Relation Name\": \"big\", \"Schema\": \"public\", "
+        "\"Filter\": \"(note ~~ '%abc%'::text)\", \"Plan Rows\": 5, \"Actual Rows\": 7, "
+        "\"Actual Loops\": 1},"
+        "{\"Node Type\": \"Hash\", \"Hash Batches\": 4, \"Original Hash Batches\": 1, "
+        "\"Peak Memory Usage\": 4096, \"Plan Rows\": 100, \"Actual Rows\": 100, "
+        "\"Actual Loops\": 1, \"Plans\": ["
+        "  {\"Node Type\": \"Seq Scan\", \"Relation Name\": \"small\", \"Plan Rows\": 100},"
+        "  {\"Node Type\": \"Seq Scan\", \"Relation Name\": \"fresh\", \"Plan Rows\": 20000},"
+        "  {\"Node Type\": \"Sort\", \"Sort Method\": \"external merge\", "
+        "   \"Sort Space Type\": \"Disk\", \"Sort Space Used\": 8200}]}]}, "
+        "\"Execution Time\": 12.5}]";
+    json_error_t je;
+    json_t *plan = json_loads(text, 0, &je);
+    assert_non_null(plan);
+    struct hp_sql_explain ex;
+    memset(&ex, 0, sizeof ex);
+    hp_sql_plan_flags(plan, fake_rows, NULL, &ex);
+    assert_close(ex.total_cost, 4321.5, 0, 0);
+    assert_close(ex.actual_ms, 12.5, 0, 0);
+    char kinds[256] = "";
+    for (int i = 0; i < ex.nflags; i++) {
+        strcat(kinds, ex.flags[i].kind);
+        strcat(kinds, ",");
+    }
+    /* the join's 100x misestimate, big's scan (not small's), the hash's
+     * batches, fresh's scan (never analysed: the planner's 20000 rows), the
+     * sort's spill; the scan of big estimated 5 and got 7: no misestimate */
+    assert_string_equal(kinds, "row-estimate,seq-scan,hash-spill,seq-scan,sort-spill,");
+    assert_non_null(strstr(ex.flags[0].evidence, "estimated 10 rows, got 1000 (100x more)"));
+    assert_non_null(strstr(ex.flags[1].evidence, "Seq Scan on public.big (250000 rows)"));
+    assert_non_null(strstr(ex.flags[1].evidence, "%abc%"));
+    assert_non_null(strstr(ex.flags[2].evidence, "4 batches"));
+    assert_non_null(strstr(ex.flags[3].evidence, "fresh (20000 rows)"));
+    assert_non_null(strstr(ex.flags[4].evidence, "8200 kB"));
+    json_decref(plan);
+}
+
 /* ---- compressed input -------------------------------------------------- */
 
 struct lines_got {
@@ -861,6 +914,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(digest_series_are_per_minute_until_the_log_is_long),
         cmocka_unit_test(digest_alloc_failures_leak_nothing),
         cmocka_unit_test(hints_name_what_to_look_at),
+        cmocka_unit_test(explain_flags_what_a_plan_says),
         cmocka_unit_test(lines_reads_plain_gzip_and_zstd_alike),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
