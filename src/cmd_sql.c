@@ -113,16 +113,6 @@ static void date_of(int64_t ts_s, char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void count_str(double v, char *buf, size_t size)
-{
-    if (v >= 1e6)
-        snprintf(buf, size, "%.3gM", v / 1e6);
-    else if (v >= 1e4)
-        snprintf(buf, size, "%.3gk", v / 1e3);
-    else
-        snprintf(buf, size, "%.0f", v);
-}
-
 /* "shop 99%, other 1%" */
 static void names_str(const struct hp_sql_name_count *top, int64_t other, int64_t calls, char *buf,
                       size_t size)
@@ -145,7 +135,7 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
     char a[32], b[32], c[32], e[32], f[32], g[32], h[32], m[32];
     int64_t total = hp_sql_digest_time_ns(d), first, last;
     hp_sql_digest_span(d, &first, &last);
-    count_str((double)hp_sql_digest_calls(d), a, sizeof a);
+    hp_format_count((double)hp_sql_digest_calls(d), a, sizeof a);
     bool same = true;
     for (int i = 1; i < nfiles; i++)
         same = same && strcmp(formats[i], formats[0]) == 0;
@@ -185,7 +175,7 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
            "Share", "Calls", "Mean", "p95", "p99", "V/M", "Statement");
     for (size_t i = 0; i < shown; i++) {
         const struct hp_sql_class *k = cls[i];
-        count_str((double)k->calls, a, sizeof a);
+        hp_format_count((double)k->calls, a, sizeof a);
         printf(
             "# %4zu  %-*s  %9s %5.1f%%  %7s  %8s  %8s  %8s  %6.2f  %.60s\n", i + 1, idw, k->label,
             dur(k->time_ns, b, sizeof b),
@@ -199,7 +189,7 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
             rest_time += cls[i]->time_ns;
             rest_calls += cls[i]->calls;
         }
-        count_str((double)rest_calls, a, sizeof a);
+        hp_format_count((double)rest_calls, a, sizeof a);
         printf("# %4s  %-18s  %9s %5.1f%%  %7s  (%zu more classes)\n", "MISC", "",
                dur(rest_time, b, sizeof b),
                total > 0 ? 100.0 * (double)rest_time / (double)total : 0.0, a, n - shown);
@@ -208,7 +198,7 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
         const struct hp_sql_class *k = cls[i];
         printf("\n# Class %zu: %s, %.1f%% of query time\n", i + 1, k->label,
                total > 0 ? 100.0 * (double)k->time_ns / (double)total : 0.0);
-        count_str((double)k->calls, a, sizeof a);
+        hp_format_count((double)k->calls, a, sizeof a);
         printf("#   calls %s, time %s, mean %s, min %s, p50 %s, p95 %s, p99 %s, max %s, V/M %.2f\n",
                a, dur(k->time_ns, b, sizeof b), dur((int64_t)k->mean_ns, c, sizeof c),
                dur(k->min_ns, e, sizeof e), dur(hp_sql_class_percentile(k, 50), f, sizeof f),
@@ -218,19 +208,19 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
         if (k->lock_calls > 0)
             printf("#   lock time %s in all\n", dur(k->lock_ns, b, sizeof b));
         if (k->examined_calls > 0) {
-            count_str((double)k->rows_examined, a, sizeof a);
-            count_str((double)k->rows_sent, b, sizeof b);
+            hp_format_count((double)k->rows_examined, a, sizeof a);
+            hp_format_count((double)k->rows_sent, b, sizeof b);
             printf("#   rows examined %s, sent %s", a, b);
             if (k->rows_sent > 0) {
-                count_str((double)k->rows_examined / (double)k->rows_sent, c, sizeof c);
+                hp_format_count((double)k->rows_examined / (double)k->rows_sent, c, sizeof c);
                 printf(" (%sx)", c);
             }
-            count_str((double)k->rows_examined / (double)k->rows_calls, c, sizeof c);
-            count_str((double)k->rows_sent / (double)k->rows_calls, e, sizeof e);
+            hp_format_count((double)k->rows_examined / (double)k->rows_calls, c, sizeof c);
+            hp_format_count((double)k->rows_sent / (double)k->rows_calls, e, sizeof e);
             printf("; per call %s examined, %s sent\n", c, e);
         } else if (k->rows_calls > 0) {
-            count_str((double)k->rows_sent, b, sizeof b);
-            count_str((double)k->rows_sent / (double)k->rows_calls, e, sizeof e);
+            hp_format_count((double)k->rows_sent, b, sizeof b);
+            hp_format_count((double)k->rows_sent / (double)k->rows_calls, e, sizeof e);
             printf("#   rows returned %s, %s per call\n", b, e);
         }
         if (k->first_ts_s >= 0) {

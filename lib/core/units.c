@@ -290,6 +290,17 @@ char *hp_format_rate(double per_s, char *buf, size_t size)
     return buf;
 }
 
+char *hp_format_count(double n, char *buf, size_t size)
+{
+    if (n >= 1e6)
+        snprintf(buf, size, "%.3gM", n / 1e6);
+    else if (n >= 1e4)
+        snprintf(buf, size, "%.3gk", n / 1e3);
+    else
+        snprintf(buf, size, "%.0f", n);
+    return buf;
+}
+
 char *hp_put_u64(char *dst, uint64_t v)
 {
     char tmp[20];

@@ -37,5 +37,8 @@ char *hp_put_u64(char *dst, uint64_t v);
 char *hp_format_duration(int64_t ns, char *buf, size_t size);
 char *hp_format_size(int64_t bytes, char *buf, size_t size);
 char *hp_format_rate(double per_s, char *buf, size_t size);
+/* A count for people: exact below 10,000, then 3 digits with k or M
+ * ("9999", "12.3k", "4.5M"). */
+char *hp_format_count(double n, char *buf, size_t size);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "report/build_int.h"
 #include "core/units.h"
 #include "model/usl.h"
 #include "report/sql_section.h"
@@ -17,18 +18,6 @@
 #define MAX_DOCS 64
 #define MAX_NAMES 256 /* per-request rows of one load result */
 
-/* Give up at the first error: every adder returns 0 or a negative code. */
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        int try_rc_ = (expr);                                                                      \
-        if (try_rc_ < 0)                                                                           \
-            return try_rc_;                                                                        \
-    } while (0)
-#define NEED(p)                                                                                    \
-    do {                                                                                           \
-        if (!(p))                                                                                  \
-            return -ENOMEM;                                                                        \
-    } while (0)
 
 /* ---- reading documents ---------------------------------------------------- */
 

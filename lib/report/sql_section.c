@@ -10,21 +10,10 @@
 #include <string.h>
 
 #include "core/units.h"
+#include "report/build_int.h"
 #include "report/build.h"
 #include "stat/hist.h"
 #include "stat/hist_codec.h"
-
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        int try_rc_ = (expr);                                                                      \
-        if (try_rc_ < 0)                                                                           \
-            return try_rc_;                                                                        \
-    } while (0)
-#define NEED(p)                                                                                    \
-    do {                                                                                           \
-        if (!(p))                                                                                  \
-            return -ENOMEM;                                                                        \
-    } while (0)
 
 #define TABLE_ROWS 50     /* classes listed in the profile */
 #define DETAIL_CLASSES 10 /* classes with their own section */
@@ -57,17 +46,6 @@ static const char *ns_text(double ns, char *buf, size_t size)
 static const char *dur(json_t *v, char *buf, size_t size)
 {
     return ns_text(json_is_number(v) ? json_number_value(v) : NAN, buf, size);
-}
-
-static const char *count(double v, char *buf, size_t size)
-{
-    if (v >= 1e6)
-        snprintf(buf, size, "%.3gM", v / 1e6);
-    else if (v >= 1e4)
-        snprintf(buf, size, "%.3gk", v / 1e3);
-    else
-        snprintf(buf, size, "%.0f", v);
-    return buf;
 }
 
 static double num(json_t *o, const char *key)
@@ -125,8 +103,8 @@ static int facts(struct hp_rdoc *d, const struct hp_report_input *in)
     hp_result_get_metric(in->doc, "classes", &cl, NULL);
     hp_result_get_metric(in->doc, "query_time_s", &qt, NULL);
     hp_result_get_metric(in->doc, "unreadable", &bad, NULL);
-    TRY(hp_rdoc_kv(t, "Statements", "%s in %s classes", count(st, a, sizeof a),
-                   count(cl, b, sizeof b)));
+    TRY(hp_rdoc_kv(t, "Statements", "%s in %s classes", hp_format_count(st, a, sizeof a),
+                   hp_format_count(cl, b, sizeof b)));
     TRY(hp_rdoc_kv(t, "Query time", "%s in all", ns_text(qt * 1e9, a, sizeof a)));
     const char *order = json_string_value(json_object_get(cfg, "order_by"));
     TRY(hp_rdoc_kv(t, "Ranked by", "%s", order ? order : "time"));
@@ -150,7 +128,7 @@ static int profile(struct hp_rdoc *d, json_t *classes)
         snprintf(rank, sizeof rank, "%zu", i + 1);
         ns_text(num(c, "time_s") * 1e9, tm, sizeof tm);
         snprintf(share, sizeof share, "%.1f%%", 100 * num(c, "share"));
-        count(num(c, "calls"), calls, sizeof calls);
+        hp_format_count(num(c, "calls"), calls, sizeof calls);
         dur(json_object_get(c, "mean_ns"), mean, sizeof mean);
         dur(json_object_get(c, "p95_ns"), p95, sizeof p95);
         dur(json_object_get(c, "p99_ns"), p99, sizeof p99);
@@ -274,7 +252,7 @@ static int detail(struct hp_rdoc *d, json_t *c, size_t rank, int level)
     double calls = num(c, "calls");
     ns_text(num(c, "time_s") * 1e9, a, sizeof a);
     TRY(hp_rdoc_kv(t, "Share", "%.1f%% of query time (%s over %s calls)", 100 * num(c, "share"), a,
-                   count(calls, b, sizeof b)));
+                   hp_format_count(calls, b, sizeof b)));
     TRY(hp_rdoc_kv(t, "Query time", "mean %s, p50 %s, p95 %s, p99 %s, max %s",
                    dur(json_object_get(c, "mean_ns"), a, sizeof a),
                    dur(json_object_get(c, "p50_ns"), b, sizeof b),
@@ -284,8 +262,9 @@ static int detail(struct hp_rdoc *d, json_t *c, size_t rank, int level)
     TRY(hp_rdoc_kv(t, "Variance to mean", "%.3g", num(c, "variance_to_mean")));
     if (num(c, "rows_examined") > 0)
         TRY(hp_rdoc_kv(t, "Rows", "%s examined, %s sent (%.3gx)",
-                       count(num(c, "rows_examined"), a, sizeof a),
-                       count(num(c, "rows_sent"), b, sizeof b), num(c, "rows_examined_per_sent")));
+                       hp_format_count(num(c, "rows_examined"), a, sizeof a),
+                       hp_format_count(num(c, "rows_sent"), b, sizeof b),
+                       num(c, "rows_examined_per_sent")));
     const char *first = json_string_value(json_object_get(c, "first_seen"));
     const char *last = json_string_value(json_object_get(c, "last_seen"));
     if (first && strcmp(first, "-") != 0)

@@ -9,19 +9,9 @@
 #include <unistd.h>
 
 #include "core/units.h"
+#include "report/build_int.h"
 #include "stat/threshold.h"
 
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        int try_rc_ = (expr);                                                                      \
-        if (try_rc_ < 0)                                                                           \
-            return try_rc_;                                                                        \
-    } while (0)
-#define NEED(p)                                                                                    \
-    do {                                                                                           \
-        if (!(p))                                                                                  \
-            return -ENOMEM;                                                                        \
-    } while (0)
 
 static const char *metric_words(const char *metric)
 {

@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/units.h"
+
 static bool name_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -30,16 +32,6 @@ static void add(struct hp_sql_hint *out, int max, int *n, const char *kind, cons
     vsnprintf(out[*n].evidence, sizeof out[*n].evidence, fmt, ap);
     va_end(ap);
     (*n)++;
-}
-
-static void count_text(double v, char *buf, size_t size)
-{
-    if (v >= 1e6)
-        snprintf(buf, size, "%.3gM", v / 1e6);
-    else if (v >= 1e4)
-        snprintf(buf, size, "%.3gk", v / 1e3);
-    else
-        snprintf(buf, size, "%.0f", v);
 }
 
 /* The WHERE clause of fp: [*start, *end), false when there is none. */
@@ -173,8 +165,8 @@ int hp_sql_hints(const struct hp_sql_class *c, struct hp_sql_hint *out, int max)
         double sent = (double)c->rows_sent / (double)c->rows_calls;
         if (ex >= HP_SQL_HINT_EXAMINED_MIN &&
             ex >= HP_SQL_HINT_EXAMINED_RATIO * (sent > 1 ? sent : 1)) {
-            count_text(ex, a, sizeof a);
-            count_text(sent, b, sizeof b);
+            hp_format_count(ex, a, sizeof a);
+            hp_format_count(sent, b, sizeof b);
             add(out, max, &n, "index",
                 "examines %s rows per call to send %s: an index on the filtered columns is a "
                 "candidate",

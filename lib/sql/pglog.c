@@ -302,30 +302,8 @@ static void guess_fields(struct hp_pglog *p, const char *s, const char *end)
 
 static void query_append(struct hp_pglog *p, const char *s, size_t n, bool newline)
 {
-    size_t extra = newline && p->qlen > 0;
-    if (p->qlen + extra + n + 1 > HP_SQL_MAX_QUERY_BYTES) {
+    if (!hp_sql_text_append(&p->q, &p->qlen, &p->qcap, s, n, newline))
         p->cut = true;
-        if (p->qlen + extra + 1 >= HP_SQL_MAX_QUERY_BYTES)
-            return;
-        n = HP_SQL_MAX_QUERY_BYTES - 1 - p->qlen - extra;
-    }
-    size_t need = p->qlen + extra + n + 1;
-    if (need > p->qcap) {
-        size_t cap = p->qcap ? p->qcap : 4096;
-        while (cap < need)
-            cap *= 2;
-        char *q = hp_realloc(p->q, cap);
-        if (!q) {
-            p->cut = true;
-            return;
-        }
-        p->q = q;
-        p->qcap = cap;
-    }
-    if (extra)
-        p->q[p->qlen++] = '\n';
-    memcpy(p->q + p->qlen, s, n);
-    p->qlen += n;
 }
 
 static int flush(struct hp_pglog *p)

@@ -232,32 +232,38 @@ static int entry_end(struct hp_slowlog *p)
     return rc;
 }
 
+bool hp_sql_text_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n, bool newline)
+{
+    size_t extra = newline && *len > 0;
+    bool whole = true;
+    if (*len + extra + n + 1 > HP_SQL_MAX_QUERY_BYTES) {
+        whole = false;
+        if (*len + extra + 1 >= HP_SQL_MAX_QUERY_BYTES)
+            return false;
+        n = HP_SQL_MAX_QUERY_BYTES - 1 - *len - extra;
+    }
+    size_t need = *len + extra + n + 1;
+    if (need > *cap) {
+        size_t grown = *cap ? *cap : 4096;
+        while (grown < need)
+            grown *= 2;
+        char *b = hp_realloc(*buf, grown);
+        if (!b)
+            return false;
+        *buf = b;
+        *cap = grown;
+    }
+    if (extra)
+        (*buf)[(*len)++] = '\n';
+    memcpy(*buf + *len, s, n);
+    *len += n;
+    return whole;
+}
+
 static void query_append(struct hp_slowlog *p, const char *s, size_t n)
 {
-    size_t need = p->qlen + n + 1;
-    if (need > HP_SQL_MAX_QUERY_BYTES) {
+    if (!hp_sql_text_append(&p->q, &p->qlen, &p->qcap, s, n, true))
         p->cut = true;
-        if (p->qlen + 1 >= HP_SQL_MAX_QUERY_BYTES)
-            return;
-        n = HP_SQL_MAX_QUERY_BYTES - 1 - p->qlen;
-        need = HP_SQL_MAX_QUERY_BYTES;
-    }
-    if (need > p->qcap) {
-        size_t cap = p->qcap ? p->qcap : 4096;
-        while (cap < need)
-            cap *= 2;
-        char *q = hp_realloc(p->q, cap);
-        if (!q) { /* keep what fits: a shorter statement, not a lost one */
-            p->cut = true;
-            return;
-        }
-        p->q = q;
-        p->qcap = cap;
-    }
-    if (p->qlen > 0)
-        p->q[p->qlen++] = '\n';
-    memcpy(p->q + p->qlen, s, n);
-    p->qlen += n;
 }
 
 static bool starts(const char *s, size_t n, const char *prefix)

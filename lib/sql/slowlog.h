@@ -80,6 +80,13 @@ const struct hp_slowlog_stats *hp_slowlog_stats(const struct hp_slowlog *p);
  * one) into nanoseconds. false when text[0..len) is not such a number. */
 bool hp_sql_parse_seconds(const char *text, size_t len, int64_t *ns);
 
+/* Append n bytes of s to the growable text *buf (*len used, *cap
+ * allocated), after a "\n" when `newline` and the text is not empty, never
+ * past HP_SQL_MAX_QUERY_BYTES (NUL included). false when it had to be cut
+ * there or memory ran out: a shorter statement, never a lost one. */
+bool hp_sql_text_append(char **buf, size_t *len, size_t *cap, const char *s, size_t n,
+                        bool newline);
+
 /* "2026-01-15T10:23:45.123456Z", "2026-01-15 10:23:45.123 UTC" (a zone
  * name is taken as UTC; +HH:MM offsets are applied) or "260115 10:23:45"
  * (YYMMDD, MySQL 5.6 and MariaDB) into Unix seconds. Leading spaces are
