@@ -182,6 +182,7 @@ static const char *const functions[] = {
 
 static const char *kw_table[KW_SLOTS];
 static bool kw_func[KW_SLOTS];
+static uint8_t kw_len[KW_SLOTS];
 static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
 
 static uint32_t kw_hash(const char *s, size_t n)
@@ -199,6 +200,7 @@ static void kw_build(void)
         while (kw_table[h])
             h = (h + 1) & (KW_SLOTS - 1);
         kw_table[h] = keywords[i];
+        kw_len[h] = (uint8_t)strlen(keywords[i]);
         for (size_t k = 0; k < sizeof functions / sizeof functions[0]; k++)
             kw_func[h] |= strcmp(functions[k], keywords[i]) == 0;
     }
@@ -217,18 +219,21 @@ static inline char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 }
 
-/* The keyword that s[0..n) spells in any case, or NULL. */
+/* The keyword that s[0..n) spells in any case, or NULL. One pass lowers
+ * and hashes; a slot is compared only when its length is n. */
 static const char *keyword(const char *s, size_t n)
 {
     char low[KW_MAX];
-    if (n >= KW_MAX)
+    if (n >= KW_MAX || n < 2)
         return NULL;
-    for (size_t i = 0; i < n; i++)
+    uint32_t h = 2166136261u; /* FNV-1a, as kw_hash */
+    for (size_t i = 0; i < n; i++) {
         low[i] = lower(s[i]);
-    uint32_t h = kw_hash(low, n) & (KW_SLOTS - 1);
-    for (const char *k; (k = kw_table[h]) != NULL; h = (h + 1) & (KW_SLOTS - 1))
-        if (strncmp(k, low, n) == 0 && k[n] == '\0')
-            return k;
+        h = (h ^ (uint8_t)low[i]) * 16777619u;
+    }
+    for (h &= KW_SLOTS - 1; kw_table[h] != NULL; h = (h + 1) & (KW_SLOTS - 1))
+        if (kw_len[h] == n && memcmp(kw_table[h], low, n) == 0)
+            return kw_table[h];
     return NULL;
 }
 
@@ -280,10 +285,6 @@ static void put(struct fp *f, const char *s, size_t n)
         f->full = true;
     }
     memcpy(f->out + f->len, s, n);
-    /* Quoted names may hold control bytes (NUL too): a fingerprint is text. */
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)f->out[f->len + i] < ' ' || f->out[f->len + i] == 0x7f)
-            f->out[f->len + i] = ' ';
     f->len += n;
 }
 
@@ -326,6 +327,17 @@ static void emit(struct fp *f, enum tok t, const char *s, size_t n)
             f->stack[f->depth - 1].lits_only = false;
     }
     f->last = t;
+}
+
+/* A quoted name, as written; its control bytes (NUL too) become spaces, as
+ * a fingerprint is text. */
+static void emit_quoted(struct fp *f, const char *s, size_t n)
+{
+    size_t at = f->len;
+    emit(f, T_WORD, s, n);
+    for (size_t i = at; i < f->len; i++)
+        if ((unsigned char)f->out[i] < ' ' || f->out[i] == 0x7f)
+            f->out[i] = ' ';
 }
 
 static void emit_keyword(struct fp *f, const char *kw)
@@ -547,7 +559,7 @@ size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
             if (mysql)
                 emit(&f, T_LIT, "?", 1);
             else
-                emit(&f, T_WORD, s + i, e - i);
+                emit_quoted(&f, s + i, e - i);
             i = e;
             continue;
         }
@@ -561,7 +573,7 @@ size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
             if (plain)
                 emit(&f, T_WORD, s + i + 1, e - i - 2);
             else
-                emit(&f, T_WORD, s + i, e - i);
+                emit_quoted(&f, s + i, e - i);
             i = e;
             continue;
         }
