@@ -4,7 +4,8 @@
 # binaries, a fresh cluster in a temporary directory on a free loopback port
 # (as the postgres user when run as root: initdb refuses root), a 100k-row
 # table, and a stderr log of statements whose plans are known: a sequential
-# scan of the large table, a sort that spills with work_mem at 64kB, a 100x
+# scan of the large table, a sort and a hash join that spill with work_mem at
+# 64kB, a 100x
 # row misestimate on correlated columns, an UPDATE that the read-only
 # transaction must refuse under ANALYZE (and that must not change the row),
 # and a prepared statement without its parameters.
@@ -47,6 +48,7 @@ cat >"$work/pg.stderr.log" <<LOG
 $t 900.000 ms  statement: SELECT * FROM big WHERE note LIKE '%abc%'
 $t 800.000 ms  statement: SELECT * FROM big WHERE x = 7 AND y = 7
 $t 700.000 ms  statement: SELECT * FROM big ORDER BY note
+$t 650.000 ms  statement: SELECT a.id FROM big a JOIN big b ON a.note = b.note
 $t 600.000 ms  statement: UPDATE small SET v = 'w' WHERE id = 1
 $t 500.000 ms  execute <unnamed>: SELECT * FROM small WHERE id = \$1
 $t 1.000 ms  statement: SELECT v FROM small WHERE id = 5
@@ -78,6 +80,7 @@ an, a = flags(1)
 like = "SELECT * FROM big WHERE note LIKE ?"
 corr = "SELECT * FROM big WHERE x = ? AND y = ?"
 sort = "SELECT * FROM big ORDER BY note"
+join = "SELECT a.id FROM big a JOIN big b ON a.note = b.note"
 upd = "UPDATE small SET v = ? WHERE id = ?"
 prep = "SELECT * FROM small WHERE id = ?"
 small = "SELECT v FROM small WHERE id = ?"
@@ -90,6 +93,8 @@ check("seq-scan" in a[like], "analyze, LIKE: %r" % (a[like],))
 check("row-estimate" in a[corr], "analyze, x and y: no misestimate flagged: %r" % (a[corr],))
 check("sort-spill" in a[sort], "analyze, ORDER BY note: no spill flagged: %r" % (a[sort],))
 check(isinstance(a[upd], str) and "read-only" in a[upd], "analyze, UPDATE: %r" % (a[upd],))
+check("hash-spill" in a[join], "analyze, a join of 100k rows in 64kB: no spill: %r" % (a[join],))
+check("hash-spill" not in p[join], "plain: a hash spill without ANALYZE: %r" % (p[join],))
 # a statement of both the digest's classes: the prepared one shares the lookup's class
 check(isinstance(a.get(prep, a[small]), (list, str)), "prepared: %r" % (a.get(prep),))
 for d in (plain, an):
