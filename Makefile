@@ -33,6 +33,7 @@ bench: all
 	@bench/lua_vs_wrk.sh $(BUILD)/src/hotpath
 	@bench/report_hour.sh $(BUILD)/src/hotpath
 	@bench/sql_vs_pt.sh $(BUILD)/src/hotpath
+	@bench/cache_sim.sh $(BUILD)/src/hotpath
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

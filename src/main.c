@@ -8,6 +8,7 @@
 #include "hotpath_version.h"
 
 const struct hp_cmd *const hp_commands[] = {
+    &hp_cmd_cache,
     &hp_cmd_load,
     &hp_cmd_model,
     &hp_cmd_report,

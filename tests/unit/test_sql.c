@@ -819,14 +819,6 @@ static int count_line(void *ctx, const char *line, size_t len)
     return 0;
 }
 
-static void write_file(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-}
-
 static void lines_reads_plain_gzip_and_zstd_alike(void **state)
 {
     (void)state;

@@ -50,4 +50,13 @@ static inline void assert_close_impl(double a, double e, double rel, double abs_
         }                                                                        \
     } while (0)
 
+/* Write len bytes to path, failing the test on any error. */
+static inline void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
 #endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* cache/policy.h - one cache of a given capacity and eviction policy,
+ * simulated: each access says hit or miss, and a miss admits the object,
+ * evicting as the policy says until it fits. Capacity is in objects or in
+ * bytes. The variants, exactly (docs/internals/cache.md):
+ *   LRU    least recently used goes; a hit moves to the front.
+ *   FIFO   first in goes; hits change nothing.
+ *   CLOCK  FIFO with one reference bit (second chance): a hit sets the bit;
+ *          eviction looks from the oldest, and an object with its bit set
+ *          has it cleared and goes to the front instead of out.
+ *   SIEVE  (Zhang et al., NSDI 2024): a hit sets "visited"; a hand moves from
+ *          the oldest toward the newest, clearing visited bits and evicting
+ *          the first unvisited object; it stays where it stopped and wraps.
+ * An object larger than the whole cache is never admitted (a miss each time).
+ * O(1) per access; about 40 bytes per cached object. Not thread-safe. */
+#ifndef HP_CACHE_POLICY_H
+#define HP_CACHE_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum hp_cache_policy {
+    HP_CACHE_LRU,
+    HP_CACHE_FIFO,
+    HP_CACHE_CLOCK,
+    HP_CACHE_SIEVE,
+    HP_CACHE_NPOLICIES
+};
+
+struct hp_cache;
+
+/* capacity: objects, or bytes when `bytes`. 0, -EINVAL (capacity 0), or
+ * -ENOMEM. */
+int hp_cache_new(enum hp_cache_policy policy, uint64_t capacity, bool bytes, struct hp_cache **out);
+void hp_cache_free(struct hp_cache *c); /* NULL is fine */
+
+/* One access: true on a hit. A miss admits the object (size bytes; 1 when
+ * capacity is in objects). -ENOMEM turns into a miss that admits nothing. */
+bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size);
+
+uint64_t hp_cache_used(const struct hp_cache *c);    /* objects or bytes held */
+uint64_t hp_cache_objects(const struct hp_cache *c); /* objects held */
+
+const char *hp_cache_policy_name(enum hp_cache_policy p); /* "lru", ... */
+int hp_cache_policy_parse(const char *name);              /* a policy, or -1 */
+
+#endif

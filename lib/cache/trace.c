@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/* cache/trace.c - see trace.h. Binary records are read in blocks from the
+ * stream; text through core/lines, with a hand-split of the few columns a
+ * trace has (no quoting: trace keys do not hold delimiters). */
+#include "cache/trace.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <math.h>
+#include <gsl/gsl_rng.h>
+#include <xxhash.h>
+
+#include "core/alloc.h"
+#include "core/lines.h"
+#include "core/stream.h"
+
+#define BLOCK_RECORDS 65536
+
+void hp_trace_oracle_put(const struct hp_cache_req *r, int64_t next_access, unsigned char *out)
+{
+    uint32_t t = (uint32_t)r->time, sz = r->size;
+    uint64_t k = r->key, nx = (uint64_t)next_access;
+    for (int i = 0; i < 4; i++)
+        out[i] = (unsigned char)(t >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        out[4 + i] = (unsigned char)(k >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        out[12 + i] = (unsigned char)(sz >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        out[16 + i] = (unsigned char)(nx >> (8 * i));
+}
+
+static uint64_t le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static int read_oracle(const char *path, hp_cache_req_fn fn, void *ctx, uint64_t *count,
+                       struct hp_err *err)
+{
+    struct hp_stream *s = NULL;
+    unsigned char *buf = NULL;
+    size_t have = 0;
+    int rc = hp_stream_open(path, &s, err);
+    if (rc < 0)
+        return rc;
+    buf = hp_malloc(BLOCK_RECORDS * HP_TRACE_ORACLE_BYTES);
+    if (!buf) {
+        rc = hp_err_set(err, -ENOMEM, "out of memory");
+        goto out;
+    }
+    for (;;) {
+        ssize_t r = hp_stream_read(s, buf + have, BLOCK_RECORDS * HP_TRACE_ORACLE_BYTES - have);
+        if (r < 0) {
+            rc = hp_err_at(err, (int)r, path, 0, 0, "record %llu: %s",
+                           (unsigned long long)*count + 1,
+                           r == -EBADMSG ? "corrupt compressed data" : strerror((int)-r));
+            goto out;
+        }
+        if (r == 0) {
+            if (have != 0)
+                rc = hp_err_at(err, HP_EPARSE, path, 0, 0,
+                               "the file ends inside record %llu (%zu of its %d bytes): not an "
+                               "oracleGeneral trace, or cut short",
+                               (unsigned long long)*count + 1, have, HP_TRACE_ORACLE_BYTES);
+            goto out;
+        }
+        have += (size_t)r;
+        size_t whole = have / HP_TRACE_ORACLE_BYTES;
+        for (size_t i = 0; i < whole; i++) {
+            const unsigned char *p = buf + i * HP_TRACE_ORACLE_BYTES;
+            struct hp_cache_req q = {
+                .time = (int64_t)le(p, 4), .key = le(p + 4, 8), .size = (uint32_t)le(p + 12, 4)};
+            if (q.size == 0)
+                q.size = 1; /* some traces leave sizes out: count the object */
+            rc = fn(ctx, &q);
+            if (rc < 0)
+                goto out;
+            (*count)++;
+        }
+        size_t rest = have - whole * HP_TRACE_ORACLE_BYTES;
+        memmove(buf, buf + whole * HP_TRACE_ORACLE_BYTES, rest);
+        have = rest;
+    }
+out:
+    hp_free(buf);
+    hp_stream_close(s);
+    return rc;
+}
+
+/* ---- text -------------------------------------------------------------- */
+
+struct text_ctx {
+    const struct hp_trace_spec *spec;
+    const char *path;
+    hp_cache_req_fn fn;
+    void *ctx;
+    uint64_t *count;
+    int64_t line;
+    struct hp_err *err;
+};
+
+/* A decimal number in [s, s+n): true and *v, or false. */
+static bool number(const char *s, size_t n, uint64_t *v)
+{
+    uint64_t x = 0;
+    if (n == 0 || n > 19)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        x = x * 10 + (uint64_t)(s[i] - '0');
+    }
+    *v = x;
+    return true;
+}
+
+static int text_line(void *p, const char *s, size_t n)
+{
+    struct text_ctx *t = p;
+    const struct hp_trace_spec *sp = t->spec;
+    t->line++;
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    if (t->line == 1 && sp->header)
+        return 0;
+    if (n == 0)
+        return 0; /* blank lines carry nothing */
+    struct hp_cache_req q = {.size = 1};
+    if (sp->format == HP_TRACE_TEXT) {
+        q.key = XXH3_64bits(s, n);
+    } else {
+        char delim = sp->delim ? sp->delim : ',';
+        const char *f = s, *end = s + n;
+        int col = 1;
+        bool have_key = false;
+        while (f <= end) {
+            const char *e = memchr(f, delim, (size_t)(end - f));
+            if (!e)
+                e = end;
+            size_t len = (size_t)(e - f);
+            while (len > 0 && (f[0] == ' ' || f[0] == '\t'))
+                f++, len--;
+            while (len > 0 && (f[len - 1] == ' ' || f[len - 1] == '\t'))
+                len--;
+            uint64_t v;
+            if (col == sp->key_col) {
+                q.key = number(f, len, &v) ? v : XXH3_64bits(f, len);
+                have_key = len > 0;
+            } else if (col == sp->time_col || col == sp->size_col) {
+                if (!number(f, len, &v) || (col == sp->size_col && v > UINT32_MAX))
+                    return hp_err_at(t->err, HP_EPARSE, t->path, (int)t->line, 0,
+                                     "column %d ('%.*s') is not a %s", col,
+                                     (int)(len > 40 ? 40 : len), f,
+                                     col == sp->time_col ? "time (a whole number)"
+                                                         : "size in bytes (up to 4 GiB)");
+                if (col == sp->time_col)
+                    q.time = (int64_t)v;
+                else
+                    q.size = v ? (uint32_t)v : 1;
+            }
+            col++;
+            f = e + 1;
+        }
+        int need = sp->key_col > sp->time_col ? sp->key_col : sp->time_col;
+        need = need > sp->size_col ? need : sp->size_col;
+        if (col - 1 < need || !have_key)
+            return hp_err_at(t->err, HP_EPARSE, t->path, (int)t->line, 0,
+                             "%d column%s, and the trace's columns need %d (see --columns)",
+                             col - 1, col == 2 ? "" : "s", need);
+    }
+    int rc = t->fn(t->ctx, &q);
+    if (rc == 0)
+        (*t->count)++;
+    return rc;
+}
+
+int hp_trace_read(const char *path, const struct hp_trace_spec *spec, hp_cache_req_fn fn, void *ctx,
+                  uint64_t *n, struct hp_err *err)
+{
+    uint64_t count = 0;
+    int rc;
+    if (spec->format == HP_TRACE_ORACLE) {
+        rc = read_oracle(path, fn, ctx, &count, err);
+    } else if (spec->format == HP_TRACE_CSV && spec->key_col <= 0) {
+        rc = hp_err_set(err, HP_EPARSE, "a CSV trace needs a key column (--columns)");
+    } else {
+        struct text_ctx t = {spec, path, fn, ctx, &count, 0, err};
+        rc = hp_lines_read(path, text_line, &t, NULL, err);
+    }
+    if (n)
+        *n = count;
+    return rc;
+}
+
+int hp_trace_columns(const char *text, struct hp_trace_spec *spec, struct hp_err *err)
+{
+    spec->time_col = spec->key_col = spec->size_col = 0;
+    int col = 1;
+    for (const char *s = text;; col++) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        int *slot = NULL;
+        if (n == 4 && memcmp(s, "time", 4) == 0)
+            slot = &spec->time_col;
+        else if (n == 3 && memcmp(s, "key", 3) == 0)
+            slot = &spec->key_col;
+        else if (n == 4 && memcmp(s, "size", 4) == 0)
+            slot = &spec->size_col;
+        else if (!(n == 1 && s[0] == '-'))
+            return hp_err_set(err, HP_EPARSE,
+                              "--columns: '%.*s' is not time, key, size or - (a column to skip)",
+                              (int)(n > 40 ? 40 : n), s);
+        if (slot && *slot)
+            return hp_err_set(err, HP_EPARSE, "--columns: '%.*s' named twice", (int)n, s);
+        if (slot)
+            *slot = col;
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    if (!spec->key_col)
+        return hp_err_set(err, HP_EPARSE, "--columns: a key column is needed (e.g. time,key,size)");
+    return 0;
+}
+
+/* ---- synthetic traces -------------------------------------------------- */
+
+static uint64_t mix64(uint64_t k)
+{
+    k ^= k >> 30;
+    k *= 0xbf58476d1ce4e5b9ULL;
+    k ^= k >> 27;
+    k *= 0x94d049bb133111ebULL;
+    return k ^ (k >> 31);
+}
+
+int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_err *err)
+{
+    if (g->objects == 0 || g->requests == 0 || g->mean_size == 0)
+        return hp_err_set(err, -EINVAL, "a trace needs objects, requests and sizes");
+    double *cdf = hp_malloc(g->objects * sizeof *cdf);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    char tmp[4096] = "";
+    FILE *f = NULL;
+    int rc = 0;
+    if (!cdf || !rng) {
+        rc = hp_err_set(err, -ENOMEM, "out of memory");
+        goto out;
+    }
+    gsl_rng_set(rng, g->seed);
+    double sum = 0;
+    for (uint64_t k = 0; k < g->objects; k++) {
+        sum += pow((double)(k + 1), -g->alpha);
+        cdf[k] = sum;
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    f = fopen(tmp, "wb");
+    if (!f) {
+        rc = hp_err_at(err, -errno, path, 0, 0, "cannot write: %s", strerror(errno));
+        goto out;
+    }
+    static char buf[1 << 20];
+    setvbuf(f, buf, _IOFBF, sizeof buf);
+    if (g->format == HP_TRACE_CSV)
+        fputs("time,key,size\n", f);
+    for (uint64_t i = 0; i < g->requests; i++) {
+        double u = gsl_rng_uniform(rng) * sum;
+        uint64_t lo = 0, hi = g->objects - 1;
+        while (lo < hi) { /* the first k with cdf[k] > u */
+            uint64_t mid = lo + (hi - lo) / 2;
+            if (cdf[mid] > u)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        struct hp_cache_req r = {.time = (int64_t)(i / 1000), .key = lo + 1};
+        r.size = (uint32_t)(1 + mix64(r.key ^ g->seed) % (2 * (uint64_t)g->mean_size));
+        if (g->format == HP_TRACE_ORACLE) {
+            unsigned char rec[HP_TRACE_ORACLE_BYTES];
+            hp_trace_oracle_put(&r, -1, rec);
+            fwrite(rec, 1, sizeof rec, f);
+        } else if (g->format == HP_TRACE_CSV) {
+            fprintf(f, "%lld,%llu,%u\n", (long long)r.time, (unsigned long long)r.key, r.size);
+        } else {
+            fprintf(f, "%llu\n", (unsigned long long)r.key);
+        }
+    }
+    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+        rc = hp_err_at(err, -EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+        goto out;
+    }
+    if (fclose(f) != 0) {
+        f = NULL;
+        rc = hp_err_at(err, -EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+        goto out;
+    }
+    f = NULL;
+    if (rename(tmp, path) != 0)
+        rc = hp_err_at(err, -errno, path, 0, 0, "cannot write: %s", strerror(errno));
+out:
+    if (f)
+        fclose(f);
+    if (rc < 0 && tmp[0])
+        unlink(tmp);
+    if (rng)
+        gsl_rng_free(rng);
+    hp_free(cdf);
+    return rc;
+}

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+/* tests/unit/test_cache.c - every policy against an obviously-correct
+ * simulator written from its definition (arrays and linear search), hit for
+ * hit, on random traces; and the trace readers round-tripping. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "testutil.h"
+
+#include "cache/policy.h"
+#include "cache/trace.h"
+#include "core/err.h"
+
+/* ---- the simple simulator ------------------------------------------------ */
+
+#define SIMPLE_MAX 4096
+
+/* Objects from the newest (0) to the oldest (n - 1). */
+struct simple {
+    enum hp_cache_policy policy;
+    bool bytes;
+    uint64_t cap, used;
+    int n;
+    uint64_t key[SIMPLE_MAX];
+    uint32_t size[SIMPLE_MAX];
+    int bit[SIMPLE_MAX];
+    bool hand_set; /* SIEVE: the hand, as the key it rests on */
+    uint64_t hand;
+};
+
+static int simple_find(const struct simple *s, uint64_t key)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->key[i] == key)
+            return i;
+    return -1;
+}
+
+static void simple_remove(struct simple *s, int i)
+{
+    s->used -= s->bytes ? s->size[i] : 1;
+    memmove(s->key + i, s->key + i + 1, (size_t)(s->n - i - 1) * sizeof s->key[0]);
+    memmove(s->size + i, s->size + i + 1, (size_t)(s->n - i - 1) * sizeof s->size[0]);
+    memmove(s->bit + i, s->bit + i + 1, (size_t)(s->n - i - 1) * sizeof s->bit[0]);
+    s->n--;
+}
+
+static void simple_insert_front(struct simple *s, uint64_t key, uint32_t size, int bit)
+{
+    memmove(s->key + 1, s->key, (size_t)s->n * sizeof s->key[0]);
+    memmove(s->size + 1, s->size, (size_t)s->n * sizeof s->size[0]);
+    memmove(s->bit + 1, s->bit, (size_t)s->n * sizeof s->bit[0]);
+    s->key[0] = key;
+    s->size[0] = size;
+    s->bit[0] = bit;
+    s->n++;
+    s->used += s->bytes ? size : 1;
+}
+
+static void simple_evict(struct simple *s)
+{
+    int v = s->n - 1;
+    if (s->policy == HP_CACHE_CLOCK) {
+        while (s->bit[s->n - 1]) { /* the oldest had its second chance: to the front */
+            uint64_t k = s->key[s->n - 1];
+            uint32_t z = s->size[s->n - 1];
+            simple_remove(s, s->n - 1);
+            simple_insert_front(s, k, z, 0);
+        }
+        v = s->n - 1;
+    } else if (s->policy == HP_CACHE_SIEVE) {
+        v = s->hand_set ? simple_find(s, s->hand) : s->n - 1;
+        while (s->bit[v]) { /* toward the newest, wrapping to the oldest */
+            s->bit[v] = 0;
+            v = v > 0 ? v - 1 : s->n - 1;
+        }
+        s->hand_set = v > 0;
+        if (v > 0)
+            s->hand = s->key[v - 1];
+    }
+    simple_remove(s, v);
+}
+
+static bool simple_access(struct simple *s, uint64_t key, uint32_t size)
+{
+    uint64_t need = s->bytes ? size : 1;
+    int i = simple_find(s, key);
+    if (i >= 0) {
+        if (s->policy == HP_CACHE_LRU) {
+            uint32_t z = s->size[i];
+            simple_remove(s, i);
+            simple_insert_front(s, key, z, 0);
+        } else if (s->policy != HP_CACHE_FIFO) {
+            s->bit[i] = 1;
+        }
+        return true;
+    }
+    if (need > s->cap)
+        return false;
+    while (s->used + need > s->cap)
+        simple_evict(s);
+    simple_insert_front(s, key, size, 0);
+    return false;
+}
+
+/* ---- policies vs the simple simulator ------------------------------------ */
+
+static uint64_t rng_state = 42;
+
+static uint64_t next_rand(void)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return rng_state >> 33;
+}
+
+/* Skewed keys from 0..range-1: low keys are popular, as in a Zipf trace. */
+static uint64_t skewed_key(uint64_t range)
+{
+    double u = (double)(next_rand() % 1000000) / 1e6;
+    return (uint64_t)((double)range * u * u * u);
+}
+
+static void policies_match_the_simple_simulator(void **state)
+{
+    (void)state;
+    static struct simple s;
+    uint64_t hits_at[HP_CACHE_NPOLICIES] = {0};
+    static const struct {
+        uint64_t cap;
+        bool bytes;
+        uint64_t keys;
+    } setups[] = {{1, false, 20},   {10, false, 200},   {64, false, 500},
+                  {500, true, 200}, {5000, true, 1000}, {120, true, 50}};
+    for (int p = 0; p < HP_CACHE_NPOLICIES; p++) {
+        for (size_t k = 0; k < sizeof setups / sizeof setups[0]; k++) {
+            struct hp_cache *c = NULL;
+            assert_int_equal(hp_cache_new(p, setups[k].cap, setups[k].bytes, &c), 0);
+            memset(&s, 0, sizeof s);
+            s.policy = p;
+            s.cap = setups[k].cap;
+            s.bytes = setups[k].bytes;
+            rng_state = 1000 + k;
+            uint64_t hits = 0;
+            for (int i = 0; i < 20000; i++) {
+                uint64_t key = skewed_key(setups[k].keys) * 7919; /* spread, not sequential */
+                uint32_t size = (uint32_t)(key % 97) + 1;
+                bool want = simple_access(&s, key, size), got = hp_cache_access(c, key, size);
+                if (want != got)
+                    fail_msg("%s, capacity %llu%s: access %d (key %llu) was a %s, the simple "
+                             "simulator says %s",
+                             hp_cache_policy_name(p), (unsigned long long)setups[k].cap,
+                             setups[k].bytes ? " bytes" : "", i, (unsigned long long)key,
+                             got ? "hit" : "miss", want ? "hit" : "miss");
+                hits += got;
+            }
+            assert_int_equal(hp_cache_used(c), s.used);
+            assert_int_equal(hp_cache_objects(c), (uint64_t)s.n);
+            assert_true(hits > 0 && hits < 20000);
+            if (k == 2)
+                hits_at[p] = hits;
+            hp_cache_free(c);
+        }
+    }
+    /* and they are four policies, not one: on 64 objects they all differ */
+    for (int a = 0; a < HP_CACHE_NPOLICIES; a++)
+        for (int b = a + 1; b < HP_CACHE_NPOLICIES; b++)
+            assert_true(hits_at[a] != hits_at[b]);
+}
+
+static void policies_differ_where_they_should(void **state)
+{
+    (void)state;
+    /* 1 2 3 1 4 1 with room for 3: LRU keeps 1 (used again), FIFO evicts it */
+    static const uint64_t t[] = {1, 2, 3, 1, 4, 1};
+    struct hp_cache *lru, *fifo;
+    assert_int_equal(hp_cache_new(HP_CACHE_LRU, 3, false, &lru), 0);
+    assert_int_equal(hp_cache_new(HP_CACHE_FIFO, 3, false, &fifo), 0);
+    int lru_hits = 0, fifo_hits = 0;
+    for (size_t i = 0; i < 6; i++) {
+        lru_hits += hp_cache_access(lru, t[i], 1);
+        fifo_hits += hp_cache_access(fifo, t[i], 1);
+    }
+    assert_int_equal(lru_hits, 2);
+    assert_int_equal(fifo_hits, 1);
+    /* an object larger than the cache is never admitted */
+    struct hp_cache *b;
+    assert_int_equal(hp_cache_new(HP_CACHE_SIEVE, 100, true, &b), 0);
+    assert_false(hp_cache_access(b, 9, 101));
+    assert_false(hp_cache_access(b, 9, 101));
+    assert_int_equal(hp_cache_objects(b), 0);
+    assert_false(hp_cache_access(b, 9, 100));
+    assert_true(hp_cache_access(b, 9, 100));
+    hp_cache_free(lru);
+    hp_cache_free(fifo);
+    hp_cache_free(b);
+    struct hp_cache *z = NULL;
+    assert_int_equal(hp_cache_new(HP_CACHE_LRU, 0, false, &z), -EINVAL);
+    assert_int_equal(hp_cache_policy_parse("sieve"), HP_CACHE_SIEVE);
+    assert_int_equal(hp_cache_policy_parse("arc"), -1);
+}
+
+/* Half a million distinct keys through a small table: growth and
+ * backward-shift deletion keep every object findable. */
+static void a_long_trace_keeps_the_table_straight(void **state)
+{
+    (void)state;
+    struct hp_cache *c;
+    assert_int_equal(hp_cache_new(HP_CACHE_LRU, 3000, false, &c), 0);
+    for (uint64_t k = 0; k < 500000; k++)
+        assert_false(hp_cache_access(c, k, 1));
+    for (uint64_t k = 500000 - 3000; k < 500000; k++)
+        assert_true(hp_cache_access(c, k, 1));
+    assert_false(hp_cache_access(c, 500000 - 3001, 1));
+    hp_cache_free(c);
+}
+
+/* ---- traces -------------------------------------------------------------- */
+
+struct seen {
+    int n;
+    struct hp_cache_req r[64];
+};
+
+static int see(void *ctx, const struct hp_cache_req *r)
+{
+    struct seen *s = ctx;
+    if (s->n < 64)
+        s->r[s->n] = *r;
+    s->n++;
+    return 0;
+}
+
+static void traces_round_trip(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hp_test_cache.XXXXXX", bin[64], zst[64], gz[64], csv[64], txt[64], cut[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(bin, sizeof bin, "%s/t.oracleGeneral", dir);
+    snprintf(zst, sizeof zst, "%s/t.oracleGeneral.zst", dir);
+    snprintf(gz, sizeof gz, "%s/t.oracleGeneral.gz", dir);
+    snprintf(csv, sizeof csv, "%s/t.csv", dir);
+    snprintf(txt, sizeof txt, "%s/t.txt", dir);
+    snprintf(cut, sizeof cut, "%s/cut.bin", dir);
+    unsigned char raw[40 * HP_TRACE_ORACLE_BYTES];
+    for (int i = 0; i < 40; i++) {
+        struct hp_cache_req r = {.time = 1000 + i,
+                                 .key = 0xfeedface00000000ULL + (uint64_t)(i % 7),
+                                 .size = (uint32_t)(100 * i + 1)};
+        hp_trace_oracle_put(&r, i % 2 ? -1 : 40 + i, raw + i * HP_TRACE_ORACLE_BYTES);
+    }
+    write_file(bin, raw, sizeof raw);
+    char z[4096];
+    size_t zn = ZSTD_compress(z, sizeof z, raw, sizeof raw, 3);
+    assert_false(ZSTD_isError(zn));
+    write_file(zst, z, zn);
+    gzFile g = gzopen(gz, "wb");
+    gzwrite(g, raw, sizeof raw);
+    gzclose(g);
+    struct hp_trace_spec oracle = {.format = HP_TRACE_ORACLE};
+    const char *bins[] = {bin, zst, gz};
+    for (int k = 0; k < 3; k++) {
+        struct seen s = {0};
+        uint64_t n = 0;
+        struct hp_err err;
+        assert_int_equal(hp_trace_read(bins[k], &oracle, see, &s, &n, &err), 0);
+        assert_int_equal(n, 40);
+        assert_int_equal(s.r[39].time, 1039);
+        assert_int_equal(s.r[39].key, 0xfeedface00000000ULL + 39 % 7);
+        assert_int_equal(s.r[39].size, 3901);
+    }
+    /* cut inside a record: named */
+    write_file(cut, raw, 5 * HP_TRACE_ORACLE_BYTES + 10);
+    struct seen s = {0};
+    struct hp_err err = {0};
+    assert_int_equal(hp_trace_read(cut, &oracle, see, &s, NULL, &err), HP_EPARSE);
+    assert_int_equal(s.n, 5);
+    assert_non_null(strstr(err.msg, "record 6"));
+
+    /* CSV with a header, columns in another order, string keys hashed */
+    const char *text = "ts,obj,bytes\n"
+                       "5,alpha,100\n"
+                       "6, 42 ,200\r\n"
+                       "\n"
+                       "7,alpha,300\n";
+    write_file(csv, text, strlen(text));
+    struct hp_trace_spec spec = {.format = HP_TRACE_CSV, .header = true};
+    assert_int_equal(hp_trace_columns("time,key,size", &spec, &err), 0);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(hp_trace_read(csv, &spec, see, &s, NULL, &err), 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.r[1].key, 42);
+    assert_int_equal(s.r[1].size, 200);
+    assert_int_equal(s.r[0].key, s.r[2].key); /* "alpha" twice: one object */
+    assert_int_equal(s.r[2].time, 7);
+    /* a bad size is named by line */
+    const char *bad = "1,a,100\n2,b,lots\n";
+    write_file(csv, bad, strlen(bad));
+    spec.header = false;
+    assert_int_equal(hp_trace_read(csv, &spec, see, &s, NULL, &err), HP_EPARSE);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.msg, "size"));
+    assert_int_equal(hp_trace_columns("key,key", &spec, &err), HP_EPARSE);
+    assert_int_equal(hp_trace_columns("time,size", &spec, &err), HP_EPARSE);
+    assert_int_equal(hp_trace_columns("-,key", &spec, &err), 0);
+    assert_int_equal(spec.key_col, 2);
+    /* plain keys, one a line */
+    const char *keys = "a\nb\na\n";
+    write_file(txt, keys, strlen(keys));
+    struct hp_trace_spec plain = {.format = HP_TRACE_TEXT};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(hp_trace_read(txt, &plain, see, &s, NULL, &err), 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.r[0].key, s.r[2].key);
+    assert_true(s.r[0].key != s.r[1].key);
+    assert_int_equal(s.r[1].size, 1);
+    unlink(bin), unlink(zst), unlink(gz), unlink(csv), unlink(txt), unlink(cut);
+    rmdir(dir);
+}
+
+static int cache_some(void)
+{
+    struct hp_cache *c = NULL;
+    int rc = hp_cache_new(HP_CACHE_SIEVE, 3000, false, &c);
+    for (uint64_t k = 0; rc == 0 && k < 5000; k++)
+        hp_cache_access(c, k % 4000, 1);
+    hp_cache_free(c);
+    return rc;
+}
+
+static void cache_alloc_failures_leak_nothing(void **state)
+{
+    (void)state;
+    ALLOC_SWEEP(cache_some());
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(policies_match_the_simple_simulator),
+        cmocka_unit_test(policies_differ_where_they_should),
+        cmocka_unit_test(a_long_trace_keeps_the_table_straight),
+        cmocka_unit_test(traces_round_trip),
+        cmocka_unit_test(cache_alloc_failures_leak_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
