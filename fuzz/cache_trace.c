@@ -8,11 +8,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cache/mrc.h"
 #include "cache/policy.h"
 #include "cache/trace.h"
 #include "fuzz.h"
 
 static struct hp_cache *caches[HP_CACHE_NPOLICIES];
+static struct hp_mrc *exact, *sampled;
 
 static int each(void *ctx, const struct hp_cache_req *r)
 {
@@ -20,6 +22,8 @@ static int each(void *ctx, const struct hp_cache_req *r)
     FUZZ_ASSERT(r->size > 0);
     for (int p = 0; p < HP_CACHE_NPOLICIES; p++)
         hp_cache_access(caches[p], r->key, r->size);
+    FUZZ_ASSERT(hp_mrc_access(exact, r->key, r->size) == 0);
+    FUZZ_ASSERT(hp_mrc_access(sampled, r->key, r->size) == 0);
     return 0;
 }
 
@@ -42,8 +46,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int p = 0; p < HP_CACHE_NPOLICIES; p++)
         if (hp_cache_new((enum hp_cache_policy)p, 1 + data[0] % 7, data[0] & 0x80, &caches[p]) < 0)
             abort();
+    if (hp_mrc_new(1, 0, data[0] & 0x80, &exact) < 0 || hp_mrc_new(0.5, 3, false, &sampled) < 0)
+        abort();
     uint64_t n = 0;
     int rc = hp_trace_read(path, &spec, each, NULL, &n, &err);
+    /* the exact curve falls as the cache grows, and at the working set only
+     * cold misses are left */
+    double prev = 1.0;
+    for (uint64_t cap = 1; cap < 64; cap *= 2) {
+        double mr = hp_mrc_miss_ratio(exact, cap);
+        FUZZ_ASSERT(mr >= 0 && mr <= prev + 1e-12);
+        prev = mr;
+        mr = hp_mrc_miss_ratio(sampled, cap);
+        FUZZ_ASSERT(mr >= 0 && mr <= 1);
+    }
+    hp_mrc_free(exact);
+    hp_mrc_free(sampled);
     FUZZ_ASSERT(rc == 0 || err.msg[0]);
     for (int p = 0; p < HP_CACHE_NPOLICIES; p++) {
         FUZZ_ASSERT(hp_cache_used(caches[p]) <= (uint64_t)(1 + data[0] % 7));

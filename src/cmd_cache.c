@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cache/mrc.h"
 #include "cache/policy.h"
 #include "cache/trace.h"
 #include "cli.h"
@@ -30,7 +31,11 @@ enum {
     O_REQUESTS,
     O_SEED,
     O_OUTPUT,
-    O_OBJ_SIZE
+    O_OBJ_SIZE,
+    O_RATE,
+    O_MAX_KEYS,
+    O_POINTS,
+    O_COMPARE
 };
 
 static const struct cli_opt cache_opts[] = {
@@ -51,6 +56,18 @@ static const struct cli_opt cache_opts[] = {
     {O_BYTES, "bytes", 0, NULL,
      "Capacity in bytes, objects weighted by their size (default: capacity in objects)."},
     {O_JSON, "json", 0, "FILE", "Write the results as a result document (kind cache)."},
+    {O_RATE, "rate", 0, "R",
+     "mrc: SHARDS at a fixed sampling rate (0.01 or 1%): the share of keys followed. Default "
+     "1, the exact curve."},
+    {O_MAX_KEYS, "max-keys", 0, "N",
+     "mrc: fixed-size SHARDS: follow at most N keys, lowering the rate as needed (memory "
+     "bounded whatever the trace)."},
+    {O_POINTS, "points", 0, "N",
+     "mrc: sizes at which to print the curve, spaced evenly on a log scale up to the working "
+     "set (default 20)."},
+    {O_COMPARE, "compare", 0, NULL,
+     "mrc: with --rate or --max-keys, also compute the exact curve and report the sampled "
+     "one's mean absolute error against it."},
     {O_ZIPF, "zipf", 0, "ALPHA", "gen: popularity follows Zipf(ALPHA) (default 1.0)."},
     {O_OBJECTS, "objects", 0, "N", "gen: distinct objects (default 1000000)."},
     {O_REQUESTS, "requests", 'n', "N", "gen: requests (default 10000000)."},
@@ -205,51 +222,86 @@ static int write_json(const char *path, const char *trace, const char *format, c
     return rc;
 }
 
-static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
+/* What sim and mrc share: the trace, its format, and the options. */
+struct cache_args {
+    const char *trace, *format_text, *columns, *json, *policies, *sizes, *rate_text;
+    struct hp_trace_spec spec;
+    bool bytes, compare;
+    int64_t max_keys, points;
+};
+
+/* Parse the options; -1 when parsing went on, else the exit code. */
+static int parse_args(const struct hp_cmd *cmd, struct cli_parser *p, const char *sub,
+                      struct cache_args *a)
 {
-    const char *trace = NULL, *format_text = NULL, *columns = "time,key,size", *json = NULL, *v;
-    const char *policies = "lru,fifo,clock,sieve", *sizes = "1%,2%,5%,10%,20%";
-    struct hp_trace_spec spec = {.delim = ','};
-    bool bytes = false;
+    const char *v;
     int id;
+    *a = (struct cache_args){.columns = "time,key,size",
+                             .policies = "lru,fifo,clock,sieve",
+                             .sizes = "1%,2%,5%,10%,20%",
+                             .spec = {.delim = ','},
+                             .points = 20};
     while ((id = cli_next(p, &v)) != CLI_DONE) {
         switch (id) {
         case CLI_ERROR: return HP_EXIT_USAGE;
         case CLI_HELP: cli_print_help(cmd, stdout); return HP_EXIT_OK;
         case CLI_POSITIONAL:
-            if (trace)
-                return cli_usage_error(cmd, "one trace at a time ('%s' and '%s')", trace, v);
-            trace = v;
+            if (a->trace)
+                return cli_usage_error(cmd, "one trace at a time ('%s' and '%s')", a->trace, v);
+            a->trace = v;
             break;
-        case O_FORMAT: format_text = v; break;
-        case O_COLUMNS: columns = v; break;
-        case O_HEADER: spec.header = true; break;
+        case O_FORMAT: a->format_text = v; break;
+        case O_COLUMNS: a->columns = v; break;
+        case O_HEADER: a->spec.header = true; break;
         case O_DELIM:
             if (strlen(v) != 1)
                 return cli_usage_error(cmd, "--delim %s: one character", v);
-            spec.delim = v[0];
+            a->spec.delim = v[0];
             break;
-        case O_POLICIES: policies = v; break;
-        case O_SIZES: sizes = v; break;
-        case O_BYTES: bytes = true; break;
-        case O_JSON: json = v; break;
+        case O_POLICIES: a->policies = v; break;
+        case O_SIZES: a->sizes = v; break;
+        case O_BYTES: a->bytes = true; break;
+        case O_JSON: a->json = v; break;
+        case O_RATE: a->rate_text = v; break;
+        case O_MAX_KEYS:
+            if (!cli_int(cmd, "max-keys", v, 1, 1000000000, &a->max_keys))
+                return HP_EXIT_USAGE;
+            break;
+        case O_POINTS:
+            if (!cli_int(cmd, "points", v, 2, 10000, &a->points))
+                return HP_EXIT_USAGE;
+            break;
+        case O_COMPARE: a->compare = true; break;
         }
     }
-    if (!trace)
-        return cli_usage_error(cmd, "a trace is needed: hotpath cache sim TRACE");
-    if (!format_text)
-        spec.format = format_of(trace);
-    else if (strcmp(format_text, "oracle") == 0)
-        spec.format = HP_TRACE_ORACLE;
-    else if (strcmp(format_text, "csv") == 0)
-        spec.format = HP_TRACE_CSV;
-    else if (strcmp(format_text, "text") == 0)
-        spec.format = HP_TRACE_TEXT;
+    if (!a->trace)
+        return cli_usage_error(cmd, "a trace is needed: hotpath cache %s TRACE", sub);
+    if (!a->format_text)
+        a->spec.format = format_of(a->trace);
+    else if (strcmp(a->format_text, "oracle") == 0)
+        a->spec.format = HP_TRACE_ORACLE;
+    else if (strcmp(a->format_text, "csv") == 0)
+        a->spec.format = HP_TRACE_CSV;
+    else if (strcmp(a->format_text, "text") == 0)
+        a->spec.format = HP_TRACE_TEXT;
     else
-        return cli_usage_error(cmd, "--format %s: expected oracle, csv or text", format_text);
+        return cli_usage_error(cmd, "--format %s: expected oracle, csv or text", a->format_text);
     struct hp_err err = {0};
-    if (spec.format == HP_TRACE_CSV && hp_trace_columns(columns, &spec, &err) < 0)
-        return cli_fail(cmd, err.msg[0] ? HP_EPARSE : HP_EPARSE, &err);
+    if (a->spec.format == HP_TRACE_CSV && hp_trace_columns(a->columns, &a->spec, &err) < 0)
+        return cli_fail(cmd, HP_EPARSE, &err);
+    return -1;
+}
+
+static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
+{
+    struct cache_args a;
+    int code = parse_args(cmd, p, "sim", &a);
+    if (code >= 0)
+        return code;
+    const char *trace = a.trace, *json = a.json, *policies = a.policies, *sizes = a.sizes;
+    struct hp_trace_spec spec = a.spec;
+    bool bytes = a.bytes;
+    struct hp_err err = {0};
 
     char pbuf[256], *pitems[HP_CACHE_NPOLICIES * 2];
     int np =
@@ -316,22 +368,23 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
     if (rc == 0)
         rc = hp_trace_read(trace, &spec, simulate, &s, NULL, &err);
     double secs = (double)(hp_now_ns() - t1) / 1e9;
-    int code = HP_EXIT_OK;
+    code = HP_EXIT_OK;
     if (rc < 0) {
         code = cli_fail(cmd, rc, &err);
         if (code == HP_EXIT_OK)
             code = HP_EXIT_FAIL;
     } else {
         static const char *const fmt_names[] = {"oracleGeneral", "csv", "text"};
-        char a[32], b[32], c[32];
-        printf("# %s requests (%s) from %s (%s)", hp_format_count((double)s.requests, a, sizeof a),
+        char c1[32], b[32], c[32];
+        printf("# %s requests (%s) from %s (%s)",
+               hp_format_count((double)s.requests, c1, sizeof c1),
                hp_format_size((int64_t)s.req_bytes, b, sizeof b), trace, fmt_names[spec.format]);
         if (relative)
             printf("; working set %s objects, %s",
-                   hp_format_count((double)(w.used + w.zero), a, sizeof a),
+                   hp_format_count((double)(w.used + w.zero), c1, sizeof c1),
                    hp_format_size((int64_t)w.bytes, c, sizeof c));
         printf("\n# %d caches in one pass: %.3gs, %s requests/s\n", s.nruns, secs,
-               hp_format_count(secs > 0 ? (double)s.requests / secs : 0, a, sizeof a));
+               hp_format_count(secs > 0 ? (double)s.requests / secs : 0, c1, sizeof c1));
         printf("%-7s %14s %8s %12s %16s\n", "policy", "capacity", "share", "miss ratio",
                "byte miss ratio");
         for (int i = 0; i < s.nruns; i++) {
@@ -356,6 +409,138 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
         hp_cache_free(s.runs[i].cache);
     hp_free(w.keys);
     return code;
+}
+
+/* ---- mrc ---------------------------------------------------------------- */
+
+struct mrcs {
+    struct hp_mrc *sampled, *exact;
+};
+
+static int feed_mrc(void *ctx, const struct hp_cache_req *r)
+{
+    struct mrcs *m = ctx;
+    int rc = hp_mrc_access(m->sampled, r->key, r->size);
+    if (rc == 0 && m->exact)
+        rc = hp_mrc_access(m->exact, r->key, r->size);
+    return rc;
+}
+
+static int run_mrc(const struct hp_cmd *cmd, struct cli_parser *p)
+{
+    struct cache_args a;
+    int code = parse_args(cmd, p, "mrc", &a);
+    if (code >= 0)
+        return code;
+    double rate = 1;
+    if (a.rate_text) {
+        struct hp_err e;
+        if ((strchr(a.rate_text, '%') ? hp_parse_percent(a.rate_text, &rate, &e)
+                                      : hp_parse_number(a.rate_text, &rate, &e)) < 0 ||
+            !(rate > 0 && rate <= 1))
+            return cli_usage_error(cmd, "--rate %s: a share above 0 and at most 1 (or 100%%)",
+                                   a.rate_text);
+    }
+    bool sampling = rate < 1 || a.max_keys > 0;
+    if (a.compare && !sampling)
+        return cli_usage_error(cmd, "--compare needs --rate or --max-keys (the exact curve is "
+                                    "what it compares with)");
+    struct mrcs m = {0};
+    struct hp_err err = {0};
+    int64_t t0 = hp_now_ns(), wall0 = hp_wall_ns();
+    int rc = hp_mrc_new(rate, (uint64_t)a.max_keys, a.bytes, &m.sampled);
+    if (rc == 0 && a.compare)
+        rc = hp_mrc_new(1, 0, a.bytes, &m.exact);
+    uint64_t n = 0;
+    if (rc < 0)
+        hp_err_set(&err, rc, "out of memory");
+    else
+        rc = hp_trace_read(a.trace, &a.spec, feed_mrc, &m, &n, &err);
+    double secs = (double)(hp_now_ns() - t0) / 1e9;
+    if (rc < 0) {
+        code = cli_fail(cmd, rc, &err);
+        goto out;
+    }
+    double ws = hp_mrc_working_set(m.exact ? m.exact : m.sampled);
+    char a1[32], a2[32];
+    printf("# LRU miss-ratio curve of %s requests from %s; working set %s %s; %s, %.3gs\n",
+           hp_format_count((double)n, a1, sizeof a1), a.trace,
+           a.bytes ? hp_format_size((int64_t)ws, a2, sizeof a2)
+                   : hp_format_count(ws, a2, sizeof a2),
+           a.bytes ? "" : "objects",
+           !sampling    ? "exact (Mattson's stack distances)"
+           : a.max_keys ? "SHARDS, fixed size"
+                        : "SHARDS, fixed rate",
+           secs);
+    if (sampling)
+        printf("# sampled at %.4g%% of keys at the end\n", 100 * hp_mrc_rate(m.sampled));
+    printf("%14s %12s%s\n", "capacity", "miss ratio", m.exact ? "        exact" : "");
+    double mae = 0;
+    int np = (int)a.points;
+    struct hp_result *r = NULL;
+    if (a.json && hp_result_new("cache", &r) < 0)
+        r = NULL;
+    for (int i = 1; i <= np; i++) {
+        /* log-spaced from 1 (or 1 KiB) to the working set */
+        double lo = a.bytes ? 1024 : 1, hi = ws > lo ? ws : lo * 2;
+        uint64_t cap = (uint64_t)ceil(lo * pow(hi / lo, (double)i / np));
+        double mr = hp_mrc_miss_ratio(m.sampled, cap);
+        char capt[32];
+        if (a.bytes)
+            hp_format_size((int64_t)cap, capt, sizeof capt);
+        else
+            snprintf(capt, sizeof capt, "%llu", (unsigned long long)cap);
+        printf("%14s %12.4f", capt, mr);
+        if (r)
+            hp_result_series_point(r, "lru_miss_ratio", "ratio", (double)cap, mr);
+        if (m.exact) {
+            double ex = hp_mrc_miss_ratio(m.exact, cap);
+            mae += fabs(mr - ex);
+            printf(" %12.4f", ex);
+            if (r)
+                hp_result_series_point(r, "lru_miss_ratio_exact", "ratio", (double)cap, ex);
+        }
+        printf("\n");
+    }
+    if (m.exact) {
+        /* SHARDS' own measure: the error over sizes evenly spaced (100 of them) up to the
+         * working set, where the log-spaced table above dwells on the smallest sizes, below
+         * the sample's resolution (about 1/rate objects) */
+        mae = 0;
+        for (int i = 1; i <= 100; i++) {
+            uint64_t cap = (uint64_t)ceil(ws * i / 100.0);
+            mae += fabs(hp_mrc_miss_ratio(m.sampled, cap) - hp_mrc_miss_ratio(m.exact, cap));
+        }
+        mae /= 100;
+        printf("# mean absolute error of the sampled curve at 100 sizes evenly spaced up to the "
+               "working set: %.4f\n",
+               mae);
+    }
+    fflush(stdout);
+    if (a.json) {
+        int e = r ? 0 : -ENOMEM;
+        e = e ? e : hp_result_config_str(r, "command", "mrc");
+        e = e ? e : hp_result_config_str(r, "trace", a.trace);
+        e = e ? e : hp_result_config_str(r, "capacity_unit", a.bytes ? "bytes" : "objects");
+        e = e ? e : hp_result_config_real(r, "rate", rate);
+        e = e ? e : hp_result_config_int(r, "max_keys", a.max_keys);
+        e = e ? e : hp_result_metric(r, "requests", (double)n, "count");
+        e = e ? e : hp_result_metric(r, "working_set", ws, a.bytes ? "bytes" : "count");
+        if (m.exact)
+            e = e ? e : hp_result_metric(r, "mean_absolute_error", mae, "ratio");
+        if (r) {
+            hp_result_set_started(r, wall0);
+            hp_result_set_duration(r, secs);
+        }
+        e = e ? e : hp_result_write(r, a.json, &err);
+        if (e < 0)
+            code = cli_fail(cmd, e == -ENOMEM ? e : -EIO, &err);
+    }
+    hp_result_free(r);
+out:
+    hp_mrc_free(m.sampled);
+    hp_mrc_free(m.exact);
+    return code < 0 ? HP_EXIT_OK : code;
 }
 
 /* ---- gen ---------------------------------------------------------------- */
@@ -430,17 +615,21 @@ static int run_cache(const struct hp_cmd *cmd, int argc, char **argv)
     }
     if (argc < 2)
         return cli_usage_error(cmd, "a subcommand is needed: hotpath cache sim TRACE");
-    if (strcmp(argv[1], "sim") != 0 && strcmp(argv[1], "gen") != 0)
-        return cli_usage_error(cmd, "unknown subcommand '%s' (expected sim or gen)", argv[1]);
     struct cli_parser p;
     cli_init(&p, cmd, argc - 1, argv + 1);
-    return strcmp(argv[1], "gen") == 0 ? run_gen(cmd, &p) : run_sim(cmd, &p);
+    if (strcmp(argv[1], "sim") == 0)
+        return run_sim(cmd, &p);
+    if (strcmp(argv[1], "mrc") == 0)
+        return run_mrc(cmd, &p);
+    if (strcmp(argv[1], "gen") == 0)
+        return run_gen(cmd, &p);
+    return cli_usage_error(cmd, "unknown subcommand '%s' (expected sim, mrc or gen)", argv[1]);
 }
 
 const struct hp_cmd hp_cmd_cache = {
     .name = "cache",
     .summary = "Replay an access trace through eviction policies: miss ratios by size.",
-    .usage = "cache sim [options] TRACE | cache gen [options] -o FILE",
+    .usage = "cache sim|mrc [options] TRACE | cache gen [options] -o FILE",
     .description =
         "Reads a cache access trace (libCacheSim's oracleGeneral binary records, CSV with "
         "chosen columns, or a key a line; plain, gzip or zstd; - is stdin) and replays it, in "
@@ -448,12 +637,16 @@ const struct hp_cmd hp_cmd_cache = {
         "reference bit, second chance) and SIEVE. Sizes are objects, or bytes with --bytes, or "
         "shares of the working set (a first pass counts it). Prints the miss ratio and the byte "
         "miss ratio of each; --json writes them as a result document.\n\n"
+        "cache mrc gives the LRU miss ratio at every size in one pass (Mattson's stack "
+        "distances with a Fenwick tree), or SHARDS' sampled estimate for traces too large for "
+        "that (--rate, --max-keys), with --compare its error against the exact curve.\n\n"
         "cache gen writes a seeded synthetic trace: requests to objects whose popularity "
         "follows Zipf(alpha), sizes fixed per object, in any of the formats.",
     .opts = cache_opts,
     .examples = "  hotpath cache sim wiki.oracleGeneral.zst\n"
                 "  hotpath cache sim --bytes --sizes 1GiB,10GiB --policies lru,sieve trace.csv\n"
                 "  hotpath cache sim --columns -,key,size --header --sizes 1%,10% cdn.csv.gz\n"
+                "  hotpath cache mrc --rate 1% --compare wiki.oracleGeneral.zst\n"
                 "  hotpath cache gen --zipf 0.9 --objects 1000000 -n 10000000 -o z.oracleGeneral\n",
     .run = run_cache,
 };

@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 
+#include "cache/mrc.h"
 #include "cache/policy.h"
 #include "cache/trace.h"
 #include "core/err.h"
@@ -218,6 +219,113 @@ static void a_long_trace_keeps_the_table_straight(void **state)
     hp_cache_free(c);
 }
 
+/* ---- miss-ratio curves ------------------------------------------------------ */
+
+#define MRC_REQ 60000
+
+static uint64_t mrc_keys[MRC_REQ];
+static uint32_t mrc_sizes[MRC_REQ];
+
+static void make_trace(uint64_t objects, uint64_t seed, int n)
+{
+    rng_state = seed;
+    for (int i = 0; i < n; i++) {
+        mrc_keys[i] = skewed_key(objects) * 104729 + 3;
+        mrc_sizes[i] = (uint32_t)(mrc_keys[i] % 1000) + 1;
+    }
+}
+
+static double lru_miss_ratio(uint64_t cap, bool bytes, int n)
+{
+    struct hp_cache *c;
+    assert_int_equal(hp_cache_new(HP_CACHE_LRU, cap, bytes, &c), 0);
+    int misses = 0;
+    for (int i = 0; i < n; i++)
+        misses += !hp_cache_access(c, mrc_keys[i], mrc_sizes[i]);
+    hp_cache_free(c);
+    return (double)misses / n;
+}
+
+static void mrc_equals_lru_simulation_at_every_size(void **state)
+{
+    (void)state;
+    /* 300 objects: positions run out and are renumbered many times */
+    static const uint64_t objects[] = {300, 5000};
+    for (size_t k = 0; k < 2; k++) {
+        make_trace(objects[k], 77 + k, MRC_REQ);
+        struct hp_mrc *m;
+        assert_int_equal(hp_mrc_new(1, 0, false, &m), 0);
+        for (int i = 0; i < MRC_REQ; i++)
+            assert_int_equal(hp_mrc_access(m, mrc_keys[i], mrc_sizes[i]), 0);
+        static const uint64_t caps[] = {1, 2, 3, 7, 10, 50, 100, 299, 1000, 4000, 100000};
+        for (size_t j = 0; j < sizeof caps / sizeof caps[0]; j++)
+            assert_close(hp_mrc_miss_ratio(m, caps[j]), lru_miss_ratio(caps[j], false, MRC_REQ), 0,
+                         1e-12);
+        assert_int_equal(hp_mrc_requests(m), MRC_REQ);
+        hp_mrc_free(m);
+    }
+    /* bytes: within the histogram's 1.1% resolution of distance */
+    make_trace(3000, 5, MRC_REQ);
+    struct hp_mrc *b;
+    assert_int_equal(hp_mrc_new(1, 0, true, &b), 0);
+    for (int i = 0; i < MRC_REQ; i++)
+        assert_int_equal(hp_mrc_access(b, mrc_keys[i], mrc_sizes[i]), 0);
+    static const uint64_t bcaps[] = {5000, 50000, 300000, 1000000};
+    for (size_t j = 0; j < 4; j++)
+        assert_close(hp_mrc_miss_ratio(b, bcaps[j]), lru_miss_ratio(bcaps[j], true, MRC_REQ), 0,
+                     0.01);
+    hp_mrc_free(b);
+}
+
+/* SHARDS on a skewed trace: the sampled curve against the exact one. */
+static void shards_stays_close_to_exact(void **state)
+{
+    (void)state;
+    make_trace(20000, 9, MRC_REQ);
+    struct hp_mrc *exact, *rate, *fixed;
+    assert_int_equal(hp_mrc_new(1, 0, false, &exact), 0);
+    assert_int_equal(hp_mrc_new(0.1, 0, false, &rate), 0);
+    assert_int_equal(hp_mrc_new(0.5, 500, false, &fixed), 0);
+    for (int i = 0; i < MRC_REQ; i++) {
+        hp_mrc_access(exact, mrc_keys[i], 1);
+        hp_mrc_access(rate, mrc_keys[i], 1);
+        hp_mrc_access(fixed, mrc_keys[i], 1);
+    }
+    double mae_rate = 0, mae_fixed = 0;
+    int n = 0;
+    for (uint64_t cap = 100; cap <= 20000; cap += 1000, n++) {
+        double e = hp_mrc_miss_ratio(exact, cap);
+        mae_rate += fabs(hp_mrc_miss_ratio(rate, cap) - e);
+        mae_fixed += fabs(hp_mrc_miss_ratio(fixed, cap) - e);
+    }
+    mae_rate /= n;
+    mae_fixed /= n;
+    if (!(mae_rate <= 0.02 && mae_fixed <= 0.03))
+        fail_msg("SHARDS mean absolute error: fixed rate %.4f, fixed size %.4f", mae_rate,
+                 mae_fixed);
+    assert_true(hp_mrc_rate(fixed) < 0.5); /* it had to lower its rate to stay at 500 keys */
+    assert_close(hp_mrc_working_set(rate), hp_mrc_working_set(exact), 0.15, 0);
+    hp_mrc_free(exact);
+    hp_mrc_free(rate);
+    hp_mrc_free(fixed);
+}
+
+static int mrc_some(void)
+{
+    struct hp_mrc *m = NULL;
+    int rc = hp_mrc_new(0.5, 100, false, &m);
+    for (uint64_t k = 0; rc == 0 && k < 5000; k++)
+        rc = hp_mrc_access(m, (k * 7919) % 3000, 1);
+    hp_mrc_free(m);
+    return rc;
+}
+
+static void mrc_alloc_failures_leak_nothing(void **state)
+{
+    (void)state;
+    ALLOC_SWEEP(mrc_some());
+}
+
 /* ---- traces -------------------------------------------------------------- */
 
 struct seen {
@@ -343,6 +451,9 @@ int main(void)
         cmocka_unit_test(policies_match_the_simple_simulator),
         cmocka_unit_test(policies_differ_where_they_should),
         cmocka_unit_test(a_long_trace_keeps_the_table_straight),
+        cmocka_unit_test(mrc_equals_lru_simulation_at_every_size),
+        cmocka_unit_test(shards_stays_close_to_exact),
+        cmocka_unit_test(mrc_alloc_failures_leak_nothing),
         cmocka_unit_test(traces_round_trip),
         cmocka_unit_test(cache_alloc_failures_leak_nothing),
     };
