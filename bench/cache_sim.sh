@@ -5,7 +5,8 @@
 # working set (in objects), one policy at a time, pinned to CPU 0, median of
 # RUNS; from oracleGeneral binary records and from CSV. libCacheSim is not in
 # Debian's archive, so the issue's figures for it on this kind of machine
-# (LRU 6.9M, FIFO 8.0M, SIEVE 9.4M requests/s binary; 0.54M from CSV) are the
+# (LRU 6.9M, FIFO 8.0M, SIEVE 9.4M, S3-FIFO 3.5M requests/s binary; 0.54M
+# from CSV) are the
 # reference. Also the peak RSS per cached object (one LRU cache, RSS over the
 # trace reading alone).
 #   bench/cache_sim.sh [PATH-TO-HOTPATH]   (RUNS=5)
@@ -18,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 python3 - "$hotpath" "$work" "${RUNS:-5}" <<'PY'
 import os, re, statistics, subprocess, sys
 hotpath, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ref = {"lru": 6.9, "fifo": 8.0, "sieve": 9.4, "clock": None}
+ref = {"lru": 6.9, "fifo": 8.0, "sieve": 9.4, "clock": None, "s3fifo": 3.5}
 
 def rate(trace, policy, extra=()):
     out = subprocess.run(["taskset", "-c", "0", hotpath, "cache", "sim", "--policies", policy,
@@ -37,7 +38,7 @@ def rss(policy, cap):
 
 print("| policy | input | M requests/s (median of %d) | libCacheSim (issue) | ratio | miss ratio |" % runs)
 print("| --- | --- | ---: | ---: | ---: | ---: |")
-for policy in ("lru", "fifo", "clock", "sieve"):
+for policy in ("lru", "fifo", "clock", "sieve", "s3fifo"):
     for name, path, extra in (("oracleGeneral", "z.oracleGeneral", ()), ("CSV", "z.csv", ("--header",))):
         if name == "CSV" and policy not in ("lru", "sieve"):
             continue

@@ -49,7 +49,7 @@ static const struct cli_opt cache_opts[] = {
     {O_HEADER, "header", 0, NULL, "csv: the first line is a header."},
     {O_DELIM, "delim", 0, "CHAR", "csv: the separator (default ,)."},
     {O_POLICIES, "policies", 0, "LIST",
-     "Eviction policies, comma-separated: lru, fifo, clock, sieve (default all)."},
+     "Eviction policies, comma-separated: lru, fifo, clock, sieve, s3fifo (default all)."},
     {O_SIZES, "sizes", 0, "LIST",
      "Cache sizes, comma-separated: a share of the working set (10%), objects (1000), or with "
      "--bytes bytes (64MiB). Default 1%,2%,5%,10%,20%."},
@@ -237,7 +237,7 @@ static int parse_args(const struct hp_cmd *cmd, struct cli_parser *p, const char
     const char *v;
     int id;
     *a = (struct cache_args){.columns = "time,key,size",
-                             .policies = "lru,fifo,clock,sieve",
+                             .policies = "lru,fifo,clock,sieve,s3fifo",
                              .sizes = "1%,2%,5%,10%,20%",
                              .spec = {.delim = ','},
                              .points = 20};
@@ -311,8 +311,8 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
     int pol[HP_CACHE_NPOLICIES * 2];
     for (int i = 0; i < np; i++)
         if ((pol[i] = hp_cache_policy_parse(pitems[i])) < 0)
-            return cli_usage_error(cmd, "--policies: '%s' is not one of lru, fifo, clock, sieve",
-                                   pitems[i]);
+            return cli_usage_error(
+                cmd, "--policies: '%s' is not one of lru, fifo, clock, sieve, s3fifo", pitems[i]);
     char sbuf[512], *sitems[MAX_SIZES];
     int ns = cli_split(cmd, "sizes", sizes, sbuf, sizeof sbuf, sitems, MAX_SIZES);
     if (ns < 0)
@@ -634,7 +634,8 @@ const struct hp_cmd hp_cmd_cache = {
         "Reads a cache access trace (libCacheSim's oracleGeneral binary records, CSV with "
         "chosen columns, or a key a line; plain, gzip or zstd; - is stdin) and replays it, in "
         "one pass, through every chosen policy at every chosen size: LRU, FIFO, CLOCK (one "
-        "reference bit, second chance) and SIEVE. Sizes are objects, or bytes with --bytes, or "
+        "reference bit, second chance), SIEVE and S3-FIFO. Sizes are objects, or bytes with "
+        "--bytes, or "
         "shares of the working set (a first pass counts it). Prints the miss ratio and the byte "
         "miss ratio of each; --json writes them as a result document.\n\n"
         "cache mrc gives the LRU miss ratio at every size in one pass (Mattson's stack "

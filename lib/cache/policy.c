@@ -19,7 +19,16 @@ struct node {
     uint32_t size;
     uint32_t prev; /* toward the head: newer */
     uint32_t next; /* toward the tail: older; or the next free node */
-    uint8_t bit;   /* CLOCK's reference bit, SIEVE's visited */
+    uint8_t bit;   /* CLOCK's reference bit, SIEVE's visited, S3-FIFO's frequency (0-3) */
+    uint8_t q;     /* the list it is on: MAIN, SMALL or GHOST */
+};
+
+/* S3-FIFO's three queues; every other policy has MAIN only. */
+enum { MAIN, SMALL, GHOST, NLISTS };
+
+struct list {
+    uint32_t head, tail;
+    uint64_t used; /* objects or bytes on it */
 };
 
 struct hp_cache {
@@ -27,13 +36,15 @@ struct hp_cache {
     bool bytes;
     uint64_t cap, used, nobj;
     struct node *nodes;
-    uint32_t ncap, nmade, free_head;
-    uint32_t *table; /* node index + 1; 0 is empty */
-    uint32_t tsize;  /* a power of two */
-    uint32_t head, tail, hand;
+    uint32_t ncap, nmade, free_head, live; /* live: nodes in use, ghosts too */
+    uint32_t *table;                       /* node index + 1; 0 is empty */
+    uint32_t tsize;                        /* a power of two */
+    struct list l[NLISTS];
+    uint32_t hand;
+    uint64_t small_cap, ghost_cap; /* S3-FIFO: 10% of the capacity, and the rest */
 };
 
-static const char *const names[] = {"lru", "fifo", "clock", "sieve"};
+static const char *const names[] = {"lru", "fifo", "clock", "sieve", "s3fifo"};
 
 const char *hp_cache_policy_name(enum hp_cache_policy p)
 {
@@ -69,7 +80,11 @@ int hp_cache_new(enum hp_cache_policy policy, uint64_t capacity, bool bytes, str
     c->policy = policy;
     c->bytes = bytes;
     c->cap = capacity;
-    c->head = c->tail = c->hand = c->free_head = NIL;
+    for (int q = 0; q < NLISTS; q++)
+        c->l[q].head = c->l[q].tail = NIL;
+    c->hand = c->free_head = NIL;
+    c->small_cap = capacity / 10 ? capacity / 10 : 1;
+    c->ghost_cap = capacity - c->small_cap ? capacity - c->small_cap : 1;
     c->tsize = 1024;
     c->table = hp_calloc(c->tsize, sizeof *c->table);
     if (!c->table) {
@@ -162,54 +177,112 @@ static void table_del(struct hp_cache *c, uint32_t s)
 static void unlink_node(struct hp_cache *c, uint32_t i)
 {
     struct node *n = &c->nodes[i];
+    struct list *l = &c->l[n->q];
     if (n->prev != NIL)
         c->nodes[n->prev].next = n->next;
     else
-        c->head = n->next;
+        l->head = n->next;
     if (n->next != NIL)
         c->nodes[n->next].prev = n->prev;
     else
-        c->tail = n->prev;
+        l->tail = n->prev;
+    l->used -= c->bytes ? n->size : 1;
 }
 
-static void push_front(struct hp_cache *c, uint32_t i)
+static void push_front(struct hp_cache *c, uint32_t i, int q)
 {
     struct node *n = &c->nodes[i];
+    struct list *l = &c->l[q];
+    n->q = (uint8_t)q;
     n->prev = NIL;
-    n->next = c->head;
-    if (c->head != NIL)
-        c->nodes[c->head].prev = i;
-    c->head = i;
-    if (c->tail == NIL)
-        c->tail = i;
+    n->next = l->head;
+    if (l->head != NIL)
+        c->nodes[l->head].prev = i;
+    l->head = i;
+    if (l->tail == NIL)
+        l->tail = i;
+    l->used += c->bytes ? n->size : 1;
 }
 
-static void evict_one(struct hp_cache *c)
+/* Drop node v: out of its list and the table, onto the free list. */
+static void drop(struct hp_cache *c, uint32_t v)
 {
-    uint32_t v = c->tail;
-    if (c->policy == HP_CACHE_CLOCK) {
-        while (c->nodes[v].bit) { /* second chance: to the front, bit cleared */
-            c->nodes[v].bit = 0;
-            unlink_node(c, v);
-            push_front(c, v);
-            v = c->tail;
-        }
-    } else if (c->policy == HP_CACHE_SIEVE) {
-        v = c->hand != NIL ? c->hand : c->tail;
-        while (c->nodes[v].bit) {
-            c->nodes[v].bit = 0;
-            v = c->nodes[v].prev != NIL ? c->nodes[v].prev : c->tail;
-        }
-        c->hand = c->nodes[v].prev; /* NIL: start again from the tail */
-    }
     uint32_t slot;
     find(c, c->nodes[v].key, &slot);
     table_del(c, slot);
     unlink_node(c, v);
-    c->used -= c->bytes ? c->nodes[v].size : 1;
-    c->nobj--;
     c->nodes[v].next = c->free_head;
     c->free_head = v;
+    c->live--;
+}
+
+/* S3-FIFO's ghost: the keys recently evicted from the small queue. */
+static void ghost_trim(struct hp_cache *c)
+{
+    while (c->l[GHOST].used > c->ghost_cap)
+        drop(c, c->l[GHOST].tail);
+}
+
+/* S3-FIFO (Yang et al., SOSP 2023, Algorithm 1): evict from the small
+ * queue while it holds its 10% or more, else from the main one. */
+static void evict_s3fifo(struct hp_cache *c)
+{
+    if (c->l[SMALL].used >= c->small_cap || c->l[MAIN].tail == NIL) {
+        while (c->l[SMALL].tail != NIL) {
+            uint32_t t = c->l[SMALL].tail;
+            unlink_node(c, t);
+            if (c->nodes[t].bit > 1) { /* read twice or more while small: promoted, its
+                                        * frequency kept */
+                push_front(c, t, MAIN);
+                continue;
+            }
+            c->used -= c->bytes ? c->nodes[t].size : 1;
+            c->nobj--;
+            push_front(c, t, GHOST); /* the node stays as its key's ghost */
+            ghost_trim(c);
+            return;
+        }
+    }
+    while (c->l[MAIN].tail != NIL) {
+        uint32_t t = c->l[MAIN].tail;
+        if (c->nodes[t].bit > 0) { /* FIFO with reinsertion, frequency spent */
+            c->nodes[t].bit--;
+            unlink_node(c, t);
+            push_front(c, t, MAIN);
+            continue;
+        }
+        c->used -= c->bytes ? c->nodes[t].size : 1;
+        c->nobj--;
+        drop(c, t);
+        return;
+    }
+}
+
+static void evict_one(struct hp_cache *c)
+{
+    if (c->policy == HP_CACHE_S3FIFO) {
+        evict_s3fifo(c);
+        return;
+    }
+    uint32_t v = c->l[MAIN].tail;
+    if (c->policy == HP_CACHE_CLOCK) {
+        while (c->nodes[v].bit) { /* second chance: to the front, bit cleared */
+            c->nodes[v].bit = 0;
+            unlink_node(c, v);
+            push_front(c, v, MAIN);
+            v = c->l[MAIN].tail;
+        }
+    } else if (c->policy == HP_CACHE_SIEVE) {
+        v = c->hand != NIL ? c->hand : c->l[MAIN].tail;
+        while (c->nodes[v].bit) {
+            c->nodes[v].bit = 0;
+            v = c->nodes[v].prev != NIL ? c->nodes[v].prev : c->l[MAIN].tail;
+        }
+        c->hand = c->nodes[v].prev; /* NIL: start again from the tail */
+    }
+    c->used -= c->bytes ? c->nodes[v].size : 1;
+    c->nobj--;
+    drop(c, v);
 }
 
 static uint32_t new_node(struct hp_cache *c)
@@ -236,10 +309,14 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
 {
     uint64_t need = c->bytes ? size : 1;
     uint32_t slot, i = find(c, key, &slot);
-    if (i != NIL) {
+    bool ghost = false;
+    if (i != NIL && c->nodes[i].q != GHOST) {
         if (c->policy == HP_CACHE_LRU) {
             unlink_node(c, i);
-            push_front(c, i);
+            push_front(c, i, MAIN);
+        } else if (c->policy == HP_CACHE_S3FIFO) {
+            if (c->nodes[i].bit < 3)
+                c->nodes[i].bit++;
         } else if (c->policy != HP_CACHE_FIFO) {
             c->nodes[i].bit = 1;
         }
@@ -247,15 +324,20 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
     }
     if (need > c->cap)
         return false; /* larger than the whole cache: never admitted */
+    if (i != NIL) {   /* a ghost: S3-FIFO admits it to the main queue */
+        drop(c, i);
+        ghost = true;
+    }
     while (c->used + need > c->cap)
         evict_one(c);
-    if ((c->nobj + 1) * 2 > c->tsize && table_grow(c) < 0)
+    if ((c->live + 1) * (uint64_t)2 > c->tsize && table_grow(c) < 0)
         return false;
     i = new_node(c);
     if (i == NIL)
         return false;
+    c->live++;
     c->nodes[i] = (struct node){.key = key, .size = size, .bit = 0};
-    push_front(c, i);
+    push_front(c, i, c->policy == HP_CACHE_S3FIFO && !ghost ? SMALL : MAIN);
     table_put(c->table, c->tsize, c, i);
     c->used += need;
     c->nobj++;

@@ -11,6 +11,14 @@
  *   SIEVE  (Zhang et al., NSDI 2024): a hit sets "visited"; a hand moves from
  *          the oldest toward the newest, clearing visited bits and evicting
  *          the first unvisited object; it stays where it stopped and wraps.
+ *   S3FIFO (Yang et al., SOSP 2023): a small FIFO of 10% of the capacity, a
+ *          main FIFO with reinsertion, and a ghost FIFO of keys (as much as
+ *          the main's share). New objects enter the small queue, ghosts the
+ *          main one; a hit adds one to a frequency capped at 3. Evicting the
+ *          small queue (while it holds its 10%): an object read twice or more
+ *          (frequency > 1) moves to the main queue, else it goes and its key
+ *          becomes a ghost. Evicting the main queue: an object with
+ *          frequency > 0 has one taken off and goes back to the front.
  * An object larger than the whole cache is never admitted (a miss each time).
  * O(1) per access; about 40 bytes per cached object. Not thread-safe. */
 #ifndef HP_CACHE_POLICY_H
@@ -24,6 +32,7 @@ enum hp_cache_policy {
     HP_CACHE_FIFO,
     HP_CACHE_CLOCK,
     HP_CACHE_SIEVE,
+    HP_CACHE_S3FIFO,
     HP_CACHE_NPOLICIES
 };
 

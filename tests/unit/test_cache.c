@@ -31,6 +31,13 @@ struct simple {
     int bit[SIMPLE_MAX];
     bool hand_set; /* SIEVE: the hand, as the key it rests on */
     uint64_t hand;
+    /* S3-FIFO: the small queue and the ghosts, newest first, as arrays too;
+     * key/size/bit above are then the main queue */
+    int ns, ng;
+    uint64_t skey[SIMPLE_MAX], gkey[SIMPLE_MAX];
+    uint32_t ssize[SIMPLE_MAX], gsize[SIMPLE_MAX];
+    int sfreq[SIMPLE_MAX];
+    uint64_t sused, gused;
 };
 
 static int simple_find(const struct simple *s, uint64_t key)
@@ -86,8 +93,105 @@ static void simple_evict(struct simple *s)
     simple_remove(s, v);
 }
 
+static uint64_t units(const struct simple *s, uint32_t size)
+{
+    return s->bytes ? size : 1;
+}
+
+/* S3-FIFO from its definition (policy.h), on arrays. */
+static void s3_evict(struct simple *s)
+{
+    uint64_t small_cap = s->cap / 10 ? s->cap / 10 : 1;
+    uint64_t ghost_cap = s->cap - small_cap ? s->cap - small_cap : 1;
+    if (s->sused >= small_cap || s->n == 0) {
+        while (s->ns > 0) {
+            int t = s->ns - 1;
+            uint64_t k = s->skey[t];
+            uint32_t z = s->ssize[t];
+            int f = s->sfreq[t];
+            s->sused -= units(s, z);
+            s->ns--;
+            if (f > 1) {                /* promoted to the main queue's front, frequency kept */
+                s->used -= units(s, z); /* simple_insert_front counts it again */
+                simple_insert_front(s, k, z, f);
+                continue;
+            }
+            s->used -= units(s, z);
+            memmove(s->gkey + 1, s->gkey, (size_t)s->ng * sizeof s->gkey[0]);
+            memmove(s->gsize + 1, s->gsize, (size_t)s->ng * sizeof s->gsize[0]);
+            s->gkey[0] = k;
+            s->gsize[0] = z;
+            s->ng++;
+            s->gused += units(s, z);
+            while (s->gused > ghost_cap) {
+                s->gused -= units(s, s->gsize[s->ng - 1]);
+                s->ng--;
+            }
+            return;
+        }
+    }
+    while (s->n > 0) {
+        int t = s->n - 1;
+        if (s->bit[t] > 0) {
+            uint64_t k = s->key[t];
+            uint32_t z = s->size[t];
+            int f = s->bit[t] - 1;
+            simple_remove(s, t);
+            simple_insert_front(s, k, z, f); /* used is unchanged: out and in */
+            continue;
+        }
+        simple_remove(s, t);
+        return;
+    }
+}
+
+static bool s3_access(struct simple *s, uint64_t key, uint32_t size)
+{
+    for (int i = 0; i < s->ns; i++)
+        if (s->skey[i] == key) {
+            s->sfreq[i] += s->sfreq[i] < 3;
+            return true;
+        }
+    int i = simple_find(s, key);
+    if (i >= 0) {
+        s->bit[i] += s->bit[i] < 3;
+        return true;
+    }
+    uint64_t need = units(s, size);
+    if (need > s->cap)
+        return false;
+    bool ghost = false;
+    for (int g = 0; g < s->ng; g++)
+        if (s->gkey[g] == key) {
+            s->gused -= units(s, s->gsize[g]);
+            memmove(s->gkey + g, s->gkey + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gkey[0]);
+            memmove(s->gsize + g, s->gsize + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gsize[0]);
+            s->ng--;
+            ghost = true;
+            break;
+        }
+    while (s->used + need > s->cap)
+        s3_evict(s);
+    if (ghost) {
+        simple_insert_front(s, key, size, 0); /* used grows there */
+    } else {
+        memmove(s->skey + 1, s->skey, (size_t)s->ns * sizeof s->skey[0]);
+        memmove(s->ssize + 1, s->ssize, (size_t)s->ns * sizeof s->ssize[0]);
+        memmove(s->sfreq + 1, s->sfreq, (size_t)s->ns * sizeof s->sfreq[0]);
+        s->skey[0] = key;
+        s->ssize[0] = size;
+        s->sfreq[0] = 0;
+        s->ns++;
+        s->sused += need;
+        s->used += need;
+    }
+    return false;
+}
+
 static bool simple_access(struct simple *s, uint64_t key, uint32_t size)
 {
+    if (s->policy == HP_CACHE_S3FIFO)
+        return s3_access(s, key, size);
     uint64_t need = s->bytes ? size : 1;
     int i = simple_find(s, key);
     if (i >= 0) {
@@ -159,7 +263,7 @@ static void policies_match_the_simple_simulator(void **state)
                 hits += got;
             }
             assert_int_equal(hp_cache_used(c), s.used);
-            assert_int_equal(hp_cache_objects(c), (uint64_t)s.n);
+            assert_int_equal(hp_cache_objects(c), (uint64_t)(s.n + s.ns));
             assert_true(hits > 0 && hits < 20000);
             if (k == 2)
                 hits_at[p] = hits;
