@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cache/belady.h"
 #include "cache/mrc.h"
 #include "cache/policy.h"
 #include "cache/trace.h"
@@ -49,7 +50,9 @@ static const struct cli_opt cache_opts[] = {
     {O_HEADER, "header", 0, NULL, "csv: the first line is a header."},
     {O_DELIM, "delim", 0, "CHAR", "csv: the separator (default ,)."},
     {O_POLICIES, "policies", 0, "LIST",
-     "Eviction policies, comma-separated: lru, fifo, clock, sieve, s3fifo (default all)."},
+     "Eviction policies, comma-separated: lru, fifo, clock, sieve, s3fifo (default: these), "
+     "and belady, the offline optimum (the lower bound; it holds the trace in memory, 20 "
+     "bytes a request)."},
     {O_SIZES, "sizes", 0, "LIST",
      "Cache sizes, comma-separated: a share of the working set (10%), objects (1000), or with "
      "--bytes bytes (64MiB). Default 1%,2%,5%,10%,20%."},
@@ -82,25 +85,61 @@ static const struct cli_opt cache_opts[] = {
 };
 
 #define MAX_SIZES 32
-#define MAX_RUNS (MAX_SIZES * HP_CACHE_NPOLICIES)
+#define MAX_RUNS (MAX_SIZES * (HP_CACHE_NPOLICIES + 1) * 2)
 
 struct size_arg {
     double share; /* of the working set, or NAN */
     uint64_t absolute;
 };
 
+#define BELADY HP_CACHE_NPOLICIES /* a run's policy: Belady's offline optimum */
+
 struct run {
-    enum hp_cache_policy policy;
+    int policy; /* an hp_cache_policy, or BELADY */
     uint64_t capacity;
     struct hp_cache *cache;
+    struct hp_belady *belady;
     uint64_t misses, miss_bytes;
 };
+
+static const char *run_name(const struct run *u)
+{
+    return u->policy == BELADY ? "belady" : hp_cache_policy_name((enum hp_cache_policy)u->policy);
+}
+
+/* The trace in memory, for Belady's next accesses: 20 bytes a request. */
+struct loaded {
+    uint64_t *keys, *next;
+    uint32_t *sizes;
+    uint64_t n, cap;
+};
+
+static int load(void *ctx, const struct hp_cache_req *r)
+{
+    struct loaded *l = ctx;
+    if (l->n == l->cap) {
+        uint64_t cap = l->cap ? l->cap * 2 : 1 << 20;
+        uint64_t *k = hp_realloc(l->keys, cap * sizeof *k);
+        if (!k)
+            return -ENOMEM;
+        l->keys = k;
+        uint32_t *z = hp_realloc(l->sizes, cap * sizeof *z);
+        if (!z)
+            return -ENOMEM;
+        l->sizes = z;
+        l->cap = cap;
+    }
+    l->keys[l->n] = r->key;
+    l->sizes[l->n++] = r->size;
+    return 0;
+}
 
 struct sim {
     struct run runs[MAX_RUNS];
     int nruns;
     bool bytes;
     uint64_t requests, req_bytes;
+    uint64_t next; /* the current request's next access, for Belady */
 };
 
 /* ---- the working set: the first pass ----------------------------------- */
@@ -164,7 +203,9 @@ static int simulate(void *ctx, const struct hp_cache_req *r)
     s->req_bytes += r->size;
     for (int i = 0; i < s->nruns; i++) {
         struct run *u = &s->runs[i];
-        if (!hp_cache_access(u->cache, r->key, r->size)) {
+        bool hit = u->belady ? hp_belady_access(u->belady, r->key, r->size, s->next)
+                             : hp_cache_access(u->cache, r->key, r->size);
+        if (!hit) {
             u->misses++;
             u->miss_bytes += r->size;
         }
@@ -207,14 +248,13 @@ static int write_json(const char *path, const char *trace, const char *format, c
         const struct run *u = &s->runs[i];
         double mr = s->requests ? (double)u->misses / (double)s->requests : 0;
         double bmr = s->req_bytes ? (double)u->miss_bytes / (double)s->req_bytes : 0;
-        json_t *o =
-            json_pack("{s:s, s:I, s:I, s:f, s:f}", "policy", hp_cache_policy_name(u->policy),
-                      "capacity", (json_int_t)u->capacity, "misses", (json_int_t)u->misses,
-                      "miss_ratio", mr, "byte_miss_ratio", bmr);
+        json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f}", "policy", run_name(u), "capacity",
+                              (json_int_t)u->capacity, "misses", (json_int_t)u->misses,
+                              "miss_ratio", mr, "byte_miss_ratio", bmr);
         if (!o || json_array_append_new(arr, o))
             rc = -ENOMEM;
         char name[48];
-        snprintf(name, sizeof name, "miss_ratio_%s", hp_cache_policy_name(u->policy));
+        snprintf(name, sizeof name, "miss_ratio_%s", run_name(u));
         rc = rc ? rc : hp_result_series_point(r, name, "ratio", (double)u->capacity, mr);
     }
     rc = rc == 0 ? hp_result_write(r, path, err) : hp_err_set(err, rc, "out of memory");
@@ -309,10 +349,16 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
     if (np < 0)
         return HP_EXIT_USAGE;
     int pol[HP_CACHE_NPOLICIES * 2];
-    for (int i = 0; i < np; i++)
-        if ((pol[i] = hp_cache_policy_parse(pitems[i])) < 0)
-            return cli_usage_error(
-                cmd, "--policies: '%s' is not one of lru, fifo, clock, sieve, s3fifo", pitems[i]);
+    bool belady = false;
+    for (int i = 0; i < np; i++) {
+        pol[i] = strcmp(pitems[i], "belady") == 0 ? BELADY : hp_cache_policy_parse(pitems[i]);
+        if (pol[i] < 0)
+            return cli_usage_error(cmd,
+                                   "--policies: '%s' is not one of lru, fifo, clock, sieve, "
+                                   "s3fifo, belady",
+                                   pitems[i]);
+        belady |= pol[i] == BELADY;
+    }
     char sbuf[512], *sitems[MAX_SIZES];
     int ns = cli_split(cmd, "sizes", sizes, sbuf, sizeof sbuf, sitems, MAX_SIZES);
     if (ns < 0)
@@ -353,20 +399,41 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
     for (int i = 0; rc == 0 && i < np; i++)
         for (int k = 0; rc == 0 && k < ns; k++) {
             struct run *u = &s.runs[s.nruns];
-            u->policy = (enum hp_cache_policy)pol[i];
+            u->policy = pol[i];
             u->capacity =
                 isnan(sz[k].share) ? sz[k].absolute : (uint64_t)ceil(sz[k].share * (double)ws);
             if (u->capacity == 0)
                 u->capacity = 1;
-            rc = hp_cache_new(u->policy, u->capacity, bytes, &u->cache);
+            rc = u->policy == BELADY
+                     ? hp_belady_new(u->capacity, bytes, &u->belady)
+                     : hp_cache_new((enum hp_cache_policy)u->policy, u->capacity, bytes, &u->cache);
             if (rc < 0)
                 hp_err_set(&err, rc, "out of memory");
             else
                 s.nruns++;
         }
     int64_t t1 = hp_now_ns();
-    if (rc == 0)
+    struct loaded l = {0};
+    if (rc == 0 && belady) { /* the future first: the trace in memory, next accesses */
+        rc = hp_trace_read(trace, &spec, load, &l, NULL, &err);
+        if (rc == 0 && !(l.next = hp_malloc((l.n ? l.n : 1) * sizeof *l.next)))
+            rc = hp_err_set(&err, -ENOMEM,
+                            "out of memory (Belady holds the trace: 20 bytes a "
+                            "request)");
+        if (rc == 0)
+            rc = hp_belady_next(l.keys, l.n, l.next);
+        t1 = hp_now_ns();
+        for (uint64_t i = 0; rc == 0 && i < l.n; i++) {
+            struct hp_cache_req q = {.key = l.keys[i], .size = l.sizes[i]};
+            s.next = l.next[i];
+            rc = simulate(&s, &q);
+        }
+    } else if (rc == 0) {
         rc = hp_trace_read(trace, &spec, simulate, &s, NULL, &err);
+    }
+    hp_free(l.keys);
+    hp_free(l.sizes);
+    hp_free(l.next);
     double secs = (double)(hp_now_ns() - t1) / 1e9;
     code = HP_EXIT_OK;
     if (rc < 0) {
@@ -396,7 +463,7 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
                 snprintf(cap, sizeof cap, "%llu", (unsigned long long)u->capacity);
             if (ws > 0)
                 snprintf(share, sizeof share, "%.3g%%", 100.0 * (double)u->capacity / (double)ws);
-            printf("%-7s %14s %8s %12.4f %16.4f\n", hp_cache_policy_name(u->policy), cap, share,
+            printf("%-7s %14s %8s %12.4f %16.4f\n", run_name(u), cap, share,
                    s.requests ? (double)u->misses / (double)s.requests : 0,
                    s.req_bytes ? (double)u->miss_bytes / (double)s.req_bytes : 0);
         }
@@ -405,8 +472,10 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
                                (double)(hp_now_ns() - t0) / 1e9, &err) < 0)
             code = cli_fail(cmd, -EIO, &err);
     }
-    for (int i = 0; i < s.nruns; i++)
+    for (int i = 0; i < s.nruns; i++) {
         hp_cache_free(s.runs[i].cache);
+        hp_belady_free(s.runs[i].belady);
+    }
     hp_free(w.keys);
     return code;
 }
@@ -634,7 +703,8 @@ const struct hp_cmd hp_cmd_cache = {
         "Reads a cache access trace (libCacheSim's oracleGeneral binary records, CSV with "
         "chosen columns, or a key a line; plain, gzip or zstd; - is stdin) and replays it, in "
         "one pass, through every chosen policy at every chosen size: LRU, FIFO, CLOCK (one "
-        "reference bit, second chance), SIEVE and S3-FIFO. Sizes are objects, or bytes with "
+        "reference bit, second chance), SIEVE and S3-FIFO, and Belady's offline optimum as the "
+        "lower bound. Sizes are objects, or bytes with "
         "--bytes, or "
         "shares of the working set (a first pass counts it). Prints the miss ratio and the byte "
         "miss ratio of each; --json writes them as a result document.\n\n"

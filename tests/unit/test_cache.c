@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 
+#include "cache/belady.h"
 #include "cache/mrc.h"
 #include "cache/policy.h"
 #include "cache/trace.h"
@@ -323,6 +324,76 @@ static void a_long_trace_keeps_the_table_straight(void **state)
     hp_cache_free(c);
 }
 
+/* ---- Belady ---------------------------------------------------------------- */
+
+static void belady_is_min_and_never_worse(void **state)
+{
+    (void)state;
+    static const uint64_t tiny[] = {1, 2, 1, 3, 2, 1};
+    uint64_t nx[6];
+    assert_int_equal(hp_belady_next(tiny, 6, nx), 0);
+    assert_int_equal(nx[0], 2);
+    assert_int_equal(nx[1], 4);
+    assert_int_equal(nx[2], 5);
+    assert_int_equal(nx[3], HP_BELADY_NEVER);
+    assert_int_equal(nx[5], HP_BELADY_NEVER);
+
+    enum { N = 20000 };
+    static uint64_t keys[N], next[N];
+    static uint64_t ck[SIMPLE_MAX], cn[SIMPLE_MAX];
+    static const uint64_t caps[] = {1, 5, 30, 200};
+    for (size_t k = 0; k < 4; k++) {
+        rng_state = 500 + k;
+        for (int i = 0; i < N; i++)
+            keys[i] = skewed_key(400);
+        assert_int_equal(hp_belady_next(keys, N, next), 0);
+        struct hp_belady *b;
+        assert_int_equal(hp_belady_new(caps[k], false, &b), 0);
+        /* the simple MIN: arrays, the furthest next use leaves */
+        int n = 0, simple_misses = 0, misses = 0;
+        for (int i = 0; i < N; i++) {
+            bool hit = hp_belady_access(b, keys[i], 1, next[i]);
+            misses += !hit;
+            int at = -1;
+            for (int j = 0; j < n; j++)
+                if (ck[j] == keys[i])
+                    at = j;
+            if (at >= 0) {
+                cn[at] = next[i];
+            } else {
+                simple_misses++;
+                if (next[i] != HP_BELADY_NEVER) {
+                    if ((uint64_t)n < caps[k]) {
+                        ck[n] = keys[i], cn[n++] = next[i];
+                    } else {
+                        int far = 0;
+                        for (int j = 1; j < n; j++)
+                            if (cn[j] > cn[far])
+                                far = j;
+                        if (cn[far] > next[i])
+                            ck[far] = keys[i], cn[far] = next[i];
+                    }
+                }
+            }
+            assert_int_equal(hit, at >= 0);
+        }
+        assert_int_equal(misses, simple_misses);
+        hp_belady_free(b);
+        /* and no policy does better */
+        for (int p = 0; p < HP_CACHE_NPOLICIES; p++) {
+            struct hp_cache *c;
+            assert_int_equal(hp_cache_new(p, caps[k], false, &c), 0);
+            int pm = 0;
+            for (int i = 0; i < N; i++)
+                pm += !hp_cache_access(c, keys[i], 1);
+            hp_cache_free(c);
+            if (pm < misses)
+                fail_msg("%s at %llu objects: %d misses, under Belady's %d",
+                         hp_cache_policy_name(p), (unsigned long long)caps[k], pm, misses);
+        }
+    }
+}
+
 /* ---- miss-ratio curves ------------------------------------------------------ */
 
 #define MRC_REQ 60000
@@ -555,6 +626,7 @@ int main(void)
         cmocka_unit_test(policies_match_the_simple_simulator),
         cmocka_unit_test(policies_differ_where_they_should),
         cmocka_unit_test(a_long_trace_keeps_the_table_straight),
+        cmocka_unit_test(belady_is_min_and_never_worse),
         cmocka_unit_test(mrc_equals_lru_simulation_at_every_size),
         cmocka_unit_test(shards_stays_close_to_exact),
         cmocka_unit_test(mrc_alloc_failures_leak_nothing),

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* cache/belady.c - see belady.h. The cached objects sit in a max-heap by
+ * next access; a table maps each key to its heap slot, so a hit can move
+ * its object to its new next access in O(log n). */
+#include "cache/belady.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+#define EMPTY UINT32_MAX
+
+struct item {
+    uint64_t key, next;
+    uint32_t size;
+};
+
+struct slot {
+    uint64_t key;
+    uint32_t idx; /* EMPTY: a free slot */
+};
+
+struct hp_belady {
+    uint64_t cap, used;
+    bool bytes;
+    struct item *heap; /* max-heap by next */
+    uint32_t n, hcap;
+    struct slot *table; /* key -> heap slot; keys kept here, as heap slots move */
+    uint32_t tsize;
+};
+
+static uint64_t mix(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    return k ^ (k >> 33);
+}
+
+int hp_belady_next(const uint64_t *keys, uint64_t n, uint64_t *next)
+{
+    uint64_t size = 1024;
+    while (size < n * 2)
+        size *= 2;
+    uint64_t *tk = hp_malloc(size * sizeof *tk), *ti = hp_malloc(size * sizeof *ti);
+    if (!tk || !ti) {
+        hp_free(tk);
+        hp_free(ti);
+        return -ENOMEM;
+    }
+    memset(ti, 0xff, size * sizeof *ti); /* UINT64_MAX: an empty slot */
+    for (uint64_t i = n; i-- > 0;) {
+        uint64_t s = mix(keys[i]) & (size - 1);
+        while (ti[s] != UINT64_MAX && tk[s] != keys[i])
+            s = (s + 1) & (size - 1);
+        next[i] = ti[s] == UINT64_MAX ? HP_BELADY_NEVER : ti[s];
+        tk[s] = keys[i];
+        ti[s] = i;
+    }
+    hp_free(tk);
+    hp_free(ti);
+    return 0;
+}
+
+int hp_belady_new(uint64_t capacity, bool bytes, struct hp_belady **out)
+{
+    if (capacity == 0)
+        return -EINVAL;
+    struct hp_belady *b = hp_calloc(1, sizeof *b);
+    if (!b)
+        return -ENOMEM;
+    b->cap = capacity;
+    b->bytes = bytes;
+    b->tsize = 1024;
+    b->table = hp_malloc(b->tsize * sizeof *b->table);
+    if (!b->table) {
+        hp_free(b);
+        return -ENOMEM;
+    }
+    memset(b->table, 0xff, b->tsize * sizeof *b->table); /* idx EMPTY everywhere */
+    *out = b;
+    return 0;
+}
+
+void hp_belady_free(struct hp_belady *b)
+{
+    if (!b)
+        return;
+    hp_free(b->heap);
+    hp_free(b->table);
+    hp_free(b);
+}
+
+/* ---- the table: key -> heap slot ---------------------------------------- */
+
+/* The slot of key, or the free slot where it would go. */
+static struct slot *slot_ref(struct hp_belady *b, uint64_t key)
+{
+    uint32_t s = (uint32_t)mix(key) & (b->tsize - 1);
+    while (b->table[s].idx != EMPTY && b->table[s].key != key)
+        s = (s + 1) & (b->tsize - 1);
+    return &b->table[s];
+}
+
+static void table_del(struct hp_belady *b, uint64_t key)
+{
+    uint32_t mask = b->tsize - 1, s = (uint32_t)(slot_ref(b, key) - b->table), j = s;
+    b->table[s].idx = EMPTY;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (b->table[j].idx == EMPTY)
+            return;
+        uint32_t home = (uint32_t)mix(b->table[j].key) & mask;
+        bool stays = s <= j ? (s < home && home <= j) : (s < home || home <= j);
+        if (!stays) {
+            b->table[s] = b->table[j];
+            b->table[j].idx = EMPTY;
+            s = j;
+        }
+    }
+}
+
+static int table_grow(struct hp_belady *b)
+{
+    uint32_t old = b->tsize, size = b->tsize * 2;
+    struct slot *t = hp_malloc(size * sizeof *t), *was = b->table;
+    if (!t)
+        return -ENOMEM;
+    memset(t, 0xff, size * sizeof *t);
+    b->table = t;
+    b->tsize = size;
+    for (uint32_t s = 0; s < old; s++)
+        if (was[s].idx != EMPTY)
+            *slot_ref(b, was[s].key) = was[s];
+    hp_free(was);
+    return 0;
+}
+
+/* ---- the heap ----------------------------------------------------------- */
+
+static void place(struct hp_belady *b, uint32_t i, struct item it)
+{
+    b->heap[i] = it;
+    slot_ref(b, it.key)->idx = i;
+}
+
+static void sift_up(struct hp_belady *b, uint32_t i)
+{
+    struct item it = b->heap[i];
+    while (i > 0) {
+        uint32_t up = (i - 1) / 2;
+        if (b->heap[up].next >= it.next)
+            break;
+        place(b, i, b->heap[up]);
+        i = up;
+    }
+    place(b, i, it);
+}
+
+static void sift_down(struct hp_belady *b, uint32_t i)
+{
+    struct item it = b->heap[i];
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= b->n)
+            break;
+        if (c + 1 < b->n && b->heap[c + 1].next > b->heap[c].next)
+            c++;
+        if (b->heap[c].next <= it.next)
+            break;
+        place(b, i, b->heap[c]);
+        i = c;
+    }
+    place(b, i, it);
+}
+
+static void pop_top(struct hp_belady *b)
+{
+    b->used -= b->bytes ? b->heap[0].size : 1;
+    table_del(b, b->heap[0].key);
+    struct item last = b->heap[--b->n];
+    if (b->n > 0) {
+        b->heap[0] = last;
+        sift_down(b, 0);
+    }
+}
+
+bool hp_belady_access(struct hp_belady *b, uint64_t key, uint32_t size, uint64_t next)
+{
+    struct slot *ref = slot_ref(b, key);
+    if (ref->idx != EMPTY) {
+        uint32_t i = ref->idx;
+        b->heap[i].next = next; /* it was the next access: only later now */
+        sift_down(b, i);
+        sift_up(b, slot_ref(b, key)->idx);
+        return true;
+    }
+    uint64_t need = b->bytes ? size : 1;
+    if (need > b->cap || next == HP_BELADY_NEVER)
+        return false; /* never needed again: admitting it could only cost */
+    /* evict the furthest while the newcomer is needed sooner than it */
+    while (b->used + need > b->cap) {
+        if (b->heap[0].next <= next)
+            return false; /* the newcomer is the furthest: not admitted */
+        pop_top(b);
+    }
+    if ((b->n + 1) * 2 > b->tsize && table_grow(b) < 0)
+        return false;
+    if (b->n == b->hcap) {
+        uint32_t cap = b->hcap ? b->hcap * 2 : 1024;
+        struct item *h = hp_realloc(b->heap, cap * sizeof *h);
+        if (!h)
+            return false;
+        b->heap = h;
+        b->hcap = cap;
+    }
+    b->heap[b->n++] = (struct item){.key = key, .next = next, .size = size};
+    *slot_ref(b, key) = (struct slot){.key = key, .idx = b->n - 1};
+    sift_up(b, b->n - 1);
+    b->used += need;
+    return false;
+}
