@@ -8,17 +8,11 @@
 #include <string.h>
 
 #include "core/alloc.h"
-
-#define EMPTY UINT32_MAX
+#include "core/u64map.h"
 
 struct item {
     uint64_t key, next;
     uint32_t size;
-};
-
-struct slot {
-    uint64_t key;
-    uint32_t idx; /* EMPTY: a free slot */
 };
 
 struct hp_belady {
@@ -26,8 +20,7 @@ struct hp_belady {
     bool bytes;
     struct item *heap; /* max-heap by next */
     uint32_t n, hcap;
-    struct slot *table; /* key -> heap slot; keys kept here, as heap slots move */
-    uint32_t tsize;
+    struct hp_u64map map; /* key -> heap slot (the map keeps its keys: slots move) */
 };
 
 static uint64_t mix(uint64_t k)
@@ -73,13 +66,10 @@ int hp_belady_new(uint64_t capacity, bool bytes, struct hp_belady **out)
         return -ENOMEM;
     b->cap = capacity;
     b->bytes = bytes;
-    b->tsize = 1024;
-    b->table = hp_malloc(b->tsize * sizeof *b->table);
-    if (!b->table) {
+    if (hp_u64map_init(&b->map) < 0) {
         hp_free(b);
         return -ENOMEM;
     }
-    memset(b->table, 0xff, b->tsize * sizeof *b->table); /* idx EMPTY everywhere */
     *out = b;
     return 0;
 }
@@ -89,53 +79,8 @@ void hp_belady_free(struct hp_belady *b)
     if (!b)
         return;
     hp_free(b->heap);
-    hp_free(b->table);
+    hp_u64map_fini(&b->map);
     hp_free(b);
-}
-
-/* ---- the table: key -> heap slot ---------------------------------------- */
-
-/* The slot of key, or the free slot where it would go. */
-static struct slot *slot_ref(struct hp_belady *b, uint64_t key)
-{
-    uint32_t s = (uint32_t)mix(key) & (b->tsize - 1);
-    while (b->table[s].idx != EMPTY && b->table[s].key != key)
-        s = (s + 1) & (b->tsize - 1);
-    return &b->table[s];
-}
-
-static void table_del(struct hp_belady *b, uint64_t key)
-{
-    uint32_t mask = b->tsize - 1, s = (uint32_t)(slot_ref(b, key) - b->table), j = s;
-    b->table[s].idx = EMPTY;
-    for (;;) {
-        j = (j + 1) & mask;
-        if (b->table[j].idx == EMPTY)
-            return;
-        uint32_t home = (uint32_t)mix(b->table[j].key) & mask;
-        bool stays = s <= j ? (s < home && home <= j) : (s < home || home <= j);
-        if (!stays) {
-            b->table[s] = b->table[j];
-            b->table[j].idx = EMPTY;
-            s = j;
-        }
-    }
-}
-
-static int table_grow(struct hp_belady *b)
-{
-    uint32_t old = b->tsize, size = b->tsize * 2;
-    struct slot *t = hp_malloc(size * sizeof *t), *was = b->table;
-    if (!t)
-        return -ENOMEM;
-    memset(t, 0xff, size * sizeof *t);
-    b->table = t;
-    b->tsize = size;
-    for (uint32_t s = 0; s < old; s++)
-        if (was[s].idx != EMPTY)
-            *slot_ref(b, was[s].key) = was[s];
-    hp_free(was);
-    return 0;
 }
 
 /* ---- the heap ----------------------------------------------------------- */
@@ -143,7 +88,7 @@ static int table_grow(struct hp_belady *b)
 static void place(struct hp_belady *b, uint32_t i, struct item it)
 {
     b->heap[i] = it;
-    slot_ref(b, it.key)->idx = i;
+    hp_u64map_put(&b->map, it.key, i); /* present already: never allocates */
 }
 
 static void sift_up(struct hp_belady *b, uint32_t i)
@@ -179,7 +124,7 @@ static void sift_down(struct hp_belady *b, uint32_t i)
 static void pop_top(struct hp_belady *b)
 {
     b->used -= b->bytes ? b->heap[0].size : 1;
-    table_del(b, b->heap[0].key);
+    hp_u64map_del(&b->map, b->heap[0].key);
     struct item last = b->heap[--b->n];
     if (b->n > 0) {
         b->heap[0] = last;
@@ -189,12 +134,11 @@ static void pop_top(struct hp_belady *b)
 
 bool hp_belady_access(struct hp_belady *b, uint64_t key, uint32_t size, uint64_t next)
 {
-    struct slot *ref = slot_ref(b, key);
-    if (ref->idx != EMPTY) {
-        uint32_t i = ref->idx;
+    uint32_t i = hp_u64map_get(&b->map, key);
+    if (i != HP_U64MAP_NONE) {
         b->heap[i].next = next; /* it was the next access: only later now */
         sift_down(b, i);
-        sift_up(b, slot_ref(b, key)->idx);
+        sift_up(b, hp_u64map_get(&b->map, key));
         return true;
     }
     uint64_t need = b->bytes ? size : 1;
@@ -206,8 +150,6 @@ bool hp_belady_access(struct hp_belady *b, uint64_t key, uint32_t size, uint64_t
             return false; /* the newcomer is the furthest: not admitted */
         pop_top(b);
     }
-    if ((b->n + 1) * 2 > b->tsize && table_grow(b) < 0)
-        return false;
     if (b->n == b->hcap) {
         uint32_t cap = b->hcap ? b->hcap * 2 : 1024;
         struct item *h = hp_realloc(b->heap, cap * sizeof *h);
@@ -216,8 +158,9 @@ bool hp_belady_access(struct hp_belady *b, uint64_t key, uint32_t size, uint64_t
         b->heap = h;
         b->hcap = cap;
     }
+    if (hp_u64map_put(&b->map, key, b->n) < 0)
+        return false;
     b->heap[b->n++] = (struct item){.key = key, .next = next, .size = size};
-    *slot_ref(b, key) = (struct slot){.key = key, .idx = b->n - 1};
     sift_up(b, b->n - 1);
     b->used += need;
     return false;

@@ -12,8 +12,9 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/u64map.h"
 
-#define EMPTY UINT32_MAX
+#define EMPTY HP_U64MAP_NONE
 #define BYTE_BUCKETS_PER_OCTAVE 64 /* byte distances kept to about 1.1% */
 
 struct entry {
@@ -31,8 +32,7 @@ struct hp_mrc {
     /* objects */
     struct entry *entries;
     uint32_t nentries, cap_entries;
-    uint32_t *table; /* entry index, EMPTY */
-    uint32_t tsize;
+    struct hp_u64map map; /* key -> entry index */
     /* the tree */
     int64_t *fw;
     uint32_t *owner; /* position -> entry index, EMPTY */
@@ -72,16 +72,14 @@ int hp_mrc_new(double rate, uint64_t max_keys, bool bytes, struct hp_mrc **out)
     m->rate = rate;
     m->threshold = rate >= 1 ? UINT64_MAX : (uint64_t)(rate * 18446744073709551616.0);
     m->max_keys = max_keys;
-    m->tsize = 1024;
-    m->table = hp_malloc(m->tsize * sizeof *m->table);
+    int mrc = hp_u64map_init(&m->map);
     m->fcap = 1024;
     m->fw = hp_calloc(m->fcap + 1, sizeof *m->fw);
     m->owner = hp_malloc((m->fcap + 1) * sizeof *m->owner);
-    if (!m->table || !m->fw || !m->owner) {
+    if (mrc < 0 || !m->fw || !m->owner) {
         hp_mrc_free(m);
         return -ENOMEM;
     }
-    memset(m->table, 0xff, m->tsize * sizeof *m->table);
     memset(m->owner, 0xff, (m->fcap + 1) * sizeof *m->owner);
     *out = m;
     return 0;
@@ -92,7 +90,7 @@ void hp_mrc_free(struct hp_mrc *m)
     if (!m)
         return;
     hp_free(m->entries);
-    hp_free(m->table);
+    hp_u64map_fini(&m->map);
     hp_free(m->fw);
     hp_free(m->owner);
     hp_free(m->heap);
@@ -156,64 +154,6 @@ static int compact(struct hp_mrc *m)
     return 0;
 }
 
-/* ---- the key table ----------------------------------------------------- */
-
-static uint32_t slot_of(const struct hp_mrc *m, uint64_t hash)
-{
-    return (uint32_t)hash & (m->tsize - 1);
-}
-
-static uint32_t find(const struct hp_mrc *m, uint64_t key, uint64_t hash, uint32_t *slot)
-{
-    uint32_t s = slot_of(m, hash);
-    for (uint32_t i; (i = m->table[s]) != EMPTY; s = (s + 1) & (m->tsize - 1))
-        if (m->entries[i].key == key) {
-            *slot = s;
-            return i;
-        }
-    *slot = s;
-    return EMPTY;
-}
-
-static int grow_table(struct hp_mrc *m)
-{
-    uint32_t size = m->tsize * 2;
-    uint32_t *t = hp_malloc(size * sizeof *t);
-    if (!t)
-        return -ENOMEM;
-    memset(t, 0xff, size * sizeof *t);
-    hp_free(m->table);
-    m->table = t;
-    m->tsize = size;
-    for (uint32_t i = 0; i < m->nentries; i++) {
-        if (m->entries[i].pos == 0)
-            continue; /* dropped by fixed-size sampling */
-        uint32_t s = slot_of(m, m->entries[i].hash);
-        while (m->table[s] != EMPTY)
-            s = (s + 1) & (m->tsize - 1);
-        m->table[s] = i;
-    }
-    return 0;
-}
-
-static void table_del(struct hp_mrc *m, uint32_t s)
-{
-    uint32_t mask = m->tsize - 1, j = s;
-    m->table[s] = EMPTY;
-    for (;;) {
-        j = (j + 1) & mask;
-        if (m->table[j] == EMPTY)
-            return;
-        uint32_t home = slot_of(m, m->entries[m->table[j]].hash);
-        bool stays = s <= j ? (s < home && home <= j) : (s < home || home <= j);
-        if (!stays) {
-            m->table[s] = m->table[j];
-            m->table[j] = EMPTY;
-            s = j;
-        }
-    }
-}
-
 /* ---- fixed-size sampling: drop the largest hashes --------------------- */
 
 static void heap_push(struct hp_mrc *m, uint32_t i)
@@ -252,9 +192,7 @@ static void drop_largest(struct hp_mrc *m)
 {
     uint32_t i = heap_pop(m);
     struct entry *e = &m->entries[i];
-    uint32_t slot;
-    find(m, e->key, e->hash, &slot);
-    table_del(m, slot);
+    hp_u64map_del(&m->map, e->key);
     fw_add(m, e->pos, -weight(m, e));
     m->owner[e->pos] = EMPTY;
     m->working -= (double)weight(m, e) / m->rate;
@@ -302,7 +240,7 @@ int hp_mrc_access(struct hp_mrc *m, uint64_t key, uint32_t size)
     m->sampled_requests++;
     double scale = 1 / m->rate;
     m->sampled += scale;
-    uint32_t slot, i = find(m, key, h, &slot);
+    uint32_t i = hp_u64map_get(&m->map, key);
     if (m->next_pos == m->fcap && compact(m) < 0)
         return -ENOMEM;
     if (i != EMPTY) {
@@ -321,9 +259,6 @@ int hp_mrc_access(struct hp_mrc *m, uint64_t key, uint32_t size)
         return count_distance(m, d * scale, scale);
     }
     m->cold += scale;
-    if ((m->nentries - m->nfreed + 1) * 2 > m->tsize && grow_table(m) < 0)
-        return -ENOMEM;
-    find(m, key, h, &slot);
     if (m->nfreed == 0 && m->nentries == m->cap_entries) {
         uint32_t cap = m->cap_entries ? m->cap_entries * 2 : 1024;
         struct entry *e = hp_realloc(m->entries, cap * sizeof *e);
@@ -342,9 +277,14 @@ int hp_mrc_access(struct hp_mrc *m, uint64_t key, uint32_t size)
             m->freed = fr;
         }
     }
-    i = m->nfreed ? m->freed[--m->nfreed] : m->nentries++;
+    i = m->nfreed ? m->freed[m->nfreed - 1] : m->nentries;
+    if (hp_u64map_put(&m->map, key, i) < 0)
+        return -ENOMEM;
+    if (m->nfreed)
+        m->nfreed--;
+    else
+        m->nentries++;
     m->entries[i] = (struct entry){.key = key, .hash = h, .size = size, .pos = ++m->next_pos};
-    m->table[slot] = i;
     m->owner[m->entries[i].pos] = i;
     fw_add(m, m->entries[i].pos, weight(m, &m->entries[i]));
     m->working += (double)weight(m, &m->entries[i]) * scale;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cache/policy.c - see policy.h. Objects are nodes in one array (indices,
  * not pointers, so it can grow), on one doubly linked list from the newest
- * (head) to the oldest (tail), found through an open-addressing table of
+ * (head) to the oldest (tail), found through core/u64map (open addressing,
  * node indices with linear probing and backward-shift deletion (no
  * tombstones, so long traces do not slow it down). */
 #include "cache/policy.h"
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/u64map.h"
 
 #define NIL UINT32_MAX
 #define MAX_NODES (UINT32_MAX - 1)
@@ -36,9 +37,8 @@ struct hp_cache {
     bool bytes;
     uint64_t cap, used, nobj;
     struct node *nodes;
-    uint32_t ncap, nmade, free_head, live; /* live: nodes in use, ghosts too */
-    uint32_t *table;                       /* node index + 1; 0 is empty */
-    uint32_t tsize;                        /* a power of two */
+    uint32_t ncap, nmade, free_head;
+    struct hp_u64map map; /* key -> node index */
     struct list l[NLISTS];
     uint32_t hand;
     uint64_t small_cap, ghost_cap; /* S3-FIFO: 10% of the capacity, and the rest */
@@ -60,16 +60,6 @@ int hp_cache_policy_parse(const char *name)
 }
 
 /* splitmix64's finaliser: trace keys are often sequential integers. */
-static inline uint32_t slot_of(const struct hp_cache *c, uint64_t key)
-{
-    key ^= key >> 30;
-    key *= 0xbf58476d1ce4e5b9ULL;
-    key ^= key >> 27;
-    key *= 0x94d049bb133111ebULL;
-    key ^= key >> 31;
-    return (uint32_t)key & (c->tsize - 1);
-}
-
 int hp_cache_new(enum hp_cache_policy policy, uint64_t capacity, bool bytes, struct hp_cache **out)
 {
     if (capacity == 0 || policy >= HP_CACHE_NPOLICIES)
@@ -85,9 +75,7 @@ int hp_cache_new(enum hp_cache_policy policy, uint64_t capacity, bool bytes, str
     c->hand = c->free_head = NIL;
     c->small_cap = capacity / 10 ? capacity / 10 : 1;
     c->ghost_cap = capacity - c->small_cap ? capacity - c->small_cap : 1;
-    c->tsize = 1024;
-    c->table = hp_calloc(c->tsize, sizeof *c->table);
-    if (!c->table) {
+    if (hp_u64map_init(&c->map) < 0) {
         hp_free(c);
         return -ENOMEM;
     }
@@ -100,7 +88,7 @@ void hp_cache_free(struct hp_cache *c)
     if (!c)
         return;
     hp_free(c->nodes);
-    hp_free(c->table);
+    hp_u64map_fini(&c->map);
     hp_free(c);
 }
 
@@ -112,64 +100,6 @@ uint64_t hp_cache_used(const struct hp_cache *c)
 uint64_t hp_cache_objects(const struct hp_cache *c)
 {
     return c->nobj;
-}
-
-/* ---- the table --------------------------------------------------------- */
-
-static uint32_t find(const struct hp_cache *c, uint64_t key, uint32_t *slot)
-{
-    uint32_t s = slot_of(c, key);
-    for (uint32_t k; (k = c->table[s]) != 0; s = (s + 1) & (c->tsize - 1))
-        if (c->nodes[k - 1].key == key) {
-            *slot = s;
-            return k - 1;
-        }
-    *slot = s;
-    return NIL;
-}
-
-static void table_put(uint32_t *table, uint32_t tsize, const struct hp_cache *c, uint32_t i)
-{
-    uint32_t s = slot_of(c, c->nodes[i].key) & (tsize - 1);
-    while (table[s])
-        s = (s + 1) & (tsize - 1);
-    table[s] = i + 1;
-}
-
-static int table_grow(struct hp_cache *c)
-{
-    uint32_t size = c->tsize * 2;
-    uint32_t *t = hp_calloc(size, sizeof *t);
-    if (!t)
-        return -ENOMEM;
-    uint32_t old = c->tsize;
-    c->tsize = size; /* slot_of masks with the new size */
-    for (uint32_t s = 0; s < old; s++)
-        if (c->table[s])
-            table_put(t, size, c, c->table[s] - 1);
-    hp_free(c->table);
-    c->table = t;
-    return 0;
-}
-
-/* Remove the entry at slot s, shifting later entries of its run back. */
-static void table_del(struct hp_cache *c, uint32_t s)
-{
-    uint32_t mask = c->tsize - 1, j = s;
-    c->table[s] = 0;
-    for (;;) {
-        j = (j + 1) & mask;
-        if (!c->table[j])
-            return;
-        uint32_t home = slot_of(c, c->nodes[c->table[j] - 1].key);
-        /* move j back to s unless its home lies cyclically in (s, j] */
-        bool stays = s <= j ? (s < home && home <= j) : (s < home || home <= j);
-        if (!stays) {
-            c->table[s] = c->table[j];
-            c->table[j] = 0;
-            s = j;
-        }
-    }
 }
 
 /* ---- the list ---------------------------------------------------------- */
@@ -207,13 +137,10 @@ static void push_front(struct hp_cache *c, uint32_t i, int q)
 /* Drop node v: out of its list and the table, onto the free list. */
 static void drop(struct hp_cache *c, uint32_t v)
 {
-    uint32_t slot;
-    find(c, c->nodes[v].key, &slot);
-    table_del(c, slot);
+    hp_u64map_del(&c->map, c->nodes[v].key);
     unlink_node(c, v);
     c->nodes[v].next = c->free_head;
     c->free_head = v;
-    c->live--;
 }
 
 /* S3-FIFO's ghost: the keys recently evicted from the small queue. */
@@ -308,7 +235,7 @@ static uint32_t new_node(struct hp_cache *c)
 bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
 {
     uint64_t need = c->bytes ? size : 1;
-    uint32_t slot, i = find(c, key, &slot);
+    uint32_t i = hp_u64map_get(&c->map, key);
     bool ghost = false;
     if (i != NIL && c->nodes[i].q != GHOST) {
         if (c->policy == HP_CACHE_LRU) {
@@ -330,15 +257,16 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
     }
     while (c->used + need > c->cap)
         evict_one(c);
-    if ((c->live + 1) * (uint64_t)2 > c->tsize && table_grow(c) < 0)
-        return false;
     i = new_node(c);
     if (i == NIL)
         return false;
-    c->live++;
+    if (hp_u64map_put(&c->map, key, i) < 0) { /* no room to find it: not admitted */
+        c->nodes[i].next = c->free_head;
+        c->free_head = i;
+        return false;
+    }
     c->nodes[i] = (struct node){.key = key, .size = size, .bit = 0};
     push_front(c, i, c->policy == HP_CACHE_S3FIFO && !ghost ? SMALL : MAIN);
-    table_put(c->table, c->tsize, c, i);
     c->used += need;
     c->nobj++;
     return false;
