@@ -12,6 +12,7 @@
 #include "report/build_int.h"
 #include "core/units.h"
 #include "model/usl.h"
+#include "report/cache_section.h"
 #include "report/sql_section.h"
 #include "stat/hist.h"
 
@@ -960,8 +961,11 @@ static int doc_section(struct hp_rdoc *d, const struct hp_report_input *in, stru
         return generic_section(d, in, "Server's account", err);
     if (strcmp(kind, "sql") == 0)
         return hp_report_sql_section(d, in, 2, err);
+    if (strcmp(kind, "cache") == 0)
+        return hp_report_cache_section(d, in, 2, err);
     return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
-                     "kind \"%s\" is not one that report draws (load, sweep, model, serve, sql)",
+                     "kind \"%s\" is not one that report draws (load, sweep, model, serve, sql, "
+                     "cache)",
                      kind);
 }
 

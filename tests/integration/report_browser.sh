@@ -115,8 +115,15 @@ sql_n=$(points "$work/digest.json" top1_query_time_s)
 check sql "$work/digest.json" -- "sql-time:class 1=$sql_n" "sql-time:class 5=$sql_n"
 grep -q 'Hint (index)' "$work/sql.html" || fail "sql: the hints are not shown"
 
+# A cache simulation: the miss ratio by size of each policy, one point per size.
+"$hotpath" cache gen --objects 2000 -n 40000 --seed 5 -o "$work/z.oracleGeneral" >/dev/null ||
+    fail "cache gen"
+"$hotpath" cache sim --sizes 1%,5%,10%,20%,50% --policies lru,sieve,s3fifo,belady \
+    --json "$work/cache.json" "$work/z.oracleGeneral" >/dev/null || fail "cache sim"
+check cache "$work/cache.json" -- "cache-mrc:sieve=5" "cache-mrc:belady=5"
+
 # The verdicts are the documents': the scenario's failing threshold shows.
 grep -q '✗ Verdict: fail' "$work/test-report.html" || fail "test report: no failing verdict"
 grep -q 'http_req_duration{name:search}: p(95) &lt; 1ms' "$work/test-report.html" ||
     fail "test report: the failing threshold is not listed"
-echo "report_browser: 4 report kinds, a query digest and a one-hour run checked in $browser; screenshots in $out"
+echo "report_browser: 4 report kinds, a query digest, a cache simulation and a one-hour run checked in $browser; screenshots in $out"

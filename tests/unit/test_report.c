@@ -385,6 +385,26 @@ static void test_missing_fields_are_errors(void **state)
     assert_true(listed);
     hp_rdoc_free(d);
     hp_result_free(r);
+
+    /* a cache result without its trace, then without results or curves */
+    assert_int_equal(hp_result_new("cache", &r), 0);
+    in.doc = r;
+    assert_int_equal(hp_report_build(&in, 1, HP_REPORT_RESULTS, &d, &err), HP_EFORMAT);
+    assert_non_null(strstr(err.msg, "config.trace"));
+    assert_int_equal(hp_result_config_str(r, "trace", "t.bin"), 0);
+    assert_int_equal(hp_result_config_str(r, "command", "sim"), 0);
+    assert_int_equal(hp_result_config_str(r, "capacity_unit", "objects"), 0);
+    assert_int_equal(hp_report_build(&in, 1, HP_REPORT_RESULTS, &d, &err), HP_EFORMAT);
+    assert_non_null(strstr(err.msg, "results"));
+    assert_int_equal(hp_result_series_point(r, "miss_ratio_lru", "ratio", 10, 0.5), 0);
+    assert_int_equal(hp_result_series_point(r, "miss_ratio_lru", "ratio", 100, 0.2), 0);
+    assert_int_equal(hp_report_build(&in, 1, HP_REPORT_RESULTS, &d, &err), 0);
+    const struct hp_block *k = find_chart(d, "cache-mrc", 0);
+    assert_non_null(k);
+    assert_string_equal(k->chart->series[0].name, "lru");
+    assert_int_equal(k->chart->series[0].n, 2);
+    hp_rdoc_free(d);
+    hp_result_free(r);
 }
 
 static void test_sweep_fit_knee_and_slo(void **state)

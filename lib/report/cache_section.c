@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/* report/cache_section.c - see cache_section.h. Reads what `hotpath cache
+ * sim --json` and `cache mrc --json` write (docs/result-format.md). */
+#include "report/cache_section.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/units.h"
+#include "report/build_int.h"
+
+static json_t *get(const struct hp_report_input *in, const char *key)
+{
+    return json_object_get(hp_result_json(in->doc), key);
+}
+
+int hp_report_cache_section(struct hp_rdoc *d, const struct hp_report_input *in, int level,
+                            struct hp_err *err)
+{
+    json_t *cfg = get(in, "config"), *series = get(in, "series");
+    const char *unit = json_string_value(json_object_get(cfg, "capacity_unit"));
+    const char *trace = json_string_value(json_object_get(cfg, "trace"));
+    const char *command = json_string_value(json_object_get(cfg, "command"));
+    if (!unit || !trace || !command)
+        return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
+                         "a cache result needs config.trace, config.command and "
+                         "config.capacity_unit, which are missing");
+    bool bytes = strcmp(unit, "bytes") == 0;
+    const char *s = strrchr(in->name, '/');
+    char title[300], a[32];
+    snprintf(title, sizeof title, "Cache %s: %s",
+             strcmp(command, "mrc") == 0 ? "miss-ratio curve" : "simulation", s ? s + 1 : in->name);
+    TRY(hp_rdoc_heading(d, level, title));
+    struct hp_rtable *kv = hp_rdoc_kv_list(d);
+    NEED(kv);
+    TRY(hp_rdoc_kv(kv, "Trace", "%s", trace));
+    double v;
+    if (hp_result_get_metric(in->doc, "requests", &v, NULL))
+        TRY(hp_rdoc_kv(kv, "Requests", "%s", hp_format_count(v, a, sizeof a)));
+    if (hp_result_get_metric(in->doc, "objects", &v, NULL))
+        TRY(hp_rdoc_kv(kv, "Objects", "%s", hp_format_count(v, a, sizeof a)));
+    if (hp_result_get_metric(in->doc, "working_set_bytes", &v, NULL))
+        TRY(hp_rdoc_kv(kv, "Working set", "%s", hp_format_size((int64_t)v, a, sizeof a)));
+    if (hp_result_get_metric(in->doc, "mean_absolute_error", &v, NULL))
+        TRY(hp_rdoc_kv(kv, "Sampling error", "%.4f mean absolute error against the exact curve",
+                       v));
+    TRY(hp_rdoc_kv(kv, "Capacity in", "%s", unit));
+
+    /* every series of miss ratios: one line per policy (or exact/sampled) */
+    struct hp_chart *c = NULL;
+    const char *key;
+    json_t *ser;
+    json_object_foreach(series, key, ser)
+    {
+        if (strncmp(key, "miss_ratio_", 11) != 0 && strncmp(key, "lru_miss_ratio", 14) != 0)
+            continue;
+        json_t *pts = json_object_get(ser, "points");
+        if (!json_is_array(pts) || json_array_size(pts) == 0)
+            continue;
+        if (!c) {
+            c = hp_rdoc_chart(d, "cache-mrc", "Miss ratio by cache size", "cache size",
+                              bytes ? "bytes" : "count", "miss ratio", "ratio");
+            NEED(c);
+            c->y_from_zero = true;
+        }
+        const char *name = strncmp(key, "miss_ratio_", 11) == 0 ? key + 11
+                           : strcmp(key, "lru_miss_ratio") == 0 ? "lru"
+                                                                : "lru (exact)";
+        struct hp_series *sr = hp_chart_series(c, name, HP_DRAW_BOTH);
+        NEED(sr);
+        size_t i;
+        json_t *p;
+        json_array_foreach(pts, i, p)
+        {
+            json_t *x = json_array_get(p, 0), *y = json_array_get(p, 1);
+            if (json_is_number(x) && json_is_number(y))
+                TRY(hp_series_add(sr, json_number_value(x), json_number_value(y)));
+        }
+    }
+    json_t *results = get(in, "results");
+    if (!c && !json_is_array(results))
+        return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
+                         "a cache result needs results or series.miss_ratio_*, which are "
+                         "missing");
+    if (json_is_array(results)) {
+        static const char *const hdr[] = {"Policy", "Capacity>", "Miss ratio>", "Byte miss ratio>",
+                                          NULL};
+        struct hp_rtable *t = hp_rdoc_table(d, hdr);
+        NEED(t);
+        size_t i;
+        json_t *r;
+        json_array_foreach(results, i, r)
+        {
+            char cap[32], mr[16], bmr[16];
+            double capv = json_number_value(json_object_get(r, "capacity"));
+            if (bytes && capv < 9e18)
+                hp_format_size((int64_t)capv, cap, sizeof cap);
+            else
+                snprintf(cap, sizeof cap, "%.0f", capv);
+            snprintf(mr, sizeof mr, "%.4f", json_number_value(json_object_get(r, "miss_ratio")));
+            snprintf(bmr, sizeof bmr, "%.4f",
+                     json_number_value(json_object_get(r, "byte_miss_ratio")));
+            const char *cells[] = {json_string_value(json_object_get(r, "policy")) ?: "?", cap, mr,
+                                   bmr};
+            TRY(hp_rtable_row(t, HP_MARK_NONE, cells));
+        }
+    }
+    return 0;
+}
