@@ -44,7 +44,7 @@ struct hp_cache {
     uint64_t small_cap, ghost_cap; /* S3-FIFO: 10% of the capacity, and the rest */
 };
 
-static const char *const names[] = {"lru", "fifo", "clock", "sieve", "s3fifo"};
+static const char *const names[] = {"lru", "fifo", "clock", "sieve", "s3fifo", "2q"};
 
 const char *hp_cache_policy_name(enum hp_cache_policy p)
 {
@@ -73,8 +73,13 @@ int hp_cache_new(enum hp_cache_policy policy, uint64_t capacity, bool bytes, str
     for (int q = 0; q < NLISTS; q++)
         c->l[q].head = c->l[q].tail = NIL;
     c->hand = c->free_head = NIL;
-    c->small_cap = capacity / 10 ? capacity / 10 : 1;
-    c->ghost_cap = capacity - c->small_cap ? capacity - c->small_cap : 1;
+    if (policy == HP_CACHE_2Q) { /* Kin 25%, Kout 50% (Johnson and Shasha's advice) */
+        c->small_cap = capacity / 4 ? capacity / 4 : 1;
+        c->ghost_cap = capacity / 2 ? capacity / 2 : 1;
+    } else {
+        c->small_cap = capacity / 10 ? capacity / 10 : 1;
+        c->ghost_cap = capacity - c->small_cap ? capacity - c->small_cap : 1;
+    }
     if (hp_u64map_init(&c->map) < 0) {
         hp_free(c);
         return -ENOMEM;
@@ -185,10 +190,35 @@ static void evict_s3fifo(struct hp_cache *c)
     }
 }
 
+/* 2Q (Johnson and Shasha, VLDB 1994, "full version"): while A1in holds
+ * more than Kin, its oldest goes and its key joins A1out; else Am's least
+ * recently used goes, without a ghost. */
+static void evict_2q(struct hp_cache *c)
+{
+    uint32_t t;
+    if (c->l[SMALL].used > c->small_cap || c->l[MAIN].tail == NIL) {
+        t = c->l[SMALL].tail;
+        unlink_node(c, t);
+        c->used -= c->bytes ? c->nodes[t].size : 1;
+        c->nobj--;
+        push_front(c, t, GHOST);
+        ghost_trim(c);
+        return;
+    }
+    t = c->l[MAIN].tail;
+    c->used -= c->bytes ? c->nodes[t].size : 1;
+    c->nobj--;
+    drop(c, t);
+}
+
 static void evict_one(struct hp_cache *c)
 {
     if (c->policy == HP_CACHE_S3FIFO) {
         evict_s3fifo(c);
+        return;
+    }
+    if (c->policy == HP_CACHE_2Q) {
+        evict_2q(c);
         return;
     }
     uint32_t v = c->l[MAIN].tail;
@@ -238,20 +268,20 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
     uint32_t i = hp_u64map_get(&c->map, key);
     bool ghost = false;
     if (i != NIL && c->nodes[i].q != GHOST) {
-        if (c->policy == HP_CACHE_LRU) {
-            unlink_node(c, i);
+        if (c->policy == HP_CACHE_LRU || (c->policy == HP_CACHE_2Q && c->nodes[i].q == MAIN)) {
+            unlink_node(c, i); /* 2Q: Am is an LRU; A1in hits change nothing */
             push_front(c, i, MAIN);
         } else if (c->policy == HP_CACHE_S3FIFO) {
             if (c->nodes[i].bit < 3)
                 c->nodes[i].bit++;
-        } else if (c->policy != HP_CACHE_FIFO) {
+        } else if (c->policy == HP_CACHE_CLOCK || c->policy == HP_CACHE_SIEVE) {
             c->nodes[i].bit = 1;
         }
         return true;
     }
     if (need > c->cap)
         return false; /* larger than the whole cache: never admitted */
-    if (i != NIL) {   /* a ghost: S3-FIFO admits it to the main queue */
+    if (i != NIL) {   /* a ghost: S3-FIFO and 2Q admit it to the main queue */
         drop(c, i);
         ghost = true;
     }
@@ -266,7 +296,8 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
         return false;
     }
     c->nodes[i] = (struct node){.key = key, .size = size, .bit = 0};
-    push_front(c, i, c->policy == HP_CACHE_S3FIFO && !ghost ? SMALL : MAIN);
+    bool queued = c->policy == HP_CACHE_S3FIFO || c->policy == HP_CACHE_2Q;
+    push_front(c, i, queued && !ghost ? SMALL : MAIN);
     c->used += need;
     c->nobj++;
     return false;

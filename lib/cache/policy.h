@@ -19,6 +19,12 @@
  *          (frequency > 1) moves to the main queue, else it goes and its key
  *          becomes a ghost. Evicting the main queue: an object with
  *          frequency > 0 has one taken off and goes back to the front.
+ *   2Q     (Johnson and Shasha, VLDB 1994, the full version): A1in, a FIFO
+ *          for new objects (Kin = 25% of the capacity); A1out, a FIFO of the
+ *          keys A1in evicted (Kout = 50%); Am, an LRU for objects requested
+ *          again after leaving A1in (a ghost's key). A hit in A1in changes
+ *          nothing. While A1in holds more than Kin its oldest goes (its key to
+ *          A1out), else Am's least recently used goes.
  * An object larger than the whole cache is never admitted (a miss each time).
  * O(1) per access; about 40 bytes per cached object. Not thread-safe. */
 #ifndef HP_CACHE_POLICY_H
@@ -33,6 +39,7 @@ enum hp_cache_policy {
     HP_CACHE_CLOCK,
     HP_CACHE_SIEVE,
     HP_CACHE_S3FIFO,
+    HP_CACHE_2Q,
     HP_CACHE_NPOLICIES
 };
 

@@ -189,10 +189,82 @@ static bool s3_access(struct simple *s, uint64_t key, uint32_t size)
     return false;
 }
 
+/* 2Q from its definition (policy.h): S is A1in, G is A1out, the main
+ * arrays are Am (an LRU). */
+static void q2_evict(struct simple *s)
+{
+    uint64_t kin = s->cap / 4 ? s->cap / 4 : 1, kout = s->cap / 2 ? s->cap / 2 : 1;
+    if (s->sused > kin || s->n == 0) {
+        int t = s->ns - 1;
+        uint64_t k = s->skey[t];
+        uint32_t z = s->ssize[t];
+        s->ns--;
+        s->sused -= units(s, z);
+        s->used -= units(s, z);
+        memmove(s->gkey + 1, s->gkey, (size_t)s->ng * sizeof s->gkey[0]);
+        memmove(s->gsize + 1, s->gsize, (size_t)s->ng * sizeof s->gsize[0]);
+        s->gkey[0] = k;
+        s->gsize[0] = z;
+        s->ng++;
+        s->gused += units(s, z);
+        while (s->gused > kout) {
+            s->gused -= units(s, s->gsize[s->ng - 1]);
+            s->ng--;
+        }
+        return;
+    }
+    simple_remove(s, s->n - 1);
+}
+
+static bool q2_access(struct simple *s, uint64_t key, uint32_t size)
+{
+    for (int i = 0; i < s->ns; i++)
+        if (s->skey[i] == key)
+            return true; /* A1in: nothing moves */
+    int i = simple_find(s, key);
+    if (i >= 0) { /* Am: LRU */
+        uint32_t z = s->size[i];
+        simple_remove(s, i);
+        simple_insert_front(s, key, z, 0);
+        return true;
+    }
+    uint64_t need = units(s, size);
+    if (need > s->cap)
+        return false;
+    bool ghost = false;
+    for (int g = 0; g < s->ng; g++)
+        if (s->gkey[g] == key) {
+            s->gused -= units(s, s->gsize[g]);
+            memmove(s->gkey + g, s->gkey + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gkey[0]);
+            memmove(s->gsize + g, s->gsize + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gsize[0]);
+            s->ng--;
+            ghost = true;
+            break;
+        }
+    while (s->used + need > s->cap)
+        q2_evict(s);
+    if (ghost) {
+        simple_insert_front(s, key, size, 0);
+    } else {
+        memmove(s->skey + 1, s->skey, (size_t)s->ns * sizeof s->skey[0]);
+        memmove(s->ssize + 1, s->ssize, (size_t)s->ns * sizeof s->ssize[0]);
+        memmove(s->sfreq + 1, s->sfreq, (size_t)s->ns * sizeof s->sfreq[0]);
+        s->skey[0] = key;
+        s->ssize[0] = size;
+        s->sfreq[0] = 0;
+        s->ns++;
+        s->sused += need;
+        s->used += need;
+    }
+    return false;
+}
+
 static bool simple_access(struct simple *s, uint64_t key, uint32_t size)
 {
     if (s->policy == HP_CACHE_S3FIFO)
         return s3_access(s, key, size);
+    if (s->policy == HP_CACHE_2Q)
+        return q2_access(s, key, size);
     uint64_t need = s->bytes ? size : 1;
     int i = simple_find(s, key);
     if (i >= 0) {
