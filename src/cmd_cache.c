@@ -36,7 +36,8 @@ enum {
     O_RATE,
     O_MAX_KEYS,
     O_POINTS,
-    O_COMPARE
+    O_COMPARE,
+    O_TARGET_HIT
 };
 
 static const struct cli_opt cache_opts[] = {
@@ -59,6 +60,9 @@ static const struct cli_opt cache_opts[] = {
     {O_BYTES, "bytes", 0, NULL,
      "Capacity in bytes, objects weighted by their size (default: capacity in objects)."},
     {O_JSON, "json", 0, "FILE", "Write the results as a result document (kind cache)."},
+    {O_TARGET_HIT, "target-hit", 0, "PCT",
+     "sim: instead of --sizes, find each policy's smallest cache whose hit ratio reaches PCT "
+     "(e.g. 90%), to one object (or 0.1% of the bytes) by rounds of 16 sizes in one pass each."},
     {O_RATE, "rate", 0, "R",
      "mrc: SHARDS at a fixed sampling rate (0.01 or 1%): the share of keys followed. Default "
      "1, the exact curve."},
@@ -85,7 +89,7 @@ static const struct cli_opt cache_opts[] = {
 };
 
 #define MAX_SIZES 32
-#define MAX_RUNS (MAX_SIZES * (HP_CACHE_NPOLICIES + 1) * 2)
+#define MAX_RUNS (MAX_SIZES * (HP_CACHE_NPOLICIES + 1) * 2) /* also TARGET_GRID per policy */
 
 struct size_arg {
     double share; /* of the working set, or NAN */
@@ -264,7 +268,7 @@ static int write_json(const char *path, const char *trace, const char *format, c
 
 /* What sim and mrc share: the trace, its format, and the options. */
 struct cache_args {
-    const char *trace, *format_text, *columns, *json, *policies, *sizes, *rate_text;
+    const char *trace, *format_text, *columns, *json, *policies, *sizes, *rate_text, *target;
     struct hp_trace_spec spec;
     bool bytes, compare;
     int64_t max_keys, points;
@@ -312,6 +316,7 @@ static int parse_args(const struct hp_cmd *cmd, struct cli_parser *p, const char
                 return HP_EXIT_USAGE;
             break;
         case O_COMPARE: a->compare = true; break;
+        case O_TARGET_HIT: a->target = v; break;
         }
     }
     if (!a->trace)
@@ -330,6 +335,101 @@ static int parse_args(const struct hp_cmd *cmd, struct cli_parser *p, const char
     if (a->spec.format == HP_TRACE_CSV && hp_trace_columns(a->columns, &a->spec, &err) < 0)
         return cli_fail(cmd, HP_EPARSE, &err);
     return -1;
+}
+
+#define TARGET_GRID 16
+
+/* --target-hit: rounds of TARGET_GRID sizes per policy between the largest
+ * size known to miss the target and the smallest known to reach it, all
+ * simulated in one pass over the trace, until they are one object (or 0.1%
+ * of the bytes) apart. A miss-ratio curve that is not monotonic (FIFO can
+ * show Belady's anomaly) may hide a smaller size that reaches it. */
+static int run_target(const struct hp_cmd *cmd, const struct cache_args *a, const int *pol, int np,
+                      double target, struct hp_err *err)
+{
+    struct wset w = {0};
+    int rc = hp_trace_read(a->trace, &a->spec, wset_add, &w, NULL, err);
+    uint64_t ws = a->bytes ? w.bytes : w.used + w.zero;
+    hp_free(w.keys);
+    if (rc < 0)
+        return cli_fail(cmd, rc, err);
+    uint64_t lo[HP_CACHE_NPOLICIES * 2], hi[HP_CACHE_NPOLICIES * 2];
+    double hit_at_hi[HP_CACHE_NPOLICIES * 2];
+    for (int i = 0; i < np; i++)
+        lo[i] = 0, hi[i] = ws ? ws : 1, hit_at_hi[i] = -1;
+    static struct sim s;
+    int rounds = 0;
+    uint64_t requests = 0;
+    for (bool more = true; more && rc == 0; rounds++) {
+        memset(&s, 0, sizeof s);
+        s.bytes = a->bytes;
+        more = false;
+        for (int i = 0; i < np && rc == 0; i++) {
+            uint64_t span = hi[i] - lo[i], close = a->bytes ? (hi[i] / 1000 ? hi[i] / 1000 : 1) : 1;
+            if (span <= close && hit_at_hi[i] >= 0)
+                continue;
+            more = true;
+            for (int k = 1; k <= TARGET_GRID && rc == 0; k++) {
+                uint64_t cap = lo[i] + (span * (uint64_t)k + TARGET_GRID - 1) / TARGET_GRID;
+                if (cap <= lo[i] || (k > 1 && cap == s.runs[s.nruns - 1].capacity))
+                    continue;
+                struct run *u = &s.runs[s.nruns];
+                u->policy = pol[i];
+                u->capacity = cap;
+                rc = hp_cache_new((enum hp_cache_policy)pol[i], cap, a->bytes, &u->cache);
+                if (rc < 0)
+                    hp_err_set(err, rc, "out of memory");
+                else
+                    s.nruns++;
+            }
+        }
+        if (more && rc == 0)
+            rc = hp_trace_read(a->trace, &a->spec, simulate, &s, NULL, err);
+        if (more)
+            requests = s.requests;
+        for (int r = 0; r < s.nruns; r++) {
+            struct run *u = &s.runs[r];
+            int i = 0;
+            while (pol[i] != u->policy)
+                i++;
+            double hit = s.requests ? 1 - (double)u->misses / (double)s.requests : 0;
+            if (rc == 0 && hit >= target && u->capacity <= hi[i]) {
+                if (u->capacity < hi[i] || hit_at_hi[i] < 0)
+                    hi[i] = u->capacity, hit_at_hi[i] = hit;
+            } else if (rc == 0 && u->capacity > lo[i] && u->capacity < hi[i]) {
+                lo[i] = u->capacity;
+            }
+            hp_cache_free(u->cache);
+        }
+        if (rounds > 64)
+            break;
+    }
+    if (rc < 0)
+        return cli_fail(cmd, rc, err);
+    char c1[32], c2[32];
+    printf("# the smallest cache reaching a %.4g%% hit ratio on %s (%s requests, working set "
+           "%s), %d rounds\n",
+           100 * target, a->trace, hp_format_count((double)requests, c1, sizeof c1),
+           a->bytes ? hp_format_size((int64_t)ws, c2, sizeof c2)
+                    : hp_format_count((double)ws, c2, sizeof c2),
+           rounds);
+    printf("%-7s %14s %8s %10s\n", "policy", "capacity", "share", "hit ratio");
+    for (int i = 0; i < np; i++) {
+        struct run u = {.policy = pol[i]};
+        char cap[32];
+        if (hit_at_hi[i] < 0) {
+            printf("%-7s %14s %8s %10s  (not reached even at the whole working set)\n",
+                   run_name(&u), "-", "-", "-");
+            continue;
+        }
+        if (a->bytes)
+            hp_format_size((int64_t)hi[i], cap, sizeof cap);
+        else
+            snprintf(cap, sizeof cap, "%llu", (unsigned long long)hi[i]);
+        printf("%-7s %14s %7.3g%% %10.4f\n", run_name(&u), cap,
+               ws ? 100.0 * (double)hi[i] / (double)ws : 0, hit_at_hi[i]);
+    }
+    return HP_EXIT_OK;
 }
 
 static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
@@ -358,6 +458,19 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
                                    "s3fifo, 2q, belady",
                                    pitems[i]);
         belady |= pol[i] == BELADY;
+    }
+    if (a.target) {
+        double target;
+        if (hp_parse_percent(a.target, &target, &err) < 0 || !(target > 0 && target < 1))
+            return cli_usage_error(cmd, "--target-hit %s: a hit ratio above 0%% and under 100%%",
+                                   a.target);
+        if (belady)
+            return cli_usage_error(cmd, "--target-hit does not search Belady's optimum (it "
+                                        "holds the trace in memory); leave belady out");
+        if (strcmp(trace, "-") == 0)
+            return cli_usage_error(cmd, "--target-hit reads the trace several times: give a "
+                                        "file, not stdin");
+        return run_target(cmd, &a, pol, np, target, &err);
     }
     char sbuf[512], *sitems[MAX_SIZES];
     int ns = cli_split(cmd, "sizes", sizes, sbuf, sizeof sbuf, sitems, MAX_SIZES);
