@@ -37,7 +37,9 @@ enum {
     O_MAX_KEYS,
     O_POINTS,
     O_COMPARE,
-    O_TARGET_HIT
+    O_TARGET_HIT,
+    O_ONE_HIT,
+    O_SCAN
 };
 
 static const struct cli_opt cache_opts[] = {
@@ -76,6 +78,11 @@ static const struct cli_opt cache_opts[] = {
      "mrc: with --rate or --max-keys, also compute the exact curve and report the sampled "
      "one's mean absolute error against it."},
     {O_ZIPF, "zipf", 0, "ALPHA", "gen: popularity follows Zipf(ALPHA) (default 1.0)."},
+    {O_ONE_HIT, "one-hit", 0, "PCT",
+     "gen: this share of the requests goes to one-hit wonders, new keys never requested again."},
+    {O_SCAN, "scan", 0, "PCT",
+     "gen: this share of the requests is a scan: keys of their own, one after another, "
+     "wrapping after --objects (a periodic full read)."},
     {O_OBJECTS, "objects", 0, "N", "gen: distinct objects (default 1000000)."},
     {O_REQUESTS, "requests", 'n', "N", "gen: requests (default 10000000)."},
     {O_SEED, "seed", 0, "N", "gen: the random seed (default 1): the same seed, the same trace."},
@@ -730,7 +737,7 @@ out:
 static int run_gen(const struct hp_cmd *cmd, struct cli_parser *p)
 {
     const char *out = NULL, *format_text = NULL, *v;
-    double alpha = 1.0;
+    double alpha = 1.0, one_hit = 0, scan = 0;
     int64_t objects = 1000000, requests = 10000000, seed = 1, mean = 4096;
     int id;
     while ((id = cli_next(p, &v)) != CLI_DONE) {
@@ -762,6 +769,15 @@ static int run_gen(const struct hp_cmd *cmd, struct cli_parser *p)
         }
         case O_OUTPUT: out = v; break;
         case O_FORMAT: format_text = v; break;
+        case O_ONE_HIT:
+        case O_SCAN: {
+            struct hp_err e;
+            double *share = id == O_ONE_HIT ? &one_hit : &scan;
+            if (hp_parse_percent(v, share, &e) < 0)
+                return cli_usage_error(cmd, "--%s %s: a share, 0%% to 100%%",
+                                       id == O_ONE_HIT ? "one-hit" : "scan", v);
+            break;
+        }
         }
     }
     if (!out)
@@ -777,7 +793,11 @@ static int run_gen(const struct hp_cmd *cmd, struct cli_parser *p)
                              .requests = (uint64_t)requests,
                              .seed = (uint64_t)seed,
                              .mean_size = (uint32_t)mean,
-                             .format = f};
+                             .format = f,
+                             .one_hit = one_hit,
+                             .scan = scan};
+    if (one_hit + scan > 1)
+        return cli_usage_error(cmd, "--one-hit and --scan add up to over 100%%");
     struct hp_err err = {0};
     int rc = hp_trace_generate(&g, out, &err);
     if (rc < 0)

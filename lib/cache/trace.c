@@ -240,10 +240,28 @@ static uint64_t mix64(uint64_t k)
     return k ^ (k >> 31);
 }
 
+static int put_req(FILE *f, enum hp_trace_format format, const struct hp_cache_req *r)
+{
+    if (format == HP_TRACE_ORACLE) {
+        unsigned char rec[HP_TRACE_ORACLE_BYTES];
+        hp_trace_oracle_put(r, -1, rec);
+        fwrite(rec, 1, sizeof rec, f);
+    } else if (format == HP_TRACE_CSV) {
+        fprintf(f, "%lld,%llu,%u\n", (long long)r->time, (unsigned long long)r->key, r->size);
+    } else {
+        fprintf(f, "%llu\n", (unsigned long long)r->key);
+    }
+    return 0;
+}
+
 int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_err *err)
 {
-    if (g->objects == 0 || g->requests == 0 || g->mean_size == 0)
-        return hp_err_set(err, -EINVAL, "a trace needs objects, requests and sizes");
+    uint64_t one_hits = 0, scan_at = 0;
+    if (g->objects == 0 || g->requests == 0 || g->mean_size == 0 || !(g->one_hit >= 0) ||
+        !(g->scan >= 0) || g->one_hit + g->scan > 1)
+        return hp_err_set(err, -EINVAL,
+                          "a trace needs objects, requests and sizes, and shares "
+                          "of one-hit wonders and scans that add up to 100%% at most");
     double *cdf = hp_malloc(g->objects * sizeof *cdf);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     char tmp[4096] = "";
@@ -270,6 +288,19 @@ int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_
     if (g->format == HP_TRACE_CSV)
         fputs("time,key,size\n", f);
     for (uint64_t i = 0; i < g->requests; i++) {
+        /* drawn only when mixing: a plain Zipf trace stays what its seed made */
+        double mix_u = g->one_hit + g->scan > 0 ? gsl_rng_uniform(rng) : 1;
+        if (mix_u < g->one_hit + g->scan) {
+            struct hp_cache_req r = {.time = (int64_t)(i / 1000)};
+            if (mix_u < g->one_hit)
+                r.key = 2 * g->objects + 1 + one_hits++; /* never seen again */
+            else
+                r.key = g->objects + 1 + scan_at++ % g->objects;
+            r.size = (uint32_t)(1 + mix64(r.key ^ g->seed) % (2 * (uint64_t)g->mean_size));
+            if ((rc = put_req(f, g->format, &r)) < 0)
+                goto out;
+            continue;
+        }
         double u = gsl_rng_uniform(rng) * sum;
         uint64_t lo = 0, hi = g->objects - 1;
         while (lo < hi) { /* the first k with cdf[k] > u */
@@ -281,15 +312,8 @@ int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_
         }
         struct hp_cache_req r = {.time = (int64_t)(i / 1000), .key = lo + 1};
         r.size = (uint32_t)(1 + mix64(r.key ^ g->seed) % (2 * (uint64_t)g->mean_size));
-        if (g->format == HP_TRACE_ORACLE) {
-            unsigned char rec[HP_TRACE_ORACLE_BYTES];
-            hp_trace_oracle_put(&r, -1, rec);
-            fwrite(rec, 1, sizeof rec, f);
-        } else if (g->format == HP_TRACE_CSV) {
-            fprintf(f, "%lld,%llu,%u\n", (long long)r.time, (unsigned long long)r.key, r.size);
-        } else {
-            fprintf(f, "%llu\n", (unsigned long long)r.key);
-        }
+        if ((rc = put_req(f, g->format, &r)) < 0)
+            goto out;
     }
     if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
         rc = hp_err_at(err, -EIO, path, 0, 0, "cannot write: %s", strerror(errno));

@@ -60,6 +60,10 @@ struct hp_trace_gen {
     uint64_t objects, requests, seed;
     uint32_t mean_size;
     enum hp_trace_format format;
+    /* Mixed in, as shares of the requests: one-hit wonders (a new key each,
+     * never requested again) and a scan (keys after the Zipf ones, one after
+     * another, wrapping after `objects`, as a periodic full read does). */
+    double one_hit, scan;
 };
 
 int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_err *err);
