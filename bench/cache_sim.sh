@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 python3 - "$hotpath" "$work" "${RUNS:-5}" <<'PY'
 import os, re, statistics, subprocess, sys
 hotpath, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ref = {"lru": 6.9, "fifo": 8.0, "sieve": 9.4, "clock": None, "s3fifo": 3.5, "2q": None}
+ref = {"lru": 6.9, "fifo": 8.0, "sieve": 9.4, "clock": None, "s3fifo": 3.5, "2q": None, "lfu": None}
 
 def rate(trace, policy, extra=()):
     out = subprocess.run(["taskset", "-c", "0", hotpath, "cache", "sim", "--policies", policy,
@@ -38,7 +38,7 @@ def rss(policy, cap):
 
 print("| policy | input | M requests/s (median of %d) | libCacheSim (issue) | ratio | miss ratio |" % runs)
 print("| --- | --- | ---: | ---: | ---: | ---: |")
-for policy in ("lru", "fifo", "clock", "sieve", "s3fifo", "2q"):
+for policy in ("lru", "fifo", "clock", "sieve", "s3fifo", "2q", "lfu"):
     for name, path, extra in (("oracleGeneral", "z.oracleGeneral", ()), ("CSV", "z.csv", ("--header",))):
         if name == "CSV" and policy not in ("lru", "sieve"):
             continue

@@ -53,7 +53,8 @@ static const struct cli_opt cache_opts[] = {
     {O_HEADER, "header", 0, NULL, "csv: the first line is a header."},
     {O_DELIM, "delim", 0, "CHAR", "csv: the separator (default ,)."},
     {O_POLICIES, "policies", 0, "LIST",
-     "Eviction policies, comma-separated: lru, fifo, clock, sieve, s3fifo, 2q (default: these), "
+     "Eviction policies, comma-separated: lru, fifo, clock, sieve, s3fifo, 2q, lfu (default: "
+     "these), "
      "and belady, the offline optimum (the lower bound; it holds the trace in memory, 20 "
      "bytes a request)."},
     {O_SIZES, "sizes", 0, "LIST",
@@ -288,7 +289,7 @@ static int parse_args(const struct hp_cmd *cmd, struct cli_parser *p, const char
     const char *v;
     int id;
     *a = (struct cache_args){.columns = "time,key,size",
-                             .policies = "lru,fifo,clock,sieve,s3fifo,2q",
+                             .policies = "lru,fifo,clock,sieve,s3fifo,2q,lfu",
                              .sizes = "1%,2%,5%,10%,20%",
                              .spec = {.delim = ','},
                              .points = 20};
@@ -462,7 +463,7 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
         if (pol[i] < 0)
             return cli_usage_error(cmd,
                                    "--policies: '%s' is not one of lru, fifo, clock, sieve, "
-                                   "s3fifo, 2q, belady",
+                                   "s3fifo, 2q, lfu, belady",
                                    pitems[i]);
         belady |= pol[i] == BELADY;
     }
@@ -836,7 +837,8 @@ const struct hp_cmd hp_cmd_cache = {
         "Reads a cache access trace (libCacheSim's oracleGeneral binary records, CSV with "
         "chosen columns, or a key a line; plain, gzip or zstd; - is stdin) and replays it, in "
         "one pass, through every chosen policy at every chosen size: LRU, FIFO, CLOCK (one "
-        "reference bit, second chance), SIEVE, S3-FIFO and 2Q, and Belady's offline optimum as the "
+        "reference bit, second chance), SIEVE, S3-FIFO, 2Q and LFU, and Belady's offline optimum "
+        "as the "
         "lower bound. Sizes are objects, or bytes with "
         "--bytes, or "
         "shares of the working set (a first pass counts it). Prints the miss ratio and the byte "

@@ -42,9 +42,17 @@ struct hp_cache {
     struct list l[NLISTS];
     uint32_t hand;
     uint64_t small_cap, ghost_cap; /* S3-FIFO: 10% of the capacity, and the rest */
+    /* LFU: per node (parallel to nodes) its count, last use and heap slot; a
+     * min-heap of node indices by (count, last use) */
+    struct lfu {
+        uint32_t count, slot;
+        uint64_t last;
+    } * lfu;
+    uint32_t *heap, nheap;
+    uint64_t clock;
 };
 
-static const char *const names[] = {"lru", "fifo", "clock", "sieve", "s3fifo", "2q"};
+static const char *const names[] = {"lru", "fifo", "clock", "sieve", "s3fifo", "2q", "lfu"};
 
 const char *hp_cache_policy_name(enum hp_cache_policy p)
 {
@@ -93,6 +101,8 @@ void hp_cache_free(struct hp_cache *c)
     if (!c)
         return;
     hp_free(c->nodes);
+    hp_free(c->lfu);
+    hp_free(c->heap);
     hp_u64map_fini(&c->map);
     hp_free(c);
 }
@@ -211,8 +221,63 @@ static void evict_2q(struct hp_cache *c)
     drop(c, t);
 }
 
+/* ---- LFU: a min-heap by (count, last use) ----------------------------- */
+
+static bool lfu_less(const struct hp_cache *c, uint32_t a, uint32_t b)
+{
+    const struct lfu *x = &c->lfu[a], *y = &c->lfu[b];
+    return x->count != y->count ? x->count < y->count : x->last < y->last;
+}
+
+static void lfu_set(struct hp_cache *c, uint32_t slot, uint32_t node)
+{
+    c->heap[slot] = node;
+    c->lfu[node].slot = slot;
+}
+
+static void lfu_up(struct hp_cache *c, uint32_t slot)
+{
+    uint32_t node = c->heap[slot];
+    while (slot > 0) {
+        uint32_t up = (slot - 1) / 2;
+        if (!lfu_less(c, node, c->heap[up]))
+            break;
+        lfu_set(c, slot, c->heap[up]);
+        slot = up;
+    }
+    lfu_set(c, slot, node);
+}
+
+static void lfu_down(struct hp_cache *c, uint32_t slot)
+{
+    uint32_t node = c->heap[slot];
+    for (;;) {
+        uint32_t k = 2 * slot + 1;
+        if (k >= c->nheap)
+            break;
+        if (k + 1 < c->nheap && lfu_less(c, c->heap[k + 1], c->heap[k]))
+            k++;
+        if (!lfu_less(c, c->heap[k], node))
+            break;
+        lfu_set(c, slot, c->heap[k]);
+        slot = k;
+    }
+    lfu_set(c, slot, node);
+}
+
 static void evict_one(struct hp_cache *c)
 {
+    if (c->policy == HP_CACHE_LFU) { /* the least used; of those, the least recently */
+        uint32_t v = c->heap[0];
+        if (--c->nheap > 0) {
+            lfu_set(c, 0, c->heap[c->nheap]);
+            lfu_down(c, 0);
+        }
+        c->used -= c->bytes ? c->nodes[v].size : 1;
+        c->nobj--;
+        drop(c, v);
+        return;
+    }
     if (c->policy == HP_CACHE_S3FIFO) {
         evict_s3fifo(c);
         return;
@@ -257,6 +322,16 @@ static uint32_t new_node(struct hp_cache *c)
         if (!n)
             return NIL;
         c->nodes = n;
+        if (c->policy == HP_CACHE_LFU) {
+            struct lfu *l = hp_realloc(c->lfu, (size_t)cap * sizeof *l);
+            if (!l)
+                return NIL;
+            c->lfu = l;
+            uint32_t *h = hp_realloc(c->heap, (size_t)cap * sizeof *h);
+            if (!h)
+                return NIL;
+            c->heap = h;
+        }
         c->ncap = cap;
     }
     return c->nmade++;
@@ -271,6 +346,10 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
         if (c->policy == HP_CACHE_LRU || (c->policy == HP_CACHE_2Q && c->nodes[i].q == MAIN)) {
             unlink_node(c, i); /* 2Q: Am is an LRU; A1in hits change nothing */
             push_front(c, i, MAIN);
+        } else if (c->policy == HP_CACHE_LFU) {
+            c->lfu[i].count++;
+            c->lfu[i].last = ++c->clock;
+            lfu_down(c, c->lfu[i].slot);
         } else if (c->policy == HP_CACHE_S3FIFO) {
             if (c->nodes[i].bit < 3)
                 c->nodes[i].bit++;
@@ -298,6 +377,11 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
     c->nodes[i] = (struct node){.key = key, .size = size, .bit = 0};
     bool queued = c->policy == HP_CACHE_S3FIFO || c->policy == HP_CACHE_2Q;
     push_front(c, i, queued && !ghost ? SMALL : MAIN);
+    if (c->policy == HP_CACHE_LFU) {
+        c->lfu[i] = (struct lfu){.count = 1, .last = ++c->clock};
+        lfu_set(c, c->nheap++, i);
+        lfu_up(c, c->nheap - 1);
+    }
     c->used += need;
     c->nobj++;
     return false;

@@ -25,6 +25,9 @@
  *          again after leaving A1in (a ghost's key). A hit in A1in changes
  *          nothing. While A1in holds more than Kin its oldest goes (its key to
  *          A1out), else Am's least recently used goes.
+ *   LFU    the object used least often while cached goes; of those, the one
+ *          used least recently (counts start at 1 on admission and are
+ *          forgotten on eviction: in-cache LFU, no history).
  * An object larger than the whole cache is never admitted (a miss each time).
  * O(1) per access; about 40 bytes per cached object. Not thread-safe. */
 #ifndef HP_CACHE_POLICY_H
@@ -40,6 +43,7 @@ enum hp_cache_policy {
     HP_CACHE_SIEVE,
     HP_CACHE_S3FIFO,
     HP_CACHE_2Q,
+    HP_CACHE_LFU,
     HP_CACHE_NPOLICIES
 };
 

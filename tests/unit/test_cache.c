@@ -39,6 +39,8 @@ struct simple {
     uint32_t ssize[SIMPLE_MAX], gsize[SIMPLE_MAX];
     int sfreq[SIMPLE_MAX];
     uint64_t sused, gused;
+    /* LFU: uses and last use of the main arrays' objects */
+    uint64_t count[SIMPLE_MAX], last[SIMPLE_MAX], clock;
 };
 
 static int simple_find(const struct simple *s, uint64_t key)
@@ -259,12 +261,45 @@ static bool q2_access(struct simple *s, uint64_t key, uint32_t size)
     return false;
 }
 
+/* LFU from its definition (policy.h): counts and last uses on arrays; the
+ * smallest (count, last use) goes. */
+static bool lfu_access(struct simple *s, uint64_t key, uint32_t size)
+{
+    int i = simple_find(s, key);
+    if (i >= 0) {
+        s->count[i]++;
+        s->last[i] = ++s->clock;
+        return true;
+    }
+    uint64_t need = units(s, size);
+    if (need > s->cap)
+        return false;
+    while (s->used + need > s->cap) {
+        int v = 0;
+        for (int j = 1; j < s->n; j++)
+            if (s->count[j] < s->count[v] ||
+                (s->count[j] == s->count[v] && s->last[j] < s->last[v]))
+                v = j;
+        memmove(s->count + v, s->count + v + 1, (size_t)(s->n - v - 1) * sizeof s->count[0]);
+        memmove(s->last + v, s->last + v + 1, (size_t)(s->n - v - 1) * sizeof s->last[0]);
+        simple_remove(s, v);
+    }
+    memmove(s->count + 1, s->count, (size_t)s->n * sizeof s->count[0]);
+    memmove(s->last + 1, s->last, (size_t)s->n * sizeof s->last[0]);
+    simple_insert_front(s, key, size, 0);
+    s->count[0] = 1;
+    s->last[0] = ++s->clock;
+    return false;
+}
+
 static bool simple_access(struct simple *s, uint64_t key, uint32_t size)
 {
     if (s->policy == HP_CACHE_S3FIFO)
         return s3_access(s, key, size);
     if (s->policy == HP_CACHE_2Q)
         return q2_access(s, key, size);
+    if (s->policy == HP_CACHE_LFU)
+        return lfu_access(s, key, size);
     uint64_t need = s->bytes ? size : 1;
     int i = simple_find(s, key);
     if (i >= 0) {
