@@ -39,7 +39,9 @@ enum {
     O_COMPARE,
     O_TARGET_HIT,
     O_ONE_HIT,
-    O_SCAN
+    O_SCAN,
+    O_TIERS,
+    O_LATENCY
 };
 
 static const struct cli_opt cache_opts[] = {
@@ -63,6 +65,14 @@ static const struct cli_opt cache_opts[] = {
     {O_BYTES, "bytes", 0, NULL,
      "Capacity in bytes, objects weighted by their size (default: capacity in objects)."},
     {O_JSON, "json", 0, "FILE", "Write the results as a result document (kind cache)."},
+    {O_TIERS, "tiers", 0, "LIST",
+     "sim: a layered cache instead of --sizes: NAME:SIZE:POLICY,... from the users' side "
+     "(e.g. edge:1GiB:lru,shield:20GiB:s3fifo); a miss goes to the next tier, the last one's "
+     "to the origin, and every tier admits what it missed. SIZE in objects, or bytes with "
+     "--bytes."},
+    {O_LATENCY, "latency", 0, "LIST",
+     "sim --tiers: what an answer costs from each tier and the origin, NAME=DURATION,... "
+     "(e.g. edge=5ms,shield=30ms,origin=150ms): gives the users' mean and p99 latency."},
     {O_TARGET_HIT, "target-hit", 0, "PCT",
      "sim: instead of --sizes, find each policy's smallest cache whose hit ratio reaches PCT "
      "(e.g. 90%), to one object (or 0.1% of the bytes) by rounds of 16 sizes in one pass each."},
@@ -277,6 +287,7 @@ static int write_json(const char *path, const char *trace, const char *format, c
 /* What sim and mrc share: the trace, its format, and the options. */
 struct cache_args {
     const char *trace, *format_text, *columns, *json, *policies, *sizes, *rate_text, *target;
+    const char *tiers, *latency;
     struct hp_trace_spec spec;
     bool bytes, compare;
     int64_t max_keys, points;
@@ -325,6 +336,8 @@ static int parse_args(const struct hp_cmd *cmd, struct cli_parser *p, const char
             break;
         case O_COMPARE: a->compare = true; break;
         case O_TARGET_HIT: a->target = v; break;
+        case O_TIERS: a->tiers = v; break;
+        case O_LATENCY: a->latency = v; break;
         }
     }
     if (!a->trace)
@@ -440,6 +453,242 @@ static int run_target(const struct hp_cmd *cmd, const struct cache_args *a, cons
     return HP_EXIT_OK;
 }
 
+/* ---- tiers ---------------------------------------------------------------- */
+
+#define MAX_TIERS 8
+
+struct tier {
+    char name[32];
+    struct hp_cache *cache;
+    uint64_t capacity;
+    enum hp_cache_policy policy;
+    uint64_t requests, hits, bytes_in, hit_bytes;
+    int64_t latency_ns; /* -1: not given */
+};
+
+/* A latency and how many answers cost it. */
+struct lat_pt {
+    int64_t ns;
+    uint64_t count;
+};
+
+struct layered {
+    struct tier t[MAX_TIERS];
+    int n;
+    uint64_t requests, bytes, origin, origin_bytes;
+    double mean_ns;
+    int64_t p99_ns;
+};
+
+static int tier_access(void *ctx, const struct hp_cache_req *r)
+{
+    struct layered *l = ctx;
+    l->requests++;
+    l->bytes += r->size;
+    for (int i = 0; i < l->n; i++) {
+        struct tier *t = &l->t[i];
+        t->requests++;
+        t->bytes_in += r->size;
+        if (hp_cache_access(t->cache, r->key, r->size)) {
+            t->hits++;
+            t->hit_bytes += r->size;
+            return 0;
+        }
+    }
+    l->origin++;
+    l->origin_bytes += r->size;
+    return 0;
+}
+
+static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struct hp_err *err)
+{
+    static struct layered l;
+    memset(&l, 0, sizeof l);
+    char buf[512], *items[MAX_TIERS];
+    int n = cli_split(cmd, "tiers", a->tiers, buf, sizeof buf, items, MAX_TIERS);
+    if (n < 0)
+        return HP_EXIT_USAGE;
+    int code = HP_EXIT_OK;
+    for (int i = 0; i < n; i++, l.n++) {
+        struct tier *t = &l.t[i];
+        char *size = strchr(items[i], ':'), *policy = size ? strchr(size + 1, ':') : NULL;
+        if (!size || !policy || size == items[i]) {
+            code = cli_usage_error(cmd, "--tiers: '%s' is not NAME:SIZE:POLICY", items[i]);
+            goto out;
+        }
+        *size++ = '\0';
+        *policy++ = '\0';
+        snprintf(t->name, sizeof t->name, "%s", items[i]);
+        int p = hp_cache_policy_parse(policy);
+        int64_t b;
+        double f;
+        if (p < 0) {
+            code = cli_usage_error(cmd,
+                                   "--tiers: %s's policy '%s' is not one of lru, fifo, "
+                                   "clock, sieve, s3fifo, 2q, lfu",
+                                   t->name, policy);
+            goto out;
+        }
+        if (a->bytes ? hp_parse_size(size, &b, NULL) < 0 || b < 1
+                     : hp_parse_number(size, &f, NULL) < 0 || f < 1 || f != floor(f)) {
+            code = cli_usage_error(cmd, "--tiers: %s's size '%s' is not %s", t->name, size,
+                                   a->bytes ? "a size in bytes (1GiB)" : "a number of objects");
+            goto out;
+        }
+        t->policy = (enum hp_cache_policy)p;
+        t->capacity = a->bytes ? (uint64_t)b : (uint64_t)f;
+        t->latency_ns = -1;
+        if (hp_cache_new(t->policy, t->capacity, a->bytes, &t->cache) < 0) {
+            code = cli_fail(cmd, -ENOMEM, NULL);
+            goto out;
+        }
+    }
+    int64_t origin_ns = -1;
+    if (a->latency) {
+        char lbuf[512], *litems[MAX_TIERS + 1];
+        int nl = cli_split(cmd, "latency", a->latency, lbuf, sizeof lbuf, litems, MAX_TIERS + 1);
+        if (nl < 0) {
+            code = HP_EXIT_USAGE;
+            goto out;
+        }
+        for (int i = 0; i < nl; i++) {
+            char *eq = strchr(litems[i], '=');
+            int64_t ns;
+            if (!eq || hp_parse_duration(eq + 1, &ns, NULL) < 0) {
+                code = cli_usage_error(cmd, "--latency: '%s' is not NAME=DURATION (edge=5ms)",
+                                       litems[i]);
+                goto out;
+            }
+            *eq = '\0';
+            int k = 0;
+            while (k < l.n && strcmp(l.t[k].name, litems[i]) != 0)
+                k++;
+            if (strcmp(litems[i], "origin") == 0)
+                origin_ns = ns;
+            else if (k < l.n)
+                l.t[k].latency_ns = ns;
+            else {
+                code =
+                    cli_usage_error(cmd, "--latency: no tier named '%s' (nor origin)", litems[i]);
+                goto out;
+            }
+        }
+    }
+    int rc = hp_trace_read(a->trace, &a->spec, tier_access, &l, NULL, err);
+    if (rc < 0) {
+        code = cli_fail(cmd, rc, err);
+        goto out;
+    }
+    char c1[32], c2[32];
+    printf("# %s requests (%s) from %s through %d tier%s\n",
+           hp_format_count((double)l.requests, c1, sizeof c1),
+           hp_format_size((int64_t)l.bytes, c2, sizeof c2), a->trace, l.n, l.n == 1 ? "" : "s");
+    printf("%-10s %-7s %14s %10s %10s %12s %14s\n", "tier", "policy", "capacity", "requests",
+           "hit ratio", "answers all", "byte hit ratio");
+    for (int i = 0; i < l.n; i++) {
+        const struct tier *t = &l.t[i];
+        char cap[32];
+        if (a->bytes)
+            hp_format_size((int64_t)t->capacity, cap, sizeof cap);
+        else
+            snprintf(cap, sizeof cap, "%llu", (unsigned long long)t->capacity);
+        printf("%-10s %-7s %14s %10s %10.4f %11.1f%% %14.4f\n", t->name,
+               hp_cache_policy_name(t->policy), cap,
+               hp_format_count((double)t->requests, c1, sizeof c1),
+               t->requests ? (double)t->hits / (double)t->requests : 0,
+               l.requests ? 100.0 * (double)t->hits / (double)l.requests : 0,
+               t->bytes_in ? (double)t->hit_bytes / (double)t->bytes_in : 0);
+    }
+    printf("origin: %s requests, %s: offload %.2f%% of requests, %.2f%% of bytes\n",
+           hp_format_count((double)l.origin, c1, sizeof c1),
+           hp_format_size((int64_t)l.origin_bytes, c2, sizeof c2),
+           l.requests ? 100.0 * (1 - (double)l.origin / (double)l.requests) : 0,
+           l.bytes ? 100.0 * (1 - (double)l.origin_bytes / (double)l.bytes) : 0);
+    bool all = origin_ns >= 0;
+    for (int i = 0; i < l.n; i++)
+        all = all && l.t[i].latency_ns >= 0;
+    if (a->latency && !all)
+        printf("# --latency names some tiers but not all (and origin): no latency figures\n");
+    if (all && l.requests) {
+        /* an answer from tier k costs that tier's latency; the origin's, the origin's */
+        double mean = 0;
+        struct lat_pt pts[MAX_TIERS + 1];
+        int np = 0;
+        for (int i = 0; i < l.n; i++) {
+            mean += (double)l.t[i].hits * (double)l.t[i].latency_ns;
+            pts[np].ns = l.t[i].latency_ns, pts[np++].count = l.t[i].hits;
+        }
+        mean += (double)l.origin * (double)origin_ns;
+        pts[np].ns = origin_ns, pts[np++].count = l.origin;
+        for (int i = 1; i < np; i++) /* by latency, for the percentile */
+            for (int j = i; j > 0 && pts[j].ns < pts[j - 1].ns; j--) {
+                struct lat_pt tmp = pts[j];
+                pts[j] = pts[j - 1];
+                pts[j - 1] = tmp;
+            }
+        uint64_t want = (uint64_t)ceil(0.99 * (double)l.requests), seen = 0;
+        int64_t p99 = pts[np - 1].ns;
+        for (int i = 0; i < np; i++) {
+            seen += pts[i].count;
+            if (seen >= want) {
+                p99 = pts[i].ns;
+                break;
+            }
+        }
+        printf("users' latency: mean %s, p99 %s\n",
+               hp_format_duration((int64_t)(mean / (double)l.requests), c1, sizeof c1),
+               hp_format_duration(p99, c2, sizeof c2));
+        l.mean_ns = mean / (double)l.requests;
+        l.p99_ns = p99;
+    }
+    fflush(stdout);
+    if (a->json) {
+        struct hp_result *r = NULL;
+        int e = hp_result_new("cache", &r);
+        e = e ? e : hp_result_config_str(r, "command", "sim");
+        e = e ? e : hp_result_config_str(r, "trace", a->trace);
+        e = e ? e : hp_result_config_str(r, "capacity_unit", a->bytes ? "bytes" : "objects");
+        e = e ? e : hp_result_config_str(r, "tiers", a->tiers);
+        e = e ? e : hp_result_metric(r, "requests", (double)l.requests, "count");
+        e = e ? e : hp_result_metric(r, "origin_requests", (double)l.origin, "count");
+        e = e ? e : hp_result_metric(r, "origin_bytes", (double)l.origin_bytes, "bytes");
+        e = e ? e
+              : hp_result_metric(r, "offload",
+                                 l.requests ? 1 - (double)l.origin / (double)l.requests : 0,
+                                 "ratio");
+        e = e ? e
+              : hp_result_metric(r, "byte_offload",
+                                 l.bytes ? 1 - (double)l.origin_bytes / (double)l.bytes : 0,
+                                 "ratio");
+        if (l.p99_ns > 0) {
+            e = e ? e : hp_result_metric(r, "latency_mean_ns", l.mean_ns, "ns");
+            e = e ? e : hp_result_metric(r, "latency_p99_ns", (double)l.p99_ns, "ns");
+        }
+        json_t *arr = json_array();
+        if (e == 0 && (!arr || json_object_set_new(hp_result_json(r), "tiers", arr)))
+            e = -ENOMEM;
+        for (int i = 0; i < l.n && e == 0; i++) {
+            const struct tier *t = &l.t[i];
+            json_t *o = json_pack(
+                "{s:s, s:s, s:I, s:I, s:I, s:f, s:f}", "name", t->name, "policy",
+                hp_cache_policy_name(t->policy), "capacity", (json_int_t)t->capacity, "requests",
+                (json_int_t)t->requests, "hits", (json_int_t)t->hits, "hit_ratio",
+                t->requests ? (double)t->hits / (double)t->requests : 0.0, "byte_hit_ratio",
+                t->bytes_in ? (double)t->hit_bytes / (double)t->bytes_in : 0.0);
+            if (!o || json_array_append_new(arr, o))
+                e = -ENOMEM;
+        }
+        e = e == 0 ? hp_result_write(r, a->json, err) : hp_err_set(err, e, "out of memory");
+        hp_result_free(r);
+        if (e < 0)
+            code = cli_fail(cmd, -EIO, err);
+    }
+out:
+    for (int i = 0; i < l.n; i++)
+        hp_cache_free(l.t[i].cache);
+    return code;
+}
+
 static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
 {
     struct cache_args a;
@@ -467,6 +716,8 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
                                    pitems[i]);
         belady |= pol[i] == BELADY;
     }
+    if (a.tiers)
+        return run_tiers(cmd, &a, &err);
     if (a.target) {
         double target;
         if (hp_parse_percent(a.target, &target, &err) < 0 || !(target > 0 && target < 1))

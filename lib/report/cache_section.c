@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* report/cache_section.c - see cache_section.h. Reads what `hotpath cache
- * sim --json` and `cache mrc --json` write (docs/result-format.md). */
+ * sim --json` (also with --tiers) and `cache mrc --json` write
+ * (docs/result-format.md). */
 #include "report/cache_section.h"
 
 #include <math.h>
@@ -78,11 +79,52 @@ int hp_report_cache_section(struct hp_rdoc *d, const struct hp_report_input *in,
                 TRY(hp_series_add(sr, json_number_value(x), json_number_value(y)));
         }
     }
+    json_t *tiers = get(in, "tiers");
+    if (json_is_array(tiers)) { /* a layered cache: where the requests were answered */
+        if (hp_result_get_metric(in->doc, "offload", &v, NULL))
+            TRY(hp_rdoc_para(d, HP_MARK_NONE, "The tiers answered %.2f%% of the requests%s.",
+                             100 * v, "; the rest went to the origin"));
+        double mean, p99;
+        if (hp_result_get_metric(in->doc, "latency_mean_ns", &mean, NULL) &&
+            hp_result_get_metric(in->doc, "latency_p99_ns", &p99, NULL)) {
+            char m1[32], m2[32];
+            TRY(hp_rdoc_para(d, HP_MARK_NONE, "Users' latency: mean %s, p99 %s.",
+                             hp_format_duration((int64_t)mean, m1, sizeof m1),
+                             hp_format_duration((int64_t)p99, m2, sizeof m2)));
+        }
+        static const char *const th[] = {"Tier",       "Policy",          "Capacity>", "Requests>",
+                                         "Hit ratio>", "Byte hit ratio>", NULL};
+        struct hp_rtable *t = hp_rdoc_table(d, th);
+        NEED(t);
+        size_t i;
+        json_t *r;
+        json_array_foreach(tiers, i, r)
+        {
+            char cap[32], req[32], hr[16], bhr[16];
+            double capv = json_number_value(json_object_get(r, "capacity"));
+            if (bytes && capv < 9e18)
+                hp_format_size((int64_t)capv, cap, sizeof cap);
+            else
+                snprintf(cap, sizeof cap, "%.0f", capv);
+            hp_format_count(json_number_value(json_object_get(r, "requests")), req, sizeof req);
+            snprintf(hr, sizeof hr, "%.4f", json_number_value(json_object_get(r, "hit_ratio")));
+            snprintf(bhr, sizeof bhr, "%.4f",
+                     json_number_value(json_object_get(r, "byte_hit_ratio")));
+            const char *cells[] = {json_string_value(json_object_get(r, "name")) ?: "?",
+                                   json_string_value(json_object_get(r, "policy")) ?: "?",
+                                   cap,
+                                   req,
+                                   hr,
+                                   bhr};
+            TRY(hp_rtable_row(t, HP_MARK_NONE, cells));
+        }
+        return 0;
+    }
     json_t *results = get(in, "results");
     if (!c && !json_is_array(results))
         return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
-                         "a cache result needs results or series.miss_ratio_*, which are "
-                         "missing");
+                         "a cache result needs results, series.miss_ratio_* or tiers, which "
+                         "are missing");
     if (json_is_array(results)) {
         static const char *const hdr[] = {"Policy", "Capacity>", "Miss ratio>", "Byte miss ratio>",
                                           NULL};

@@ -395,7 +395,7 @@ static void test_missing_fields_are_errors(void **state)
     assert_int_equal(hp_result_config_str(r, "command", "sim"), 0);
     assert_int_equal(hp_result_config_str(r, "capacity_unit", "objects"), 0);
     assert_int_equal(hp_report_build(&in, 1, HP_REPORT_RESULTS, &d, &err), HP_EFORMAT);
-    assert_non_null(strstr(err.msg, "results"));
+    assert_non_null(strstr(err.msg, "tiers"));
     assert_int_equal(hp_result_series_point(r, "miss_ratio_lru", "ratio", 10, 0.5), 0);
     assert_int_equal(hp_result_series_point(r, "miss_ratio_lru", "ratio", 100, 0.2), 0);
     assert_int_equal(hp_report_build(&in, 1, HP_REPORT_RESULTS, &d, &err), 0);
