@@ -72,14 +72,14 @@ static int drop_timer_event(struct hp_evwait *ew, struct epoll_event *evs, int n
 }
 
 static int wait_timerfd(struct hp_evwait *ew, int epfd, struct epoll_event *evs, int max,
-                        int64_t due_ns)
+                        int64_t due_ns, int64_t now_ns)
 {
     int n;
     if (due_ns == HP_EVWAIT_FOREVER) {
         if (ew->tfd >= 0 && timerfd_arm(ew, 0) < 0)
             return -1;
         n = epoll_wait(epfd, evs, max, -1);
-    } else if (due_ns <= hp_now_ns()) {
+    } else if (due_ns <= now_ns) {
         n = epoll_wait(epfd, evs, max, 0);
     } else {
         if (ew->tfd < 0 && timerfd_open(ew, epfd) < 0)
@@ -92,17 +92,17 @@ static int wait_timerfd(struct hp_evwait *ew, int epfd, struct epoll_event *evs,
 }
 
 int hp_evwait_until(struct hp_evwait *ew, int epfd, struct epoll_event *evs, int max,
-                    int64_t due_ns)
+                    int64_t due_ns, int64_t now_ns)
 {
     if (!ew->use_timerfd) {
         if (due_ns == HP_EVWAIT_FOREVER)
             return epoll_wait(epfd, evs, max, -1);
-        int64_t left = due_ns - hp_now_ns();
+        int64_t left = due_ns - now_ns;
         struct timespec ts = hp_ns_to_ts(left > 0 ? left : 0);
         int n = epoll_pwait2(epfd, evs, max, &ts, NULL);
         if (n >= 0 || errno != ENOSYS)
             return n;
         ew->use_timerfd = true; /* kernels before 5.11 */
     }
-    return wait_timerfd(ew, epfd, evs, max, due_ns);
+    return wait_timerfd(ew, epfd, evs, max, due_ns, now_ns);
 }

@@ -28,8 +28,10 @@ void hp_evwait_fini(struct hp_evwait *ew); /* closes the timerfd */
 /* Like epoll_wait on epfd, always the same one for one ew, until the CLOCK_MONOTONIC deadline
  * due_ns at the latest (HP_EVWAIT_FOREVER: no limit; a deadline already past polls). Returns the
  * number of events in evs (the fallback's own timer event is never among
- * them; 0 means the deadline came), or -1 with errno. */
+ * them; 0 means the deadline came), or -1 with errno. now_ns is the caller's
+ * reading of CLOCK_MONOTONIC: an event loop has one already, and the clock
+ * is not read again here. */
 int hp_evwait_until(struct hp_evwait *ew, int epfd, struct epoll_event *evs, int max,
-                    int64_t due_ns);
+                    int64_t due_ns, int64_t now_ns);
 
 #endif

@@ -951,7 +951,7 @@ static void connect_phase(struct lworker *w, struct epoll_event *evs)
         int64_t now = hp_now_ns();
         if (connecting == 0 || now >= give_up || atomic_load(&w->l->stop))
             break;
-        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, give_up);
+        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, give_up, now);
         now = hp_now_ns();
         for (int i = 0; i < n; i++) {
             struct lconn *c = evs[i].data.ptr;
@@ -1001,7 +1001,7 @@ static void *worker_main(void *arg)
         struct hp_timer *th = hp_timer_heap_peek(&w->thinking);
         if (th)
             until = min64(until, th->due_ns);
-        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, until);
+        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, until, now);
         if (n < 0 && errno != EINTR)
             break;
         now = hp_now_ns();

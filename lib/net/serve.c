@@ -802,7 +802,8 @@ static void maybe_stall(struct worker *w)
 static int wait_events(struct worker *w, struct epoll_event *evs)
 {
     struct hp_timer *t = hp_timer_heap_peek(&w->timers);
-    return hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, t ? t->due_ns : HP_EVWAIT_FOREVER);
+    return hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, t ? t->due_ns : HP_EVWAIT_FOREVER,
+                           t ? hp_now_ns() : 0);
 }
 
 static void *worker_main(void *arg)
