@@ -161,9 +161,8 @@ static void tagged_name(const char *tags, const char *what, char *buf, size_t si
         snprintf(buf, size, "%s", what);
 }
 
-/* A series of the document into a chart: every finite point. */
-static int add_series(struct hp_chart *c, const char *name, json_t *pts, enum hp_draw draw,
-                      double scale)
+int hp_report_add_series(struct hp_chart *c, const char *name, json_t *pts, enum hp_draw draw,
+                         double scale)
 {
     struct hp_series *s = hp_chart_series(c, name, draw);
     if (!s)
@@ -378,7 +377,7 @@ static int add_series_by_base(struct hp_chart *c, const struct hp_report_input *
             if (one && tags[0] && json_object_get(series, base))
                 continue;
             tagged_name(tags, names[k], name, sizeof name);
-            TRY(add_series(c, name, json_object_get(val, "points"), HP_DRAW_LINE, 1));
+            TRY(hp_report_add_series(c, name, json_object_get(val, "points"), HP_DRAW_LINE, 1));
         }
     return 0;
 }
@@ -696,7 +695,7 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
     struct hp_chart *c = hp_rdoc_chart(d, "usl", "Throughput by concurrency", "connections",
                                        "count", "throughput", "1/s");
     NEED(c);
-    TRY(add_series(c, "measured", xs, HP_DRAW_POINTS, 1));
+    TRY(hp_report_add_series(c, "measured", xs, HP_DRAW_POINTS, 1));
     if (fit)
         TRY(usl_curve(c, "USL fit", &u, fmax(nmax * 1.15, peak && pn < nmax * 2 ? pn * 1.1 : 0)));
     if (knee) {
@@ -712,9 +711,9 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
                           "latency", "ns");
         NEED(c);
         if (points(in, "latency_p50_ns"))
-            TRY(add_series(c, "p50", points(in, "latency_p50_ns"), HP_DRAW_BOTH, 1));
+            TRY(hp_report_add_series(c, "p50", points(in, "latency_p50_ns"), HP_DRAW_BOTH, 1));
         if (points(in, "latency_p99_ns"))
-            TRY(add_series(c, "p99", points(in, "latency_p99_ns"), HP_DRAW_BOTH, 1));
+            TRY(hp_report_add_series(c, "p99", points(in, "latency_p99_ns"), HP_DRAW_BOTH, 1));
         if (isfinite(slo)) {
             snprintf(title, sizeof title, "objective p99 %s", fv(slo, "ns", a, sizeof a));
             TRY(hp_chart_rule(c, title, slo, false));
@@ -803,7 +802,7 @@ static int plan_section(struct hp_rdoc *d, const struct hp_report_input *in, int
     struct hp_chart *c = hp_rdoc_chart(d, "capacity", "Forecast peak and planned capacity",
                                        "month", "month", "requests per second", "1/s");
     NEED(c);
-    TRY(add_series(c, "forecast peak load", load, HP_DRAW_BOTH, 1));
+    TRY(hp_report_add_series(c, "forecast peak load", load, HP_DRAW_BOTH, 1));
     struct hp_series *s = hp_chart_series(c, "usable capacity of the planned fleet", HP_DRAW_BOTH);
     NEED(s);
     for (size_t i = 0; i < json_array_size(inst); i++) {
@@ -822,7 +821,7 @@ static int plan_section(struct hp_rdoc *d, const struct hp_report_input *in, int
     c = hp_rdoc_chart(d, "instances", "Instances needed per month", "month", "month", "instances",
                       "count");
     NEED(c);
-    TRY(add_series(c, "instances", inst, HP_DRAW_BOTH, 1));
+    TRY(hp_report_add_series(c, "instances", inst, HP_DRAW_BOTH, 1));
     if (has_fleet) {
         snprintf(title, sizeof title, "today's fleet %.0f", fleet);
         TRY(hp_chart_rule(c, title, fleet, false));
@@ -1003,7 +1002,7 @@ static int compare_loads(struct hp_rdoc *d, const struct hp_report_input *in, si
         rc = rc ? rc : hp_report_add_spectrum(spec, label(&in[i]), v.lat, false);
         json_t *pts = points(&in[i], "requests_per_s");
         if (rc == 0 && pts)
-            rc = add_series(rate, label(&in[i]), pts, HP_DRAW_LINE, 1);
+            rc = hp_report_add_series(rate, label(&in[i]), pts, HP_DRAW_LINE, 1);
         load_close(&v);
         TRY(rc);
     }
@@ -1022,9 +1021,9 @@ static int compare_sweeps(struct hp_rdoc *d, const struct hp_report_input *in, s
     NEED(l);
     for (size_t i = 0; i < n; i++) {
         TRY(sweep_check(&in[i], err));
-        TRY(add_series(c, label(&in[i]), points(&in[i], "throughput_per_s"), HP_DRAW_BOTH, 1));
+        TRY(hp_report_add_series(c, label(&in[i]), points(&in[i], "throughput_per_s"), HP_DRAW_BOTH, 1));
         if (points(&in[i], "latency_p99_ns"))
-            TRY(add_series(l, label(&in[i]), points(&in[i], "latency_p99_ns"), HP_DRAW_BOTH, 1));
+            TRY(hp_report_add_series(l, label(&in[i]), points(&in[i], "latency_p99_ns"), HP_DRAW_BOTH, 1));
     }
     return 0;
 }
@@ -1038,7 +1037,7 @@ static int compare_plans(struct hp_rdoc *d, const struct hp_report_input *in, si
     NEED(c);
     for (size_t i = 0; i < n; i++) {
         TRY(plan_check(&in[i], err));
-        TRY(add_series(c, label(&in[i]), points(&in[i], "instances"), HP_DRAW_BOTH, 1));
+        TRY(hp_report_add_series(c, label(&in[i]), points(&in[i], "instances"), HP_DRAW_BOTH, 1));
     }
     return 0;
 }

@@ -68,16 +68,7 @@ int hp_report_cache_section(struct hp_rdoc *d, const struct hp_report_input *in,
         const char *name = strncmp(key, "miss_ratio_", 11) == 0 ? key + 11
                            : strcmp(key, "lru_miss_ratio") == 0 ? "lru"
                                                                 : "lru (exact)";
-        struct hp_series *sr = hp_chart_series(c, name, HP_DRAW_BOTH);
-        NEED(sr);
-        size_t i;
-        json_t *p;
-        json_array_foreach(pts, i, p)
-        {
-            json_t *x = json_array_get(p, 0), *y = json_array_get(p, 1);
-            if (json_is_number(x) && json_is_number(y))
-                TRY(hp_series_add(sr, json_number_value(x), json_number_value(y)));
-        }
+        TRY(hp_report_add_series(c, name, pts, HP_DRAW_BOTH, 1));
     }
     json_t *tiers = get(in, "tiers");
     if (json_is_array(tiers)) { /* a layered cache: where the requests were answered */

@@ -177,16 +177,7 @@ static int over_time(struct hp_rdoc *d, const struct hp_report_input *in)
         if (!json_is_array(pts))
             continue;
         snprintf(name, sizeof name, "class %zu", i + 1); /* the table below says which */
-        struct hp_series *s = hp_chart_series(c, name, HP_DRAW_LINE);
-        NEED(s);
-        size_t k;
-        json_t *p;
-        json_array_foreach(pts, k, p)
-        {
-            json_t *t = json_array_get(p, 0), *v = json_array_get(p, 1);
-            if (json_is_number(t) && json_is_number(v))
-                TRY(hp_series_add(s, json_number_value(t), json_number_value(v)));
-        }
+        TRY(hp_report_add_series(c, name, pts, HP_DRAW_LINE, 1));
     }
     return 0;
 }
