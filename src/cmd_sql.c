@@ -285,7 +285,7 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
                       size_t n, const struct hp_slowlog_stats *st, uint64_t bytes,
                       const char *const *files, const char *const *formats, int nfiles,
                       const char *order, const char *fp_text, const struct explained *xp,
-                      const char *explain_redacted, int64_t wall0, int64_t t0, struct hp_err *err)
+                      const char *explain, int64_t wall0, int64_t t0, struct hp_err *err)
 {
     struct hp_result *r = NULL;
     int rc = hp_result_new("sql", &r);
@@ -296,8 +296,8 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
     rc = hp_result_config_str(r, "command", "digest");
     rc = rc ? rc : hp_result_config_str(r, "format", formats[0]);
     rc = rc ? rc : hp_result_config_str(r, "fingerprint", fp_text);
-    if (explain_redacted) {
-        rc = rc ? rc : hp_result_config_str(r, "explain", explain_redacted);
+    if (explain) { /* config_str redacts the password, in a URI or a key=value string */
+        rc = rc ? rc : hp_result_config_str(r, "explain", explain);
         rc = rc ? rc : hp_result_config_bool(r, "analyze", xp && xp->analyze);
     }
     rc = rc ? rc : hp_result_config_str(r, "order_by", order);
@@ -417,29 +417,6 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
         hp_err_set(err, rc, "out of memory");
     hp_result_free(r);
     return rc;
-}
-
-/* The connection string with its password replaced: for the result
- * document and messages. URI: postgresql://user:PASSWORD@host; key=value:
- * password=PASSWORD. */
-static void redact_conninfo(const char *ci, char *out, size_t size)
-{
-    snprintf(out, size, "%s", ci);
-    char *scheme = strstr(out, "://");
-    if (scheme) {
-        char *at = strchr(scheme + 3, '@'), *colon = strchr(scheme + 3, ':');
-        if (at && colon && colon < at)
-            memmove(colon + 4, at, strlen(at) + 1), memcpy(colon, ":***", 4);
-    }
-    for (char *p = strstr(out, "password="); p; p = strstr(p + 9, "password=")) {
-        char *v = p + 9, *e = v;
-        while (*e && *e != ' ' && *e != '&')
-            e++;
-        if ((size_t)(v - out) + 3 < size) {
-            memmove(v + 3, e, strlen(e) + 1);
-            memcpy(v, "***", 3);
-        }
-    }
 }
 
 /* EXPLAIN the slowest statement of each of the first `top` classes. */
@@ -572,19 +549,16 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         code = cli_fail(cmd, -ENOMEM, &err);
     } else {
         struct explained xp = {.analyze = analyze};
-        char redacted[512] = "";
         struct hp_err xerr = {0};
         int xrc = 0;
-        if (explain) {
-            redact_conninfo(explain, redacted, sizeof redacted);
+        if (explain)
             xrc = run_explains(explain, cls, n, (size_t)explain_top, analyze, &xp, &xerr);
-        }
         print_report(r.digest, cls, n, (size_t)limit, &st, bytes, nfiles, formats, order_text,
                      xp.n ? &xp : NULL);
         fflush(stdout);
         if (json &&
             write_json(json, r.digest, cls, n, &st, bytes, files, formats, nfiles, order_text,
-                       fp_text, xp.n ? &xp : NULL, explain ? redacted : NULL, wall0, t0, &err) < 0)
+                       fp_text, xp.n ? &xp : NULL, explain, wall0, t0, &err) < 0)
             code = cli_fail(cmd, -EIO, &err);
         if (xrc < 0) /* the digest stands; the plans could not be had */
             code = cli_fail(cmd, xrc, &xerr);

@@ -97,6 +97,68 @@ static char *redact_url(const char *value)
     return out;
 }
 
+/* "host=db password=s3cret dbname=shop" (libpq's key=value strings): the
+ * values of secret keys, quoted ('a b') or not, become the marker. NULL when
+ * there is no secret key in value (nothing to change), or on ENOMEM with
+ * *oom set. */
+static char *redact_pairs(const char *value, bool *oom)
+{
+    size_t len = strlen(value), o = 0;
+    char *out = NULL;
+    const char *p = value;
+    while (*p) {
+        const char *tok = p, *eq = NULL;
+        while (*p && *p != ' ' && *p != '\t' && *p != '=')
+            p++;
+        if (*p == '=')
+            eq = p++;
+        const char *v = p;
+        if (eq && *p == '\'') { /* a quoted value runs to its closing quote */
+            for (p++; *p && *p != '\''; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (*p)
+                p++;
+        } else {
+            while (*p && *p != ' ' && *p != '\t')
+                p++;
+        }
+        char name[64];
+        size_t nlen = eq ? (size_t)(eq - tok) : 0;
+        snprintf(name, sizeof name, "%.*s", (int)(nlen < sizeof name ? nlen : 0), tok);
+        if (eq && hp_is_secret_name(name)) {
+            if (!out) {
+                /* each secret costs its '=' at least: the marker fits per byte */
+                out = hp_malloc(len * sizeof HP_REDACTED + 1);
+                if (!out) {
+                    *oom = true;
+                    return NULL;
+                }
+                memcpy(out, value, (size_t)(v - value));
+                o = (size_t)(v - value);
+            } else {
+                memcpy(out + o, tok, (size_t)(v - tok));
+                o += (size_t)(v - tok);
+            }
+            memcpy(out + o, HP_REDACTED, sizeof HP_REDACTED - 1);
+            o += sizeof HP_REDACTED - 1;
+        } else if (out) {
+            memcpy(out + o, tok, (size_t)(p - tok));
+            o += (size_t)(p - tok);
+        }
+        const char *ws = p;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (out) {
+            memcpy(out + o, ws, (size_t)(p - ws));
+            o += (size_t)(p - ws);
+        }
+    }
+    if (out)
+        out[o] = '\0';
+    return out;
+}
+
 char *hp_redact_value(const char *key, const char *value)
 {
     const char *colon;
@@ -122,6 +184,12 @@ char *hp_redact_value(const char *key, const char *value)
     }
     if (strstr(value, "://"))
         return redact_url(value);
+    if (strchr(value, '=')) {
+        bool oom = false;
+        char *out = redact_pairs(value, &oom);
+        if (out || oom)
+            return out;
+    }
     return hp_strdup(value);
 }
 

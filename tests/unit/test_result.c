@@ -126,6 +126,15 @@ static void result_redacts_secrets(void **state)
     s = hp_redact_value("api_key", "xyz");
     assert_string_equal(s, "[redacted]");
     hp_free(s);
+    s = hp_redact_value("explain", "host=db password='s3 cret' dbname=shop passwd=x");
+    assert_string_equal(s, "host=db password=[redacted] dbname=shop passwd=[redacted]");
+    hp_free(s);
+    s = hp_redact_value("target", "pass= token=1 secret=2 passwd=3");
+    assert_string_equal(s, "pass=[redacted] token=[redacted] secret=[redacted] passwd=[redacted]");
+    hp_free(s);
+    s = hp_redact_value("target", "a=b c=d");
+    assert_string_equal(s, "a=b c=d");
+    hp_free(s);
     s = hp_redact_value("target", "http://example.com:8080/path");
     assert_string_equal(s, "http://example.com:8080/path");
     hp_free(s);
