@@ -127,9 +127,20 @@ static bool digits(const char *s, int n, int *v)
 
 /* "2023-01-15T10:23:45.123456Z" (MySQL 5.7+, UTC or with an offset) or
  * "230115 10:23:45" (5.6, MariaDB: the server's local time, taken as UTC). */
+/* Unix seconds of a UTC date and time (year in full). */
+static int64_t civil_utc(int y, int mo, int d, int h, int mi, int sec)
+{
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
+    return (int64_t)timegm(&tm);
+}
+
 bool hp_sql_parse_time(const char *s, size_t n, int64_t *unix_s)
 {
-    struct tm tm = {0};
     int y, mo, d, h, mi, sec;
     while (n > 0 && s[0] == ' ')
         s++, n--;
@@ -147,13 +158,7 @@ bool hp_sql_parse_time(const char *s, size_t n, int64_t *unix_s)
             if (digits(s + i + 1, 2, &oh) && digits(s + i + 4, 2, &om))
                 off = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
         }
-        tm.tm_year = y - 1900;
-        tm.tm_mon = mo - 1;
-        tm.tm_mday = d;
-        tm.tm_hour = h;
-        tm.tm_min = mi;
-        tm.tm_sec = sec;
-        *unix_s = (int64_t)timegm(&tm) - off;
+        *unix_s = civil_utc(y, mo, d, h, mi, sec) - off;
         return mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
     }
     if (n >= 15 && s[6] == ' ') {
@@ -169,13 +174,7 @@ bool hp_sql_parse_time(const char *s, size_t n, int64_t *unix_s)
             return false;
         if (!digits(t, (int)(c1 - t), &h) || !digits(c1 + 1, 2, &mi) || !digits(c1 + 4, 2, &sec))
             return false;
-        tm.tm_year = y + 100;
-        tm.tm_mon = mo - 1;
-        tm.tm_mday = d;
-        tm.tm_hour = h;
-        tm.tm_min = mi;
-        tm.tm_sec = sec;
-        *unix_s = (int64_t)timegm(&tm);
+        *unix_s = civil_utc(2000 + y, mo, d, h, mi, sec);
         return mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
     }
     return false;

@@ -101,6 +101,49 @@ static uint64_t units(const struct simple *s, uint32_t size)
     return s->bytes ? size : 1;
 }
 
+/* The ghosts (keys only, newest first): add one, dropping the oldest past
+ * cap; take one out when it is asked for again. */
+static void ghost_push(struct simple *s, uint64_t key, uint32_t size, uint64_t cap)
+{
+    memmove(s->gkey + 1, s->gkey, (size_t)s->ng * sizeof s->gkey[0]);
+    memmove(s->gsize + 1, s->gsize, (size_t)s->ng * sizeof s->gsize[0]);
+    s->gkey[0] = key;
+    s->gsize[0] = size;
+    s->ng++;
+    s->gused += units(s, size);
+    while (s->gused > cap) {
+        s->gused -= units(s, s->gsize[s->ng - 1]);
+        s->ng--;
+    }
+}
+
+static bool ghost_take(struct simple *s, uint64_t key)
+{
+    for (int g = 0; g < s->ng; g++)
+        if (s->gkey[g] == key) {
+            s->gused -= units(s, s->gsize[g]);
+            memmove(s->gkey + g, s->gkey + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gkey[0]);
+            memmove(s->gsize + g, s->gsize + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gsize[0]);
+            s->ng--;
+            return true;
+        }
+    return false;
+}
+
+/* A new object at the small queue's head (S3-FIFO's S, 2Q's A1in). */
+static void small_push(struct simple *s, uint64_t key, uint32_t size)
+{
+    memmove(s->skey + 1, s->skey, (size_t)s->ns * sizeof s->skey[0]);
+    memmove(s->ssize + 1, s->ssize, (size_t)s->ns * sizeof s->ssize[0]);
+    memmove(s->sfreq + 1, s->sfreq, (size_t)s->ns * sizeof s->sfreq[0]);
+    s->skey[0] = key;
+    s->ssize[0] = size;
+    s->sfreq[0] = 0;
+    s->ns++;
+    s->sused += units(s, size);
+    s->used += units(s, size);
+}
+
 /* S3-FIFO from its definition (policy.h), on arrays. */
 static void s3_evict(struct simple *s)
 {
@@ -120,16 +163,7 @@ static void s3_evict(struct simple *s)
                 continue;
             }
             s->used -= units(s, z);
-            memmove(s->gkey + 1, s->gkey, (size_t)s->ng * sizeof s->gkey[0]);
-            memmove(s->gsize + 1, s->gsize, (size_t)s->ng * sizeof s->gsize[0]);
-            s->gkey[0] = k;
-            s->gsize[0] = z;
-            s->ng++;
-            s->gused += units(s, z);
-            while (s->gused > ghost_cap) {
-                s->gused -= units(s, s->gsize[s->ng - 1]);
-                s->ng--;
-            }
+            ghost_push(s, k, z, ghost_cap);
             return;
         }
     }
@@ -163,31 +197,13 @@ static bool s3_access(struct simple *s, uint64_t key, uint32_t size)
     uint64_t need = units(s, size);
     if (need > s->cap)
         return false;
-    bool ghost = false;
-    for (int g = 0; g < s->ng; g++)
-        if (s->gkey[g] == key) {
-            s->gused -= units(s, s->gsize[g]);
-            memmove(s->gkey + g, s->gkey + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gkey[0]);
-            memmove(s->gsize + g, s->gsize + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gsize[0]);
-            s->ng--;
-            ghost = true;
-            break;
-        }
+    bool ghost = ghost_take(s, key);
     while (s->used + need > s->cap)
         s3_evict(s);
-    if (ghost) {
+    if (ghost)
         simple_insert_front(s, key, size, 0); /* used grows there */
-    } else {
-        memmove(s->skey + 1, s->skey, (size_t)s->ns * sizeof s->skey[0]);
-        memmove(s->ssize + 1, s->ssize, (size_t)s->ns * sizeof s->ssize[0]);
-        memmove(s->sfreq + 1, s->sfreq, (size_t)s->ns * sizeof s->sfreq[0]);
-        s->skey[0] = key;
-        s->ssize[0] = size;
-        s->sfreq[0] = 0;
-        s->ns++;
-        s->sused += need;
-        s->used += need;
-    }
+    else
+        small_push(s, key, size);
     return false;
 }
 
@@ -203,16 +219,7 @@ static void q2_evict(struct simple *s)
         s->ns--;
         s->sused -= units(s, z);
         s->used -= units(s, z);
-        memmove(s->gkey + 1, s->gkey, (size_t)s->ng * sizeof s->gkey[0]);
-        memmove(s->gsize + 1, s->gsize, (size_t)s->ng * sizeof s->gsize[0]);
-        s->gkey[0] = k;
-        s->gsize[0] = z;
-        s->ng++;
-        s->gused += units(s, z);
-        while (s->gused > kout) {
-            s->gused -= units(s, s->gsize[s->ng - 1]);
-            s->ng--;
-        }
+        ghost_push(s, k, z, kout);
         return;
     }
     simple_remove(s, s->n - 1);
@@ -233,31 +240,13 @@ static bool q2_access(struct simple *s, uint64_t key, uint32_t size)
     uint64_t need = units(s, size);
     if (need > s->cap)
         return false;
-    bool ghost = false;
-    for (int g = 0; g < s->ng; g++)
-        if (s->gkey[g] == key) {
-            s->gused -= units(s, s->gsize[g]);
-            memmove(s->gkey + g, s->gkey + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gkey[0]);
-            memmove(s->gsize + g, s->gsize + g + 1, (size_t)(s->ng - g - 1) * sizeof s->gsize[0]);
-            s->ng--;
-            ghost = true;
-            break;
-        }
+    bool ghost = ghost_take(s, key);
     while (s->used + need > s->cap)
         q2_evict(s);
-    if (ghost) {
-        simple_insert_front(s, key, size, 0);
-    } else {
-        memmove(s->skey + 1, s->skey, (size_t)s->ns * sizeof s->skey[0]);
-        memmove(s->ssize + 1, s->ssize, (size_t)s->ns * sizeof s->ssize[0]);
-        memmove(s->sfreq + 1, s->sfreq, (size_t)s->ns * sizeof s->sfreq[0]);
-        s->skey[0] = key;
-        s->ssize[0] = size;
-        s->sfreq[0] = 0;
-        s->ns++;
-        s->sused += need;
-        s->used += need;
-    }
+    if (ghost)
+        simple_insert_front(s, key, size, 0); /* used grows there */
+    else
+        small_push(s, key, size);
     return false;
 }
 
