@@ -40,8 +40,7 @@ struct hp_pglog {
     /* csvlog and pg_stat_statements */
     bool csv;
     bool pgss;
-    int col[8]; /* pg_stat_statements: the column of each PGSS_* field, -1 if absent */
-    int col_db;
+    int col[9]; /* pg_stat_statements: the column of each PGSS_* field, -1 if absent */
     bool have_header, header_bad;
     struct csv_parser cp;
     bool cp_live, row_open;
@@ -488,7 +487,6 @@ static void pgss_header(struct hp_pglog *p, int nf, int64_t line)
                 }
     }
     memcpy(p->col, cols, sizeof p->col);
-    p->col_db = cols[PGSS_DB];
     p->have_header = true;
     if (cols[PGSS_QUERY] < 0 || cols[PGSS_CALLS] < 0 || cols[PGSS_TOTAL] < 0) {
         p->header_bad = true;
@@ -541,8 +539,8 @@ static void pgss_row(struct hp_pglog *p, int nf, int64_t line)
         p->ev.rows_sent = (int64_t)v;
     if (col[PGSS_USER] >= 0 && col[PGSS_USER] < nf)
         copy_name(p->user, p->rec + p->field_off[col[PGSS_USER]], p->field_len[col[PGSS_USER]]);
-    if (p->col_db >= 0 && p->col_db < nf)
-        copy_name(p->db, p->rec + p->field_off[p->col_db], p->field_len[p->col_db]);
+    if (col[PGSS_DB] >= 0 && col[PGSS_DB] < nf)
+        copy_name(p->db, p->rec + p->field_off[col[PGSS_DB]], p->field_len[col[PGSS_DB]]);
     p->pending = true;
     p->qlen = 0;
     p->cut = p->rec_cut;
