@@ -5,7 +5,7 @@
 # working set (in objects), one policy at a time, pinned to CPU 0, median of
 # RUNS; from oracleGeneral binary records and from CSV. libCacheSim is not in
 # Debian's archive, so the issue's figures for it on this kind of machine
-# (LRU 6.9M, FIFO 8.0M, SIEVE 9.4M, S3-FIFO 3.5M requests/s binary; 0.54M
+# (LRU 6.9M, FIFO 8.0M, SIEVE 9.4M, ARC 6.0M, S3-FIFO 3.5M requests/s binary; 0.54M
 # from CSV) are the
 # reference. Also the peak RSS per cached object (one LRU cache, RSS over the
 # trace reading alone).
@@ -19,7 +19,8 @@ trap 'rm -rf "$work"' EXIT
 python3 - "$hotpath" "$work" "${RUNS:-5}" <<'PY'
 import os, re, statistics, subprocess, sys
 hotpath, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ref = {"lru": 6.9, "fifo": 8.0, "sieve": 9.4, "clock": None, "s3fifo": 3.5, "2q": None, "lfu": None}
+ref = {"lru": 6.9, "fifo": 8.0, "sieve": 9.4, "clock": None, "s3fifo": 3.5, "2q": None, "lfu": None,
+       "arc": 6.0, "wtinylfu": None}
 
 def rate(trace, policy, extra=()):
     out = subprocess.run(["taskset", "-c", "0", hotpath, "cache", "sim", "--policies", policy,
@@ -38,7 +39,7 @@ def rss(policy, cap):
 
 print("| policy | input | M requests/s (median of %d) | libCacheSim (issue) | ratio | miss ratio |" % runs)
 print("| --- | --- | ---: | ---: | ---: | ---: |")
-for policy in ("lru", "fifo", "clock", "sieve", "s3fifo", "2q", "lfu"):
+for policy in ("lru", "fifo", "clock", "sieve", "s3fifo", "2q", "lfu", "arc", "wtinylfu"):
     for name, path, extra in (("oracleGeneral", "z.oracleGeneral", ()), ("CSV", "z.csv", ("--header",))):
         if name == "CSV" and policy not in ("lru", "sieve"):
             continue
@@ -47,6 +48,8 @@ for policy in ("lru", "fifo", "clock", "sieve", "s3fifo", "2q", "lfu"):
         base = ref[policy] if name != "CSV" else 0.54
         print("| %s | %s | %.1f | %s | %s | %.4f |" % (policy, name, r, "%.2g" % base if base else "-",
               "%.1fx" % (r / base) if base else "-", got[0][1]))
-small, big = rss("lru", 1000), rss("lru", 500000)
-print("\nRSS per cached object (LRU, 1k vs 500k objects): %.1f bytes" % ((big - small) / 499000))
+print()
+for policy in ("lru", "arc", "wtinylfu"):
+    small, big = rss(policy, 1000), rss(policy, 500000)
+    print("RSS per cached object (%s, 1k vs 500k objects): %.1f bytes" % (policy, (big - small) / 499000))
 PY

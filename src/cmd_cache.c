@@ -41,7 +41,8 @@ enum {
     O_ONE_HIT,
     O_SCAN,
     O_TIERS,
-    O_LATENCY
+    O_LATENCY,
+    O_SIZE_DIST
 };
 
 static const struct cli_opt cache_opts[] = {
@@ -50,13 +51,18 @@ static const struct cli_opt cache_opts[] = {
      "default told by the name: oracleGeneral or .bin is oracle, .csv is csv, else text. Any of "
      "them may be gzip or zstd."},
     {O_COLUMNS, "columns", 0, "LIST",
-     "csv: what each column holds, in order: time, key, size, or - to skip one (default "
-     "time,key,size). Keys that are not numbers are hashed."},
-    {O_HEADER, "header", 0, NULL, "csv: the first line is a header."},
+     "csv: what each column holds, in order: time, key, size, ttl (seconds; 0 for none), op, "
+     "or - to skip one (default time,key,size). Keys that are not numbers are hashed. An op "
+     "of delete or del removes the object (from every tier); get, gets, set, add, replace, "
+     "cas, append, prepend, incr, decr, read and write are requests. With TTLs an object "
+     "asked for at or after its expiry is a miss (lazy expiry, as most caches do)."},
+    {O_HEADER, "header", 0, NULL,
+     "csv: the first line is a header (one whose time, size or ttl column is a word is skipped "
+     "anyway)."},
     {O_DELIM, "delim", 0, "CHAR", "csv: the separator (default ,)."},
     {O_POLICIES, "policies", 0, "LIST",
-     "Eviction policies, comma-separated: lru, fifo, clock, sieve, s3fifo, 2q, lfu (default: "
-     "these), "
+     "Eviction policies, comma-separated: lru, fifo, clock, sieve, s3fifo, 2q, lfu, arc, "
+     "wtinylfu (default: these), "
      "and belady, the offline optimum (the lower bound; it holds the trace in memory, 20 "
      "bytes a request)."},
     {O_SIZES, "sizes", 0, "LIST",
@@ -69,7 +75,8 @@ static const struct cli_opt cache_opts[] = {
      "sim: a layered cache instead of --sizes: NAME:SIZE:POLICY,... from the users' side "
      "(e.g. edge:1GiB:lru,shield:20GiB:s3fifo); a miss goes to the next tier, the last one's "
      "to the origin, and every tier admits what it missed. SIZE in objects, or bytes with "
-     "--bytes."},
+     "--bytes. NAME:SIZE:POLICY:TTL caps how long the tier keeps an object (edge:1GiB:lru:5m); "
+     "a ttl column in the trace sets each object's, and the smaller applies."},
     {O_LATENCY, "latency", 0, "LIST",
      "sim --tiers: what an answer costs from each tier and the origin, NAME=DURATION,... "
      "(e.g. edge=5ms,shield=30ms,origin=150ms): gives the users' mean and p99 latency."},
@@ -98,8 +105,12 @@ static const struct cli_opt cache_opts[] = {
     {O_REQUESTS, "requests", 'n', "N", "gen: requests (default 10000000)."},
     {O_SEED, "seed", 0, "N", "gen: the random seed (default 1): the same seed, the same trace."},
     {O_OBJ_SIZE, "object-size", 0, "SIZE",
-     "gen: objects' sizes are uniform from 1 byte to twice this mean (default 4KiB), fixed per "
-     "object."},
+     "gen: the mean of the objects' sizes (default 4KiB); each object's is fixed, drawn from "
+     "--size-dist."},
+    {O_SIZE_DIST, "size-dist", 0, "DIST",
+     "gen: how sizes spread about the mean: uniform (1 byte to twice the mean, the default), "
+     "fixed, exp, lognormal[:SIGMA] (the log's spread, default 1) or pareto[:ALPHA] (the tail "
+     "index, above 1, default 1.5: a few huge objects)."},
     {O_OUTPUT, "output", 'o', "FILE",
      "gen: where to write; FILE.oracleGeneral (the default format), FILE.csv or FILE.txt by "
      "the name, or --format."},
@@ -129,16 +140,36 @@ static const char *run_name(const struct run *u)
     return u->policy == BELADY ? "belady" : hp_cache_policy_name((enum hp_cache_policy)u->policy);
 }
 
-/* The trace in memory, for Belady's next accesses: 20 bytes a request. */
+/* The trace in memory, for Belady's next accesses: 20 bytes a request (36
+ * with TTLs); deletes apart, as (request index, key), so that the next
+ * accesses are requests only. */
 struct loaded {
     uint64_t *keys, *next;
     uint32_t *sizes;
+    int64_t *times, *ttls; /* with a ttl column only */
     uint64_t n, cap;
+    bool timed;
+    struct del {
+        uint64_t at, key;
+    } * dels;
+    uint64_t ndels, dcap;
 };
 
 static int load(void *ctx, const struct hp_cache_req *r)
 {
     struct loaded *l = ctx;
+    if (r->del) {
+        if (l->ndels == l->dcap) {
+            uint64_t cap = l->dcap ? l->dcap * 2 : 1024;
+            struct del *d = hp_realloc(l->dels, cap * sizeof *d);
+            if (!d)
+                return -ENOMEM;
+            l->dels = d;
+            l->dcap = cap;
+        }
+        l->dels[l->ndels++] = (struct del){l->n, r->key};
+        return 0;
+    }
     if (l->n == l->cap) {
         uint64_t cap = l->cap ? l->cap * 2 : 1 << 20;
         uint64_t *k = hp_realloc(l->keys, cap * sizeof *k);
@@ -149,7 +180,21 @@ static int load(void *ctx, const struct hp_cache_req *r)
         if (!z)
             return -ENOMEM;
         l->sizes = z;
+        if (l->timed) {
+            int64_t *t = hp_realloc(l->times, cap * sizeof *t);
+            if (!t)
+                return -ENOMEM;
+            l->times = t;
+            t = hp_realloc(l->ttls, cap * sizeof *t);
+            if (!t)
+                return -ENOMEM;
+            l->ttls = t;
+        }
         l->cap = cap;
+    }
+    if (l->timed) {
+        l->times[l->n] = r->time;
+        l->ttls[l->n] = r->ttl;
     }
     l->keys[l->n] = r->key;
     l->sizes[l->n++] = r->size;
@@ -159,8 +204,8 @@ static int load(void *ctx, const struct hp_cache_req *r)
 struct sim {
     struct run runs[MAX_RUNS];
     int nruns;
-    bool bytes;
-    uint64_t requests, req_bytes;
+    bool bytes, timed; /* timed: the trace has TTLs */
+    uint64_t requests, req_bytes, deletes;
     uint64_t next; /* the current request's next access, for Belady */
 };
 
@@ -183,6 +228,8 @@ static uint64_t mix(uint64_t k)
 static int wset_add(void *ctx, const struct hp_cache_req *r)
 {
     struct wset *w = ctx;
+    if (r->del)
+        return 0;
     if (r->key == 0) {
         if (!w->zero) {
             w->zero = true;
@@ -221,12 +268,20 @@ static int wset_add(void *ctx, const struct hp_cache_req *r)
 static int simulate(void *ctx, const struct hp_cache_req *r)
 {
     struct sim *s = ctx;
+    if (r->del) { /* Belady needs none: it may evict anything at any time */
+        s->deletes++;
+        for (int i = 0; i < s->nruns; i++)
+            if (s->runs[i].cache)
+                hp_cache_remove(s->runs[i].cache, r->key);
+        return 0;
+    }
     s->requests++;
     s->req_bytes += r->size;
     for (int i = 0; i < s->nruns; i++) {
         struct run *u = &s->runs[i];
-        bool hit = u->belady ? hp_belady_access(u->belady, r->key, r->size, s->next)
-                             : hp_cache_access(u->cache, r->key, r->size);
+        bool hit = u->belady  ? hp_belady_access(u->belady, r->key, r->size, s->next)
+                   : s->timed ? hp_cache_access_ttl(u->cache, r->key, r->size, r->time, r->ttl)
+                              : hp_cache_access(u->cache, r->key, r->size);
         if (!hit) {
             u->misses++;
             u->miss_bytes += r->size;
@@ -300,7 +355,7 @@ static int parse_args(const struct hp_cmd *cmd, struct cli_parser *p, const char
     const char *v;
     int id;
     *a = (struct cache_args){.columns = "time,key,size",
-                             .policies = "lru,fifo,clock,sieve,s3fifo,2q,lfu",
+                             .policies = "lru,fifo,clock,sieve,s3fifo,2q,lfu,arc,wtinylfu",
                              .sizes = "1%,2%,5%,10%,20%",
                              .spec = {.delim = ','},
                              .points = 20};
@@ -384,6 +439,7 @@ static int run_target(const struct hp_cmd *cmd, const struct cache_args *a, cons
     for (bool more = true; more && rc == 0; rounds++) {
         memset(&s, 0, sizeof s);
         s.bytes = a->bytes;
+        s.timed = a->spec.ttl_col > 0;
         more = false;
         for (int i = 0; i < np && rc == 0; i++) {
             uint64_t span = hi[i] - lo[i], close = a->bytes ? (hi[i] / 1000 ? hi[i] / 1000 : 1) : 1;
@@ -464,6 +520,7 @@ struct tier {
     enum hp_cache_policy policy;
     uint64_t requests, hits, bytes_in, hit_bytes;
     int64_t latency_ns; /* -1: not given */
+    int64_t ttl;        /* seconds; 0: none */
 };
 
 /* A latency and how many answers cost it. */
@@ -483,13 +540,20 @@ struct layered {
 static int tier_access(void *ctx, const struct hp_cache_req *r)
 {
     struct layered *l = ctx;
+    if (r->del) { /* an invalidation (a purge): every tier drops it */
+        for (int i = 0; i < l->n; i++)
+            hp_cache_remove(l->t[i].cache, r->key);
+        return 0;
+    }
     l->requests++;
     l->bytes += r->size;
     for (int i = 0; i < l->n; i++) {
         struct tier *t = &l->t[i];
         t->requests++;
         t->bytes_in += r->size;
-        if (hp_cache_access(t->cache, r->key, r->size)) {
+        /* the object's TTL, capped by the tier's */
+        int64_t ttl = r->ttl > 0 && (t->ttl <= 0 || r->ttl < t->ttl) ? r->ttl : t->ttl;
+        if (hp_cache_access_ttl(t->cache, r->key, r->size, r->time, ttl)) {
             t->hits++;
             t->hit_bytes += r->size;
             return 0;
@@ -509,15 +573,28 @@ static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struc
     if (n < 0)
         return HP_EXIT_USAGE;
     int code = HP_EXIT_OK;
+    bool ttls = a->spec.ttl_col > 0;
     for (int i = 0; i < n; i++, l.n++) {
         struct tier *t = &l.t[i];
         char *size = strchr(items[i], ':'), *policy = size ? strchr(size + 1, ':') : NULL;
+        char *ttl = policy ? strchr(policy + 1, ':') : NULL;
         if (!size || !policy || size == items[i]) {
-            code = cli_usage_error(cmd, "--tiers: '%s' is not NAME:SIZE:POLICY", items[i]);
+            code = cli_usage_error(cmd, "--tiers: '%s' is not NAME:SIZE:POLICY[:TTL]", items[i]);
             goto out;
         }
         *size++ = '\0';
         *policy++ = '\0';
+        if (ttl) {
+            *ttl++ = '\0';
+            int64_t ns;
+            if (hp_parse_duration(ttl, &ns, NULL) < 0 || ns < 1000000000) {
+                code = cli_usage_error(cmd, "--tiers: %s's TTL '%s' is not a duration of 1s or more",
+                                       items[i], ttl);
+                goto out;
+            }
+            l.t[i].ttl = ns / 1000000000;
+            ttls = true;
+        }
         snprintf(t->name, sizeof t->name, "%s", items[i]);
         int p = hp_cache_policy_parse(policy);
         int64_t b;
@@ -525,7 +602,7 @@ static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struc
         if (p < 0) {
             code = cli_usage_error(cmd,
                                    "--tiers: %s's policy '%s' is not one of lru, fifo, "
-                                   "clock, sieve, s3fifo, 2q, lfu",
+                                   "clock, sieve, s3fifo, 2q, lfu, arc, wtinylfu",
                                    t->name, policy);
             goto out;
         }
@@ -574,6 +651,11 @@ static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struc
             }
         }
     }
+    if (ttls && !(a->spec.format == HP_TRACE_ORACLE || a->spec.time_col)) {
+        code = cli_usage_error(cmd, "TTLs need the requests' times: a CSV trace with a time "
+                                    "column (--columns time,key,...) or an oracleGeneral one");
+        goto out;
+    }
     int rc = hp_trace_read(a->trace, &a->spec, tier_access, &l, NULL, err);
     if (rc < 0) {
         code = cli_fail(cmd, rc, err);
@@ -583,8 +665,8 @@ static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struc
     printf("# %s requests (%s) from %s through %d tier%s\n",
            hp_format_count((double)l.requests, c1, sizeof c1),
            hp_format_size((int64_t)l.bytes, c2, sizeof c2), a->trace, l.n, l.n == 1 ? "" : "s");
-    printf("%-10s %-7s %14s %10s %10s %12s %14s\n", "tier", "policy", "capacity", "requests",
-           "hit ratio", "answers all", "byte hit ratio");
+    printf("%-10s %-8s %14s %10s %10s %12s %14s%s\n", "tier", "policy", "capacity", "requests",
+           "hit ratio", "answers all", "byte hit ratio", ttls ? "  ttl" : "");
     for (int i = 0; i < l.n; i++) {
         const struct tier *t = &l.t[i];
         char cap[32];
@@ -592,12 +674,16 @@ static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struc
             hp_format_size((int64_t)t->capacity, cap, sizeof cap);
         else
             snprintf(cap, sizeof cap, "%llu", (unsigned long long)t->capacity);
-        printf("%-10s %-7s %14s %10s %10.4f %11.1f%% %14.4f\n", t->name,
+        printf("%-10s %-8s %14s %10s %10.4f %11.1f%% %14.4f", t->name,
                hp_cache_policy_name(t->policy), cap,
                hp_format_count((double)t->requests, c1, sizeof c1),
                t->requests ? (double)t->hits / (double)t->requests : 0,
                l.requests ? 100.0 * (double)t->hits / (double)l.requests : 0,
                t->bytes_in ? (double)t->hit_bytes / (double)t->bytes_in : 0);
+        if (ttls)
+            printf("  %s", t->ttl ? hp_format_duration(t->ttl * 1000000000, c2, sizeof c2)
+                                  : a->spec.ttl_col ? "trace's" : "-");
+        printf("\n");
     }
     printf("origin: %s requests, %s: offload %.2f%% of requests, %.2f%% of bytes\n",
            hp_format_count((double)l.origin, c1, sizeof c1),
@@ -670,11 +756,13 @@ static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struc
         for (int i = 0; i < l.n && e == 0; i++) {
             const struct tier *t = &l.t[i];
             json_t *o = json_pack(
-                "{s:s, s:s, s:I, s:I, s:I, s:f, s:f}", "name", t->name, "policy",
+                "{s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:I}", "name", t->name, "policy",
                 hp_cache_policy_name(t->policy), "capacity", (json_int_t)t->capacity, "requests",
-                (json_int_t)t->requests, "hits", (json_int_t)t->hits, "hit_ratio",
+                (json_int_t)t->requests, "hits", (json_int_t)t->hits, "hit_bytes",
+                (json_int_t)t->hit_bytes, "hit_ratio",
                 t->requests ? (double)t->hits / (double)t->requests : 0.0, "byte_hit_ratio",
-                t->bytes_in ? (double)t->hit_bytes / (double)t->bytes_in : 0.0);
+                t->bytes_in ? (double)t->hit_bytes / (double)t->bytes_in : 0.0, "ttl_s",
+                (json_int_t)t->ttl);
             if (!o || json_array_append_new(arr, o))
                 e = -ENOMEM;
         }
@@ -712,7 +800,7 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
         if (pol[i] < 0)
             return cli_usage_error(cmd,
                                    "--policies: '%s' is not one of lru, fifo, clock, sieve, "
-                                   "s3fifo, 2q, lfu, belady",
+                                   "s3fifo, 2q, lfu, arc, wtinylfu, belady",
                                    pitems[i]);
         belady |= pol[i] == BELADY;
     }
@@ -767,6 +855,7 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
     static struct sim s;
     memset(&s, 0, sizeof s);
     s.bytes = bytes;
+    s.timed = spec.ttl_col > 0;
     uint64_t ws = bytes ? w.bytes : w.used + w.zero;
     for (int i = 0; rc == 0 && i < np; i++)
         for (int k = 0; rc == 0 && k < ns; k++) {
@@ -785,7 +874,7 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
                 s.nruns++;
         }
     int64_t t1 = hp_now_ns();
-    struct loaded l = {0};
+    struct loaded l = {.timed = s.timed};
     if (rc == 0 && belady) { /* the future first: the trace in memory, next accesses */
         rc = hp_trace_read(trace, &spec, load, &l, NULL, &err);
         if (rc == 0 && !(l.next = hp_malloc((l.n ? l.n : 1) * sizeof *l.next)))
@@ -795,8 +884,12 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
         if (rc == 0)
             rc = hp_belady_next(l.keys, l.n, l.next);
         t1 = hp_now_ns();
-        for (uint64_t i = 0; rc == 0 && i < l.n; i++) {
+        for (uint64_t i = 0, d = 0; rc == 0 && i < l.n; i++) {
+            for (; d < l.ndels && l.dels[d].at == i; d++)
+                simulate(&s, &(struct hp_cache_req){.key = l.dels[d].key, .del = true});
             struct hp_cache_req q = {.key = l.keys[i], .size = l.sizes[i]};
+            if (l.timed)
+                q.time = l.times[i], q.ttl = l.ttls[i];
             s.next = l.next[i];
             rc = simulate(&s, &q);
         }
@@ -806,6 +899,9 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
     hp_free(l.keys);
     hp_free(l.sizes);
     hp_free(l.next);
+    hp_free(l.times);
+    hp_free(l.ttls);
+    hp_free(l.dels);
     double secs = (double)(hp_now_ns() - t1) / 1e9;
     code = HP_EXIT_OK;
     if (rc < 0) {
@@ -822,8 +918,13 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
             printf("; working set %s objects, %s",
                    hp_format_count((double)(w.used + w.zero), c1, sizeof c1),
                    hp_format_size((int64_t)w.bytes, c, sizeof c));
+        if (s.deletes)
+            printf("; %s deletes", hp_format_count((double)s.deletes, c1, sizeof c1));
         printf("\n# %d caches in one pass: %.3gs, %s requests/s\n", s.nruns, secs,
                hp_format_count(secs > 0 ? (double)s.requests / secs : 0, c1, sizeof c1));
+        if (belady && (s.deletes || s.timed))
+            printf("# belady sees neither TTLs nor deletes: still a lower bound, no longer the "
+                   "optimum\n");
         printf("%-7s %14s %8s %12s %16s\n", "policy", "capacity", "share", "miss ratio",
                "byte miss ratio");
         for (int i = 0; i < s.nruns; i++) {
@@ -861,6 +962,8 @@ struct mrcs {
 static int feed_mrc(void *ctx, const struct hp_cache_req *r)
 {
     struct mrcs *m = ctx;
+    if (r->del)
+        return 0; /* LRU's stack has no deletes: the curve leaves them out */
     int rc = hp_mrc_access(m->sampled, r->key, r->size);
     if (rc == 0 && m->exact)
         rc = hp_mrc_access(m->exact, r->key, r->size);
@@ -988,7 +1091,7 @@ out:
 
 static int run_gen(const struct hp_cmd *cmd, struct cli_parser *p)
 {
-    const char *out = NULL, *format_text = NULL, *v;
+    const char *out = NULL, *format_text = NULL, *v, *size_dist = "uniform";
     double alpha = 1.0, one_hit = 0, scan = 0;
     int64_t objects = 1000000, requests = 10000000, seed = 1, mean = 4096;
     int id;
@@ -1021,6 +1124,7 @@ static int run_gen(const struct hp_cmd *cmd, struct cli_parser *p)
         }
         case O_OUTPUT: out = v; break;
         case O_FORMAT: format_text = v; break;
+        case O_SIZE_DIST: size_dist = v; break;
         case O_ONE_HIT:
         case O_SCAN: {
             struct hp_err e;
@@ -1051,6 +1155,8 @@ static int run_gen(const struct hp_cmd *cmd, struct cli_parser *p)
     if (one_hit + scan > 1)
         return cli_usage_error(cmd, "--one-hit and --scan add up to over 100%%");
     struct hp_err err = {0};
+    if (hp_size_dist_parse(size_dist, &g, &err) < 0)
+        return cli_usage_error(cmd, "--size-dist: %s", err.msg);
     int rc = hp_trace_generate(&g, out, &err);
     if (rc < 0)
         return cli_fail(cmd, rc, &err);

@@ -28,8 +28,20 @@
  *   LFU    the object used least often while cached goes; of those, the one
  *          used least recently (counts start at 1 on admission and are
  *          forgotten on eviction: in-cache LFU, no history).
+ *   ARC    (Megiddo and Modha, FAST 2003, Figure 4, p a real number): T1
+ *          and T2 cached (seen once, seen again), B1 and B2 their ghosts,
+ *          T1's target p adapting on ghost hits. With capacity in bytes the
+ *          same rules with sizes: a ghost hit moves p by the object's size
+ *          times the ghosts' ratio, and REPLACE repeats until it fits.
+ *   WTINYLFU (Einziger et al., TOS 2017, as Caffeine lays it out): a 1%
+ *          LRU window, then a segmented LRU (20% probation, 80% protected)
+ *          admitting the window's oldest only if a count-min sketch (4 rows,
+ *          4-bit counts, halved every 10 x width accesses) says it is used
+ *          more often than probation's oldest, which it then evicts.
  * An object larger than the whole cache is never admitted (a miss each time).
- * O(1) per access; about 40 bytes per cached object. Not thread-safe. */
+ * O(1) per access (W-TinyLFU's sketch ageing aside, every 10 x width
+ * requests); 40-75 bytes per cached object, ghosts included. Not
+ * thread-safe. */
 #ifndef HP_CACHE_POLICY_H
 #define HP_CACHE_POLICY_H
 
@@ -44,6 +56,8 @@ enum hp_cache_policy {
     HP_CACHE_S3FIFO,
     HP_CACHE_2Q,
     HP_CACHE_LFU,
+    HP_CACHE_ARC,
+    HP_CACHE_WTINYLFU,
     HP_CACHE_NPOLICIES
 };
 
@@ -57,6 +71,16 @@ void hp_cache_free(struct hp_cache *c); /* NULL is fine */
 /* One access: true on a hit. A miss admits the object (size bytes; 1 when
  * capacity is in objects). -ENOMEM turns into a miss that admits nothing. */
 bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size);
+
+/* The same at time `now` (the trace's clock): an object admitted with
+ * ttl > 0 expires at now + ttl; asked for at or after that, it is removed
+ * and the access is a miss that admits it again (lazy expiry: an expired
+ * object keeps its room until it is asked for or evicted). */
+bool hp_cache_access_ttl(struct hp_cache *c, uint64_t key, uint32_t size, int64_t now,
+                         int64_t ttl);
+
+/* Remove key (a delete in the trace); true if it was cached. Ghosts stay. */
+bool hp_cache_remove(struct hp_cache *c, uint64_t key);
 
 uint64_t hp_cache_used(const struct hp_cache *c);    /* objects or bytes held */
 uint64_t hp_cache_objects(const struct hp_cache *c); /* objects held */

@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <math.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 #include <xxhash.h>
 
@@ -120,6 +122,32 @@ static bool number(const char *s, size_t n, uint64_t *v)
     return true;
 }
 
+/* Letters, digits and _ with a letter first: a column's name. */
+static bool is_word(const char *s, size_t n)
+{
+    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+/* 0: a request; 1: a delete; -1: not an op. */
+static int op_kind(const char *s, size_t n)
+{
+    static const char *const reads[] = {"get",    "gets",    "set",  "add",  "replace",
+                                        "cas",    "append",  "prepend", "incr", "decr",
+                                        "read",   "write"};
+    if ((n == 6 && strncasecmp(s, "delete", 6) == 0) || (n == 3 && strncasecmp(s, "del", 3) == 0))
+        return 1;
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
+        if (strlen(reads[i]) == n && strncasecmp(s, reads[i], n) == 0)
+            return 0;
+    return -1;
+}
+
 static int text_line(void *p, const char *s, size_t n)
 {
     struct text_ctx *t = p;
@@ -152,23 +180,39 @@ static int text_line(void *p, const char *s, size_t n)
             if (col == sp->key_col) {
                 q.key = number(f, len, &v) ? v : XXH3_64bits(f, len);
                 have_key = len > 0;
-            } else if (col == sp->time_col || col == sp->size_col) {
-                if (!number(f, len, &v) || (col == sp->size_col && v > UINT32_MAX))
+            } else if (col == sp->op_col) {
+                int op = op_kind(f, len);
+                if (op < 0)
+                    return hp_err_at(t->err, HP_EPARSE, t->path, (int)t->line, 0,
+                                     "column %d ('%.*s') is not an op (get, set, delete, ...: "
+                                     "see --columns)",
+                                     col, (int)(len > 40 ? 40 : len), f);
+                q.del = op == 1;
+            } else if (col == sp->time_col || col == sp->size_col || col == sp->ttl_col) {
+                if (t->line == 1 && !sp->header && len > 0 && is_word(f, len))
+                    return 0; /* a header line, as `cache gen` writes: time,key,size */
+                if (!number(f, len, &v) || (col == sp->size_col && v > UINT32_MAX) ||
+                    (col != sp->size_col && v > INT64_MAX / 2))
                     return hp_err_at(t->err, HP_EPARSE, t->path, (int)t->line, 0,
                                      "column %d ('%.*s') is not a %s", col,
                                      (int)(len > 40 ? 40 : len), f,
-                                     col == sp->time_col ? "time (a whole number)"
-                                                         : "size in bytes (up to 4 GiB)");
+                                     col == sp->time_col  ? "time (a whole number)"
+                                     : col == sp->ttl_col ? "TTL in seconds (0: none)"
+                                                          : "size in bytes (up to 4 GiB)");
                 if (col == sp->time_col)
                     q.time = (int64_t)v;
+                else if (col == sp->ttl_col)
+                    q.ttl = (int64_t)v;
                 else
                     q.size = v ? (uint32_t)v : 1;
             }
             col++;
             f = e + 1;
         }
-        int need = sp->key_col > sp->time_col ? sp->key_col : sp->time_col;
-        need = need > sp->size_col ? need : sp->size_col;
+        int need = sp->key_col;
+        const int others[] = {sp->time_col, sp->size_col, sp->ttl_col, sp->op_col};
+        for (int i = 0; i < 4; i++)
+            need = others[i] > need ? others[i] : need;
         if (col - 1 < need || !have_key)
             return hp_err_at(t->err, HP_EPARSE, t->path, (int)t->line, 0,
                              "%d column%s, and the trace's columns need %d (see --columns)",
@@ -200,7 +244,7 @@ int hp_trace_read(const char *path, const struct hp_trace_spec *spec, hp_cache_r
 
 int hp_trace_columns(const char *text, struct hp_trace_spec *spec, struct hp_err *err)
 {
-    spec->time_col = spec->key_col = spec->size_col = 0;
+    spec->time_col = spec->key_col = spec->size_col = spec->ttl_col = spec->op_col = 0;
     int col = 1;
     for (const char *s = text;; col++) {
         const char *e = strchr(s, ',');
@@ -212,9 +256,14 @@ int hp_trace_columns(const char *text, struct hp_trace_spec *spec, struct hp_err
             slot = &spec->key_col;
         else if (n == 4 && memcmp(s, "size", 4) == 0)
             slot = &spec->size_col;
+        else if (n == 3 && memcmp(s, "ttl", 3) == 0)
+            slot = &spec->ttl_col;
+        else if (n == 2 && memcmp(s, "op", 2) == 0)
+            slot = &spec->op_col;
         else if (!(n == 1 && s[0] == '-'))
             return hp_err_set(err, HP_EPARSE,
-                              "--columns: '%.*s' is not time, key, size or - (a column to skip)",
+                              "--columns: '%.*s' is not time, key, size, ttl, op or - (a column "
+                              "to skip)",
                               (int)(n > 40 ? 40 : n), s);
         if (slot && *slot)
             return hp_err_set(err, HP_EPARSE, "--columns: '%.*s' named twice", (int)n, s);
@@ -238,6 +287,67 @@ static uint64_t mix64(uint64_t k)
     k ^= k >> 27;
     k *= 0x94d049bb133111ebULL;
     return k ^ (k >> 31);
+}
+
+int hp_size_dist_parse(const char *text, struct hp_trace_gen *g, struct hp_err *err)
+{
+    static const char *const names[] = {"uniform", "fixed", "exp", "lognormal", "pareto"};
+    const char *colon = strchr(text, ':');
+    size_t n = colon ? (size_t)(colon - text) : strlen(text);
+    for (int d = 0; d < 5; d++) {
+        if (strlen(names[d]) != n || strncmp(text, names[d], n) != 0)
+            continue;
+        g->size_dist = (enum hp_size_dist)d;
+        g->size_param = 0;
+        if (!colon)
+            return 0;
+        char *end;
+        double v = strtod(colon + 1, &end);
+        if (d == HP_SIZE_LOGNORMAL && *end == 0 && v > 0 && v <= 10)
+            g->size_param = v;
+        else if (d == HP_SIZE_PARETO && *end == 0 && v > 1 && v <= 100)
+            g->size_param = v;
+        else
+            return hp_err_set(err, HP_EPARSE,
+                              "'%s': %s", text,
+                              d == HP_SIZE_LOGNORMAL ? "lognormal:SIGMA needs 0 < SIGMA <= 10"
+                              : d == HP_SIZE_PARETO  ? "pareto:ALPHA needs 1 < ALPHA <= 100 "
+                                                       "(a finite mean)"
+                                                     : "takes no parameter");
+        return 0;
+    }
+    return hp_err_set(err, HP_EPARSE,
+                      "'%s' is not uniform, fixed, exp, lognormal[:SIGMA] or "
+                      "pareto[:ALPHA]",
+                      text);
+}
+
+uint32_t hp_trace_gen_size(const struct hp_trace_gen *g, uint64_t key)
+{
+    uint64_t h = mix64(key ^ g->seed);
+    double mean = g->mean_size, x;
+    /* u in (0, 1): the top 53 bits, offset by half a step */
+    double u = ((double)(h >> 11) + 0.5) / 9007199254740992.0;
+    switch (g->size_dist) {
+    case HP_SIZE_FIXED:
+        return g->mean_size;
+    case HP_SIZE_EXP:
+        x = -mean * log1p(-u);
+        break;
+    case HP_SIZE_LOGNORMAL: {
+        double sigma = g->size_param > 0 ? g->size_param : 1;
+        x = exp(log(mean) - sigma * sigma / 2 + sigma * gsl_cdf_ugaussian_Pinv(u));
+        break;
+    }
+    case HP_SIZE_PARETO: {
+        double a = g->size_param > 0 ? g->size_param : 1.5;
+        x = mean * (a - 1) / a / pow(1 - u, 1 / a);
+        break;
+    }
+    default:
+        return (uint32_t)(1 + h % (2 * (uint64_t)g->mean_size));
+    }
+    return x < 1 ? 1 : x > UINT32_MAX ? UINT32_MAX : (uint32_t)llround(x);
 }
 
 static int put_req(FILE *f, enum hp_trace_format format, const struct hp_cache_req *r)
@@ -296,7 +406,7 @@ int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_
                 r.key = 2 * g->objects + 1 + one_hits++; /* never seen again */
             else
                 r.key = g->objects + 1 + scan_at++ % g->objects;
-            r.size = (uint32_t)(1 + mix64(r.key ^ g->seed) % (2 * (uint64_t)g->mean_size));
+            r.size = hp_trace_gen_size(g, r.key);
             if ((rc = put_req(f, g->format, &r)) < 0)
                 goto out;
             continue;
@@ -311,7 +421,7 @@ int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_
                 lo = mid + 1;
         }
         struct hp_cache_req r = {.time = (int64_t)(i / 1000), .key = lo + 1};
-        r.size = (uint32_t)(1 + mix64(r.key ^ g->seed) % (2 * (uint64_t)g->mean_size));
+        r.size = hp_trace_gen_size(g, r.key);
         if ((rc = put_req(f, g->format, &r)) < 0)
             goto out;
     }

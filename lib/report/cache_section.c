@@ -4,6 +4,7 @@
  * (docs/result-format.md). */
 #include "report/cache_section.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,50 @@
 static json_t *get(const struct hp_report_input *in, const char *key)
 {
     return json_object_get(hp_result_json(in->doc), key);
+}
+
+/* Where the requests (and the bytes) were answered: a bar per tier and the
+ * origin, as shares of all. */
+static int tier_chart(struct hp_rdoc *d, const struct hp_report_input *in, json_t *tiers)
+{
+    double requests, origin, origin_bytes;
+    if (!hp_result_get_metric(in->doc, "requests", &requests, NULL) ||
+        !hp_result_get_metric(in->doc, "origin_requests", &origin, NULL) ||
+        !hp_result_get_metric(in->doc, "origin_bytes", &origin_bytes, NULL) || requests <= 0)
+        return 0;
+    struct hp_chart *c = hp_rdoc_chart(d, "cache-tiers", "Where the requests were answered",
+                                       "tier", "", "share of all", "ratio");
+    if (!c)
+        return -ENOMEM;
+    c->y_from_zero = true;
+    struct hp_series *sr = hp_chart_series(c, "requests", HP_DRAW_BARS);
+    struct hp_series *sb = hp_chart_series(c, "bytes", HP_DRAW_BARS);
+    if (!sr || !sb)
+        return -ENOMEM;
+    double bytes = origin_bytes;
+    size_t i;
+    json_t *r;
+    json_array_foreach(tiers, i, r)
+        bytes += json_number_value(json_object_get(r, "hit_bytes"));
+    json_array_foreach(tiers, i, r)
+    {
+        const char *name = json_string_value(json_object_get(r, "name"));
+        int rc = hp_chart_category(c, name ? name : "?");
+        double x = (double)c->n_cats - 1;
+        rc = rc ? rc : hp_series_add(sr, x, json_number_value(json_object_get(r, "hits")) / requests);
+        if (json_object_get(r, "hit_bytes") && bytes > 0) /* older documents lack it */
+            rc = rc ? rc
+                    : hp_series_add(sb, x,
+                                    json_number_value(json_object_get(r, "hit_bytes")) / bytes);
+        if (rc)
+            return rc;
+    }
+    int rc = hp_chart_category(c, "origin");
+    double x = (double)c->n_cats - 1;
+    rc = rc ? rc : hp_series_add(sr, x, origin / requests);
+    if (sb->n > 0 && bytes > 0)
+        rc = rc ? rc : hp_series_add(sb, x, origin_bytes / bytes);
+    return rc;
 }
 
 int hp_report_cache_section(struct hp_rdoc *d, const struct hp_report_input *in, int level,
@@ -83,15 +128,28 @@ int hp_report_cache_section(struct hp_rdoc *d, const struct hp_report_input *in,
                              hp_format_duration((int64_t)mean, m1, sizeof m1),
                              hp_format_duration((int64_t)p99, m2, sizeof m2)));
         }
-        static const char *const th[] = {"Tier",       "Policy",          "Capacity>", "Requests>",
-                                         "Hit ratio>", "Byte hit ratio>", NULL};
-        struct hp_rtable *t = hp_rdoc_table(d, th);
-        NEED(t);
+        TRY(tier_chart(d, in, tiers));
         size_t i;
         json_t *r;
+        bool ttls = false;
+        json_array_foreach(tiers, i, r) ttls |= json_number_value(json_object_get(r, "ttl_s")) > 0;
+        static const char *const th[] = {"Tier",       "Policy",          "Capacity>", "Requests>",
+                                         "Hit ratio>", "Byte hit ratio>", "TTL>",      NULL};
+        const char *const *hdr = th;
+        const char *no_ttl[7];
+        if (!ttls) { /* the same without the TTL column */
+            memcpy(no_ttl, th, sizeof no_ttl);
+            no_ttl[6] = NULL;
+            hdr = no_ttl;
+        }
+        struct hp_rtable *t = hp_rdoc_table(d, hdr);
+        NEED(t);
         json_array_foreach(tiers, i, r)
         {
-            char cap[32], req[32], hr[16], bhr[16];
+            char cap[32], req[32], hr[16], bhr[16], ttl[32] = "-";
+            double ttl_s = json_number_value(json_object_get(r, "ttl_s"));
+            if (ttl_s > 0)
+                hp_format_duration((int64_t)(ttl_s * 1e9), ttl, sizeof ttl);
             double capv = json_number_value(json_object_get(r, "capacity"));
             if (bytes && capv < 9e18)
                 hp_format_size((int64_t)capv, cap, sizeof cap);
@@ -106,7 +164,8 @@ int hp_report_cache_section(struct hp_rdoc *d, const struct hp_report_input *in,
                                    cap,
                                    req,
                                    hr,
-                                   bhr};
+                                   bhr,
+                                   ttl};
             TRY(hp_rtable_row(t, HP_MARK_NONE, cells));
         }
         return 0;

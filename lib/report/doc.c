@@ -46,6 +46,8 @@ static void chart_free(struct hp_chart *c)
     }
     for (int i = 0; i < c->n_rules; i++)
         hp_free(c->rules[i].label);
+    for (int i = 0; i < c->n_cats; i++)
+        hp_free(c->cats[i]);
     hp_free(c->id);
     hp_free(c->title);
     hp_free(c->x_label);
@@ -316,6 +318,17 @@ int hp_chart_rule(struct hp_chart *c, const char *label, double value, bool vert
     if (!s)
         return -ENOMEM;
     c->rules[c->n_rules++] = (struct hp_rule){.label = s, .value = value, .vertical = vertical};
+    return 0;
+}
+
+int hp_chart_category(struct hp_chart *c, const char *name)
+{
+    if (c->n_cats == HP_CHART_MAX_CATS)
+        return 0;
+    char *s = hp_strdup(name);
+    if (!s)
+        return -ENOMEM;
+    c->cats[c->n_cats++] = s;
     return 0;
 }
 

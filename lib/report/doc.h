@@ -25,7 +25,8 @@ enum hp_mark { HP_MARK_NONE, HP_MARK_PASS, HP_MARK_FAIL, HP_MARK_NOTE,
 enum hp_scale { HP_SCALE_LINEAR, HP_SCALE_NINES };
 
 /* How a series is drawn: a line, points, or both. */
-enum hp_draw { HP_DRAW_LINE, HP_DRAW_POINTS, HP_DRAW_BOTH, HP_DRAW_STEP };
+enum hp_draw { HP_DRAW_LINE, HP_DRAW_POINTS, HP_DRAW_BOTH, HP_DRAW_STEP,
+               HP_DRAW_BARS /* a categorical chart's: one bar per category, side by side */ };
 
 struct hp_series {
     char *name;
@@ -45,6 +46,7 @@ struct hp_rule {
 
 #define HP_CHART_MAX_SERIES 24
 #define HP_CHART_MAX_RULES 4
+#define HP_CHART_MAX_CATS 16
 
 /* Units are the result document's: "ns", "s", "1/s", "bytes", "count",
  * "ratio"; also "month" and "pct" (percentiles on a nines axis). */
@@ -59,6 +61,9 @@ struct hp_chart {
     struct hp_series series[HP_CHART_MAX_SERIES];
     int n_rules;
     struct hp_rule rules[HP_CHART_MAX_RULES];
+    /* a categorical x axis (bars): x = 0, 1, ... are these names */
+    int n_cats;
+    char *cats[HP_CHART_MAX_CATS];
 };
 
 struct hp_rtable {
@@ -115,6 +120,9 @@ struct hp_chart *hp_rdoc_chart(struct hp_rdoc *d, const char *slug, const char *
 struct hp_series *hp_chart_series(struct hp_chart *c, const char *name, enum hp_draw draw);
 int hp_series_add(struct hp_series *s, double x, double y);
 int hp_chart_rule(struct hp_chart *c, const char *label, double value, bool vertical);
+/* The next category of a categorical x axis (x = how many came before).
+ * 0, or -ENOMEM; past HP_CHART_MAX_CATS nothing is added. */
+int hp_chart_category(struct hp_chart *c, const char *name);
 /* Points over all series. */
 size_t hp_chart_points(const struct hp_chart *c);
 

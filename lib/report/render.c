@@ -77,7 +77,7 @@ static const char page_js[] =
     "sx=(e.clientX-r.left)*d.w/r.width;if(sx<d.l||sx>d.r){hide();return;}\n"
     "var t=d.t0+(sx-d.l)/(d.r-d.l)*(d.t1-d.t0),gx=null;while(tip.firstChild)tip.removeChild(tip.firstChild);\n"
     "d.s.forEach(function(s){if(!s.x.length)return;var k=nearest(d,s.x,t);if(gx===null){gx=s.x[k];"
-    "var h=document.createElement(\"b\");h.textContent=d.nines?p3(gx,\"%\"):fmt(gx,d.xu);"
+    "var h=document.createElement(\"b\");h.textContent=d.cats?d.cats[gx]:d.nines?p3(gx,\"%\"):fmt(gx,d.xu);"
     "tip.appendChild(h);}\n"
     "var l=document.createElement(\"div\");l.textContent=s.n+\": \"+fmt(s.y[k],d.yu);tip.appendChild(l);});\n"
     "if(gx===null){hide();return;}\n"

@@ -144,6 +144,12 @@ static void layout(const struct hp_chart *c, struct geom *g)
         xlo = 0;
         xhi = fmax(2, ceil(xhi - 1e-9));
     }
+    if (c->n_cats > 0) { /* a slot of width 1 around each category */
+        xlo = -0.5;
+        xhi = c->n_cats - 0.5;
+        if (ylo > 0)
+            ylo = 0; /* bars stand on zero */
+    }
     g->x0 = xlo;
     g->x1 = xhi > xlo ? xhi : xlo + 1;
     g->y0 = ylo;
@@ -181,7 +187,11 @@ void hp_svg_chart(FILE *f, const struct hp_chart *c, bool standalone)
     layout(c, &g);
     double xticks[16], yticks[16];
     int nx, ny;
-    if (c->x_scale == HP_SCALE_NINES) {
+    if (c->n_cats > 0) {
+        nx = c->n_cats;
+        for (int i = 0; i < nx; i++)
+            xticks[i] = i;
+    } else if (c->x_scale == HP_SCALE_NINES) {
         nx = (int)g.x1 + 1;
         for (int i = 0; i < nx; i++)
             xticks[i] = i;
@@ -236,6 +246,12 @@ void hp_svg_chart(FILE *f, const struct hp_chart *c, bool standalone)
     }
     for (int i = 0; i < nx; i++) {
         double x = px(&g, xticks[i]);
+        if (c->n_cats > 0) { /* names under their slots, no grid line through the bars */
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, g.bottom + 16);
+            hp_xml_escape(f, c->cats[i]);
+            fputs("</text>\n", f);
+            continue;
+        }
         if (c->x_scale == HP_SCALE_NINES) {
             /* 0 -> 0%, 1 -> 90%, 2 -> 99%, 3 -> 99.9% ... */
             if (xticks[i] < 0.5)
@@ -264,12 +280,27 @@ void hp_svg_chart(FILE *f, const struct hp_chart *c, bool standalone)
     hp_xml_escape(f, c->y_label);
     fputs("</text>\n", f);
 
+    int nbars = 0, bar = 0;
+    for (int i = 0; i < c->n_series; i++)
+        nbars += c->series[i].draw == HP_DRAW_BARS;
     for (int i = 0; i < c->n_series; i++) {
         const struct hp_series *s = &c->series[i];
         fprintf(f, "<g class=\"hp-s s%d%s\" data-n=\"%zu\" data-name=\"", i % 8,
                 s->dashed ? " dashed" : "", s->n);
         hp_xml_escape(f, s->name);
         fputs("\">", f);
+        if (s->draw == HP_DRAW_BARS) { /* side by side in 80% of each slot */
+            double bw = 0.8 / nbars, off = (bar++ - (nbars - 1) / 2.0) * bw;
+            double base = py(&g, g.y0 > 0 ? g.y0 : 0);
+            for (size_t k = 0; k < s->n; k++) {
+                double x0 = px(&g, s->x[k] + off - bw / 2), x1 = px(&g, s->x[k] + off + bw / 2);
+                double y = py(&g, s->y[k]);
+                fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>", x0,
+                        fmin(y, base), x1 - x0, fabs(base - y));
+            }
+            fputs("</g>\n", f);
+            continue;
+        }
         bool line = s->draw != HP_DRAW_POINTS;
         bool points = s->draw == HP_DRAW_POINTS || (s->draw == HP_DRAW_BOTH && s->n <= POINTS_MAX);
         if (line) {
@@ -317,7 +348,9 @@ void hp_svg_chart_data(FILE *f, const struct hp_chart *c)
     layout(c, &g);
     double ticks[16];
     int n;
-    if (c->x_scale == HP_SCALE_LINEAR && strcmp(c->x_unit, "s") == 0)
+    if (c->n_cats > 0)
+        ; /* the slots as laid out: no ticks to widen the axis to */
+    else if (c->x_scale == HP_SCALE_LINEAR && strcmp(c->x_unit, "s") == 0)
         time_ticks(&g, &g.x0, &g.x1, ticks, &n);
     else if (c->x_scale == HP_SCALE_LINEAR)
         hp_ticks_linear(&g.x0, &g.x1, 7, ticks, 16);
@@ -337,5 +370,15 @@ void hp_svg_chart_data(FILE *f, const struct hp_chart *c)
             fprintf(f, "%s%.10g", k ? "," : "", s->y[k]);
         fputs("]}", f);
     }
-    fputs("]}", f);
+    fputs("]", f);
+    if (c->n_cats > 0) { /* the tooltip names the category, not its index */
+        fputs(",\"cats\":[", f);
+        for (int i = 0; i < c->n_cats; i++) {
+            fputs(i ? ",\"" : "\"", f);
+            json_escape(f, c->cats[i]);
+            fputs("\"", f);
+        }
+        fputs("]", f);
+    }
+    fputs("}", f);
 }

@@ -121,9 +121,14 @@ grep -q 'Hint (index)' "$work/sql.html" || fail "sql: the hints are not shown"
 "$hotpath" cache sim --sizes 1%,5%,10%,20%,50% --policies lru,sieve,s3fifo,belady \
     --json "$work/cache.json" "$work/z.oracleGeneral" >/dev/null || fail "cache sim"
 check cache "$work/cache.json" -- "cache-mrc:sieve=5" "cache-mrc:belady=5"
+# A layered cache: a bar per tier and the origin, for requests and bytes.
+"$hotpath" cache sim --bytes --tiers edge:2MiB:lru:10s,shield:16MiB:wtinylfu \
+    --latency edge=5ms,shield=30ms,origin=150ms --json "$work/tiers.json" \
+    "$work/z.oracleGeneral" >/dev/null || fail "cache sim --tiers"
+check cache-tiers "$work/tiers.json" -- "cache-tiers:requests=3" "cache-tiers:bytes=3"
 
 # The verdicts are the documents': the scenario's failing threshold shows.
 grep -q '✗ Verdict: fail' "$work/test-report.html" || fail "test report: no failing verdict"
 grep -q 'http_req_duration{name:search}: p(95) &lt; 1ms' "$work/test-report.html" ||
     fail "test report: the failing threshold is not listed"
-echo "report_browser: 4 report kinds, a query digest, a cache simulation and a one-hour run checked in $browser; screenshots in $out"
+echo "report_browser: 4 report kinds, a query digest, a cache simulation, a layered cache and a one-hour run checked in $browser; screenshots in $out"

@@ -58,13 +58,15 @@ class Dom(HTMLParser):
             self.charts.append(self.chart)
         elif tag == "g" and self.chart is not None and "hp-s" in (a.get("class") or "").split():
             self.series = {"name": a.get("data-name"), "n": int(a.get("data-n", -1)),
-                           "poly": None, "circles": 0}
+                           "poly": None, "circles": 0, "rects": 0}
             self.chart["series"].append(self.series)
         elif tag == "polyline" and self.series is not None:
             pts = (a.get("points") or "").split()
             self.series["poly"] = len(pts)
         elif tag == "circle" and self.series is not None:
             self.series["circles"] += 1
+        elif tag == "rect" and self.series is not None:
+            self.series["rects"] += 1
         elif tag == "script" and "hp-data" in (a.get("class") or ""):
             self.in_data = True
             self.data = ""
@@ -139,7 +141,10 @@ def main():
             if s["circles"] and s["circles"] != s["n"]:
                 fail("chart %s, series %s: %d circles, data-n %d"
                      % (c["id"], s["name"], s["circles"], s["n"]))
-            if s["poly"] is None and not s["circles"]:
+            if s["rects"] and s["rects"] != s["n"]:
+                fail("chart %s, series %s: %d bars, data-n %d"
+                     % (c["id"], s["name"], s["rects"], s["n"]))
+            if s["poly"] is None and not s["circles"] and not s["rects"]:
                 fail("chart %s, series %s: drawn with nothing" % (c["id"], s["name"]))
             d = c["data"]["s"][i]
             if d["n"] != s["name"] or len(d["x"]) != s["n"] or len(d["y"]) != s["n"]:

@@ -3,6 +3,7 @@
  * simulator written from its definition (arrays and linear search), hit for
  * hit, on random traces; and the trace readers round-tripping. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,6 +42,16 @@ struct simple {
     uint64_t sused, gused;
     /* LFU: uses and last use of the main arrays' objects */
     uint64_t count[SIMPLE_MAX], last[SIMPLE_MAX], clock;
+    /* ARC: T1, T2, B1, B2; W-TinyLFU: window, probation, protected */
+    struct alist {
+        int n;
+        uint64_t key[SIMPLE_MAX];
+        uint32_t size[SIMPLE_MAX];
+        uint64_t used;
+    } al[4];
+    double p;
+    uint8_t *cm; /* W-TinyLFU's sketch: 4 rows of width counts */
+    uint64_t width, samples;
 };
 
 static int simple_find(const struct simple *s, uint64_t key)
@@ -281,8 +292,194 @@ static bool lfu_access(struct simple *s, uint64_t key, uint32_t size)
     return false;
 }
 
+/* ---- lists on arrays, newest first: ARC's and W-TinyLFU's ----------------- */
+
+static int al_find(const struct alist *l, uint64_t key)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->key[i] == key)
+            return i;
+    return -1;
+}
+
+static void al_take(const struct simple *s, struct alist *l, int i)
+{
+    l->used -= units(s, l->size[i]);
+    memmove(l->key + i, l->key + i + 1, (size_t)(l->n - i - 1) * sizeof l->key[0]);
+    memmove(l->size + i, l->size + i + 1, (size_t)(l->n - i - 1) * sizeof l->size[0]);
+    l->n--;
+}
+
+static void al_push(const struct simple *s, struct alist *l, uint64_t key, uint32_t size)
+{
+    memmove(l->key + 1, l->key, (size_t)l->n * sizeof l->key[0]);
+    memmove(l->size + 1, l->size, (size_t)l->n * sizeof l->size[0]);
+    l->key[0] = key;
+    l->size[0] = size;
+    l->n++;
+    l->used += units(s, size);
+}
+
+/* The oldest of `from` to the front of `to`. */
+static void al_move_oldest(const struct simple *s, struct alist *from, struct alist *to)
+{
+    uint64_t k = from->key[from->n - 1];
+    uint32_t z = from->size[from->n - 1];
+    al_take(s, from, from->n - 1);
+    al_push(s, to, k, z);
+}
+
+/* ARC, Megiddo and Modha's Figure 4 as printed (objects), with the sizes
+ * generalisation of policy.h for bytes. */
+static void arc_replace_simple(struct simple *s, bool in_b2)
+{
+    struct alist *t1 = &s->al[0], *t2 = &s->al[1], *b1 = &s->al[2], *b2 = &s->al[3];
+    if (t1->n >= 1 && ((in_b2 && (double)t1->used == s->p) || (double)t1->used > s->p || !t2->n))
+        al_move_oldest(s, t1, b1);
+    else
+        al_move_oldest(s, t2, b2);
+}
+
+static bool arc_access_simple(struct simple *s, uint64_t x, uint32_t size)
+{
+    struct alist *t1 = &s->al[0], *t2 = &s->al[1], *b1 = &s->al[2], *b2 = &s->al[3];
+    uint64_t u = units(s, size), c = s->cap;
+    int i;
+    if ((i = al_find(t1, x)) >= 0 || (i = al_find(t2, x)) >= 0) { /* case I */
+        struct alist *l = al_find(t1, x) >= 0 ? t1 : t2;
+        uint32_t z = l->size[i];
+        al_take(s, l, i);
+        al_push(s, t2, x, z);
+        return true;
+    }
+    if (u > c)
+        return false;
+    bool in_b1 = (i = al_find(b1, x)) >= 0, in_b2 = !in_b1 && (i = al_find(b2, x)) >= 0;
+    if (in_b1 || in_b2) { /* cases II and III */
+        double r = in_b1 ? (double)b2->used / (double)b1->used : (double)b1->used / (double)b2->used;
+        double d = (double)u * (r > 1 ? r : 1);
+        s->p = in_b1 ? (s->p + d < (double)c ? s->p + d : (double)c) : (s->p - d > 0 ? s->p - d : 0);
+        al_take(s, in_b1 ? b1 : b2, i);
+        while (t1->used + t2->used + u > c)
+            arc_replace_simple(s, in_b2);
+        al_push(s, t2, x, size);
+        return false;
+    }
+    if (!s->bytes) { /* case IV, verbatim */
+        if (t1->n + b1->n == (int)c) {
+            if (t1->n < (int)c) {
+                al_take(s, b1, b1->n - 1);
+                arc_replace_simple(s, false);
+            } else {
+                al_take(s, t1, t1->n - 1);
+            }
+        } else if (t1->n + t2->n + b1->n + b2->n >= (int)c) {
+            if (t1->n + t2->n + b1->n + b2->n == 2 * (int)c)
+                al_take(s, b2, b2->n - 1);
+            arc_replace_simple(s, false);
+        }
+    } else {
+        while (t1->used + b1->used + u > c && b1->n)
+            al_take(s, b1, b1->n - 1);
+        while (t1->used + b1->used + u > c && t1->n)
+            al_take(s, t1, t1->n - 1);
+        while (t1->used + t2->used + b1->used + b2->used + u > 2 * c && b2->n)
+            al_take(s, b2, b2->n - 1);
+        while (t1->used + t2->used + u > c)
+            arc_replace_simple(s, false);
+    }
+    al_push(s, t1, x, size);
+    return false;
+}
+
+/* W-TinyLFU from policy.h and docs/internals/cache.md: the sketch's row r
+ * counts key at mix(key + (r + 1) * 0x9e3779b97f4a7c15) mod width. */
+static uint64_t mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static void cm_reset(struct simple *s, uint64_t n)
+{
+    s->width = 16;
+    while (s->width < n)
+        s->width *= 2;
+    free(s->cm);
+    s->cm = calloc(4, s->width);
+    assert_non_null(s->cm);
+    s->samples = 0;
+}
+
+static unsigned cm_freq(const struct simple *s, uint64_t key)
+{
+    unsigned f = 15;
+    for (uint64_t r = 0; r < 4; r++) {
+        unsigned x = s->cm[r * s->width + (mix(key + (r + 1) * 0x9e3779b97f4a7c15ULL) % s->width)];
+        f = x < f ? x : f;
+    }
+    return f;
+}
+
+static bool wt_access(struct simple *s, uint64_t key, uint32_t size)
+{
+    struct alist *win = &s->al[0], *prob = &s->al[1], *prot = &s->al[2];
+    uint64_t wcap = s->cap / 100 ? s->cap / 100 : 1, mcap = s->cap - wcap;
+    uint64_t pcap = mcap * 8 / 10;
+    if (!s->cm)
+        cm_reset(s, s->bytes ? 1024 : s->cap);
+    for (uint64_t r = 0; r < 4; r++) {
+        uint8_t *x = &s->cm[r * s->width + (mix(key + (r + 1) * 0x9e3779b97f4a7c15ULL) % s->width)];
+        if (*x < 15)
+            (*x)++;
+    }
+    if (++s->samples == 10 * s->width) {
+        for (uint64_t j = 0; j < 4 * s->width; j++)
+            s->cm[j] /= 2;
+        s->samples /= 2;
+    }
+    int i;
+    if ((i = al_find(win, key)) >= 0 || (i = al_find(prob, key)) >= 0 ||
+        (i = al_find(prot, key)) >= 0) {
+        struct alist *l = al_find(win, key) >= 0 ? win : al_find(prob, key) >= 0 ? prob : prot;
+        uint32_t z = l->size[i];
+        al_take(s, l, i);
+        al_push(s, l == win ? win : prot, key, z);
+        while (prot->used > pcap)
+            al_move_oldest(s, prot, prob);
+        return true;
+    }
+    uint64_t u = units(s, size);
+    if (u > s->cap)
+        return false;
+    al_push(s, win, key, size);
+    while (win->used > wcap) {
+        uint64_t ck = win->key[win->n - 1];
+        uint32_t cz = win->size[win->n - 1];
+        al_take(s, win, win->n - 1);
+        for (;;) {
+            if (prob->used + prot->used + units(s, cz) <= mcap) {
+                al_push(s, prob, ck, cz);
+                break;
+            }
+            struct alist *vl = prob->n ? prob : prot;
+            if (units(s, cz) > mcap || cm_freq(s, ck) <= cm_freq(s, vl->key[vl->n - 1]))
+                break; /* the candidate goes */
+            al_take(s, vl, vl->n - 1);
+        }
+    }
+    if ((uint64_t)(win->n + prob->n + prot->n) > s->width)
+        cm_reset(s, s->width * 2);
+    return false;
+}
+
 static bool simple_access(struct simple *s, uint64_t key, uint32_t size)
 {
+    if (s->policy == HP_CACHE_ARC)
+        return arc_access_simple(s, key, size);
+    if (s->policy == HP_CACHE_WTINYLFU)
+        return wt_access(s, key, size);
     if (s->policy == HP_CACHE_S3FIFO)
         return s3_access(s, key, size);
     if (s->policy == HP_CACHE_2Q)
@@ -359,8 +556,17 @@ static void policies_match_the_simple_simulator(void **state)
                              got ? "hit" : "miss", want ? "hit" : "miss");
                 hits += got;
             }
-            assert_int_equal(hp_cache_used(c), s.used);
-            assert_int_equal(hp_cache_objects(c), (uint64_t)(s.n + s.ns));
+            uint64_t used = s.used, objects = (uint64_t)(s.n + s.ns);
+            if (p == HP_CACHE_ARC || p == HP_CACHE_WTINYLFU) {
+                int cached = p == HP_CACHE_ARC ? 2 : 3; /* the lists holding objects */
+                used = objects = 0;
+                for (int l = 0; l < cached; l++)
+                    used += s.al[l].used, objects += (uint64_t)s.al[l].n;
+            }
+            free(s.cm);
+            s.cm = NULL;
+            assert_int_equal(hp_cache_used(c), used);
+            assert_int_equal(hp_cache_objects(c), objects);
             assert_true(hits > 0 && hits < 20000);
             if (k == 2)
                 hits_at[p] = hits;
@@ -402,7 +608,9 @@ static void policies_differ_where_they_should(void **state)
     struct hp_cache *z = NULL;
     assert_int_equal(hp_cache_new(HP_CACHE_LRU, 0, false, &z), -EINVAL);
     assert_int_equal(hp_cache_policy_parse("sieve"), HP_CACHE_SIEVE);
-    assert_int_equal(hp_cache_policy_parse("arc"), -1);
+    assert_int_equal(hp_cache_policy_parse("arc"), HP_CACHE_ARC);
+    assert_int_equal(hp_cache_policy_parse("wtinylfu"), HP_CACHE_WTINYLFU);
+    assert_int_equal(hp_cache_policy_parse("mru"), -1);
 }
 
 /* Half a million distinct keys through a small table: growth and
@@ -418,6 +626,99 @@ static void a_long_trace_keeps_the_table_straight(void **state)
         assert_true(hp_cache_access(c, k, 1));
     assert_false(hp_cache_access(c, 500000 - 3001, 1));
     hp_cache_free(c);
+}
+
+/* Take key out of the simple simulator's main arrays (LRU, FIFO, CLOCK,
+ * SIEVE, LFU): SIEVE's hand, resting on it, moves to its newer neighbour. */
+static bool simple_remove_key(struct simple *s, uint64_t key)
+{
+    int i = simple_find(s, key);
+    if (i < 0)
+        return false;
+    if (s->policy == HP_CACHE_SIEVE && s->hand_set && s->hand == key) {
+        s->hand_set = i > 0;
+        if (i > 0)
+            s->hand = s->key[i - 1];
+    }
+    if (s->policy == HP_CACHE_LFU) {
+        memmove(s->count + i, s->count + i + 1, (size_t)(s->n - i - 1) * sizeof s->count[0]);
+        memmove(s->last + i, s->last + i + 1, (size_t)(s->n - i - 1) * sizeof s->last[0]);
+    }
+    simple_remove(s, i);
+    return true;
+}
+
+/* TTLs and deletes: exact against the simple simulator where removing is
+ * simple, and for every policy never a hit on an object expired or deleted
+ * since it was last admitted. */
+static void ttls_expire_and_deletes_remove(void **state)
+{
+    (void)state;
+    struct hp_cache *c;
+    assert_int_equal(hp_cache_new(HP_CACHE_LRU, 10, false, &c), 0);
+    assert_false(hp_cache_access_ttl(c, 1, 1, 0, 5));
+    assert_true(hp_cache_access_ttl(c, 1, 1, 4, 5));
+    assert_false(hp_cache_access_ttl(c, 1, 1, 5, 5)); /* expired at 0 + 5: fetched again */
+    assert_true(hp_cache_access_ttl(c, 1, 1, 9, 5));  /* until 10 */
+    assert_false(hp_cache_access_ttl(c, 2, 1, 9, 0)); /* no TTL: never expires */
+    assert_true(hp_cache_access_ttl(c, 2, 1, 1000000, 0));
+    assert_true(hp_cache_remove(c, 2));
+    assert_false(hp_cache_remove(c, 2));
+    assert_false(hp_cache_access(c, 2, 1));
+    assert_int_equal(hp_cache_objects(c), 2);
+    hp_cache_free(c);
+
+    enum { KEYS = 300, N = 30000 };
+    static int64_t live[KEYS]; /* expiry of the last admission; 0 when deleted */
+    static struct simple s;
+    for (int p = 0; p < HP_CACHE_NPOLICIES; p++) {
+        for (int bytes = 0; bytes < 2; bytes++) {
+            uint64_t cap = bytes ? 2000 : 40;
+            bool exact = p == HP_CACHE_LRU || p == HP_CACHE_FIFO || p == HP_CACHE_CLOCK ||
+                         p == HP_CACHE_SIEVE || p == HP_CACHE_LFU;
+            assert_int_equal(hp_cache_new(p, cap, bytes, &c), 0);
+            memset(&s, 0, sizeof s);
+            s.policy = p;
+            s.cap = cap;
+            s.bytes = bytes;
+            memset(live, 0, sizeof live);
+            rng_state = 77 + (uint64_t)p;
+            uint64_t hits = 0;
+            for (int i = 0; i < N; i++) {
+                int64_t now = i / 10;
+                uint64_t key = skewed_key(KEYS);
+                uint32_t size = (uint32_t)(key % 97) + 1;
+                if (next_rand() % 50 == 0) { /* a delete */
+                    bool had = hp_cache_remove(c, key);
+                    assert_true(!had || live[key] != 0); /* held (expired or not) since admitted */
+                    if (exact)
+                        assert_int_equal(had, simple_remove_key(&s, key));
+                    live[key] = 0;
+                    continue;
+                }
+                int64_t ttl = key % 3 == 0 ? 0 : (int64_t)(key % 40) + 1;
+                bool got = hp_cache_access_ttl(c, key, size, now, ttl);
+                if (got && live[key] <= now)
+                    fail_msg("%s: a hit on key %llu at %lld, expired or deleted at %lld",
+                             hp_cache_policy_name(p), (unsigned long long)key, (long long)now,
+                             (long long)live[key]);
+                if (exact) {
+                    if (simple_find(&s, key) >= 0 && live[key] <= now)
+                        simple_remove_key(&s, key);
+                    assert_int_equal(got, simple_access(&s, key, size));
+                }
+                if (!got)
+                    live[key] = ttl ? now + ttl : INT64_MAX;
+                hits += got;
+                assert_true(hp_cache_used(c) <= cap);
+            }
+            if (exact)
+                assert_int_equal(hp_cache_used(c), s.used);
+            assert_true(hits > N / 10);
+            free(s.cm);
+            hp_cache_free(c);
+        }
+    }
 }
 
 /* ---- Belady ---------------------------------------------------------------- */
@@ -686,6 +987,26 @@ static void traces_round_trip(void **state)
     assert_int_equal(hp_trace_columns("time,size", &spec, &err), HP_EPARSE);
     assert_int_equal(hp_trace_columns("-,key", &spec, &err), 0);
     assert_int_equal(spec.key_col, 2);
+    /* ttl and op columns; a header line of words is skipped unasked */
+    const char *ops = "time,key,size,ttl,op\n"
+                      "1,7,10,60,get\n"
+                      "2,7,10,0,DELETE\n"
+                      "3,8,10,5,set\n";
+    write_file(csv, ops, strlen(ops));
+    assert_int_equal(hp_trace_columns("time,key,size,ttl,op", &spec, &err), 0);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(hp_trace_read(csv, &spec, see, &s, NULL, &err), 0);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.r[0].ttl, 60);
+    assert_false(s.r[0].del);
+    assert_true(s.r[1].del);
+    assert_int_equal(s.r[2].ttl, 5);
+    assert_false(s.r[2].del);
+    const char *badop = "1,7,10,60,get\n2,7,10,0,evict\n";
+    write_file(csv, badop, strlen(badop));
+    assert_int_equal(hp_trace_read(csv, &spec, see, &s, NULL, &err), HP_EPARSE);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.msg, "('evict') is not an op"));
     /* plain keys, one a line */
     const char *keys = "a\nb\na\n";
     write_file(txt, keys, strlen(keys));
@@ -698,6 +1019,54 @@ static void traces_round_trip(void **state)
     assert_int_equal(s.r[1].size, 1);
     unlink(bin), unlink(zst), unlink(gz), unlink(csv), unlink(txt), unlink(cut);
     rmdir(dir);
+}
+
+/* Generated sizes follow their distribution: medians (robust even for
+ * Pareto's heavy tail) over 200k objects within 3% of the formula's. */
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void generated_sizes_follow_their_distribution(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    static uint32_t z[N];
+    static const struct {
+        const char *dist;
+        double median; /* for a mean of 1000 */
+    } cases[] = {
+        {"fixed", 1000},
+        {"uniform", 1000},
+        {"exp", 1000 * 0.69314718},                   /* mean ln 2 */
+        {"lognormal", 1000 * 0.60653066},             /* mean e^(-s^2/2), s = 1 */
+        {"lognormal:2", 1000 * 0.13533528},           /* e^-2 */
+        {"pareto", 1000.0 / 3 * 1.58740105},          /* x_m 2^(1/a): x_m = mean (a-1)/a */
+        {"pareto:3", 1000.0 * 2 / 3 * 1.25992105},
+    };
+    struct hp_err err;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct hp_trace_gen g = {.mean_size = 1000, .seed = 3};
+        assert_int_equal(hp_size_dist_parse(cases[c].dist, &g, &err), 0);
+        double sum = 0;
+        for (uint64_t k = 0; k < N; k++) {
+            z[k] = hp_trace_gen_size(&g, k + 1);
+            assert_true(z[k] >= 1);
+            sum += z[k];
+        }
+        qsort(z, N, sizeof z[0], cmp_u32);
+        double median = z[N / 2];
+        if (fabs(median - cases[c].median) > 0.03 * cases[c].median)
+            fail_msg("%s: median %g, expected %g", cases[c].dist, median, cases[c].median);
+        if (strncmp(cases[c].dist, "pareto", 6) != 0 && fabs(sum / N - 1000) > 30)
+            fail_msg("%s: mean %g, expected 1000", cases[c].dist, sum / N);
+    }
+    struct hp_trace_gen g = {.mean_size = 1000};
+    assert_int_equal(hp_size_dist_parse("pareto:1", &g, &err), HP_EPARSE);
+    assert_int_equal(hp_size_dist_parse("exp:2", &g, &err), HP_EPARSE);
+    assert_int_equal(hp_size_dist_parse("zipf", &g, &err), HP_EPARSE);
 }
 
 static int cache_some(void)
@@ -722,11 +1091,13 @@ int main(void)
         cmocka_unit_test(policies_match_the_simple_simulator),
         cmocka_unit_test(policies_differ_where_they_should),
         cmocka_unit_test(a_long_trace_keeps_the_table_straight),
+        cmocka_unit_test(ttls_expire_and_deletes_remove),
         cmocka_unit_test(belady_is_min_and_never_worse),
         cmocka_unit_test(mrc_equals_lru_simulation_at_every_size),
         cmocka_unit_test(shards_stays_close_to_exact),
         cmocka_unit_test(mrc_alloc_failures_leak_nothing),
         cmocka_unit_test(traces_round_trip),
+        cmocka_unit_test(generated_sizes_follow_their_distribution),
         cmocka_unit_test(cache_alloc_failures_leak_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
