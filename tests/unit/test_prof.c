@@ -9,8 +9,12 @@
 
 #include "testutil.h"
 
+#include <unistd.h>
+#include <xxhash.h>
+
 #include "prof/flame.h"
 #include "prof/stacks.h"
+#include "prof/symbols.h"
 
 static char *folded_text(struct hp_stacks *s, int which)
 {
@@ -195,6 +199,35 @@ static void flame_graphs_draw_widths_and_neutral_diffs(void **state)
     hp_stacks_fini(&s);
 }
 
+/* A function of this (PIE) executable and one of a shared library, named
+ * through this process's own mappings and their ELF symbol tables. */
+__attribute__((noinline)) int hp_test_marker_function(int x);
+__attribute__((noinline)) int hp_test_marker_function(int x)
+{
+    return x * 3 + 1;
+}
+
+static void addresses_are_named_through_the_mappings(void **state)
+{
+    (void)state;
+    struct hp_syms *y;
+    char buf[256];
+    assert_int_equal(hp_syms_new(&y), 0);
+    assert_int_equal(hp_syms_read_maps(y, getpid()), 0);
+    uint64_t own = (uint64_t)(uintptr_t)&hp_test_marker_function;
+    assert_string_equal(hp_syms_user(y, getpid(), own, buf, sizeof buf), "hp_test_marker_function");
+    assert_string_equal(hp_syms_user(y, getpid(), own + 4, buf, sizeof buf),
+                        "hp_test_marker_function");
+    uint64_t lib = (uint64_t)(uintptr_t)&XXH3_64bits;
+    assert_string_equal(hp_syms_user(y, getpid(), lib, buf, sizeof buf), "XXH3_64bits");
+    /* nothing mapped there */
+    assert_string_equal(hp_syms_user(y, getpid(), 16, buf, sizeof buf), "[unknown]");
+    /* a mapping of a file without symbols is named after the file */
+    assert_int_equal(hp_syms_add_map(y, 99999, 0x1000, 0x1000, 0, "/nonexistent/libgone.so.3"), 0);
+    assert_string_equal(hp_syms_user(y, 99999, 0x1800, buf, sizeof buf), "[libgone.so.3]");
+    hp_syms_free(y);
+}
+
 static int stacks_some(void)
 {
     struct hp_stacks s;
@@ -225,6 +258,7 @@ int main(void)
         cmocka_unit_test(folded_stacks_merge_and_round_trip),
         cmocka_unit_test(perf_script_is_collapsed_exactly),
         cmocka_unit_test(flame_graphs_draw_widths_and_neutral_diffs),
+        cmocka_unit_test(addresses_are_named_through_the_mappings),
         cmocka_unit_test(stacks_alloc_failures_leak_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# hotpath profile on a program that spends about 80% of its time in hot():
+# as a command and by -p, at least 70% of the samples are attributed to
+# hot() (a PIE built with frame pointers); the folded output round-trips
+# through hotpath flame; the flame graph holds the function. Skipped (77)
+# where the kernel refuses perf_event_open, saying why.
+#   profile.sh HOTPATH BUSY
+set -u
+hotpath=$1
+busy=$2
+work=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+fail() { echo "profile: $*" >&2; exit 1; }
+
+if ! "$hotpath" profile -F 99 -d 200ms --top 0 -- "$busy" spin 0.1 >"$work/probe" 2>&1; then
+    if grep -q perf_event_paranoid "$work/probe"; then
+        echo "profile: skipped: $(cat "$work/probe")"
+        exit 77
+    fi
+    cat "$work/probe"
+    fail "profiling a command failed"
+fi
+
+# share of samples ending in hot, from the result document
+share() {
+    python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+f = {x["name"]: x for x in d["functions"]}
+print("%.3f" % f.get("hot", {"self_ratio": 0})["self_ratio"])' "$1"
+}
+
+"$hotpath" profile -F 499 --json "$work/cmd.json" -o "$work/cmd.folded" -o "$work/cmd.svg" \
+    -- "$busy" 80 2 >"$work/cmd.out" || fail "profile -- busy failed: $(cat "$work/cmd.out")"
+s=$(share "$work/cmd.json")
+python3 -c "import sys; sys.exit(0 if $s >= 0.70 else 1)" ||
+    fail "hot() got $s of the samples as a command, expected at least 0.70: $(cat "$work/cmd.out")"
+grep -q '<title>hot (' "$work/cmd.svg" || fail "the flame graph has no hot() frame"
+"$hotpath" flame "$work/cmd.folded" --folded | cmp -s - "$work/cmd.folded" ||
+    fail "the folded output does not round-trip through hotpath flame"
+
+"$busy" 80 4 &
+pid=$!
+sleep 0.3
+"$hotpath" profile -p "$pid" -d 1500ms -F 499 --json "$work/pid.json" >"$work/pid.out" ||
+    fail "profile -p failed: $(cat "$work/pid.out")"
+s2=$(share "$work/pid.json")
+python3 -c "import sys; sys.exit(0 if $s2 >= 0.70 else 1)" ||
+    fail "hot() got $s2 of the samples by -p, expected at least 0.70: $(cat "$work/pid.out")"
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=""
+echo "profile: hot() had $s of the samples as a command, $s2 by -p"
