@@ -23,13 +23,15 @@
 #include "net/load.h"
 #include "net/url.h"
 #include "stat/hlog.h"
+#include "sys/monitor.h"
 
 #define MAX_HEADERS 64
 #define MAX_BODY_BYTES (16u * 1024 * 1024)
 
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_LATENCY, O_TIMEOUT, O_METHOD,
        O_BODY, O_UNIX, O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_GRACE, O_JSON, O_SEED,
-       O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK, O_SCRIPT };
+       O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK, O_SCRIPT,
+       O_MONITOR };
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
@@ -88,6 +90,10 @@ static const struct cli_opt load_opts[] = {
      "With a scenario file: validate it (and its data and body files), print what would run, "
      "send nothing."},
     {O_SEED, "seed", 0, "N", "Seed of Poisson arrivals and random picks. Default 1."},
+    {O_MONITOR, "monitor", 0, "PID",
+     "Record USE-method samples of the machine and of process PID (the server under test) "
+     "every second alongside the test, as hotpath monitor does; the summary names the "
+     "resource that saturated first, and --json gets the series."},
     {0, NULL, 0, NULL, NULL},
 };
 
@@ -112,7 +118,32 @@ struct load_run {
     bool tty;
     struct cli_gate gate;
     const char *junit, *summary_md;
+    int monitor_pid;
+    struct hp_mon *mon;
+    struct hp_mon_summary mon_sum;
+    int64_t mon_next;
+    bool mon_gone;
 };
+
+/* A monitor sample when one is due: into the summary and the document. */
+static int monitor_tick(struct load_run *run)
+{
+    int64_t now = hp_now_ns();
+    if (!run->mon || run->mon_gone || now < run->mon_next)
+        return 0;
+    run->mon_next += HP_NS_PER_S;
+    struct hp_mon_point pt;
+    int rc = hp_mon_sample(run->mon, now, &pt);
+    if (rc == -ESRCH) {
+        run->mon_gone = true;
+        fprintf(stderr, "hotpath load: the monitored process %d ended\n", run->monitor_pid);
+        return 0;
+    }
+    if (rc != 1)
+        return 0;
+    hp_mon_summary_add(&run->mon_sum, &pt);
+    return run->doc ? hp_mon_record(run->doc, &pt, 0) : 0;
+}
 
 /* abort_on_fail: judge the run so far (the engine's totals, which grow as
  * intervals are polled); true when a threshold says stop. */
@@ -547,6 +578,11 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                 goto usage;
             cfg->seed = (uint64_t)n;
             break;
+        case O_MONITOR:
+            if (!cli_int(cmd, "monitor", v, 1, INT32_MAX, &n))
+                goto usage;
+            run.monitor_pid = (int)n;
+            break;
         case O_CHECK:
             check_only = true;
             break;
@@ -742,6 +778,20 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         exit_code = cli_fail(cmd, rc, &err);
         goto out;
     }
+    if (run.monitor_pid) { /* primed as the load starts: its t is the load's */
+        rc = hp_mon_new(run.monitor_pid, &run.mon);
+        if (rc < 0) {
+            exit_code = rc == -ESRCH
+                            ? cli_usage_error(cmd, "--monitor %d: no such process", run.monitor_pid)
+                            : cli_fail(cmd, rc, NULL);
+            goto out;
+        }
+        struct hp_mon_point pt;
+        hp_mon_sample(run.mon, hp_now_ns(), &pt);
+        run.mon_next = hp_now_ns() + HP_NS_PER_S;
+        if (run.doc)
+            hp_result_config_int(run.doc, "monitor_pid", run.monitor_pid);
+    }
     rc = hp_load_start(l, &err);
     if (rc < 0) {
         exit_code = cli_fail(cmd, rc, &err);
@@ -789,6 +839,10 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
         }
         if (got < 0)
             break;
+        if (monitor_tick(&run) < 0) {
+            exit_code = cli_fail(cmd, -ENOMEM, NULL);
+            goto out;
+        }
         struct timespec ts = {0, 20 * 1000000};
         int sig = sigtimedwait(&stop_sigs, NULL, &ts);
         if (sig > 0 && !interrupted) {
@@ -807,6 +861,14 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                       ? (double)cfg->duration_ns / 1e9
                       : elapsed;
     print_summary(&run, t, secs);
+    if (run.mon) {
+        printf("  Monitor (pid %d):\n", run.monitor_pid);
+        hp_mon_summary_print(&run.mon_sum, run.monitor_pid, secs, "    ", stdout);
+        if (run.doc && (rc = hp_mon_summary_to_doc(&run.mon_sum, run.doc)) < 0) {
+            exit_code = cli_fail(cmd, rc, NULL);
+            goto out;
+        }
+    }
     int failed_thresholds = 0;
     if (run.gate.n > 0) {
         struct hp_metric_set m;
@@ -875,6 +937,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
 usage:
     exit_code = HP_EXIT_USAGE;
 out:
+    hp_mon_free(run.mon);
     hp_free(rates);
     hp_hlog_abort(run.hlog);
     hp_load_free(l);

@@ -12,6 +12,7 @@ const struct hp_cmd *const hp_commands[] = {
     &hp_cmd_flame,
     &hp_cmd_load,
     &hp_cmd_model,
+    &hp_cmd_monitor,
     &hp_cmd_profile,
     &hp_cmd_report,
     &hp_cmd_serve,

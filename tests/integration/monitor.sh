@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# hotpath monitor on a busy-looping child: its CPU is within 10 points of
+# 100% of one CPU and it is named as saturated; load --monitor records the
+# server's samples and names a saturated resource.
+#   monitor.sh HOTPATH BUSY
+set -u
+hotpath=$1
+busy=$2
+work=$(mktemp -d)
+pid=""
+spid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"' EXIT
+fail() { echo "monitor: $*" >&2; exit 1; }
+
+"$busy" spin 4 &
+pid=$!
+"$hotpath" monitor -p "$pid" -i 500ms -d 2s --json "$work/m.json" >"$work/m.out" ||
+    fail "monitor failed: $(cat "$work/m.out")"
+python3 - "$work/m.json" <<'PY' || fail "$(cat "$work/m.out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+cpu = d["metrics"]["proc_cpu_mean"]["value"]
+if not 0.9 <= cpu <= 1.1:
+    sys.exit("the busy child's CPU is %.3f, expected 1.0 +- 0.1" % cpu)
+n = len(d["series"]["proc_cpu"]["points"])
+if n < 3:
+    sys.exit("%d samples of the process's CPU in 2 s at 500 ms" % n)
+if (d["saturation"] or {}).get("resource") != "process CPU":
+    sys.exit("saturation is %r, expected the process's CPU" % d["saturation"])
+print("monitor: busy child at %.3f CPUs over %d samples" % (cpu, n))
+PY
+kill "$pid"
+wait "$pid" 2>/dev/null
+pid=""
+
+"$hotpath" serve --listen 127.0.0.1:0 --threads 1 >"$work/serve.out" &
+spid=$!
+for _ in $(seq 50); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
+port=$(head -n 1 "$work/serve.out" | sed -E 's/.*:([0-9]+) .*/\1/')
+[ -n "$port" ] || fail "serve did not start"
+"$hotpath" load -t 1 -c 16 -d 2500ms --monitor "$spid" --json "$work/l.json" \
+    "http://127.0.0.1:$port/" >"$work/l.out" || fail "load --monitor failed: $(cat "$work/l.out")"
+grep -q "Monitor (pid $spid)" "$work/l.out" || fail "no monitor summary: $(cat "$work/l.out")"
+python3 - "$work/l.json" <<'PY' || fail "$(cat "$work/l.out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+if d["config"].get("monitor_pid") is None or "saturation" not in d:
+    sys.exit("the load document lacks the monitor's config or saturation")
+if len(d["series"]["proc_cpu"]["points"]) < 2:
+    sys.exit("the load document has %d process CPU samples" % len(d["series"]["proc_cpu"]["points"]))
+print("monitor: load --monitor saw %s" % (d["saturation"] or {}).get("resource", "no saturation"))
+PY
