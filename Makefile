@@ -34,6 +34,8 @@ bench: all
 	@bench/report_hour.sh $(BUILD)/src/hotpath
 	@bench/sql_vs_pt.sh $(BUILD)/src/hotpath
 	@bench/cache_sim.sh $(BUILD)/src/hotpath
+	@bench/flame_vs_npm.sh $(BUILD)/src/hotpath
+	@bench/profile_overhead.sh $(BUILD)
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -13,7 +13,7 @@ libyaml-dev libcsv-dev libpcre2-dev libzstd-dev libxxhash-dev libpq-dev postgres
 libluajit-5.1-dev libelf-dev python3 chromium fonts-dejavu-core"
 for group in "$@"; do
     case "$group" in
-    bench) pkgs="$pkgs wrk nginx-light hyperfine util-linux strace percona-toolkit" ;;
+    bench) pkgs="$pkgs wrk nginx-light hyperfine util-linux strace percona-toolkit linux-perf npm" ;;
     fuzz) ;;  # clang + libclang-rt are in the base set: make check runs the fuzzers briefly
     *) echo "deps.sh: unknown group '$group' (expected bench or fuzz)" >&2; exit 2 ;;
     esac

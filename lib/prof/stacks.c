@@ -143,12 +143,24 @@ int hp_stacks_add(struct hp_stacks *s, const uint32_t *frames, int n, uint64_t c
 {
     uint32_t v = HP_STACKS_ROOT;
     s->nodes[v].total[which] += count;
-    for (int i = 0; i < n && i < HP_STACKS_MAX_DEPTH; i++) {
-        v = child_of(s, v, frames[i]);
-        if (v == NONE)
-            return -ENOMEM;
+    if (n > HP_STACKS_MAX_DEPTH)
+        n = HP_STACKS_MAX_DEPTH;
+    int i = 0;
+    for (; i < n && i < s->last_n && frames[i] == s->last_frames[i]; i++) {
+        v = s->last_nodes[i]; /* the same caller chain as the last stack: no lookups */
         s->nodes[v].total[which] += count;
     }
+    for (; i < n; i++) {
+        v = child_of(s, v, frames[i]);
+        if (v == NONE) {
+            s->last_n = 0;
+            return -ENOMEM;
+        }
+        s->nodes[v].total[which] += count;
+        s->last_frames[i] = frames[i];
+        s->last_nodes[i] = v;
+    }
+    s->last_n = n;
     s->nodes[v].self[which] += count;
     return 0;
 }

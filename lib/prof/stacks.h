@@ -40,6 +40,9 @@ struct hp_stacks {
     struct hp_snode *nodes;
     uint32_t nnodes, nodes_cap;
     struct hp_u64map kids; /* (parent << 32 | name) -> node */
+    /* the last stack added and its nodes: the next one often shares a prefix */
+    uint32_t last_frames[HP_STACKS_MAX_DEPTH], last_nodes[HP_STACKS_MAX_DEPTH];
+    int last_n;
     /* perf script: what was skipped */
     uint64_t other_events;
     char event[64];

@@ -2,7 +2,8 @@
 /* tests/integration/busy.c - a CPU-bound program for the profiler and
  * monitor tests, built with frame pointers:
  *   busy 80 SECONDS    about 80% of the time in hot(), 20% in warm()
- *   busy spin SECONDS  one busy loop (100% of a CPU) */
+ *   busy spin SECONDS  one busy loop (100% of a CPU)
+ *   busy work ROUNDS   a fixed amount of work, 80% in hot() (benchmarks time it) */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,10 +39,18 @@ __attribute__((noinline)) static void warm(uint64_t n)
 int main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: busy 80|spin SECONDS\n");
+        fprintf(stderr, "usage: busy 80|spin SECONDS, or busy work ROUNDS\n");
         return 2;
     }
     double secs = atof(argv[2]), t0 = now();
+    if (strcmp(argv[1], "work") == 0) {
+        long rounds = atol(argv[2]);
+        for (long r = 0; r < rounds; r++) {
+            hot(400000);
+            warm(100000);
+        }
+        return 0;
+    }
     if (strcmp(argv[1], "spin") == 0) {
         while (now() - t0 < secs)
             hot(100000);
