@@ -291,3 +291,9 @@ void cli_print_markdown(const struct hp_cmd *cmd, FILE *out)
     if (cmd->examples && *cmd->examples)
         fprintf(out, "\n## Examples\n\n```\n%s```\n", cmd->examples);
 }
+
+bool cli_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}

@@ -73,6 +73,9 @@ bool cli_percent(const struct hp_cmd *cmd, const char *opt, const char *v, doubl
 int cli_split(const struct hp_cmd *cmd, const char *opt, const char *v, char *buf, size_t size,
               char **items, int max);
 
+/* Whether s ends with suffix (an output's extension: ".svg"). */
+bool cli_ends_with(const char *s, const char *suffix);
+
 void cli_print_help(const struct hp_cmd *cmd, FILE *out);
 void cli_print_markdown(const struct hp_cmd *cmd, FILE *out);
 

@@ -152,21 +152,15 @@ struct loaded {
     struct del {
         uint64_t at, key;
     } * dels;
-    uint64_t ndels, dcap;
+    size_t ndels, dcap;
 };
 
 static int load(void *ctx, const struct hp_cache_req *r)
 {
     struct loaded *l = ctx;
     if (r->del) {
-        if (l->ndels == l->dcap) {
-            uint64_t cap = l->dcap ? l->dcap * 2 : 1024;
-            struct del *d = hp_realloc(l->dels, cap * sizeof *d);
-            if (!d)
-                return -ENOMEM;
-            l->dels = d;
-            l->dcap = cap;
-        }
+        if (HP_GROW(l->dels, l->dcap, l->ndels + 1, 1024) < 0)
+            return -ENOMEM;
         l->dels[l->ndels++] = (struct del){l->n, r->key};
         return 0;
     }

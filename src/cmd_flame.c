@@ -34,12 +34,6 @@ static const struct cli_opt flame_opts[] = {
 
 #define MAX_INPUTS 64
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static int run_flame(const struct hp_cmd *cmd, int argc, char **argv)
 {
     struct cli_parser p;
@@ -82,7 +76,7 @@ static int run_flame(const struct hp_cmd *cmd, int argc, char **argv)
                                     "(- for standard input)");
     if (o.diff && n != 2)
         return cli_usage_error(cmd, "--diff takes two inputs, BEFORE and AFTER (got %d)", n);
-    if (output && (ends_with(output, ".folded") || ends_with(output, ".txt")))
+    if (output && (cli_ends_with(output, ".folded") || cli_ends_with(output, ".txt")))
         folded = true;
     if (folded && o.diff)
         return cli_usage_error(cmd, "--diff draws a graph: folded output has no colours");

@@ -113,12 +113,6 @@ static struct fn *functions(const struct hp_stacks *s, size_t *n)
     return f;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static int write_output(const char *path, struct hp_prof_result *r, const char *target,
                         uint64_t *frames, struct hp_err *err)
 {
@@ -128,7 +122,7 @@ static int write_output(const char *path, struct hp_prof_result *r, const char *
     if (!mem)
         return hp_err_set(err, -ENOMEM, "out of memory");
     int rc;
-    if (ends_with(path, ".folded") || ends_with(path, ".txt")) {
+    if (cli_ends_with(path, ".folded") || cli_ends_with(path, ".txt")) {
         rc = hp_stacks_write_folded(&r->stacks, 0, mem);
     } else {
         char title[300], sub[200], a[32];
@@ -229,7 +223,7 @@ static int run_profile(const struct hp_cmd *cmd, int argc, char **argv)
         case O_OUTPUT:
             if (nout == MAX_OUTPUTS)
                 return cli_usage_error(cmd, "at most %d outputs", MAX_OUTPUTS);
-            if (!ends_with(v, ".svg") && !ends_with(v, ".folded") && !ends_with(v, ".txt"))
+            if (!cli_ends_with(v, ".svg") && !cli_ends_with(v, ".folded") && !cli_ends_with(v, ".txt"))
                 return cli_usage_error(cmd, "-o %s: FILE.svg, FILE.folded or FILE.txt", v);
             outputs[nout++] = v;
             break;
@@ -329,7 +323,7 @@ static int run_profile(const struct hp_cmd *cmd, int argc, char **argv)
         uint64_t frames = 0;
         if ((rc = write_output(outputs[i], &r, target, &frames, &err)) < 0)
             code = cli_fail(cmd, rc, &err);
-        else if (ends_with(outputs[i], ".svg"))
+        else if (cli_ends_with(outputs[i], ".svg"))
             printf("wrote %s (%llu frames)\n", outputs[i], (unsigned long long)frames);
         else
             printf("wrote %s\n", outputs[i]);

@@ -34,12 +34,6 @@ static const struct cli_opt report_opts[] = {
 
 #define MAX_INPUTS 64
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static int run_report(const struct hp_cmd *cmd, int argc, char **argv)
 {
     struct cli_parser p;
@@ -77,8 +71,8 @@ static int run_report(const struct hp_cmd *cmd, int argc, char **argv)
                                     "test-strategy", as_text);
     if (!output)
         return cli_usage_error(cmd, "-o FILE.html or -o FILE.md is needed");
-    bool html = ends_with(output, ".html") || ends_with(output, ".htm");
-    if (!html && !ends_with(output, ".md"))
+    bool html = cli_ends_with(output, ".html") || cli_ends_with(output, ".htm");
+    if (!html && !cli_ends_with(output, ".md"))
         return cli_usage_error(cmd, "-o %s: the name must end in .html or .md (which says the "
                                     "format)", output);
     if (n == 0)

@@ -2,6 +2,9 @@
 /* core/alloc.c - counting allocator wrappers with failure injection for tests.
  * Counters are atomics so worker threads may allocate at start-up. */
 #include "core/alloc.h"
+
+#include <errno.h>
+#include <stdint.h>
 #include "core/alloc_test.h"
 
 #include <stdatomic.h>
@@ -106,4 +109,21 @@ char *hp_strndup(const char *s, size_t n)
 char *hp_strdup(const char *s)
 {
     return hp_strndup(s, strlen(s));
+}
+
+void *hp_grow_to(void *p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? *cap : (first ? first : 1);
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            return p;
+        n *= 2;
+    }
+    void *q = hp_realloc(p, n * elem);
+    if (!q)
+        return p;
+    *cap = n;
+    return q;
 }

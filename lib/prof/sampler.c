@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,24 +85,9 @@ static int raw_add(struct state *st, int pid, const uint64_t *ips, uint32_t nr)
             return 0;
         }
     }
-    if (st->nraw == st->raw_cap) {
-        size_t cap = st->raw_cap ? st->raw_cap * 2 : 4096;
-        struct raw *r = hp_realloc(st->raw, cap * sizeof *r);
-        if (!r)
-            return -ENOMEM;
-        st->raw = r;
-        st->raw_cap = cap;
-    }
-    if (st->nips + nr > st->ips_cap) {
-        size_t cap = st->ips_cap ? st->ips_cap * 2 : 65536;
-        while (cap < st->nips + nr)
-            cap *= 2;
-        uint64_t *p = hp_realloc(st->ips, cap * sizeof *p);
-        if (!p)
-            return -ENOMEM;
-        st->ips = p;
-        st->ips_cap = cap;
-    }
+    if (HP_GROW(st->raw, st->raw_cap, st->nraw + 1, 4096) < 0 ||
+        HP_GROW(st->ips, st->ips_cap, st->nips + nr, 65536) < 0)
+        return -ENOMEM;
     if (hp_u64map_put(&st->index, h, (uint32_t)st->nraw) < 0)
         return -ENOMEM;
     memcpy(st->ips + st->nips, ips, nr * sizeof *ips);
@@ -299,28 +285,28 @@ static int permission_error(struct hp_err *err, int e, int pid)
     int level = paranoid();
     if (e == ESRCH)
         return hp_err_set(err, -ESRCH, "no process %d", pid);
-    return hp_err_set(
-        err, -e,
-        "perf_event_open: %s (kernel.perf_event_paranoid is %d). Sampling needs root, or "
-        "CAP_PERFMON (Linux 5.8+; CAP_SYS_ADMIN before) for hotpath (setcap cap_perfmon+ep), or "
-        "sysctl kernel.perf_event_paranoid=2 for your own processes' user stacks, =1 with "
-        "their kernel stacks too%s",
-        strerror(e), level,
-        pid > 0 ? "; another user's process also needs CAP_SYS_PTRACE (and Yama's "
-                  "kernel.yama.ptrace_scope allowing it)"
-                : "");
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d", pid);
+    if (pid > 0 && stat(path, &st) == 0 && st.st_uid != geteuid())
+        return hp_err_set(err, -e,
+                          "perf_event_open on process %d (user %u, not you): %s. Another "
+                          "user's process needs root, or CAP_PERFMON with CAP_SYS_PTRACE for "
+                          "hotpath (setcap cap_perfmon,cap_sys_ptrace+ep; Yama's "
+                          "kernel.yama.ptrace_scope must allow it)",
+                          pid, (unsigned)st.st_uid, strerror(e));
+    return hp_err_set(err, -e,
+                      "perf_event_open: %s (kernel.perf_event_paranoid is %d). Sampling needs "
+                      "root, or CAP_PERFMON (Linux 5.8+; CAP_SYS_ADMIN before) for hotpath "
+                      "(setcap cap_perfmon+ep), or sysctl kernel.perf_event_paranoid=2 for your "
+                      "own processes' user stacks, =1 with their kernel stacks too",
+                      strerror(e), level);
 }
 
 static int add_fd(struct state *st, int fd)
 {
-    if (st->nfds == st->fds_cap) {
-        size_t cap = st->fds_cap ? st->fds_cap * 2 : 64;
-        int *f = hp_realloc(st->fds, cap * sizeof *f);
-        if (!f)
-            return -ENOMEM;
-        st->fds = f;
-        st->fds_cap = cap;
-    }
+    if (HP_GROW(st->fds, st->fds_cap, st->nfds + 1, 64) < 0)
+        return -ENOMEM;
     st->fds[st->nfds++] = fd;
     return 0;
 }

@@ -80,24 +80,10 @@ uint32_t hp_stacks_intern(struct hp_stacks *s, const char *name, size_t len)
     }
     if (s->nnames >= (1u << 30) || s->pool_len + len + 1 > UINT32_MAX)
         return NONE;
-    if (s->nnames == s->names_cap) {
-        uint32_t cap = s->names_cap ? s->names_cap * 2 : 1024;
-        uint32_t *o = hp_realloc(s->name_off, cap * sizeof *o);
-        if (!o)
-            return NONE;
-        s->name_off = o;
-        s->names_cap = cap;
-    }
-    if (s->pool_len + len + 1 > s->pool_cap) {
-        size_t cap = s->pool_cap ? s->pool_cap * 2 : 65536;
-        while (cap < s->pool_len + len + 1)
-            cap *= 2;
-        char *p = hp_realloc(s->pool, cap);
-        if (!p)
-            return NONE;
-        s->pool = p;
-        s->pool_cap = cap;
-    }
+    if (HP_GROW(s->name_off, s->names_cap, (size_t)s->nnames + 1, 1024) <
+            0 ||
+        HP_GROW(s->pool, s->pool_cap, s->pool_len + len + 1, 65536) < 0)
+        return NONE;
     memcpy(s->pool + s->pool_len, name, len);
     s->pool[s->pool_len + len] = '\0';
     s->name_off[s->nnames] = (uint32_t)s->pool_len;

@@ -35,7 +35,8 @@ struct hp_stacks {
     /* interned names: bytes in a pool, found by hash */
     char *pool;
     size_t pool_len, pool_cap;
-    uint32_t *name_off, nnames, names_cap;
+    uint32_t *name_off, nnames;
+    size_t names_cap;
     uint32_t *name_slots, name_mask; /* id + 1; 0 free */
     struct hp_snode *nodes;
     uint32_t nnodes, nodes_cap;

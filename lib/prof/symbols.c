@@ -91,25 +91,9 @@ void hp_syms_free(struct hp_syms *y)
 static int symtab_add(struct symtab *t, uint64_t start, uint64_t size, const char *name)
 {
     size_t len = strlen(name);
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1024;
-        struct sym *v = hp_realloc(t->v, cap * sizeof *v);
-        if (!v)
-            return -ENOMEM;
-        t->v = v;
-        t->cap = cap;
-    }
-    if (t->pool_len + len + 1 > t->pool_cap) {
-        size_t cap = t->pool_cap ? t->pool_cap * 2 : 65536;
-        while (cap < t->pool_len + len + 1)
-            cap *= 2;
-        char *p = hp_realloc(t->pool, cap);
-        if (!p)
-            return -ENOMEM;
-        t->pool = p;
-        t->pool_cap = cap;
-    }
-    if (t->pool_len + len + 1 > UINT32_MAX)
+    if (t->pool_len + len + 1 > UINT32_MAX ||
+        HP_GROW(t->v, t->cap, t->n + 1, 1024) < 0 ||
+        HP_GROW(t->pool, t->pool_cap, t->pool_len + len + 1, 65536) < 0)
         return -ENOMEM;
     memcpy(t->pool + t->pool_len, name, len + 1);
     t->v[t->n++] = (struct sym){start, size, (uint32_t)t->pool_len};
@@ -263,14 +247,8 @@ static uint32_t file_of(struct hp_syms *y, const char *path)
     for (size_t i = 0; i < y->nfiles; i++)
         if (strcmp(y->files[i].path, path) == 0)
             return (uint32_t)i;
-    if (y->nfiles == y->files_cap) {
-        size_t cap = y->files_cap ? y->files_cap * 2 : 32;
-        struct file *f = hp_realloc(y->files, cap * sizeof *f);
-        if (!f)
-            return UINT32_MAX;
-        y->files = f;
-        y->files_cap = cap;
-    }
+    if (HP_GROW(y->files, y->files_cap, y->nfiles + 1, 32) < 0)
+        return UINT32_MAX;
     char *p = hp_strdup(path);
     if (!p)
         return UINT32_MAX;
@@ -297,14 +275,8 @@ int hp_syms_add_map(struct hp_syms *y, int pid, uint64_t start, uint64_t len, ui
     uint32_t file = file_of(y, path);
     if (file == UINT32_MAX)
         return -ENOMEM;
-    if (y->nmaps == y->maps_cap) {
-        size_t cap = y->maps_cap ? y->maps_cap * 2 : 256;
-        struct map *m = hp_realloc(y->maps, cap * sizeof *m);
-        if (!m)
-            return -ENOMEM;
-        y->maps = m;
-        y->maps_cap = cap;
-    }
+    if (HP_GROW(y->maps, y->maps_cap, y->nmaps + 1, 256) < 0)
+        return -ENOMEM;
     y->maps[y->nmaps] = (struct map){pid, (uint32_t)y->nmaps, start, start + len, pgoff, file};
     y->nmaps++;
     y->sorted = false;

@@ -52,3 +52,28 @@ kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 pid=""
 echo "profile: hot() had $s of the samples as a command, $s2 by -p"
+
+# Without privileges (as nobody): user stacks only where the sysctl allows
+# them, said so; another user's process refused, saying what is needed.
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && chmod 755 "$work" &&
+    as_nobody test -x "$hotpath" && as_nobody test -x "$busy"; then
+    if as_nobody "$hotpath" profile -F 99 --top 1 -- "$busy" spin 0.2 >"$work/nobody.out" 2>&1; then
+        level=$(cat /proc/sys/kernel/perf_event_paranoid)
+        if [ "$level" -ge 2 ]; then
+            grep -q "kernel frames not sampled (kernel.perf_event_paranoid" "$work/nobody.out" ||
+                fail "as nobody, the lost kernel frames were not explained: $(cat "$work/nobody.out")"
+        fi
+    else
+        grep -q "kernel.perf_event_paranoid" "$work/nobody.out" ||
+            fail "as nobody, the refusal does not name the sysctl: $(cat "$work/nobody.out")"
+    fi
+    if as_nobody "$hotpath" profile -p 1 -d 100ms >"$work/other.out" 2>&1; then
+        fail "as nobody, profiling process 1 was not refused"
+    fi
+    grep -q "CAP_PERFMON" "$work/other.out" ||
+        fail "the refusal to profile another user's process names no capability: $(cat "$work/other.out")"
+    echo "profile: as nobody: $(head -c 160 "$work/other.out")"
+else
+    echo "profile: not checked without privileges (not root, no setpriv, or nobody cannot reach the build)"
+fi
