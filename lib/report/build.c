@@ -13,6 +13,7 @@
 #include "core/units.h"
 #include "model/usl.h"
 #include "report/cache_section.h"
+#include "report/use_section.h"
 #include "report/sql_section.h"
 #include "stat/hist.h"
 
@@ -574,6 +575,7 @@ static int load_section(struct hp_rdoc *d, const struct hp_report_input *in, int
     if ((rc = hp_rdoc_heading(d, level, title)) < 0 || (rc = load_settings(d, in)) < 0 ||
         (rc = verdict_para(d, passed, total, "Thresholds")) < 0 ||
         (rc = load_figures(d, &v)) < 0 || (rc = load_charts(d, &v)) < 0 ||
+        (rc = hp_report_use_charts(d, in, level + 1)) < 0 ||
         (rc = hp_rdoc_heading(d, level + 1, "Requests")) < 0 || (rc = load_requests(d, &v, err)) < 0 ||
         (rc = load_errors(d, &v)) < 0)
         goto out;
@@ -962,9 +964,13 @@ static int doc_section(struct hp_rdoc *d, const struct hp_report_input *in, stru
         return hp_report_sql_section(d, in, 2, err);
     if (strcmp(kind, "cache") == 0)
         return hp_report_cache_section(d, in, 2, err);
+    if (strcmp(kind, "monitor") == 0)
+        return hp_report_monitor_section(d, in, 2, err);
+    if (strcmp(kind, "profile") == 0)
+        return hp_report_profile_section(d, in, 2, err);
     return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
                      "kind \"%s\" is not one that report draws (load, sweep, model, serve, sql, "
-                     "cache)",
+                     "cache, monitor, profile)",
                      kind);
 }
 

@@ -104,7 +104,7 @@ static double py(const struct geom *g, double v)
 
 static double legend_width(const char *name)
 {
-    return 26 + 6.6 * (double)strlen(name);
+    return 28 + 7.0 * (double)strlen(name);
 }
 
 static void layout(const struct hp_chart *c, struct geom *g)

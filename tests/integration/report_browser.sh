@@ -47,8 +47,10 @@ thresholds:
   http_req_failed: ["rate < 1%"]
 YAML
 
-"$hotpath" load -t 1 -c 4 -d 2s --threshold 'http_req_duration: p(99) < 1s' \
+"$hotpath" load -t 1 -c 4 -d 2s --threshold 'http_req_duration: p(99) < 1s' --monitor "$pid" \
     --json "$work/closed.json" "$url/" >/dev/null || fail "closed load"
+"$hotpath" monitor -p "$pid" -i 250ms -d 1500ms -q --json "$work/use.json" >/dev/null ||
+    fail "monitor"
 "$hotpath" load -t 1 -c 16 -d 2s --rate 500 --json "$work/open.json" "$url/delay/fixed:1ms" \
     >/dev/null || fail "open load"
 "$hotpath" load --json "$work/mix.json" "$work/mix.yaml" >/dev/null 2>&1
@@ -94,7 +96,10 @@ check() { # name, then report arguments; then "--", then expectations
 
 check results "$work/closed.json" "$work/open.json" -- \
     "throughput:requests/s=$closed_n" "compare-rate:open.json=$open_n" \
-    "latency:p99=$lat_n"
+    "latency:p99=$lat_n" "use-cpu:all CPUs=$(points "$work/closed.json" cpu_util)"
+grep -q 'Resource use' "$work/results.html" || fail "results: no resource use from --monitor"
+check use "$work/use.json" -- "use-cpu:all CPUs=$(points "$work/use.json" cpu_util)" \
+    "use-proc:process=$(points "$work/use.json" proc_cpu)"
 check test-report --as test-report "$work/closed.json" "$work/open.json" "$work/mix.json" \
     "$work/sweep.json" -- "usl:measured=$sweep_n"
 check capacity-plan --as capacity-plan "$work/sweep.json" "$work/plan.json" -- \
@@ -131,4 +136,4 @@ check cache-tiers "$work/tiers.json" -- "cache-tiers:requests=3" "cache-tiers:by
 grep -q '✗ Verdict: fail' "$work/test-report.html" || fail "test report: no failing verdict"
 grep -q 'http_req_duration{name:search}: p(95) &lt; 1ms' "$work/test-report.html" ||
     fail "test report: the failing threshold is not listed"
-echo "report_browser: 4 report kinds, a query digest, a cache simulation, a layered cache and a one-hour run checked in $browser; screenshots in $out"
+echo "report_browser: 4 report kinds, a query digest, a cache simulation, a layered cache, resource use and a one-hour run checked in $browser; screenshots in $out"
