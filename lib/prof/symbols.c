@@ -267,6 +267,26 @@ const char *hp_syms_elf_lookup(struct hp_syms *y, const char *path, uint64_t vad
     return f->ok ? symtab_find(&f->syms, vaddr) : NULL;
 }
 
+/* ---- names -------------------------------------------------------------- */
+
+/* libstdc++'s demangler (the C++ ABI's), as perf and gdb use it */
+char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
+
+const char *hp_syms_demangle(const char *name, char *buf, size_t size)
+{
+    if (name[0] != '_' || name[1] != 'Z')
+        return name;
+    int status = 0;
+    char *d = __cxa_demangle(name, NULL, NULL, &status);
+    if (!d || status != 0) {
+        free(d); /* malloc'd by libstdc++, not by hp_malloc */
+        return name;
+    }
+    snprintf(buf, size, "%s", d);
+    free(d);
+    return buf;
+}
+
 /* ---- mappings ---------------------------------------------------------- */
 
 int hp_syms_add_map(struct hp_syms *y, int pid, uint64_t start, uint64_t len, uint64_t pgoff,
@@ -373,7 +393,8 @@ const char *hp_syms_user(struct hp_syms *y, int pid, uint64_t addr, char *buf, s
             }
         const char *name = symtab_find(&f->syms, vaddr);
         if (name) {
-            snprintf(buf, size, "%s", name);
+            char tmp[1024];
+            snprintf(buf, size, "%s", hp_syms_demangle(name, tmp, sizeof tmp));
             return buf;
         }
     }

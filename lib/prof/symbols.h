@@ -6,6 +6,7 @@
  * /usr/lib/debug/.build-id when installed), PIE executables and shared
  * libraries alike; kernel addresses through /proc/kallsyms. An address no
  * symbol covers is named after its file, "[libfoo.so.1]", as perf does.
+ * C++ names are demangled (libstdc++'s __cxa_demangle).
  * Not thread-safe. */
 #ifndef HP_PROF_SYMBOLS_H
 #define HP_PROF_SYMBOLS_H
@@ -36,6 +37,10 @@ const char *hp_syms_kernel(struct hp_syms *y, uint64_t addr, char *buf, size_t s
 /* Whether kernel symbols could be read (kallsyms shows zero addresses under
  * kptr_restrict unless privileged). Meaningful after a kernel lookup. */
 bool hp_syms_have_kernel(const struct hp_syms *y);
+
+/* name demangled if it is a C++ (or legacy Rust) symbol ("_Z..."), into
+ * buf; else name itself. Returns what to show. */
+const char *hp_syms_demangle(const char *name, char *buf, size_t size);
 
 /* Functions in a file by address, for tests: the symbol covering the ELF
  * virtual address vaddr of path, or NULL. */

@@ -226,6 +226,12 @@ static void addresses_are_named_through_the_mappings(void **state)
     assert_int_equal(hp_syms_add_map(y, 99999, 0x1000, 0x1000, 0, "/nonexistent/libgone.so.3"), 0);
     assert_string_equal(hp_syms_user(y, 99999, 0x1800, buf, sizeof buf), "[libgone.so.3]");
     hp_syms_free(y);
+    /* C++ names are shown demangled; others as they are */
+    assert_string_equal(hp_syms_demangle("_ZN3foo3barEi", buf, sizeof buf), "foo::bar(int)");
+    assert_string_equal(hp_syms_demangle("_ZNSt6vectorIiSaIiEE9push_backERKi", buf, sizeof buf),
+                        "std::vector<int, std::allocator<int> >::push_back(int const&)");
+    assert_string_equal(hp_syms_demangle("main", buf, sizeof buf), "main");
+    assert_string_equal(hp_syms_demangle("_Zbogus", buf, sizeof buf), "_Zbogus");
 }
 
 static int stacks_some(void)
