@@ -331,10 +331,18 @@ static int run_profile(const struct hp_cmd *cmd, int argc, char **argv)
     if (json && code == HP_EXIT_OK &&
         (rc = write_json(json, &r, target, (int)freq, wall0, f, nf, &err)) < 0)
         code = cli_fail(cmd, rc, &err);
-    if (code == HP_EXIT_OK && command && WIFEXITED(r.exit_status) &&
-        WEXITSTATUS(r.exit_status) != 0)
+    /* the command's failure is the run's (as for a CI job), unless we stopped it */
+    if (code == HP_EXIT_OK && command && !stop_flag && duration == 0 &&
+        WIFEXITED(r.exit_status) && WEXITSTATUS(r.exit_status) != 0) {
         fprintf(stderr, "hotpath profile: %s exited with status %d\n", command[0],
                 WEXITSTATUS(r.exit_status));
+        code = HP_EXIT_FAIL;
+    } else if (code == HP_EXIT_OK && command && !stop_flag && duration == 0 &&
+               WIFSIGNALED(r.exit_status)) {
+        fprintf(stderr, "hotpath profile: %s was killed by signal %d\n", command[0],
+                WTERMSIG(r.exit_status));
+        code = HP_EXIT_FAIL;
+    }
 out:
     hp_free(f);
     hp_prof_result_fini(&r);
@@ -359,7 +367,9 @@ const struct hp_cmd hp_cmd_profile = {
         "libraries, and -O2 builds unless -fno-omit-frame-pointer) still shows up where it "
         "spends time, but its callers can be missing; the summary says how many samples that "
         "touched. Sampling needs root, CAP_PERFMON or kernel.perf_event_paranoid <= 2 (user "
-        "stacks) or <= 1 (kernel stacks too); when it is refused the error says which.",
+        "stacks) or <= 1 (kernel stacks too); when it is refused the error says which.\n\n"
+        "A command that fails (exits non-zero or is killed) fails the run (exit 1), after the "
+        "outputs are written; one stopped by -d or Ctrl-C does not.",
     .opts = profile_opts,
     .examples = "  hotpath profile -p 1234 -d 30s -o flame.svg\n"
                 "  hotpath profile -F 999 -o cpu.folded -- ./server --port 8080\n"

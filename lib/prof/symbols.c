@@ -438,5 +438,5 @@ const char *hp_syms_kernel(struct hp_syms *y, uint64_t addr, char *buf, size_t s
 
 bool hp_syms_have_kernel(const struct hp_syms *y)
 {
-    return y->kernel_ok;
+    return !y->kernel_read || y->kernel_ok;
 }

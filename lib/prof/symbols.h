@@ -34,8 +34,8 @@ const char *hp_syms_user(struct hp_syms *y, int pid, uint64_t addr, char *buf, s
 /* The kernel function at addr (kallsyms read on first use). */
 const char *hp_syms_kernel(struct hp_syms *y, uint64_t addr, char *buf, size_t size);
 
-/* Whether kernel symbols could be read (kallsyms shows zero addresses under
- * kptr_restrict unless privileged). Meaningful after a kernel lookup. */
+/* False when a kernel address was asked for and kallsyms gave no symbols
+ * (it shows zero addresses under kptr_restrict unless privileged). */
 bool hp_syms_have_kernel(const struct hp_syms *y);
 
 /* name demangled if it is a C++ (or legacy Rust) symbol ("_Z..."), into
