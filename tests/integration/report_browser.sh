@@ -107,6 +107,16 @@ check capacity-plan --as capacity-plan "$work/sweep.json" "$work/plan.json" -- \
 check test-strategy --as test-strategy "$work/mix.yaml" -- \
     "profile-rate:checkout=3" "profile-connections:browse=2"
 
+# A flame graph's own script: searching on load (#search=) marks the frames
+# and gives their share, nested matches once (a;x inside a: 70%, not 130%).
+printf 'main;a;x 60\nmain;b 30\nmain;a 10\n' >"$work/f.folded"
+"$hotpath" flame "$work/f.folded" -o "$work/f.svg" >/dev/null || fail "flame"
+"$browser" --headless=new --no-sandbox --disable-gpu --dump-dom "file://$work/f.svg#search=%5E(a%7Cx)%24" \
+    2>/dev/null >"$work/f.dom"
+grep -q 'data-ready="5"' "$work/f.dom" || fail "the flame graph's script did not run: $(head -c 300 "$work/f.dom")"
+grep -q 'data-matched="70.0"' "$work/f.dom" ||
+    fail "searching a|x did not give 70.0%: $(grep -o 'data-matched="[^"]*"' "$work/f.dom")"
+
 # A one-hour run (3600 points per series, 10 request names): every point in
 # the DOM, and the page under 2 MB (report_dom.py checks the size).
 python3 "$src/bench/hour_doc.py" "$work/mix.json" "$work/hour.json" || fail "hour_doc.py"
