@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* and through a mapping, as samples are named */
     FUZZ_ASSERT(hp_syms_add_map(y, 1, 0x400000, 0x10000, 0, path) == 0);
     for (size_t i = 0; i < sizeof addrs / sizeof addrs[0]; i++)
-        FUZZ_ASSERT(strlen(hp_syms_user(y, 1, 0x400000 + (addrs[i] & 0xffff), buf, sizeof buf)) > 0);
+        FUZZ_ASSERT(strlen(hp_syms_user(y, 1, 0x400000 + (addrs[i] & 0xffff), buf, sizeof buf)) >
+                    0);
     hp_syms_free(y);
     close(fd);
     return 0;

@@ -582,8 +582,8 @@ static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struc
             *ttl++ = '\0';
             int64_t ns;
             if (hp_parse_duration(ttl, &ns, NULL) < 0 || ns < 1000000000) {
-                code = cli_usage_error(cmd, "--tiers: %s's TTL '%s' is not a duration of 1s or more",
-                                       items[i], ttl);
+                code = cli_usage_error(
+                    cmd, "--tiers: %s's TTL '%s' is not a duration of 1s or more", items[i], ttl);
                 goto out;
             }
             l.t[i].ttl = ns / 1000000000;
@@ -676,7 +676,8 @@ static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struc
                t->bytes_in ? (double)t->hit_bytes / (double)t->bytes_in : 0);
         if (ttls)
             printf("  %s", t->ttl ? hp_format_duration(t->ttl * 1000000000, c2, sizeof c2)
-                                  : a->spec.ttl_col ? "trace's" : "-");
+                           : a->spec.ttl_col ? "trace's"
+                                             : "-");
         printf("\n");
     }
     printf("origin: %s requests, %s: offload %.2f%% of requests, %.2f%% of bytes\n",

@@ -118,8 +118,8 @@ static int run_flame(const struct hp_cmd *cmd, int argc, char **argv)
     if (!folded && !o.diff) {
         snprintf(sub, sizeof sub, "%llu %s%s from %s%s",
                  (unsigned long long)s.nodes[HP_STACKS_ROOT].total[0],
-                 any_perf && s.event[0] ? s.event : "samples", any_perf && s.event[0] ? " samples" : "",
-                 n == 1 ? files[0] : "several inputs",
+                 any_perf && s.event[0] ? s.event : "samples",
+                 any_perf && s.event[0] ? " samples" : "", n == 1 ? files[0] : "several inputs",
                  any_perf ? " (perf script)" : "");
         o.subtitle = sub;
     } else if (o.diff) {

@@ -22,7 +22,8 @@
 enum { O_PID = 1, O_FREQ, O_DURATION, O_OUTPUT, O_JSON, O_EVENT, O_USER_ONLY, O_TOP };
 
 static const struct cli_opt profile_opts[] = {
-    {O_PID, "pid", 'p', "PID", "Profile this running process: all its threads, and those it starts."},
+    {O_PID, "pid", 'p', "PID",
+     "Profile this running process: all its threads, and those it starts."},
     {O_FREQ, "freq", 'F', "HZ",
      "Samples per second of each thread on a CPU (default 99: off the beat of 100 Hz timers)."},
     {O_DURATION, "duration", 'd', "DURATION",
@@ -127,8 +128,9 @@ static int write_output(const char *path, struct hp_prof_result *r, const char *
     } else {
         char title[300], sub[200], a[32];
         snprintf(title, sizeof title, "CPU profile: %s", target);
-        snprintf(sub, sizeof sub, "%s %s samples over %.3g s", hp_format_count((double)r->samples, a, sizeof a),
-                 r->event, (double)r->elapsed_ns / 1e9);
+        snprintf(sub, sizeof sub, "%s %s samples over %.3g s",
+                 hp_format_count((double)r->samples, a, sizeof a), r->event,
+                 (double)r->elapsed_ns / 1e9);
         struct hp_flame_opts o = {.title = title, .subtitle = sub};
         rc = hp_flame_svg(&r->stacks, &o, mem, frames);
     }
@@ -166,11 +168,11 @@ static int write_json(const char *path, struct hp_prof_result *r, const char *ta
         rc = rc ? rc : -ENOMEM;
     double total = (double)r->stacks.nodes[HP_STACKS_ROOT].total[0];
     for (size_t i = 0; i < nf && i < 200 && rc == 0; i++) {
-        json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f}", "name",
-                              hp_stacks_name(&r->stacks, f[i].name), "self", (json_int_t)f[i].self,
-                              "total", (json_int_t)f[i].total,
-                              "self_ratio", total > 0 ? (double)f[i].self / total : 0.0,
-                              "total_ratio", total > 0 ? (double)f[i].total / total : 0.0);
+        json_t *o =
+            json_pack("{s:s, s:I, s:I, s:f, s:f}", "name", hp_stacks_name(&r->stacks, f[i].name),
+                      "self", (json_int_t)f[i].self, "total", (json_int_t)f[i].total, "self_ratio",
+                      total > 0 ? (double)f[i].self / total : 0.0, "total_ratio",
+                      total > 0 ? (double)f[i].total / total : 0.0);
         if (!o || json_array_append_new(fa, o))
             rc = -ENOMEM;
     }
@@ -223,7 +225,8 @@ static int run_profile(const struct hp_cmd *cmd, int argc, char **argv)
         case O_OUTPUT:
             if (nout == MAX_OUTPUTS)
                 return cli_usage_error(cmd, "at most %d outputs", MAX_OUTPUTS);
-            if (!cli_ends_with(v, ".svg") && !cli_ends_with(v, ".folded") && !cli_ends_with(v, ".txt"))
+            if (!cli_ends_with(v, ".svg") && !cli_ends_with(v, ".folded") &&
+                !cli_ends_with(v, ".txt"))
                 return cli_usage_error(cmd, "-o %s: FILE.svg, FILE.folded or FILE.txt", v);
             outputs[nout++] = v;
             break;
@@ -332,8 +335,8 @@ static int run_profile(const struct hp_cmd *cmd, int argc, char **argv)
         (rc = write_json(json, &r, target, (int)freq, wall0, f, nf, &err)) < 0)
         code = cli_fail(cmd, rc, &err);
     /* the command's failure is the run's (as for a CI job), unless we stopped it */
-    if (code == HP_EXIT_OK && command && !stop_flag && duration == 0 &&
-        WIFEXITED(r.exit_status) && WEXITSTATUS(r.exit_status) != 0) {
+    if (code == HP_EXIT_OK && command && !stop_flag && duration == 0 && WIFEXITED(r.exit_status) &&
+        WEXITSTATUS(r.exit_status) != 0) {
         fprintf(stderr, "hotpath profile: %s exited with status %d\n", command[0],
                 WEXITSTATUS(r.exit_status));
         code = HP_EXIT_FAIL;

@@ -67,7 +67,7 @@ struct hp_cache {
     uint64_t clock;
 };
 
-static const char *const names[] = {"lru", "fifo", "clock", "sieve", "s3fifo",
+static const char *const names[] = {"lru", "fifo", "clock", "sieve",   "s3fifo",
                                     "2q",  "lfu",  "arc",   "wtinylfu"};
 
 const char *hp_cache_policy_name(enum hp_cache_policy p)
@@ -149,7 +149,6 @@ static unsigned sketch_freq(const struct hp_cache *c, uint64_t key)
  * fingerprint's low bits, so growing and backward-shift deletion (no
  * tombstones) never need the key. Grows at half full. */
 #define INDEX_FIRST 1024
-
 
 static uint32_t fingerprint(uint64_t key)
 {
@@ -631,9 +630,7 @@ static void hit(struct hp_cache *c, uint32_t i)
         unlink_node(c, i);
         push_front(c, i, MAIN);
         break;
-    case HP_CACHE_WTINYLFU:
-        tinylfu_hit(c, i);
-        break;
+    case HP_CACHE_WTINYLFU: tinylfu_hit(c, i); break;
     case HP_CACHE_LFU:
         c->lfu[i].count++;
         c->lfu[i].last = ++c->clock;
@@ -644,11 +641,8 @@ static void hit(struct hp_cache *c, uint32_t i)
             c->nodes[i].bit++;
         break;
     case HP_CACHE_CLOCK:
-    case HP_CACHE_SIEVE:
-        c->nodes[i].bit = 1;
-        break;
-    default:
-        break;
+    case HP_CACHE_SIEVE: c->nodes[i].bit = 1; break;
+    default: break;
     }
 }
 
@@ -712,8 +706,7 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
     return false;
 }
 
-bool hp_cache_access_ttl(struct hp_cache *c, uint64_t key, uint32_t size, int64_t now,
-                         int64_t ttl)
+bool hp_cache_access_ttl(struct hp_cache *c, uint64_t key, uint32_t size, int64_t now, int64_t ttl)
 {
     if (ttl > 0 && !c->exp) { /* the first TTL: every node so far never expires */
         c->exp = hp_calloc(c->ncap ? c->ncap : 1, sizeof *c->exp);

@@ -76,8 +76,7 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size);
  * ttl > 0 expires at now + ttl; asked for at or after that, it is removed
  * and the access is a miss that admits it again (lazy expiry: an expired
  * object keeps its room until it is asked for or evicted). */
-bool hp_cache_access_ttl(struct hp_cache *c, uint64_t key, uint32_t size, int64_t now,
-                         int64_t ttl);
+bool hp_cache_access_ttl(struct hp_cache *c, uint64_t key, uint32_t size, int64_t now, int64_t ttl);
 
 /* Remove key (a delete in the trace); true if it was cached. Ghosts stay. */
 bool hp_cache_remove(struct hp_cache *c, uint64_t key);

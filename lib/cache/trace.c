@@ -137,9 +137,8 @@ static bool is_word(const char *s, size_t n)
 /* 0: a request; 1: a delete; -1: not an op. */
 static int op_kind(const char *s, size_t n)
 {
-    static const char *const reads[] = {"get",    "gets",    "set",  "add",  "replace",
-                                        "cas",    "append",  "prepend", "incr", "decr",
-                                        "read",   "write"};
+    static const char *const reads[] = {"get",    "gets",    "set",  "add",  "replace", "cas",
+                                        "append", "prepend", "incr", "decr", "read",    "write"};
     if ((n == 6 && strncasecmp(s, "delete", 6) == 0) || (n == 3 && strncasecmp(s, "del", 3) == 0))
         return 1;
     for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
@@ -308,8 +307,7 @@ int hp_size_dist_parse(const char *text, struct hp_trace_gen *g, struct hp_err *
         else if (d == HP_SIZE_PARETO && *end == 0 && v > 1 && v <= 100)
             g->size_param = v;
         else
-            return hp_err_set(err, HP_EPARSE,
-                              "'%s': %s", text,
+            return hp_err_set(err, HP_EPARSE, "'%s': %s", text,
                               d == HP_SIZE_LOGNORMAL ? "lognormal:SIGMA needs 0 < SIGMA <= 10"
                               : d == HP_SIZE_PARETO  ? "pareto:ALPHA needs 1 < ALPHA <= 100 "
                                                        "(a finite mean)"
@@ -329,11 +327,8 @@ uint32_t hp_trace_gen_size(const struct hp_trace_gen *g, uint64_t key)
     /* u in (0, 1): the top 53 bits, offset by half a step */
     double u = ((double)(h >> 11) + 0.5) / 9007199254740992.0;
     switch (g->size_dist) {
-    case HP_SIZE_FIXED:
-        return g->mean_size;
-    case HP_SIZE_EXP:
-        x = -mean * log1p(-u);
-        break;
+    case HP_SIZE_FIXED: return g->mean_size;
+    case HP_SIZE_EXP: x = -mean * log1p(-u); break;
     case HP_SIZE_LOGNORMAL: {
         double sigma = g->size_param > 0 ? g->size_param : 1;
         x = exp(log(mean) - sigma * sigma / 2 + sigma * gsl_cdf_ugaussian_Pinv(u));
@@ -344,8 +339,7 @@ uint32_t hp_trace_gen_size(const struct hp_trace_gen *g, uint64_t key)
         x = mean * (a - 1) / a / pow(1 - u, 1 / a);
         break;
     }
-    default:
-        return (uint32_t)(1 + h % (2 * (uint64_t)g->mean_size));
+    default: return (uint32_t)(1 + h % (2 * (uint64_t)g->mean_size));
     }
     return x < 1 ? 1 : x > UINT32_MAX ? UINT32_MAX : (uint32_t)llround(x);
 }

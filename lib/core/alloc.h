@@ -19,8 +19,8 @@ char *hp_strdup(const char *s);
 void *hp_grow_to(void *p, size_t *cap, size_t need, size_t elem, size_t first);
 /* The same on an array lvalue and its size_t capacity: 0, or -ENOMEM with
  * both untouched. */
-#define HP_GROW(arr, cap, need, first)                                                  \
-    ((arr) = hp_grow_to((arr), &(cap), (need), sizeof *(arr), (first)),                \
+#define HP_GROW(arr, cap, need, first)                                                             \
+    ((arr) = hp_grow_to((arr), &(cap), (need), sizeof *(arr), (first)),                            \
      (cap) >= (need) ? 0 : -ENOMEM)
 char *hp_strndup(const char *s, size_t n);
 

@@ -30,7 +30,8 @@ static const char flame_js[] =
     "function label(g,w){var c=Math.floor((w-4)/CW),n=g._name;"
     "g._t.textContent=c>=n.length?n:c>=3?n.slice(0,c-2)+\"..\":\"\";}\n"
     "function place(g,x,w){g._r.setAttribute(\"x\",x.toFixed(2));"
-    "g._r.setAttribute(\"width\",w.toFixed(2));g._t.setAttribute(\"x\",(x+3).toFixed(2));label(g,w);}\n"
+    "g._r.setAttribute(\"width\",w.toFixed(2));g._t.setAttribute(\"x\",(x+3).toFixed(2));label(g,w)"
+    ";}\n"
     "function zoom(z){var x0=z._x,w0=z._w,k=FW/w0;frames.forEach(function(g){\n"
     "var inside=g._x>=x0-EPS&&g._x+g._w<=x0+w0+EPS,below=ICICLE?g._y>=z._y:g._y<=z._y;\n"
     "if(inside&&below){place(g,PAD+(g._x-x0)*k,g._w*k);g.style.display=\"\";"
@@ -38,7 +39,8 @@ static const char flame_js[] =
     "else if(!below&&g._x<=x0+EPS&&g._x+g._w>=x0+w0-EPS){place(g,PAD,FW);g.style.display=\"\";"
     "g.classList.add(\"parent\");}\n"
     "else g.style.display=\"none\";});unzoom.style.display=\"\";}\n"
-    "function reset(){frames.forEach(function(g){g.style.display=\"\";g.classList.remove(\"parent\");"
+    "function "
+    "reset(){frames.forEach(function(g){g.style.display=\"\";g.classList.remove(\"parent\");"
     "place(g,g._x,g._w);});unzoom.style.display=\"none\";}\n"
     "function search(term){var re;try{re=new RegExp(term);}catch(e){matched.textContent="
     "\"Not a regular expression: \"+term;return;}\n"
@@ -46,7 +48,8 @@ static const char flame_js[] =
     "\"rgb(230,0,230)\");ms.push(g);}else g._r.setAttribute(\"fill\",g._fill);});\n"
     "ms.sort(function(a,b){return a._x-b._x||b._w-a._w;});var sum=0,end=-1;"
     "ms.forEach(function(g){if(g._x>=end-EPS){sum+=g._w;end=g._x+g._w;}});\n"
-    "matched.textContent=term?\"Matched: \"+(100*sum/FW).toFixed(1)+\"% (\"+ms.length+\" frames)\":\"\";"
+    "matched.textContent=term?\"Matched: \"+(100*sum/FW).toFixed(1)+\"% (\"+ms.length+\" "
+    "frames)\":\"\";"
     "svg.setAttribute(\"data-matched\",term?(100*sum/FW).toFixed(1):\"\");"
     "searchBtn.textContent=term?\"Clear search\":\"Search\";searchBtn._on=!!term;}\n"
     "svg.addEventListener(\"click\",function(e){var g=e.target.closest(\"g.f\");if(g)zoom(g);});\n"
@@ -54,7 +57,8 @@ static const char flame_js[] =
     "details.textContent=g?g.querySelector(\"title\").textContent:\" \";});\n"
     "unzoom.addEventListener(\"click\",function(e){e.stopPropagation();reset();});\n"
     "searchBtn.addEventListener(\"click\",function(e){e.stopPropagation();if(searchBtn._on)"
-    "search(\"\");else{var t=prompt(\"Search for (a regular expression)\",\"\");if(t)search(t);}});\n"
+    "search(\"\");else{var t=prompt(\"Search for (a regular "
+    "expression)\",\"\");if(t)search(t);}});\n"
     "window.addEventListener(\"keydown\",function(e){if((e.ctrlKey||e.metaKey)&&e.key===\"f\"){"
     "e.preventDefault();var t=prompt(\"Search for (a regular expression)\",\"\");if(t)search(t);}"
     "else if(e.key===\"Escape\"){reset();search(\"\");}});\n"
@@ -80,8 +84,7 @@ static void xml(FILE *f, const char *s)
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '"': fputs("&quot;", f); break;
-        default:
-            fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
+        default: fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
         }
     }
 }
@@ -219,19 +222,20 @@ int hp_flame_svg(const struct hp_stacks *s, const struct hp_flame_opts *o, FILE 
             "</style>\n"
             "<rect width=\"100%%\" height=\"100%%\" fill=\"#fdfdf8\"/>\n"
             "<text id=\"title\" x=\"%d\" y=\"22\">",
-            opt.width, c.height, opt.width, c.height, opt.icicle ? 1 : 0,
-            (unsigned long long)total, opt.width / 2);
+            opt.width, c.height, opt.width, c.height, opt.icicle ? 1 : 0, (unsigned long long)total,
+            opt.width / 2);
     xml(f, opt.title);
     fprintf(f, "</text>\n<text id=\"subtitle\" x=\"%d\" y=\"40\">", opt.width / 2);
     if (opt.subtitle)
         xml(f, opt.subtitle);
-    fprintf(f,
-            "</text>\n<text id=\"unzoom\" class=\"btn\" x=\"10\" y=\"22\" "
-            "style=\"display:none\">Reset zoom</text>\n"
-            "<text id=\"search\" class=\"btn\" x=\"%d\" y=\"22\" text-anchor=\"end\">Search</text>\n"
-            "<text id=\"details\" x=\"10\" y=\"%d\"> </text>\n"
-            "<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"></text>\n<g id=\"frames\">\n",
-            opt.width - 10, c.height - 12, opt.width - 10, c.height - 12);
+    fprintf(
+        f,
+        "</text>\n<text id=\"unzoom\" class=\"btn\" x=\"10\" y=\"22\" "
+        "style=\"display:none\">Reset zoom</text>\n"
+        "<text id=\"search\" class=\"btn\" x=\"%d\" y=\"22\" text-anchor=\"end\">Search</text>\n"
+        "<text id=\"details\" x=\"10\" y=\"%d\"> </text>\n"
+        "<text id=\"matched\" x=\"%d\" y=\"%d\" text-anchor=\"end\"></text>\n<g id=\"frames\">\n",
+        opt.width - 10, c.height - 12, opt.width - 10, c.height - 12);
     if (total)
         frame(&c, HP_STACKS_ROOT, 0);
     fprintf(f, "</g>\n<script type=\"text/ecmascript\"><![CDATA[\n%s]]></script>\n</svg>\n",

@@ -193,8 +193,7 @@ static int record(struct state *st, const struct perf_event_header *h)
         }
         return 0;
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -466,8 +465,8 @@ int hp_prof_run(const struct hp_prof_opts *o, volatile sig_atomic_t *stop,
     struct perf_event_attr attr = {
         .size = sizeof attr,
         .type = o->event == HP_PROF_CPU_CLOCK ? PERF_TYPE_SOFTWARE : PERF_TYPE_HARDWARE,
-        .config = o->event == HP_PROF_CPU_CLOCK ? PERF_COUNT_SW_CPU_CLOCK
-                                                : PERF_COUNT_HW_CPU_CYCLES,
+        .config =
+            o->event == HP_PROF_CPU_CLOCK ? PERF_COUNT_SW_CPU_CLOCK : PERF_COUNT_HW_CPU_CYCLES,
         .sample_freq = (uint64_t)(o->freq > 0 ? o->freq : 99),
         .freq = 1,
         .sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_CALLCHAIN,
@@ -510,9 +509,9 @@ int hp_prof_run(const struct hp_prof_opts *o, volatile sig_atomic_t *stop,
     } else {
         ntids = threads_of(o->pid, &tids);
         if (ntids < 0) {
-            rc = ntids == -ENOENT ? hp_err_set(err, -ESRCH, "no process %d", o->pid)
-                                  : hp_err_set(err, ntids, "/proc/%d/task: %s", o->pid,
-                                               strerror(-ntids));
+            rc = ntids == -ENOENT
+                     ? hp_err_set(err, -ESRCH, "no process %d", o->pid)
+                     : hp_err_set(err, ntids, "/proc/%d/task: %s", o->pid, strerror(-ntids));
             tids = NULL;
             goto out;
         }

@@ -19,12 +19,12 @@
 enum hp_prof_event { HP_PROF_AUTO, HP_PROF_CPU_CLOCK, HP_PROF_CYCLES };
 
 struct hp_prof_opts {
-    int pid;            /* a running process; 0 with argv */
-    char *const *argv;  /* a command to start (execvp), NULL-terminated */
-    int freq;           /* samples per second per CPU-busy thread */
+    int pid;             /* a running process; 0 with argv */
+    char *const *argv;   /* a command to start (execvp), NULL-terminated */
+    int freq;            /* samples per second per CPU-busy thread */
     int64_t duration_ns; /* 0: until the command or process ends, or *stop */
     enum hp_prof_event event;
-    bool user_only;     /* leave the kernel's frames out */
+    bool user_only; /* leave the kernel's frames out */
 };
 
 struct hp_prof_result {

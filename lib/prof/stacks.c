@@ -80,8 +80,7 @@ uint32_t hp_stacks_intern(struct hp_stacks *s, const char *name, size_t len)
     }
     if (s->nnames >= (1u << 30) || s->pool_len + len + 1 > UINT32_MAX)
         return NONE;
-    if (HP_GROW(s->name_off, s->names_cap, (size_t)s->nnames + 1, 1024) <
-            0 ||
+    if (HP_GROW(s->name_off, s->names_cap, (size_t)s->nnames + 1, 1024) < 0 ||
         HP_GROW(s->pool, s->pool_cap, s->pool_len + len + 1, 65536) < 0)
         return NONE;
     memcpy(s->pool + s->pool_len, name, len);
@@ -116,11 +115,8 @@ static uint32_t child_of(struct hp_stacks *s, uint32_t parent, uint32_t name)
         return NONE;
     s->nnodes++;
     struct hp_snode *p = &s->nodes[parent];
-    s->nodes[v] = (struct hp_snode){.name = name,
-                                    .parent = parent,
-                                    .child = NONE,
-                                    .sibling = p->child,
-                                    .depth = p->depth + 1};
+    s->nodes[v] = (struct hp_snode){
+        .name = name, .parent = parent, .child = NONE, .sibling = p->child, .depth = p->depth + 1};
     p->child = v;
     return v;
 }
@@ -269,9 +265,9 @@ static uint32_t intern_clean(struct reader *r, const char *name, size_t len)
     if (clean)
         return hp_stacks_intern(r->s, name, len);
     for (size_t i = 0; i < len; i++)
-        buf[i] = name[i] == ';' ? ':'
+        buf[i] = name[i] == ';'                                     ? ':'
                  : (unsigned char)name[i] < 0x20 && name[i] != '\t' ? '?'
-                                                                  : name[i];
+                                                                    : name[i];
     return hp_stacks_intern(r->s, buf, len);
 }
 
@@ -452,8 +448,7 @@ static int finish(struct reader *r, int rc, bool *perf)
     return rc;
 }
 
-int hp_stacks_read(struct hp_stacks *s, const char *path, int which, bool *perf,
-                   struct hp_err *err)
+int hp_stacks_read(struct hp_stacks *s, const char *path, int which, bool *perf, struct hp_err *err)
 {
     static struct reader r; /* frames are 4 KiB: off the stack */
     memset(&r, 0, sizeof r);

@@ -25,9 +25,9 @@
 #define HP_STACKS_MAX_DEPTH 1024 /* deeper stacks keep their outermost frames */
 
 struct hp_snode {
-    uint32_t name;              /* an interned name (hp_stacks_name) */
+    uint32_t name;                   /* an interned name (hp_stacks_name) */
     uint32_t parent, child, sibling; /* UINT32_MAX: none */
-    uint32_t depth;             /* the root's is 0 */
+    uint32_t depth;                  /* the root's is 0 */
     uint64_t total[2], self[2];
 };
 

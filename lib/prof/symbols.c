@@ -91,8 +91,7 @@ void hp_syms_free(struct hp_syms *y)
 static int symtab_add(struct symtab *t, uint64_t start, uint64_t size, const char *name)
 {
     size_t len = strlen(name);
-    if (t->pool_len + len + 1 > UINT32_MAX ||
-        HP_GROW(t->v, t->cap, t->n + 1, 1024) < 0 ||
+    if (t->pool_len + len + 1 > UINT32_MAX || HP_GROW(t->v, t->cap, t->n + 1, 1024) < 0 ||
         HP_GROW(t->pool, t->pool_cap, t->pool_len + len + 1, 65536) < 0)
         return -ENOMEM;
     memcpy(t->pool + t->pool_len, name, len + 1);

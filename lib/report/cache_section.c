@@ -26,8 +26,8 @@ static int tier_chart(struct hp_rdoc *d, const struct hp_report_input *in, json_
         !hp_result_get_metric(in->doc, "origin_requests", &origin, NULL) ||
         !hp_result_get_metric(in->doc, "origin_bytes", &origin_bytes, NULL) || requests <= 0)
         return 0;
-    struct hp_chart *c = hp_rdoc_chart(d, "cache-tiers", "Where the requests were answered",
-                                       "tier", "", "share of all", "ratio");
+    struct hp_chart *c = hp_rdoc_chart(d, "cache-tiers", "Where the requests were answered", "tier",
+                                       "", "share of all", "ratio");
     if (!c)
         return -ENOMEM;
     c->y_from_zero = true;
@@ -38,14 +38,14 @@ static int tier_chart(struct hp_rdoc *d, const struct hp_report_input *in, json_
     double bytes = origin_bytes;
     size_t i;
     json_t *r;
-    json_array_foreach(tiers, i, r)
-        bytes += json_number_value(json_object_get(r, "hit_bytes"));
+    json_array_foreach(tiers, i, r) bytes += json_number_value(json_object_get(r, "hit_bytes"));
     json_array_foreach(tiers, i, r)
     {
         const char *name = json_string_value(json_object_get(r, "name"));
         int rc = hp_chart_category(c, name ? name : "?");
         double x = (double)c->n_cats - 1;
-        rc = rc ? rc : hp_series_add(sr, x, json_number_value(json_object_get(r, "hits")) / requests);
+        rc = rc ? rc
+                : hp_series_add(sr, x, json_number_value(json_object_get(r, "hits")) / requests);
         if (json_object_get(r, "hit_bytes") && bytes > 0) /* older documents lack it */
             rc = rc ? rc
                     : hp_series_add(sb, x,

@@ -71,8 +71,8 @@ int hp_report_use_charts(struct hp_rdoc *d, const struct hp_report_input *in, in
         {"cpu_util", "", "all CPUs"}, {"cpu", "_util", "CPU %.*s"}, {NULL, NULL, NULL}};
     TRY(chart_of(d, series, "use-cpu", "CPU utilisation", "busy", "ratio", cpu));
     static const struct pick psi[] = {{"psi_", "_some", "%.*s"}, {NULL, NULL, NULL}};
-    TRY(chart_of(d, series, "use-psi", "Pressure stall: share of time some task waited",
-                 "stalled", "ratio", psi));
+    TRY(chart_of(d, series, "use-psi", "Pressure stall: share of time some task waited", "stalled",
+                 "ratio", psi));
     static const struct pick mem[] = {{"mem_used_bytes", "", "used"},
                                       {"mem_available_bytes", "", "available"},
                                       {"proc_rss_bytes", "", "process RSS"},
@@ -88,8 +88,8 @@ int hp_report_use_charts(struct hp_rdoc *d, const struct hp_report_input *in, in
                                        {"proc_busiest_thread_cpu", "", "its busiest thread"},
                                        {"cpu_runnable", "", "runnable tasks"},
                                        {NULL, NULL, NULL}};
-    TRY(chart_of(d, series, "use-proc", "Process CPU (in CPUs) and runnable tasks", "CPUs",
-                 "count", proc));
+    TRY(chart_of(d, series, "use-proc", "Process CPU (in CPUs) and runnable tasks", "CPUs", "count",
+                 proc));
     return 0;
 }
 

@@ -29,7 +29,7 @@ struct net_raw {
 struct raw {
     int64_t t_ns;
     uint64_t busy[HP_MON_MAX_CPUS + 1], total[HP_MON_MAX_CPUS + 1]; /* [0]: all CPUs */
-    uint64_t psi[3];                                                 /* µs, "some total" */
+    uint64_t psi[3];                                                /* µs, "some total" */
     bool psi_ok[3];
     uint64_t majflt, swap;
     struct disk_raw disks[HP_MON_MAX_DEVS];
@@ -150,8 +150,8 @@ static void read_stat(struct hp_mon *m, struct raw *r)
             while (*p && *p != ' ')
                 p++;
             unsigned long long v[10] = {0};
-            sscanf(p, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-                   &v[4], &v[5], &v[6], &v[7]);
+            sscanf(p, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+                   &v[5], &v[6], &v[7]);
             uint64_t idle = v[3] + v[4], total = 0;
             for (int i = 0; i < 8; i++)
                 total += v[i];
@@ -212,8 +212,8 @@ static void read_disks(struct hp_mon *m, struct raw *r)
         char name[64];
         unsigned long long f[11] = {0};
         if (sscanf(line, "%u %u %63s %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &maj,
-                   &min, name, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8],
-                   &f[9], &f[10]) == 14) {
+                   &min, name, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9],
+                   &f[10]) == 14) {
             for (int i = 0; i < m->ndisk_names && r->ndisks < HP_MON_MAX_DEVS; i++)
                 if (strcmp(name, m->disk_names[i]) == 0) {
                     struct disk_raw *d = &r->disks[r->ndisks++];
@@ -373,7 +373,8 @@ static void read_threads(struct hp_mon *m, double secs, struct hp_mon_point *p)
     for (int i = 0; secs > 0 && i < n; i++)
         for (int j = 0; j < m->nthreads[m->cur_threads]; j++)
             if (before[j].tid == m->threads[now][i].tid) {
-                double cpu = rate(m->threads[now][i].ticks, before[j].ticks, secs) / (double)m->ticks;
+                double cpu =
+                    rate(m->threads[now][i].ticks, before[j].ticks, secs) / (double)m->ticks;
                 if (cpu > p->thread_max_cpu) {
                     p->thread_max_cpu = cpu;
                     p->thread_max_tid = m->threads[now][i].tid;
@@ -559,10 +560,8 @@ int hp_mon_record(struct hp_result *r, const struct hp_mon_point *p, double t0_s
     rc = rc ? rc
             : hp_result_series_point(r, "mem_used_bytes", "bytes", t,
                                      p->mem_total - p->mem_available);
-    rc = rc ? rc
-            : hp_result_series_point(r, "mem_available_bytes", "bytes", t, p->mem_available);
-    rc = rc ? rc
-            : hp_result_series_point(r, "major_faults_per_s", "1/s", t, p->major_faults_per_s);
+    rc = rc ? rc : hp_result_series_point(r, "mem_available_bytes", "bytes", t, p->mem_available);
+    rc = rc ? rc : hp_result_series_point(r, "major_faults_per_s", "1/s", t, p->major_faults_per_s);
     rc = rc ? rc : hp_result_series_point(r, "swap_pages_per_s", "1/s", t, p->swap_pages_per_s);
     for (int i = 0; i < p->ndisks && rc == 0; i++) {
         const struct hp_mon_disk *d = &p->disks[i];
@@ -631,15 +630,15 @@ void hp_mon_summary_add(struct hp_mon_summary *s, const struct hp_mon_point *p)
         s->fds_max = p->proc_fds > s->fds_max ? p->proc_fds : s->fds_max;
         s->threads_max = p->proc_threads > s->threads_max ? p->proc_threads : s->threads_max;
     }
-    if (!s->saturated && hp_mon_saturated(p, s->what, sizeof s->what, s->evidence,
-                                          sizeof s->evidence)) {
+    if (!s->saturated &&
+        hp_mon_saturated(p, s->what, sizeof s->what, s->evidence, sizeof s->evidence)) {
         s->saturated = true;
         s->saturated_at = p->t_s;
     }
 }
 
-void hp_mon_summary_print(const struct hp_mon_summary *s, int pid, double secs,
-                          const char *prefix, FILE *f)
+void hp_mon_summary_print(const struct hp_mon_summary *s, int pid, double secs, const char *prefix,
+                          FILE *f)
 {
     if (s->n == 0)
         return;

@@ -42,16 +42,16 @@ struct hp_mon_point {
     double t_s; /* since the first sample */
     int ncpu;
     double cpu_util, cpu[HP_MON_MAX_CPUS];
-    double runq;                      /* runnable tasks (procs_running) */
-    double psi_cpu, psi_mem, psi_io;  /* share of the interval with some task stalled; -1: none */
-    double mem_total, mem_available;  /* bytes */
+    double runq;                     /* runnable tasks (procs_running) */
+    double psi_cpu, psi_mem, psi_io; /* share of the interval with some task stalled; -1: none */
+    double mem_total, mem_available; /* bytes */
     double major_faults_per_s, swap_pages_per_s;
     int ndisks, nnets;
     struct hp_mon_disk disks[HP_MON_MAX_DEVS];
     struct hp_mon_net nets[HP_MON_MAX_DEVS];
     double retrans_per_s, out_segs_per_s;
-    bool proc; /* the process's figures below are valid */
-    double proc_cpu;                  /* cores: 1.0 is one CPU's whole time */
+    bool proc;       /* the process's figures below are valid */
+    double proc_cpu; /* cores: 1.0 is one CPU's whole time */
     double proc_rss, proc_threads, proc_vcs_per_s, proc_ivcs_per_s, proc_fds, proc_fd_limit;
     double thread_max_cpu; /* the busiest thread's CPU (of its first 256) */
     int thread_max_tid;
@@ -91,8 +91,8 @@ struct hp_mon_summary {
 void hp_mon_summary_add(struct hp_mon_summary *s, const struct hp_mon_point *p);
 /* Lines starting with prefix: the means and peaks, the process's, and the
  * first resource to saturate (or that none did). pid 0: no process. */
-void hp_mon_summary_print(const struct hp_mon_summary *s, int pid, double secs,
-                          const char *prefix, FILE *f);
+void hp_mon_summary_print(const struct hp_mon_summary *s, int pid, double secs, const char *prefix,
+                          FILE *f);
 /* metrics (cpu_util_mean, cpu_util_max, mem_used_max_bytes, proc_cpu_mean,
  * proc_cpu_max, proc_rss_max_bytes) and "saturation" ({resource, at_s,
  * evidence} or null) into r. 0 or -ENOMEM. */

@@ -356,9 +356,11 @@ static bool arc_access_simple(struct simple *s, uint64_t x, uint32_t size)
         return false;
     bool in_b1 = (i = al_find(b1, x)) >= 0, in_b2 = !in_b1 && (i = al_find(b2, x)) >= 0;
     if (in_b1 || in_b2) { /* cases II and III */
-        double r = in_b1 ? (double)b2->used / (double)b1->used : (double)b1->used / (double)b2->used;
+        double r =
+            in_b1 ? (double)b2->used / (double)b1->used : (double)b1->used / (double)b2->used;
         double d = (double)u * (r > 1 ? r : 1);
-        s->p = in_b1 ? (s->p + d < (double)c ? s->p + d : (double)c) : (s->p - d > 0 ? s->p - d : 0);
+        s->p =
+            in_b1 ? (s->p + d < (double)c ? s->p + d : (double)c) : (s->p - d > 0 ? s->p - d : 0);
         al_take(s, in_b1 ? b1 : b2, i);
         while (t1->used + t2->used + u > c)
             arc_replace_simple(s, in_b2);
@@ -1040,10 +1042,10 @@ static void generated_sizes_follow_their_distribution(void **state)
     } cases[] = {
         {"fixed", 1000},
         {"uniform", 1000},
-        {"exp", 1000 * 0.69314718},                   /* mean ln 2 */
-        {"lognormal", 1000 * 0.60653066},             /* mean e^(-s^2/2), s = 1 */
-        {"lognormal:2", 1000 * 0.13533528},           /* e^-2 */
-        {"pareto", 1000.0 / 3 * 1.58740105},          /* x_m 2^(1/a): x_m = mean (a-1)/a */
+        {"exp", 1000 * 0.69314718},          /* mean ln 2 */
+        {"lognormal", 1000 * 0.60653066},    /* mean e^(-s^2/2), s = 1 */
+        {"lognormal:2", 1000 * 0.13533528},  /* e^-2 */
+        {"pareto", 1000.0 / 3 * 1.58740105}, /* x_m 2^(1/a): x_m = mean (a-1)/a */
         {"pareto:3", 1000.0 * 2 / 3 * 1.25992105},
     };
     struct hp_err err;

@@ -40,8 +40,14 @@ static void each_saturation_rule_names_its_resource(void **state)
 {
     (void)state;
     char what[64], ev[160];
-    struct hp_mon_point p = {.ncpu = 4, .cpu_util = 0.3, .runq = 1, .mem_total = 1e9,
-                             .mem_available = 5e8, .psi_cpu = -1, .psi_mem = -1, .psi_io = -1};
+    struct hp_mon_point p = {.ncpu = 4,
+                             .cpu_util = 0.3,
+                             .runq = 1,
+                             .mem_total = 1e9,
+                             .mem_available = 5e8,
+                             .psi_cpu = -1,
+                             .psi_mem = -1,
+                             .psi_io = -1};
     assert_false(hp_mon_saturated(&p, what, sizeof what, ev, sizeof ev));
     p.cpu_util = 0.95;
     assert_true(hp_mon_saturated(&p, what, sizeof what, ev, sizeof ev));

@@ -102,8 +102,8 @@ static void perf_script_is_collapsed_exactly(void **state)
     struct hp_err err;
     bool perf = false;
     assert_int_equal(hp_stacks_init(&s), 0);
-    assert_int_equal(
-        hp_stacks_parse(&s, "t.perf", perf_text, sizeof perf_text - 1, 0, &perf, &err), 0);
+    assert_int_equal(hp_stacks_parse(&s, "t.perf", perf_text, sizeof perf_text - 1, 0, &perf, &err),
+                     0);
     assert_true(perf);
     assert_string_equal(s.event, "cpu-clock");
     assert_int_equal(s.other_events, 1);
