@@ -46,7 +46,18 @@ struct map {
     uint32_t file;
 };
 
+/* A JIT's own map of its code (/tmp/perf-PID.map: "START SIZE name" a
+ * line, in hex), as Node's --perf-basic-prof and the JVM's perf-map-agent
+ * write it. */
+struct jit {
+    int pid;
+    bool ok;
+    struct symtab syms;
+};
+
 struct hp_syms {
+    struct jit *jits;
+    size_t njits, jits_cap;
     struct map *maps;
     size_t nmaps, maps_cap;
     bool sorted;
@@ -81,6 +92,9 @@ void hp_syms_free(struct hp_syms *y)
         symtab_free(&y->files[i].syms);
     }
     hp_free(y->files);
+    for (size_t i = 0; i < y->njits; i++)
+        symtab_free(&y->jits[i].syms);
+    hp_free(y->jits);
     hp_free(y->maps);
     symtab_free(&y->kernel);
     hp_free(y);
@@ -201,10 +215,17 @@ static bool debug_file(Elf *e, char *out, size_t size)
     return false;
 }
 
-static void load_file(struct file *f)
+/* The file as the process sees it: its own path, or through
+ * /proc/PID/root when it lives in another mount namespace (a container). */
+static void load_file(struct file *f, int pid)
 {
     f->loaded = true;
     int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && pid > 0 && f->path[0] == '/') {
+        char alt[4200];
+        snprintf(alt, sizeof alt, "/proc/%d/root%s", pid, f->path);
+        fd = open(alt, O_RDONLY | O_CLOEXEC);
+    }
     if (fd < 0)
         return;
     Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -262,7 +283,7 @@ const char *hp_syms_elf_lookup(struct hp_syms *y, const char *path, uint64_t vad
         return NULL;
     struct file *f = &y->files[i];
     if (!f->loaded)
-        load_file(f);
+        load_file(f, 0);
     return f->ok ? symtab_find(&f->syms, vaddr) : NULL;
 }
 
@@ -373,16 +394,55 @@ static const char *base_name(const char *path, char *buf, size_t size)
     return buf;
 }
 
+static const struct symtab *jit_of(struct hp_syms *y, int pid)
+{
+    for (size_t i = 0; i < y->njits; i++)
+        if (y->jits[i].pid == pid)
+            return y->jits[i].ok ? &y->jits[i].syms : NULL;
+    if (HP_GROW(y->jits, y->jits_cap, y->njits + 1, 8) < 0)
+        return NULL;
+    struct jit *j = &y->jits[y->njits++];
+    *j = (struct jit){.pid = pid};
+    char path[64], line[4352];
+    snprintf(path, sizeof path, "/tmp/perf-%d.map", pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return NULL;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long start, len;
+        int name_at = 0;
+        if (sscanf(line, "%llx %llx %n", &start, &len, &name_at) < 2 || name_at == 0)
+            continue;
+        char *name = line + name_at;
+        name[strcspn(name, "\n")] = '\0';
+        if (*name && symtab_add(&j->syms, start, len, name) < 0)
+            break;
+    }
+    fclose(f);
+    symtab_sort(&j->syms);
+    j->ok = j->syms.n > 0;
+    return j->ok ? &j->syms : NULL;
+}
+
+/* Code no file backs: a JIT's, named by its perf map when it has one. */
+static bool anonymous(const char *path)
+{
+    return strncmp(path, "[anon", 5) == 0 || strncmp(path, "//anon", 6) == 0 ||
+           strncmp(path, "/memfd:", 7) == 0 || path[0] == '\0';
+}
+
 const char *hp_syms_user(struct hp_syms *y, int pid, uint64_t addr, char *buf, size_t size)
 {
     const struct map *m = map_find(y, pid, addr);
-    if (!m) {
-        snprintf(buf, size, "[unknown]");
+    if (!m || anonymous(y->files[m->file].path)) {
+        const struct symtab *jit = jit_of(y, pid);
+        const char *name = jit ? symtab_find(jit, addr) : NULL;
+        snprintf(buf, size, "%s", name ? name : m ? "[anon]" : "[unknown]");
         return buf;
     }
     struct file *f = &y->files[m->file];
     if (f->path[0] != '[' && !f->loaded)
-        load_file(f);
+        load_file(f, pid);
     if (f->ok) {
         uint64_t off = addr - m->start + m->pgoff, vaddr = off;
         for (size_t i = 0; i < f->nloads; i++)

@@ -6,7 +6,11 @@
  * /usr/lib/debug/.build-id when installed), PIE executables and shared
  * libraries alike; kernel addresses through /proc/kallsyms. An address no
  * symbol covers is named after its file, "[libfoo.so.1]", as perf does.
- * C++ names are demangled (libstdc++'s __cxa_demangle).
+ * C++ names are demangled (libstdc++'s __cxa_demangle). A file the
+ * profiler cannot open at its path is looked for under /proc/PID/root (a
+ * container's). Code no file backs (a JIT's) is named through
+ * /tmp/perf-PID.map when the runtime writes one (node --perf-basic-prof,
+ * the JVM's perf-map-agent).
  * Not thread-safe. */
 #ifndef HP_PROF_SYMBOLS_H
 #define HP_PROF_SYMBOLS_H

@@ -222,6 +222,22 @@ static void addresses_are_named_through_the_mappings(void **state)
     assert_string_equal(hp_syms_user(y, getpid(), lib, buf, sizeof buf), "XXH3_64bits");
     /* nothing mapped there */
     assert_string_equal(hp_syms_user(y, getpid(), 16, buf, sizeof buf), "[unknown]");
+    /* a JIT's code, named through its /tmp/perf-PID.map */
+    const int jit_pid = 2000000001; /* above any pid_max: never a live process */
+    char map_path[64];
+    snprintf(map_path, sizeof map_path, "/tmp/perf-%d.map", jit_pid);
+    FILE *jf = fopen(map_path, "w");
+    assert_non_null(jf);
+    fputs("7f0000001000 100 LazyCompile:*handler /app/server.js:12\n"
+          "7f0000002000 40 Builtin:ArrayMap\n",
+          jf);
+    fclose(jf);
+    assert_string_equal(hp_syms_user(y, jit_pid, 0x7f0000001080, buf, sizeof buf),
+                        "LazyCompile:*handler /app/server.js:12");
+    assert_string_equal(hp_syms_user(y, jit_pid, 0x7f0000002010, buf, sizeof buf),
+                        "Builtin:ArrayMap");
+    assert_string_equal(hp_syms_user(y, jit_pid, 0x7f0000003000, buf, sizeof buf), "[unknown]");
+    unlink(map_path);
     /* a mapping of a file without symbols is named after the file */
     assert_int_equal(hp_syms_add_map(y, 99999, 0x1000, 0x1000, 0, "/nonexistent/libgone.so.3"), 0);
     assert_string_equal(hp_syms_user(y, 99999, 0x1800, buf, sizeof buf), "[libgone.so.3]");
