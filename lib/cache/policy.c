@@ -334,62 +334,6 @@ static void ghost_trim(struct hp_cache *c)
         drop(c, c->l[GHOST].tail);
 }
 
-/* S3-FIFO (Yang et al., SOSP 2023, Algorithm 1): evict from the small
- * queue while it holds its 10% or more, else from the main one. */
-static void evict_s3fifo(struct hp_cache *c)
-{
-    if (c->l[SMALL].used >= c->small_cap || c->l[MAIN].tail == NIL) {
-        while (c->l[SMALL].tail != NIL) {
-            uint32_t t = c->l[SMALL].tail;
-            unlink_node(c, t);
-            if (c->nodes[t].bit > 1) { /* read twice or more while small: promoted, its
-                                        * frequency kept */
-                push_front(c, t, MAIN);
-                continue;
-            }
-            c->used -= c->bytes ? c->nodes[t].size : 1;
-            c->nobj--;
-            push_front(c, t, GHOST); /* the node stays as its key's ghost */
-            ghost_trim(c);
-            return;
-        }
-    }
-    while (c->l[MAIN].tail != NIL) {
-        uint32_t t = c->l[MAIN].tail;
-        if (c->nodes[t].bit > 0) { /* FIFO with reinsertion, frequency spent */
-            c->nodes[t].bit--;
-            unlink_node(c, t);
-            push_front(c, t, MAIN);
-            continue;
-        }
-        c->used -= c->bytes ? c->nodes[t].size : 1;
-        c->nobj--;
-        drop(c, t);
-        return;
-    }
-}
-
-/* 2Q (Johnson and Shasha, VLDB 1994, "full version"): while A1in holds
- * more than Kin, its oldest goes and its key joins A1out; else Am's least
- * recently used goes, without a ghost. */
-static void evict_2q(struct hp_cache *c)
-{
-    uint32_t t;
-    if (c->l[SMALL].used > c->small_cap || c->l[MAIN].tail == NIL) {
-        t = c->l[SMALL].tail;
-        unlink_node(c, t);
-        c->used -= c->bytes ? c->nodes[t].size : 1;
-        c->nobj--;
-        push_front(c, t, GHOST);
-        ghost_trim(c);
-        return;
-    }
-    t = c->l[MAIN].tail;
-    c->used -= c->bytes ? c->nodes[t].size : 1;
-    c->nobj--;
-    drop(c, t);
-}
-
 /* ---- LFU: a min-heap by (count, last use) ----------------------------- */
 
 static bool lfu_less(const struct hp_cache *c, uint32_t a, uint32_t b)
@@ -459,6 +403,50 @@ static void to_ghost(struct hp_cache *c, uint32_t v, int q)
     c->used -= c->bytes ? c->nodes[v].size : 1;
     c->nobj--;
     push_front(c, v, q);
+}
+
+/* S3-FIFO (Yang et al., SOSP 2023, Algorithm 1): evict from the small
+ * queue while it holds its 10% or more, else from the main one. */
+static void evict_s3fifo(struct hp_cache *c)
+{
+    if (c->l[SMALL].used >= c->small_cap || c->l[MAIN].tail == NIL) {
+        while (c->l[SMALL].tail != NIL) {
+            uint32_t t = c->l[SMALL].tail;
+            if (c->nodes[t].bit > 1) { /* read twice or more while small: promoted, its
+                                        * frequency kept */
+                unlink_node(c, t);
+                push_front(c, t, MAIN);
+                continue;
+            }
+            to_ghost(c, t, GHOST); /* the node stays as its key's ghost */
+            ghost_trim(c);
+            return;
+        }
+    }
+    while (c->l[MAIN].tail != NIL) {
+        uint32_t t = c->l[MAIN].tail;
+        if (c->nodes[t].bit > 0) { /* FIFO with reinsertion, frequency spent */
+            c->nodes[t].bit--;
+            unlink_node(c, t);
+            push_front(c, t, MAIN);
+            continue;
+        }
+        remove_node(c, t);
+        return;
+    }
+}
+
+/* 2Q (Johnson and Shasha, VLDB 1994, "full version"): while A1in holds
+ * more than Kin, its oldest goes and its key joins A1out; else Am's least
+ * recently used goes, without a ghost. */
+static void evict_2q(struct hp_cache *c)
+{
+    if (c->l[SMALL].used > c->small_cap || c->l[MAIN].tail == NIL) {
+        to_ghost(c, c->l[SMALL].tail, GHOST);
+        ghost_trim(c);
+        return;
+    }
+    remove_node(c, c->l[MAIN].tail);
 }
 
 static void evict_one(struct hp_cache *c)
