@@ -19,7 +19,8 @@ struct hp_belady {
     uint64_t cap, used;
     bool bytes;
     struct item *heap; /* max-heap by next */
-    uint32_t n, hcap;
+    uint32_t n;
+    size_t hcap;
     struct hp_u64map map; /* key -> heap slot (the map keeps its keys: slots move) */
 };
 
@@ -150,14 +151,8 @@ bool hp_belady_access(struct hp_belady *b, uint64_t key, uint32_t size, uint64_t
             return false; /* the newcomer is the furthest: not admitted */
         pop_top(b);
     }
-    if (b->n == b->hcap) {
-        uint32_t cap = b->hcap ? b->hcap * 2 : 1024;
-        struct item *h = hp_realloc(b->heap, cap * sizeof *h);
-        if (!h)
-            return false;
-        b->heap = h;
-        b->hcap = cap;
-    }
+    if (HP_GROW(b->heap, b->hcap, (size_t)b->n + 1, 1024) < 0)
+        return false;
     if (hp_u64map_put(&b->map, key, b->n) < 0)
         return false;
     b->heap[b->n++] = (struct item){.key = key, .next = next, .size = size};

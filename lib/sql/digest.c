@@ -105,14 +105,8 @@ static struct hp_sql_class *class_of(struct hp_sql_digest *d, const char *fp, si
     }
     if (d->n == UINT32_MAX - 1)
         return NULL;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 64;
-        struct hp_sql_class *grown = hp_realloc(d->classes, cap * sizeof *grown);
-        if (!grown)
-            return NULL;
-        d->classes = grown;
-        d->cap = cap;
-    }
+    if (HP_GROW(d->classes, d->cap, (size_t)d->n + 1, 64) < 0)
+        return NULL;
     char *copy = hp_malloc(len + 1);
     if (!copy)
         return NULL;
