@@ -193,6 +193,24 @@ static void s3_evict(struct simple *s)
     }
 }
 
+/* A miss under S3-FIFO or 2Q: a ghost's key to the main queue, anything
+ * else to the small one, evicting as the policy does until it fits. */
+static bool queued_miss(struct simple *s, uint64_t key, uint32_t size,
+                        void (*evict)(struct simple *))
+{
+    uint64_t need = units(s, size);
+    if (need > s->cap)
+        return false;
+    bool ghost = ghost_take(s, key);
+    while (s->used + need > s->cap)
+        evict(s);
+    if (ghost)
+        simple_insert_front(s, key, size, 0); /* used grows there */
+    else
+        small_push(s, key, size);
+    return false;
+}
+
 static bool s3_access(struct simple *s, uint64_t key, uint32_t size)
 {
     for (int i = 0; i < s->ns; i++)
@@ -205,17 +223,7 @@ static bool s3_access(struct simple *s, uint64_t key, uint32_t size)
         s->bit[i] += s->bit[i] < 3;
         return true;
     }
-    uint64_t need = units(s, size);
-    if (need > s->cap)
-        return false;
-    bool ghost = ghost_take(s, key);
-    while (s->used + need > s->cap)
-        s3_evict(s);
-    if (ghost)
-        simple_insert_front(s, key, size, 0); /* used grows there */
-    else
-        small_push(s, key, size);
-    return false;
+    return queued_miss(s, key, size, s3_evict);
 }
 
 /* 2Q from its definition (policy.h): S is A1in, G is A1out, the main
@@ -248,17 +256,7 @@ static bool q2_access(struct simple *s, uint64_t key, uint32_t size)
         simple_insert_front(s, key, z, 0);
         return true;
     }
-    uint64_t need = units(s, size);
-    if (need > s->cap)
-        return false;
-    bool ghost = ghost_take(s, key);
-    while (s->used + need > s->cap)
-        q2_evict(s);
-    if (ghost)
-        simple_insert_front(s, key, size, 0); /* used grows there */
-    else
-        small_push(s, key, size);
-    return false;
+    return queued_miss(s, key, size, q2_evict);
 }
 
 /* LFU from its definition (policy.h): counts and last uses on arrays; the
