@@ -293,6 +293,14 @@ static enum hp_trace_format format_of(const char *path)
     return HP_TRACE_TEXT;
 }
 
+/* What every cache document's config says first (docs/result-format.md). */
+static int cache_config(struct hp_result *r, const char *command, const char *trace, bool bytes)
+{
+    int rc = hp_result_config_str(r, "command", command);
+    rc = rc ? rc : hp_result_config_str(r, "trace", trace);
+    return rc ? rc : hp_result_config_str(r, "capacity_unit", bytes ? "bytes" : "objects");
+}
+
 static int write_json(const char *path, const char *trace, const char *format, const struct sim *s,
                       const struct wset *w, int64_t wall0, double secs, struct hp_err *err)
 {
@@ -302,10 +310,8 @@ static int write_json(const char *path, const char *trace, const char *format, c
         return hp_err_set(err, rc, "out of memory");
     hp_result_set_started(r, wall0);
     hp_result_set_duration(r, secs);
-    rc = hp_result_config_str(r, "command", "sim");
-    rc = rc ? rc : hp_result_config_str(r, "trace", trace);
+    rc = cache_config(r, "sim", trace, s->bytes);
     rc = rc ? rc : hp_result_config_str(r, "format", format);
-    rc = rc ? rc : hp_result_config_str(r, "capacity_unit", s->bytes ? "bytes" : "objects");
     rc = rc ? rc : hp_result_metric(r, "requests", (double)s->requests, "count");
     rc = rc ? rc : hp_result_metric(r, "requests_per_s", (double)s->requests / secs, "1/s");
     if (w->used || w->zero) {
@@ -726,9 +732,7 @@ static int run_tiers(const struct hp_cmd *cmd, const struct cache_args *a, struc
     if (a->json) {
         struct hp_result *r = NULL;
         int e = hp_result_new("cache", &r);
-        e = e ? e : hp_result_config_str(r, "command", "sim");
-        e = e ? e : hp_result_config_str(r, "trace", a->trace);
-        e = e ? e : hp_result_config_str(r, "capacity_unit", a->bytes ? "bytes" : "objects");
+        e = e ? e : cache_config(r, "sim", a->trace, a->bytes);
         e = e ? e : hp_result_config_str(r, "tiers", a->tiers);
         e = e ? e : hp_result_metric(r, "requests", (double)l.requests, "count");
         e = e ? e : hp_result_metric(r, "origin_requests", (double)l.origin, "count");
@@ -1058,9 +1062,7 @@ static int run_mrc(const struct hp_cmd *cmd, struct cli_parser *p)
     fflush(stdout);
     if (a.json) {
         int e = r ? 0 : -ENOMEM;
-        e = e ? e : hp_result_config_str(r, "command", "mrc");
-        e = e ? e : hp_result_config_str(r, "trace", a.trace);
-        e = e ? e : hp_result_config_str(r, "capacity_unit", a.bytes ? "bytes" : "objects");
+        e = e ? e : cache_config(r, "mrc", a.trace, a.bytes);
         e = e ? e : hp_result_config_real(r, "rate", rate);
         e = e ? e : hp_result_config_int(r, "max_keys", a.max_keys);
         e = e ? e : hp_result_metric(r, "requests", (double)n, "count");
