@@ -533,9 +533,9 @@ static void tinylfu_admit(struct hp_cache *c)
     while (c->l[SMALL].used > c->small_cap) {
         uint32_t cand = c->l[SMALL].tail;
         uint64_t need = c->bytes ? c->nodes[cand].size : 1;
-        unlink_node(c, cand);
-        for (;;) {
+        for (;;) { /* the candidate stays the window's tail until it is placed */
             if (c->l[MAIN].used + c->l[PROT].used + need <= c->main_cap) {
+                unlink_node(c, cand);
                 push_front(c, cand, MAIN);
                 break;
             }
@@ -543,7 +543,6 @@ static void tinylfu_admit(struct hp_cache *c)
             /* too large for the main space: evicting for it would be futile */
             if (need > c->main_cap ||
                 sketch_freq(c, c->nodes[cand].key) <= sketch_freq(c, c->nodes[victim].key)) {
-                push_front(c, cand, SMALL); /* back on a list so that it can be dropped */
                 remove_node(c, cand);
                 break;
             }
