@@ -103,6 +103,18 @@ static const char *grouped(uint64_t v, char *buf, size_t size)
     return buf;
 }
 
+/* A frame's share of the "before" samples, and the change to its share of
+ * the "after" ones (a diff's colour). */
+static double before_share(const struct ctx *c, const struct hp_snode *x)
+{
+    return c->before_total > 0 ? (double)x->total[0] / c->before_total : 0;
+}
+
+static double change(const struct ctx *c, const struct hp_snode *x)
+{
+    return (double)x->total[1] / c->after_total - before_share(c, x);
+}
+
 /* How deep the frames wide enough to draw go; and, for a diff, the largest
  * change of share. */
 static void measure(struct ctx *c, uint32_t v)
@@ -112,12 +124,8 @@ static void measure(struct ctx *c, uint32_t v)
         return;
     if ((int)x->depth > c->max_depth)
         c->max_depth = (int)x->depth;
-    if (c->o->diff) {
-        double d = (double)x->total[1] / c->after_total -
-                   (c->before_total > 0 ? (double)x->total[0] / c->before_total : 0);
-        if (fabs(d) > c->max_delta)
-            c->max_delta = fabs(d);
-    }
+    if (c->o->diff && fabs(change(c, x)) > c->max_delta)
+        c->max_delta = fabs(change(c, x));
     for (uint32_t k = x->child; k != UINT32_MAX; k = c->s->nodes[k].sibling)
         measure(c, k);
 }
@@ -126,8 +134,7 @@ static void fill(const struct ctx *c, const struct hp_snode *x, const char *name
                  size_t size)
 {
     if (c->o->diff) {
-        double d = (double)x->total[1] / c->after_total -
-                   (c->before_total > 0 ? (double)x->total[0] / c->before_total : 0);
+        double d = change(c, x);
         double i = c->max_delta > 0 ? fabs(d) / c->max_delta : 0;
         int v = (int)lround(225 * (1 - i));
         if (d > 0)
@@ -162,9 +169,7 @@ static void frame(struct ctx *c, uint32_t v, double x0)
     fprintf(c->f, " (%s %s, %.2f%%", grouped(n, num, sizeof num), c->o->unit,
             total > 0 ? 100.0 * (double)n / total : 0);
     if (c->o->diff) {
-        double before = c->before_total > 0 ? 100.0 * (double)x->total[0] / c->before_total : 0;
-        fprintf(c->f, "; was %.2f%%: %+.2f points", before,
-                100.0 * (double)n / c->after_total - before);
+        fprintf(c->f, "; was %.2f%%: %+.2f points", 100 * before_share(c, x), 100 * change(c, x));
     }
     fprintf(c->f,
             ")</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\" "
