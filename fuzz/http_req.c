@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "net/chunked.h"
-#include "net/http_req.h"
+#include "http/chunked.h"
+#include "http/http_req.h"
 
 static void check_request(const char *buf, size_t len)
 {

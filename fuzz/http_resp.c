@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "net/http_resp.h"
+#include "http/http_resp.h"
 
 #define MAX_RESP 64
 

@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/result.h"
+#include "stat/hist_result.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

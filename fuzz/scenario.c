@@ -9,7 +9,7 @@
 
 #include "core/alloc.h"
 #include "fuzz.h"
-#include "net/scenario.h"
+#include "load/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,7 +8,7 @@
 #include "core/alloc.h"
 #include "core/table.h"
 #include "fuzz.h"
-#include "net/template.h"
+#include "http/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -19,9 +19,10 @@
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/result.h"
+#include "stat/hist_result.h"
 #include "core/units.h"
-#include "net/load.h"
-#include "net/url.h"
+#include "load/load.h"
+#include "http/url.h"
 #include "stat/hlog.h"
 #include "sys/monitor.h"
 

@@ -10,7 +10,7 @@
 #include "core/alloc.h"
 #include "core/result.h"
 #include "hotpath_version.h"
-#include "net/scenario.h"
+#include "load/scenario.h"
 #include "report/build.h"
 #include "report/render.h"
 #include "report/strategy.h"

@@ -12,8 +12,9 @@
 #include "cmds.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "stat/hist_result.h"
 #include "core/units.h"
-#include "net/serve.h"
+#include "serve/serve.h"
 
 enum { O_LISTEN = 1, O_THREADS, O_STALL, O_ERROR_RATE, O_TRUTH, O_DURATION, O_SEED,
        O_MAX_CONNS, O_WORKERS, O_QUIET };

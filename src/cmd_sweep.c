@@ -17,8 +17,8 @@
 #include "core/result.h"
 #include "core/units.h"
 #include "model/usl.h"
-#include "net/sweep.h"
-#include "net/url.h"
+#include "load/sweep.h"
+#include "http/url.h"
 
 enum { O_THREADS = 1, O_LEVELS, O_MAX, O_WARMUP, O_MEASURE, O_SLO, O_HEADER, O_METHOD, O_TIMEOUT,
        O_JSON, O_CSV, O_RATES, O_CONNECTIONS };

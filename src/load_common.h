@@ -7,7 +7,7 @@
 #include <signal.h>
 
 #include "cmds.h"
-#include "net/load.h"
+#include "load/load.h"
 #include "stat/threshold.h"
 
 /* What thresholds judge, from counts and histograms over secs seconds (lag

@@ -17,9 +17,10 @@
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/result.h"
+#include "stat/hist_result.h"
 #include "core/units.h"
 #include "load_common.h"
-#include "net/scenario.h"
+#include "load/scenario.h"
 
 struct sc_run {
     struct hp_scenario *sc;

@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "stat/hist.h"
 
 #define HP_RESULT_SCHEMA "hotpath.result/1"
 #define HP_RESULT_MAX_BYTES (512u * 1024 * 1024)
@@ -53,9 +52,8 @@ int hp_result_series_point(struct hp_result *r, const char *name, const char *un
  * "unit": unit}, the verdict of one pass/fail criterion. */
 int hp_result_threshold(struct hp_result *r, const char *text, bool passed, double value,
                         const char *unit);
-/* histograms.<name>: summary statistics plus the V2 encoding of h. */
-int hp_result_histogram(struct hp_result *r, const char *name, const char *unit,
-                        const struct hp_hist *h);
+/* histograms.<name> are written and read by stat/hist_result.h (the
+ * encoding is HdrHistogram's, which lives above core). */
 
 /* Serialise and write atomically. */
 int hp_result_write(const struct hp_result *r, const char *path, struct hp_err *err);
@@ -73,9 +71,6 @@ const char *hp_result_kind(const struct hp_result *r);
 /* metrics.<name>.value; false when absent. unit may be NULL. */
 bool hp_result_get_metric(const struct hp_result *r, const char *name, double *value,
                           const char **unit);
-/* Decode histograms.<name>. -ENOENT when absent. */
-int hp_result_get_histogram(const struct hp_result *r, const char *name, struct hp_hist **out,
-                            struct hp_err *err);
 json_t *hp_result_json(struct hp_result *r); /* borrowed */
 
 /* The value as it may be stored for `key`: HP_REDACTED for secret keys,

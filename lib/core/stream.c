@@ -14,7 +14,10 @@
 #include <zstd.h>
 
 #include "core/alloc.h"
-#include "core/lines.h"
+
+/* Compressed input is read in blocks of this size (a quarter of what
+ * core/lines.h reads decompressed at once). */
+#define ZIN_BYTES (256 * 1024)
 
 enum codec { C_PLAIN, C_GZIP, C_ZSTD };
 
@@ -64,7 +67,7 @@ static ssize_t stream_read(struct hp_stream *s, char *buf, size_t n)
             if (s->z.avail_in == 0) {
                 if (s->eof)
                     return 0;
-                ssize_t r = raw_read(s, s->zin, HP_LINES_BLOCK_BYTES / 4);
+                ssize_t r = raw_read(s, s->zin, ZIN_BYTES);
                 if (r < 0)
                     return -errno;
                 if (r == 0) {
@@ -128,7 +131,7 @@ static int stream_open(struct hp_stream *s, const char *path, struct hp_err *err
     }
     if (s->head_len >= 2 && s->head[0] == 0x1f && s->head[1] == 0x8b) {
         s->codec = C_GZIP;
-        s->zin = hp_malloc(HP_LINES_BLOCK_BYTES / 4);
+        s->zin = hp_malloc(ZIN_BYTES);
         if (!s->zin || inflateInit2(&s->z, 15 + 16) != Z_OK) /* 16: gzip framing */
             return hp_err_at(err, -ENOMEM, path, 0, 0, "out of memory");
         s->z_live = true;

@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "report/build_int.h"
+#include "report/section_int.h"
 #include "core/units.h"
 #include "model/usl.h"
 #include "report/cache_section.h"
 #include "report/use_section.h"
 #include "report/sql_section.h"
 #include "stat/hist.h"
+#include "stat/hist_result.h"
 
 #define MAX_DOCS 64
 #define MAX_NAMES 256 /* per-request rows of one load result */
@@ -58,17 +59,6 @@ static json_t *points(const struct hp_report_input *in, const char *name)
 {
     json_t *p = json_object_get(json_object_get(section(in, "series"), name), "points");
     return json_is_array(p) ? p : NULL;
-}
-
-static bool point(json_t *pts, size_t i, double *t, double *v)
-{
-    json_t *p = json_array_get(pts, i);
-    json_t *a = json_array_get(p, 0), *b = json_array_get(p, 1);
-    if (!json_is_number(a) || !json_is_number(b))
-        return false;
-    *t = json_number_value(a);
-    *v = json_number_value(b);
-    return isfinite(*t) && isfinite(*v);
 }
 
 static int missing(const struct hp_report_input *in, struct hp_err *err, const char *what)
@@ -160,45 +150,6 @@ static void tagged_name(const char *tags, const char *what, char *buf, size_t si
         snprintf(buf, size, "%s %s", tags, what);
     else
         snprintf(buf, size, "%s", what);
-}
-
-int hp_report_add_series(struct hp_chart *c, const char *name, json_t *pts, enum hp_draw draw,
-                         double scale)
-{
-    struct hp_series *s = hp_chart_series(c, name, draw);
-    if (!s)
-        return c->n_series == HP_CHART_MAX_SERIES ? 0 : -ENOMEM;
-    size_t n = json_array_size(pts);
-    for (size_t i = 0; i < n; i++) {
-        double t, v;
-        if (point(pts, i, &t, &v))
-            TRY(hp_series_add(s, t, v * scale));
-    }
-    return 0;
-}
-
-/* The percentile spectrum of h (HdrHistogram's iteration, 5 ticks per
- * half), on the nines axis: the 100% step is drawn at the last recorded
- * value's place, 1 - 1/count, as HdrHistogram's plotter does. */
-int hp_report_add_spectrum(struct hp_chart *c, const char *name, const struct hp_hist *h,
-                           bool dashed)
-{
-    struct hp_series *s = hp_chart_series(c, name, HP_DRAW_LINE);
-    if (!s)
-        return c->n_series == HP_CHART_MAX_SERIES ? 0 : -ENOMEM;
-    s->dashed = dashed;
-    struct hp_hist_pct_iter it;
-    hp_hist_pct_iter_init(&it, h, 5);
-    int64_t count = h->total_count;
-    double cap = count > 1 ? 100.0 * (1 - 1.0 / (double)count) : 0;
-    while (hp_hist_pct_iter_next(&it)) {
-        double p = it.percentile > cap ? cap : it.percentile;
-        if (s->n > 0 && p <= s->x[s->n - 1])
-            s->y[s->n - 1] = (double)it.value; /* same place: keep the higher value */
-        else
-            TRY(hp_series_add(s, p, (double)it.value));
-    }
-    return 0;
 }
 
 static int thresholds_table(struct hp_rdoc *d, const struct hp_report_input *in, bool with_run,
@@ -622,7 +573,7 @@ static double max_x(json_t *pts)
 {
     double m = 1, t, v;
     for (size_t i = 0; i < json_array_size(pts); i++)
-        if (point(pts, i, &t, &v) && t > m)
+        if (hp_report_point(pts, i, &t, &v) && t > m)
             m = t;
     return m;
 }
@@ -666,7 +617,7 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
             return -ENOMEM;
         }
         for (size_t i = 0; i < np; i++)
-            if (point(pts, i, &nn[k], &xx[k]))
+            if (hp_report_point(pts, i, &nn[k], &xx[k]))
                 k++;
         refit = fit = hp_usl_fit(nn, xx, k, &u, NULL) == 0;
         hp_free(nn);
@@ -730,11 +681,11 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
            *ers = points(in, "error_ratio");
     for (size_t i = 0; i < json_array_size(xs); i++) {
         double n, x, t50 = NAN, v50 = NAN, t99, v99 = NAN, te, ve = NAN;
-        if (!point(xs, i, &n, &x))
+        if (!hp_report_point(xs, i, &n, &x))
             continue;
-        point(p50s, i, &t50, &v50);
-        point(p99s, i, &t99, &v99);
-        point(ers, i, &te, &ve);
+        hp_report_point(p50s, i, &t50, &v50);
+        hp_report_point(p99s, i, &t99, &v99);
+        hp_report_point(ers, i, &te, &ve);
         char cn[32], cx[32], c50[32], c99[32], ce[32];
         snprintf(cn, sizeof cn, "%.4g", n);
         bool ok = !isfinite(slo) || (isfinite(v99) && v99 <= slo);
@@ -809,7 +760,7 @@ static int plan_section(struct hp_rdoc *d, const struct hp_report_input *in, int
     NEED(s);
     for (size_t i = 0; i < json_array_size(inst); i++) {
         double m, n;
-        if (point(inst, i, &m, &n))
+        if (hp_report_point(inst, i, &m, &n))
             TRY(hp_series_add(s, m, (n - spares) * cap * head));
     }
     if (has_fleet) {
@@ -837,9 +788,9 @@ static int plan_section(struct hp_rdoc *d, const struct hp_report_input *in, int
     NEED(t);
     for (size_t i = 0; i < json_array_size(inst); i++) {
         double m, n, lm, l = NAN;
-        if (!point(inst, i, &m, &n))
+        if (!hp_report_point(inst, i, &m, &n))
             continue;
-        point(load, i, &lm, &l);
+        hp_report_point(load, i, &lm, &l);
         char cm[16], cl[32], cn[16], cu[32], cr[32], cc[32];
         snprintf(cm, sizeof cm, "%.0f", m);
         snprintf(cn, sizeof cn, "%.0f", n);
@@ -1305,7 +1256,7 @@ static int capacity_plan(struct hp_rdoc *d, const struct hp_report_input *in, si
         bool has_fleet = cfg_num(plan, "fleet_now", &fleet) && fleet > 0;
         json_t *inst = points(plan, "instances");
         double m0, n0 = 0, out = met_or(plan, "runs_out_month", -1);
-        point(inst, 0, &m0, &n0);
+        hp_report_point(inst, 0, &m0, &n0);
         double horizon = met_or(plan, "instances_at_horizon", NAN), last = max_x(inst);
         TRY(hp_rdoc_para(d, HP_MARK_NONE,
                          "Today's peak of %s needs %.0f instances (one carries %s, planned at "
@@ -1324,7 +1275,7 @@ static int capacity_plan(struct hp_rdoc *d, const struct hp_report_input *in, si
         json_t *xs = points(sweep, "throughput_per_s");
         double bn = 0, bx = 0, t, x;
         for (size_t i = 0; i < json_array_size(xs); i++)
-            if (point(xs, i, &t, &x) && x > bx) {
+            if (hp_report_point(xs, i, &t, &x) && x > bx) {
                 bx = x;
                 bn = t;
             }

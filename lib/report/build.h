@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/result.h"
 #include "report/doc.h"
+#include "report/section.h"
 
 enum hp_report_as {
     HP_REPORT_RESULTS,  /* every document's sections, then comparisons */
@@ -29,27 +30,10 @@ enum hp_report_as {
     HP_REPORT_CAPACITY, /* Capacity Plan: plan, sweep and model results */
 };
 
-struct hp_report_input {
-    struct hp_result *doc;
-    const char *name; /* the file it came from, for labels and errors */
-};
-
 /* Build the report of n documents (n >= 1) as `as`. On success *out is the
  * caller's (hp_rdoc_free). */
 int hp_report_build(const struct hp_report_input *in, size_t n, enum hp_report_as as,
                     struct hp_rdoc **out, struct hp_err *err);
-
-/* A document's series points ([[t, v], ...]) as a line on c: every finite
- * point, v times scale. 0, or -ENOMEM (a full chart is not an error). */
-int hp_report_add_series(struct hp_chart *c, const char *name, json_t *pts, enum hp_draw draw,
-                         double scale);
-
-/* The percentile spectrum of h as a line on c (a chart with the nines x
- * axis): HdrHistogram's iteration, 5 ticks per half, the 100% step at
- * 1 - 1/count. 0, or -ENOMEM (a full chart is not an error). */
-struct hp_hist;
-int hp_report_add_spectrum(struct hp_chart *c, const char *name, const struct hp_hist *h,
-                           bool dashed);
 
 /* Names as "--as" takes them: "results", "test-report", "capacity-plan";
  * -1 when unknown. */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/units.h"
-#include "report/build_int.h"
+#include "report/section_int.h"
 
 static json_t *get(const struct hp_report_input *in, const char *key)
 {

@@ -6,7 +6,7 @@
 #define HP_REPORT_CACHE_SECTION_H
 
 #include "core/err.h"
-#include "report/build.h"
+#include "report/section.h"
 #include "report/doc.h"
 
 /* 0, -ENOMEM, or HP_EFORMAT with err naming the file and what is missing. */

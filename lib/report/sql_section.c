@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "core/units.h"
-#include "report/build_int.h"
-#include "report/build.h"
+#include "report/section_int.h"
+#include "report/section.h"
 #include "stat/hist.h"
 #include "stat/hist_codec.h"
 

@@ -7,7 +7,7 @@
 #define HP_REPORT_SQL_SECTION_H
 
 #include "core/err.h"
-#include "report/build.h"
+#include "report/section.h"
 #include "report/doc.h"
 
 /* Add the sections of one sql document at heading level `level`. 0,

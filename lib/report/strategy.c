@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "core/units.h"
-#include "report/build_int.h"
+#include "report/section_int.h"
 #include "stat/threshold.h"
 
 

@@ -9,7 +9,7 @@
 #define HP_REPORT_STRATEGY_H
 
 #include "core/err.h"
-#include "net/scenario.h"
+#include "load/scenario.h"
 #include "report/doc.h"
 
 /* version: hotpath's, named among the tools. */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/units.h"
-#include "report/build_int.h"
+#include "report/section_int.h"
 
 /* Series by name: prefix + something + suffix, labelled by format with the
  * something ("%.*s"); or, when format has no "%", exactly prefix + suffix. */

@@ -8,7 +8,7 @@
 #define HP_REPORT_USE_SECTION_H
 
 #include "core/err.h"
-#include "report/build.h"
+#include "report/section.h"
 #include "report/doc.h"
 
 /* A whole "monitor" document. 0, -ENOMEM, or HP_EFORMAT with err. */

@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/result.h"
+#include "stat/hist_result.h"
 #include "serve_client.h"
 #include "stat/hist_codec.h"
 #include "model/usl.h"

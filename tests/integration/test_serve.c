@@ -19,6 +19,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "stat/hist_result.h"
 #include "serve_client.h"
 #include "testutil.h"
 

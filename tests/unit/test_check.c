@@ -3,7 +3,7 @@
  * splitting a captured response (interim heads, chunked bodies). */
 #include <string.h>
 
-#include "net/check.h"
+#include "http/check.h"
 #include "testutil.h"
 
 static bool eval(struct hp_check *c, int status, const char *resp, bool chunked)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/chunked.h"
-#include "net/http_req.h"
+#include "http/chunked.h"
+#include "http/http_req.h"
 #include "testutil.h"
 
 static int parse_all(const char *s, struct hp_http_req *req)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/http_resp.h"
+#include "http/http_resp.h"
 #include "testutil.h"
 
 struct parsed {

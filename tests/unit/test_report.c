@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "core/result.h"
+#include "stat/hist_result.h"
 #include "report/build.h"
 #include "report/doc.h"
 #include "report/render.h"

@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/file.h"
 #include "core/result.h"
+#include "stat/hist_result.h"
 #include "testutil.h"
 
 static char tmpdir[] = "/tmp/hp_test_result.XXXXXX";

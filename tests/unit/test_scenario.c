@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "net/scenario.h"
+#include "load/scenario.h"
 #include "testutil.h"
 
 static const char *shop =

@@ -2,7 +2,7 @@
 /* Unit tests for net/stages.c. */
 #include <string.h>
 
-#include "net/stages.h"
+#include "load/stages.h"
 #include "testutil.h"
 
 static void stages_constant_rate_is_n_over_r(void **state)

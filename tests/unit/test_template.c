@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/table.h"
-#include "net/template.h"
+#include "http/template.h"
 #include "testutil.h"
 
 static void template_fills_placeholders(void **state)

@@ -1,0 +1,1387 @@
+// SPDX-License-Identifier: MIT
+/* load/load.c - the load engine's workers and the interval hand-off.
+ *
+ * Per keep-alive request a worker makes one send and one read, plus a share
+ * of one epoll_pwait2: the request is written as soon as the connection is
+ * free, and EPOLLOUT is armed only when a write would block. Responses are
+ * read into one buffer per worker and parsed in place (http/http_resp.h). */
+#include "load/load.h"
+
+#include <errno.h>
+#include <math.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/file.h"
+#include "core/timer_heap.h"
+#include "core/units.h"
+#include "io/evwait.h"
+#include "http/http_resp.h"
+
+#define RBUF_BYTES (64 * 1024)
+#define MAX_EVENTS 512
+#define SWEEP_NS (10 * HP_NS_PER_MS)    /* timeouts and reconnects are checked this often */
+#define RETRY_NS (10 * HP_NS_PER_MS)    /* wait before reconnecting after a failure */
+
+const char *hp_load_error_name(enum hp_load_error e)
+{
+    static const char *names[HP_LERR_COUNT] = {
+        "connect_refused", "connect_timeout", "connect_error", "reset",      "read_error",
+        "write_error",     "timeout",         "malformed",     "status_4xx", "status_5xx",
+    };
+    return (unsigned)e < HP_LERR_COUNT ? names[e] : "unknown";
+}
+
+int64_t hp_load_error_total(const struct hp_load_counts *c)
+{
+    int64_t n = 0;
+    for (int i = 0; i < HP_LERR_COUNT; i++)
+        n += c->errors[i];
+    return n;
+}
+
+enum conn_state { LC_DOWN, LC_CONNECTING, LC_READY, LC_RETRY };
+
+struct lconn {
+    int fd;
+    uint8_t state;
+    bool idle_listed;
+    uint32_t events;
+    int inflight;   /* requests sent, answers pending */
+    int first;      /* ring index of the oldest in flight */
+    int64_t *sched; /* [pipeline]: scheduled send time per request in flight */
+    int64_t *sent;  /* [pipeline]: actual send time */
+    size_t woff, wlen; /* pending bytes of wptr */
+    const char *wptr;  /* w->batch, or this connection's mix buffer */
+    char *mbuf;        /* mix: rendered requests (pipeline x the longest); script: its own */
+    size_t mcap;       /* script: bytes mbuf holds */
+    uint8_t *which;    /* mix: [pipeline] which request of the mix is in flight */
+    struct hp_timer think; /* closed model: when the next request goes */
+    char *cap;             /* checks: the answer so far (HP_CHECK_CAPTURE_BYTES), or NULL */
+    uint32_t cap_len;
+    bool cap_failed;       /* no capture buffer could be had: its checks fail */
+    int64_t answered;  /* on this connection, for --requests-per-conn */
+    int64_t t0;        /* connect start, or when to retry */
+    struct lconn *next_idle;
+    struct hp_http_resp resp;
+};
+
+struct slot {
+    struct hp_load_figures f;
+    _Atomic int64_t published; /* generations: a slot is free when consumed == published */
+    _Atomic int64_t consumed;
+};
+
+struct lworker {
+    struct hp_load *l;
+    int id;
+    pthread_t tid;
+    bool started;
+    int epfd;
+    int wake_fd;
+    struct hp_evwait ew;
+    int nconns;
+    struct lconn *conns;
+    int64_t *times; /* backing for every conn's sched and sent */
+    char *rbuf;
+    char *batch; /* the request, pipeline times */
+    size_t batch_len;
+    char *mbufs;   /* mix: backing for every connection's mbuf */
+    uint8_t *whiches;
+    int64_t seq_row; /* HP_DATA_SEQUENTIAL: this worker's next row */
+    void *md;        /* checks: PCRE2 match data of this thread */
+    const struct hp_addr *addr; /* where this worker connects (a script may move it) */
+    bool script_answers;        /* the script has response(): keep every answer */
+    bool script_delay;          /* the script has delay(): it paces the closed model */
+    struct hp_timer_heap thinking;
+    gsl_rng *rng;
+    struct slot slots[2];
+    int cur;
+    int64_t cur_interval;
+    int64_t inflight; /* over all connections */
+    /* open model: this worker's next request is the n_next-th of the whole
+     * schedule (load/stages.h), due at next_ns */
+    double n_next;
+    int64_t next_ns;
+    /* closed model with stages: connections wanted now, over all workers */
+    int64_t conn_target;
+    int64_t cap_hit_from; /* first scheduled time that found no free connection */
+    struct lconn *idle;
+    /* ending */
+    int64_t end_ns;       /* stop sending at */
+    int64_t grace_end_ns; /* give up on answers at */
+    bool sending;
+    int64_t next_sweep_ns;
+    _Atomic bool done;
+};
+
+struct hp_load {
+    struct hp_load_config cfg;
+    char *request;
+    int nworkers;
+    struct lworker *workers;
+    int64_t start_ns;
+    int64_t finish_ns;
+    _Atomic bool stop;
+    _Atomic int ready;  /* open model: workers whose connections are up */
+    _Atomic bool go;    /* the schedule's origin (start_ns) is set */
+    double cum_weight[HP_LOAD_MAX_MIX]; /* mix: cumulative weights, the last is the sum */
+    size_t mix_max_bytes;               /* mix: longest rendered request */
+    _Atomic int64_t unique_row;         /* HP_DATA_UNIQUE: the next unused row */
+    _Atomic bool exhausted;
+    int check_base[HP_LOAD_MAX_MIX];    /* index of each request's first check */
+    int n_checks;
+    bool running;
+    struct hp_load_figures interval; /* merged by hp_load_poll */
+    struct hp_load_figures totals;
+};
+
+/* ---- figures ------------------------------------------------------------ */
+
+static int figures_init(struct hp_load_figures *f, int n_parts, int n_checks)
+{
+    memset(f, 0, sizeof *f);
+    if (n_checks > 0) {
+        f->check_failed = hp_calloc((size_t)n_checks, sizeof *f->check_failed);
+        f->check_total = hp_calloc((size_t)n_checks, sizeof *f->check_total);
+        if (!f->check_failed || !f->check_total)
+            return -ENOMEM;
+        f->n_checks = n_checks;
+    }
+    if (hp_hist_new_latency(&f->corrected) < 0 || hp_hist_new_latency(&f->uncorrected) < 0 ||
+        hp_hist_new_latency(&f->lag) < 0)
+        return -ENOMEM;
+    if (n_parts > 0) {
+        f->parts = hp_calloc((size_t)n_parts, sizeof *f->parts);
+        if (!f->parts)
+            return -ENOMEM;
+        f->n_parts = n_parts;
+        for (int i = 0; i < n_parts; i++)
+            if (hp_hist_new_latency(&f->parts[i].corrected) < 0 ||
+                hp_hist_new_latency(&f->parts[i].uncorrected) < 0)
+                return -ENOMEM;
+    }
+    return 0;
+}
+
+static void figures_fini(struct hp_load_figures *f)
+{
+    hp_hist_free(f->corrected);
+    hp_hist_free(f->uncorrected);
+    hp_hist_free(f->lag);
+    for (int i = 0; f->parts && i < f->n_parts; i++) {
+        hp_hist_free(f->parts[i].corrected);
+        hp_hist_free(f->parts[i].uncorrected);
+    }
+    hp_free(f->parts);
+    hp_free(f->check_failed);
+    hp_free(f->check_total);
+    memset(f, 0, sizeof *f);
+}
+
+static void figures_reset(struct hp_load_figures *f)
+{
+    memset(&f->counts, 0, sizeof f->counts);
+    hp_hist_reset(f->corrected);
+    hp_hist_reset(f->uncorrected);
+    hp_hist_reset(f->lag);
+    for (int i = 0; i < f->n_checks; i++)
+        f->check_failed[i] = f->check_total[i] = 0;
+    for (int i = 0; i < f->n_parts; i++) {
+        memset(&f->parts[i].counts, 0, sizeof f->parts[i].counts);
+        hp_hist_reset(f->parts[i].corrected);
+        hp_hist_reset(f->parts[i].uncorrected);
+    }
+}
+
+void hp_load_counts_add(struct hp_load_counts *d, const struct hp_load_counts *s)
+{
+    int64_t *dp = (int64_t *)d;
+    const int64_t *sp = (const int64_t *)s;
+    for (size_t i = 0; i < sizeof *d / sizeof(int64_t); i++)
+        dp[i] += sp[i];
+}
+
+static void figures_add(struct hp_load_figures *d, const struct hp_load_figures *s)
+{
+    hp_load_counts_add(&d->counts, &s->counts);
+    hp_hist_add(d->corrected, s->corrected);
+    hp_hist_add(d->uncorrected, s->uncorrected);
+    hp_hist_add(d->lag, s->lag);
+    for (int i = 0; i < d->n_checks && i < s->n_checks; i++) {
+        d->check_failed[i] += s->check_failed[i];
+        d->check_total[i] += s->check_total[i];
+    }
+    for (int i = 0; i < d->n_parts && i < s->n_parts; i++) {
+        hp_load_counts_add(&d->parts[i].counts, &s->parts[i].counts);
+        hp_hist_add(d->parts[i].corrected, s->parts[i].corrected);
+        hp_hist_add(d->parts[i].uncorrected, s->parts[i].uncorrected);
+    }
+}
+
+static inline struct hp_load_figures *fig(struct lworker *w)
+{
+    return &w->slots[w->cur].f;
+}
+
+static inline void record_error(struct lworker *w, enum hp_load_error e)
+{
+    fig(w)->counts.errors[e]++;
+}
+
+/* ---- interval hand-off ------------------------------------------------- */
+
+static bool slot_free(struct slot *s)
+{
+    return atomic_load_explicit(&s->consumed, memory_order_acquire) ==
+           atomic_load_explicit(&s->published, memory_order_relaxed);
+}
+
+/* Publish the current slot if the other one has been taken by the merging
+ * thread; otherwise keep recording into the current one (it then covers
+ * more than one interval). */
+static void publish(struct lworker *w, int64_t new_interval, bool final)
+{
+    struct slot *s = &w->slots[w->cur], *other = &w->slots[1 - w->cur];
+    while (final && !slot_free(other)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (!slot_free(other))
+        return;
+    s->f.end_s = (double)(hp_now_ns() - w->l->start_ns) / 1e9;
+    atomic_store_explicit(&s->published, atomic_load(&s->published) + 1, memory_order_release);
+    w->cur = 1 - w->cur;
+    figures_reset(&other->f);
+    other->f.interval = new_interval;
+    other->f.start_s = s->f.end_s;
+    w->cur_interval = new_interval;
+}
+
+static void maybe_publish(struct lworker *w, int64_t now)
+{
+    int64_t k = (now - w->l->start_ns) / w->l->cfg.interval_ns;
+    if (k > w->cur_interval)
+        publish(w, k, false);
+}
+
+/* ---- connections ------------------------------------------------------- */
+
+/* Connections are edge-triggered: a read shorter than the buffer drained the
+ * socket, and the next arrival raises a new edge, so the kernel need not
+ * re-poll every ready socket on each epoll_pwait2 as it does for
+ * level-triggered ones. */
+static void set_events(struct lworker *w, struct lconn *c, uint32_t want)
+{
+    want |= EPOLLET | EPOLLRDHUP;
+    if (want == c->events)
+        return;
+    struct epoll_event ev = {.events = want, .data.ptr = c};
+    if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+        c->events = want;
+}
+
+static void idle_remove(struct lworker *w, struct lconn *c)
+{
+    if (!c->idle_listed)
+        return;
+    for (struct lconn **p = &w->idle; *p; p = &(*p)->next_idle) {
+        if (*p == c) {
+            *p = c->next_idle;
+            break;
+        }
+    }
+    c->idle_listed = false;
+}
+
+static void conn_start(struct lworker *w, struct lconn *c, int64_t now);
+static bool conn_wanted(const struct lworker *w, const struct lconn *c);
+
+/* Close c; requests still in flight count as `why` (a class of error). */
+static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, bool retry_soon)
+{
+    if (why >= 0 && c->inflight > 0) {
+        fig(w)->counts.errors[why] += c->inflight;
+        for (int k = 0; c->which && k < c->inflight; k++)
+            fig(w)->parts[c->which[(c->first + k) % w->l->cfg.pipeline]].counts.errors[why]++;
+    }
+    hp_timer_heap_remove(&w->thinking, &c->think);
+    w->inflight -= c->inflight;
+    c->inflight = 0;
+    c->first = 0;
+    c->woff = c->wlen = 0;
+    c->cap_len = 0;
+    idle_remove(w, c);
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    c->events = 0;
+    if (!w->sending || !conn_wanted(w, c)) {
+        c->state = LC_DOWN;
+        return;
+    }
+    if (retry_soon) {
+        conn_start(w, c, now);
+    } else {
+        c->state = LC_RETRY;
+        c->t0 = now + RETRY_NS;
+    }
+}
+
+static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    int fd = socket(w->addr->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    c->t0 = now;
+    if (fd < 0) {
+        record_error(w, HP_LERR_CONNECT);
+        c->state = LC_RETRY;
+        c->t0 = now + RETRY_NS;
+        return;
+    }
+    if (w->addr->ss.ss_family != AF_UNIX) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    c->fd = fd;
+    hp_resp_init(&c->resp, cfg->head_request);
+    c->answered = 0;
+    int rc = connect(fd, (const struct sockaddr *)&w->addr->ss, w->addr->len);
+    if (rc < 0 && errno != EINPROGRESS) {
+        record_error(w, errno == ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
+        close(fd);
+        c->fd = -1;
+        c->state = LC_RETRY;
+        c->t0 = now + RETRY_NS;
+        return;
+    }
+    c->state = LC_CONNECTING;
+    c->events = EPOLLOUT | EPOLLET | EPOLLRDHUP;
+    struct epoll_event ev = {.events = c->events, .data.ptr = c};
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        record_error(w, HP_LERR_CONNECT);
+        close(fd);
+        c->fd = -1;
+        c->state = LC_RETRY;
+        c->t0 = now + RETRY_NS;
+    }
+}
+
+/* Write what is pending. false when the connection was dropped. */
+static bool conn_flush(struct lworker *w, struct lconn *c, int64_t now)
+{
+    while (c->woff < c->wlen) {
+        ssize_t n = send(c->fd, c->wptr + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN) {
+                set_events(w, c, EPOLLIN | EPOLLOUT);
+                return true;
+            }
+            int why = errno == EPIPE || errno == ECONNRESET ? HP_LERR_RESET : HP_LERR_WRITE;
+            conn_drop(w, c, now, why, false);
+            return false;
+        }
+        c->woff += (size_t)n;
+        fig(w)->counts.bytes_written += n;
+    }
+    c->woff = c->wlen = 0;
+    if (c->events & EPOLLOUT)
+        set_events(w, c, EPOLLIN);
+    return true;
+}
+
+/* ---- request mixes ----------------------------------------------------- */
+
+/* The data row for the next request; -1 when unique rows are used up. */
+static int64_t pick_row(struct lworker *w)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    int64_t rows = cfg->data->rows, r;
+    switch (cfg->data_pick) {
+    case HP_DATA_RANDOM:
+        return (int64_t)gsl_rng_uniform_int(w->rng, (unsigned long)rows);
+    case HP_DATA_UNIQUE:
+        r = atomic_fetch_add_explicit(&w->l->unique_row, 1, memory_order_relaxed);
+        return r < rows ? r : -1;
+    case HP_DATA_SEQUENTIAL:
+        break;
+    }
+    r = w->seq_row % rows;
+    w->seq_row += w->l->nworkers;
+    return r;
+}
+
+/* Render request k of the mix at dst; returns its length, or 0 when the
+ * data ran out. */
+static size_t render(struct lworker *w, int k, char *dst)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    const struct hp_load_request *q = &cfg->mix[k];
+    const char *const *values = NULL;
+    const uint32_t *lens = NULL;
+    if (cfg->data && (q->head->has_vars || q->body->has_vars)) {
+        int64_t row = pick_row(w);
+        if (row < 0)
+            return 0;
+        values = cfg->data->cells + row * cfg->data->cols;
+        lens = cfg->data->lens + row * cfg->data->cols;
+    }
+    char *p = dst + hp_template_render(q->head, values, lens, dst);
+    if (q->wants_length) {
+        memcpy(p, "Content-Length: ", 16);
+        p = hp_put_u64(p + 16, hp_template_length(q->body, lens));
+        *p++ = '\r';
+        *p++ = '\n';
+    }
+    *p++ = '\r';
+    *p++ = '\n';
+    p += hp_template_render(q->body, values, lens, p);
+    return (size_t)(p - dst);
+}
+
+/* Which request of the mix goes next: by weight. */
+static int pick_request(struct lworker *w)
+{
+    const struct hp_load *l = w->l;
+    int n = l->cfg.n_mix;
+    if (n == 1)
+        return 0;
+    double u = gsl_rng_uniform(w->rng) * l->cum_weight[n - 1];
+    int k = 0;
+    while (k < n - 1 && u >= l->cum_weight[k])
+        k++;
+    return k;
+}
+
+static bool next_is_head(const struct lworker *w, const struct lconn *c)
+{
+    if (w->l->cfg.mix && c->inflight > 0)
+        return w->l->cfg.mix[c->which[c->first]].head_method;
+    return w->l->cfg.head_request;
+}
+
+static void stop_sending(struct lworker *w, int64_t now);
+
+/* Queue `n` requests scheduled at sched_ns (closed: now) and write them. */
+static bool conn_send(struct lworker *w, struct lconn *c, int n, int64_t sched_ns, int64_t now)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    int pipeline = cfg->pipeline;
+    size_t len = 0;
+    if (cfg->mix) {
+        for (int i = 0; i < n; i++) {
+            int k = pick_request(w);
+            size_t got = render(w, k, c->mbuf + len);
+            if (got == 0) { /* unique data used up: this scenario is over */
+                atomic_store(&w->l->exhausted, true);
+                n = i;
+                break;
+            }
+            c->which[(c->first + c->inflight + i) % pipeline] = (uint8_t)k;
+            fig(w)->parts[k].counts.sent++;
+            len += got;
+        }
+        if (n == 0) {
+            stop_sending(w, now);
+            return true;
+        }
+        c->wptr = c->mbuf;
+    } else if (cfg->script) {
+        /* One request() string: `pipeline` requests (1 in the open model). */
+        const char *data;
+        if (hp_script_request(cfg->script, w->id, &data, &len) < 0 || len == 0 ||
+            len > HP_LOAD_MAX_REQUEST_BYTES) {
+            stop_sending(w, now);
+            return true;
+        }
+        if (len > c->mcap) {
+            char *grown = hp_realloc(c->mbuf, len);
+            if (!grown) {
+                record_error(w, HP_LERR_WRITE);
+                stop_sending(w, now);
+                return true;
+            }
+            c->mbuf = grown;
+            c->mcap = len;
+        }
+        memcpy(c->mbuf, data, len);
+        c->wptr = c->mbuf;
+    } else {
+        len = cfg->request_len * (size_t)n;
+        c->wptr = w->batch;
+    }
+    bool was_idle = c->inflight == 0;
+    for (int i = 0; i < n; i++) {
+        int at = (c->first + c->inflight) % pipeline;
+        c->sched[at] = sched_ns;
+        c->sent[at] = now;
+        c->inflight++;
+    }
+    if (was_idle && cfg->mix)
+        hp_resp_init(&c->resp, next_is_head(w, c));
+    w->inflight += n;
+    fig(w)->counts.sent += n;
+    /* Callers send only when nothing is pending (can_take, or closed model
+     * with nothing in flight), so the buffer holds the bytes. */
+    c->woff = 0;
+    c->wlen = len;
+    return conn_flush(w, c, now);
+}
+
+/* ---- open model -------------------------------------------------------- */
+
+static bool open_model(const struct lworker *w)
+{
+    return w->l->cfg.open_model;
+}
+
+/* When the n-th request of the whole schedule is due; INT64_MAX if never. */
+static int64_t due_time(const struct lworker *w, double n)
+{
+    double t = hp_stages_time_of(&w->l->cfg.stages, n);
+    if (!(t < 9e9))
+        return INT64_MAX;
+    return w->l->start_ns + (int64_t)(t * 1e9 + 0.5);
+}
+
+/* Workers take every threads-th request of one schedule (constant), or
+ * each runs a Poisson process of 1/threads of the rate: time-rescaled
+ * through the profile's integral, that is exponential steps of mean
+ * `threads` in request-count space. */
+static void advance_schedule(struct lworker *w)
+{
+    double threads = w->l->nworkers;
+    w->n_next += w->l->cfg.poisson ? gsl_ran_exponential(w->rng, threads) : threads;
+    w->next_ns = due_time(w, w->n_next);
+}
+
+/* Closed model with stages: is this connection among those wanted now? */
+static bool conn_wanted(const struct lworker *w, const struct lconn *c)
+{
+    if (!w->l->cfg.ramp_connections)
+        return true;
+    int64_t j = (int64_t)(c - w->conns) * w->l->nworkers + w->id;
+    return j < w->conn_target;
+}
+
+static void update_conn_target(struct lworker *w, int64_t now)
+{
+    if (w->l->cfg.ramp_connections)
+        w->conn_target = (int64_t)(hp_stages_value_at(&w->l->cfg.stages,
+                                                      (double)(now - w->l->start_ns) / 1e9) + 0.5);
+}
+
+static bool can_take(const struct lworker *w, const struct lconn *c)
+{
+    return c->state == LC_READY && c->inflight < w->l->cfg.pipeline && c->wlen == 0;
+}
+
+/* Send every request that is due, on free connections. */
+static void dispatch_due(struct lworker *w, int64_t now)
+{
+    while (w->sending && w->next_ns <= now && w->next_ns < w->end_ns) {
+        struct lconn *c = w->idle;
+        while (c && !can_take(w, c)) { /* stale entries leave the list */
+            w->idle = c->next_idle;
+            c->idle_listed = false;
+            c = w->idle;
+        }
+        if (!c) {
+            if (w->cap_hit_from == INT64_MAX)
+                w->cap_hit_from = w->next_ns;
+            return;
+        }
+        int64_t sched = w->next_ns;
+        /* Late requests waited for a connection (the -c cap): that wait is
+         * in their latency. The lag histogram is the scheduler's own delay. */
+        if (sched >= w->cap_hit_from)
+            fig(w)->counts.late++;
+        else
+            hp_hist_record(fig(w)->lag, now - sched);
+        advance_schedule(w);
+        if (c->inflight + 1 >= w->l->cfg.pipeline || c->wlen) {
+            w->idle = c->next_idle;
+            c->idle_listed = false;
+        }
+        conn_send(w, c, 1, sched, now);
+    }
+    if (w->next_ns > now)
+        w->cap_hit_from = INT64_MAX;
+}
+
+static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
+{
+    if (!w->sending && !(open_model(w) && !atomic_load(&w->l->go)))
+        return; /* ending; but during the open model's connect phase, list it as free */
+    if (!open_model(w)) {
+        if (c->inflight == 0 && !conn_wanted(w, c))
+            conn_drop(w, c, now, -1, false); /* the profile ramps down */
+        else if (c->inflight == 0)
+            conn_send(w, c, w->l->cfg.pipeline, now, now);
+        return;
+    }
+    if (can_take(w, c) && !c->idle_listed) {
+        c->next_idle = w->idle;
+        w->idle = c;
+        c->idle_listed = true;
+    }
+    dispatch_due(w, now);
+}
+
+/* After answers: the closed model's think time, if any, before the next. */
+static void conn_next(struct lworker *w, struct lconn *c, int64_t now)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    if ((cfg->think || w->script_delay) && !cfg->open_model && c->inflight == 0 &&
+        w->sending && conn_wanted(w, c)) {
+        int64_t pause = w->script_delay ? hp_script_delay_ns(cfg->script, w->id)
+                                     : hp_dist_sample(&cfg->think_dist, w->rng);
+        if (pause > 0) {
+            hp_timer_heap_add(&w->thinking, &c->think, now + pause);
+            return;
+        }
+    }
+    conn_ready(w, c, now);
+}
+
+/* ---- responses --------------------------------------------------------- */
+
+/* One answer with this status, into counts and latencies. */
+static void count_answer(struct hp_load_counts *c, int status)
+{
+    c->requests++;
+    c->status[status / 100 <= 5 ? status / 100 : 0]++;
+    if (status >= 400 && status < 500)
+        c->errors[HP_LERR_STATUS_4XX]++;
+    else if (status >= 500)
+        c->errors[HP_LERR_STATUS_5XX]++;
+}
+
+/* The kept copy of the answer (checks, response()) as head and body. */
+static void split_capture(struct lconn *c, const char **head, size_t *head_len,
+                          const char **body, size_t *body_len)
+{
+    *head = *body = "";
+    *head_len = *body_len = 0;
+    if (c->cap)
+        hp_check_split(c->cap, c->cap_len, (size_t)c->resp.head_bytes,
+                       c->resp.body_kind == HP_BODY_CHUNKED, head, head_len, body, body_len);
+}
+
+/* Judge the checks of request q (number k of the mix) on the kept answer. */
+static void judge_checks(struct lworker *w, struct lconn *c, int k, int status,
+                         struct hp_load_part *pt)
+{
+    struct hp_load_figures *f = fig(w);
+    const struct hp_load_request *q = &w->l->cfg.mix[k];
+    const char *head, *body;
+    size_t head_len, body_len;
+    split_capture(c, &head, &head_len, &body, &body_len);
+    for (int i = 0; i < q->n_checks; i++) {
+        bool ok = !c->cap_failed &&
+                  hp_check_eval(&q->checks[i], status, head, head_len, body, body_len, w->md);
+        int g = w->l->check_base[k] + i;
+        f->check_total[g]++;
+        f->check_failed[g] += !ok;
+        f->counts.checks_passed += ok;
+        f->counts.checks_failed += !ok;
+        pt->counts.checks_passed += ok;
+        pt->counts.checks_failed += !ok;
+    }
+}
+
+/* An answer arrived for the oldest request in flight. */
+static void answered(struct lworker *w, struct lconn *c, int64_t now)
+{
+    struct hp_load_figures *f = fig(w);
+    int at = c->first;
+    int status = c->resp.status;
+
+    hp_hist_record(f->corrected, now - c->sched[at]);
+    hp_hist_record(f->uncorrected, now - c->sent[at]);
+    count_answer(&f->counts, status);
+    if (c->which) {
+        int k = c->which[at];
+        struct hp_load_part *pt = &f->parts[k];
+        if (w->l->cfg.mix[k].n_checks > 0)
+            judge_checks(w, c, k, status, pt);
+        hp_hist_record(pt->corrected, now - c->sched[at]);
+        hp_hist_record(pt->uncorrected, now - c->sent[at]);
+        count_answer(&pt->counts, status);
+    }
+    if (w->script_answers) {
+        const char *head, *body;
+        size_t head_len, body_len;
+        split_capture(c, &head, &head_len, &body, &body_len);
+        hp_script_response(w->l->cfg.script, w->id, status, head, head_len, body, body_len);
+        if (hp_script_stopped(w->l->cfg.script, w->id))
+            stop_sending(w, now);
+    }
+    c->cap_len = 0;
+    c->first = (c->first + 1) % w->l->cfg.pipeline;
+    c->inflight--;
+    w->inflight--;
+    c->answered++;
+}
+
+enum { READ_FULL, READ_SHORT, READ_DONE };
+static int read_once(struct lworker *w, struct lconn *c);
+
+/* Read and parse until the socket is drained: a short read is enough,
+ * unless the peer has shut its side (EPOLLRDHUP), when the close may sit
+ * behind the data and raises no further edge: then read to EOF. */
+static void on_readable(struct lworker *w, struct lconn *c, bool peer_closed)
+{
+    while (c->fd >= 0 && c->state == LC_READY) {
+        int r = read_once(w, c);
+        if (r == READ_DONE || (r == READ_SHORT && !peer_closed))
+            break;
+    }
+}
+
+/* Keep the bytes of an answer whose request has checks, up to the cap. The
+ * buffer is the connection's, made on its first checked answer. */
+static void capture(struct lconn *c, const char *p, size_t n)
+{
+    if (!c->cap && !c->cap_failed) {
+        c->cap = hp_malloc(HP_CHECK_CAPTURE_BYTES);
+        c->cap_failed = c->cap == NULL;
+    }
+    if (!c->cap)
+        return;
+    size_t room = HP_CHECK_CAPTURE_BYTES - c->cap_len;
+    if (n > room)
+        n = room;
+    memcpy(c->cap + c->cap_len, p, n);
+    c->cap_len += (uint32_t)n;
+}
+
+/* One read and what it held: READ_FULL (the buffer filled: more may wait),
+ * READ_SHORT, or READ_DONE (EAGAIN, EOF or the connection was dropped). */
+static int read_once(struct lworker *w, struct lconn *c)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    ssize_t n = read(c->fd, w->rbuf, RBUF_BYTES);
+    int64_t now = hp_now_ns();
+
+    if (n < 0) {
+        if (errno == EINTR)
+            return READ_FULL;
+        if (errno == EAGAIN)
+            return READ_DONE;
+        conn_drop(w, c, now, errno == ECONNRESET ? HP_LERR_RESET : HP_LERR_READ, false);
+        return READ_DONE;
+    }
+    if (n == 0) {
+        /* The server closed: a close-delimited body ends here; anything
+         * else in flight was cut off. */
+        if (c->inflight > 0 && !hp_resp_idle(&c->resp)) {
+            if (hp_resp_eof(&c->resp) == HP_RESP_DONE) {
+                answered(w, c, now);
+            } else {
+                record_error(w, HP_LERR_MALFORMED);
+                c->inflight--;
+                w->inflight--;
+            }
+        }
+        conn_drop(w, c, now, HP_LERR_RESET, true);
+        return READ_DONE;
+    }
+    fig(w)->counts.bytes_read += n;
+    size_t pos = 0;
+    bool reconnect = false;
+    while (pos < (size_t)n) {
+        if (c->inflight == 0) {
+            record_error(w, HP_LERR_MALFORMED); /* bytes nobody asked for */
+            conn_drop(w, c, now, -1, false);
+            return READ_DONE;
+        }
+        size_t used;
+        int rc = hp_resp_feed(&c->resp, w->rbuf + pos, (size_t)n - pos, &used);
+        if (w->script_answers ||
+            (w->l->n_checks > 0 && cfg->mix[c->which[c->first]].n_checks > 0))
+            capture(c, w->rbuf + pos, used);
+        pos += used;
+        if (rc == HP_RESP_EBAD) {
+            record_error(w, HP_LERR_MALFORMED);
+            c->inflight--;
+            w->inflight--;
+            conn_drop(w, c, now, HP_LERR_RESET, false);
+            return READ_DONE;
+        }
+        if (rc == HP_RESP_MORE)
+            break;
+        bool keep = c->resp.keep_alive;
+        answered(w, c, now);
+        hp_resp_init(&c->resp, next_is_head(w, c));
+        if (!keep || (cfg->requests_per_conn > 0 && c->answered >= cfg->requests_per_conn)) {
+            reconnect = true;
+            break;
+        }
+    }
+    if (reconnect) {
+        fig(w)->counts.reconnects++;
+        conn_drop(w, c, now, HP_LERR_RESET, true);
+        return READ_DONE;
+    }
+    conn_next(w, c, now);
+    return n == RBUF_BYTES ? READ_FULL : READ_SHORT;
+}
+
+static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
+{
+    if (c->state == LC_CONNECTING) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err != 0) {
+            record_error(w, err == ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
+            conn_drop(w, c, now, -1, false);
+            return;
+        }
+        c->state = LC_READY;
+        fig(w)->counts.connects++;
+        set_events(w, c, EPOLLIN);
+        conn_ready(w, c, now);
+        return;
+    }
+    if (conn_flush(w, c, now) && c->wlen == 0)
+        conn_ready(w, c, now);
+}
+
+/* Timeouts, connect timeouts and reconnects, every SWEEP_NS. */
+static void sweep(struct lworker *w, int64_t now)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    update_conn_target(w, now);
+    for (int i = 0; i < w->nconns; i++) {
+        struct lconn *c = &w->conns[i];
+        switch (c->state) {
+        case LC_DOWN:
+            if (w->sending && cfg->ramp_connections && conn_wanted(w, c))
+                conn_start(w, c, now);
+            break;
+        case LC_READY:
+            if (c->inflight > 0 && now - c->sent[c->first] >= cfg->timeout_ns) {
+                /* Each request in flight is recorded at its timeout. */
+                struct hp_load_figures *f = fig(w);
+                for (int k = 0; k < c->inflight; k++) {
+                    int at = (c->first + k) % cfg->pipeline;
+                    hp_hist_record(f->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
+                    hp_hist_record(f->uncorrected, cfg->timeout_ns);
+                    if (c->which) {
+                        struct hp_load_part *pt = &f->parts[c->which[at]];
+                        hp_hist_record(pt->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
+                        hp_hist_record(pt->uncorrected, cfg->timeout_ns);
+                    }
+                }
+                conn_drop(w, c, now, HP_LERR_TIMEOUT, true);
+            } else if (c->inflight == 0 && !conn_wanted(w, c)) {
+                conn_drop(w, c, now, -1, false);
+            }
+            break;
+        case LC_CONNECTING:
+            if (now - c->t0 >= cfg->connect_timeout_ns) {
+                record_error(w, HP_LERR_CONNECT_TIMEOUT);
+                conn_drop(w, c, now, -1, true);
+            }
+            break;
+        case LC_RETRY:
+            if (w->sending && now >= c->t0 && conn_wanted(w, c))
+                conn_start(w, c, now);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+static void stop_sending(struct lworker *w, int64_t now)
+{
+    if (!w->sending)
+        return;
+    w->sending = false;
+    w->grace_end_ns = now + w->l->cfg.grace_ns;
+    if (open_model(w)) {
+        /* Due before the end but never sent: the users behind them waited
+         * all along. Never dropped: recorded from their schedule. */
+        int64_t last = min64(now, w->end_ns);
+        while (w->next_ns < last) {
+            struct hp_load_figures *f = fig(w);
+            f->counts.unsent++;
+            f->counts.late++;
+            hp_hist_record(f->corrected, now - w->next_ns);
+            advance_schedule(w);
+        }
+    }
+}
+
+/* Open model: connect before the schedule starts, so the first requests do
+ * not wait for TCP handshakes (and count as late). Reports readiness, then
+ * waits for hp_load_start to set the schedule's origin. */
+static void connect_phase(struct lworker *w, struct epoll_event *evs)
+{
+    int64_t give_up = hp_now_ns() + w->l->cfg.connect_timeout_ns;
+    for (;;) {
+        int connecting = 0;
+        for (int i = 0; i < w->nconns; i++)
+            connecting += w->conns[i].state == LC_CONNECTING;
+        int64_t now = hp_now_ns();
+        if (connecting == 0 || now >= give_up || atomic_load(&w->l->stop))
+            break;
+        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, give_up, now);
+        now = hp_now_ns();
+        for (int i = 0; i < n; i++) {
+            struct lconn *c = evs[i].data.ptr;
+            if (c && c->fd >= 0 && c->state == LC_CONNECTING)
+                on_writable(w, c, now);
+        }
+    }
+    atomic_fetch_add(&w->l->ready, 1);
+    while (!atomic_load_explicit(&w->l->go, memory_order_acquire)) {
+        struct timespec ts = {0, 100000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct lworker *w = arg;
+    struct hp_load *l = w->l;
+    struct epoll_event evs[MAX_EVENTS];
+
+    prctl(PR_SET_TIMERSLACK, 1UL); /* nanosecond timers mean it: no 50us slack */
+    int64_t now = hp_now_ns();
+    update_conn_target(w, now);
+    for (int i = 0; i < w->nconns; i++)
+        if (conn_wanted(w, &w->conns[i]))
+            conn_start(w, &w->conns[i], now);
+    if (open_model(w)) {
+        connect_phase(w, evs);
+        now = hp_now_ns();
+        for (int i = 0; i < w->nconns; i++) /* failed to connect: try again now */
+            if (w->conns[i].state == LC_DOWN)
+                conn_start(w, &w->conns[i], now);
+    }
+    w->next_sweep_ns = now + SWEEP_NS;
+
+    for (;;) {
+        now = hp_now_ns();
+        if (w->sending && (now >= w->end_ns || atomic_load_explicit(&l->stop, memory_order_relaxed)))
+            stop_sending(w, now);
+        if (!w->sending && (w->inflight <= 0 || now >= w->grace_end_ns))
+            break;
+        /* Sleep until the next thing due: a send, a sweep, an interval, the end. */
+        int64_t until = min64(w->next_sweep_ns, l->start_ns + (w->cur_interval + 1) * l->cfg.interval_ns);
+        until = min64(until, w->sending ? w->end_ns : w->grace_end_ns);
+        if (open_model(w) && w->sending && w->idle)
+            until = min64(until, w->next_ns);
+        struct hp_timer *th = hp_timer_heap_peek(&w->thinking);
+        if (th)
+            until = min64(until, th->due_ns);
+        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, until, now);
+        if (n < 0 && errno != EINTR)
+            break;
+        now = hp_now_ns();
+        for (int i = 0; i < n; i++) {
+            struct lconn *c = evs[i].data.ptr;
+            if (c == NULL)
+                continue; /* the wake eventfd */
+            if (c->fd < 0)
+                continue;
+            uint32_t e = evs[i].events;
+            if (e & (EPOLLERR | EPOLLHUP) && c->state == LC_CONNECTING) {
+                on_writable(w, c, now); /* SO_ERROR says why */
+                continue;
+            }
+            if (e & EPOLLOUT)
+                on_writable(w, c, now);
+            if (c->fd >= 0 && (e & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
+                on_readable(w, c, e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+        }
+        now = hp_now_ns();
+        struct hp_timer *due;
+        while ((due = hp_timer_heap_pop_due(&w->thinking, now)) != NULL) {
+            struct lconn *c = (struct lconn *)((char *)due - offsetof(struct lconn, think));
+            if (c->state == LC_READY && w->sending)
+                conn_ready(w, c, now);
+        }
+        if (open_model(w))
+            dispatch_due(w, now);
+        if (now >= w->next_sweep_ns) {
+            sweep(w, now);
+            w->next_sweep_ns = now + SWEEP_NS;
+        }
+        maybe_publish(w, now);
+    }
+    /* Requests still unanswered when the grace period ends are counted,
+     * not recorded: they neither answered nor reached their timeout. */
+    now = hp_now_ns();
+    for (int i = 0; i < w->nconns; i++) {
+        struct lconn *c = &w->conns[i];
+        fig(w)->counts.unanswered += c->inflight;
+        if (c->fd >= 0)
+            conn_drop(w, c, now, -1, false);
+        c->state = LC_DOWN;
+    }
+    publish(w, w->cur_interval + 1, true);
+    atomic_store_explicit(&w->done, true, memory_order_release);
+    return NULL;
+}
+
+/* ---- setup and merging ------------------------------------------------- */
+
+static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_err *err)
+{
+    const struct hp_load_config *cfg = &l->cfg;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+
+    w->l = l;
+    w->id = id;
+    w->epfd = w->wake_fd = -1;
+    /* Connections spread evenly; the first workers take the remainder. */
+    w->nconns = cfg->connections / l->nworkers + (id < cfg->connections % l->nworkers);
+    w->conns = hp_calloc((size_t)(w->nconns ? w->nconns : 1), sizeof *w->conns);
+    w->times = hp_calloc((size_t)(w->nconns ? w->nconns : 1) * (size_t)cfg->pipeline * 2,
+                         sizeof *w->times);
+    w->rbuf = hp_malloc(RBUF_BYTES);
+    w->batch_len = cfg->request_len * (size_t)cfg->pipeline;
+    w->batch = hp_malloc(w->batch_len ? w->batch_len : 1);
+    w->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int parts = cfg->mix ? cfg->n_mix : 0;
+    size_t nc = (size_t)(w->nconns ? w->nconns : 1);
+    hp_timer_heap_init(&w->thinking);
+    if (cfg->mix) {
+        w->mbufs = hp_malloc(nc * (size_t)cfg->pipeline * l->mix_max_bytes);
+        w->whiches = hp_calloc(nc * (size_t)cfg->pipeline, 1);
+    }
+    if (!w->conns || !w->times || !w->rbuf || !w->batch || !w->rng ||
+        (cfg->mix && (!w->mbufs || !w->whiches)) ||
+        hp_timer_heap_reserve(&w->thinking, (int)nc) < 0 ||
+        (l->n_checks > 0 && !(w->md = hp_check_match_data())) ||
+        figures_init(&w->slots[0].f, parts, l->n_checks) < 0 ||
+        figures_init(&w->slots[1].f, parts, l->n_checks) < 0)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    for (size_t i = 0; i < (size_t)cfg->pipeline && cfg->request; i++)
+        memcpy(w->batch + i * cfg->request_len, cfg->request, cfg->request_len);
+    w->seq_row = id;
+    w->addr = cfg->script ? hp_script_thread_addr(cfg->script, id) : &l->cfg.addr;
+    w->script_answers = cfg->script && hp_script_has_response(cfg->script);
+    w->script_delay = cfg->script && hp_script_has_delay(cfg->script);
+    gsl_rng_set(w->rng, cfg->seed + (uint64_t)id);
+    for (int i = 0; i < w->nconns; i++) {
+        struct lconn *c = &w->conns[i];
+        c->fd = -1;
+        c->sched = w->times + (size_t)i * (size_t)cfg->pipeline * 2;
+        c->sent = c->sched + cfg->pipeline;
+        c->wptr = w->batch;
+        hp_timer_init(&c->think);
+        if (cfg->mix) {
+            c->mbuf = w->mbufs + (size_t)i * (size_t)cfg->pipeline * l->mix_max_bytes;
+            c->which = w->whiches + (size_t)i * (size_t)cfg->pipeline;
+        }
+    }
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->epfd < 0 || w->wake_fd < 0 || epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake_fd, &ev) < 0)
+        return hp_err_set(err, -errno, "epoll: %s", strerror(errno));
+    w->cap_hit_from = INT64_MAX;
+    return 0;
+}
+
+int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct hp_err *err)
+{
+    struct hp_load *l;
+    int rc;
+
+    if (cfg->threads < 1 || cfg->threads > HP_LOAD_MAX_THREADS)
+        return hp_err_set(err, HP_ERANGE, "threads must be 1-%d", HP_LOAD_MAX_THREADS);
+    if (cfg->connections < cfg->threads)
+        return hp_err_set(err, HP_ERANGE,
+                          "%d connections for %d threads: each thread needs at least one",
+                          cfg->connections, cfg->threads);
+    if (cfg->pipeline < 1 || cfg->pipeline > HP_LOAD_MAX_PIPELINE)
+        return hp_err_set(err, HP_ERANGE, "pipeline must be 1-%d", HP_LOAD_MAX_PIPELINE);
+    if (!cfg->mix && !cfg->script &&
+        (cfg->request_len == 0 || cfg->request_len > HP_LOAD_MAX_REQUEST_BYTES))
+        return hp_err_set(err, HP_ERANGE, "request of %zu bytes", cfg->request_len);
+    if (cfg->mix && (cfg->n_mix < 1 || cfg->n_mix > HP_LOAD_MAX_MIX))
+        return hp_err_set(err, HP_ERANGE, "a mix of 1-%d requests, not %d", HP_LOAD_MAX_MIX,
+                          cfg->n_mix);
+    if (cfg->mix && cfg->data && cfg->data->rows < 1)
+        return hp_err_set(err, HP_ERANGE, "the data table has no rows");
+    if (cfg->duration_ns <= 0 || cfg->timeout_ns <= 0 || cfg->interval_ns <= 0)
+        return hp_err_set(err, HP_ERANGE, "duration, timeout and interval must be above 0");
+    if ((cfg->open_model || cfg->ramp_connections) && cfg->stages.n < 1)
+        return hp_err_set(err, HP_ERANGE, "the open model and ramps need a profile (stages)");
+    long fds = hp_fd_limit_raise((long)cfg->connections + 64);
+    if (fds < (long)cfg->connections + 64)
+        return hp_err_set(err, -EMFILE,
+                          "%d connections need %d file descriptors but the limit is %ld "
+                          "(raise it with ulimit -n)",
+                          cfg->connections, cfg->connections + 64, fds);
+    l = hp_calloc(1, sizeof *l);
+    if (!l)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    l->cfg = *cfg;
+    if (cfg->mix) {
+        /* The longest a request can render to, with each column's longest
+         * value, plus "Content-Length: " and 20 digits and two CRLFs. */
+        double sum = 0;
+        const uint32_t *maxes = cfg->data ? cfg->data->max_len : NULL;
+        for (int i = 0; i < cfg->n_mix; i++) {
+            const struct hp_load_request *q = &cfg->mix[i];
+            size_t n = (maxes ? hp_template_length(q->head, maxes) : q->head->literal_len) +
+                       (maxes ? hp_template_length(q->body, maxes) : q->body->literal_len) + 42;
+            if (n > l->mix_max_bytes)
+                l->mix_max_bytes = n;
+            sum += q->weight > 0 ? q->weight : 0;
+            l->cum_weight[i] = sum;
+            l->check_base[i] = l->n_checks;
+            l->n_checks += q->n_checks;
+        }
+        if (!(sum > 0)) {
+            hp_free(l);
+            return hp_err_set(err, HP_ERANGE, "the mix's weights add up to 0");
+        }
+        if (l->mix_max_bytes > HP_LOAD_MAX_REQUEST_BYTES) {
+            hp_free(l);
+            return hp_err_set(err, HP_ERANGE, "a request of the mix can reach %zu bytes",
+                              l->mix_max_bytes);
+        }
+        l->cfg.request = NULL;
+        l->cfg.request_len = 0;
+    }
+    l->request = hp_malloc(cfg->request_len ? cfg->request_len : 1);
+    l->nworkers = cfg->threads;
+    l->workers = hp_calloc((size_t)l->nworkers, sizeof *l->workers);
+    int parts = cfg->mix ? cfg->n_mix : 0;
+    if (!l->request || !l->workers || figures_init(&l->interval, parts, l->n_checks) < 0 ||
+        figures_init(&l->totals, parts, l->n_checks) < 0) {
+        hp_load_free(l);
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    if (!cfg->mix && cfg->request_len) {
+        memcpy(l->request, cfg->request, cfg->request_len);
+        l->cfg.request = l->request;
+    }
+    for (int i = 0; i < l->nworkers; i++) {
+        l->workers[i].epfd = l->workers[i].wake_fd = -1;
+        hp_evwait_init(&l->workers[i].ew);
+    }
+    for (int i = 0; i < l->nworkers; i++) {
+        rc = worker_init(l, &l->workers[i], i, err);
+        if (rc < 0) {
+            hp_load_free(l);
+            return rc;
+        }
+    }
+    *out = l;
+    return 0;
+}
+
+/* Set the schedule's origin and every worker's end and first request. */
+static void set_origin(struct hp_load *l)
+{
+    l->start_ns = hp_now_ns();
+    for (int i = 0; i < l->nworkers; i++) {
+        struct lworker *w = &l->workers[i];
+        w->end_ns = l->start_ns + l->cfg.duration_ns;
+        /* Workers' schedules interleave: together, one stream. */
+        w->n_next = l->cfg.poisson ? gsl_ran_exponential(w->rng, l->nworkers) : i;
+        w->next_ns = due_time(w, w->n_next);
+        w->slots[0].f.interval = 0;
+        w->sending = true;
+    }
+}
+
+int hp_load_start(struct hp_load *l, struct hp_err *err)
+{
+    sigset_t all, old;
+    bool open = l->cfg.open_model;
+    if (!open) {
+        set_origin(l);
+        atomic_store(&l->go, true);
+    }
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    for (int i = 0; i < l->nworkers; i++) {
+        int rc = pthread_create(&l->workers[i].tid, NULL, worker_main, &l->workers[i]);
+        if (rc != 0) {
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+            if (open) {
+                set_origin(l);
+                atomic_store(&l->go, true);
+            }
+            l->running = true;
+            hp_load_stop(l);
+            return hp_err_set(err, -rc, "cannot start thread: %s", strerror(rc));
+        }
+        l->workers[i].started = true;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (open) {
+        /* Workers connect first (each gives up after the connect timeout). */
+        while (atomic_load(&l->ready) < l->nworkers) {
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+        set_origin(l);
+        atomic_store_explicit(&l->go, true, memory_order_release);
+    }
+    l->running = true;
+    return 0;
+}
+
+void hp_load_stop(struct hp_load *l)
+{
+    atomic_store(&l->stop, true);
+    for (int i = 0; i < l->nworkers; i++) {
+        uint64_t one = 1;
+        if (l->workers[i].wake_fd >= 0 && write(l->workers[i].wake_fd, &one, sizeof one) < 0) {
+            /* an eventfd write only fails when full: it is already awake */
+        }
+    }
+}
+
+/* The published, not yet merged slot of w, or NULL. */
+static struct slot *pending(struct lworker *w)
+{
+    struct slot *best = NULL;
+    for (int k = 0; k < 2; k++) {
+        struct slot *s = &w->slots[k];
+        if (atomic_load_explicit(&s->published, memory_order_acquire) !=
+                atomic_load_explicit(&s->consumed, memory_order_relaxed) &&
+            (!best || s->f.interval < best->f.interval))
+            best = s;
+    }
+    return best;
+}
+
+int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out)
+{
+    bool any = false;
+    for (int i = 0; i < l->nworkers; i++) {
+        struct lworker *w = &l->workers[i];
+        bool done = atomic_load_explicit(&w->done, memory_order_acquire);
+        struct slot *s = pending(w);
+        if (!s && !done)
+            return 0; /* this worker has not finished the interval yet */
+        any |= s != NULL;
+    }
+    if (!any) {
+        if (l->running) {
+            for (int i = 0; i < l->nworkers; i++)
+                if (l->workers[i].started)
+                    pthread_join(l->workers[i].tid, NULL);
+            l->finish_ns = hp_now_ns();
+            l->running = false;
+        }
+        return -1;
+    }
+    figures_reset(&l->interval);
+    l->interval.interval = -1;
+    l->interval.start_s = 1e300;
+    l->interval.end_s = 0;
+    for (int i = 0; i < l->nworkers; i++) {
+        struct slot *s = pending(&l->workers[i]);
+        if (!s)
+            continue;
+        figures_add(&l->interval, &s->f);
+        if (s->f.interval > l->interval.interval)
+            l->interval.interval = s->f.interval;
+        if (s->f.start_s < l->interval.start_s)
+            l->interval.start_s = s->f.start_s;
+        if (s->f.end_s > l->interval.end_s)
+            l->interval.end_s = s->f.end_s;
+        atomic_store_explicit(&s->consumed, atomic_load(&s->published), memory_order_release);
+    }
+    figures_add(&l->totals, &l->interval);
+    l->totals.end_s = l->interval.end_s;
+    *out = &l->interval;
+    return 1;
+}
+
+const struct hp_load_figures *hp_load_totals(const struct hp_load *l)
+{
+    return &l->totals;
+}
+
+bool hp_load_data_exhausted(const struct hp_load *l)
+{
+    return atomic_load(&((struct hp_load *)l)->exhausted);
+}
+
+double hp_load_elapsed_s(const struct hp_load *l)
+{
+    int64_t end = l->running || !l->finish_ns ? hp_now_ns() : l->finish_ns;
+    return (double)(end - l->start_ns) / 1e9;
+}
+
+void hp_load_free(struct hp_load *l)
+{
+    if (!l)
+        return;
+    if (l->running) {
+        hp_load_stop(l);
+        const struct hp_load_figures *f;
+        while (hp_load_poll(l, &f) != -1) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    for (int i = 0; l->workers && i < l->nworkers; i++) {
+        struct lworker *w = &l->workers[i];
+        for (int k = 0; w->conns && k < w->nconns; k++) {
+            if (w->conns[k].fd >= 0)
+                close(w->conns[k].fd);
+            hp_free(w->conns[k].cap);
+            if (!l->cfg.mix) /* a mix's buffers live in w->mbufs */
+                hp_free(w->conns[k].mbuf);
+        }
+        hp_check_match_data_free(w->md);
+        hp_free(w->conns);
+        hp_free(w->times);
+        hp_free(w->rbuf);
+        hp_free(w->batch);
+        hp_free(w->mbufs);
+        hp_free(w->whiches);
+        hp_timer_heap_fini(&w->thinking);
+        if (w->rng)
+            gsl_rng_free(w->rng);
+        figures_fini(&w->slots[0].f);
+        figures_fini(&w->slots[1].f);
+        hp_evwait_fini(&w->ew);
+        if (w->epfd >= 0)
+            close(w->epfd);
+        if (w->wake_fd >= 0)
+            close(w->wake_fd);
+    }
+    figures_fini(&l->interval);
+    figures_fini(&l->totals);
+    hp_free(l->workers);
+    hp_free(l->request);
+    hp_free(l);
+}

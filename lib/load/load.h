@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* load/load.h - the HTTP/1.1 load engine behind `hotpath load`.
+ *
+ * Worker threads each own an epoll loop, their connections, one read buffer
+ * shared by those connections, and their histograms. Nothing is locked or
+ * allocated per request. Two load models:
+ *  - closed: each connection sends its next request (or pipeline batch)
+ *    when the previous answers arrive; with ramp_connections the stages set
+ *    how many connections are active;
+ *  - open (open_model): requests follow a schedule (the stages' rate, with
+ *    constant or Poisson spacing) independent of the answers. Latency is measured from
+ *    the scheduled send time ("corrected") and from the actual send time
+ *    ("uncorrected"); a request that finds every connection busy waits and
+ *    is sent late, never dropped, and still measured from its schedule.
+ *
+ * Each worker publishes its figures once per reporting interval into one of
+ * two slots; the caller's thread merges them (hp_load_poll), so percentiles
+ * are always computed over all requests of the interval, never averaged. */
+#ifndef HP_LOAD_LOAD_H
+#define HP_LOAD_LOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "io/addr.h"
+#include "core/table.h"
+#include "http/check.h"
+#include "load/script.h"
+#include "load/stages.h"
+#include "http/template.h"
+#include "stat/dist.h"
+#include "stat/hist.h"
+
+#define HP_LOAD_MAX_THREADS 256
+#define HP_LOAD_MAX_PIPELINE 1024
+#define HP_LOAD_MAX_REQUEST_BYTES (16 * 1024 * 1024)
+#define HP_LOAD_MAX_MIX 64
+
+enum hp_load_error {
+    HP_LERR_CONNECT_REFUSED,
+    HP_LERR_CONNECT_TIMEOUT,
+    HP_LERR_CONNECT, /* other connect failures (unreachable...) */
+    HP_LERR_RESET,   /* ECONNRESET / EPIPE, or closed with requests in flight */
+    HP_LERR_READ,
+    HP_LERR_WRITE,
+    HP_LERR_TIMEOUT, /* no answer within the request timeout */
+    HP_LERR_MALFORMED,
+    HP_LERR_STATUS_4XX,
+    HP_LERR_STATUS_5XX,
+    HP_LERR_COUNT
+};
+
+const char *hp_load_error_name(enum hp_load_error e);
+
+/* How a request of a mix takes its row of the data table. */
+enum hp_data_pick {
+    HP_DATA_SEQUENTIAL, /* each thread walks the rows in turn (interleaved), then wraps */
+    HP_DATA_RANDOM,     /* a row drawn at random per request */
+    HP_DATA_UNIQUE,     /* each row once over the whole run; when all are used, sending stops */
+};
+
+/* One request of a weighted mix: the head (request line and headers, no
+ * Content-Length, no blank line) and the body, both templates over the data
+ * table's columns. Templates are borrowed: they must outlive the run. */
+struct hp_load_request {
+    const char *name;
+    double weight;              /* > 0; shares are weight / sum of weights */
+    bool head_method;           /* HEAD: answers have no body */
+    bool wants_length;          /* send Content-Length: there is a body, or POST/PUT/PATCH */
+    const struct hp_template *head, *body;
+    const struct hp_check *checks; /* judged on each answer; borrowed */
+    int n_checks;
+};
+
+struct hp_load_config {
+    struct hp_addr addr;
+    const char *request;      /* the full request bytes sent each time (method..body) */
+    size_t request_len;
+    bool head_request;        /* method is HEAD: responses have no body */
+    int threads;
+    int connections;          /* closed: how many; open: cap on requests in flight */
+    int64_t duration_ns;
+    int64_t timeout_ns;       /* request timeout (wrk's --timeout, default 2s) */
+    int64_t connect_timeout_ns;
+    int64_t grace_ns;         /* after the end, wait this long for answers in flight */
+    int pipeline;             /* requests per connection in flight, >= 1 */
+    int64_t requests_per_conn; /* close and reconnect after this many; 0: never */
+    bool open_model;          /* requests on a schedule (else: closed model) */
+    struct hp_stages stages;  /* open: the rate over time (a constant rate is one stage);
+                                 closed with ramp_connections: connections over time */
+    bool ramp_connections;
+    bool poisson;             /* open model: exponential gaps instead of constant */
+    int64_t interval_ns;      /* reporting interval (1s) */
+    uint64_t seed;
+    /* A weighted mix of requests instead of `request` (which is then
+     * unused): each send picks one by weight and renders it, with a row of
+     * `data` when the templates have variables. Figures are kept per
+     * request of the mix as well (hp_load_figures.parts). Borrowed. */
+    const struct hp_load_request *mix;
+    int n_mix;                      /* 1..HP_LOAD_MAX_MIX */
+    const struct hp_table *data;    /* NULL: no variables */
+    enum hp_data_pick data_pick;
+    /* Closed model: a connection pauses this long (drawn per request)
+     * between an answer and its next request. */
+    bool think;
+    struct hp_dist think_dist;
+    /* A wrk-style Lua script (set up with hp_script_setup for `threads`)
+     * makes each request with request(), sees answers in response(),
+     * paces with delay() and connects each thread to its thread.addr. A
+     * request() string holds `pipeline` requests. Borrowed. */
+    struct hp_script *script;
+};
+
+struct hp_load_counts {
+    int64_t requests;      /* answers received (any status), timeouts not included */
+    int64_t sent;
+    int64_t late;          /* open model: sent after waiting for a free connection */
+    int64_t unsent;        /* open model: due before the end but never sent */
+    int64_t unanswered;    /* still in flight when the grace period ended */
+    int64_t connects;
+    int64_t reconnects;    /* connections closed by Connection: close or --requests-per-conn */
+    int64_t bytes_read;
+    int64_t bytes_written;
+    int64_t status[6];     /* answers by class: [1]..[5] = 1xx..5xx */
+    int64_t errors[HP_LERR_COUNT];
+    int64_t checks_passed; /* checks judged on answers (scenario requests with checks) */
+    int64_t checks_failed;
+};
+
+int64_t hp_load_error_total(const struct hp_load_counts *c);
+/* d += s, every count. */
+void hp_load_counts_add(struct hp_load_counts *d, const struct hp_load_counts *s);
+
+/* What one request of a mix measured. */
+struct hp_load_part {
+    struct hp_load_counts counts;
+    struct hp_hist *corrected;
+    struct hp_hist *uncorrected;
+};
+
+/* One reporting interval, or the whole run, merged over workers. */
+struct hp_load_figures {
+    struct hp_load_counts counts;
+    struct hp_load_part *parts;  /* [n_parts]: per request of the mix; NULL without one */
+    int n_parts;
+    int64_t *check_failed;       /* [n_checks]: failures per check, in mix order */
+    int64_t *check_total;
+    int n_checks;
+    struct hp_hist *corrected;   /* from the scheduled send time (closed: = uncorrected) */
+    struct hp_hist *uncorrected; /* from the actual send time */
+    struct hp_hist *lag;         /* open model: actual minus scheduled send time */
+    int64_t interval;            /* index of the interval (0-based) */
+    double start_s, end_s;       /* since the run started */
+};
+
+struct hp_load;
+
+/* Validate cfg (copied; the request bytes too) and prepare the workers. */
+int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct hp_err *err);
+int hp_load_start(struct hp_load *l, struct hp_err *err);
+/* Ask the workers to stop sending now (SIGINT); they wait grace_ns for
+ * answers in flight. Safe from the thread that polls. */
+void hp_load_stop(struct hp_load *l);
+/* Merge the next finished interval into *out (figures owned by l, valid
+ * until the next call). Returns 1 with an interval, 0 when none is ready,
+ * -1 when the run is over and every interval was delivered. */
+int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out);
+/* Whole-run figures, complete once hp_load_poll has returned -1. */
+const struct hp_load_figures *hp_load_totals(const struct hp_load *l);
+/* True when HP_DATA_UNIQUE ran out of rows and sending stopped for it. */
+bool hp_load_data_exhausted(const struct hp_load *l);
+/* Seconds the run took (start to the last worker's end). */
+double hp_load_elapsed_s(const struct hp_load *l);
+void hp_load_free(struct hp_load *l); /* stops and joins first; NULL is fine */
+
+#endif

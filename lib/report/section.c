@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/* report/section.c - see section.h. */
+#include "report/section.h"
+
+#include <errno.h>
+#include <math.h>
+
+#include "report/section_int.h"
+
+bool hp_report_point(json_t *pts, size_t i, double *t, double *v)
+{
+    json_t *p = json_array_get(pts, i);
+    json_t *a = json_array_get(p, 0), *b = json_array_get(p, 1);
+    if (!json_is_number(a) || !json_is_number(b))
+        return false;
+    *t = json_number_value(a);
+    *v = json_number_value(b);
+    return isfinite(*t) && isfinite(*v);
+}
+
+int hp_report_add_series(struct hp_chart *c, const char *name, json_t *pts, enum hp_draw draw,
+                         double scale)
+{
+    struct hp_series *s = hp_chart_series(c, name, draw);
+    if (!s)
+        return c->n_series == HP_CHART_MAX_SERIES ? 0 : -ENOMEM;
+    size_t n = json_array_size(pts);
+    for (size_t i = 0; i < n; i++) {
+        double t, v;
+        if (hp_report_point(pts, i, &t, &v))
+            TRY(hp_series_add(s, t, v * scale));
+    }
+    return 0;
+}
+
+/* The percentile spectrum of h (HdrHistogram's iteration, 5 ticks per
+ * half), on the nines axis: the 100% step is drawn at the last recorded
+ * value's place, 1 - 1/count, as HdrHistogram's plotter does. */
+int hp_report_add_spectrum(struct hp_chart *c, const char *name, const struct hp_hist *h,
+                           bool dashed)
+{
+    struct hp_series *s = hp_chart_series(c, name, HP_DRAW_LINE);
+    if (!s)
+        return c->n_series == HP_CHART_MAX_SERIES ? 0 : -ENOMEM;
+    s->dashed = dashed;
+    struct hp_hist_pct_iter it;
+    hp_hist_pct_iter_init(&it, h, 5);
+    int64_t count = h->total_count;
+    double cap = count > 1 ? 100.0 * (1 - 1.0 / (double)count) : 0;
+    while (hp_hist_pct_iter_next(&it)) {
+        double p = it.percentile > cap ? cap : it.percentile;
+        if (s->n > 0 && p <= s->x[s->n - 1])
+            s->y[s->n - 1] = (double)it.value; /* same place: keep the higher value */
+        else
+            TRY(hp_series_add(s, p, (double)it.value));
+    }
+    return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* report/section.h - what every section builder of a report shares: the
+ * document it draws from and the helpers that turn a document's series
+ * and histograms into chart lines. Section files (cache_section.c,
+ * use_section.c, sql_section.c) and build.c include this; build.c
+ * includes the sections, never the other way round. */
+#ifndef HP_REPORT_SECTION_H
+#define HP_REPORT_SECTION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/result.h"
+#include "report/doc.h"
+#include "stat/hist.h"
+
+struct hp_report_input {
+    struct hp_result *doc;
+    const char *name; /* the file it came from, for labels and errors */
+};
+
+/* Point i of a series ([[t, v], ...]): false when it is missing or not a
+ * pair of finite numbers. */
+bool hp_report_point(json_t *pts, size_t i, double *t, double *v);
+
+/* A document's series points ([[t, v], ...]) as a line on c: every finite
+ * point, v times scale. 0, or -ENOMEM (a full chart is not an error). */
+int hp_report_add_series(struct hp_chart *c, const char *name, json_t *pts, enum hp_draw draw,
+                         double scale);
+
+/* The percentile spectrum of h as a line on c (a chart with the nines x
+ * axis): HdrHistogram's iteration, 5 ticks per half, the 100% step at
+ * 1 - 1/count. 0, or -ENOMEM (a full chart is not an error). */
+int hp_report_add_spectrum(struct hp_chart *c, const char *name, const struct hp_hist *h,
+                           bool dashed);
+
+#endif
