@@ -2,34 +2,30 @@
 /* load/load.c - the load engine's workers and the interval hand-off.
  *
  * Per keep-alive request a worker makes one send and one read, plus a share
- * of one epoll_pwait2: the request is written as soon as the connection is
- * free, and EPOLLOUT is armed only when a write would block. Responses are
- * read into one buffer per worker and parsed in place (http/http_resp.h). */
+ * of one poller wait: the request is written as soon as the connection is
+ * free, and writability is watched only when a write would block. Responses
+ * are read into one buffer per worker and parsed in place by the protocol
+ * codec (http/codec.h). Bytes move through the worker's transport
+ * (io/transport.h), waits through its poller (io/poll.h). */
 #include "load/load.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/timer_heap.h"
 #include "core/units.h"
-#include "io/evwait.h"
-#include "http/http_resp.h"
+#include "http/codec.h"
+#include "io/transport.h"
+#include "io/worker.h"
 
 #define RBUF_BYTES (64 * 1024)
 #define MAX_EVENTS 512
@@ -56,7 +52,7 @@ int64_t hp_load_error_total(const struct hp_load_counts *c)
 enum conn_state { LC_DOWN, LC_CONNECTING, LC_READY, LC_RETRY };
 
 struct lconn {
-    int fd;
+    struct hp_sock sk;
     uint8_t state;
     bool idle_listed;
     uint32_t events;
@@ -76,7 +72,8 @@ struct lconn {
     int64_t answered;  /* on this connection, for --requests-per-conn */
     int64_t t0;        /* connect start, or when to retry */
     struct lconn *next_idle;
-    struct hp_http_resp resp;
+    void *cs; /* the codec's state for this connection */
+    bool head_next; /* the codec was told the next answer is to HEAD */
 };
 
 struct slot {
@@ -88,11 +85,10 @@ struct slot {
 struct lworker {
     struct hp_load *l;
     int id;
-    pthread_t tid;
-    bool started;
-    int epfd;
-    int wake_fd;
-    struct hp_evwait ew;
+    struct hp_worker wk; /* thread, poller, wake-up, timers (think times) */
+    const struct hp_transport_ops *tx;
+    const struct hp_client_codec *codec;
+    char *codec_states; /* [nconns] of codec->state_bytes */
     int nconns;
     struct lconn *conns;
     int64_t *times; /* backing for every conn's sched and sent */
@@ -106,7 +102,6 @@ struct lworker {
     const struct hp_addr *addr; /* where this worker connects (a script may move it) */
     bool script_answers;        /* the script has response(): keep every answer */
     bool script_delay;          /* the script has delay(): it paces the closed model */
-    struct hp_timer_heap thinking;
     gsl_rng *rng;
     struct slot slots[2];
     int cur;
@@ -286,11 +281,10 @@ static void maybe_publish(struct lworker *w, int64_t now)
  * level-triggered ones. */
 static void set_events(struct lworker *w, struct lconn *c, uint32_t want)
 {
-    want |= EPOLLET | EPOLLRDHUP;
+    want |= HP_POLL_ET | HP_POLL_RDHUP;
     if (want == c->events)
         return;
-    struct epoll_event ev = {.events = want, .data.ptr = c};
-    if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+    if (hp_poller_mod(&w->wk.poller, c->sk.fd, want, c) == 0)
         c->events = want;
 }
 
@@ -318,16 +312,14 @@ static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, 
         for (int k = 0; c->which && k < c->inflight; k++)
             fig(w)->parts[c->which[(c->first + k) % w->l->cfg.pipeline]].counts.errors[why]++;
     }
-    hp_timer_heap_remove(&w->thinking, &c->think);
+    hp_timer_heap_remove(&w->wk.timers, &c->think);
     w->inflight -= c->inflight;
     c->inflight = 0;
     c->first = 0;
     c->woff = c->wlen = 0;
     c->cap_len = 0;
     idle_remove(w, c);
-    if (c->fd >= 0)
-        close(c->fd);
-    c->fd = -1;
+    w->tx->close(&c->sk);
     c->events = 0;
     if (!w->sending || !conn_wanted(w, c)) {
         c->state = LC_DOWN;
@@ -341,58 +333,45 @@ static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, 
     }
 }
 
+/* A connect that failed: count it, try again after RETRY_NS. */
+static void connect_failed(struct lworker *w, struct lconn *c, int64_t now, int rc)
+{
+    record_error(w, rc == -ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
+    w->tx->close(&c->sk);
+    c->events = 0;
+    c->state = LC_RETRY;
+    c->t0 = now + RETRY_NS;
+}
+
 static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
 {
-    const struct hp_load_config *cfg = &w->l->cfg;
-    int fd = socket(w->addr->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     c->t0 = now;
-    if (fd < 0) {
-        record_error(w, HP_LERR_CONNECT);
-        c->state = LC_RETRY;
-        c->t0 = now + RETRY_NS;
-        return;
-    }
-    if (w->addr->ss.ss_family != AF_UNIX) {
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
-    c->fd = fd;
-    hp_resp_init(&c->resp, cfg->head_request);
+    w->codec->reset(c->cs, w->l->cfg.head_request);
+    c->head_next = w->l->cfg.head_request;
     c->answered = 0;
-    int rc = connect(fd, (const struct sockaddr *)&w->addr->ss, w->addr->len);
-    if (rc < 0 && errno != EINPROGRESS) {
-        record_error(w, errno == ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
-        close(fd);
-        c->fd = -1;
-        c->state = LC_RETRY;
-        c->t0 = now + RETRY_NS;
+    int rc = w->tx->connect(&c->sk, w->addr);
+    if (rc < 0 && rc != -EINPROGRESS) {
+        connect_failed(w, c, now, rc);
         return;
     }
+    /* Even a connect done at once reports writable: finish() runs there. */
     c->state = LC_CONNECTING;
-    c->events = EPOLLOUT | EPOLLET | EPOLLRDHUP;
-    struct epoll_event ev = {.events = c->events, .data.ptr = c};
-    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-        record_error(w, HP_LERR_CONNECT);
-        close(fd);
-        c->fd = -1;
-        c->state = LC_RETRY;
-        c->t0 = now + RETRY_NS;
-    }
+    c->events = HP_POLL_OUT | HP_POLL_ET | HP_POLL_RDHUP;
+    if (hp_poller_add(&w->wk.poller, c->sk.fd, c->events, c) < 0)
+        connect_failed(w, c, now, -EIO);
 }
 
 /* Write what is pending. false when the connection was dropped. */
 static bool conn_flush(struct lworker *w, struct lconn *c, int64_t now)
 {
     while (c->woff < c->wlen) {
-        ssize_t n = send(c->fd, c->wptr + c->woff, c->wlen - c->woff, MSG_NOSIGNAL);
+        ssize_t n = w->tx->send(&c->sk, c->wptr + c->woff, c->wlen - c->woff);
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN) {
-                set_events(w, c, EPOLLIN | EPOLLOUT);
+            if (n == -EAGAIN) {
+                set_events(w, c, HP_POLL_IN | HP_POLL_OUT);
                 return true;
             }
-            int why = errno == EPIPE || errno == ECONNRESET ? HP_LERR_RESET : HP_LERR_WRITE;
+            int why = n == -EPIPE || n == -ECONNRESET ? HP_LERR_RESET : HP_LERR_WRITE;
             conn_drop(w, c, now, why, false);
             return false;
         }
@@ -400,8 +379,8 @@ static bool conn_flush(struct lworker *w, struct lconn *c, int64_t now)
         fig(w)->counts.bytes_written += n;
     }
     c->woff = c->wlen = 0;
-    if (c->events & EPOLLOUT)
-        set_events(w, c, EPOLLIN);
+    if (c->events & HP_POLL_OUT)
+        set_events(w, c, HP_POLL_IN);
     return true;
 }
 
@@ -475,6 +454,17 @@ static bool next_is_head(const struct lworker *w, const struct lconn *c)
     return w->l->cfg.head_request;
 }
 
+/* Tell the codec whether the next answer is to HEAD, when a mix of
+ * requests makes that differ from one answer to the next. */
+static void expect_next(struct lworker *w, struct lconn *c)
+{
+    bool head = next_is_head(w, c);
+    if (head != c->head_next || head != w->l->cfg.head_request) {
+        w->codec->expect(c->cs, head);
+        c->head_next = head;
+    }
+}
+
 static void stop_sending(struct lworker *w, int64_t now);
 
 /* Queue `n` requests scheduled at sched_ns (closed: now) and write them. */
@@ -533,7 +523,7 @@ static bool conn_send(struct lworker *w, struct lconn *c, int n, int64_t sched_n
         c->inflight++;
     }
     if (was_idle && cfg->mix)
-        hp_resp_init(&c->resp, next_is_head(w, c));
+        expect_next(w, c);
     w->inflight += n;
     fig(w)->counts.sent += n;
     /* Callers send only when nothing is pending (can_take, or closed model
@@ -652,7 +642,7 @@ static void conn_next(struct lworker *w, struct lconn *c, int64_t now)
         int64_t pause = w->script_delay ? hp_script_delay_ns(cfg->script, w->id)
                                      : hp_dist_sample(&cfg->think_dist, w->rng);
         if (pause > 0) {
-            hp_timer_heap_add(&w->thinking, &c->think, now + pause);
+            hp_timer_heap_add(&w->wk.timers, &c->think, now + pause);
             return;
         }
     }
@@ -673,28 +663,28 @@ static void count_answer(struct hp_load_counts *c, int status)
 }
 
 /* The kept copy of the answer (checks, response()) as head and body. */
-static void split_capture(struct lconn *c, const char **head, size_t *head_len,
-                          const char **body, size_t *body_len)
+static void split_capture(const struct lconn *c, const struct hp_answer *a, const char **head,
+                          size_t *head_len, const char **body, size_t *body_len)
 {
     *head = *body = "";
     *head_len = *body_len = 0;
     if (c->cap)
-        hp_check_split(c->cap, c->cap_len, (size_t)c->resp.head_bytes,
-                       c->resp.body_kind == HP_BODY_CHUNKED, head, head_len, body, body_len);
+        hp_check_split(c->cap, c->cap_len, a->head_bytes, a->chunked, head, head_len, body,
+                       body_len);
 }
 
 /* Judge the checks of request q (number k of the mix) on the kept answer. */
-static void judge_checks(struct lworker *w, struct lconn *c, int k, int status,
+static void judge_checks(struct lworker *w, struct lconn *c, int k, const struct hp_answer *a,
                          struct hp_load_part *pt)
 {
     struct hp_load_figures *f = fig(w);
     const struct hp_load_request *q = &w->l->cfg.mix[k];
     const char *head, *body;
     size_t head_len, body_len;
-    split_capture(c, &head, &head_len, &body, &body_len);
+    split_capture(c, a, &head, &head_len, &body, &body_len);
     for (int i = 0; i < q->n_checks; i++) {
         bool ok = !c->cap_failed &&
-                  hp_check_eval(&q->checks[i], status, head, head_len, body, body_len, w->md);
+                  hp_check_eval(&q->checks[i], a->status, head, head_len, body, body_len, w->md);
         int g = w->l->check_base[k] + i;
         f->check_total[g]++;
         f->check_failed[g] += !ok;
@@ -705,13 +695,16 @@ static void judge_checks(struct lworker *w, struct lconn *c, int k, int status,
     }
 }
 
-/* An answer arrived for the oldest request in flight. */
-static void answered(struct lworker *w, struct lconn *c, int64_t now)
+/* An answer arrived for the oldest request in flight (HTTP/1.1 answers in
+ * order; a codec with streams will name the slot in a->slot, and the ring
+ * of requests in flight will then free any slot, not only the oldest). */
+static void answered(struct lworker *w, struct lconn *c, const struct hp_answer *a, int64_t now)
 {
     struct hp_load_figures *f = fig(w);
     int at = c->first;
-    int status = c->resp.status;
+    int status = a->status;
 
+    assert(a->slot < 0);
     hp_hist_record(f->corrected, now - c->sched[at]);
     hp_hist_record(f->uncorrected, now - c->sent[at]);
     count_answer(&f->counts, status);
@@ -719,7 +712,7 @@ static void answered(struct lworker *w, struct lconn *c, int64_t now)
         int k = c->which[at];
         struct hp_load_part *pt = &f->parts[k];
         if (w->l->cfg.mix[k].n_checks > 0)
-            judge_checks(w, c, k, status, pt);
+            judge_checks(w, c, k, a, pt);
         hp_hist_record(pt->corrected, now - c->sched[at]);
         hp_hist_record(pt->uncorrected, now - c->sent[at]);
         count_answer(&pt->counts, status);
@@ -727,7 +720,7 @@ static void answered(struct lworker *w, struct lconn *c, int64_t now)
     if (w->script_answers) {
         const char *head, *body;
         size_t head_len, body_len;
-        split_capture(c, &head, &head_len, &body, &body_len);
+        split_capture(c, a, &head, &head_len, &body, &body_len);
         hp_script_response(w->l->cfg.script, w->id, status, head, head_len, body, body_len);
         if (hp_script_stopped(w->l->cfg.script, w->id))
             stop_sending(w, now);
@@ -743,11 +736,11 @@ enum { READ_FULL, READ_SHORT, READ_DONE };
 static int read_once(struct lworker *w, struct lconn *c);
 
 /* Read and parse until the socket is drained: a short read is enough,
- * unless the peer has shut its side (EPOLLRDHUP), when the close may sit
+ * unless the peer has shut its side (HP_POLL_RDHUP), when the close may sit
  * behind the data and raises no further edge: then read to EOF. */
 static void on_readable(struct lworker *w, struct lconn *c, bool peer_closed)
 {
-    while (c->fd >= 0 && c->state == LC_READY) {
+    while (c->sk.fd >= 0 && c->state == LC_READY) {
         int r = read_once(w, c);
         if (r == READ_DONE || (r == READ_SHORT && !peer_closed))
             break;
@@ -776,28 +769,26 @@ static void capture(struct lconn *c, const char *p, size_t n)
 static int read_once(struct lworker *w, struct lconn *c)
 {
     const struct hp_load_config *cfg = &w->l->cfg;
-    ssize_t n = read(c->fd, w->rbuf, RBUF_BYTES);
+    ssize_t n = w->tx->recv(&c->sk, w->rbuf, RBUF_BYTES);
     int64_t now = hp_now_ns();
 
     if (n < 0) {
-        if (errno == EINTR)
-            return READ_FULL;
-        if (errno == EAGAIN)
+        if (n == -EAGAIN)
             return READ_DONE;
-        conn_drop(w, c, now, errno == ECONNRESET ? HP_LERR_RESET : HP_LERR_READ, false);
+        conn_drop(w, c, now, n == -ECONNRESET ? HP_LERR_RESET : HP_LERR_READ, false);
         return READ_DONE;
     }
     if (n == 0) {
         /* The server closed: a close-delimited body ends here; anything
          * else in flight was cut off. */
-        if (c->inflight > 0 && !hp_resp_idle(&c->resp)) {
-            if (hp_resp_eof(&c->resp) == HP_RESP_DONE) {
-                answered(w, c, now);
-            } else {
-                record_error(w, HP_LERR_MALFORMED);
-                c->inflight--;
-                w->inflight--;
-            }
+        struct hp_answer a;
+        int rc = c->inflight > 0 ? w->codec->eof(c->cs, &a) : HP_CODEC_MORE;
+        if (rc == HP_CODEC_ANSWER) {
+            answered(w, c, &a, now);
+        } else if (rc == HP_CODEC_EBAD) {
+            record_error(w, HP_LERR_MALFORMED);
+            c->inflight--;
+            w->inflight--;
         }
         conn_drop(w, c, now, HP_LERR_RESET, true);
         return READ_DONE;
@@ -812,24 +803,25 @@ static int read_once(struct lworker *w, struct lconn *c)
             return READ_DONE;
         }
         size_t used;
-        int rc = hp_resp_feed(&c->resp, w->rbuf + pos, (size_t)n - pos, &used);
+        struct hp_answer a;
+        int rc = w->codec->feed(c->cs, w->rbuf + pos, (size_t)n - pos, &used, &a);
         if (w->script_answers ||
             (w->l->n_checks > 0 && cfg->mix[c->which[c->first]].n_checks > 0))
             capture(c, w->rbuf + pos, used);
         pos += used;
-        if (rc == HP_RESP_EBAD) {
+        if (rc == HP_CODEC_EBAD) {
             record_error(w, HP_LERR_MALFORMED);
             c->inflight--;
             w->inflight--;
             conn_drop(w, c, now, HP_LERR_RESET, false);
             return READ_DONE;
         }
-        if (rc == HP_RESP_MORE)
+        if (rc == HP_CODEC_MORE)
             break;
-        bool keep = c->resp.keep_alive;
-        answered(w, c, now);
-        hp_resp_init(&c->resp, next_is_head(w, c));
-        if (!keep || (cfg->requests_per_conn > 0 && c->answered >= cfg->requests_per_conn)) {
+        answered(w, c, &a, now);
+        if (cfg->mix)
+            expect_next(w, c);
+        if (!a.keep_alive || (cfg->requests_per_conn > 0 && c->answered >= cfg->requests_per_conn)) {
             reconnect = true;
             break;
         }
@@ -846,17 +838,19 @@ static int read_once(struct lworker *w, struct lconn *c)
 static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
 {
     if (c->state == LC_CONNECTING) {
-        int err = 0;
-        socklen_t len = sizeof err;
-        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err != 0) {
-            record_error(w, err == ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
+        int rc = w->tx->finish(&c->sk);
+        if (rc == -EAGAIN) { /* a handshake under way */
+            set_events(w, c, c->sk.want);
+            return;
+        }
+        if (rc < 0) {
+            record_error(w, rc == -ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
             conn_drop(w, c, now, -1, false);
             return;
         }
         c->state = LC_READY;
         fig(w)->counts.connects++;
-        set_events(w, c, EPOLLIN);
+        set_events(w, c, HP_POLL_IN);
         conn_ready(w, c, now);
         return;
     }
@@ -941,7 +935,7 @@ static void stop_sending(struct lworker *w, int64_t now)
 /* Open model: connect before the schedule starts, so the first requests do
  * not wait for TCP handshakes (and count as late). Reports readiness, then
  * waits for hp_load_start to set the schedule's origin. */
-static void connect_phase(struct lworker *w, struct epoll_event *evs)
+static void connect_phase(struct lworker *w, struct hp_poll_event *evs)
 {
     int64_t give_up = hp_now_ns() + w->l->cfg.connect_timeout_ns;
     for (;;) {
@@ -951,11 +945,12 @@ static void connect_phase(struct lworker *w, struct epoll_event *evs)
         int64_t now = hp_now_ns();
         if (connecting == 0 || now >= give_up || atomic_load(&w->l->stop))
             break;
-        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, give_up, now);
+        int n = hp_poller_wait(&w->wk.poller, evs, MAX_EVENTS, give_up, now);
         now = hp_now_ns();
         for (int i = 0; i < n; i++) {
-            struct lconn *c = evs[i].data.ptr;
-            if (c && c->fd >= 0 && c->state == LC_CONNECTING)
+            struct lconn *c = evs[i].data;
+            if (!hp_worker_is_wake(&w->wk, &evs[i]) && c->sk.fd >= 0 &&
+                c->state == LC_CONNECTING)
                 on_writable(w, c, now);
         }
     }
@@ -970,9 +965,8 @@ static void *worker_main(void *arg)
 {
     struct lworker *w = arg;
     struct hp_load *l = w->l;
-    struct epoll_event evs[MAX_EVENTS];
+    struct hp_poll_event evs[MAX_EVENTS];
 
-    prctl(PR_SET_TIMERSLACK, 1UL); /* nanosecond timers mean it: no 50us slack */
     int64_t now = hp_now_ns();
     update_conn_target(w, now);
     for (int i = 0; i < w->nconns; i++)
@@ -998,32 +992,26 @@ static void *worker_main(void *arg)
         until = min64(until, w->sending ? w->end_ns : w->grace_end_ns);
         if (open_model(w) && w->sending && w->idle)
             until = min64(until, w->next_ns);
-        struct hp_timer *th = hp_timer_heap_peek(&w->thinking);
-        if (th)
-            until = min64(until, th->due_ns);
-        int n = hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, until, now);
-        if (n < 0 && errno != EINTR)
+        int n = hp_worker_wait(&w->wk, evs, MAX_EVENTS, until, now);
+        if (n < 0 && n != -EINTR)
             break;
         now = hp_now_ns();
         for (int i = 0; i < n; i++) {
-            struct lconn *c = evs[i].data.ptr;
-            if (c == NULL)
-                continue; /* the wake eventfd */
-            if (c->fd < 0)
+            struct lconn *c = evs[i].data;
+            if (hp_worker_is_wake(&w->wk, &evs[i]) || c->sk.fd < 0)
                 continue;
             uint32_t e = evs[i].events;
-            if (e & (EPOLLERR | EPOLLHUP) && c->state == LC_CONNECTING) {
-                on_writable(w, c, now); /* SO_ERROR says why */
-                continue;
-            }
-            if (e & EPOLLOUT)
+            /* Connecting: any event moves the connect (and a handshake)
+             * on; the transport's finish() says how it went. */
+            if (c->state == LC_CONNECTING || (e & HP_POLL_OUT))
                 on_writable(w, c, now);
-            if (c->fd >= 0 && (e & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
-                on_readable(w, c, e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+            if (c->sk.fd >= 0 && c->state == LC_READY &&
+                (e & (HP_POLL_IN | HP_POLL_HUP | HP_POLL_ERR | HP_POLL_RDHUP)))
+                on_readable(w, c, e & (HP_POLL_RDHUP | HP_POLL_HUP | HP_POLL_ERR));
         }
         now = hp_now_ns();
         struct hp_timer *due;
-        while ((due = hp_timer_heap_pop_due(&w->thinking, now)) != NULL) {
+        while ((due = hp_timer_heap_pop_due(&w->wk.timers, now)) != NULL) {
             struct lconn *c = (struct lconn *)((char *)due - offsetof(struct lconn, think));
             if (c->state == LC_READY && w->sending)
                 conn_ready(w, c, now);
@@ -1042,7 +1030,7 @@ static void *worker_main(void *arg)
     for (int i = 0; i < w->nconns; i++) {
         struct lconn *c = &w->conns[i];
         fig(w)->counts.unanswered += c->inflight;
-        if (c->fd >= 0)
+        if (c->sk.fd >= 0)
             conn_drop(w, c, now, -1, false);
         c->state = LC_DOWN;
     }
@@ -1056,11 +1044,11 @@ static void *worker_main(void *arg)
 static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_err *err)
 {
     const struct hp_load_config *cfg = &l->cfg;
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
 
     w->l = l;
     w->id = id;
-    w->epfd = w->wake_fd = -1;
+    w->tx = &hp_transport_tcp;
+    w->codec = &hp_codec_h1;
     /* Connections spread evenly; the first workers take the remainder. */
     w->nconns = cfg->connections / l->nworkers + (id < cfg->connections % l->nworkers);
     w->conns = hp_calloc((size_t)(w->nconns ? w->nconns : 1), sizeof *w->conns);
@@ -1072,14 +1060,15 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     w->rng = gsl_rng_alloc(gsl_rng_mt19937);
     int parts = cfg->mix ? cfg->n_mix : 0;
     size_t nc = (size_t)(w->nconns ? w->nconns : 1);
-    hp_timer_heap_init(&w->thinking);
+    /* Codec states are whole multiples of 16 bytes, so each is aligned. */
+    size_t cs_bytes = (w->codec->state_bytes + 15) & ~(size_t)15;
+    w->codec_states = hp_malloc(nc * cs_bytes);
     if (cfg->mix) {
         w->mbufs = hp_malloc(nc * (size_t)cfg->pipeline * l->mix_max_bytes);
         w->whiches = hp_calloc(nc * (size_t)cfg->pipeline, 1);
     }
-    if (!w->conns || !w->times || !w->rbuf || !w->batch || !w->rng ||
+    if (!w->conns || !w->times || !w->rbuf || !w->batch || !w->rng || !w->codec_states ||
         (cfg->mix && (!w->mbufs || !w->whiches)) ||
-        hp_timer_heap_reserve(&w->thinking, (int)nc) < 0 ||
         (l->n_checks > 0 && !(w->md = hp_check_match_data())) ||
         figures_init(&w->slots[0].f, parts, l->n_checks) < 0 ||
         figures_init(&w->slots[1].f, parts, l->n_checks) < 0)
@@ -1093,7 +1082,8 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     gsl_rng_set(w->rng, cfg->seed + (uint64_t)id);
     for (int i = 0; i < w->nconns; i++) {
         struct lconn *c = &w->conns[i];
-        c->fd = -1;
+        hp_sock_init(&c->sk);
+        c->cs = w->codec_states + (size_t)i * cs_bytes;
         c->sched = w->times + (size_t)i * (size_t)cfg->pipeline * 2;
         c->sent = c->sched + cfg->pipeline;
         c->wptr = w->batch;
@@ -1103,10 +1093,9 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
             c->which = w->whiches + (size_t)i * (size_t)cfg->pipeline;
         }
     }
-    w->epfd = epoll_create1(EPOLL_CLOEXEC);
-    w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (w->epfd < 0 || w->wake_fd < 0 || epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake_fd, &ev) < 0)
-        return hp_err_set(err, -errno, "epoll: %s", strerror(errno));
+    int rc = hp_worker_init(&w->wk, MAX_EVENTS, (int)nc, err);
+    if (rc < 0)
+        return rc;
     w->cap_hit_from = INT64_MAX;
     return 0;
 }
@@ -1188,8 +1177,7 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
         l->cfg.request = l->request;
     }
     for (int i = 0; i < l->nworkers; i++) {
-        l->workers[i].epfd = l->workers[i].wake_fd = -1;
-        hp_evwait_init(&l->workers[i].ew);
+        hp_worker_clear(&l->workers[i].wk);
     }
     for (int i = 0; i < l->nworkers; i++) {
         rc = worker_init(l, &l->workers[i], i, err);
@@ -1219,29 +1207,23 @@ static void set_origin(struct hp_load *l)
 
 int hp_load_start(struct hp_load *l, struct hp_err *err)
 {
-    sigset_t all, old;
     bool open = l->cfg.open_model;
     if (!open) {
         set_origin(l);
         atomic_store(&l->go, true);
     }
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
     for (int i = 0; i < l->nworkers; i++) {
-        int rc = pthread_create(&l->workers[i].tid, NULL, worker_main, &l->workers[i]);
-        if (rc != 0) {
-            pthread_sigmask(SIG_SETMASK, &old, NULL);
+        int rc = hp_worker_start(&l->workers[i].wk, worker_main, &l->workers[i]);
+        if (rc < 0) {
             if (open) {
                 set_origin(l);
                 atomic_store(&l->go, true);
             }
             l->running = true;
             hp_load_stop(l);
-            return hp_err_set(err, -rc, "cannot start thread: %s", strerror(rc));
+            return hp_err_set(err, rc, "cannot start thread: %s", strerror(-rc));
         }
-        l->workers[i].started = true;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (open) {
         /* Workers connect first (each gives up after the connect timeout). */
         while (atomic_load(&l->ready) < l->nworkers) {
@@ -1258,12 +1240,8 @@ int hp_load_start(struct hp_load *l, struct hp_err *err)
 void hp_load_stop(struct hp_load *l)
 {
     atomic_store(&l->stop, true);
-    for (int i = 0; i < l->nworkers; i++) {
-        uint64_t one = 1;
-        if (l->workers[i].wake_fd >= 0 && write(l->workers[i].wake_fd, &one, sizeof one) < 0) {
-            /* an eventfd write only fails when full: it is already awake */
-        }
-    }
+    for (int i = 0; i < l->nworkers; i++)
+        hp_worker_wake(&l->workers[i].wk);
 }
 
 /* The published, not yet merged slot of w, or NULL. */
@@ -1294,8 +1272,7 @@ int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out)
     if (!any) {
         if (l->running) {
             for (int i = 0; i < l->nworkers; i++)
-                if (l->workers[i].started)
-                    pthread_join(l->workers[i].tid, NULL);
+                hp_worker_join(&l->workers[i].wk);
             l->finish_ns = hp_now_ns();
             l->running = false;
         }
@@ -1355,12 +1332,12 @@ void hp_load_free(struct hp_load *l)
     for (int i = 0; l->workers && i < l->nworkers; i++) {
         struct lworker *w = &l->workers[i];
         for (int k = 0; w->conns && k < w->nconns; k++) {
-            if (w->conns[k].fd >= 0)
-                close(w->conns[k].fd);
+            w->tx->close(&w->conns[k].sk);
             hp_free(w->conns[k].cap);
             if (!l->cfg.mix) /* a mix's buffers live in w->mbufs */
                 hp_free(w->conns[k].mbuf);
         }
+        hp_worker_fini(&w->wk); /* before the connections its timers live in */
         hp_check_match_data_free(w->md);
         hp_free(w->conns);
         hp_free(w->times);
@@ -1368,16 +1345,11 @@ void hp_load_free(struct hp_load *l)
         hp_free(w->batch);
         hp_free(w->mbufs);
         hp_free(w->whiches);
-        hp_timer_heap_fini(&w->thinking);
+        hp_free(w->codec_states);
         if (w->rng)
             gsl_rng_free(w->rng);
         figures_fini(&w->slots[0].f);
         figures_fini(&w->slots[1].f);
-        hp_evwait_fini(&w->ew);
-        if (w->epfd >= 0)
-            close(w->epfd);
-        if (w->wake_fd >= 0)
-            close(w->wake_fd);
     }
     figures_fini(&l->interval);
     figures_fini(&l->totals);

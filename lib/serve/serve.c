@@ -7,21 +7,16 @@
  * response waits, further pipelined requests stay in the read buffer.
  *
  * Syscalls per keep-alive request: one read, one write, and a share of one
- * epoll_wait. EPOLLOUT is armed only when a write would block. */
+ * poller wait. Writability is watched only when a write would block. The
+ * worker thread, its poller and timers are the skeleton io/worker.h shares
+ * with the load engine; bytes move through the transport (io/transport.h). */
 #include "serve/serve.h"
 
 #include <errno.h>
 #include <gsl/gsl_rng.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/prctl.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -34,8 +29,10 @@
 #include "core/timer_heap.h"
 #include "core/units.h"
 #include "http/chunked.h"
-#include "io/evwait.h"
 #include "http/http_req.h"
+#include "io/poll.h"
+#include "io/transport.h"
+#include "io/worker.h"
 #include "stat/dist.h"
 
 #define RBUF_BYTES (16 * 1024)         /* > HP_HTTP_MAX_HEAD: room for pipelining */
@@ -70,7 +67,7 @@ struct response {
 struct worker;
 
 struct conn {
-    int fd;
+    struct hp_sock sk;
     uint32_t events; /* epoll mask now registered */
     enum conn_state state;
     struct worker *w;
@@ -96,17 +93,13 @@ struct conn {
 struct worker {
     struct hp_serve *srv;
     int id;
-    pthread_t tid;
-    bool started;
-    int epfd;
+    struct hp_worker wk; /* thread, poller, wake-up, timers (delays, lingers, the queue) */
+    const struct hp_transport_ops *tx;
     int listen_fd;
-    int wake_fd;
-    struct hp_evwait ew;
     int max_conns;
     int nconns;
     struct conn *live;
     struct conn *spare;
-    struct hp_timer_heap timers;
     int busy;                     /* service slots in use (cfg.workers > 0) */
     struct conn *qhead, *qtail;   /* requests waiting for a slot, oldest first */
     gsl_rng *rng;
@@ -259,8 +252,7 @@ static void set_events(struct conn *c, uint32_t want)
 {
     if (want == c->events)
         return;
-    struct epoll_event ev = {.events = want, .data.ptr = c};
-    if (epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+    if (hp_poller_mod(&c->w->wk.poller, c->sk.fd, want, c) == 0)
         c->events = want;
 }
 
@@ -270,12 +262,11 @@ static void unqueue(struct conn *c);
 static void conn_close(struct conn *c)
 {
     struct worker *w = c->w;
-    hp_timer_heap_remove(&w->timers, &c->timer);
+    hp_timer_heap_remove(&w->wk.timers, &c->timer);
     if (c->in_queue)
         unqueue(c);
     release_worker(c, hp_now_ns());
-    close(c->fd);
-    c->fd = -1;
+    w->tx->close(&c->sk);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -292,8 +283,8 @@ static void conn_free_list(struct conn *c)
 {
     while (c) {
         struct conn *next = c->next;
-        if (c->fd >= 0)
-            close(c->fd);
+        if (c->sk.fd >= 0)
+            c->w->tx->close(&c->sk);
         hp_free(c->rbuf);
         hp_free(c->wbuf);
         hp_free(c);
@@ -324,7 +315,7 @@ static struct conn *conn_get(struct worker *w)
     c->rbuf = rbuf;
     c->wbuf = wbuf;
     c->w = w;
-    c->fd = -1;
+    hp_sock_init(&c->sk);
     hp_timer_init(&c->timer);
     return c;
 }
@@ -478,7 +469,7 @@ static void release_worker(struct conn *c, int64_t now)
     unqueue(next);
     next->holds_worker = true;
     w->busy++;
-    hp_timer_heap_add(&w->timers, &next->timer, now); /* on_timer starts it */
+    hp_timer_heap_add(&w->wk.timers, &next->timer, now); /* on_timer starts it */
 }
 
 /* Start the request's service: its delay timer, or the answer now. */
@@ -486,7 +477,7 @@ static void begin_service(struct conn *c, int64_t now)
 {
     if (c->resp.delay_ns > 0) {
         c->state = C_DELAY;
-        if (hp_timer_heap_add(&c->w->timers, &c->timer, now + c->resp.delay_ns) == 0)
+        if (hp_timer_heap_add(&c->w->wk.timers, &c->timer, now + c->resp.delay_ns) == 0)
             return;
         /* No room for the timer (cannot happen: one per connection). */
     }
@@ -614,14 +605,11 @@ static int flush(struct conn *c)
             size_t n = c->stream_left < PATTERN_BYTES ? (size_t)c->stream_left : PATTERN_BYTES;
             iov[n_iov++] = (struct iovec){(void *)pattern, n};
         }
-        /* MSG_NOSIGNAL: a client that went away is an EPIPE, not a SIGPIPE. */
-        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n_iov};
-        ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
+        /* A client that went away is an EPIPE, not a SIGPIPE. */
+        ssize_t n = c->w->tx->sendv(&c->sk, iov, n_iov);
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN) {
-                set_events(c, (c->events & EPOLLIN) | EPOLLOUT);
+            if (n == -EAGAIN) {
+                set_events(c, (c->events & HP_POLL_IN) | HP_POLL_OUT);
                 return BLOCKED;
             }
             conn_close(c);
@@ -650,14 +638,14 @@ static void drive(struct conn *c)
         if (flush(c) == CLOSED)
             return;
         if (c->woff < c->wlen || c->stream_left > 0)
-            break; /* blocked on output: EPOLLOUT is armed */
+            break; /* blocked on output: writability is watched */
         if (c->close_after_write) {
             if (c->state == C_LINGER && !c->peer_closed) {
                 /* Let the client read the error before the connection
                  * goes: shut our side, discard what it still sends. */
-                shutdown(c->fd, SHUT_WR);
+                c->w->tx->shutdown(&c->sk);
                 c->close_after_write = false;
-                hp_timer_heap_add(&c->w->timers, &c->timer, hp_now_ns() + LINGER_NS);
+                hp_timer_heap_add(&c->w->wk.timers, &c->timer, hp_now_ns() + LINGER_NS);
                 break;
             }
             conn_close(c);
@@ -675,9 +663,9 @@ static void drive(struct conn *c)
     /* Read while there is room and a reason; write when output waits. */
     uint32_t want = 0;
     if (!c->peer_closed && c->rlen - c->roff < RBUF_BYTES)
-        want |= EPOLLIN;
+        want |= HP_POLL_IN;
     if (c->woff < c->wlen || c->stream_left > 0)
-        want |= EPOLLOUT;
+        want |= HP_POLL_OUT;
     set_events(c, want);
 }
 
@@ -692,12 +680,12 @@ static void on_readable(struct conn *c)
         c->roff = 0;
     }
     if (c->rlen == RBUF_BYTES) {
-        set_events(c, c->events & ~(uint32_t)EPOLLIN); /* full: wait for the app to catch up */
+        set_events(c, c->events & ~(uint32_t)HP_POLL_IN); /* full: wait for the app to catch up */
         return;
     }
-    ssize_t n = read(c->fd, c->rbuf + c->rlen, RBUF_BYTES - c->rlen);
+    ssize_t n = c->w->tx->recv(&c->sk, c->rbuf + c->rlen, RBUF_BYTES - c->rlen);
     if (n < 0) {
-        if (errno == EAGAIN || errno == EINTR)
+        if (n == -EAGAIN)
             return;
         conn_close(c);
         return;
@@ -752,16 +740,11 @@ static void on_accept(struct worker *w)
             w->st.connections_refused++;
             continue;
         }
-        if (w->srv->bound.ss.ss_family != AF_UNIX) {
-            int one = 1;
-            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        }
-        c->fd = fd;
-        c->events = EPOLLIN;
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-        if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        c->events = HP_POLL_IN;
+        if (w->tx->accept(&c->sk, fd, &w->srv->bound) < 0 ||
+            hp_poller_add(&w->wk.poller, fd, HP_POLL_IN, c) < 0) {
             close(fd);
-            c->fd = -1;
+            hp_sock_init(&c->sk);
             c->next = w->spare;
             w->spare = c;
             continue;
@@ -799,49 +782,45 @@ static void maybe_stall(struct worker *w)
         ;
 }
 
-static int wait_events(struct worker *w, struct epoll_event *evs)
-{
-    struct hp_timer *t = hp_timer_heap_peek(&w->timers);
-    return hp_evwait_until(&w->ew, w->epfd, evs, MAX_EVENTS, t ? t->due_ns : HP_EVWAIT_FOREVER,
-                           t ? hp_now_ns() : 0);
-}
-
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    struct epoll_event evs[MAX_EVENTS];
+    struct hp_poll_event evs[MAX_EVENTS];
 
-    prctl(PR_SET_TIMERSLACK, 1UL); /* delays are nanosecond timers: no 50 us slack */
     while (!atomic_load_explicit(&w->srv->stop, memory_order_relaxed)) {
-        int n = wait_events(w, evs);
-        if (n < 0 && errno != EINTR)
+        /* Timers are read only when there are any: an idle clock read per
+         * wake would be one more call per request. */
+        bool timers = hp_timer_heap_peek(&w->wk.timers) != NULL;
+        int n = hp_worker_wait(&w->wk, evs, MAX_EVENTS, HP_POLL_FOREVER,
+                               timers ? hp_now_ns() : 0);
+        if (n < 0 && n != -EINTR)
             break;
         maybe_stall(w);
         refresh_date(w);
         for (int i = 0; i < n; i++) {
-            void *p = evs[i].data.ptr;
+            void *p = evs[i].data;
             if (p == &w->listen_fd) {
                 on_accept(w);
                 continue;
             }
-            if (p == &w->wake_fd)
+            if (hp_worker_is_wake(&w->wk, &evs[i]))
                 continue;
             struct conn *c = p;
-            if (c->fd < 0)
+            if (c->sk.fd < 0)
                 continue;
             uint32_t e = evs[i].events;
-            if (e & (EPOLLERR | EPOLLHUP) && !(e & EPOLLIN)) {
+            if (e & (HP_POLL_ERR | HP_POLL_HUP) && !(e & HP_POLL_IN)) {
                 conn_close(c);
                 continue;
             }
-            if (e & EPOLLOUT)
+            if (e & HP_POLL_OUT)
                 drive(c);
-            if (c->fd >= 0 && (e & EPOLLIN))
+            if (c->sk.fd >= 0 && (e & HP_POLL_IN))
                 on_readable(c);
         }
         int64_t now = hp_now_ns();
         struct hp_timer *t;
-        while ((t = hp_timer_heap_pop_due(&w->timers, now)) != NULL) {
+        while ((t = hp_timer_heap_pop_due(&w->wk.timers, now)) != NULL) {
             struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, timer));
             on_timer(c, now);
         }
@@ -875,26 +854,17 @@ static int listen_on(const struct hp_addr *a, int *fd_out, struct hp_err *err)
 
 static int worker_init(struct hp_serve *s, struct worker *w, int id, struct hp_err *err)
 {
-    struct epoll_event ev = {.events = EPOLLIN};
-
     w->srv = s;
     w->id = id;
-    w->epfd = w->listen_fd = w->wake_fd = -1;
-    hp_evwait_init(&w->ew);
+    w->tx = &hp_transport_tcp;
     w->max_conns = (s->cfg.max_conns + s->nworkers - 1) / s->nworkers;
-    hp_timer_heap_init(&w->timers);
-    if (hp_timer_heap_reserve(&w->timers, w->max_conns) < 0 ||
-        hp_hist_new_latency(&w->st.service_ns) < 0 ||
+    if (hp_hist_new_latency(&w->st.service_ns) < 0 ||
         !(w->rng = gsl_rng_alloc(gsl_rng_mt19937)))
         return hp_err_set(err, -ENOMEM, "out of memory");
     gsl_rng_set(w->rng, s->cfg.seed + (uint64_t)id);
-    w->epfd = epoll_create1(EPOLL_CLOEXEC);
-    w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (w->epfd < 0 || w->wake_fd < 0)
-        return hp_err_set(err, -errno, "epoll: %s", strerror(errno));
-    ev.data.ptr = &w->wake_fd;
-    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake_fd, &ev) < 0)
-        return hp_err_set(err, -errno, "epoll: %s", strerror(errno));
+    int rc = hp_worker_init(&w->wk, MAX_EVENTS, w->max_conns, err);
+    if (rc < 0)
+        return rc;
     refresh_date(w);
     return 0;
 }
@@ -935,8 +905,8 @@ int hp_serve_new(const struct hp_serve_config *cfg, struct hp_serve **out, struc
         return hp_err_set(err, -ENOMEM, "out of memory");
     }
     for (int i = 0; i < s->nworkers; i++) {
-        s->workers[i].epfd = s->workers[i].listen_fd = s->workers[i].wake_fd = -1;
-        hp_evwait_init(&s->workers[i].ew);
+        hp_worker_clear(&s->workers[i].wk);
+        s->workers[i].listen_fd = -1;
     }
     for (int i = 0; i < s->nworkers; i++) {
         rc = worker_init(s, &s->workers[i], i, err);
@@ -954,9 +924,9 @@ int hp_serve_new(const struct hp_serve_config *cfg, struct hp_serve **out, struc
             s->bound.len = sizeof s->bound.ss;
             getsockname(w->listen_fd, (struct sockaddr *)&s->bound.ss, &s->bound.len);
         }
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &w->listen_fd};
-        if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->listen_fd, &ev) < 0) {
-            rc = hp_err_set(err, -errno, "epoll: %s", strerror(errno));
+        rc = hp_poller_add(&w->wk.poller, w->listen_fd, HP_POLL_IN, &w->listen_fd);
+        if (rc < 0) {
+            rc = hp_err_set(err, rc, "%s: %s", hp_poller_name(&w->wk.poller), strerror(-rc));
             goto fail;
         }
     }
@@ -974,23 +944,16 @@ void hp_serve_bound(const struct hp_serve *s, struct hp_addr *out)
 
 int hp_serve_start(struct hp_serve *s, struct hp_err *err)
 {
-    sigset_t all, old;
-
     s->start_ns = hp_now_ns();
     /* Workers never take signals: the caller waits for them. */
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
     for (int i = 0; i < s->nworkers; i++) {
-        int rc = pthread_create(&s->workers[i].tid, NULL, worker_main, &s->workers[i]);
-        if (rc != 0) {
-            pthread_sigmask(SIG_SETMASK, &old, NULL);
+        int rc = hp_worker_start(&s->workers[i].wk, worker_main, &s->workers[i]);
+        if (rc < 0) {
             s->running = true;
             hp_serve_stop(s);
-            return hp_err_set(err, -rc, "cannot start thread: %s", strerror(rc));
+            return hp_err_set(err, rc, "cannot start thread: %s", strerror(-rc));
         }
-        s->workers[i].started = true;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     s->running = true;
     return 0;
 }
@@ -1000,15 +963,10 @@ void hp_serve_stop(struct hp_serve *s)
     if (!s->running)
         return;
     atomic_store(&s->stop, true);
-    for (int i = 0; i < s->nworkers; i++) {
-        uint64_t one = 1;
-        if (write(s->workers[i].wake_fd, &one, sizeof one) < 0) {
-            /* The eventfd cannot be full here; nothing else to do. */
-        }
-    }
     for (int i = 0; i < s->nworkers; i++)
-        if (s->workers[i].started)
-            pthread_join(s->workers[i].tid, NULL);
+        hp_worker_wake(&s->workers[i].wk);
+    for (int i = 0; i < s->nworkers; i++)
+        hp_worker_join(&s->workers[i].wk);
     s->stop_ns = hp_now_ns();
     s->running = false;
 }
@@ -1052,19 +1010,14 @@ void hp_serve_free(struct hp_serve *s)
     hp_serve_stop(s);
     for (int i = 0; i < s->nworkers; i++) {
         struct worker *w = &s->workers[i];
-        hp_timer_heap_fini(&w->timers); /* before the connections its timers live in */
+        hp_worker_fini(&w->wk); /* before the connections its timers live in */
         conn_free_list(w->live);
         conn_free_list(w->spare);
         hp_hist_free(w->st.service_ns);
         if (w->rng)
             gsl_rng_free(w->rng);
-        hp_evwait_fini(&w->ew);
-        if (w->epfd >= 0)
-            close(w->epfd);
         if (w->listen_fd >= 0)
             close(w->listen_fd);
-        if (w->wake_fd >= 0)
-            close(w->wake_fd);
     }
     if (s->bound.ss.ss_family == AF_UNIX)
         unlink(((struct sockaddr_un *)&s->bound.ss)->sun_path);
