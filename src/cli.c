@@ -175,6 +175,48 @@ bool cli_int(const struct hp_cmd *cmd, const char *opt, const char *v, int64_t m
     return true;
 }
 
+int cli_store(const struct hp_cmd *cmd, const struct cli_field *fields, int id, const char *v,
+              void *base)
+{
+    const char *name = "";
+    for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
+        if (o->id == id)
+            name = o->name;
+    for (const struct cli_field *f = fields; f->id; f++) {
+        if (f->id != id)
+            continue;
+        void *dst = (char *)base + f->offset;
+        int64_t n;
+        switch (f->kind) {
+        case CLI_STR:
+            *(const char **)dst = v;
+            return 1;
+        case CLI_FLAG:
+            *(bool *)dst = true;
+            return 1;
+        case CLI_INT:
+        case CLI_INT64:
+            if (!cli_int(cmd, name, v, f->min, f->max, &n))
+                return -1;
+            if (f->kind == CLI_INT)
+                *(int *)dst = (int)n;
+            else
+                *(int64_t *)dst = n;
+            return 1;
+        case CLI_DURATION:
+            if (!cli_duration(cmd, name, v, &n))
+                return -1;
+            if (n < f->min) {
+                cli_usage_error(cmd, "--%s: must be above 0", name);
+                return -1;
+            }
+            *(int64_t *)dst = n;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 bool cli_percent(const struct hp_cmd *cmd, const char *opt, const char *v, double *out)
 {
     struct hp_err err;

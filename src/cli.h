@@ -76,6 +76,22 @@ int cli_split(const struct hp_cmd *cmd, const char *opt, const char *v, char *bu
 /* Whether s ends with suffix (an output's extension: ".svg"). */
 bool cli_ends_with(const char *s, const char *suffix);
 
+/* Options that only store their value, described by a table instead of a
+ * case each: where the value goes (offsetof into the caller's struct) and
+ * how it is read. A duration or whole number out of [min, max] is refused;
+ * a duration of 0 is refused when min is 1. */
+enum cli_kind { CLI_STR = 1, CLI_FLAG, CLI_INT, CLI_INT64, CLI_DURATION };
+struct cli_field {
+    int id;
+    enum cli_kind kind;
+    size_t offset;
+    int64_t min, max;
+};
+/* Store option id's value v as its field says. 1 when stored, 0 when id has
+ * no field, -1 after printing an error. */
+int cli_store(const struct hp_cmd *cmd, const struct cli_field *fields, int id, const char *v,
+              void *base);
+
 void cli_print_help(const struct hp_cmd *cmd, FILE *out);
 void cli_print_markdown(const struct hp_cmd *cmd, FILE *out);
 

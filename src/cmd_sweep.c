@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "load_common.h"
 #include "cmds.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -44,14 +45,6 @@ static const struct cli_opt sweep_opts[] = {
     {O_CSV, "csv", 0, "FILE", "Write N,X rows for 'hotpath model usl'."},
     {0, NULL, 0, NULL, NULL},
 };
-
-static volatile int interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 static void progress(const struct hp_sweep_step *s, void *arg)
 {
@@ -108,11 +101,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     char *request = NULL;
 
     memset(&sc, 0, sizeof sc);
-    sc.base.threads = 2;
-    sc.base.timeout_ns = 2 * HP_NS_PER_S;
-    sc.base.pipeline = 1;
-    sc.base.interval_ns = HP_NS_PER_S;
-    sc.base.seed = 1;
+    hp_load_config_defaults(&sc.base);
     sc.warmup_ns = HP_NS_PER_S;
     sc.measure_ns = 3 * HP_NS_PER_S;
     sc.max_error_ratio = 0.1;
@@ -206,10 +195,8 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     sc.base.request = request;
     sc.base.head_request = strcmp(method, "HEAD") == 0;
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    sigset_t stop_sigs;
+    load_block_stop_signals(&stop_sigs);
     int64_t started = hp_wall_ns(), t0 = hp_now_ns();
     printf("Sweeping %s: %d levels, warm-up %s and %s measured each\n", url_text, sc.n_levels,
            hp_format_duration(sc.warmup_ns, (char[32]){0}, 32),
@@ -219,7 +206,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     fflush(stdout);
     int done;
     enum hp_sweep_stop why;
-    rc = hp_sweep_run(&sc, steps, &done, &why, progress, NULL, &interrupted, &err);
+    rc = hp_sweep_run(&sc, steps, &done, &why, progress, NULL, &stop_sigs, &err);
     hp_free(request);
     if (rc < 0)
         return cli_fail(cmd, rc, &err);

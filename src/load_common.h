@@ -7,22 +7,70 @@
 #include <signal.h>
 
 #include "cmds.h"
+#include "cli_gate.h"
+#include "http/url.h"
+#include "load/plan.h"
+#include "stat/hlog.h"
+#include "sys/monitor.h"
 #include "load/load.h"
 #include "stat/threshold.h"
 
-/* What thresholds judge, from counts and histograms over secs seconds (lag
- * NULL when there is no schedule). A failed request is an answer with
- * status 4xx or 5xx, or any error that left no answer (refused, reset,
- * timeout, malformed...); those count as attempts too, so a target that
- * refuses everything fails 100%. */
-void load_metric_set(const struct hp_load_counts *c, const struct hp_hist *corrected,
-                     const struct hp_hist *uncorrected, const struct hp_hist *lag, double secs,
-                     struct hp_metric_set *m);
 /* Block SIGINT and SIGTERM in every thread made from here on (the caller
  * waits for them with sigtimedwait on *set) and ignore SIGPIPE. */
 void load_block_stop_signals(sigset_t *set);
+/* The exit status once the outputs are written: exit_code when it already
+ * says the run failed; else 1 when no request was answered and errors
+ * were counted, 99 when `failed` of n thresholds failed (saying so). */
+int load_exit_status(int exit_code, int64_t answered, int64_t errors, int failed, int n);
 /* "    LABEL   avg stdev p50 p90 p99 max" */
 void load_print_latency_row(const char *label, const struct hp_hist *h);
+/* "Running 10s test @ URL" and the threads, connections and model. */
+void load_print_banner(const struct hp_load_config *cfg, const char *url, bool stages,
+                       double target_rate);
+/* One progress line on stderr (a terminal), rewritten each interval. */
+void load_print_progress(const struct hp_load_config *cfg, const struct hp_load_figures *f);
+/* wrk's summary and hotpath's figures; rates over elapsed (measured) seconds. */
+void load_print_summary(const struct hp_load_config *cfg, double target_rate, bool latency,
+                        const struct hp_load_figures *t, double elapsed);
+/* --summary-md of a single-URL run, written atomically to path. */
+int load_write_summary_md(const char *path, const char *url, const struct hp_load_config *cfg,
+                          const struct cli_gate *gate, const struct hp_load_figures *t, double secs,
+                          struct hp_err *err);
+
+#define MAX_HEADERS 64
+#define MAX_SCRIPT_ARGS 64
+
+/* `hotpath load`'s command line (cmd_load.c parses it) and, for a URL,
+ * the run's state (load_url.c). */
+struct load_run {
+    struct hp_load_plan plan;
+    struct hp_load_config cfg;
+    struct hp_url url;
+    double target_rate;
+    const char *headers[MAX_HEADERS];
+    char *body;
+    const char *json, *hdr_log_path, *junit, *summary_md, *script_path;
+    const char *engine_flag; /* the first flag that a scenario file sets itself */
+    const char *thresholds[CLI_GATE_MAX];
+    int n_thresholds;
+    const char *script_args[MAX_SCRIPT_ARGS];
+    int n_script_args;
+    bool latency, check_only, pipeline_given, tty;
+    int64_t grace_ns;
+    struct cli_gate gate;
+    struct hp_script *script;
+    struct hp_load *l;
+    struct hp_result *doc;
+    struct hp_hlog *hlog;
+    double *rates; /* per interval, each thread's requests/s (wrk's done() takes them) */
+    size_t n_rates, cap_rates;
+    int monitor_pid;
+    struct hp_mon_follow mon;
+    struct hp_err err;
+};
+
+/* The single-URL form: run what run's flags ask. Returns the exit code. */
+int load_url(const struct hp_cmd *cmd, struct load_run *run);
 
 /* The scenario-file form of `hotpath load`: FILE instead of a URL. */
 struct load_scenario_opts {

@@ -20,24 +20,30 @@
 #include "stat/hist_result.h"
 #include "core/units.h"
 #include "load_common.h"
+#include "load/load_doc.h"
+#include "load/run.h"
 #include "load/scenario.h"
 
 struct sc_run {
     struct hp_scenario *sc;
     struct hp_load *l;
-    bool started, finished;
-    double offset_s; /* when it started, seconds since the run began */
+    struct hp_run_engine *e; /* its place in the run loop: started, offset_s */
 };
 
 struct state {
     struct hp_scenario_file *f;
     struct sc_run runs[HP_SCENARIO_MAX];
+    struct hp_run_engine engines[HP_SCENARIO_MAX];
     int n;
+    struct cli_gate *gate;
+    bool tty;
+    int64_t last_print_ns, last_requests;
     double secs;                /* the run so far, for rates */
     /* scratch for merged figures */
     struct hp_load_counts counts;
     struct hp_hist *corrected, *uncorrected, *lag;
     struct hp_metric_set set;
+    struct hp_result *doc;
 };
 
 /* Merge the figures that (key, value) selects into the scratch set. */
@@ -51,7 +57,7 @@ static const struct hp_metric_set *select_figures(void *ctx, const char *key, co
     hp_hist_reset(st->lag);
     for (int i = 0; i < st->n; i++) {
         struct sc_run *r = &st->runs[i];
-        if (!r->started)
+        if (!r->e->started)
             continue;
         const struct hp_load_figures *t = hp_load_totals(r->l);
         if (strcmp(key, "check") == 0) {
@@ -89,8 +95,9 @@ static const struct hp_metric_set *select_figures(void *ctx, const char *key, co
     }
     if (!any)
         return NULL;
-    load_metric_set(&st->counts, st->corrected, st->uncorrected, any_lag ? st->lag : NULL,
-                    st->secs, &st->set);
+    struct hp_load_view v = {&st->counts, st->corrected, st->uncorrected,
+                             any_lag ? st->lag : NULL, st->secs, 0, 0};
+    hp_load_metric_set(&v, &st->set);
     return &st->set;
 }
 
@@ -106,37 +113,6 @@ static void print_part_row(const char *label, const struct hp_load_counts *c,
            hp_format_duration(hp_hist_max(h), max, sizeof max), hp_load_error_total(c));
 }
 
-/* metrics and histograms of one part of the run, tagged like k6's
- * sub-metrics: requests{scenario:browse,name:home}. */
-static int doc_part(struct hp_result *doc, const char *tag, const struct hp_load_counts *c,
-                    const struct hp_hist *h, double secs)
-{
-    char k[200];
-    int rc = 0;
-    static const struct { const char *name; double p; } pcts[] = {
-        {"latency_p50_ns", 50}, {"latency_p95_ns", 95}, {"latency_p99_ns", 99},
-        {"latency_max_ns", 100},
-    };
-    snprintf(k, sizeof k, "requests{%s}", tag);
-    rc = rc ? rc : hp_result_metric(doc, k, (double)c->requests, "count");
-    snprintf(k, sizeof k, "requests_per_s{%s}", tag);
-    rc = rc ? rc : hp_result_metric(doc, k, secs > 0 ? (double)c->requests / secs : 0, "1/s");
-    snprintf(k, sizeof k, "errors{%s}", tag);
-    rc = rc ? rc : hp_result_metric(doc, k, (double)hp_load_error_total(c), "count");
-    for (size_t i = 0; i < sizeof pcts / sizeof pcts[0] && rc == 0; i++) {
-        snprintf(k, sizeof k, "%s{%s}", pcts[i].name, tag);
-        rc = hp_result_metric(doc, k, (double)hp_hist_value_at_percentile(h, pcts[i].p), "ns");
-    }
-    if (c->checks_passed + c->checks_failed > 0) {
-        snprintf(k, sizeof k, "checks_passed{%s}", tag);
-        rc = rc ? rc : hp_result_metric(doc, k, (double)c->checks_passed, "count");
-        snprintf(k, sizeof k, "checks_failed{%s}", tag);
-        rc = rc ? rc : hp_result_metric(doc, k, (double)c->checks_failed, "count");
-    }
-    snprintf(k, sizeof k, "latency{%s}", tag);
-    return rc ? rc : hp_result_histogram(doc, k, "ns", h);
-}
-
 static int build_doc(const struct load_scenario_opts *o, struct state *st,
                      struct hp_result **out)
 {
@@ -144,8 +120,8 @@ static int build_doc(const struct load_scenario_opts *o, struct state *st,
     int rc = hp_result_new("load", &doc);
     if (rc < 0)
         return rc;
-    rc = hp_result_config_str(doc, "scenario_file", o->path);
-    rc = rc ? rc : hp_result_config_str(doc, "url", st->f->base_text);
+    rc = hp_result_config_str(doc, HP_LOAD_C_SCENARIO_FILE, o->path);
+    rc = rc ? rc : hp_result_config_str(doc, HP_LOAD_C_URL, st->f->base_text);
     json_t *list = json_array();
     for (int i = 0; i < st->n && list; i++) {
         const struct hp_scenario *sc = st->runs[i].sc;
@@ -164,7 +140,7 @@ static int build_doc(const struct load_scenario_opts *o, struct state *st,
                                               (json_int_t)sc->start_ns, "requests", reqs));
     }
     json_t *config = json_object_get(hp_result_json(doc), "config");
-    if (!list || json_object_set_new(config, "scenarios", list) < 0)
+    if (!list || json_object_set_new(config, HP_LOAD_C_SCENARIOS, list) < 0)
         rc = -ENOMEM;
     if (rc < 0) {
         hp_result_free(doc);
@@ -183,42 +159,21 @@ static int finish_doc(const struct load_scenario_opts *o, struct state *st,
     char tag[200];
     hp_result_set_duration(doc, secs);
     if (all) {
-        const struct hp_load_counts *c = &st->counts;
-        rc = rc ? rc : hp_result_metric(doc, "requests", (double)c->requests, "count");
-        rc = rc ? rc : hp_result_metric(doc, "requests_per_s",
-                                        secs > 0 ? (double)c->requests / secs : 0, "1/s");
-        rc = rc ? rc : hp_result_metric(doc, "sent", (double)c->sent, "count");
-        rc = rc ? rc : hp_result_metric(doc, "errors", (double)hp_load_error_total(c), "count");
-        for (int e = 0; e < HP_LERR_COUNT && rc == 0; e++) {
-            snprintf(tag, sizeof tag, "errors_%s", hp_load_error_name((enum hp_load_error)e));
-            rc = hp_result_metric(doc, tag, (double)c->errors[e], "count");
-        }
-        rc = rc ? rc : hp_result_metric(doc, "checks_passed", (double)c->checks_passed, "count");
-        rc = rc ? rc : hp_result_metric(doc, "checks_failed", (double)c->checks_failed, "count");
-        rc = rc ? rc : hp_result_metric(doc, "bytes_read", (double)c->bytes_read, "bytes");
-        rc = rc ? rc : hp_result_metric(doc, "bytes_written", (double)c->bytes_written, "bytes");
-        rc = rc ? rc : hp_result_metric(doc, "latency_p50_ns",
-                                        (double)hp_hist_value_at_percentile(st->corrected, 50),
-                                        "ns");
-        rc = rc ? rc : hp_result_metric(doc, "latency_p99_ns",
-                                        (double)hp_hist_value_at_percentile(st->corrected, 99),
-                                        "ns");
-        rc = rc ? rc : hp_result_metric(doc, "latency_max_ns", (double)hp_hist_max(st->corrected),
-                                        "ns");
-        rc = rc ? rc : hp_result_histogram(doc, "latency", "ns", st->corrected);
-        rc = rc ? rc : hp_result_histogram(doc, "latency_uncorrected", "ns", st->uncorrected);
+        struct hp_load_view v = {&st->counts, st->corrected, st->uncorrected,
+                                 all->lag ? st->lag : NULL, secs, 0, 0};
+        rc = hp_load_doc_totals(doc, &v);
     }
     for (int i = 0; i < st->n && rc == 0; i++) {
         struct sc_run *r = &st->runs[i];
-        if (!r->started)
+        if (!r->e->started)
             continue;
         const struct hp_load_figures *t = hp_load_totals(r->l);
         snprintf(tag, sizeof tag, "scenario:%s", r->sc->name);
-        rc = doc_part(doc, tag, &t->counts, t->corrected, secs);
+        rc = hp_load_doc_part(doc, tag, &t->counts, t->corrected, secs);
         for (int k = 0; k < t->n_parts && rc == 0; k++) {
             snprintf(tag, sizeof tag, "scenario:%s,name:%s", r->sc->name,
                      r->sc->request_names[k]);
-            rc = doc_part(doc, tag, &t->parts[k].counts, t->parts[k].corrected, secs);
+            rc = hp_load_doc_part(doc, tag, &t->parts[k].counts, t->parts[k].corrected, secs);
             const struct hp_load_request *q = &r->sc->mix[k];
             for (int ci = 0; ci < q->n_checks && rc == 0; ci++) {
                 int g = (int)(q->checks - r->sc->checks) + ci;
@@ -241,27 +196,13 @@ static int finish_doc(const struct load_scenario_opts *o, struct state *st,
 static int series(struct state *st, struct sc_run *r, struct hp_result *doc,
                   const struct hp_load_figures *f)
 {
-    char k[160];
-    double secs = f->end_s - f->start_s, t = r->offset_s + f->end_s;
-    int rc = 0;
-    if (secs <= 0)
-        secs = 1e-9;
-    struct { const char *name; const char *unit; double v; } pts[] = {
-        {"requests_per_s", "1/s", (double)f->counts.requests / secs},
-        {"errors_per_s", "1/s", (double)hp_load_error_total(&f->counts) / secs},
-        {"latency_p50_ns", "ns", (double)hp_hist_value_at_percentile(f->corrected, 50)},
-        {"latency_p99_ns", "ns", (double)hp_hist_value_at_percentile(f->corrected, 99)},
-        {"latency_max_ns", "ns", (double)hp_hist_max(f->corrected)},
-    };
-    if (f->corrected->total_count == 0) /* no answers: no latency (null), not 0 */
-        for (size_t i = 2; i < sizeof pts / sizeof pts[0]; i++)
-            pts[i].v = NAN;
-    for (size_t i = 0; i < sizeof pts / sizeof pts[0] && rc == 0; i++) {
-        snprintf(k, sizeof k, "%s{scenario:%s}", pts[i].name, r->sc->name);
-        rc = hp_result_series_point(doc, k, pts[i].unit, t, pts[i].v);
-        if (rc == 0 && st->n == 1)
-            rc = hp_result_series_point(doc, pts[i].name, pts[i].unit, t, pts[i].v);
-    }
+    char tag[160];
+    double t = r->e->offset_s + f->end_s;
+    bool open = r->sc->cfg.open_model;
+    snprintf(tag, sizeof tag, "scenario:%s", r->sc->name);
+    int rc = hp_load_doc_series(doc, f, t, open, tag);
+    if (rc == 0 && st->n == 1)
+        rc = hp_load_doc_series(doc, f, t, open, NULL);
     return rc;
 }
 
@@ -280,7 +221,7 @@ static int write_summary_md(const struct load_scenario_opts *o, struct state *st
                "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (int i = 0; i < st->n; i++) {
         struct sc_run *r = &st->runs[i];
-        if (!r->started)
+        if (!r->e->started)
             continue;
         const struct hp_load_figures *t = hp_load_totals(r->l);
         for (int k = -1; k < t->n_parts; k++) {
@@ -319,7 +260,7 @@ static void print_checks(struct state *st)
            all->checks_total);
     for (int i = 0; i < st->n; i++) {
         struct sc_run *r = &st->runs[i];
-        if (!r->started)
+        if (!r->e->started)
             continue;
         const struct hp_load_figures *t = hp_load_totals(r->l);
         for (int k = 0; k < r->sc->n_requests; k++) {
@@ -368,6 +309,44 @@ static void print_check(const struct hp_scenario_file *f, const struct cli_gate 
     }
     for (int i = 0; i < gate->n; i++)
         printf("  threshold %s\n", gate->thr[i].text);
+}
+
+/* Each interval of scenario i: its series in the document. */
+static int on_interval(void *ctx, int i, const struct hp_load_figures *f)
+{
+    struct state *st = ctx;
+    return st->doc ? series(st, &st->runs[i], st->doc, f) : 0;
+}
+
+/* Each turn of the loop: thresholds that stop the run, and one progress
+ * line (rewritten each second) for the run so far, all scenarios. */
+static bool on_tick(void *ctx, double t_s, int *rc)
+{
+    struct state *st = ctx;
+    struct cli_gate *gate = st->gate;
+    int64_t now = hp_now_ns();
+    (void)rc;
+    st->secs = t_s;
+    if (gate->aborted_by < 0 && cli_gate_should_abort_by(gate, select_figures, st, t_s)) {
+        fprintf(stderr, "%shotpath load: threshold '%s' failed at %.0fs: stopping\n",
+                st->tty ? "\r\033[K" : "", gate->thr[gate->aborted_by].text, t_s);
+        return true;
+    }
+    if (st->tty && now - st->last_print_ns >= HP_NS_PER_S) {
+        const struct hp_metric_set *m = select_figures(st, "", "");
+        int64_t reqs = m ? m->requests : 0;
+        char rate[32], p99[32];
+        fprintf(stderr, "\r\033[K[%5.1fs] %s  p99 %s  errors %" PRId64, t_s,
+                hp_format_rate((double)(reqs - st->last_requests) * 1e9 /
+                                   (double)(now - st->last_print_ns), rate, sizeof rate),
+                hp_format_duration(m ? hp_hist_value_at_percentile(st->corrected, 99) : 0, p99,
+                                   sizeof p99),
+                m ? hp_load_error_total(&st->counts) : 0);
+        fflush(stderr);
+        st->last_print_ns = now;
+        st->last_requests = reqs;
+    }
+    return false;
 }
 
 int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
@@ -419,11 +398,14 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
         cfg->grace_ns = o->grace_ns >= 0 ? o->grace_ns : cfg->timeout_ns;
         cfg->connect_timeout_ns = cfg->timeout_ns;
         cfg->seed = o->seed + (uint64_t)i * 7919;
+        r->e = &st.engines[st.n];
+        *r->e = (struct hp_run_engine){.start_ns = r->sc->start_ns};
         if ((rc = hp_load_new(cfg, &r->l, &err)) < 0) {
             snprintf(err.file, sizeof err.file, "%s", o->path);
             exit_code = cli_fail(cmd, rc, &err);
             goto out;
         }
+        r->e->load = r->l;
         st.n++;
     }
     if (o->json && (rc = build_doc(o, &st, &doc)) < 0) {
@@ -442,80 +424,22 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
         printf("  %-12s %s\n", st.runs[i].sc->name, what);
     }
     fflush(stdout);
-    int64_t started_wall = hp_wall_ns(), t0 = hp_now_ns();
+    st.doc = doc;
+    st.gate = &gate;
+    st.tty = isatty(STDERR_FILENO);
+    st.last_print_ns = hp_now_ns();
+    struct hp_run run = {.engines = st.engines, .n = st.n, .stop_signals = &stop_sigs,
+                         .hooks = {on_interval, on_tick, &st}};
+    if ((rc = hp_run_go(&run, &err)) < 0)
+        exit_code = cli_fail(cmd, rc, &err);
+    int64_t started_wall = run.started_wall_ns;
     if (doc)
         hp_result_set_started(doc, started_wall);
-    bool stopping = false, interrupted = false, tty = isatty(STDERR_FILENO);
-    int64_t last_print = t0, last_requests = 0;
-    for (;;) {
-        int64_t now = hp_now_ns();
-        st.secs = (double)(now - t0) / 1e9;
-        bool all_done = true;
-        for (int i = 0; i < st.n; i++) {
-            struct sc_run *r = &st.runs[i];
-            if (!r->started && !stopping && now - t0 >= r->sc->start_ns) {
-                if ((rc = hp_load_start(r->l, &err)) < 0) {
-                    exit_code = cli_fail(cmd, rc, &err);
-                    stopping = true;
-                } else {
-                    r->started = true;
-                    r->offset_s = (double)(hp_now_ns() - t0) / 1e9;
-                }
-            }
-            if (!r->started) {
-                all_done &= stopping;
-                continue;
-            }
-            if (stopping)
-                hp_load_stop(r->l);
-            const struct hp_load_figures *f;
-            int got;
-            while (!r->finished && (got = hp_load_poll(r->l, &f)) != 0) {
-                if (got < 0) {
-                    r->finished = true;
-                    break;
-                }
-                if (doc && series(&st, r, doc, f) < 0) {
-                    exit_code = cli_fail(cmd, -ENOMEM, NULL);
-                    stopping = true;
-                }
-            }
-            all_done &= r->finished;
-        }
-        if (!stopping && gate.aborted_by < 0 &&
-            cli_gate_should_abort_by(&gate, select_figures, &st, st.secs)) {
-            fprintf(stderr, "hotpath load: threshold '%s' failed at %.0fs: stopping\n",
-                    gate.thr[gate.aborted_by].text, st.secs);
-            stopping = true;
-        }
-        if (all_done)
-            break;
-        if (tty && now - last_print >= HP_NS_PER_S) {
-            /* One line, rewritten each second: the run so far, all scenarios. */
-            const struct hp_metric_set *m = select_figures(&st, "", "");
-            int64_t reqs = m ? m->requests : 0;
-            char rate[32], p99[32];
-            fprintf(stderr, "\r\033[K[%5.1fs] %s  p99 %s  errors %" PRId64, st.secs,
-                    hp_format_rate((double)(reqs - last_requests) * 1e9 /
-                                       (double)(now - last_print), rate, sizeof rate),
-                    hp_format_duration(m ? hp_hist_value_at_percentile(st.corrected, 99) : 0,
-                                       p99, sizeof p99),
-                    m ? hp_load_error_total(&st.counts) : 0);
-            fflush(stderr);
-            last_print = now;
-            last_requests = reqs;
-        }
-        struct timespec ts = {0, 20 * 1000000};
-        int sig = sigtimedwait(&stop_sigs, NULL, &ts);
-        if (sig > 0 && !interrupted) {
-            interrupted = true;
-            stopping = true;
-        }
-    }
-    if (tty)
+    if (st.tty)
         fprintf(stderr, "\r\033[K");
-    double secs = (double)(hp_now_ns() - t0) / 1e9;
+    double secs = run.elapsed_s;
     st.secs = secs;
+    bool interrupted = run.interrupted;
     if (interrupted)
         printf("  (interrupted: partial results)\n");
 
@@ -545,7 +469,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
            "p50", "p95", "p99", "max", "errors");
     for (int i = 0; i < st.n; i++) {
         struct sc_run *r = &st.runs[i];
-        if (!r->started) {
+        if (!r->e->started) {
             printf("  %-28s (not started)\n", r->sc->name);
             continue;
         }
@@ -577,15 +501,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
         exit_code = cli_fail(cmd, rc, &err);
     if (doc && (rc = finish_doc(o, &st, doc, &gate, secs, &err)) < 0)
         exit_code = cli_fail(cmd, rc, &err);
-    if (exit_code == HP_EXIT_OK && total_requests == 0 && total_errors > 0) {
-        fprintf(stderr, "hotpath load: no request was answered (%" PRId64 " errors)\n",
-                total_errors);
-        exit_code = HP_EXIT_FAIL;
-    }
-    if (exit_code == HP_EXIT_OK && failed > 0) {
-        fprintf(stderr, "hotpath load: %d of %d thresholds failed\n", failed, gate.n);
-        exit_code = HP_EXIT_THRESHOLD;
-    }
+    exit_code = load_exit_status(exit_code, total_requests, total_errors, failed, gate.n);
 out:
     for (int i = 0; i < st.n; i++)
         hp_load_free(st.runs[i].l);

@@ -202,6 +202,23 @@ static void figures_reset(struct hp_load_figures *f)
     }
 }
 
+void hp_load_script_summary(const struct hp_load_counts *c, double elapsed_s,
+                            struct hp_script_summary *out)
+{
+    *out = (struct hp_script_summary){
+        .duration_us = (int64_t)(elapsed_s * 1e6),
+        .requests = c->requests,
+        .bytes = c->bytes_read,
+        .errors_connect = c->errors[HP_LERR_CONNECT_REFUSED] +
+                          c->errors[HP_LERR_CONNECT_TIMEOUT] + c->errors[HP_LERR_CONNECT],
+        .errors_read = c->errors[HP_LERR_READ] + c->errors[HP_LERR_RESET] +
+                       c->errors[HP_LERR_MALFORMED],
+        .errors_write = c->errors[HP_LERR_WRITE],
+        .errors_status = c->errors[HP_LERR_STATUS_4XX] + c->errors[HP_LERR_STATUS_5XX],
+        .errors_timeout = c->errors[HP_LERR_TIMEOUT],
+    };
+}
+
 void hp_load_counts_add(struct hp_load_counts *d, const struct hp_load_counts *s)
 {
     int64_t *dp = (int64_t *)d;
@@ -1100,19 +1117,47 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     return 0;
 }
 
-int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct hp_err *err)
+void hp_load_config_defaults(struct hp_load_config *cfg)
 {
-    struct hp_load *l;
-    int rc;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->threads = 0; /* HP_LOAD_DEFAULT_THREADS, capped at the connections */
+    cfg->connections = 10;
+    cfg->duration_ns = 10 * HP_NS_PER_S;
+    cfg->timeout_ns = 2 * HP_NS_PER_S;
+    cfg->pipeline = 1;
+    cfg->interval_ns = HP_NS_PER_S;
+    cfg->seed = 1;
+}
 
+int hp_load_config_check(struct hp_load_config *cfg, struct hp_err *err)
+{
+    if (cfg->threads == 0)
+        cfg->threads = cfg->connections < HP_LOAD_DEFAULT_THREADS && cfg->connections > 0
+                           ? cfg->connections
+                           : HP_LOAD_DEFAULT_THREADS;
     if (cfg->threads < 1 || cfg->threads > HP_LOAD_MAX_THREADS)
         return hp_err_set(err, HP_ERANGE, "threads must be 1-%d", HP_LOAD_MAX_THREADS);
     if (cfg->connections < cfg->threads)
         return hp_err_set(err, HP_ERANGE,
-                          "%d connections for %d threads: each thread needs at least one",
-                          cfg->connections, cfg->threads);
+                          "%d connections for %d threads: use at least one connection per "
+                          "thread", cfg->connections, cfg->threads);
     if (cfg->pipeline < 1 || cfg->pipeline > HP_LOAD_MAX_PIPELINE)
         return hp_err_set(err, HP_ERANGE, "pipeline must be 1-%d", HP_LOAD_MAX_PIPELINE);
+    if (cfg->duration_ns <= 0 || cfg->timeout_ns <= 0 || cfg->interval_ns <= 0)
+        return hp_err_set(err, HP_ERANGE, "duration, timeout and interval must be above 0");
+    if ((cfg->open_model || cfg->ramp_connections) && cfg->stages.n < 1)
+        return hp_err_set(err, HP_ERANGE, "the open model and ramps need a profile (stages)");
+    return 0;
+}
+
+int hp_load_new(const struct hp_load_config *given, struct hp_load **out, struct hp_err *err)
+{
+    struct hp_load_config checked = *given, *cfg = &checked;
+    struct hp_load *l;
+    int rc;
+
+    if ((rc = hp_load_config_check(cfg, err)) < 0)
+        return rc;
     if (!cfg->mix && !cfg->script &&
         (cfg->request_len == 0 || cfg->request_len > HP_LOAD_MAX_REQUEST_BYTES))
         return hp_err_set(err, HP_ERANGE, "request of %zu bytes", cfg->request_len);
@@ -1121,10 +1166,6 @@ int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct h
                           cfg->n_mix);
     if (cfg->mix && cfg->data && cfg->data->rows < 1)
         return hp_err_set(err, HP_ERANGE, "the data table has no rows");
-    if (cfg->duration_ns <= 0 || cfg->timeout_ns <= 0 || cfg->interval_ns <= 0)
-        return hp_err_set(err, HP_ERANGE, "duration, timeout and interval must be above 0");
-    if ((cfg->open_model || cfg->ramp_connections) && cfg->stages.n < 1)
-        return hp_err_set(err, HP_ERANGE, "the open model and ramps need a profile (stages)");
     long fds = hp_fd_limit_raise((long)cfg->connections + 64);
     if (fds < (long)cfg->connections + 64)
         return hp_err_set(err, -EMFILE,
@@ -1296,7 +1337,8 @@ int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out)
         atomic_store_explicit(&s->consumed, atomic_load(&s->published), memory_order_release);
     }
     figures_add(&l->totals, &l->interval);
-    l->totals.end_s = l->interval.end_s;
+    if (l->interval.end_s > l->totals.end_s)
+        l->totals.end_s = l->interval.end_s;
     *out = &l->interval;
     return 1;
 }
@@ -1313,8 +1355,11 @@ bool hp_load_data_exhausted(const struct hp_load *l)
 
 double hp_load_elapsed_s(const struct hp_load *l)
 {
-    int64_t end = l->running || !l->finish_ns ? hp_now_ns() : l->finish_ns;
-    return (double)(end - l->start_ns) / 1e9;
+    /* Finished: the last worker's own end (its final interval's end_s),
+     * not when the polling thread noticed, up to a poll later. */
+    if (!l->running && l->finish_ns)
+        return l->totals.end_s;
+    return (double)(hp_now_ns() - l->start_ns) / 1e9;
 }
 
 void hp_load_free(struct hp_load *l)

@@ -129,6 +129,9 @@ struct hp_load_counts {
 };
 
 int64_t hp_load_error_total(const struct hp_load_counts *c);
+/* What wrk's done(summary) calls errors, from c, over elapsed_s. */
+void hp_load_script_summary(const struct hp_load_counts *c, double elapsed_s,
+                            struct hp_script_summary *out);
 /* d += s, every count. */
 void hp_load_counts_add(struct hp_load_counts *d, const struct hp_load_counts *s);
 
@@ -154,9 +157,25 @@ struct hp_load_figures {
     double start_s, end_s;       /* since the run started */
 };
 
+/* The engine's defaults, the same for every front end: 2 threads (no more
+ * than the connections: see hp_load_config_check), 10 connections, 10 s, a
+ * 2 s timeout, pipeline 1, 1 s intervals, seed 1; the closed model. */
+#define HP_LOAD_DEFAULT_THREADS 2
+void hp_load_config_defaults(struct hp_load_config *cfg);
+
+/* The rules a config keeps, checked here once for every front end:
+ * threads 1..HP_LOAD_MAX_THREADS, at least one connection per thread,
+ * pipeline, timeouts and durations in range, a profile for the open model.
+ * (What is sent, the request or the mix, is checked by hp_load_new.)
+ * threads 0 means the default: HP_LOAD_DEFAULT_THREADS or the number of
+ * connections, whichever is smaller (set in cfg here). 0, or HP_ERANGE
+ * with err saying what to change. */
+int hp_load_config_check(struct hp_load_config *cfg, struct hp_err *err);
+
 struct hp_load;
 
-/* Validate cfg (copied; the request bytes too) and prepare the workers. */
+/* Validate cfg (hp_load_config_check; copied, the request bytes too) and
+ * prepare the workers. */
 int hp_load_new(const struct hp_load_config *cfg, struct hp_load **out, struct hp_err *err);
 int hp_load_start(struct hp_load *l, struct hp_err *err);
 /* Ask the workers to stop sending now (SIGINT); they wait grace_ns for
@@ -170,7 +189,9 @@ int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out);
 const struct hp_load_figures *hp_load_totals(const struct hp_load *l);
 /* True when HP_DATA_UNIQUE ran out of rows and sending stopped for it. */
 bool hp_load_data_exhausted(const struct hp_load *l);
-/* Seconds the run took (start to the last worker's end). */
+/* Seconds the run took: from the start of the schedule to the last
+ * worker's end (its last answer or the grace period's end), measured by the
+ * workers themselves; while running, the time so far. */
 double hp_load_elapsed_s(const struct hp_load *l);
 void hp_load_free(struct hp_load *l); /* stops and joins first; NULL is fine */
 

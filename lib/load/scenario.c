@@ -638,13 +638,7 @@ static int parse_scenario(struct ctx *x, struct hp_scenario *sc, const yaml_node
     if (!x->single &&
         (rc = hp_ydoc_check_keys(&x->y, n, scenario_keys, N(scenario_keys), "a scenario")) < 0)
         return rc;
-    cfg->threads = 1;
-    cfg->connections = 10;
-    cfg->duration_ns = 10 * HP_NS_PER_S;
-    cfg->timeout_ns = 2 * HP_NS_PER_S;
-    cfg->pipeline = 1;
-    cfg->interval_ns = HP_NS_PER_S;
-    cfg->seed = 1;
+    hp_load_config_defaults(cfg);
     cfg->mix = sc->mix;
 
     /* The data file first: the templates are checked against its columns. */
@@ -761,10 +755,9 @@ static int parse_scenario(struct ctx *x, struct hp_scenario *sc, const yaml_node
             return hp_ydoc_error(&x->y, arr_n, "arrival: '%s' (expected constant or poisson)",
                                  av);
     }
-    if (cfg->connections < cfg->threads)
-        return hp_ydoc_error(&x->y, conn_n ? conn_n : n, "%d connections for %d threads: each "
-                                                         "thread needs at least one",
-                             cfg->connections, cfg->threads);
+    struct hp_err why = {0};
+    if (hp_load_config_check(cfg, &why) < 0)
+        return hp_ydoc_error(&x->y, conn_n ? conn_n : n, "%s", why.msg);
 
     const yaml_node_t *reqs = hp_ydoc_get(&x->y, n, "requests");
     int count;

@@ -50,6 +50,10 @@ struct hp_script {
     bool has_setup, has_init, has_request, has_response, has_delay, has_done;
     int pipeline;
     bool head;
+    /* thread 0's first request, as sent: what the result document records */
+    char first_method[32];
+    char first_target[HP_URL_MAX];
+    int64_t first_body_bytes;
     _Atomic bool failed;
     char error[HP_ERR_MSG_MAX];
 };
@@ -528,8 +532,9 @@ int hp_script_new(const char *path, const struct hp_script_target *t, struct hp_
 }
 
 /* Requests in a request() string, by our request parser: what wrk's
- * pipelining scripts (several wrk.format() concatenated) rely on. */
-static int count_requests(const char *p, size_t len)
+ * pipelining scripts (several wrk.format() concatenated) rely on. The
+ * first one's method, target and body size are kept in s. */
+static int count_requests(struct hp_script *s, const char *p, size_t len)
 {
     int n = 0;
     while (len > 0) {
@@ -541,6 +546,13 @@ static int count_requests(const char *p, size_t len)
         size_t used = (size_t)rc + (req.content_length > 0 ? (size_t)req.content_length : 0);
         if (used > len)
             break;
+        if (n == 0) {
+            snprintf(s->first_method, sizeof s->first_method, "%.*s", (int)req.method_len,
+                     req.method);
+            snprintf(s->first_target, sizeof s->first_target, "%.*s", (int)req.target_len,
+                     req.target);
+            s->first_body_bytes = req.content_length > 0 ? req.content_length : 0;
+        }
         p += used;
         len -= used;
         n++;
@@ -633,7 +645,7 @@ int hp_script_setup(struct hp_script *s, int threads, const struct hp_addr *addr
             size_t dlen;
             if (hp_script_request(s, 0, &data, &dlen) < 0)
                 return hp_err_set(err, HP_EPARSE, "%s", s->error);
-            s->pipeline = count_requests(data, dlen);
+            s->pipeline = count_requests(s, data, dlen);
             s->head = dlen > 5 && memcmp(data, "HEAD ", 5) == 0;
             if (s->pipeline < 1)
                 return hp_err_set(err, HP_EPARSE, "%s: request() returned no complete HTTP "
@@ -651,6 +663,14 @@ const struct hp_addr *hp_script_thread_addr(const struct hp_script *s, int i)
 int hp_script_pipeline(const struct hp_script *s)
 {
     return s->pipeline;
+}
+
+void hp_script_first_request(const struct hp_script *s, const char **method,
+                             const char **target, int64_t *body_bytes)
+{
+    *method = s->first_method;
+    *target = s->first_target;
+    *body_bytes = s->first_body_bytes;
 }
 
 bool hp_script_is_head(const struct hp_script *s)

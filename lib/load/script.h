@@ -54,6 +54,11 @@ const struct hp_addr *hp_script_thread_addr(const struct hp_script *s, int i);
 /* Requests in each request() string (1 unless the script pipelines). */
 int hp_script_pipeline(const struct hp_script *s);
 bool hp_script_has_request(const struct hp_script *s);
+/* After setup: thread 0's first request() as sent, for the result document:
+ * its method, request target (path and query) and body bytes. The strings
+ * are s's, valid until hp_script_free. */
+void hp_script_first_request(const struct hp_script *s, const char **method,
+                             const char **target, int64_t *body_bytes);
 /* The first request() is a HEAD: answers have no body. */
 bool hp_script_is_head(const struct hp_script *s);
 bool hp_script_has_response(const struct hp_script *s);

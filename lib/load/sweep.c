@@ -2,9 +2,7 @@
 /* load/sweep.c - the sweep's steps on top of the load engine. */
 #include "load/sweep.h"
 
-#include <time.h>
-
-#include "core/clock.h"
+#include "load/run.h"
 
 const char *hp_sweep_stop_reason(enum hp_sweep_stop why)
 {
@@ -18,53 +16,43 @@ const char *hp_sweep_stop_reason(enum hp_sweep_stop why)
     return "";
 }
 
-/* One load run; fills step from its totals. */
+/* One load run through the run loop; fills step from its totals. *stopped
+ * when a stop signal came. */
 static int run_once(const struct hp_load_config *cfg, struct hp_sweep_step *step,
-                    volatile int *stop, struct hp_err *err)
+                    const sigset_t *stop_signals, bool *stopped, struct hp_err *err)
 {
-    struct hp_load *l = NULL;
-    const struct hp_load_figures *f;
-    int rc = hp_load_new(cfg, &l, err);
+    struct hp_run_engine engine = {0};
+    int rc = hp_load_new(cfg, &engine.load, err);
     if (rc < 0)
         return rc;
-    if ((rc = hp_load_start(l, err)) < 0) {
-        hp_load_free(l);
+    struct hp_run r = {.engines = &engine, .n = 1, .stop_signals = stop_signals};
+    rc = hp_run_go(&r, err);
+    *stopped = r.interrupted;
+    if (rc < 0) {
+        hp_load_free(engine.load);
         return rc;
     }
-    bool stopping = false;
-    for (;;) {
-        int got = hp_load_poll(l, &f);
-        if (got < 0)
-            break;
-        if (got == 0) {
-            struct timespec ts = {0, 20 * 1000000};
-            nanosleep(&ts, NULL);
-        }
-        if (stop && *stop && !stopping) {
-            hp_load_stop(l);
-            stopping = true;
-        }
-    }
-    const struct hp_load_figures *t = hp_load_totals(l);
-    double secs = (double)cfg->duration_ns / 1e9;
+    const struct hp_load_figures *t = hp_load_totals(engine.load);
+    double secs = hp_load_elapsed_s(engine.load); /* measured, as everywhere */
     int64_t errors = hp_load_error_total(&t->counts);
     step->requests = t->counts.requests;
-    step->throughput_per_s = (double)t->counts.requests / secs;
+    step->throughput_per_s = secs > 0 ? (double)t->counts.requests / secs : 0;
     step->p50_ns = hp_hist_value_at_percentile(t->corrected, 50);
     step->p99_ns = hp_hist_value_at_percentile(t->corrected, 99);
     step->mean_in_flight = step->throughput_per_s * hp_hist_mean(t->corrected) / 1e9;
     step->error_ratio = t->counts.requests + errors > 0
                             ? (double)errors / (double)(t->counts.requests + errors)
                             : 1.0;
-    hp_load_free(l);
+    hp_load_free(engine.load);
     return 0;
 }
 
 int hp_sweep_run(const struct hp_sweep_config *cfg, struct hp_sweep_step *out, int *n_done,
                  enum hp_sweep_stop *why, void (*progress)(const struct hp_sweep_step *, void *),
-                 void *arg, volatile int *stop, struct hp_err *err)
+                 void *arg, const sigset_t *stop_signals, struct hp_err *err)
 {
     double best = 0;
+    bool stopped = false;
     *n_done = 0;
     *why = HP_SWEEP_DONE;
     if (cfg->n_levels < 1 || cfg->n_levels > HP_SWEEP_MAX_LEVELS)
@@ -85,22 +73,22 @@ int hp_sweep_run(const struct hp_sweep_config *cfg, struct hp_sweep_step *out, i
             if (cfg->by_rate)
                 hp_stages_constant(&lc.stages, cfg->rates[i], (double)lc.duration_ns / 1e9);
             struct hp_sweep_step discard;
-            if ((rc = run_once(&lc, &discard, stop, err)) < 0)
+            if ((rc = run_once(&lc, &discard, stop_signals, &stopped, err)) < 0)
                 return rc;
         }
-        if (stop && *stop) {
+        if (stopped) {
             *why = HP_SWEEP_INTERRUPTED;
             return 0;
         }
         lc.duration_ns = cfg->measure_ns;
         if (cfg->by_rate)
             hp_stages_constant(&lc.stages, cfg->rates[i], (double)lc.duration_ns / 1e9);
-        if ((rc = run_once(&lc, &step, stop, err)) < 0)
+        if ((rc = run_once(&lc, &step, stop_signals, &stopped, err)) < 0)
             return rc;
         out[(*n_done)++] = step;
         if (progress)
             progress(&step, arg);
-        if (stop && *stop) {
+        if (stopped) {
             *why = HP_SWEEP_INTERRUPTED;
             return 0;
         }

@@ -7,6 +7,7 @@
 #ifndef HP_LOAD_SWEEP_H
 #define HP_LOAD_SWEEP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,13 +41,15 @@ struct hp_sweep_config {
 enum hp_sweep_stop { HP_SWEEP_DONE, HP_SWEEP_ERRORS, HP_SWEEP_LATENCY, HP_SWEEP_COLLAPSE,
                      HP_SWEEP_INTERRUPTED };
 
-/* Run the levels in order; out must hold n_levels steps. *n_done is how many
- * were measured, *why why it stopped. progress (may be NULL) is called after
- * each step. `stop` (may be NULL) is polled: when it becomes non-zero the
- * sweep ends after the current run. */
+/* Run the levels in order, each through the run loop (load/run.h); out must
+ * hold n_levels steps. *n_done is how many were measured, *why why it
+ * stopped. progress (may be NULL) is called after each step. A signal of
+ * stop_signals (blocked by the caller; may be NULL) ends the current run and
+ * the sweep, keeping what was measured. Throughput is over each run's
+ * measured duration. */
 int hp_sweep_run(const struct hp_sweep_config *cfg, struct hp_sweep_step *out, int *n_done,
                  enum hp_sweep_stop *why, void (*progress)(const struct hp_sweep_step *, void *),
-                 void *arg, volatile int *stop, struct hp_err *err);
+                 void *arg, const sigset_t *stop_signals, struct hp_err *err);
 const char *hp_sweep_stop_reason(enum hp_sweep_stop why);
 
 #endif

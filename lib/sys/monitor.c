@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/units.h"
 
 #define BUF_BYTES (256 * 1024)
@@ -684,4 +685,41 @@ int hp_mon_summary_to_doc(const struct hp_mon_summary *s, struct hp_result *r)
     if (e == 0 && (!sat || json_object_set_new(hp_result_json(r), "saturation", sat)))
         e = -ENOMEM;
     return e;
+}
+
+int hp_mon_follow_start(struct hp_mon_follow *f, int pid)
+{
+    struct hp_mon_point pt;
+    memset(f, 0, sizeof *f);
+    f->pid = pid;
+    int rc = hp_mon_new(pid, &f->mon);
+    if (rc < 0)
+        return rc;
+    int64_t now = hp_now_ns();
+    hp_mon_sample(f->mon, now, &pt);
+    f->next_ns = now + HP_NS_PER_S;
+    return 0;
+}
+
+int hp_mon_follow_tick(struct hp_mon_follow *f, int64_t now_ns, struct hp_result *doc)
+{
+    struct hp_mon_point pt;
+    if (!f->mon || f->gone || now_ns < f->next_ns)
+        return 0;
+    f->next_ns += HP_NS_PER_S;
+    int rc = hp_mon_sample(f->mon, now_ns, &pt);
+    if (rc == -ESRCH) {
+        f->gone = true;
+        return -ESRCH;
+    }
+    if (rc != 1)
+        return 0;
+    hp_mon_summary_add(&f->sum, &pt);
+    return doc ? hp_mon_record(doc, &pt, 0) : 0;
+}
+
+void hp_mon_follow_stop(struct hp_mon_follow *f)
+{
+    hp_mon_free(f->mon);
+    f->mon = NULL;
 }

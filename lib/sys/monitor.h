@@ -102,4 +102,20 @@ int hp_mon_summary_to_doc(const struct hp_mon_summary *s, struct hp_result *r);
  * p->t_s + t0_s. 0 or -ENOMEM. */
 int hp_mon_record(struct hp_result *r, const struct hp_mon_point *p, double t0_s);
 
+/* A process followed during another command's run (load --monitor): a
+ * sample each second into a summary and, optionally, a document's series. */
+struct hp_mon_follow {
+    int pid;
+    struct hp_mon *mon;
+    struct hp_mon_summary sum;
+    int64_t next_ns;
+    bool gone; /* the process ended: no more samples */
+};
+/* Prime the counters now. 0, -ESRCH (no such process) or -ENOMEM. */
+int hp_mon_follow_start(struct hp_mon_follow *f, int pid);
+/* A sample when one is due at now_ns, into f->sum and doc (may be NULL).
+ * 0; -ESRCH the first time the process is found gone; -ENOMEM. */
+int hp_mon_follow_tick(struct hp_mon_follow *f, int64_t now_ns, struct hp_result *doc);
+void hp_mon_follow_stop(struct hp_mon_follow *f);
+
 #endif

@@ -39,6 +39,21 @@ n=$(requests); stop
 len=$(python3 -c "import sys; p=sys.argv[1]; print(len('POST /status/201 HTTP/1.1\r\n') + len('host: 127.0.0.1:%s\r\n' % p) + len('content-type: application/json\r\n') + len('content-length: 19\r\n') + 2 + 19)" "$port")
 [ "$(truth bytes_in)" = "$((n * len))" ] || fail "post_json: bytes_in $(truth bytes_in), expected $n x $len"
 
+# The document records the request as the script sends it (POST, its body),
+# not the defaults (GET, no body) the script replaced.
+serve
+run -t1 -c1 -d300ms -s "$lua/post_json.lua" --json "$work/post.json" "http://127.0.0.1:$port/status/201"
+stop
+[ "$status" = 0 ] || fail "post_json --json exited $status"
+python3 - "$work/post.json" "$port" <<'PY' || fail "post_json: the document's config is not the request sent"
+import json, sys
+c = json.load(open(sys.argv[1]))["config"]
+assert c["method"] == "POST", c["method"]
+assert c["url"] == "http://127.0.0.1:%s/status/201" % sys.argv[2], c["url"]
+assert c["body_bytes"] == 19, c["body_bytes"]
+assert c["script"].endswith("post_json.lua"), c["script"]
+PY
+
 # An auth header from init(args): refused without its argument (before any
 # load), runs with it.
 serve

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* load/plan.c - see plan.h. */
+#include "load/plan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+/* The model, and the profile that drives it. */
+static int apply_model(const struct hp_load_plan *p, struct hp_load_config *cfg,
+                       struct hp_err *err)
+{
+    if (p->model == HP_MODEL_CLOSED && p->rate_per_s > 0)
+        return hp_err_set(err, HP_EUSAGE, "--rate asks for the open model, --model closed for "
+                                          "the closed one: choose one");
+    cfg->open_model =
+        p->model == HP_MODEL_OPEN || (p->model == HP_MODEL_BY_RATE && p->rate_per_s > 0);
+    if (p->stages) {
+        struct hp_err e2;
+        if (p->rate_per_s > 0)
+            return hp_err_set(err, HP_EUSAGE, "--rate and --stages both set the rate: use "
+                                              "--stages with --model open");
+        if (p->duration_given)
+            return hp_err_set(err, HP_EUSAGE, "--duration and --stages both set the duration: "
+                                              "the stages add up to it");
+        if (hp_stages_parse(p->stages, &cfg->stages, &e2) < 0)
+            return hp_err_set(err, HP_EUSAGE, "--stages: %s", e2.msg);
+        cfg->duration_ns = (int64_t)(hp_stages_duration_s(&cfg->stages) * 1e9 + 0.5);
+        if (!cfg->open_model) {
+            int most = (int)ceil(hp_stages_max(&cfg->stages));
+            if (p->connections_given && cfg->connections < most)
+                return hp_err_set(err, HP_EUSAGE,
+                                  "--stages goes up to %d connections but -c is %d", most,
+                                  cfg->connections);
+            if (!p->connections_given)
+                cfg->connections = most > cfg->threads ? most : cfg->threads;
+            cfg->ramp_connections = true;
+        }
+    } else if (cfg->open_model) {
+        if (p->rate_per_s <= 0)
+            return hp_err_set(err, HP_EUSAGE, "--model open needs --rate or --stages");
+        hp_stages_constant(&cfg->stages, p->rate_per_s, (double)cfg->duration_ns / 1e9);
+    }
+    return 0;
+}
+
+int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
+                       struct hp_url *url, char **request, double *target_rate_per_s,
+                       struct hp_err *err)
+{
+    const char *method = p->method ? p->method : "GET";
+    int rc;
+
+    *request = NULL;
+    *target_rate_per_s = 0;
+    if (hp_url_parse(p->url, url, err) < 0)
+        return HP_EUSAGE;
+    if ((rc = apply_model(p, cfg, err)) < 0)
+        return rc;
+    double secs = (double)cfg->duration_ns / 1e9;
+    if (cfg->open_model)
+        *target_rate_per_s = hp_stages_count_at(&cfg->stages, secs) / secs;
+    if (cfg->grace_ns < 0)
+        cfg->grace_ns = cfg->timeout_ns;
+    if (cfg->connect_timeout_ns <= 0)
+        cfg->connect_timeout_ns = cfg->timeout_ns;
+    if ((rc = hp_load_config_check(cfg, err)) < 0)
+        return HP_EUSAGE;
+    if (p->unix_socket) {
+        char addr[300];
+        snprintf(addr, sizeof addr, "unix:%s", p->unix_socket);
+        rc = hp_addr_parse(addr, &cfg->addr, err);
+    } else {
+        rc = hp_url_addr(url, &cfg->addr, err);
+    }
+    if (rc < 0)
+        return rc;
+    if (hp_request_build(method, url, p->headers, p->n_headers, p->body, p->body_len, request,
+                         &cfg->request_len, err) < 0)
+        return HP_EUSAGE;
+    cfg->request = *request;
+    cfg->head_request = strcmp(method, "HEAD") == 0;
+    return 0;
+}
+
+int hp_load_plan_script(struct hp_load_config *cfg, struct hp_script *script,
+                        bool pipeline_given, struct hp_err *err)
+{
+    int depth = hp_script_pipeline(script);
+    if (pipeline_given && depth > 1)
+        return hp_err_set(err, HP_EUSAGE, "--pipeline and a script whose request() returns %d "
+                                          "requests: keep one", depth);
+    if (!pipeline_given)
+        cfg->pipeline = depth;
+    if (cfg->open_model && cfg->pipeline > 1)
+        return hp_err_set(err, HP_EUSAGE, "the open model sends one request per arrival: "
+                                          "request() returns %d", cfg->pipeline);
+    cfg->script = script;
+    cfg->head_request = hp_script_is_head(script);
+    return 0;
+}
