@@ -38,8 +38,8 @@ int hp_addr_parse(const char *text, struct hp_addr *out, struct hp_err *err)
     } else {
         const char *colon = strrchr(text, ':');
         if (!colon)
-            return hp_err_set(err, HP_EPARSE,
-                              "'%s': expected HOST:PORT, [IPv6]:PORT or unix:PATH", text);
+            return hp_err_set(err, HP_EPARSE, "'%s': expected HOST:PORT, [IPv6]:PORT or unix:PATH",
+                              text);
         snprintf(host, sizeof host, "%.*s", (int)(colon - text), text);
         port = colon + 1;
     }
@@ -84,8 +84,7 @@ char *hp_addr_format(const struct hp_addr *a, char *buf, size_t size)
     case AF_UNIX:
         snprintf(buf, size, "unix:%s", ((const struct sockaddr_un *)&a->ss)->sun_path);
         break;
-    default:
-        snprintf(buf, size, "(unknown address family %d)", a->ss.ss_family);
+    default: snprintf(buf, size, "(unknown address family %d)", a->ss.ss_family);
     }
     return buf;
 }

@@ -109,8 +109,7 @@ static int epoll_until(struct epoller *e, int max, int64_t due_ns, int64_t now_n
     return epoll_wait(e->epfd, e->evs, max, -1);
 }
 
-static int ep_wait(void *impl, struct hp_poll_event *evs, int max, int64_t due_ns,
-                   int64_t now_ns)
+static int ep_wait(void *impl, struct hp_poll_event *evs, int max, int64_t due_ns, int64_t now_ns)
 {
     struct epoller *e = impl;
     int n = epoll_until(e, max < e->cap ? max : e->cap, due_ns, now_ns);

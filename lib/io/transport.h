@@ -24,7 +24,7 @@
 #include "io/addr.h"
 
 struct hp_sock {
-    int fd;       /* -1 when closed */
+    int fd;        /* -1 when closed */
     uint32_t want; /* after -EAGAIN from finish(): HP_POLL_IN or HP_POLL_OUT */
     void *session; /* the kind's own per-connection state (TLS), or NULL */
 };

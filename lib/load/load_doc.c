@@ -65,8 +65,14 @@ static const char *key(char *buf, size_t size, const char *name, const char *tag
 int hp_load_doc_series(struct hp_result *doc, const struct hp_load_figures *f, double t_s,
                        bool open_model, const char *tag)
 {
-    static const struct { const char *name; double p; } pcts[] = {
-        {HP_LOAD_P50, 50}, {HP_LOAD_P90, 90}, {HP_LOAD_P99, 99}, {HP_LOAD_MAX, 100},
+    static const struct {
+        const char *name;
+        double p;
+    } pcts[] = {
+        {HP_LOAD_P50, 50},
+        {HP_LOAD_P90, 90},
+        {HP_LOAD_P99, 99},
+        {HP_LOAD_MAX, 100},
     };
     double secs = f->end_s - f->start_s;
     char k[200];
@@ -77,27 +83,29 @@ int hp_load_doc_series(struct hp_result *doc, const struct hp_load_figures *f, d
                                (double)f->counts.requests / secs));
     ADD(hp_result_series_point(doc, key(k, sizeof k, HP_LOAD_ERRORS_PER_S, tag), "1/s", t_s,
                                (double)hp_load_error_total(&f->counts) / secs));
-    ADD(hp_result_series_point(doc, key(k, sizeof k, HP_LOAD_BYTES_READ_PER_S, tag), "bytes/s",
-                               t_s, (double)f->counts.bytes_read / secs));
+    ADD(hp_result_series_point(doc, key(k, sizeof k, HP_LOAD_BYTES_READ_PER_S, tag), "bytes/s", t_s,
+                               (double)f->counts.bytes_read / secs));
     for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
         ADD(hp_result_series_point(
             doc, key(k, sizeof k, pcts[i].name, tag), "ns", t_s,
-            f->corrected->total_count == 0 ? NAN /* null: no answers */
-                                           : (double)hp_hist_value_at_percentile(f->corrected,
-                                                                                 pcts[i].p)));
+            f->corrected->total_count == 0
+                ? NAN /* null: no answers */
+                : (double)hp_hist_value_at_percentile(f->corrected, pcts[i].p)));
     if (open_model)
-        ADD(hp_result_series_point(doc, key(k, sizeof k, HP_LOAD_LAG_P99, tag), "ns", t_s,
-                                   f->lag->total_count == 0
-                                       ? NAN
-                                       : (double)hp_hist_value_at_percentile(f->lag, 99)));
+        ADD(hp_result_series_point(
+            doc, key(k, sizeof k, HP_LOAD_LAG_P99, tag), "ns", t_s,
+            f->lag->total_count == 0 ? NAN : (double)hp_hist_value_at_percentile(f->lag, 99)));
     return rc;
 }
 
 int hp_load_doc_totals(struct hp_result *doc, const struct hp_load_view *v)
 {
-    static const struct { const char *name; double p; } pcts[] = {
-        {HP_LOAD_P50, 50},     {HP_LOAD_P90, 90},   {HP_LOAD_P95, 95},
-        {HP_LOAD_P99, 99},     {HP_LOAD_P99_9, 99.9}, {HP_LOAD_MAX, 100},
+    static const struct {
+        const char *name;
+        double p;
+    } pcts[] = {
+        {HP_LOAD_P50, 50}, {HP_LOAD_P90, 90},     {HP_LOAD_P95, 95},
+        {HP_LOAD_P99, 99}, {HP_LOAD_P99_9, 99.9}, {HP_LOAD_MAX, 100},
     };
     const struct hp_load_counts *c = v->counts;
     double secs = v->elapsed_s;
@@ -111,8 +119,8 @@ int hp_load_doc_totals(struct hp_result *doc, const struct hp_load_view *v)
     ADD(hp_result_metric(doc, HP_LOAD_SENT, (double)c->sent, "count"));
     ADD(hp_result_metric(doc, HP_LOAD_BYTES_READ, (double)c->bytes_read, "bytes"));
     ADD(hp_result_metric(doc, HP_LOAD_BYTES_WRITTEN, (double)c->bytes_written, "bytes"));
-    ADD(hp_result_metric(doc, HP_LOAD_TRANSFER_PER_S,
-                         secs > 0 ? (double)c->bytes_read / secs : 0, "bytes/s"));
+    ADD(hp_result_metric(doc, HP_LOAD_TRANSFER_PER_S, secs > 0 ? (double)c->bytes_read / secs : 0,
+                         "bytes/s"));
     ADD(hp_result_metric(doc, HP_LOAD_ERRORS, (double)hp_load_error_total(c), "count"));
     for (int e = 0; e < HP_LERR_COUNT; e++) {
         snprintf(name, sizeof name, "errors_%s", hp_load_error_name((enum hp_load_error)e));
@@ -131,12 +139,11 @@ int hp_load_doc_totals(struct hp_result *doc, const struct hp_load_view *v)
         if (v->target_rate_per_s > 0)
             ADD(hp_result_metric(doc, HP_LOAD_TARGET_RATE, v->target_rate_per_s, "1/s"));
         if (v->duration_s > 0)
-            ADD(hp_result_metric(doc, HP_LOAD_SENT_RATE, (double)c->sent / v->duration_s,
-                                 "1/s"));
+            ADD(hp_result_metric(doc, HP_LOAD_SENT_RATE, (double)c->sent / v->duration_s, "1/s"));
         ADD(hp_result_metric(doc, HP_LOAD_LATE, (double)c->late, "count"));
         ADD(hp_result_metric(doc, HP_LOAD_UNSENT, (double)c->unsent, "count"));
-        ADD(hp_result_metric(doc, HP_LOAD_LAG_P99,
-                             (double)hp_hist_value_at_percentile(v->lag, 99), "ns"));
+        ADD(hp_result_metric(doc, HP_LOAD_LAG_P99, (double)hp_hist_value_at_percentile(v->lag, 99),
+                             "ns"));
     }
     for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
         ADD(hp_result_metric(doc, pcts[i].name,
@@ -151,8 +158,14 @@ int hp_load_doc_totals(struct hp_result *doc, const struct hp_load_view *v)
 int hp_load_doc_part(struct hp_result *doc, const char *tag, const struct hp_load_counts *c,
                      const struct hp_hist *h, double secs)
 {
-    static const struct { const char *name; double p; } pcts[] = {
-        {HP_LOAD_P50, 50}, {HP_LOAD_P95, 95}, {HP_LOAD_P99, 99}, {HP_LOAD_MAX, 100},
+    static const struct {
+        const char *name;
+        double p;
+    } pcts[] = {
+        {HP_LOAD_P50, 50},
+        {HP_LOAD_P95, 95},
+        {HP_LOAD_P99, 99},
+        {HP_LOAD_MAX, 100},
     };
     char k[200];
     int rc = 0;
@@ -160,8 +173,8 @@ int hp_load_doc_part(struct hp_result *doc, const char *tag, const struct hp_loa
                          "count"));
     ADD(hp_result_metric(doc, key(k, sizeof k, HP_LOAD_REQUESTS_PER_S, tag),
                          secs > 0 ? (double)c->requests / secs : 0, "1/s"));
-    ADD(hp_result_metric(doc, key(k, sizeof k, HP_LOAD_ERRORS, tag),
-                         (double)hp_load_error_total(c), "count"));
+    ADD(hp_result_metric(doc, key(k, sizeof k, HP_LOAD_ERRORS, tag), (double)hp_load_error_total(c),
+                         "count"));
     for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
         ADD(hp_result_metric(doc, key(k, sizeof k, pcts[i].name, tag),
                              (double)hp_hist_value_at_percentile(h, pcts[i].p), "ns"));
@@ -198,8 +211,8 @@ void hp_load_metric_set(const struct hp_load_view *v, struct hp_metric_set *m)
 void hp_load_metric_set_so_far(const struct hp_load_figures *t, bool open_model, double t_s,
                                struct hp_metric_set *m)
 {
-    struct hp_load_view v = {&t->counts, t->corrected, t->uncorrected,
-                             open_model ? t->lag : NULL, t_s, 0, 0};
+    struct hp_load_view v = {
+        &t->counts, t->corrected, t->uncorrected, open_model ? t->lag : NULL, t_s, 0, 0};
     hp_load_metric_set(&v, m);
 }
 

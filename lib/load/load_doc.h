@@ -62,15 +62,15 @@
  * request as sent (a script's own method and path, not the defaults it
  * replaced). */
 struct hp_load_target {
-    const char *url;             /* with the path sent */
+    const char *url; /* with the path sent */
     const char *method;
-    const char *const *headers;  /* "Name: value", secrets redacted on the way in */
+    const char *const *headers; /* "Name: value", secrets redacted on the way in */
     int n_headers;
     size_t body_bytes;
-    const char *unix_socket;     /* NULL: none */
-    const char *stages;          /* the --stages text, NULL: none */
-    double rate_per_s;           /* --rate, 0: none */
-    const char *script;          /* -s FILE, NULL: none */
+    const char *unix_socket; /* NULL: none */
+    const char *stages;      /* the --stages text, NULL: none */
+    double rate_per_s;       /* --rate, 0: none */
+    const char *script;      /* -s FILE, NULL: none */
 };
 
 /* t with what a wrk script sends in place of the defaults: thread 0's first
@@ -85,10 +85,10 @@ void hp_load_target_of_script(struct hp_load_target *t, const struct hp_script *
 struct hp_load_view {
     const struct hp_load_counts *counts;
     const struct hp_hist *corrected, *uncorrected;
-    const struct hp_hist *lag;   /* NULL: no schedule (closed model) */
-    double elapsed_s;            /* measured: rates are over this */
-    double duration_s;           /* the schedule's length, for the sent rate (open model) */
-    double target_rate_per_s;    /* 0: none */
+    const struct hp_hist *lag; /* NULL: no schedule (closed model) */
+    double elapsed_s;          /* measured: rates are over this */
+    double duration_s;         /* the schedule's length, for the sent rate (open model) */
+    double target_rate_per_s;  /* 0: none */
 };
 
 /* A new document of kind "load" with cfg and t in its config. */

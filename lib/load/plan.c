@@ -9,31 +9,32 @@
 #include "core/alloc.h"
 
 /* The model, and the profile that drives it. */
-static int apply_model(const struct hp_load_plan *p, struct hp_load_config *cfg,
-                       struct hp_err *err)
+static int apply_model(const struct hp_load_plan *p, struct hp_load_config *cfg, struct hp_err *err)
 {
     if (p->model == HP_MODEL_CLOSED && p->rate_per_s > 0)
-        return hp_err_set(err, HP_EUSAGE, "--rate asks for the open model, --model closed for "
-                                          "the closed one: choose one");
+        return hp_err_set(err, HP_EUSAGE,
+                          "--rate asks for the open model, --model closed for "
+                          "the closed one: choose one");
     cfg->open_model =
         p->model == HP_MODEL_OPEN || (p->model == HP_MODEL_BY_RATE && p->rate_per_s > 0);
     if (p->stages) {
         struct hp_err e2;
         if (p->rate_per_s > 0)
-            return hp_err_set(err, HP_EUSAGE, "--rate and --stages both set the rate: use "
-                                              "--stages with --model open");
+            return hp_err_set(err, HP_EUSAGE,
+                              "--rate and --stages both set the rate: use "
+                              "--stages with --model open");
         if (p->duration_given)
-            return hp_err_set(err, HP_EUSAGE, "--duration and --stages both set the duration: "
-                                              "the stages add up to it");
+            return hp_err_set(err, HP_EUSAGE,
+                              "--duration and --stages both set the duration: "
+                              "the stages add up to it");
         if (hp_stages_parse(p->stages, &cfg->stages, &e2) < 0)
             return hp_err_set(err, HP_EUSAGE, "--stages: %s", e2.msg);
         cfg->duration_ns = (int64_t)(hp_stages_duration_s(&cfg->stages) * 1e9 + 0.5);
         if (!cfg->open_model) {
             int most = (int)ceil(hp_stages_max(&cfg->stages));
             if (p->connections_given && cfg->connections < most)
-                return hp_err_set(err, HP_EUSAGE,
-                                  "--stages goes up to %d connections but -c is %d", most,
-                                  cfg->connections);
+                return hp_err_set(err, HP_EUSAGE, "--stages goes up to %d connections but -c is %d",
+                                  most, cfg->connections);
             if (!p->connections_given)
                 cfg->connections = most > cfg->threads ? most : cfg->threads;
             cfg->ramp_connections = true;
@@ -46,9 +47,8 @@ static int apply_model(const struct hp_load_plan *p, struct hp_load_config *cfg,
     return 0;
 }
 
-int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
-                       struct hp_url *url, char **request, double *target_rate_per_s,
-                       struct hp_err *err)
+int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg, struct hp_url *url,
+                       char **request, double *target_rate_per_s, struct hp_err *err)
 {
     const char *method = p->method ? p->method : "GET";
     int rc;
@@ -85,18 +85,22 @@ int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
     return 0;
 }
 
-int hp_load_plan_script(struct hp_load_config *cfg, struct hp_script *script,
-                        bool pipeline_given, struct hp_err *err)
+int hp_load_plan_script(struct hp_load_config *cfg, struct hp_script *script, bool pipeline_given,
+                        struct hp_err *err)
 {
     int depth = hp_script_pipeline(script);
     if (pipeline_given && depth > 1)
-        return hp_err_set(err, HP_EUSAGE, "--pipeline and a script whose request() returns %d "
-                                          "requests: keep one", depth);
+        return hp_err_set(err, HP_EUSAGE,
+                          "--pipeline and a script whose request() returns %d "
+                          "requests: keep one",
+                          depth);
     if (!pipeline_given)
         cfg->pipeline = depth;
     if (cfg->open_model && cfg->pipeline > 1)
-        return hp_err_set(err, HP_EUSAGE, "the open model sends one request per arrival: "
-                                          "request() returns %d", cfg->pipeline);
+        return hp_err_set(err, HP_EUSAGE,
+                          "the open model sends one request per arrival: "
+                          "request() returns %d",
+                          cfg->pipeline);
     cfg->script = script;
     cfg->head_request = hp_script_is_head(script);
     return 0;

@@ -18,15 +18,15 @@ enum hp_load_model { HP_MODEL_BY_RATE, HP_MODEL_CLOSED, HP_MODEL_OPEN };
 
 struct hp_load_plan {
     const char *url;
-    const char *method;          /* "GET" when NULL */
-    const char *const *headers;  /* "Name: value" */
+    const char *method;         /* "GET" when NULL */
+    const char *const *headers; /* "Name: value" */
     int n_headers;
-    const char *body;            /* NULL: none */
+    const char *body; /* NULL: none */
     size_t body_len;
-    const char *unix_socket;     /* connect here instead of the URL's host */
-    double rate_per_s;           /* --rate, 0: none */
-    const char *stages;          /* --stages text, NULL: none */
-    enum hp_load_model model;    /* BY_RATE: open when a rate is given */
+    const char *unix_socket;  /* connect here instead of the URL's host */
+    double rate_per_s;        /* --rate, 0: none */
+    const char *stages;       /* --stages text, NULL: none */
+    enum hp_load_model model; /* BY_RATE: open when a rate is given */
     bool connections_given, duration_given;
 };
 
@@ -37,16 +37,15 @@ struct hp_load_plan {
  * asks on average (0 for the closed model). Returns 0; HP_EUSAGE with err
  * for a combination or value that cannot be; or the address's error
  * (-EHOSTUNREACH...) when the target cannot be reached. */
-int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
-                       struct hp_url *url, char **request, double *target_rate_per_s,
-                       struct hp_err *err);
+int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg, struct hp_url *url,
+                       char **request, double *target_rate_per_s, struct hp_err *err);
 
 struct hp_script;
 /* Drive cfg with a set-up wrk script: its requests, their pipeline depth
  * (request() may return several; --pipeline may not then also be given)
  * and whether they are HEAD. HP_EUSAGE with err when they cannot go
  * together (the open model sends one request per arrival). */
-int hp_load_plan_script(struct hp_load_config *cfg, struct hp_script *script,
-                        bool pipeline_given, struct hp_err *err);
+int hp_load_plan_script(struct hp_load_config *cfg, struct hp_script *script, bool pipeline_given,
+                        struct hp_err *err);
 
 #endif

@@ -23,11 +23,11 @@
 #define HP_RUN_TICK_NS (20 * 1000 * 1000)
 
 struct hp_run_engine {
-    struct hp_load *load;  /* made by the caller, started here (not freed) */
-    int64_t start_ns;      /* offset from the run's start (a scenario's start delay) */
+    struct hp_load *load; /* made by the caller, started here (not freed) */
+    int64_t start_ns;     /* offset from the run's start (a scenario's start delay) */
     /* set by the loop */
     bool started, finished;
-    double offset_s;       /* when it started, seconds since the run began */
+    double offset_s; /* when it started, seconds since the run began */
 };
 
 struct hp_run_hooks {
@@ -48,10 +48,10 @@ struct hp_run {
     const sigset_t *stop_signals; /* blocked by the caller; NULL: none */
     struct hp_run_hooks hooks;
     /* results */
-    bool interrupted;       /* a stop signal came */
-    bool stopped;           /* tick() asked to stop */
+    bool interrupted;        /* a stop signal came */
+    bool stopped;            /* tick() asked to stop */
     int64_t started_wall_ns; /* wall clock at the start, for documents */
-    double elapsed_s;       /* from the start to the last engine's end */
+    double elapsed_s;        /* from the start to the last engine's end */
 };
 
 /* Run every engine to its end (or until stopped) and return 0, the first

@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "report/section_int.h"
 #include "core/units.h"
+#include "load/load_doc.h"
 #include "model/usl.h"
 #include "report/cache_section.h"
 #include "report/use_section.h"
@@ -211,11 +212,11 @@ static int load_open(const struct hp_report_input *in, struct load_view *v, stru
     memset(v, 0, sizeof(*v));
     v->in = in;
     double x;
-    if (!met(in, "requests", &x))
+    if (!met(in, HP_LOAD_REQUESTS, &x))
         return missing(in, err, "metrics.requests");
     if (!cfg_str(in, "url"))
         return missing(in, err, "config.url");
-    int rc = hp_result_get_histogram(in->doc, "latency", &v->lat, err);
+    int rc = hp_result_get_histogram(in->doc, HP_LOAD_H_LATENCY, &v->lat, err);
     if (rc == -ENOENT)
         return missing(in, err, "histograms.latency");
     if (rc < 0) {
@@ -223,7 +224,7 @@ static int load_open(const struct hp_report_input *in, struct load_view *v, stru
         snprintf(why, sizeof why, "%s", err ? err->msg : hp_strerror(rc));
         return hp_err_at(err, rc, in->name, 0, 0, "histograms.latency: %s", why);
     }
-    rc = hp_result_get_histogram(in->doc, "latency_uncorrected", &v->unc, NULL);
+    rc = hp_result_get_histogram(in->doc, HP_LOAD_H_UNCORRECTED, &v->unc, NULL);
     if (rc < 0 && rc != -ENOENT) {
         hp_hist_free(v->lat);
         v->lat = NULL;
@@ -235,8 +236,8 @@ static int load_open(const struct hp_report_input *in, struct load_view *v, stru
     const char *key;
     json_t *val;
     bool series = false;
-    json_object_foreach(section(in, "series"), key, val)
-        series |= strncmp(key, "requests_per_s", 14) == 0 && (key[14] == '\0' || key[14] == '{');
+    json_object_foreach(section(in, "series"), key, val) series |=
+        strncmp(key, HP_LOAD_REQUESTS_PER_S, 14) == 0 && (key[14] == '\0' || key[14] == '{');
     if (!series) {
         load_close(v);
         memset(v, 0, sizeof(*v));
@@ -249,17 +250,18 @@ static int load_open(const struct hp_report_input *in, struct load_view *v, stru
  * "2 scenarios from mix.yaml". */
 static void load_model_text(const struct hp_report_input *in, char *buf, size_t size)
 {
-    json_t *scs = json_object_get(section(in, "config"), "scenarios");
+    json_t *scs = json_object_get(section(in, "config"), HP_LOAD_C_SCENARIOS);
     double rate, conns;
     char r[32];
     if (json_is_array(scs))
         snprintf(buf, size, "%zu scenario%s from %s", json_array_size(scs),
                  json_array_size(scs) == 1 ? "" : "s",
-                 cfg_str(in, "scenario_file") ? cfg_str(in, "scenario_file") : "a scenario file");
-    else if (strcmp(model_of(in), "open") == 0 && cfg_num(in, "rate_per_s", &rate))
+                 cfg_str(in, HP_LOAD_C_SCENARIO_FILE) ? cfg_str(in, HP_LOAD_C_SCENARIO_FILE)
+                                                      : "a scenario file");
+    else if (strcmp(model_of(in), "open") == 0 && cfg_num(in, HP_LOAD_C_RATE, &rate))
         snprintf(buf, size, "open model at %s (%s arrivals)%s", hp_format_rate(rate, r, sizeof r),
-                 cfg_str(in, "arrival") ? cfg_str(in, "arrival") : "constant",
-                 cfg_str(in, "stages") ? ", in stages" : "");
+                 cfg_str(in, HP_LOAD_C_ARRIVAL) ? cfg_str(in, HP_LOAD_C_ARRIVAL) : "constant",
+                 cfg_str(in, HP_LOAD_C_STAGES) ? ", in stages" : "");
     else if (cfg_num(in, "connections", &conns))
         snprintf(buf, size, "closed model, %.0f connections", conns);
     else
@@ -272,16 +274,17 @@ static int load_figures(struct hp_rdoc *d, const struct load_view *v)
     char a[48], b[48], c[48], e[48];
     struct hp_rtable *kv = hp_rdoc_kv_list(d);
     NEED(kv);
-    double req = met_or(in, "requests", 0), rps = met_or(in, "requests_per_s", NAN);
+    double req = met_or(in, HP_LOAD_REQUESTS, 0), rps = met_or(in, HP_LOAD_REQUESTS_PER_S, NAN);
     if (!isfinite(rps) && v->duration_s > 0)
         rps = req / v->duration_s;
     TRY(hp_rdoc_kv(kv, "Requests", "%s answered, %s", fv(req, "count", a, sizeof a),
                    fv(rps, "1/s", b, sizeof b)));
-    double errs = met_or(in, "errors", 0), sent = met_or(in, "sent", req);
+    double errs = met_or(in, HP_LOAD_ERRORS, 0), sent = met_or(in, HP_LOAD_SENT, req);
     TRY(hp_rdoc_kv(kv, "Errors", "%s (%s of %s sent)", fv(errs, "count", a, sizeof a),
-                   fv(sent > 0 ? errs / sent : 0, "ratio", b, sizeof b), fv(sent, "count", c, sizeof c)));
+                   fv(sent > 0 ? errs / sent : 0, "ratio", b, sizeof b),
+                   fv(sent, "count", c, sizeof c)));
     double br;
-    if (met(in, "bytes_read", &br))
+    if (met(in, HP_LOAD_BYTES_READ, &br))
         TRY(hp_rdoc_kv(kv, "Transfer", "%s read, %s/s", fv(br, "bytes", a, sizeof a),
                        fv(v->duration_s > 0 ? br / v->duration_s : 0, "bytes", b, sizeof b)));
     TRY(hp_rdoc_kv(kv, "Latency", "p50 %s, p99 %s, p99.9 %s, max %s (from the %s)",
@@ -291,22 +294,23 @@ static int load_figures(struct hp_rdoc *d, const struct load_view *v)
                    fv((double)hp_hist_max(v->lat), "ns", e, sizeof e),
                    strcmp(model_of(in), "open") == 0 ? "schedule" : "send"));
     double target, srate;
-    if (met(in, "target_rate_per_s", &target) && met(in, "sent_rate_per_s", &srate)) {
+    if (met(in, HP_LOAD_TARGET_RATE, &target) && met(in, HP_LOAD_SENT_RATE, &srate)) {
         TRY(hp_rdoc_kv(kv, "Rate", "target %s, sent %s (%s of target)",
                        fv(target, "1/s", a, sizeof a), fv(srate, "1/s", b, sizeof b),
                        fv(target > 0 ? srate / target : 0, "ratio", c, sizeof c)));
         TRY(hp_rdoc_kv(kv, "Late, never sent", "%s late (all connections busy), %s never sent",
-                       fv(met_or(in, "late", 0), "count", a, sizeof a),
-                       fv(met_or(in, "unsent", 0), "count", b, sizeof b)));
+                       fv(met_or(in, HP_LOAD_LATE, 0), "count", a, sizeof a),
+                       fv(met_or(in, HP_LOAD_UNSENT, 0), "count", b, sizeof b)));
         double lag;
-        if (met(in, "lag_p99_ns", &lag))
+        if (met(in, HP_LOAD_LAG_P99, &lag))
             TRY(hp_rdoc_kv(kv, "Scheduler lag p99", "%s%s", fv(lag, "ns", a, sizeof a),
                            lag > 1e6 ? " (over 1ms: the generator was saturated)" : ""));
     }
     double cp, cf;
-    if (met(in, "checks_passed", &cp) && met(in, "checks_failed", &cf) && cp + cf > 0)
+    if (met(in, HP_LOAD_CHECKS_PASSED, &cp) && met(in, HP_LOAD_CHECKS_FAILED, &cf) && cp + cf > 0)
         TRY(hp_rdoc_kv(kv, "Checks", "%s passed of %s (%s)", fv(cp, "count", a, sizeof a),
-                       fv(cp + cf, "count", b, sizeof b), fv(cp / (cp + cf), "ratio", c, sizeof c)));
+                       fv(cp + cf, "count", b, sizeof b),
+                       fv(cp / (cp + cf), "ratio", c, sizeof c)));
     return 0;
 }
 
@@ -319,7 +323,7 @@ static int add_series_by_base(struct hp_chart *c, const struct hp_report_input *
     const char *key;
     json_t *val;
     /* One scenario: its series are the run's, written twice; draw them once. */
-    bool one = json_array_size(json_object_get(section(in, "config"), "scenarios")) == 1;
+    bool one = json_array_size(json_object_get(section(in, "config"), HP_LOAD_C_SCENARIOS)) == 1;
     for (int k = 0; bases[k]; k++)
         json_object_foreach(series, key, val) {
             char base[96], tags[256], name[400];
@@ -337,14 +341,14 @@ static int add_series_by_base(struct hp_chart *c, const struct hp_report_input *
 static int load_charts(struct hp_rdoc *d, const struct load_view *v)
 {
     const struct hp_report_input *in = v->in;
-    static const char *const rb[] = {"requests_per_s", "errors_per_s", NULL};
+    static const char *const rb[] = {HP_LOAD_REQUESTS_PER_S, HP_LOAD_ERRORS_PER_S, NULL};
     static const char *const rn[] = {"requests/s", "errors/s", NULL};
     struct hp_chart *c = hp_rdoc_chart(d, "throughput", "Requests and errors per second",
                                        "time since start", "s", "per second", "1/s");
     NEED(c);
     TRY(add_series_by_base(c, in, rb, rn));
-    static const char *const lb[] = {"latency_p50_ns", "latency_p90_ns", "latency_p99_ns",
-                                     "latency_max_ns", NULL};
+    static const char *const lb[] = {HP_LOAD_P50, HP_LOAD_P90, HP_LOAD_P99,
+                                     HP_LOAD_MAX, NULL};
     static const char *const ln[] = {"p50", "p90", "p99", "max", NULL};
     c = hp_rdoc_chart(d, "latency", "Latency percentiles per second", "time since start", "s",
                       "latency", "ns");
@@ -386,12 +390,13 @@ static int request_row(struct hp_rtable *t, const struct load_view *v, const cha
     const struct hp_report_input *in = v->in;
     char key[400], cnt[32], rate[32], p50[32], p95[32], p99[32], max[32], errs[32], checks[48];
 #define TAGGED(base) (snprintf(key, sizeof key, tags[0] ? "%s{%s}" : "%s", base, tags), key)
-    double req = met_or(in, TAGGED("requests"), 0);
-    double rps = met_or(in, TAGGED("requests_per_s"), v->duration_s > 0 ? req / v->duration_s : 0);
+    double req = met_or(in, TAGGED(HP_LOAD_REQUESTS), 0);
+    double rps =
+        met_or(in, TAGGED(HP_LOAD_REQUESTS_PER_S), v->duration_s > 0 ? req / v->duration_s : 0);
     struct hp_hist *h = NULL;
     if (tags[0]) {
         struct hp_err why = {0};
-        int rc = hp_result_get_histogram(in->doc, TAGGED("latency"), &h, &why);
+        int rc = hp_result_get_histogram(in->doc, TAGGED(HP_LOAD_H_LATENCY), &h, &why);
         if (rc < 0 && rc != -ENOENT)
             return hp_err_at(err, rc, in->name, 0, 0, "histograms.%s: %s", key, why.msg);
     }
@@ -402,14 +407,15 @@ static int request_row(struct hp_rtable *t, const struct load_view *v, const cha
         fv((double)hp_hist_value_at_percentile(lh, 99), "ns", p99, sizeof p99);
         fv((double)hp_hist_max(lh), "ns", max, sizeof max);
     } else {
-        fv(met_or(in, TAGGED("latency_p50_ns"), NAN), "ns", p50, sizeof p50);
-        fv(met_or(in, TAGGED("latency_p95_ns"), NAN), "ns", p95, sizeof p95);
-        fv(met_or(in, TAGGED("latency_p99_ns"), NAN), "ns", p99, sizeof p99);
-        fv(met_or(in, TAGGED("latency_max_ns"), NAN), "ns", max, sizeof max);
+        fv(met_or(in, TAGGED(HP_LOAD_P50), NAN), "ns", p50, sizeof p50);
+        fv(met_or(in, TAGGED(HP_LOAD_P95), NAN), "ns", p95, sizeof p95);
+        fv(met_or(in, TAGGED(HP_LOAD_P99), NAN), "ns", p99, sizeof p99);
+        fv(met_or(in, TAGGED(HP_LOAD_MAX), NAN), "ns", max, sizeof max);
     }
     hp_hist_free(h);
-    double e = met_or(in, TAGGED("errors"), 0);
-    double cp = met_or(in, TAGGED("checks_passed"), 0), cf = met_or(in, TAGGED("checks_failed"), 0);
+    double e = met_or(in, TAGGED(HP_LOAD_ERRORS), 0);
+    double cp = met_or(in, TAGGED(HP_LOAD_CHECKS_PASSED), 0),
+           cf = met_or(in, TAGGED(HP_LOAD_CHECKS_FAILED), 0);
 #undef TAGGED
     if (cp + cf > 0)
         snprintf(checks, sizeof checks, "%.0f/%.0f passed", cp, cp + cf);
@@ -433,7 +439,7 @@ static int load_requests(struct hp_rdoc *d, const struct load_view *v, struct hp
     json_object_foreach(section(v->in, "metrics"), key, val) {
         char base[96], tags[256], sc[128], nm[128];
         split_key(key, base, sizeof base, tags, sizeof tags);
-        if (strcmp(base, "requests") != 0 || !tag_value(tags, "name", nm, sizeof nm))
+        if (strcmp(base, HP_LOAD_REQUESTS) != 0 || !tag_value(tags, "name", nm, sizeof nm))
             continue;
         if (!tag_value(tags, "scenario", sc, sizeof sc))
             snprintf(sc, sizeof sc, "-");
@@ -447,10 +453,10 @@ static int load_requests(struct hp_rdoc *d, const struct load_view *v, struct hp
 static int load_errors(struct hp_rdoc *d, const struct load_view *v)
 {
     const struct hp_report_input *in = v->in;
-    double total = met_or(in, "errors", 0);
+    double total = met_or(in, HP_LOAD_ERRORS, 0);
     if (total <= 0)
         return 0;
-    double sent = met_or(in, "sent", 0);
+    double sent = met_or(in, HP_LOAD_SENT, 0);
     static const char *const hdr[] = {"Error", "Count>", "Share of sent>", NULL};
     struct hp_rtable *t = hp_rdoc_table(d, hdr);
     NEED(t);
@@ -947,17 +953,17 @@ static int compare_loads(struct hp_rdoc *d, const struct hp_report_input *in, si
         TRY(load_open(&in[i], &v, err));
         char m[400], r[32], e[32], p50[32], p99[32], p999[32], mx[32];
         load_model_text(&in[i], m, sizeof m);
-        double req = met_or(&in[i], "requests", 0);
-        double rps = met_or(&in[i], "requests_per_s", v.duration_s > 0 ? req / v.duration_s : 0);
+        double req = met_or(&in[i], HP_LOAD_REQUESTS, 0);
+        double rps = met_or(&in[i], HP_LOAD_REQUESTS_PER_S, v.duration_s > 0 ? req / v.duration_s : 0);
         const char *cells[] = {label(&in[i]), m, fv(rps, "1/s", r, sizeof r),
-                               fv(met_or(&in[i], "errors", 0), "count", e, sizeof e),
+                               fv(met_or(&in[i], HP_LOAD_ERRORS, 0), "count", e, sizeof e),
                                fv((double)hp_hist_value_at_percentile(v.lat, 50), "ns", p50, sizeof p50),
                                fv((double)hp_hist_value_at_percentile(v.lat, 99), "ns", p99, sizeof p99),
                                fv((double)hp_hist_value_at_percentile(v.lat, 99.9), "ns", p999, sizeof p999),
                                fv((double)hp_hist_max(v.lat), "ns", mx, sizeof mx)};
         int rc = hp_rtable_row(t, HP_MARK_NONE, cells);
         rc = rc ? rc : hp_report_add_spectrum(spec, label(&in[i]), v.lat, false);
-        json_t *pts = points(&in[i], "requests_per_s");
+        json_t *pts = points(&in[i], HP_LOAD_REQUESTS_PER_S);
         if (rc == 0 && pts)
             rc = hp_report_add_series(rate, label(&in[i]), pts, HP_DRAW_LINE, 1);
         load_close(&v);

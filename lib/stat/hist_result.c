@@ -25,16 +25,15 @@ int hp_result_histogram(struct hp_result *r, const char *name, const char *unit,
     for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++) {
         char key[16];
         snprintf(key, sizeof key, "%g", pcts[i]);
-        if (json_object_set_new(p, key, json_integer(hp_hist_value_at_percentile(h, pcts[i]))) <
-            0)
+        if (json_object_set_new(p, key, json_integer(hp_hist_value_at_percentile(h, pcts[i]))) < 0)
             goto out;
     }
-    obj = json_pack("{s:s,s:I,s:I,s:I,s:f,s:f,s:O,s:{s:I,s:I,s:i},s:s,s:s}", "unit", unit,
-                    "count", (json_int_t)h->total_count, "min", (json_int_t)hp_hist_min(h), "max",
+    obj = json_pack("{s:s,s:I,s:I,s:I,s:f,s:f,s:O,s:{s:I,s:I,s:i},s:s,s:s}", "unit", unit, "count",
+                    (json_int_t)h->total_count, "min", (json_int_t)hp_hist_min(h), "max",
                     (json_int_t)hp_hist_max(h), "mean", hp_hist_mean(h), "stddev",
-                    hp_hist_stddev(h), "percentiles", p, "layout", "lowest",
-                    (json_int_t)h->lowest, "highest", (json_int_t)h->highest, "sigfigs",
-                    h->sigfigs, "encoding", "hdrhistogram-v2-deflate-base64", "data", data);
+                    hp_hist_stddev(h), "percentiles", p, "layout", "lowest", (json_int_t)h->lowest,
+                    "highest", (json_int_t)h->highest, "sigfigs", h->sigfigs, "encoding",
+                    "hdrhistogram-v2-deflate-base64", "data", data);
     if (!obj)
         goto out;
     rc = json_object_set_new(json_object_get(hp_result_json(r), "histograms"), name, obj) < 0
@@ -51,7 +50,8 @@ out:
 int hp_result_get_histogram(const struct hp_result *r, const char *name, struct hp_hist **out,
                             struct hp_err *err)
 {
-    json_t *h = json_object_get(json_object_get(hp_result_json((struct hp_result *)r), "histograms"), name);
+    json_t *h =
+        json_object_get(json_object_get(hp_result_json((struct hp_result *)r), "histograms"), name);
     json_t *data = json_object_get(h, "data");
     if (!json_is_string(data))
         return hp_err_set(err, -ENOENT, "no histogram \"%s\" in the document", name);
