@@ -21,6 +21,8 @@ done
 
 missing=""
 for p in $pkgs; do
+    # npm may come with a Node.js that is not Debian's (it conflicts with it).
+    [ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
         missing="$missing $p"
     fi

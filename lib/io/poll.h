@@ -28,10 +28,17 @@
 
 #define HP_POLL_FOREVER INT64_MAX
 
+/* Laid out as the kernel's struct epoll_event where that is packed
+ * (x86-64), so the epoll backend waits straight into the caller's array. */
+#if defined(__x86_64__)
+#define HP_POLL_EVENT_PACKED __attribute__((packed))
+#else
+#define HP_POLL_EVENT_PACKED
+#endif
 struct hp_poll_event {
     uint32_t events; /* HP_POLL_* */
     void *data;      /* what add() was given for the descriptor */
-};
+} HP_POLL_EVENT_PACKED;
 
 struct hp_poller_ops {
     const char *name;

@@ -13,6 +13,7 @@
 #include "io/poll.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -33,7 +34,7 @@ struct epoller {
     int64_t armed_ns; /* its deadline, 0 when disarmed */
     bool use_timerfd; /* epoll_pwait2 said ENOSYS (or the test hook asked) */
     int cap;
-    struct epoll_event evs[]; /* [cap] */
+    struct epoll_event evs[]; /* [cap] where the layouts differ, else none */
 };
 
 static int ep_ctl(struct epoller *e, int op, int fd, uint32_t events, void *data)
@@ -85,14 +86,15 @@ static int timerfd_arm(struct epoller *e, int64_t due_ns)
     return 0;
 }
 
-static int epoll_until(struct epoller *e, int max, int64_t due_ns, int64_t now_ns)
+static int epoll_until(struct epoller *e, struct epoll_event *kev, int max, int64_t due_ns,
+                       int64_t now_ns)
 {
     if (!e->use_timerfd) {
         if (due_ns == HP_POLL_FOREVER)
-            return epoll_wait(e->epfd, e->evs, max, -1);
+            return epoll_wait(e->epfd, kev, max, -1);
         int64_t left = due_ns - now_ns;
         struct timespec ts = hp_ns_to_ts(left > 0 ? left : 0);
-        int n = epoll_pwait2(e->epfd, e->evs, max, &ts, NULL);
+        int n = epoll_pwait2(e->epfd, kev, max, &ts, NULL);
         if (n >= 0 || errno != ENOSYS)
             return n;
         e->use_timerfd = true; /* kernels before 5.11 */
@@ -100,29 +102,41 @@ static int epoll_until(struct epoller *e, int max, int64_t due_ns, int64_t now_n
     if (due_ns == HP_POLL_FOREVER) {
         if (e->tfd >= 0 && timerfd_arm(e, 0) < 0)
             return -1;
-        return epoll_wait(e->epfd, e->evs, max, -1);
+        return epoll_wait(e->epfd, kev, max, -1);
     }
     if (due_ns <= now_ns)
-        return epoll_wait(e->epfd, e->evs, max, 0);
+        return epoll_wait(e->epfd, kev, max, 0);
     if ((e->tfd < 0 && timerfd_open(e) < 0) || timerfd_arm(e, due_ns) < 0)
         return -1;
-    return epoll_wait(e->epfd, e->evs, max, -1);
+    return epoll_wait(e->epfd, kev, max, -1);
 }
 
-static int ep_wait(void *impl, struct hp_poll_event *evs, int max, int64_t due_ns, int64_t now_ns)
+/* The caller's array is the kernel's when the layouts agree (x86-64):
+ * nothing to copy. */
+#define SAME_LAYOUT                                                                                \
+    (sizeof(struct hp_poll_event) == sizeof(struct epoll_event) &&                                 \
+     offsetof(struct hp_poll_event, data) == offsetof(struct epoll_event, data))
+
+static int ep_wait(void *impl, struct hp_poll_event *evs, int max, int64_t due_ns,
+                   int64_t now_ns)
 {
     struct epoller *e = impl;
-    int n = epoll_until(e, max < e->cap ? max : e->cap, due_ns, now_ns);
+    struct epoll_event *kev = SAME_LAYOUT ? (struct epoll_event *)(void *)evs : e->evs;
+    int n = epoll_until(e, kev, max < e->cap ? max : e->cap, due_ns, now_ns);
     if (n < 0)
         return -errno;
+    if (SAME_LAYOUT && e->tfd < 0)
+        return n;
     int k = 0;
     for (int i = 0; i < n; i++) {
-        if (e->evs[i].data.ptr == e) { /* the fallback's timer: callers see only theirs */
-            e->armed_ns = 0;           /* fired: a timerfd does not fire again */
+        void *data = kev[i].data.ptr;
+        uint32_t events = kev[i].events;
+        if (data == e) {     /* the fallback's timer: callers see only theirs */
+            e->armed_ns = 0; /* fired: a timerfd does not fire again */
             continue;
         }
-        evs[k].events = e->evs[i].events;
-        evs[k].data = e->evs[i].data.ptr;
+        evs[k].events = events;
+        evs[k].data = data;
         k++;
     }
     return k;
@@ -154,7 +168,8 @@ int hp_poll_epoll_open(int max_events, void **impl, struct hp_err *err)
     const char *force = getenv("HOTPATH_EVWAIT");
     if (max_events < 1)
         max_events = 1;
-    struct epoller *e = hp_calloc(1, sizeof *e + (size_t)max_events * sizeof e->evs[0]);
+    size_t own = SAME_LAYOUT ? 0 : (size_t)max_events; /* else the caller's array serves */
+    struct epoller *e = hp_calloc(1, sizeof *e + own * sizeof e->evs[0]);
     if (!e)
         return hp_err_set(err, -ENOMEM, "out of memory");
     e->tfd = -1;

@@ -107,6 +107,8 @@ struct lworker {
     int cur;
     int64_t cur_interval;
     int64_t inflight; /* over all connections */
+    int64_t clock_ns; /* the worker's latest clock reading */
+    bool clock_fresh; /* clock_ns was read on waking: the first answers use it */
     /* open model: this worker's next request is the n_next-th of the whole
      * schedule (load/stages.h), due at next_ns */
     double n_next;
@@ -268,13 +270,16 @@ static bool slot_free(struct slot *s)
 static void publish(struct lworker *w, int64_t new_interval, bool final)
 {
     struct slot *s = &w->slots[w->cur], *other = &w->slots[1 - w->cur];
+    /* The interval ends now, not when the merging thread frees the other
+     * slot (it polls every 20 ms). */
+    double end_s = (double)(hp_now_ns() - w->l->start_ns) / 1e9;
     while (final && !slot_free(other)) {
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
     if (!slot_free(other))
         return;
-    s->f.end_s = (double)(hp_now_ns() - w->l->start_ns) / 1e9;
+    s->f.end_s = end_s;
     atomic_store_explicit(&s->published, atomic_load(&s->published) + 1, memory_order_release);
     w->cur = 1 - w->cur;
     figures_reset(&other->f);
@@ -723,7 +728,8 @@ static void answered(struct lworker *w, struct lconn *c, const struct hp_answer 
 
     assert(a->slot < 0);
     hp_hist_record(f->corrected, now - c->sched[at]);
-    hp_hist_record(f->uncorrected, now - c->sent[at]);
+    if (open_model(w)) /* closed: sent == scheduled; merged as a copy (merge_interval) */
+        hp_hist_record(f->uncorrected, now - c->sent[at]);
     count_answer(&f->counts, status);
     if (c->which) {
         int k = c->which[at];
@@ -731,7 +737,8 @@ static void answered(struct lworker *w, struct lconn *c, const struct hp_answer 
         if (w->l->cfg.mix[k].n_checks > 0)
             judge_checks(w, c, k, a, pt);
         hp_hist_record(pt->corrected, now - c->sched[at]);
-        hp_hist_record(pt->uncorrected, now - c->sent[at]);
+        if (open_model(w))
+            hp_hist_record(pt->uncorrected, now - c->sent[at]);
         count_answer(&pt->counts, status);
     }
     if (w->script_answers) {
@@ -781,13 +788,26 @@ static void capture(struct lconn *c, const char *p, size_t n)
     c->cap_len += (uint32_t)n;
 }
 
+/* When the answers just read arrived: for the first read after a wake,
+ * the wake's own clock reading (they were there when the poller said so);
+ * after that a new reading per read, since handling the earlier ones took
+ * time. One clock read per read, not one more per wake. */
+static inline int64_t answer_time(struct lworker *w)
+{
+    if (w->clock_fresh)
+        w->clock_fresh = false;
+    else
+        w->clock_ns = hp_now_ns();
+    return w->clock_ns;
+}
+
 /* One read and what it held: READ_FULL (the buffer filled: more may wait),
  * READ_SHORT, or READ_DONE (EAGAIN, EOF or the connection was dropped). */
 static int read_once(struct lworker *w, struct lconn *c)
 {
     const struct hp_load_config *cfg = &w->l->cfg;
     ssize_t n = w->tx->recv(&c->sk, w->rbuf, RBUF_BYTES);
-    int64_t now = hp_now_ns();
+    int64_t now = answer_time(w);
 
     if (n < 0) {
         if (n == -EAGAIN)
@@ -894,11 +914,13 @@ static void sweep(struct lworker *w, int64_t now)
                 for (int k = 0; k < c->inflight; k++) {
                     int at = (c->first + k) % cfg->pipeline;
                     hp_hist_record(f->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
-                    hp_hist_record(f->uncorrected, cfg->timeout_ns);
+                    if (open_model(w))
+                        hp_hist_record(f->uncorrected, cfg->timeout_ns);
                     if (c->which) {
                         struct hp_load_part *pt = &f->parts[c->which[at]];
                         hp_hist_record(pt->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
-                        hp_hist_record(pt->uncorrected, cfg->timeout_ns);
+                        if (open_model(w))
+                            hp_hist_record(pt->uncorrected, cfg->timeout_ns);
                     }
                 }
                 conn_drop(w, c, now, HP_LERR_TIMEOUT, true);
@@ -999,7 +1021,7 @@ static void *worker_main(void *arg)
     w->next_sweep_ns = now + SWEEP_NS;
 
     for (;;) {
-        now = hp_now_ns();
+        /* now: the last clock reading of the previous turn (or of the start). */
         if (w->sending && (now >= w->end_ns || atomic_load_explicit(&l->stop, memory_order_relaxed)))
             stop_sending(w, now);
         if (!w->sending && (w->inflight <= 0 || now >= w->grace_end_ns))
@@ -1012,7 +1034,8 @@ static void *worker_main(void *arg)
         int n = hp_worker_wait(&w->wk, evs, MAX_EVENTS, until, now);
         if (n < 0 && n != -EINTR)
             break;
-        now = hp_now_ns();
+        now = w->clock_ns = hp_now_ns();
+        w->clock_fresh = true;
         for (int i = 0; i < n; i++) {
             struct lconn *c = evs[i].data;
             if (hp_worker_is_wake(&w->wk, &evs[i]) || c->sk.fd < 0)
@@ -1026,15 +1049,16 @@ static void *worker_main(void *arg)
                 (e & (HP_POLL_IN | HP_POLL_HUP | HP_POLL_ERR | HP_POLL_RDHUP)))
                 on_readable(w, c, e & (HP_POLL_RDHUP | HP_POLL_HUP | HP_POLL_ERR));
         }
-        now = hp_now_ns();
+        w->clock_fresh = false;
+        now = w->clock_ns; /* the latest reading: the last answer's */
         struct hp_timer *due;
         while ((due = hp_timer_heap_pop_due(&w->wk.timers, now)) != NULL) {
             struct lconn *c = (struct lconn *)((char *)due - offsetof(struct lconn, think));
             if (c->state == LC_READY && w->sending)
                 conn_ready(w, c, now);
         }
-        if (open_model(w))
-            dispatch_due(w, now);
+        if (open_model(w)) /* sends are timed to the schedule: a fresh reading */
+            dispatch_due(w, now = hp_now_ns());
         if (now >= w->next_sweep_ns) {
             sweep(w, now);
             w->next_sweep_ns = now + SWEEP_NS;
@@ -1335,6 +1359,16 @@ int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out)
         if (s->f.end_s > l->interval.end_s)
             l->interval.end_s = s->f.end_s;
         atomic_store_explicit(&s->consumed, atomic_load(&s->published), memory_order_release);
+    }
+    if (!l->cfg.open_model) {
+        /* The closed model sends when it schedules: the workers record one
+         * histogram, and "from the send" is the same one. */
+        hp_hist_reset(l->interval.uncorrected);
+        hp_hist_add(l->interval.uncorrected, l->interval.corrected);
+        for (int k = 0; k < l->interval.n_parts; k++) {
+            hp_hist_reset(l->interval.parts[k].uncorrected);
+            hp_hist_add(l->interval.parts[k].uncorrected, l->interval.parts[k].corrected);
+        }
     }
     figures_add(&l->totals, &l->interval);
     if (l->interval.end_s > l->totals.end_s)
