@@ -8,7 +8,9 @@
 # Reports requests/s and requests per client CPU-second (utime+stime from
 # wait4), medians, and each tool's share of the floor's requests per
 # CPU-second (issue 17 asks hotpath >= 0.93x).
-#   bench/load_floor.sh [BUILD-DIR]   (RUNS=5 DURATION=10 CONNS=64)
+# OLD=PATH-TO-ANOTHER-HOTPATH adds that build as a fourth client (before and
+# after a change, in the same run).
+#   bench/load_floor.sh [BUILD-DIR]   (RUNS=5 DURATION=10 CONNS=64 OLD=)
 set -euo pipefail
 build=${1:-build}
 for tool in wrk nginx taskset python3; do
@@ -21,9 +23,10 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 . "$(dirname "$0")/nginx.sh"
 bench_nginx "$work" "$port"
 
-python3 - "$build" "$port" "${RUNS:-5}" "${DURATION:-10}" "${CONNS:-64}" <<'PY'
+python3 - "$build" "$port" "${RUNS:-5}" "${DURATION:-10}" "${CONNS:-64}" "${OLD:-}" <<'PY'
 import os, re, statistics, subprocess, sys
 build, port, runs, duration, conns = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+old = sys.argv[6]
 m = statistics.median
 url = "http://127.0.0.1:%s/" % port
 cmds = {
@@ -32,6 +35,8 @@ cmds = {
                      "-d%ds" % duration, url],
     "wrk": ["wrk", "-t1", "-c%d" % conns, "-d%ds" % duration, url],
 }
+if old:
+    cmds["hotpath load (OLD)"] = [old, "load", "-t1", "-c%d" % conns, "-d%ds" % duration, url]
 
 def run(cmd):
     p = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=subprocess.PIPE,

@@ -2,8 +2,11 @@
 /* fuzz/http_resp.c - the response parser. The first input byte picks how
  * responses to HEAD are interleaved. Invariants: consumed counts stay inside
  * the input; feeding the bytes one at a time gives the same responses
- * (status, body length, end offset) and the same verdict as feeding them
- * whole. */
+ * (status, body length, end offset, keep-alive, head length) and the same
+ * verdict as feeding them whole: the parser's runs over whole names and
+ * values (taken when the bytes are at hand) agree with its byte-at-a-time
+ * path. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,8 @@ struct outcome {
     int status[MAX_RESP];
     uint64_t body[MAX_RESP];
     size_t end[MAX_RESP];
+    bool keep[MAX_RESP];
+    uint64_t head[MAX_RESP];
     int verdict; /* 0 more, 1 eof ok, -1 bad */
 };
 
@@ -41,6 +46,8 @@ static void run(const char *buf, size_t len, size_t step, unsigned heads, struct
             o->status[o->n] = r.status;
             o->body[o->n] = r.body_bytes;
             o->end[o->n] = pos;
+            o->keep[o->n] = r.keep_alive;
+            o->head[o->n] = r.head_bytes;
             o->n++;
             FUZZ_ASSERT(r.status >= 100 && r.status <= 999);
             hp_resp_init(&r, (heads >> (o->n % 8)) & 1);
@@ -68,6 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(whole.status[i] == bytes.status[i]);
         FUZZ_ASSERT(whole.body[i] == bytes.body[i]);
         FUZZ_ASSERT(whole.end[i] == bytes.end[i]);
+        FUZZ_ASSERT(whole.keep[i] == bytes.keep[i]);
+        FUZZ_ASSERT(whole.head[i] == bytes.head[i]);
     }
     free(buf);
     return 0;

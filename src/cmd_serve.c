@@ -107,6 +107,13 @@ static int write_truth(const struct hp_serve *srv, const struct hp_serve_config 
         rc = hp_result_metric(r, buf, (double)st->routes[k], "count");
     }
     rc = rc ? rc : hp_result_histogram(r, "service_time", "ns", st->service_ns);
+    /* Each stall window at its start (seconds since the server started): how
+     * long it held requests, oversleep included. */
+    for (int k = 0; k < st->n_stall_windows && rc == 0; k++)
+        if (st->stall_ns[k] > 0)
+            rc = hp_result_series_point(r, "stall_held_ns", "ns",
+                                        (double)(k + 1) * (double)cfg->stall_every_ns / 1e9,
+                                        (double)st->stall_ns[k]);
     if (rc < 0)
         rc = hp_err_set(err, rc, "building the truth document: %s", hp_strerror(rc));
     else

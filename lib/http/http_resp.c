@@ -8,22 +8,23 @@
 #include "http/http_resp.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "http/http_token.h"
 
 enum {
-    S_START = 0,   /* expecting "HTTP/" */
-    S_VERSION,     /* inside "HTTP/x.y" */
+    S_START = 0, /* expecting "HTTP/" */
+    S_VERSION,   /* inside "HTTP/x.y" */
     S_VERSION_SP,
     S_STATUS,      /* three digits */
     S_REASON,      /* up to the line end */
     S_LINE_LF,     /* after CR of the status line */
     S_FIELD_START, /* at the start of a field line or the empty line */
     S_NAME,
-    S_VALUE_OWS,   /* whitespace before the value */
+    S_VALUE_OWS, /* whitespace before the value */
     S_VALUE,
-    S_VALUE_LF,    /* after CR of a field line */
-    S_HEAD_LF,     /* after CR of the empty line */
+    S_VALUE_LF, /* after CR of a field line */
+    S_HEAD_LF,  /* after CR of the empty line */
     S_BODY_LENGTH,
     S_BODY_CHUNKED,
     S_BODY_CLOSE,
@@ -52,23 +53,25 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 }
 
-static void classify_field(struct hp_http_resp *r)
+/* Which framing field a name is, whatever its case. */
+static int field_of(const char *name, size_t len)
 {
-    r->field = F_OTHER;
-    if (r->name_len == 14 && memcmp(r->name, "content-length", 14) == 0)
-        r->field = F_CONTENT_LENGTH;
-    else if (r->name_len == 17 && memcmp(r->name, "transfer-encoding", 17) == 0)
-        r->field = F_TRANSFER_ENCODING;
-    else if (r->name_len == 10 && memcmp(r->name, "connection", 10) == 0)
-        r->field = F_CONNECTION;
+    if (len == 14 && strncasecmp(name, "content-length", 14) == 0)
+        return F_CONTENT_LENGTH;
+    if (len == 17 && strncasecmp(name, "transfer-encoding", 17) == 0)
+        return F_TRANSFER_ENCODING;
+    if (len == 10 && strncasecmp(name, "connection", 10) == 0)
+        return F_CONNECTION;
+    return F_OTHER;
 }
 
-/* Does the lower-cased value prefix hold token as a list member? Values
- * longer than the prefix are judged on the prefix: "close" and
- * "keep-alive" are short and come first in practice. */
-static bool value_has(const struct hp_http_resp *r, const char *token)
+/* The list members of a Connection value (its lower-cased prefix) that
+ * frame the message: "close" and "keep-alive", in one pass. Values longer
+ * than the prefix are judged on the prefix: those two are short and come
+ * first in practice. */
+static void connection_tokens(struct hp_http_resp *r)
 {
-    size_t tlen = strlen(token), i = 0, n = r->value_len;
+    size_t i = 0, n = r->value_len;
     while (i < n) {
         while (i < n && (r->value[i] == ' ' || r->value[i] == '\t' || r->value[i] == ','))
             i++;
@@ -78,10 +81,11 @@ static bool value_has(const struct hp_http_resp *r, const char *token)
         size_t end = i;
         while (end > start && (r->value[end - 1] == ' ' || r->value[end - 1] == '\t'))
             end--;
-        if (end - start == tlen && memcmp(r->value + start, token, tlen) == 0)
-            return true;
+        if (end - start == 5 && memcmp(r->value + start, "close", 5) == 0)
+            r->conn_close = true;
+        else if (end - start == 10 && memcmp(r->value + start, "keep-alive", 10) == 0)
+            r->conn_keep = true;
     }
-    return false;
 }
 
 /* A field line ended: act on the framing fields. */
@@ -98,8 +102,8 @@ static int field_done(struct hp_http_resp *r)
         break;
     case F_TRANSFER_ENCODING: {
         /* trim trailing OWS */
-        while (r->value_len && (r->value[r->value_len - 1] == ' ' ||
-                                r->value[r->value_len - 1] == '\t'))
+        while (r->value_len &&
+               (r->value[r->value_len - 1] == ' ' || r->value[r->value_len - 1] == '\t'))
             r->value_len--;
         if (r->value_len == 7 && memcmp(r->value, "chunked", 7) == 0)
             r->have_te = true;
@@ -109,12 +113,8 @@ static int field_done(struct hp_http_resp *r)
             return fail(r, "Transfer-Encoding without chunked last: length unknown");
         break;
     }
-    case F_CONNECTION:
-        r->conn_close |= value_has(r, "close");
-        r->conn_keep |= value_has(r, "keep-alive");
-        break;
-    default:
-        break;
+    case F_CONNECTION: connection_tokens(r); break;
+    default: break;
     }
     return 0;
 }
@@ -178,7 +178,16 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
         switch (r->state) {
         case S_START:
         case S_VERSION:
-            /* "HTTP/1." then a digit; value_len counts bytes matched. */
+            /* "HTTP/1." then a digit; value_len counts bytes matched. The
+             * usual case, all eight bytes at hand, at once. */
+            if (r->value_len == 0 && len - i >= 8 && memcmp(buf + i, "HTTP/1.", 7) == 0 &&
+                buf[i + 7] >= '0' && buf[i + 7] <= '9') {
+                r->http10 = buf[i + 7] == '0';
+                r->state = S_VERSION_SP;
+                i += 8;
+                r->head_bytes += 8; /* a response's first bytes: far below the ceiling */
+                continue;
+            }
             if (r->value_len < 7) {
                 if (c != "HTTP/1."[r->value_len])
                     return *consumed = i, fail(r, "status line does not start with HTTP/1.");
@@ -270,22 +279,44 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
             r->value_len = 0;
             r->state = S_NAME;
             continue; /* read c as the name's first byte */
-        case S_NAME:
+        case S_NAME: {
+            /* The name's bytes in one run, without going round the switch. */
+            size_t j = i;
+            bool known = false; /* r->field already says which field this is */
+            while (j < len && hp_http_is_tchar((unsigned char)buf[j]))
+                j++;
+            if (j > i) {
+                size_t run = j - i;
+                if (r->name_len == 0 && j < len) {
+                    /* The whole name is here: classified where it lies. */
+                    r->field = (uint8_t)field_of(buf + i, run);
+                    known = true;
+                } else {
+                    /* Split across reads: keep the prefix for later. */
+                    size_t have = r->name_len < sizeof r->name ? r->name_len : sizeof r->name;
+                    for (size_t k = 0; k < run && have + k < sizeof r->name; k++)
+                        r->name[have + k] = lower(buf[i + k]);
+                }
+                r->name_len = (uint8_t)(r->name_len + run > 255 ? 255 : r->name_len + run);
+                r->head_bytes += run;
+                i = j;
+                if (r->head_bytes > HP_HTTP_RESP_MAX_HEAD)
+                    return *consumed = i, fail(r, "response head larger than 64 KiB");
+                if (i == len)
+                    continue;
+                c = buf[i];
+            }
             if (c == ':') {
                 if (r->name_len == 0)
                     return *consumed = i, fail(r, "empty field name");
-                classify_field(r);
+                if (!known)
+                    r->field = (uint8_t)field_of(r->name, r->name_len);
                 r->remaining = 0;
                 r->state = S_VALUE_OWS;
                 break;
             }
-            if (!hp_http_is_tchar((unsigned char)c))
-                return *consumed = i, fail(r, "invalid character in a field name");
-            if (r->name_len < sizeof r->name)
-                r->name[r->name_len] = lower(c);
-            if (r->name_len < 255)
-                r->name_len++;
-            break;
+            return *consumed = i, fail(r, "invalid character in a field name");
+        }
         case S_VALUE_OWS:
             if (c == ' ' || c == '\t')
                 break;
@@ -328,8 +359,19 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
                 }
                 break;
             }
-            if (r->value_len < sizeof r->value)
-                r->value[r->value_len++] = lower(c);
+            {
+                /* This byte and the ordinary ones after it, in one run. */
+                size_t j = i;
+                while (j < len && ((unsigned char)buf[j] >= 0x20 || buf[j] == '\t')) {
+                    if (r->value_len < sizeof r->value)
+                        r->value[r->value_len++] = lower(buf[j]);
+                    j++;
+                }
+                if (j > i + 1) {
+                    r->head_bytes += j - i - 1; /* the last one is counted below */
+                    i = j - 1;
+                }
+            }
             break;
         case S_BODY_LENGTH: {
             size_t n = len - i;
@@ -363,10 +405,8 @@ int hp_resp_feed(struct hp_http_resp *r, const char *buf, size_t len, size_t *co
             r->body_bytes += len - i;
             i = len;
             continue;
-        case S_DONE:
-            return *consumed = i, HP_RESP_DONE;
-        default:
-            return *consumed = i, fail(r, "parser state corrupt");
+        case S_DONE: return *consumed = i, HP_RESP_DONE;
+        default: return *consumed = i, fail(r, "parser state corrupt");
         }
         i++;
         if (!r->head_done) {

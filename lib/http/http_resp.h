@@ -46,7 +46,7 @@ struct hp_http_resp {
     bool conn_close, conn_keep;
     bool have_cl, have_te;
     uint8_t name_len, value_len;
-    char name[24];            /* lower-cased prefix of the field name */
+    char name[24];            /* lower-cased prefix of a field name split across reads */
     char value[24];           /* lower-cased prefix of a Connection/TE value */
     uint64_t remaining;       /* Content-Length body bytes left */
     struct hp_chunked chunk;

@@ -5,16 +5,17 @@
 #define HP_HTTP_HTTP_TOKEN_H
 
 #include <stdbool.h>
-#include <string.h>
+#include <stdint.h>
 
 /* tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
- *         "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA   (RFC 9110 5.6.2) */
+ *         "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA   (RFC 9110 5.6.2)
+ * as a 256-bit set (bit c of word c / 64): one load and a shift per byte,
+ * on the parsers' hot path. test_http_req checks it against this list. */
 static inline bool hp_http_is_tchar(unsigned char c)
 {
-    static const char extra[] = "!#$%&'*+-.^_`|~";
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c && memchr(extra, c, sizeof extra - 1) != NULL;
+    static const uint64_t set[4] = {UINT64_C(0x03ff6cfa00000000), UINT64_C(0x57ffffffc7fffffe), 0,
+                                    0};
+    return (set[c >> 6] >> (c & 63)) & 1;
 }
 
 #endif

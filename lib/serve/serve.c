@@ -776,10 +776,19 @@ static void maybe_stall(struct worker *w)
         w->stall_window = k;
         w->st.stalls++;
     }
-    struct timespec until =
-        hp_ns_to_ts(w->srv->start_ns + k * cfg->stall_every_ns + cfg->stall_for_ns);
+    int64_t start = w->srv->start_ns + k * cfg->stall_every_ns;
+    struct timespec until = hp_ns_to_ts(start + cfg->stall_for_ns);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
         ;
+    /* What the window really was: requests that came in at its start
+     * waited until now, the stall and any oversleep of a busy machine. */
+    if (k <= HP_SERVE_MAX_STALL_WINDOWS) {
+        int64_t held = hp_now_ns() - start;
+        if (held > w->st.stall_ns[k - 1])
+            w->st.stall_ns[k - 1] = held;
+        if (k > w->st.n_stall_windows)
+            w->st.n_stall_windows = (int)k;
+    }
 }
 
 static void *worker_main(void *arg)
@@ -997,6 +1006,11 @@ int hp_serve_stats(const struct hp_serve *s, struct hp_serve_stats *out)
             out->status[k] += st->status[k];
         for (int k = 0; k < HP_ROUTE_COUNT; k++)
             out->routes[k] += st->routes[k];
+        for (int k = 0; k < st->n_stall_windows; k++)
+            if (st->stall_ns[k] > out->stall_ns[k])
+                out->stall_ns[k] = st->stall_ns[k];
+        if (st->n_stall_windows > out->n_stall_windows)
+            out->n_stall_windows = st->n_stall_windows;
         if (st->service_ns)
             hp_hist_add(out->service_ns, st->service_ns);
     }

@@ -21,6 +21,8 @@
 #define HP_SERVE_MAX_THREADS 256
 /* Largest /bytes/N body. */
 #define HP_SERVE_MAX_BODY_BYTES (INT64_C(1) << 30)
+/* Stall windows whose real length is recorded (the truth file's). */
+#define HP_SERVE_MAX_STALL_WINDOWS 1024
 /* The body of "/": the same 13 bytes the nginx benchmark serves. */
 #define HP_SERVE_ROOT_BODY "Hello, World!"
 
@@ -55,6 +57,12 @@ struct hp_serve_stats {
     int64_t routes[HP_ROUTE_COUNT];
     int64_t injected_errors;      /* 500s from error_rate */
     int64_t stalls;               /* stall windows entered (per worker) */
+    /* Stall window k (1-based) at [k - 1]: how long it really held requests,
+     * from its start until the last worker woke from it (a busy machine
+     * wakes late); 0 when no worker stalled in it. The first
+     * HP_SERVE_MAX_STALL_WINDOWS windows only. */
+    int64_t stall_ns[HP_SERVE_MAX_STALL_WINDOWS];
+    int n_stall_windows;          /* windows up to the last one recorded */
     int64_t queued;               /* requests that waited for a free worker */
     int64_t bytes_in;
     int64_t bytes_out;

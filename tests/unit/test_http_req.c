@@ -11,12 +11,27 @@
 
 #include "http/chunked.h"
 #include "http/http_req.h"
+#include "http/http_token.h"
 #include "testutil.h"
 
 static int parse_all(const char *s, struct hp_http_req *req)
 {
     size_t scan = 0;
     return hp_http_parse_request(s, strlen(s), HP_HTTP_MAX_HEAD, &scan, req);
+}
+
+/* The tchar set (a bitmap on the hot path) is RFC 9110's list, byte for
+ * byte. */
+static void tchar_is_rfc9110s(void **state)
+{
+    (void)state;
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+    for (int c = 0; c < 256; c++) {
+        bool want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    (c != 0 && strchr(extra, c) != NULL);
+        if (hp_http_is_tchar((unsigned char)c) != want)
+            fail_msg("byte 0x%02x", c);
+    }
 }
 
 static void req_parses_a_plain_get(void **state)
@@ -349,6 +364,7 @@ static void chunked_refuses_malformed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tchar_is_rfc9110s),
         cmocka_unit_test(req_parses_a_plain_get),
         cmocka_unit_test(req_table),
         cmocka_unit_test(req_head_over_limit_is_431),
