@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "core/units.h"
 
 void cli_init(struct cli_parser *p, const struct hp_cmd *cmd, int argc, char **argv)
@@ -81,6 +82,26 @@ static int unknown_long(struct cli_parser *p, const char *name, size_t len)
     return CLI_ERROR;
 }
 
+/* Options that name a file to write: checked as they are read, so that a
+ * missing folder is found before the run, not after it. */
+static const char *const output_opts[] = {"json", "output", "truth", "junit", "summary-md",
+                                          "hdr-log", "csv", NULL};
+
+static int checked(const struct cli_parser *p, const struct cli_opt *o, const char *value)
+{
+    struct hp_err err = {0};
+    for (const char *const *n = output_opts; *n; n++) {
+        if (strcmp(o->name, *n) != 0)
+            continue;
+        if (hp_file_check_output(value, &err) < 0) {
+            cli_usage_error(p->cmd, "--%s %s: %s", o->name, value, err.msg);
+            return CLI_ERROR;
+        }
+        break;
+    }
+    return o->id;
+}
+
 int cli_next(struct cli_parser *p, const char **value)
 {
     const struct cli_opt *o;
@@ -104,6 +125,7 @@ int cli_next(struct cli_parser *p, const char **value)
                 return CLI_ERROR;
             }
             p->short_rest = NULL;
+            return checked(p, o, *value);
         }
         return o->id;
     }
@@ -144,7 +166,7 @@ int cli_next(struct cli_parser *p, const char **value)
         cli_usage_error(p->cmd, "option '--%s' needs a value (%s)", o->name, o->arg);
         return CLI_ERROR;
     }
-    return o->id;
+    return checked(p, o, *value);
 }
 
 bool cli_duration(const struct hp_cmd *cmd, const char *opt, const char *v, int64_t *out_ns)

@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "core/alloc.h"
+#include "core/file.h"
 #include "core/lines.h"
 #include "core/stream.h"
 
@@ -368,7 +369,7 @@ int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_
                           "of one-hit wonders and scans that add up to 100%% at most");
     double *cdf = hp_malloc(g->objects * sizeof *cdf);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    char tmp[4096] = "";
+    struct hp_file_out o = {.fd = -1};
     FILE *f = NULL;
     int rc = 0;
     if (!cdf || !rng) {
@@ -381,9 +382,12 @@ int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_
         sum += pow((double)(k + 1), -g->alpha);
         cdf[k] = sum;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    f = fopen(tmp, "wb");
-    if (!f) {
+    if ((rc = hp_file_out_open(&o, path, err)) < 0)
+        goto out;
+    int fd = dup(o.fd); /* buffered through stdio; o keeps its own to commit */
+    if (fd < 0 || !(f = fdopen(fd, "wb"))) {
+        if (fd >= 0)
+            close(fd);
         rc = hp_err_at(err, -errno, path, 0, 0, "cannot write: %s", strerror(errno));
         goto out;
     }
@@ -419,7 +423,7 @@ int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_
         if ((rc = put_req(f, g->format, &r)) < 0)
             goto out;
     }
-    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+    if (fflush(f) != 0 || ferror(f)) {
         rc = hp_err_at(err, -EIO, path, 0, 0, "cannot write: %s", strerror(errno));
         goto out;
     }
@@ -429,13 +433,11 @@ int hp_trace_generate(const struct hp_trace_gen *g, const char *path, struct hp_
         goto out;
     }
     f = NULL;
-    if (rename(tmp, path) != 0)
-        rc = hp_err_at(err, -errno, path, 0, 0, "cannot write: %s", strerror(errno));
+    rc = hp_file_out_commit(&o, err);
 out:
     if (f)
         fclose(f);
-    if (rc < 0 && tmp[0])
-        unlink(tmp);
+    hp_file_out_abort(&o); /* nothing left after a commit */
     if (rng)
         gsl_rng_free(rng);
     hp_free(cdf);

@@ -14,13 +14,14 @@
 
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/file.h"
 #include "hotpath_version.h"
 #include "stat/hist_codec.h"
 
 struct hp_hlog {
-    FILE *f;
+    FILE *f;                 /* buffered, on a duplicate of out.fd */
+    struct hp_file_out out;  /* atomic at close; devices and FIFOs written through */
     char path[PATH_MAX];
-    char tmp[PATH_MAX];
 };
 
 int hp_hlog_open(const char *path, int64_t start_wall_ns, struct hp_hlog **out,
@@ -29,20 +30,24 @@ int hp_hlog_open(const char *path, int64_t start_wall_ns, struct hp_hlog **out,
     struct hp_hlog *l = hp_calloc(1, sizeof *l);
     if (!l)
         return hp_err_set(err, -ENOMEM, "out of memory");
-    if ((size_t)snprintf(l->path, sizeof l->path, "%s", path) >= sizeof l->path ||
-        (size_t)snprintf(l->tmp, sizeof l->tmp, "%s.tmp.XXXXXX", path) >= sizeof l->tmp) {
+    if ((size_t)snprintf(l->path, sizeof l->path, "%s", path) >= sizeof l->path) {
         hp_free(l);
         return hp_err_at(err, -ENAMETOOLONG, path, 0, 0, "path too long");
     }
-    int fd = mkostemp(l->tmp, O_CLOEXEC);
+    int rc = hp_file_out_open(&l->out, path, err);
+    if (rc < 0) {
+        hp_free(l);
+        return rc;
+    }
+    int fd = dup(l->out.fd);
     if (fd < 0 || !(l->f = fdopen(fd, "w"))) {
         int e = errno;
         if (fd >= 0)
             close(fd);
+        hp_file_out_abort(&l->out);
         hp_free(l);
-        return hp_err_at(err, -e, path, 0, 0, "cannot create a file beside it: %s", strerror(e));
+        return hp_err_at(err, -e, path, 0, 0, "cannot write: %s", strerror(e));
     }
-    fchmod(fd, 0644);
     time_t secs = (time_t)(start_wall_ns / HP_NS_PER_S);
     struct tm tm;
     char when[64];
@@ -77,16 +82,15 @@ int hp_hlog_write(struct hp_hlog *l, const char *tag, double start_s, double len
 int hp_hlog_close(struct hp_hlog *l, struct hp_err *err)
 {
     int rc = 0;
-    if (fflush(l->f) != 0 || fsync(fileno(l->f)) != 0)
+    if (fflush(l->f) != 0)
         rc = -errno;
     if (fclose(l->f) != 0 && rc == 0)
         rc = -errno;
-    if (rc == 0 && rename(l->tmp, l->path) != 0)
-        rc = -errno;
-    if (rc < 0) {
-        unlink(l->tmp);
+    if (rc == 0)
+        rc = hp_file_out_commit(&l->out, err);
+    else
         hp_err_at(err, rc, l->path, 0, 0, "cannot write: %s", strerror(-rc));
-    }
+    hp_file_out_abort(&l->out);
     hp_free(l);
     return rc;
 }
@@ -96,6 +100,6 @@ void hp_hlog_abort(struct hp_hlog *l)
     if (!l)
         return;
     fclose(l->f);
-    unlink(l->tmp);
+    hp_file_out_abort(&l->out);
     hp_free(l);
 }
