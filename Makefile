@@ -36,6 +36,7 @@ bench: all
 	@bench/cache_sim.sh $(BUILD)/src/hotpath
 	@bench/flame_vs_npm.sh $(BUILD)/src/hotpath
 	@bench/profile_overhead.sh $(BUILD)
+	@bench/load_floor.sh $(BUILD)
 
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
