@@ -154,15 +154,21 @@ int load_write_summary_md(const char *path, const char *url, const struct hp_loa
                 fprintf(f, "| %s | %" PRId64 " |\n", hp_load_error_name((enum hp_load_error)k),
                         c->errors[k]);
     }
+    return load_summary_md_finish(f, &text, &len, gate, path, err);
+}
+
+int load_summary_md_finish(FILE *f, char **text, size_t *len, const struct cli_gate *gate,
+                           const char *path, struct hp_err *err)
+{
     cli_gate_markdown(gate, f);
     if (gate->aborted_by >= 0)
         fprintf(f, "\nStopped early: `%s` failed.\n", gate->thr[gate->aborted_by].text);
     if (fclose(f) != 0) {
-        free(text);
+        free(*text);
         return hp_err_set(err, -ENOMEM, "out of memory");
     }
-    int rc = hp_file_write_atomic(path, text, len, err);
-    free(text);
+    int rc = hp_file_write_atomic(path, *text, *len, err);
+    free(*text);
     return rc;
 }
 

@@ -32,6 +32,10 @@ void load_print_progress(const struct hp_load_config *cfg, const struct hp_load_
 /* wrk's summary and hotpath's figures; rates over elapsed (measured) seconds. */
 void load_print_summary(const struct hp_load_config *cfg, double target_rate, bool latency,
                         const struct hp_load_figures *t, double elapsed);
+/* The thresholds and how the run ended, then close the memstream f (over
+ * *text, *len) and write it to path; frees *text. */
+int load_summary_md_finish(FILE *f, char **text, size_t *len, const struct cli_gate *gate,
+                           const char *path, struct hp_err *err);
 /* --summary-md of a single-URL run, written atomically to path. */
 int load_write_summary_md(const char *path, const char *url, const struct hp_load_config *cfg,
                           const struct cli_gate *gate, const struct hp_load_figures *t, double secs,

@@ -211,7 +211,7 @@ static int write_summary_md(const struct load_scenario_opts *o, struct state *st
 {
     char *text = NULL;
     size_t len = 0;
-    char a[32], b[32], c[32], d[32];
+    char a[32], b[32], c[32];
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return hp_err_set(err, -ENOMEM, "out of memory");
@@ -236,17 +236,7 @@ static int write_summary_md(const struct load_scenario_opts *o, struct state *st
                     hp_load_error_total(cn));
         }
     }
-    (void)d;
-    cli_gate_markdown(gate, f);
-    if (gate->aborted_by >= 0)
-        fprintf(f, "\nStopped early: `%s` failed.\n", gate->thr[gate->aborted_by].text);
-    if (fclose(f) != 0) {
-        free(text);
-        return hp_err_set(err, -ENOMEM, "out of memory");
-    }
-    int rc = hp_file_write_atomic(o->summary_md, text, len, err);
-    free(text);
-    return rc;
+    return load_summary_md_finish(f, &text, &len, gate, o->summary_md, err);
 }
 
 /* The checks' pass rate, and each check that failed with its counts. */
