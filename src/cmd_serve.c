@@ -17,7 +17,7 @@
 #include "serve/serve.h"
 
 enum { O_LISTEN = 1, O_THREADS, O_STALL, O_ERROR_RATE, O_TRUTH, O_DURATION, O_SEED,
-       O_MAX_CONNS, O_WORKERS, O_QUIET };
+       O_MAX_CONNS, O_WORKERS, O_QUIET, O_REUSE_PORT };
 
 static const struct cli_opt serve_opts[] = {
     {O_LISTEN, "listen", 'l', "ADDR",
@@ -43,6 +43,10 @@ static const struct cli_opt serve_opts[] = {
      "and throughput levels off at N / mean delay (per thread). Default: no limit (every "
      "delay runs concurrently)."},
     {O_QUIET, "quiet", 'q', NULL, "Print only the listening line, no summary at exit."},
+    {O_REUSE_PORT, "reuse-port", 0, NULL,
+     "Share the port with servers already listening on it (SO_REUSEPORT: the kernel spreads "
+     "connections over them). Without it a port in use is refused, so that no other server "
+     "silently takes part of the traffic and makes --truth wrong."},
     {0, NULL, 0, NULL, NULL},
 };
 
@@ -210,6 +214,9 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
             break;
         case O_QUIET:
             quiet = true;
+            break;
+        case O_REUSE_PORT:
+            cfg.reuse_port = true;
             break;
         }
     }

@@ -861,6 +861,26 @@ static int listen_on(const struct hp_addr *a, int *fd_out, struct hp_err *err)
     return 0;
 }
 
+/* Is a's port free? The workers' listeners all set SO_REUSEPORT so that
+ * they can share it, which would also let them join another server's port
+ * and silently take part of its traffic (its --truth would then be wrong):
+ * a socket without SO_REUSEPORT cannot bind a port that is in use. */
+static int port_free(const struct hp_addr *a, struct hp_err *err)
+{
+    char name[160];
+    int one = 1, fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return hp_err_set(err, -errno, "socket: %s", strerror(errno));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int rc = bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0 ? -errno : 0;
+    close(fd);
+    if (rc == -EADDRINUSE)
+        return hp_err_set(err, rc, "listen %s: address in use (another server listens there; "
+                                   "--reuse-port shares it)",
+                          hp_addr_format(a, name, sizeof name));
+    return 0; /* other failures are reported by the real bind */
+}
+
 static int worker_init(struct hp_serve *s, struct worker *w, int id, struct hp_err *err)
 {
     w->srv = s;
@@ -924,6 +944,9 @@ int hp_serve_new(const struct hp_serve_config *cfg, struct hp_serve **out, struc
     }
     /* The first listener resolves port 0; the others share its port. */
     s->bound = cfg->listen;
+    if (!cfg->reuse_port && s->bound.ss.ss_family != AF_UNIX && hp_addr_port(&s->bound) != 0 &&
+        (rc = port_free(&s->bound, err)) < 0)
+        goto fail;
     for (int i = 0; i < s->nworkers; i++) {
         struct worker *w = &s->workers[i];
         rc = listen_on(&s->bound, &w->listen_fd, err);

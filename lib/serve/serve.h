@@ -46,6 +46,8 @@ struct hp_serve_config {
     int max_conns;          /* across all workers; beyond it new connections are closed */
     int workers;            /* requests in service at once per thread, the rest wait in
                              * FIFO order (a thread-pool server); 0: no limit */
+    bool reuse_port;        /* share the port with other servers (SO_REUSEPORT) instead of
+                             * refusing one that another server listens on */
 };
 
 /* Exact counts of everything served, merged over workers after stop. */

@@ -506,8 +506,17 @@ static void serve_reports_a_busy_port(void **state)
     const char *argv[] = {hotpath, "serve", "--listen", addr, "-d", "1s", NULL};
     assert_int_equal(run(argv, out, sizeof out), 1);
     assert_non_null(strstr(out, "hotpath serve: listen 127.0.0.1:"));
-    assert_non_null(strstr(out, "Address already in use"));
+    assert_non_null(strstr(out, "address in use"));
     close(fd);
+    /* Another hotpath serve on the first one's port (both would set
+     * SO_REUSEPORT) is refused too, unless --reuse-port asks to share. */
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", s.port);
+    assert_int_equal(run(argv, out, sizeof out), 1);
+    assert_non_null(strstr(out, "address in use"));
+    assert_non_null(strstr(out, "--reuse-port"));
+    const char *share[] = {hotpath, "serve", "--listen", addr, "-d", "300ms", "--reuse-port",
+                           "-q", NULL};
+    assert_int_equal(run(share, out, sizeof out), 0);
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
 
