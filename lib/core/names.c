@@ -37,9 +37,14 @@ const char *hp_nearest(const char *word, const char *const *candidates, int n)
     size_t wlen = strlen(word);
     for (int i = 0; i < n; i++) {
         int d = hp_edit_distance(word, candidates[i]);
-        /* A prefix of a longer name is a near miss too ("--thr" for "--threads"). */
-        if (wlen >= 3 && strncmp(candidates[i], word, wlen) == 0)
-            d = 1;
+        /* A prefix of a longer name is a near miss too ("--thr" for "--threads"), and
+         * so is another form of the same word: all but its last letter shared
+         * ("--policy" for "--policies"). */
+        size_t common = 0;
+        while (word[common] && word[common] == candidates[i][common])
+            common++;
+        if ((wlen >= 3 && common == wlen) || (wlen >= 4 && common + 1 >= wlen))
+            d = d < 1 ? d : 1;
         if (d < best_d) {
             best_d = d;
             best = candidates[i];

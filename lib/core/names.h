@@ -7,7 +7,8 @@
 int hp_edit_distance(const char *a, const char *b);
 /* The candidate nearest to word, or NULL when none is close: within 1 edit
  * for words of up to 3 characters, 2 up to 6, 3 beyond; a prefix of 3 or
- * more characters counts as 1. */
+ * more characters counts as 1, and so does a word of 4 or more that shares
+ * all but its last character with the candidate (singular and plural). */
 const char *hp_nearest(const char *word, const char *const *candidates, int n);
 
 #endif
