@@ -9,6 +9,42 @@
 
 #include "core/names.h"
 
+/* Refuse nesting deeper than HP_YDOC_MAX_DEPTH before building the tree:
+ * walking the events stops at the first level too deep, where loading a
+ * 100,000-level file took libyaml half a minute. Syntax errors are left to
+ * the load, which reports them the same way. */
+static int check_depth(const char *text, size_t len, const char *name, struct hp_err *err)
+{
+    yaml_parser_t parser;
+    yaml_event_t ev;
+    int depth = 0, rc = 0;
+    if (!yaml_parser_initialize(&parser))
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    for (;;) {
+        if (!yaml_parser_parse(&parser, &ev))
+            break;
+        yaml_event_type_t type = ev.type;
+        if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+            if (++depth > HP_YDOC_MAX_DEPTH) {
+                rc = hp_err_at(err, HP_EPARSE, name, (int)ev.start_mark.line + 1,
+                               (int)ev.start_mark.column + 1,
+                               "nested more than %d levels deep (lists and maps in lists "
+                               "and maps)", HP_YDOC_MAX_DEPTH);
+                yaml_event_delete(&ev);
+                break;
+            }
+        } else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&ev);
+        if (type == YAML_STREAM_END_EVENT)
+            break;
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
 int hp_ydoc_parse(struct hp_ydoc *y, const char *text, size_t len, const char *name,
                   struct hp_err *err)
 {
@@ -17,6 +53,8 @@ int hp_ydoc_parse(struct hp_ydoc *y, const char *text, size_t len, const char *n
     memset(y, 0, sizeof *y);
     y->name = name;
     y->err = err;
+    if ((rc = check_depth(text, len, name, err)) < 0)
+        return rc;
     if (!yaml_parser_initialize(&parser))
         return hp_err_set(err, -ENOMEM, "out of memory");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

@@ -18,7 +18,12 @@ struct hp_ydoc {
     bool loaded;
 };
 
-/* Parse text as one YAML document. Syntax errors give line:col. */
+/* Deepest nesting of lists and maps a file may have: hotpath's formats need
+ * a handful of levels. */
+#define HP_YDOC_MAX_DEPTH 64
+
+/* Parse text as one YAML document. Syntax errors give line:col, and so
+ * does nesting deeper than HP_YDOC_MAX_DEPTH (refused before loading). */
 int hp_ydoc_parse(struct hp_ydoc *y, const char *text, size_t len, const char *name,
                   struct hp_err *err);
 void hp_ydoc_fini(struct hp_ydoc *y);
