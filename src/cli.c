@@ -225,9 +225,31 @@ int cli_store(const struct hp_cmd *cmd, const struct cli_field *fields, int id, 
             else
                 *(int64_t *)dst = n;
             return 1;
-        case CLI_DURATION:
-            if (!cli_duration(cmd, name, v, &n))
+        case CLI_COUNT: {
+            struct hp_err e;
+            if (hp_parse_count(v, &n, &e) < 0) {
+                cli_usage_error(cmd, "--%s: %s", name, e.msg);
                 return -1;
+            }
+            if (n < f->min || n > f->max) {
+                cli_usage_error(cmd, "--%s: %lld is out of range (expected %lld-%lld)", name,
+                                (long long)n, (long long)f->min, (long long)f->max);
+                return -1;
+            }
+            *(int *)dst = (int)n;
+            return 1;
+        }
+        case CLI_DURATION:
+        case CLI_DURATION_S:
+            if (f->kind == CLI_DURATION_S) {
+                struct hp_err e;
+                if (hp_parse_duration_bare(v, INT64_C(1000000000), &n, &e) < 0) {
+                    cli_usage_error(cmd, "--%s: %s", name, e.msg);
+                    return -1;
+                }
+            } else if (!cli_duration(cmd, name, v, &n)) {
+                return -1;
+            }
             if (n < f->min) {
                 cli_usage_error(cmd, "--%s: must be above 0", name);
                 return -1;

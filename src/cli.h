@@ -80,7 +80,10 @@ bool cli_ends_with(const char *s, const char *suffix);
  * case each: where the value goes (offsetof into the caller's struct) and
  * how it is read. A duration or whole number out of [min, max] is refused;
  * a duration of 0 is refused when min is 1. */
-enum cli_kind { CLI_STR = 1, CLI_FLAG, CLI_INT, CLI_INT64, CLI_DURATION };
+/* CLI_DURATION_S takes a bare number as seconds, CLI_COUNT "1k" for 1000
+ * (wrk's -d 30 and -c 1k). */
+enum cli_kind { CLI_STR = 1, CLI_FLAG, CLI_INT, CLI_INT64, CLI_DURATION, CLI_DURATION_S,
+                CLI_COUNT };
 struct cli_field {
     int id;
     enum cli_kind kind;

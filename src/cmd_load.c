@@ -24,11 +24,12 @@ enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_TIMEOUT, O_METHOD, 
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
-     "Connections to keep open (closed model), or the cap on requests in flight (open model). "
-     "Default 10."},
+     "Connections to keep open (closed model), or the cap on requests in flight (open model); "
+     "1k is 1000. Default 10."},
     {O_THREADS, "threads", 't', "N",
      "Worker threads, each with its own event loop. Default 2 (1 with -c 1)."},
-    {O_DURATION, "duration", 'd', "DURATION", "How long to send, e.g. 30s, 2m. Default 10s."},
+    {O_DURATION, "duration", 'd', "DURATION",
+     "How long to send, e.g. 30s, 2m (a bare number is seconds, as in wrk). Default 10s."},
     {O_HEADER, "header", 'H', "'NAME: VALUE'",
      "Add a header to every request (repeatable). A Host header replaces the URL's."},
     {O_LATENCY, "latency", 0, NULL,
@@ -90,12 +91,13 @@ static const struct cli_opt load_opts[] = {
 
 #define AT(field) offsetof(struct load_run, field)
 static const struct cli_field load_fields[] = {
-    {O_CONNECTIONS, CLI_INT, AT(cfg.connections), 1, 1000000},
+    /* As wrk reads them: -c 1k, -d 30 and --timeout 2 (seconds). */
+    {O_CONNECTIONS, CLI_COUNT, AT(cfg.connections), 1, 1000000},
     {O_THREADS, CLI_INT, AT(cfg.threads), 1, HP_LOAD_MAX_THREADS},
-    {O_DURATION, CLI_DURATION, AT(cfg.duration_ns), 1, 0},
-    {O_TIMEOUT, CLI_DURATION, AT(cfg.timeout_ns), 1, 0},
-    {O_CONNECT_TIMEOUT, CLI_DURATION, AT(cfg.connect_timeout_ns), 0, 0},
-    {O_GRACE, CLI_DURATION, AT(grace_ns), 0, 0},
+    {O_DURATION, CLI_DURATION_S, AT(cfg.duration_ns), 1, 0},
+    {O_TIMEOUT, CLI_DURATION_S, AT(cfg.timeout_ns), 1, 0},
+    {O_CONNECT_TIMEOUT, CLI_DURATION_S, AT(cfg.connect_timeout_ns), 0, 0},
+    {O_GRACE, CLI_DURATION_S, AT(grace_ns), 0, 0},
     {O_PIPELINE, CLI_INT, AT(cfg.pipeline), 1, HP_LOAD_MAX_PIPELINE},
     {O_RPC, CLI_INT64, AT(cfg.requests_per_conn), 0, INT64_MAX},
     {O_SEED, CLI_INT64, AT(cfg.seed), 0, INT64_MAX},

@@ -105,6 +105,41 @@ int hp_parse_duration(const char *s, int64_t *out_ns, struct hp_err *err)
     return 0;
 }
 
+int hp_parse_duration_bare(const char *s, int64_t bare_unit_ns, int64_t *out_ns,
+                           struct hp_err *err)
+{
+    double v;
+    const char *end;
+    if (scan_number(s, &v, &end) && *end == '\0') {
+        if (!(v * (double)bare_unit_ns < 9.2e18))
+            return hp_err_set(err, HP_ERANGE, "'%s': duration too long", s);
+        *out_ns = (int64_t)llround(v * (double)bare_unit_ns);
+        return 0;
+    }
+    return hp_parse_duration(s, out_ns, err);
+}
+
+int hp_parse_count(const char *s, int64_t *out, struct hp_err *err)
+{
+    double v, scale = 1;
+    const char *end;
+    if (!scan_number(s, &v, &end))
+        return hp_err_set(err, HP_EPARSE, "'%s' is not a whole number", s);
+    if (*end == 'k' || *end == 'K')
+        scale = 1e3, end++;
+    else if (*end == 'M')
+        scale = 1e6, end++;
+    else if (*end == 'G')
+        scale = 1e9, end++;
+    double n = v * scale;
+    if (*end || n != floor(n))
+        return hp_err_set(err, HP_EPARSE, "'%s' is not a whole number (1000, 1k, 2.5k, 1M)", s);
+    if (!(n < 9.2e18))
+        return hp_err_set(err, HP_ERANGE, "'%s' is too large", s);
+    *out = (int64_t)n;
+    return 0;
+}
+
 static const struct unit size_units[] = {
     {"B", 1.0},           {"KiB", 1024.0},      {"MiB", 1048576.0},  {"GiB", 1073741824.0},
     {"TiB", 1099511627776.0}, {"kB", 1e3},      {"KB", 1e3},         {"MB", 1e6},

@@ -16,6 +16,12 @@
 /* "250ms", "1m30s", "1.5s", "2h", "100us", "0". Units ns, us, ms, s, m, h;
  * components add up. A unit is required except for 0. */
 int hp_parse_duration(const char *s, int64_t *out_ns, struct hp_err *err);
+/* The same, where a bare number means bare_unit_ns each: wrk's "-d 30" is
+ * seconds (HP_NS_PER_S), k6's threshold "p(95) < 200" milliseconds. */
+int hp_parse_duration_bare(const char *s, int64_t bare_unit_ns, int64_t *out_ns,
+                           struct hp_err *err);
+/* A whole count as wrk writes it: "1000", "1k", "2.5k", "1M" (decimal). */
+int hp_parse_count(const char *s, int64_t *out, struct hp_err *err);
 /* "64KiB", "1.5MiB", "10MB", "512", "512B". Binary (KiB..TiB) and decimal
  * (kB..TB) prefixes; a bare number is bytes; "K"/"M" alone are refused as
  * ambiguous. Result rounded down to whole bytes. */

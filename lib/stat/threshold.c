@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/names.h"
 #include "core/units.h"
 
@@ -198,13 +199,9 @@ static int parse_value(struct scan *sc, struct hp_threshold *t)
     bool per_s = t->agg == HP_AGG_RATE && metrics[t->metric].kind == HP_METRIC_COUNTER;
     if (unit == U_NS) {
         int64_t ns;
-        if (hp_parse_duration(v, &ns, &e) < 0) {
-            char *end = NULL;
-            strtod(v, &end);
-            if (end && *end == '\0')
-                return fail(sc, HP_EPARSE, "'%s' needs a unit (a duration such as 300ms)", v);
+        /* A bare number is milliseconds, as k6 reads "p(95) < 200". */
+        if (hp_parse_duration_bare(v, HP_NS_PER_MS, &ns, &e) < 0)
             return fail(sc, HP_EPARSE, "%.400s", e.msg);
-        }
         t->value = (double)ns;
     } else if (unit == U_FRACTION) {
         if (hp_parse_percent(v, &t->value, &e) < 0)

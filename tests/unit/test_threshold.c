@@ -62,6 +62,18 @@ static void threshold_parses_the_kinds_people_write(void **state)
     assert_string_equal(t.text, "http_req_duration{scenario:browse}: p(90) < 1s");
 }
 
+/* A duration without a unit is milliseconds, as k6 reads it. */
+static void threshold_bare_duration_is_milliseconds(void **state)
+{
+    (void)state;
+    struct hp_threshold t;
+    struct hp_err err = {0};
+    assert_int_equal(hp_threshold_parse("http_req_duration: p(95) < 200", &t, &err), 0);
+    assert_close(t.value, 200e6, 0, 0);
+    assert_int_equal(hp_threshold_parse("http_req_duration: avg < 1.5", &t, &err), 0);
+    assert_close(t.value, 1.5e6, 0, 0);
+}
+
 /* Each refusal names its column and what was expected. */
 static void threshold_errors_say_where_and_what(void **state)
 {
@@ -71,7 +83,7 @@ static void threshold_errors_say_where_and_what(void **state)
         int col;
         const char *says;
     } cases[] = {
-        {"http_req_duration: p(99) < 300", 28, "needs a unit"},
+        {"http_req_duration: p(99) < 300xs", 28, "unknown unit 'xs'"},
         {"http_req_duraton: p(99) < 300ms", 1, "did you mean http_req_duration?"},
         {"http_req_duration p(99) < 300ms", 19, "expected ':'"},
         {"http_req_duration: p99 < 300ms", 20, "unknown aggregation 'p99'"},
@@ -104,7 +116,7 @@ static void threshold_errors_say_where_and_what(void **state)
     /* parse_expr counts columns in the expression alone. */
     struct hp_threshold t;
     struct hp_err err = {0};
-    assert_true(hp_threshold_parse_expr("http_req_duration", "p(99) < 300", &t, &err) < 0);
+    assert_true(hp_threshold_parse_expr("http_req_duration", "p(99) < 300xs", &t, &err) < 0);
     assert_int_equal(err.col, 9);
     assert_true(hp_threshold_parse_expr("http_req_duration: x", "p(99) < 1s", &t, &err) < 0);
 }
@@ -185,6 +197,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(threshold_parses_the_kinds_people_write),
+        cmocka_unit_test(threshold_bare_duration_is_milliseconds),
         cmocka_unit_test(threshold_errors_say_where_and_what),
         cmocka_unit_test(threshold_judges_trends_rates_and_counters),
     };
