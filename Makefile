@@ -9,10 +9,12 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: all deps demo check bench fuzz install clean
 
+# Quiet unless something fails: then the whole output, so the error is seen.
 all: deps
-	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=release --prefix=$(PREFIX)
+	@[ -f $(BUILD)/build.ninja ] || { out=$$(meson setup $(BUILD) --buildtype=release \
+	    --prefix=$(PREFIX) 2>&1) || { echo "$$out"; exit 1; }; }
 	@meson configure $(BUILD) -Dprefix=$(PREFIX) >/dev/null
-	ninja -C $(BUILD)
+	@out=$$(ninja -C $(BUILD) 2>&1) || { echo "$$out"; exit 1; }
 
 deps:
 	@scripts/deps.sh
