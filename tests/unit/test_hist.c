@@ -242,6 +242,26 @@ static void hist_merge_equals_recording_all_in_one(void **state)
     gsl_rng_free(rng);
 }
 
+/* A merge copies every slot, the last one too: the latency layout never
+ * records in its last slot, but a small layout filled to its top does (as
+ * a decoded histogram can). */
+static void hist_merge_keeps_the_top_slot(void **state)
+{
+    (void)state;
+    struct hp_hist *src = NULL, *dst = NULL;
+    assert_int_equal(hp_hist_new(1, 4095, 3, &src), 0);
+    assert_int_equal(hp_hist_new(1, 4095, 3, &dst), 0);
+    for (int64_t v = 1; v <= 4095; v++)
+        assert_true(hp_hist_record(src, v));
+    assert_true(src->counts[src->counts_len - 1] > 0); /* the case is the one meant */
+    assert_int_equal(hp_hist_add(dst, src), 0);
+    assert_true(hp_hist_equal(dst, src));
+    assert_int_equal(dst->counts[dst->counts_len - 1], src->counts[src->counts_len - 1]);
+    assert_int_equal(hp_hist_max(dst), hp_hist_max(src));
+    hp_hist_free(src);
+    hp_hist_free(dst);
+}
+
 static void hist_reset_empties(void **state)
 {
     (void)state;
@@ -477,6 +497,7 @@ int main(void)
         cmocka_unit_test(hist_percentiles_lognormal),
         cmocka_unit_test(hist_percentiles_bimodal),
         cmocka_unit_test(hist_merge_equals_recording_all_in_one),
+        cmocka_unit_test(hist_merge_keeps_the_top_slot),
         cmocka_unit_test(hist_reset_empties),
         cmocka_unit_test(hist_corrected_backfills_missing_samples),
         cmocka_unit_test(hist_percentile_ticks_halve_toward_100),

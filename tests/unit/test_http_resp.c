@@ -95,6 +95,41 @@ static void resp_head_and_interim(void **state)
     assert_false(p[1].keep_alive);
 }
 
+/* Answers that have no body whatever their head says (RFC 9110 6.4.1):
+ * 204 and 304 with a Content-Length, or with no framing at all (not read
+ * to the close), and an answer to HEAD that announces 5 bytes. A parser that
+ * read a body there would swallow the next answer's head. */
+static void resp_no_body_whatever_the_head_says(void **state)
+{
+    (void)state;
+    const char *next = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    static const struct {
+        const char *head;
+        bool for_head;
+    } cases[] = {
+        {"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", false},
+        {"HTTP/1.1 204 No Content\r\n\r\n", false},
+        {"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", false},
+        {"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n", false},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", true},
+        {"HTTP/1.1 200 OK\r\n\r\n", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char s[256];
+        snprintf(s, sizeof s, "%s%s", cases[i].head, next);
+        bool heads[] = {cases[i].for_head, false}, bad;
+        struct parsed p[2];
+        for (size_t step = 1; step <= strlen(s); step += step < 4 ? 1 : 7) {
+            int n = ours(s, strlen(s), step, heads, p, 2, &bad);
+            if (n != 2 || bad || p[0].body != 0 || p[0].end != strlen(cases[i].head) ||
+                p[1].status != 200 || p[1].body != 2 || !p[0].keep_alive)
+                fail_msg("case %zu, %zu bytes at a time: %d answers, first %d bytes of body "
+                         "ending at %zu", i, step, n, (int)p[0].body, p[0].end);
+        }
+    }
+}
+
 static void resp_refuses_malformed(void **state)
 {
     (void)state;
@@ -264,6 +299,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(resp_parses_length_chunked_and_close),
         cmocka_unit_test(resp_head_and_interim),
+        cmocka_unit_test(resp_no_body_whatever_the_head_says),
         cmocka_unit_test(resp_refuses_malformed),
         cmocka_unit_test(resp_agrees_with_http_parser),
     };
