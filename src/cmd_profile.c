@@ -251,6 +251,9 @@ static int run_profile(const struct hp_cmd *cmd, int argc, char **argv)
     if (!pid == !command)
         return cli_usage_error(cmd, pid ? "-p PID or a command, not both"
                                         : "what to profile: -p PID, or -- COMMAND [ARGS]");
+    /* A process that is not there is an input error, as for monitor -p. */
+    if (pid && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+        return cli_usage_error(cmd, "-p %lld: no such process", (long long)pid);
     o.pid = (int)pid;
     o.argv = command;
     o.freq = (int)freq;

@@ -22,6 +22,8 @@ const char *hp_strerror(int code)
         return "usage error";
     case HP_ETHRESHOLD:
         return "threshold failed";
+    case HP_EINPUT:
+        return "cannot read an input file";
     default:
         break;
     }
@@ -90,6 +92,7 @@ int hp_exit_code(int code)
     case HP_ERANGE:
     case HP_EFORMAT:
     case HP_EUSAGE:
+    case HP_EINPUT:
     case -EINVAL:
         return HP_EXIT_USAGE;
     default:

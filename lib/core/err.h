@@ -15,7 +15,8 @@ enum {
     HP_ERANGE = -(HP_EBASE + 2),    /* a value outside what is allowed */
     HP_EFORMAT = -(HP_EBASE + 3),   /* a file of the wrong kind or version */
     HP_EUSAGE = -(HP_EBASE + 4),    /* the command line is wrong */
-    HP_ETHRESHOLD = -(HP_EBASE + 5) /* a threshold, budget or regression check failed */
+    HP_ETHRESHOLD = -(HP_EBASE + 5), /* a threshold, budget or regression check failed */
+    HP_EINPUT = -(HP_EBASE + 6)     /* an input file cannot be opened or read (exit 2) */
 };
 
 /* Exit codes of DESIGN.md. */

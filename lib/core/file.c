@@ -25,8 +25,10 @@ int hp_file_read(const char *path, size_t max_bytes, char **out, size_t *len, st
     size_t cap = 0, used = 0;
     int rc = 0;
 
+    /* An input that cannot be read is an input error (exit 2), like one
+     * that does not parse; the errno is in the message. */
     if (fd < 0)
-        return hp_err_at(err, -errno, path, 0, 0, "cannot open: %s", strerror(errno));
+        return hp_err_at(err, HP_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
     for (;;) {
         if (used + 1 >= cap) {
             if (cap >= max_bytes + 1) {
@@ -38,7 +40,7 @@ int hp_file_read(const char *path, size_t max_bytes, char **out, size_t *len, st
                 if (n < 0 && errno == EINTR)
                     continue;
                 if (n < 0) {
-                    rc = hp_err_at(err, -errno, path, 0, 0, "read failed: %s", strerror(errno));
+                    rc = hp_err_at(err, HP_EINPUT, path, 0, 0, "read failed: %s", strerror(errno));
                     goto out;
                 }
                 rc = hp_err_at(err, -EFBIG, path, 0, 0, "file larger than %zu bytes", max_bytes);
@@ -59,7 +61,7 @@ int hp_file_read(const char *path, size_t max_bytes, char **out, size_t *len, st
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            rc = hp_err_at(err, -errno, path, 0, 0, "read failed: %s", strerror(errno));
+            rc = hp_err_at(err, HP_EINPUT, path, 0, 0, "read failed: %s", strerror(errno));
             goto out;
         }
         if (n == 0)

@@ -15,7 +15,8 @@
 
 /* Read all of path ("-" is stdin) into a NUL-terminated buffer of at most
  * max_bytes. Sets *out (free with hp_free) and *len (may be NULL).
- * Errors: negative errno, or -EFBIG when the file is larger than max_bytes. */
+ * Errors: HP_EINPUT when it cannot be opened or read (the reason in err),
+ * -EFBIG when it is larger than max_bytes, -ENOMEM. */
 int hp_file_read(const char *path, size_t max_bytes, char **out, size_t *len, struct hp_err *err);
 
 /* Write len bytes to path so that a reader sees the old file or the whole

@@ -116,8 +116,8 @@ static ssize_t stream_read(struct hp_stream *s, char *buf, size_t n)
 static int stream_open(struct hp_stream *s, const char *path, struct hp_err *err)
 {
     s->fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
-    if (s->fd < 0)
-        return hp_err_at(err, -errno, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (s->fd < 0) /* an input error (exit 2), the errno in the message */
+        return hp_err_at(err, HP_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno));
     /* The magic: 1f 8b is gzip, 28 b5 2f fd is zstd; anything else is text. */
     while (s->head_len < 4) {
         ssize_t r = read(s->fd, s->head + s->head_len, 4 - s->head_len);

@@ -179,7 +179,7 @@ static void result_load_rejects_bad_documents(void **state)
     struct hp_err err = {0};
     struct hp_result *r = NULL;
     path_in_tmp(path, sizeof path, "missing.json");
-    assert_int_equal(hp_result_load(path, &r, &err), -ENOENT);
+    assert_int_equal(hp_result_load(path, &r, &err), HP_EINPUT);
     assert_non_null(strstr(err.file, "missing.json"));
 }
 

@@ -874,7 +874,7 @@ static void lines_reads_plain_gzip_and_zstd_alike(void **state)
     assert_int_equal(hp_lines_read(cut, count_line, &got, NULL, &err), -EBADMSG);
     assert_string_equal(err.file, cut);
     assert_non_null(strstr(err.msg, "corrupt"));
-    assert_int_equal(hp_lines_read("/nonexistent/x.log", count_line, &got, NULL, &err), -ENOENT);
+    assert_int_equal(hp_lines_read("/nonexistent/x.log", count_line, &got, NULL, &err), HP_EINPUT);
     unlink(plain);
     unlink(gz);
     unlink(zst);
