@@ -17,7 +17,7 @@
 #include "serve/serve.h"
 
 enum { O_LISTEN = 1, O_THREADS, O_STALL, O_ERROR_RATE, O_TRUTH, O_DURATION, O_SEED,
-       O_MAX_CONNS, O_WORKERS, O_QUIET, O_REUSE_PORT };
+       O_MAX_CONNS, O_WORKERS, O_QUIET, O_REUSE_PORT, O_HEADER_TIMEOUT, O_IDLE_TIMEOUT };
 
 static const struct cli_opt serve_opts[] = {
     {O_LISTEN, "listen", 'l', "ADDR",
@@ -43,6 +43,11 @@ static const struct cli_opt serve_opts[] = {
      "and throughput levels off at N / mean delay (per thread). Default: no limit (every "
      "delay runs concurrently)."},
     {O_QUIET, "quiet", 'q', NULL, "Print only the listening line, no summary at exit."},
+    {O_HEADER_TIMEOUT, "header-timeout", 0, "DURATION",
+     "Close a connection whose request head is not complete this long after it connected or "
+     "after the head's first byte (slowloris clients). 0: never. Default 10s."},
+    {O_IDLE_TIMEOUT, "idle-timeout", 0, "DURATION",
+     "Close a connection that sends no request for this long. 0: never. Default 60s."},
     {O_REUSE_PORT, "reuse-port", 0, NULL,
      "Share the port with servers already listening on it (SO_REUSEPORT: the kernel spreads "
      "connections over them). Without it a port in use is refused, so that no other server "
@@ -98,6 +103,8 @@ static int write_truth(const struct hp_serve *srv, const struct hp_serve_config 
     rc = rc ? rc : hp_result_metric(r, "injected_errors", (double)st->injected_errors, "count");
     rc = rc ? rc : hp_result_metric(r, "stalls", (double)st->stalls, "count");
     rc = rc ? rc : hp_result_metric(r, "queued", (double)st->queued, "count");
+    rc = rc ? rc : hp_result_metric(r, "header_timeouts", (double)st->header_timeouts, "count");
+    rc = rc ? rc : hp_result_metric(r, "idle_timeouts", (double)st->idle_timeouts, "count");
     rc = rc ? rc : hp_result_metric(r, "bytes_in", (double)st->bytes_in, "bytes");
     rc = rc ? rc : hp_result_metric(r, "bytes_out", (double)st->bytes_out, "bytes");
     for (int code = 100; code < 600 && rc == 0; code++) {
@@ -146,6 +153,9 @@ static void print_summary(const struct hp_serve *srv, const struct hp_serve_stat
     printf("\n");
     if (st->queued)
         printf("waited for a worker: %" PRId64 " requests\n", st->queued);
+    if (st->header_timeouts || st->idle_timeouts)
+        printf("closed by timeouts: header %" PRId64 "  idle %" PRId64 "\n", st->header_timeouts,
+               st->idle_timeouts);
     if (st->stalls || st->injected_errors || st->connections_refused)
         printf("stalls %" PRId64 "  injected errors %" PRId64 "  refused connections %" PRId64
                "\n", st->stalls, st->injected_errors, st->connections_refused);
@@ -154,7 +164,10 @@ static void print_summary(const struct hp_serve *srv, const struct hp_serve_stat
 
 static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
 {
-    struct hp_serve_config cfg = {.threads = 1, .seed = 1};
+    struct hp_serve_config cfg = {.threads = 1,
+                                  .seed = 1,
+                                  .header_timeout_ns = HP_SERVE_HEADER_TIMEOUT_NS,
+                                  .idle_timeout_ns = HP_SERVE_IDLE_TIMEOUT_NS};
     const char *listen_text = "127.0.0.1:8080", *truth = NULL, *v;
     int64_t duration_ns = 0, n;
     bool quiet = false;
@@ -217,6 +230,14 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
             break;
         case O_REUSE_PORT:
             cfg.reuse_port = true;
+            break;
+        case O_HEADER_TIMEOUT:
+            if (!cli_duration(cmd, "header-timeout", v, &cfg.header_timeout_ns))
+                return HP_EXIT_USAGE;
+            break;
+        case O_IDLE_TIMEOUT:
+            if (!cli_duration(cmd, "idle-timeout", v, &cfg.idle_timeout_ns))
+                return HP_EXIT_USAGE;
             break;
         }
     }

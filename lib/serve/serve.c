@@ -86,6 +86,8 @@ struct conn {
     bool close_after_write;
     bool peer_closed;
     bool holds_worker;        /* one of the worker's service slots is this request's */
+    bool idle;                /* waiting for a request with nothing of it read yet */
+    int64_t since_ns;         /* when the current wait for a head (or idling) began */
     bool in_queue;            /* waiting for a slot: linked in the worker's queue */
     struct conn *qnext, *qprev; /* FIFO of requests waiting for a slot */
 };
@@ -107,6 +109,8 @@ struct worker {
     char date[64]; /* "Date: ...\r\n" */
     size_t date_len;
     int64_t stall_window; /* last stall window counted */
+    int64_t wake_ns;      /* the clock on the loop's latest wake */
+    int64_t next_sweep_ns; /* header and idle timeouts are checked then */
     struct hp_dist dist_cache;
     char dist_text[128];
     size_t dist_text_len;
@@ -660,6 +664,15 @@ static void drive(struct conn *c)
         conn_close(c);
         return;
     }
+    /* Waiting for a head: idle while none of it is here, then timed from its
+     * first byte (the header timeout), for sweep_timeouts. */
+    if (c->state == C_HEAD) {
+        bool empty = c->roff == c->rlen;
+        if (empty != c->idle) {
+            c->idle = empty;
+            c->since_ns = c->w->wake_ns;
+        }
+    }
     /* Read while there is room and a reason; write when output waits. */
     uint32_t want = 0;
     if (!c->peer_closed && c->rlen - c->roff < RBUF_BYTES)
@@ -749,6 +762,7 @@ static void on_accept(struct worker *w)
             w->spare = c;
             continue;
         }
+        c->since_ns = w->wake_ns; /* the first head is timed from the accept */
         c->next = w->live;
         if (w->live)
             w->live->prev = c;
@@ -782,8 +796,9 @@ static void maybe_stall(struct worker *w)
         ;
     /* What the window really was: requests that came in at its start
      * waited until now, the stall and any oversleep of a busy machine. */
+    w->wake_ns = hp_now_ns(); /* what follows the stall happens now */
     if (k <= HP_SERVE_MAX_STALL_WINDOWS) {
-        int64_t held = hp_now_ns() - start;
+        int64_t held = w->wake_ns - start;
         if (held > w->st.stall_ns[k - 1])
             w->st.stall_ns[k - 1] = held;
         if (k > w->st.n_stall_windows)
@@ -791,19 +806,60 @@ static void maybe_stall(struct worker *w)
     }
 }
 
+/* Close the connections whose head is too slow (a slowloris holds a
+ * connection by sending a byte now and then) or that idle too long. */
+static void sweep_timeouts(struct worker *w, int64_t now)
+{
+    const struct hp_serve_config *cfg = &w->srv->cfg;
+    struct conn *c = w->live;
+    while (c) {
+        struct conn *next = c->next;
+        if (c->state == C_HEAD) {
+            int64_t limit = c->idle ? cfg->idle_timeout_ns : cfg->header_timeout_ns;
+            if (limit > 0 && now - c->since_ns >= limit) {
+                if (c->idle)
+                    w->st.idle_timeouts++;
+                else
+                    w->st.header_timeouts++;
+                conn_close(c);
+            }
+        }
+        c = next;
+    }
+}
+
+/* How often timeouts are looked for: a tenth of the shorter, within 10 ms
+ * and 1 s. */
+static int64_t sweep_every(const struct hp_serve_config *cfg)
+{
+    int64_t t = INT64_MAX;
+    if (cfg->header_timeout_ns > 0)
+        t = cfg->header_timeout_ns;
+    if (cfg->idle_timeout_ns > 0 && cfg->idle_timeout_ns < t)
+        t = cfg->idle_timeout_ns;
+    if (t == INT64_MAX)
+        return 0;
+    t /= 10;
+    return t < 10 * HP_NS_PER_MS ? 10 * HP_NS_PER_MS : t > HP_NS_PER_S ? HP_NS_PER_S : t;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct hp_poll_event evs[MAX_EVENTS];
+    int64_t every = sweep_every(&w->srv->cfg);
 
+    w->wake_ns = hp_now_ns();
+    w->next_sweep_ns = every ? w->wake_ns + every : HP_POLL_FOREVER;
     while (!atomic_load_explicit(&w->srv->stop, memory_order_relaxed)) {
-        /* Timers are read only when there are any: an idle clock read per
-         * wake would be one more call per request. */
-        bool timers = hp_timer_heap_peek(&w->wk.timers) != NULL;
-        int n = hp_worker_wait(&w->wk, evs, MAX_EVENTS, HP_POLL_FOREVER,
-                               timers ? hp_now_ns() : 0);
+        /* One clock reading per wake, after the wait: it stamps what the
+         * events bring and decides which timers are due. */
+        /* Delays are nanosecond timers: a fresh reading when one waits. */
+        int64_t before = hp_timer_heap_peek(&w->wk.timers) ? hp_now_ns() : w->wake_ns;
+        int n = hp_worker_wait(&w->wk, evs, MAX_EVENTS, w->next_sweep_ns, before);
         if (n < 0 && n != -EINTR)
             break;
+        w->wake_ns = hp_now_ns();
         maybe_stall(w);
         refresh_date(w);
         for (int i = 0; i < n; i++) {
@@ -827,11 +883,15 @@ static void *worker_main(void *arg)
             if (c->sk.fd >= 0 && (e & HP_POLL_IN))
                 on_readable(c);
         }
-        int64_t now = hp_now_ns();
+        int64_t now = w->wake_ns;
         struct hp_timer *t;
         while ((t = hp_timer_heap_pop_due(&w->wk.timers, now)) != NULL) {
             struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, timer));
             on_timer(c, now);
+        }
+        if (now >= w->next_sweep_ns) {
+            sweep_timeouts(w, now);
+            w->next_sweep_ns = now + every;
         }
     }
     return NULL;
@@ -1023,6 +1083,8 @@ int hp_serve_stats(const struct hp_serve *s, struct hp_serve_stats *out)
         out->injected_errors += st->injected_errors;
         out->stalls += st->stalls;
         out->queued += st->queued;
+        out->header_timeouts += st->header_timeouts;
+        out->idle_timeouts += st->idle_timeouts;
         out->bytes_in += st->bytes_in;
         out->bytes_out += st->bytes_out;
         for (int k = 0; k < 600; k++)

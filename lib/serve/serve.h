@@ -23,6 +23,9 @@
 #define HP_SERVE_MAX_BODY_BYTES (INT64_C(1) << 30)
 /* Stall windows whose real length is recorded (the truth file's). */
 #define HP_SERVE_MAX_STALL_WINDOWS 1024
+/* Default timeouts: nginx's client_header_timeout and a minute of idling. */
+#define HP_SERVE_HEADER_TIMEOUT_NS (INT64_C(10) * 1000000000)
+#define HP_SERVE_IDLE_TIMEOUT_NS (INT64_C(60) * 1000000000)
 /* The body of "/": the same 13 bytes the nginx benchmark serves. */
 #define HP_SERVE_ROOT_BODY "Hello, World!"
 
@@ -48,6 +51,9 @@ struct hp_serve_config {
                              * FIFO order (a thread-pool server); 0: no limit */
     bool reuse_port;        /* share the port with other servers (SO_REUSEPORT) instead of
                              * refusing one that another server listens on */
+    int64_t header_timeout_ns; /* a request head not complete this long after the connection
+                                * came or its first byte arrived closes it; 0: never */
+    int64_t idle_timeout_ns;   /* a connection with no request this long closes; 0: never */
 };
 
 /* Exact counts of everything served, merged over workers after stop. */
@@ -66,6 +72,8 @@ struct hp_serve_stats {
     int64_t stall_ns[HP_SERVE_MAX_STALL_WINDOWS];
     int n_stall_windows;          /* windows up to the last one recorded */
     int64_t queued;               /* requests that waited for a free worker */
+    int64_t header_timeouts;      /* connections closed: a head too slow (slowloris) */
+    int64_t idle_timeouts;        /* connections closed: silent between requests */
     int64_t bytes_in;
     int64_t bytes_out;
     struct hp_hist *service_ns;   /* request parsed -> response queued, per request */

@@ -486,6 +486,73 @@ static void serve_stops_cleanly_with_delays_pending(void **state)
     close(fd);
 }
 
+/* Blocks until fd has an end of stream (the server closed it) or waits
+ * ms; true at the end of stream. */
+static bool closed_within(int fd, int ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    char buf[256];
+    while (poll(&p, 1, ms) == 1) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0)
+            return true;
+    }
+    return false;
+}
+
+/* Slowloris: clients that send a head a byte at a time, or nothing, hold
+ * every connection the server allows; the header timeout frees them, and
+ * the idle timeout frees a connection that says nothing between requests.
+ * Both counted in the truth file. */
+static void serve_times_out_slow_heads_and_idle_connections(void **state)
+{
+    (void)state;
+    char truth[256];
+    tmp_path(truth, sizeof truth, "timeouts.json");
+    struct served s;
+    const char *args[] = {"-t", "1", "--max-conns", "4", "--header-timeout", "1s",
+                          "--idle-timeout", "2s", "--truth", truth, NULL};
+    served_start(&s, hotpath, args);
+    int slow[4];
+    for (int i = 0; i < 4; i++) {
+        slow[i] = client_connect(s.port);
+        if (i < 2)
+            client_send(slow[i], "GET / HTTP/1.1\r\nHo", strlen("GET / HTTP/1.1\r\nHo"));
+    }
+    /* Every slot is taken: a normal client is turned away now... */
+    usleep(100 * 1000);
+    int normal = client_connect(s.port);
+    assert_true(closed_within(normal, 800));
+    close(normal);
+    /* ...and served once the slow ones were cut off. */
+    for (int i = 0; i < 4; i++) {
+        assert_true(closed_within(slow[i], 5000));
+        close(slow[i]);
+    }
+    int fd = client_connect(s.port);
+    const char *get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n"; /* then nothing */
+    client_send(fd, get, strlen(get));
+    struct http_resp r;
+    assert_int_equal(client_read(fd, &r, 1, NULL), 1);
+    assert_int_equal(r.status, 200);
+    /* Kept alive, then silent: closed by the idle timeout, not the header's. */
+    int64_t t0 = hp_now_ns();
+    assert_true(closed_within(fd, 8000));
+    assert_true(hp_now_ns() - t0 >= 1500 * HP_NS_PER_MS);
+    close(fd);
+    assert_int_equal(served_stop(&s, SIGINT, NULL, 0), 0);
+    struct hp_result *doc = NULL;
+    assert_int_equal(hp_result_load(truth, &doc, NULL), 0);
+    double header = -1, idle = -1, refused = -1;
+    hp_result_get_metric(doc, "header_timeouts", &header, NULL);
+    hp_result_get_metric(doc, "idle_timeouts", &idle, NULL);
+    hp_result_get_metric(doc, "connections_refused", &refused, NULL);
+    hp_result_free(doc);
+    assert_int_equal((int)header, 4);
+    assert_int_equal((int)idle, 1);
+    assert_int_equal((int)refused, 1);
+}
+
 static void serve_reports_a_busy_port(void **state)
 {
     (void)state;
@@ -540,6 +607,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(serve_workers_queue_requests_in_order),
         cmocka_unit_test(serve_listens_on_unix_sockets),
         cmocka_unit_test(serve_stops_cleanly_with_delays_pending),
+        cmocka_unit_test(serve_times_out_slow_heads_and_idle_connections),
         cmocka_unit_test(serve_reports_a_busy_port),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
