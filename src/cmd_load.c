@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "core/alloc.h"
 #include "core/file.h"
+#include "core/result.h"
 #include "core/units.h"
 #include "load_common.h"
 
@@ -20,7 +21,7 @@
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_TIMEOUT, O_METHOD, O_BODY, O_UNIX,
        O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL,
        O_LATENCY, O_GRACE, O_JSON, O_SEED, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK, O_SCRIPT,
-       O_MONITOR };
+       O_MONITOR, O_REDACT };
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
@@ -81,6 +82,11 @@ static const struct cli_opt load_opts[] = {
      "With a scenario file: validate it (and its data and body files), print what would run, "
      "send nothing."},
     {O_SEED, "seed", 0, "N", "Seed of Poisson arrivals and random picks. Default 1."},
+    {O_REDACT, "redact", 0, "NAME",
+     "Also treat query parameters and headers called NAME as secrets (repeatable): their "
+     "values are shown as [redacted] in the terminal, the document and the summaries, like "
+     "those of Authorization, Cookie, token, key, sig, secret, password, session, credential "
+     "and the cloud signing parameters."},
     {O_MONITOR, "monitor", 0, "PID",
      "Record USE-method samples of the machine and of process PID (the server under test) "
      "every second alongside the test, as hotpath monitor does; the summary names the "
@@ -187,6 +193,10 @@ static int parse_args(const struct hp_cmd *cmd, int argc, char **argv, struct lo
             if (strcmp(v, "poisson") != 0 && strcmp(v, "constant") != 0)
                 return cli_usage_error(cmd, "--arrival: '%s' (expected constant or poisson)", v);
             run->cfg.poisson = v[0] == 'p';
+            break;
+        case O_REDACT:
+            if (hp_redact_add(v) < 0)
+                return cli_usage_error(cmd, "--redact: at most 32 names of up to 63 bytes");
             break;
         case O_THRESHOLD:
             if (run->n_thresholds < CLI_GATE_MAX)

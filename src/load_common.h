@@ -54,6 +54,7 @@ struct load_run {
     const char *headers[MAX_HEADERS];
     char *body;
     const char *json, *hdr_log_path, *junit, *summary_md, *script_path;
+    const char *shown_url; /* the URL as printed: secrets redacted */
     const char *engine_flag; /* the first flag that a scenario file sets itself */
     const char *thresholds[CLI_GATE_MAX];
     int n_thresholds;

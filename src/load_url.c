@@ -13,6 +13,7 @@
 #include "cli_gate.h"
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/result.h"
 #include "core/units.h"
 #include "load/load_doc.h"
 #include "load/plan.h"
@@ -160,7 +161,7 @@ static int finish(const struct hp_cmd *cmd, struct load_run *run, bool interrupt
     if (run->junit && (rc = cli_gate_junit(&run->gate, run->junit, "hotpath load", elapsed,
                                            started_wall, &run->err)) < 0)
         exit_code = cli_fail(cmd, rc, &run->err);
-    if (run->summary_md && (rc = load_write_summary_md(run->summary_md, run->plan.url, &run->cfg,
+    if (run->summary_md && (rc = load_write_summary_md(run->summary_md, run->shown_url, &run->cfg,
                                                        &run->gate, t, elapsed, &run->err)) < 0)
         exit_code = cli_fail(cmd, rc, &run->err);
     if (run->doc && ((rc = hp_load_doc_totals(run->doc, &view)) < 0 ||
@@ -204,7 +205,7 @@ static int prepare(const struct hp_cmd *cmd, struct load_run *run, char **reques
 
 int load_url(const struct hp_cmd *cmd, struct load_run *run)
 {
-    char *request = NULL;
+    char *request = NULL, *shown = NULL;
     int rc, exit_code;
 
     if ((exit_code = prepare(cmd, run, &request)) >= 0)
@@ -214,7 +215,15 @@ int load_url(const struct hp_cmd *cmd, struct load_run *run)
     sigset_t stop_sigs;
     load_block_stop_signals(&stop_sigs);
     run->tty = isatty(STDERR_FILENO);
-    load_print_banner(&run->cfg, run->plan.url, run->plan.stages != NULL, run->target_rate);
+    /* What people and CI logs see: the URL with secrets redacted, as in the
+     * document. */
+    shown = hp_redact_value("url", run->plan.url);
+    if (!shown) {
+        exit_code = cli_fail(cmd, -ENOMEM, NULL);
+        goto out;
+    }
+    run->shown_url = shown;
+    load_print_banner(&run->cfg, shown, run->plan.stages != NULL, run->target_rate);
     int64_t started_wall = hp_wall_ns();
     if (run->doc)
         hp_result_set_started(run->doc, started_wall);
@@ -255,5 +264,6 @@ out:
     hp_script_free(run->script); /* after the workers that call it have stopped */
     hp_result_free(run->doc);
     hp_free(request);
+    hp_free(shown);
     return exit_code;
 }

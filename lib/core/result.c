@@ -32,11 +32,53 @@ static const char *const secret_names[] = {
     "x-api-key", "x-auth-token", "client_secret", "private_key", NULL,
 };
 
+/* Words of a name (split at - _ .) that make it secret: whole words, and
+ * words that begin so. X-Amz-Signature, X-Amz-Credential, X-Goog-Signature,
+ * Azure's sig, AWSAccessKeyId, session_id, auth, jwt... */
+static const char *const secret_words[] = {"key", "sig", "pwd", "pass", "apikey", "jwt",
+                                           "awsaccesskeyid", NULL};
+static const char *const secret_starts[] = {"token", "secret", "passw", "credential", "auth",
+                                            "session", "signature", "cookie", "private", NULL};
+
+/* Names added with hp_redact_add (--redact), process-wide. */
+static char extra_names[32][64];
+static int n_extra;
+
+int hp_redact_add(const char *name)
+{
+    if (n_extra >= 32 || strlen(name) >= sizeof extra_names[0])
+        return -ENOSPC;
+    snprintf(extra_names[n_extra++], sizeof extra_names[0], "%s", name);
+    return 0;
+}
+
+static bool secret_word(const char *w, size_t n)
+{
+    for (const char *const *s = secret_words; *s; s++)
+        if (strlen(*s) == n && strncasecmp(w, *s, n) == 0)
+            return true;
+    for (const char *const *s = secret_starts; *s; s++)
+        if (n >= strlen(*s) && strncasecmp(w, *s, strlen(*s)) == 0)
+            return true;
+    return false;
+}
+
 bool hp_is_secret_name(const char *name)
 {
     for (const char *const *s = secret_names; *s; s++)
         if (strcasecmp(name, *s) == 0)
             return true;
+    for (int i = 0; i < n_extra; i++)
+        if (strcasecmp(name, extra_names[i]) == 0)
+            return true;
+    for (const char *p = name; *p;) {
+        size_t n = strcspn(p, "-_.");
+        if (n && secret_word(p, n))
+            return true;
+        p += n;
+        if (*p)
+            p++;
+    }
     return false;
 }
 

@@ -77,6 +77,12 @@ json_t *hp_result_json(struct hp_result *r); /* borrowed */
  * header lines with secret names, URLs with their password or secret query
  * parameters replaced. Returns a new string (hp_free) or NULL on ENOMEM. */
 char *hp_redact_value(const char *key, const char *value);
+/* A name whose values are secrets: known ones (Authorization, Cookie,
+ * password, token, api_key...), any made of words such as key, sig,
+ * token*, secret*, auth*, session*, credential*, signature* (cloud signing
+ * parameters among them), and those added with hp_redact_add. */
 bool hp_is_secret_name(const char *name);
+/* Treat name as secret too (the CLI's --redact). 0, or -ENOSPC past 32. */
+int hp_redact_add(const char *name);
 
 #endif

@@ -108,6 +108,19 @@ static void result_schema_is_the_first_key(void **state)
 static void result_redacts_secrets(void **state)
 {
     (void)state;
+    /* Secret by their words: cloud signing parameters, sessions, keys. */
+    static const char *const secret[] = {"X-Amz-Signature", "X-Amz-Credential",
+                                         "X-Amz-Security-Token", "X-Goog-Signature", "sig",
+                                         "sessionid", "session_id", "AWSAccessKeyId",
+                                         "client-key", "X-Auth", "jwt", "Api_Key"};
+    static const char *const plain[] = {"max_keys", "url", "q", "keep-alive", "signal",
+                                        "keys", "method", "sigma"};
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
+        if (!hp_is_secret_name(secret[i]))
+            fail_msg("%s is not taken for a secret", secret[i]);
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        if (hp_is_secret_name(plain[i]))
+            fail_msg("%s is taken for a secret", plain[i]);
     struct hp_result *r = sample();
     char *text = NULL;
     assert_int_equal(hp_result_dumps(r, &text), 0);
