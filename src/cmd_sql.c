@@ -534,6 +534,12 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         hp_sql_reader_free(r.log);
         r.log = NULL;
     }
+    /* Lines but no statement at all: not a slow log (random bytes, the wrong
+     * file). An input error, named at the first line that could not be read. */
+    if (rc == 0 && st.events == 0 && st.bad > 0)
+        rc = hp_err_at(&err, HP_EPARSE, nfiles == 1 ? files[0] : "", (int)st.first_bad[0].line,
+                       0, "no statement could be read (%s; %" PRId64 " such lines)",
+                       st.first_bad[0].why, st.bad);
     if (rc < 0 && err.msg[0] == '\0')
         hp_err_set(&err, rc, "%s", rc == -ENOMEM ? "out of memory" : hp_strerror(rc));
     if (rc < 0) {

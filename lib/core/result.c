@@ -523,6 +523,21 @@ int hp_result_parse(const char *text, size_t len, const char *name, struct hp_re
                            "metric \"%s\" must be {\"value\": number, \"unit\": string}", key);
             goto fail;
         }
+        /* Durations, counts, sizes and rates cannot be below 0: a document
+         * that says so was not written by a measurement. */
+        const char *unit = json_string_value(json_object_get(m, "unit"));
+        if (json_is_number(v) && json_number_value(v) < 0 &&
+            (strcmp(unit, "ns") == 0 || strcmp(unit, "count") == 0 ||
+             strcmp(unit, "bytes") == 0 || strcmp(unit, "1/s") == 0 ||
+             strcmp(unit, "bytes/s") == 0 || strcmp(unit, "s") == 0)) {
+            rc = hp_err_at(err, HP_EFORMAT, name, 0, 0,
+                           "metric \"%s\" is %g %s: a %s cannot be below 0", key,
+                           json_number_value(v), unit,
+                           strcmp(unit, "ns") == 0 || strcmp(unit, "s") == 0 ? "duration"
+                           : strcmp(unit, "count") == 0                      ? "count"
+                                                                             : "size or rate");
+            goto fail;
+        }
     }
     json_object_foreach(json_object_get(root, "histograms"), key, m) {
         if (!json_is_string(json_object_get(m, "data")) ||
