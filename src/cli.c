@@ -26,25 +26,31 @@ void cli_init(struct cli_parser *p, const struct hp_cmd *cmd, int argc, char **a
  * UTF-8 are written as \xNN instead of being echoed. */
 static void put_error_line(const struct hp_cmd *cmd, const char *text)
 {
+    /* Built whole, then written at once: stderr is unbuffered, and a reader
+     * should never see half a line. */
+    char line[8 * HP_ERR_MSG_MAX];
+    size_t o = (size_t)snprintf(line, sizeof line, "hotpath%s%s: ", cmd ? " " : "",
+                                cmd ? cmd->name : "");
     const unsigned char *p = (const unsigned char *)text;
-    fprintf(stderr, "hotpath%s%s: ", cmd ? " " : "", cmd ? cmd->name : "");
-    while (*p) {
-        int len = *p < 0x80             ? 1
-                  : (*p & 0xe0) == 0xc0 ? 2
-                  : (*p & 0xf0) == 0xe0 ? 3
-                  : (*p & 0xf8) == 0xf0 ? 4
-                                        : 0;
+    while (*p && o + 8 < sizeof line) {
+        int len = *p < 0x80                ? 1
+                  : (*p & 0xe0) == 0xc0   ? 2
+                  : (*p & 0xf0) == 0xe0   ? 3
+                  : (*p & 0xf8) == 0xf0   ? 4
+                                          : 0;
         bool ok = len > 0 && (*p >= 0x20 || *p == '\t') && *p != 0x7f;
         for (int k = 1; ok && k < len; k++)
             ok = (p[k] & 0xc0) == 0x80;
         if (!ok) {
-            fprintf(stderr, "\\x%02x", *p++);
+            o += (size_t)snprintf(line + o, sizeof line - o, "\\x%02x", *p++);
             continue;
         }
-        fwrite(p, 1, (size_t)len, stderr);
+        memcpy(line + o, p, (size_t)len);
+        o += (size_t)len;
         p += len;
     }
-    fputc('\n', stderr);
+    line[o++] = '\n';
+    fwrite(line, 1, o, stderr);
 }
 
 int cli_usage_error(const struct hp_cmd *cmd, const char *fmt, ...)

@@ -465,8 +465,16 @@ static int run(const char *const *argv, char *err, size_t size)
         _exit(127);
     }
     close(pipefd[1]);
-    ssize_t n = read(pipefd[0], err, size - 1);
-    err[n > 0 ? n : 0] = '\0';
+    size_t got = 0;
+    for (;;) { /* all of it, however many writes it came in */
+        ssize_t n = read(pipefd[0], err + got, size - 1 - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        if (got == size - 1)
+            break;
+    }
+    err[got] = '\0';
     close(pipefd[0]);
     waitpid(pid, &status, 0);
     return WEXITSTATUS(status);
