@@ -13,21 +13,36 @@ spid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "monitor: $*" >&2; exit 1; }
 
-"$busy" spin 4 &
+# The child's own CPU time, from the kernel's accounting, and the clock: the
+# truth the monitor's figure is held against. On a busy machine the child
+# gets less than a CPU, and both figures say so.
+ticks() { python3 -c "import sys,time; f=open('/proc/%s/stat' % sys.argv[1]).read().rsplit(')',1)[1].split(); print(int(f[11]) + int(f[12]), time.monotonic())" "$1"; }
+"$busy" spin 60 &  # killed below, once measured
 pid=$!
+before=$(ticks "$pid")
 "$hotpath" monitor -p "$pid" -i 500ms -d 2s --json "$work/m.json" >"$work/m.out" ||
     fail "monitor failed: $(cat "$work/m.out")"
-python3 - "$work/m.json" <<'PY' || fail "$(cat "$work/m.out")"
+after=$(ticks "$pid")
+python3 - "$work/m.json" "$before" "$after" "$(getconf CLK_TCK)" <<'PY' || fail "$(cat "$work/m.out")"
 import json, sys
 d = json.load(open(sys.argv[1]))
+t0, c0 = map(float, sys.argv[2].split())
+t1, c1 = map(float, sys.argv[3].split())
+hz = int(sys.argv[4])
+truth = (t1 - t0) / hz / (c1 - c0)
 cpu = d["metrics"]["proc_cpu_mean"]["value"]
-if not 0.9 <= cpu <= 1.1:
-    sys.exit("the busy child's CPU is %.3f, expected 1.0 +- 0.1" % cpu)
+if not abs(cpu - truth) <= 0.1:
+    sys.exit("the busy child's CPU is %.3f, its own accounting says %.3f (+- 0.1)" % (cpu, truth))
 n = len(d["series"]["proc_cpu"]["points"])
 if n < 3:
     sys.exit("%d samples of the process's CPU in 2 s at 500 ms" % n)
-if (d["saturation"] or {}).get("resource") != "process CPU":
-    sys.exit("saturation is %r, expected the process's CPU" % d["saturation"])
+# The child fills a CPU: that is named, unless the whole machine is full
+# (a busy CI machine), when its CPUs are the first thing to saturate.
+machine = d["metrics"]["cpu_util_mean"]["value"]
+machine = machine / 100 if machine > 1 else machine
+want = ("process CPU", "CPU") if machine >= 0.9 else ("process CPU",)
+if (d["saturation"] or {}).get("resource") not in want:
+    sys.exit("saturation is %r, expected %s (machine CPU %.2f)" % (d["saturation"], " or ".join(want), machine))
 print("monitor: busy child at %.3f CPUs over %d samples" % (cpu, n))
 PY
 kill "$pid"
