@@ -287,6 +287,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
                 e = hp_result_series_point(r, "rate_per_s", "1/s", c, steps[i].rate_per_s);
             e = hp_result_series_point(r, "throughput_per_s", "1/s", c, steps[i].throughput_per_s);
             e = e ? e : hp_result_series_point(r, "latency_p50_ns", "ns", c, (double)steps[i].p50_ns);
+            e = e ? e : hp_result_series_point(r, "latency_mean_ns", "ns", c, steps[i].mean_ns);
             e = e ? e : hp_result_series_point(r, "latency_p99_ns", "ns", c, (double)steps[i].p99_ns);
             e = e ? e : hp_result_series_point(r, "error_ratio", "ratio", c, steps[i].error_ratio);
         }

@@ -39,7 +39,8 @@ static int run_once(const struct hp_load_config *cfg, struct hp_sweep_step *step
     step->throughput_per_s = secs > 0 ? (double)t->counts.requests / secs : 0;
     step->p50_ns = hp_hist_value_at_percentile(t->corrected, 50);
     step->p99_ns = hp_hist_value_at_percentile(t->corrected, 99);
-    step->mean_in_flight = step->throughput_per_s * hp_hist_mean(t->corrected) / 1e9;
+    step->mean_ns = hp_hist_mean(t->corrected);
+    step->mean_in_flight = step->throughput_per_s * step->mean_ns / 1e9;
     step->error_ratio = t->counts.requests + errors > 0
                             ? (double)errors / (double)(t->counts.requests + errors)
                             : 1.0;

@@ -22,6 +22,7 @@ struct hp_sweep_step {
     double mean_in_flight;    /* Little's law: throughput x mean latency */
     double throughput_per_s;
     int64_t p50_ns, p99_ns;
+    double mean_ns;           /* mean latency (from the schedule) */
     double error_ratio;  /* errors / (answers + errors) */
     int64_t requests;
 };
