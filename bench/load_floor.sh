@@ -13,14 +13,12 @@
 #   bench/load_floor.sh [BUILD-DIR]   (RUNS=5 DURATION=10 CONNS=64 OLD=)
 set -euo pipefail
 build=${1:-build}
-for tool in wrk nginx taskset python3; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool missing (make bench installs it)" >&2; exit 1; }
-done
+. "$(dirname "$0")/nginx.sh"
+bench_need wrk nginx taskset python3
 work=$(mktemp -d)
 nginx_pid=""
 trap '[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-. "$(dirname "$0")/nginx.sh"
 bench_nginx "$work" "$port"
 
 python3 - "$build" "$port" "${RUNS:-5}" "${DURATION:-10}" "${CONNS:-64}" "${OLD:-}" <<'PY'

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Sourced by the load benchmarks: one nginx 1.22 worker pinned to CPU 1,
+# Sourced by the load benchmarks. bench_nginx: one nginx 1.22 worker pinned to CPU 1,
 # master_process off, access_log off, keep-alive unlimited, answering every
 # path with the same 13 bytes as hotpath serve's "/".
 #   bench_nginx WORK_DIR PORT   (sets nginx_pid)
@@ -24,4 +24,39 @@ NGX
     taskset -c 1 nginx -c "$1/nginx.conf" -p "$1" &
     nginx_pid=$!
     sleep 0.5
+}
+
+# The tools a benchmark needs, or a message naming the first missing.
+#   bench_need TOOL...
+bench_need() {
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "bench: $tool missing (make bench installs it)" >&2; exit 1; }
+    done
+}
+
+# The 5-request scenario with one CSV variable the scenario benchmarks run:
+# WORK_DIR/mix.yaml (one thread, 64 connections, DURATION seconds) and its
+# WORK_DIR/ids.csv. One thread, written out: the engine's default is 2.
+#   bench_mix WORK_DIR PORT DURATION
+bench_mix() {
+    python3 - "$1/ids.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("id,user\n")
+    for i in range(10000):
+        f.write("%d,user%d\n" % (i, i))
+PY
+    cat >"$1/mix.yaml" <<YAML
+base_url: http://127.0.0.1:$2
+connections: 64
+threads: 1
+duration: ${3}s
+data: ids.csv
+requests:
+  - {name: home, path: /, weight: 40}
+  - {name: product, path: '/products/\${id}', weight: 25}
+  - {name: search, path: /search?q=shoes, weight: 20}
+  - {name: cart, path: /cart, weight: 10, headers: {X-User: '\${user}'}}
+  - {name: login, method: POST, path: /login, weight: 5, body: '{"user": "\${user}"}'}
+YAML
 }

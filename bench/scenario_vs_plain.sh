@@ -9,36 +9,16 @@
 #   bench/scenario_vs_plain.sh [PATH-TO-HOTPATH]   (RUNS=5 DURATION=10)
 set -euo pipefail
 hotpath=${1:-build/src/hotpath}
-for tool in nginx taskset python3; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool missing (make bench installs it)" >&2; exit 1; }
-done
+. "$(dirname "$0")/nginx.sh"
+bench_need nginx taskset python3
 work=$(mktemp -d)
 nginx_pid=""
 trap '[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-. "$(dirname "$0")/nginx.sh"
 bench_nginx "$work" "$port"
 runs=${RUNS:-5} duration=${DURATION:-10}
 
-python3 - "$work/ids.csv" <<'PY'
-import sys
-with open(sys.argv[1], "w") as f:
-    f.write("id,user\n")
-    for i in range(10000):
-        f.write("%d,user%d\n" % (i, i))
-PY
-cat >"$work/mix.yaml" <<YAML
-base_url: http://127.0.0.1:$port
-connections: 64
-duration: ${duration}s
-data: ids.csv
-requests:
-  - {name: home, path: /, weight: 40}
-  - {name: product, path: '/products/\${id}', weight: 25}
-  - {name: search, path: /search?q=shoes, weight: 20}
-  - {name: cart, path: /cart, weight: 10, headers: {X-User: '\${user}'}}
-  - {name: login, method: POST, path: /login, weight: 5, body: '{"user": "\${user}"}'}
-YAML
+bench_mix "$work" "$port" "$duration"
 
 python3 - "$hotpath" "$port" "$work" "$runs" "$duration" <<'PY'
 import os, re, statistics, subprocess, sys

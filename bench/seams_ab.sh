@@ -13,9 +13,8 @@
 #   bench/seams_ab.sh OLD-HOTPATH NEW-HOTPATH   (RUNS=5 DURATION=10)
 set -euo pipefail
 old=$1 new=$2
-for tool in wrk nginx taskset python3; do
-    command -v "$tool" >/dev/null || { echo "bench: $tool missing (make bench installs it)" >&2; exit 1; }
-done
+. "$(dirname "$0")/nginx.sh"
+bench_need wrk nginx taskset python3
 work=$(mktemp -d)
 nginx_pid=""
 pids=()
@@ -23,31 +22,11 @@ cleanup() { for p in "${pids[@]}" $nginx_pid; do kill "$p" 2>/dev/null || true; 
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
-. "$(dirname "$0")/nginx.sh"
 bench_nginx "$work" "$port"
 script="$(cd "$(dirname "$0")/.." && pwd)/tests/data/lua/random_paths.lua"
 runs=${RUNS:-5} duration=${DURATION:-10}
 
-python3 - "$work/ids.csv" <<'PY'
-import sys
-with open(sys.argv[1], "w") as f:
-    f.write("id,user\n")
-    for i in range(10000):
-        f.write("%d,user%d\n" % (i, i))
-PY
-cat >"$work/mix.yaml" <<YAML
-base_url: http://127.0.0.1:$port
-connections: 64
-threads: 1
-duration: ${duration}s
-data: ids.csv
-requests:
-  - {name: home, path: /, weight: 40}
-  - {name: product, path: '/products/\${id}', weight: 25}
-  - {name: search, path: /search?q=shoes, weight: 20}
-  - {name: cart, path: /cart, weight: 10, headers: {X-User: '\${user}'}}
-  - {name: login, method: POST, path: /login, weight: 5, body: '{"user": "\${user}"}'}
-YAML
+bench_mix "$work" "$port" "$duration"
 
 # One serve -t1 per build, both on CPU 1 (nginx idles meanwhile).
 for who in old new; do
