@@ -46,11 +46,11 @@ with open(sys.argv[1]) as f:
             print("FAILED: %s (%s)" % (t["name"], t["result"]))
 with open(sys.argv[2]) as f:
     for line in f:
-        verdict, name = line.split(None, 1)
+        verdict, name = line.split()[:2]
         s = suites.setdefault("fuzz-run", [0, 0, 0])
         s[0 if verdict == "PASS" else 1] += 1
         if verdict != "PASS":
-            print("FAILED: fuzz run %s" % name.strip())
+            print("FAILED: fuzz run %s" % name)
 for name, (p, fl, sk) in sorted(suites.items()):
     print("  %-12s %d passed, %d failed%s" % (name, p, fl, ", %d skipped" % sk if sk else ""))
     passed += p; failed += fl; skipped += sk

@@ -4,10 +4,12 @@
 # starting from its corpus in fuzz/corpus/NAME (copied: the repo's corpus
 # only changes by hand). Crashes are kept in FUZZ_BUILD/crashes/.
 #   scripts/fuzz.sh FUZZ_BUILD_DIR SECONDS [RESULTS_FILE]
+# RESULTS_FILE gets one line per harness: PASS|FAIL name seconds executions
+# new-units crashes. FUZZ_ONLY="csv units" runs only those harnesses.
 set -u
 build=${1:-build-fuzz}
 seconds=${2:-60}
-results=${3:-/dev/null}
+results=${3:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
@@ -20,9 +22,20 @@ ninja -C "$build" >/dev/null || { ninja -C "$build"; exit 1; }
 
 status=0
 mkdir -p "$build/crashes"
+record() {
+    [ -n "$results" ] || return 0
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/$2.log")
+    added=$(sed -n 's/^stat::new_units_added: *//p' "$build/$2.log")
+    crashes=$(find "$build/crashes" -name "$2-*" | wc -l)
+    echo "$1 $2 $seconds ${execs:-0} ${added:-0} $crashes" >>"$results"
+}
+
 for harness in "$build"/fuzz/fuzz_*; do
     [ -f "$harness" ] && [ -x "$harness" ] || continue
     name=$(basename "$harness" | sed 's/^fuzz_//')
+    if [ -n "${FUZZ_ONLY:-}" ]; then
+        case " $FUZZ_ONLY " in *" $name "*) ;; *) continue ;; esac
+    fi
     work="$build/corpus/$name"
     mkdir -p "$work"
     [ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$work/"
@@ -33,10 +46,10 @@ for harness in "$build"/fuzz/fuzz_*; do
         -print_final_stats=1 -artifact_prefix="$build/crashes/$name-" "$work" \
         >"$build/$name.log" 2>&1; then
         grep -E "stat::number_of_executed_units" "$build/$name.log" | sed "s/^/  /"
-        echo "PASS $name" >>"$results"
+        record PASS "$name"
     else
         tail -n 40 "$build/$name.log"
-        echo "FAIL $name" >>"$results"
+        record FAIL "$name"
         status=1
     fi
 done

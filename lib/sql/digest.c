@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "core/alloc.h"
+#include "stat/stats.h"
 
 #define HIST_LOWEST_NS INT64_C(1000)                  /* logs say microseconds */
 #define HIST_HIGHEST_NS (INT64_C(86400) * 1000000000) /* a day */
@@ -397,23 +398,15 @@ int64_t hp_sql_class_percentile(const struct hp_sql_class *c, double p)
 {
     if (c->aggregated > 0)
         return -1;
+    /* nearest rank: the smallest value with at least p% at or below it */
     if (c->hist)
-        return hp_hist_value_at_percentile(c->hist, p);
+        return hp_hist_value_at_rank(c->hist, hp_nearest_rank(p, c->hist->total_count));
     if (c->n_exact == 0)
         return 0;
     int64_t v[HP_SQL_EXACT_VALUES];
     memcpy(v, c->exact, (size_t)c->n_exact * sizeof *v);
     qsort(v, (size_t)c->n_exact, sizeof *v, cmp_i64);
-    /* nearest rank: the smallest value with at least p% at or below it */
-    double rank = p / 100.0 * c->n_exact;
-    int k = (int)rank;
-    if ((double)k < rank)
-        k++;
-    if (k < 1)
-        k = 1;
-    if (k > c->n_exact)
-        k = c->n_exact;
-    return v[k - 1];
+    return v[hp_nearest_rank(p, c->n_exact) - 1];
 }
 
 double hp_sql_class_vm(const struct hp_sql_class *c)

@@ -250,6 +250,21 @@ int64_t hp_hist_value_at_percentile(const struct hp_hist *h, double percentile)
     return 0;
 }
 
+int64_t hp_hist_value_at_rank(const struct hp_hist *h, int64_t rank)
+{
+    int64_t seen = 0;
+    if (h->total_count == 0)
+        return 0;
+    if (rank < 1)
+        rank = 1;
+    for (int i = 0; i < h->counts_len; i++) {
+        seen += h->counts[i];
+        if (seen >= rank)
+            return hp_hist_highest_equivalent(h, hp_hist_value_at_index(h, i));
+    }
+    return h->max_value;
+}
+
 int64_t hp_hist_count_at_value(const struct hp_hist *h, int64_t value)
 {
     if (value < 0 || value > h->highest)

@@ -96,6 +96,12 @@ double hp_hist_mean(const struct hp_hist *h); /* 0 when empty */
 double hp_hist_stddev(const struct hp_hist *h);
 /* The value at or below which `percentile` (0-100) of counts fall; 0 when empty. */
 int64_t hp_hist_value_at_percentile(const struct hp_hist *h, double percentile);
+/* The value of the rank-th smallest recorded value (1-based, clamped to
+ * [1, total_count]), as its bucket's highest equivalent value: with
+ * hp_nearest_rank, a nearest-rank percentile within the histogram's precision
+ * (HdrHistogram's own rounds p / 100 * n to the nearest rank instead). 0 when
+ * empty. */
+int64_t hp_hist_value_at_rank(const struct hp_hist *h, int64_t rank);
 int64_t hp_hist_count_at_value(const struct hp_hist *h, int64_t value);
 
 /* Range of values counted in the same bucket as value. */

@@ -71,6 +71,22 @@ double hp_quantile_sorted(const double *sorted, size_t n, double q)
     return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
 }
 
+int64_t hp_nearest_rank(double p, int64_t n)
+{
+    if (n <= 0)
+        return 0;
+    if (!(p > 0.0))
+        return 1;
+    if (p >= 100.0)
+        return n;
+    double exact = p * (double)n / 100.0;
+    int64_t k = (int64_t)exact;
+    /* a fraction below one part in 1e9 of a rank is rounding, not a rank */
+    if (exact - (double)k > 1e-9 * (exact > 1.0 ? exact : 1.0))
+        k++;
+    return k < 1 ? 1 : k > n ? n : k;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

@@ -31,6 +31,12 @@ double hp_welford_stddev(const struct hp_welford *w);
 double hp_quantile_sorted(const double *sorted, size_t n, double q);
 /* Sorts v in place (ascending), then as hp_quantile_sorted. */
 double hp_quantile(double *v, size_t n, double q);
+/* Nearest rank (Hyndman & Fan definition 1): the 1-based rank of the
+ * smallest of n values with at least p percent of them at or below it,
+ * ceil(p / 100 * n) clamped to [1, n]. Computed so that p / 100 * n landing a
+ * rounding error above a whole number (99 of 100) does not add a rank. 0 when
+ * n == 0. */
+int64_t hp_nearest_rank(double p, int64_t n);
 /* Median absolute deviation, unscaled: median(|x - median(x)|). Sorts v in
  * place; scratch needs n doubles. Multiply by 1.4826 to estimate a normal
  * distribution's sigma. NaN when n == 0. */

@@ -99,6 +99,29 @@ static void quantiles_match_r_type7(void **state)
     assert_close(hp_quantile(one, 1, 0.9), 42, 0, 0);
 }
 
+/* Nearest rank is ceil(p n / 100), counted here in whole hundredths of a
+ * percent, for every n to 2000 and the percentiles reports use. */
+static void nearest_rank_rounds_up_and_never_past_a_whole_rank(void **state)
+{
+    (void)state;
+    static const int hundredths[] = {1, 1000, 5000, 9000, 9500, 9900, 9990, 9999, 3333, 6667};
+    for (int64_t n = 1; n <= 2000; n++) {
+        for (size_t i = 0; i < sizeof hundredths / sizeof *hundredths; i++) {
+            int64_t num = hundredths[i] * n, want = (num + 9999) / 10000;
+            if (want < 1)
+                want = 1;
+            assert_int_equal(hp_nearest_rank(hundredths[i] / 100.0, n), want);
+        }
+    }
+    assert_int_equal(hp_nearest_rank(99, 100), 99); /* 0.99 * 100 is 99.00000000000001 */
+    assert_int_equal(hp_nearest_rank(95, 27), 26);  /* 25.65 up, not 26 by rounding */
+    assert_int_equal(hp_nearest_rank(50, 27), 14);
+    assert_int_equal(hp_nearest_rank(0, 27), 1);
+    assert_int_equal(hp_nearest_rank(100, 27), 27);
+    assert_int_equal(hp_nearest_rank(150, 27), 27);
+    assert_int_equal(hp_nearest_rank(50, 0), 0);
+}
+
 static void mad_matches_r(void **state)
 {
     (void)state;
@@ -126,6 +149,7 @@ int main(void)
         cmocka_unit_test(welford_merge_equals_one_pass),
         cmocka_unit_test(welford_of_one_has_zero_variance),
         cmocka_unit_test(quantiles_match_r_type7),
+        cmocka_unit_test(nearest_rank_rounds_up_and_never_past_a_whole_rank),
         cmocka_unit_test(mad_matches_r),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
