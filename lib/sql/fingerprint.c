@@ -420,8 +420,9 @@ static inline bool hexdigit(unsigned char c)
 }
 
 /* End of a quoted run that starts at s[i] (the quote q), with '' doubling
- * and, when backslash is set, \ escapes. Unterminated: the end of input. */
-static size_t quoted_end(const char *s, size_t n, size_t i, char q, bool backslash)
+ * and, when backslash is set, \ escapes. Unterminated: the end of input, and
+ * *open is set. */
+static size_t quoted_end(const char *s, size_t n, size_t i, char q, bool backslash, bool *open)
 {
     for (i++; i < n; i++) {
         if (backslash && s[i] == '\\') {
@@ -436,6 +437,7 @@ static size_t quoted_end(const char *s, size_t n, size_t i, char q, bool backsla
             return i + 1;
         }
     }
+    *open = true;
     return n;
 }
 
@@ -513,10 +515,11 @@ static size_t op_len(const char *s, size_t n, size_t i, enum hp_sql_dialect d)
     return 1;
 }
 
-size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *out, size_t cap,
-                          bool *truncated)
+/* One pass; bs: a backslash escapes the next byte in '...' strings. *open is
+ * set when a quoted run does not end. */
+static size_t fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *out, size_t cap,
+                          bool *truncated, bool bs, bool *open)
 {
-    pthread_once(&kw_once, kw_build);
     struct fp f = {.out = out, .cap = cap, .last = T_NONE};
     bool mysql = d == HP_SQL_MYSQL;
     size_t i = 0;
@@ -550,12 +553,12 @@ size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
         }
         /* strings and quoted names */
         if (c == '\'') {
-            i = quoted_end(s, n, i, '\'', mysql);
+            i = quoted_end(s, n, i, '\'', bs, open);
             emit(&f, T_LIT, "?", 1);
             continue;
         }
         if (c == '"') {
-            size_t e = quoted_end(s, n, i, '"', mysql);
+            size_t e = quoted_end(s, n, i, '"', mysql, open);
             if (mysql)
                 emit(&f, T_LIT, "?", 1);
             else
@@ -564,7 +567,7 @@ size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
             continue;
         }
         if (c == '`') {
-            size_t e = quoted_end(s, n, i, '`', false);
+            size_t e = quoted_end(s, n, i, '`', false, open);
             /* `orders` is orders; but `0`, `select` and `a b` keep their quotes */
             bool plain = e >= i + 3 && s[e - 1] == '`' && !digit((unsigned char)s[i + 1]);
             for (size_t k = i + 1; plain && k < e - 1; k++)
@@ -616,8 +619,7 @@ size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
                 size_t w = e - i;
                 char l = lower(s[i]);
                 if ((w == 1 && (l == 'n' || l == 'x' || l == 'b' || l == 'e')) || s[i] == '_') {
-                    bool bs = mysql || l == 'e';
-                    i = quoted_end(s, n, e, '\'', bs);
+                    i = quoted_end(s, n, e, '\'', bs || l == 'e', open);
                     emit(&f, T_LIT, "?", 1);
                     continue;
                 }
@@ -686,4 +688,29 @@ size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
     if (truncated)
         *truncated = f.full;
     return f.len;
+}
+
+size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *out, size_t cap,
+                          bool *truncated)
+{
+    pthread_once(&kw_once, kw_build);
+    bool open = false;
+    if (d == HP_SQL_MYSQL)
+        return fingerprint(s, n, d, out, cap, truncated, true, &open);
+    /* PostgreSQL: a backslash is a backslash in '...' (standard_conforming_
+     * strings, on since 9.1). But logs also hold 'O\'Brien' from clients that
+     * escape the MySQL way (or servers with the setting off): read that way,
+     * the statement's strings end where they did not, so read it so. */
+    size_t len = fingerprint(s, n, d, out, cap, truncated, false, &open);
+    if (open && memchr(s, '\\', n)) {
+        bool open_bs = false, cut = false;
+        size_t len_bs = fingerprint(s, n, d, out, cap, &cut, true, &open_bs);
+        if (!open_bs) {
+            if (truncated)
+                *truncated = cut;
+            return len_bs;
+        }
+        len = fingerprint(s, n, d, out, cap, truncated, false, &open);
+    }
+    return len;
 }
