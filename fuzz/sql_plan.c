@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct hp_sql_explain ex;
     memset(&ex, 0, sizeof ex);
-    hp_sql_plan_flags(plan, rows_of, NULL, &ex);
+    struct hp_sql_catalog cat = {.rows_of = rows_of};
+    hp_sql_plan_flags(plan, &cat, &ex);
     FUZZ_ASSERT(ex.nflags >= 0 && ex.nflags <= HP_SQL_EXPLAIN_MAX_FLAGS);
     for (int i = 0; i < ex.nflags; i++)
         FUZZ_ASSERT(ex.flags[i].kind &&

@@ -43,7 +43,8 @@ static const struct cli_opt sql_opts[] = {
      "auto (the default: told from the first lines), mysql-slow (MySQL and MariaDB slow logs), "
      "postgresql (stderr logs with log_min_duration_statement), postgresql-csv (csvlog) or "
      "pg-stat-statements (a CSV export of the view with its header; totals per statement, so "
-     "no percentiles)."},
+     "no percentiles; export the names too, as the example shows, or the databases and users "
+     "are OIDs until --explain looks them up)."},
     {O_PREFIX, "log-line-prefix", 0, "PREFIX",
      "PostgreSQL's log_line_prefix (e.g. '%m [%p] %q%u@%d '), to read its fields exactly; "
      "without it the time, [pid], user@db and user=, db=, client= are found by their look."},
@@ -53,13 +54,18 @@ static const struct cli_opt sql_opts[] = {
      "comparing the two reports)."},
     {O_EXPLAIN, "explain", 0, "CONNINFO",
      "Run EXPLAIN (FORMAT JSON) of the top classes' slowest statements on this PostgreSQL "
-     "server (a libpq URI or key=value string, e.g. postgresql://app@db:5432/shop), inside a "
-     "READ ONLY transaction that is rolled back, and flag sequential scans of large tables, "
-     "sorts and hashes spilled to disk, and row estimates off by more than 10x."},
+     "server (a libpq URI or key=value string, e.g. postgresql://app@db:5432/shop), one "
+     "statement at a time (a log entry of several is not sent), inside a READ ONLY transaction "
+     "that is rolled back, and flag sequential scans of large tables (unless an index already "
+     "covers the filter), sorts and hashes spilled to disk, and row estimates off by more than "
+     "10x. $1 placeholders take the values the log's DETAIL line gave; without them, the "
+     "generic plan."},
     {O_EXPLAIN_TOP, "explain-top", 0, "N", "How many classes --explain looks at (default 5)."},
     {O_ANALYZE, "analyze", 0, NULL,
      "EXPLAIN ANALYZE: run the statements (still read-only and rolled back, 30 s at most each) "
-     "to see real rows, spills and times."},
+     "to see real rows, spills and times. A statement that calls a function pg_proc marks "
+     "volatile (pg_reload_conf(), nextval()...) or has no logged parameter values is explained "
+     "without ANALYZE, and its class says why."},
     {O_JSON, "json", 0, "FILE",
      "Write every class as a result document (hotpath.result/1, kind sql)."},
     {0, NULL, 0, NULL, NULL},
@@ -164,6 +170,15 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
     if (st->truncated > 0)
         printf("# %" PRId64 " statements longer than %d MiB were cut\n", st->truncated,
                HP_SQL_MAX_QUERY_BYTES >> 20);
+    if (st->oid_dbs || st->oid_users)
+        printf("# %s are OIDs: the export has %s but no names; --explain CONNINFO looks them "
+               "up, or export them (hotpath help sql)\n",
+               st->oid_dbs && st->oid_users ? "databases and users"
+               : st->oid_dbs                ? "databases"
+                                            : "users",
+               st->oid_dbs && st->oid_users ? "dbid and userid"
+               : st->oid_dbs                ? "dbid"
+                                            : "userid");
     if (n == 0) {
         printf("# no statements\n");
         return;
@@ -261,11 +276,17 @@ static void print_report(struct hp_sql_digest *d, struct hp_sql_class *const *cl
             if (!ex->plan) {
                 printf("#   explain: %s\n", ex->error);
             } else {
-                printf("#   explain%s: total cost %.6g", xp->analyze ? " analyze" : "",
+                printf("#   explain%s: total cost %.6g", ex->analyzed ? " analyze" : "",
                        ex->total_cost);
                 if (isfinite(ex->actual_ms))
                     printf(", ran in %.3g ms", ex->actual_ms);
+                if (ex->params)
+                    printf(", %s", strcmp(ex->params, "logged") == 0
+                                       ? "with the logged parameter values"
+                                       : "the generic plan (no parameter values logged)");
                 printf("%s\n", ex->nflags ? "" : "; nothing flagged");
+                if (ex->note[0])
+                    printf("#   explain note: %s\n", ex->note);
                 for (int j = 0; j < ex->nflags; j++)
                     printf("#   plan (%s): %s\n", ex->flags[j].kind, ex->flags[j].evidence);
             }
@@ -301,6 +322,10 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
         rc = rc ? rc : hp_result_config_bool(r, "analyze", xp && xp->analyze);
     }
     rc = rc ? rc : hp_result_config_str(r, "order_by", order);
+    if (st->oid_dbs || st->oid_users) /* what the names of databases or users are */
+        rc = rc ? rc : hp_result_config_str(r, "names", st->oid_dbs && st->oid_users ? "oids"
+                                                         : st->oid_dbs ? "database oids"
+                                                                       : "user oids");
     json_t *logs = json_array(), *fmts = json_array();
     for (int i = 0; i < nfiles && logs && fmts; i++) {
         json_array_append_new(logs, json_string(files[i]));
@@ -398,8 +423,10 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
             for (int j = 0; j < ex->nflags && fl; j++)
                 json_array_append_new(fl, json_pack("{s:s, s:s}", "kind", ex->flags[j].kind,
                                                     "evidence", ex->flags[j].evidence));
-            json_t *e = json_pack("{s:b, s:O?, s:o?, s:s?}", "analyze", xp->analyze, "plan",
-                                  ex->plan, "flags", fl, "error", ex->plan ? NULL : ex->error);
+            json_t *e = json_pack("{s:b, s:O?, s:o?, s:s?, s:s?, s:s?}", "analyze", ex->analyzed,
+                                  "plan", ex->plan, "flags", fl, "error",
+                                  ex->plan ? NULL : ex->error, "note",
+                                  ex->note[0] ? ex->note : NULL, "params", ex->params);
             if (e && ex->plan) {
                 json_object_set_new(e, "total_cost", json_real(ex->total_cost));
                 if (isfinite(ex->actual_ms))
@@ -419,14 +446,32 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
     return rc;
 }
 
-/* EXPLAIN the slowest statement of each of the first `top` classes. */
-static int run_explains(const char *conninfo, struct hp_sql_class *const *cls, size_t n, size_t top,
-                        bool analyze, struct explained *xp, struct hp_err *err)
+struct renaming {
+    struct hp_sql_digest *d;
+    bool dbs;
+};
+
+static void rename_one(void *ctx, const char *oid, const char *name)
+{
+    struct renaming *r = ctx;
+    hp_sql_digest_rename(r->d, r->dbs, oid, name);
+}
+
+/* EXPLAIN the slowest statement of each of the first `top` classes; name
+ * the databases and users a pg_stat_statements export gave as OIDs. */
+static int run_explains(const char *conninfo, struct hp_sql_digest *d, struct hp_slowlog_stats *st,
+                        struct hp_sql_class *const *cls, size_t n, size_t top, bool analyze,
+                        struct explained *xp, struct hp_err *err)
 {
     struct hp_sql_db *db = NULL;
     int rc = hp_sql_db_connect(conninfo, 10 * HP_NS_PER_S, &db, err);
     if (rc < 0)
         return rc;
+    struct renaming dbs = {d, true}, users = {d, false};
+    if (st->oid_dbs && hp_sql_db_names(db, true, rename_one, &dbs) == 0)
+        st->oid_dbs = false;
+    if (st->oid_users && hp_sql_db_names(db, false, rename_one, &users) == 0)
+        st->oid_users = false;
     size_t want = n < top ? n : top;
     xp->ex = hp_calloc(want ? want : 1, sizeof *xp->ex);
     if (!xp->ex) {
@@ -435,7 +480,8 @@ static int run_explains(const char *conninfo, struct hp_sql_class *const *cls, s
     }
     for (size_t i = 0; i < want && rc == 0; i++) {
         rc = hp_sql_explain(db, cls[i]->sample ? cls[i]->sample : "",
-                            cls[i]->sample ? cls[i]->sample_len : 0, analyze, &xp->ex[i]);
+                            cls[i]->sample ? cls[i]->sample_len : 0, cls[i]->sample_params,
+                            analyze, &xp->ex[i]);
         xp->n = i + 1;
         if (rc < 0)
             hp_err_set(err, rc, "--explain: the connection was lost at class %zu", i + 1);
@@ -531,6 +577,8 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         st.events += s->events;
         st.bad += s->bad;
         st.truncated += s->truncated;
+        st.oid_dbs |= s->oid_dbs;
+        st.oid_users |= s->oid_users;
         hp_sql_reader_free(r.log);
         r.log = NULL;
     }
@@ -558,7 +606,8 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
         struct hp_err xerr = {0};
         int xrc = 0;
         if (explain)
-            xrc = run_explains(explain, cls, n, (size_t)explain_top, analyze, &xp, &xerr);
+            xrc = run_explains(explain, r.digest, &st, cls, n, (size_t)explain_top, analyze, &xp,
+                               &xerr);
         print_report(r.digest, cls, n, (size_t)limit, &st, bytes, nfiles, formats, order_text,
                      xp.n ? &xp : NULL);
         fflush(stdout);
@@ -609,6 +658,11 @@ const struct hp_cmd hp_cmd_sql = {
     .opts = sql_opts,
     .examples = "  hotpath sql digest /var/log/mysql/slow.log\n"
                 "  hotpath sql digest --order-by p99 -n 20 slow.log.1.gz slow.log\n"
-                "  zstdcat slow.log.zst | hotpath sql digest --json digest.json -\n",
+                "  zstdcat slow.log.zst | hotpath sql digest --json digest.json -\n"
+                "  hotpath sql digest --explain postgresql://app@db/shop --analyze postgresql.log\n"
+                "  psql -c \"\\\\copy (SELECT s.*, r.rolname AS usename, d.datname FROM "
+                "pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid JOIN pg_database d ON "
+                "d.oid = s.dbid) TO 'pgss.csv' CSV HEADER\"\n"
+                "  hotpath sql digest pgss.csv\n",
     .run = run_sql,
 };

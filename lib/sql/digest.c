@@ -62,6 +62,7 @@ static void class_fini(struct hp_sql_class *c)
     hp_free(c->exact);
     hp_hist_free(c->hist);
     hp_free(c->sample);
+    hp_free(c->sample_params);
 }
 
 void hp_sql_digest_free(struct hp_sql_digest *d)
@@ -273,6 +274,16 @@ static int keep_sample(struct hp_sql_class *c, const struct hp_sql_event *ev)
         c->sample = grown;
         c->sample_cap = n + 1;
     }
+    char *params = NULL;
+    if (ev->params) {
+        params = hp_malloc(ev->params_len + 1);
+        if (!params)
+            return -ENOMEM;
+        memcpy(params, ev->params, ev->params_len);
+        params[ev->params_len] = '\0';
+    }
+    hp_free(c->sample_params);
+    c->sample_params = params;
     memcpy(c->sample, ev->query, n);
     c->sample[n] = '\0';
     c->sample_len = n;
@@ -280,6 +291,19 @@ static int keep_sample(struct hp_sql_class *c, const struct hp_sql_event *ev)
     c->sample_ts_s = ev->ts_s;
     snprintf(c->sample_db, sizeof c->sample_db, "%s", ev->db);
     return 0;
+}
+
+void hp_sql_digest_rename(struct hp_sql_digest *d, bool dbs, const char *from, const char *to)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        struct hp_sql_class *c = &d->classes[i];
+        struct hp_sql_name_count *names = dbs ? c->dbs : c->users;
+        for (int k = 0; k < HP_SQL_TOP_NAMES; k++)
+            if (names[k].calls > 0 && strcmp(names[k].name, from) == 0)
+                snprintf(names[k].name, sizeof names[k].name, "%s", to);
+        if (dbs && strcmp(c->sample_db, from) == 0)
+            snprintf(c->sample_db, sizeof c->sample_db, "%s", to);
+    }
 }
 
 int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)

@@ -63,6 +63,7 @@ struct hp_sql_class {
     size_t sample_len, sample_cap;
     int64_t sample_ns, sample_ts_s;
     char sample_db[HP_SQL_NAME_MAX];
+    char *sample_params; /* its logged $N values (PostgreSQL's DETAIL), else NULL */
     struct hp_sql_name_count dbs[HP_SQL_TOP_NAMES], users[HP_SQL_TOP_NAMES];
     int64_t other_dbs, other_users;
     /* calls per (connection, second), for N+1: a few live pairs, the best kept */
@@ -93,6 +94,10 @@ int hp_sql_digest_new(struct hp_sql_digest **out); /* 0, -ENOMEM */
 enum hp_sql_classes { HP_SQL_CLASSES_HOTPATH, HP_SQL_CLASSES_PT };
 void hp_sql_digest_set_classes(struct hp_sql_digest *d, enum hp_sql_classes how);
 void hp_sql_digest_free(struct hp_sql_digest *d); /* NULL is fine */
+
+/* Rename a database (dbs) or a user (!dbs) in every class: an OID to its
+ * name, once a server says it. */
+void hp_sql_digest_rename(struct hp_sql_digest *d, bool dbs, const char *from, const char *to);
 
 /* Count one statement in its class. 0, or -ENOMEM (nothing counted). */
 int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev);

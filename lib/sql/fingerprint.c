@@ -714,3 +714,131 @@ size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
     }
     return len;
 }
+
+/* ---- what a statement holds ---------------------------------------------- */
+
+static void shape(const char *s, size_t n, bool mysql, bool bs, struct hp_sql_shape *out,
+                  char (*calls)[HP_SQL_NAME_LEN], int max_calls, bool *open)
+{
+    *out = (struct hp_sql_shape){.statements = 0};
+    bool content = false; /* the current statement has a token */
+    const char *name = NULL;
+    size_t name_len = 0;
+    bool quoted = false;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c == 0x7f) {
+            i++;
+            continue;
+        }
+        if (c == '-' && i + 1 < n && s[i + 1] == '-' &&
+            (!mysql || i + 2 >= n || (unsigned char)s[i + 2] <= ' ')) {
+            while (i < n && s[i] != '\n')
+                i++;
+            continue;
+        }
+        if (c == '#' && mysql) {
+            while (i < n && s[i] != '\n')
+                i++;
+            continue;
+        }
+        if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+            size_t k = i + 2;
+            while (k + 1 < n && !(s[k] == '*' && s[k + 1] == '/'))
+                k++;
+            i = k + 1 < n ? k + 2 : n;
+            continue;
+        }
+        if (!content) {
+            content = true;
+            out->statements++;
+        }
+        const char *prev = name;
+        size_t prev_len = name_len;
+        bool prev_quoted = quoted;
+        name = NULL;
+        if (c == ';') {
+            content = false;
+            i++;
+            continue;
+        }
+        if (c == '(') {
+            if (prev && out->ncalls++ < max_calls) {
+                size_t m = prev_len < HP_SQL_NAME_LEN - 1 ? prev_len : HP_SQL_NAME_LEN - 1;
+                char *d = calls[out->ncalls - 1];
+                for (size_t k = 0; k < m; k++)
+                    d[k] = prev_quoted ? prev[k] : lower(prev[k]);
+                d[m] = '\0';
+            }
+            i++;
+            continue;
+        }
+        if (c == '\'') {
+            i = quoted_end(s, n, i, '\'', bs, open);
+            continue;
+        }
+        if (c == '"' || c == '`') {
+            size_t e = quoted_end(s, n, i, (char)c, c == '"' && mysql, open);
+            if (c == '`' || !mysql) { /* a quoted name */
+                name = s + i + 1;
+                name_len = e - i >= 2 ? e - i - 2 : 0;
+                quoted = true;
+            }
+            i = e;
+            continue;
+        }
+        if (c == '$' && !mysql) {
+            if (i + 1 < n && digit((unsigned char)s[i + 1])) {
+                int v = 0;
+                for (i++; i < n && digit((unsigned char)s[i]); i++)
+                    v = v < 100000 ? v * 10 + (s[i] - '0') : v;
+                if (v > out->max_param)
+                    out->max_param = v;
+                continue;
+            }
+            size_t e = dollar_end(s, n, i);
+            if (e) {
+                i = e;
+                continue;
+            }
+        }
+        if (word_char(c)) {
+            size_t e = i;
+            while (e < n && word_char((unsigned char)s[e]))
+                e++;
+            if (e < n && s[e] == '\'') { /* E'..', N'..', X'..', _utf8'..' */
+                size_t w = e - i;
+                char l = lower(s[i]);
+                if ((w == 1 && (l == 'n' || l == 'x' || l == 'b' || l == 'e')) || s[i] == '_') {
+                    i = quoted_end(s, n, e, '\'', bs || l == 'e', open);
+                    continue;
+                }
+            }
+            if (!digit(c)) {
+                name = s + i;
+                name_len = e - i;
+                quoted = false;
+            }
+            i = e;
+            continue;
+        }
+        i++; /* an operator, a comma, a dot ("s.f(" calls f) */
+    }
+}
+
+void hp_sql_shape(const char *s, size_t n, enum hp_sql_dialect d, struct hp_sql_shape *out,
+                  char (*calls)[HP_SQL_NAME_LEN], int max_calls)
+{
+    bool mysql = d == HP_SQL_MYSQL, open = false;
+    shape(s, n, mysql, mysql, out, calls, max_calls, &open);
+    if (!mysql && open && memchr(s, '\\', n)) { /* as hp_sql_fingerprint */
+        struct hp_sql_shape bs;
+        bool open_bs = false;
+        shape(s, n, false, true, &bs, calls, max_calls, &open_bs);
+        if (!open_bs)
+            *out = bs;
+        else
+            shape(s, n, false, false, out, calls, max_calls, &open);
+    }
+}

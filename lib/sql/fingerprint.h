@@ -31,6 +31,22 @@ size_t hp_sql_fingerprint(const char *sql, size_t len, enum hp_sql_dialect diale
  * comparing with it: its regular expressions in its order, quirks and all
  * ("id=1" and "id = 1" are two classes; "a-1" is "a?"). Writes out as
  * above; returns the length, or -ENOMEM. */
+/* What a statement holds, read with the fingerprint's lexical rules
+ * (strings, quoted names, comments and dollar quotes are skipped):
+ * statements: how many (a top-level ";" with something after it starts
+ * another); max_param: the highest $N placeholder; calls: the names written
+ * before "(" (lower case; quoted names as written; "s.f(" gives "f"), up to
+ * max_calls of them, each NUL-terminated in at most HP_SQL_NAME_LEN bytes;
+ * ncalls may exceed max_calls (then the rest were not kept). */
+#define HP_SQL_NAME_LEN 64
+struct hp_sql_shape {
+    int statements;
+    int max_param;
+    int ncalls;
+};
+void hp_sql_shape(const char *sql, size_t len, enum hp_sql_dialect dialect, struct hp_sql_shape *out,
+                  char (*calls)[HP_SQL_NAME_LEN], int max_calls);
+
 int hp_sql_fingerprint_pt(const char *sql, size_t len, char *out, size_t cap, bool *truncated);
 
 #endif

@@ -37,6 +37,7 @@ struct hp_pglog {
     size_t qlen, qcap;
     bool cut;
     char user[HP_SQL_NAME_MAX], db[HP_SQL_NAME_MAX], host[HP_SQL_NAME_MAX];
+    char params[2048]; /* "DETAIL:  parameters: ..." of the pending statement */
     /* csvlog and pg_stat_statements */
     bool csv;
     bool pgss;
@@ -321,6 +322,7 @@ static int flush(struct hp_pglog *p)
     p->ev.query_len = p->qlen;
     p->ev.db = p->db;
     p->ev.user = p->user;
+    p->ev.params = p->ev.params_len ? p->params : NULL;
     p->ev.host = p->host;
     p->st.events++;
     p->st.truncated += p->cut;
@@ -376,6 +378,25 @@ static void fields_reset(struct hp_pglog *p)
     p->user[0] = p->db[0] = p->host[0] = '\0';
 }
 
+/* "parameters: $1 = '5'" (the DETAIL of an execute): kept with the
+ * statement, unless too long to keep whole. */
+static bool detail_params(struct hp_pglog *p, const char *m, const char *end)
+{
+    static const char pre[] = "parameters: ";
+    if ((size_t)(end - m) < sizeof pre - 1 || memcmp(m, pre, sizeof pre - 1) != 0)
+        return false;
+    m += sizeof pre - 1;
+    size_t n = (size_t)(end - m);
+    while (n > 0 && (m[n - 1] == '\r' || m[n - 1] == ' '))
+        n--;
+    if (n < sizeof p->params) {
+        memcpy(p->params, m, n);
+        p->params[n] = '\0';
+        p->ev.params_len = n;
+    }
+    return true;
+}
+
 static int stderr_line(struct hp_pglog *p, const char *s, size_t n, int64_t line)
 {
     const char *end = s + n;
@@ -383,6 +404,12 @@ static int stderr_line(struct hp_pglog *p, const char *s, size_t n, int64_t line
         if (p->pending)
             query_append(p, s + 1, n - 1, true);
         return 0;
+    }
+    if (p->pending) { /* its DETAIL line belongs to it */
+        const char *m = find_severity(s, end);
+        if (m && (size_t)(end - m) > 9 && memcmp(m, "DETAIL:  ", 9) == 0 &&
+            detail_params(p, m + 9, end))
+            return 0;
     }
     int rc = flush(p);
     if (rc < 0 || n == 0)
@@ -488,6 +515,8 @@ static void pgss_header(struct hp_pglog *p, int nf, int64_t line)
     }
     memcpy(p->col, cols, sizeof p->col);
     p->have_header = true;
+    p->st.oid_users = cols[PGSS_USER] >= 0 && field_is(p, cols[PGSS_USER], "userid");
+    p->st.oid_dbs = cols[PGSS_DB] >= 0 && field_is(p, cols[PGSS_DB], "dbid");
     if (cols[PGSS_QUERY] < 0 || cols[PGSS_CALLS] < 0 || cols[PGSS_TOTAL] < 0) {
         p->header_bad = true;
         bad(p, line,
@@ -589,6 +618,9 @@ static void on_row(int c, void *ctx)
     if (p->field_len[11] == 3 && memcmp(p->rec + p->field_off[11], "LOG", 3) == 0) {
         const char *m = p->rec + p->field_off[13];
         message(p, m, m + p->field_len[13], line);
+        if (p->pending && nf > 14)
+            detail_params(p, p->rec + p->field_off[14],
+                          p->rec + p->field_off[14] + p->field_len[14]);
         p->cut |= p->rec_cut;
         p->rc = flush(p);
     }

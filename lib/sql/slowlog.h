@@ -37,6 +37,10 @@ struct hp_sql_event {
     const char *host;            /* "" when unknown */
     int64_t line;                /* where its header starts, 1-based */
     enum hp_sql_dialect dialect; /* how to read its text: MySQL's unless said */
+    /* PostgreSQL: the values of its $N placeholders as its DETAIL line gave
+     * them ("$1 = '5', $2 = NULL"), else NULL. */
+    const char *params;
+    size_t params_len;
     /* A pre-aggregated row (pg_stat_statements): `calls` statements whose
      * total time is query_time_ns, described by their min, max and
      * population standard deviation, with no distribution. 0: one statement. */
@@ -59,6 +63,9 @@ struct hp_slowlog_stats {
     int64_t events;
     int64_t bad;       /* lines or entries that could not be read */
     int64_t truncated; /* statements cut at HP_SQL_MAX_QUERY_BYTES */
+    /* pg_stat_statements without names: databases (dbid) or users (userid)
+     * are OIDs */
+    bool oid_dbs, oid_users;
     struct hp_sql_bad_line first_bad[HP_SQL_BAD_KEPT];
 };
 

@@ -8,7 +8,11 @@
 # 64kB, a 100x
 # row misestimate on correlated columns, an UPDATE that the read-only
 # transaction must refuse under ANALYZE (and that must not change the row),
-# and a prepared statement without its parameters.
+# a prepared statement with and without its logged parameters, an entry of
+# several statements (SELECT; COMMIT; UPDATE: the UPDATE must never run), a
+# volatile function (pg_reload_conf(): its SIGHUP must never reach the
+# server's log under --analyze) and a range filter on an indexed column
+# (no index advised).
 #   sql_explain.sh HOTPATH SRCDIR
 set -u
 hotpath=$1
@@ -29,6 +33,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 $as "$bindir/initdb" -D "$work/data" -A trust -U hp >/dev/null 2>&1 || fail "initdb failed"
 $as "$bindir/pg_ctl" -D "$work/data" -w -l "$work/pg.log" \
@@ -52,13 +57,20 @@ $t 650.000 ms  statement: SELECT a.id FROM big a JOIN big b ON a.note = b.note
 $t 600.000 ms  statement: UPDATE small SET v = 'w' WHERE id = 1
 $t 500.000 ms  execute <unnamed>: SELECT * FROM small WHERE id = \$1
 $t 1.000 ms  statement: SELECT v FROM small WHERE id = 5
+$t 450.000 ms  statement: SELECT count(*) FROM small WHERE id = 3; COMMIT; UPDATE small SET v = 'hacked' WHERE id = 2
+$t 440.000 ms  statement: select pg_reload_conf()
+$t 430.000 ms  statement: SELECT * FROM big WHERE id > 105
+$t 420.000 ms  execute <unnamed>: SELECT * FROM big WHERE id = \$1 AND note <> \$2
+2026-01-15 10:00:00.000 UTC [4242] hp@postgres DETAIL:  parameters: \$1 = '7', \$2 = 'O''Brien'
+$t 410.000 ms  execute <unnamed>: SELECT * FROM big WHERE x = \$1
+$t 400.000 ms  statement: SELECT * FROM big WHERE id < 50 AND now() > '2000-01-01'
 LOG
 
 # Estimates only: the seq scans are flagged; spills and misestimates need ANALYZE.
-"$hotpath" sql digest --explain "$url" --explain-top 10 --json "$work/plain.json" \
+"$hotpath" sql digest --explain "$url" --explain-top 20 --json "$work/plain.json" \
     "$work/pg.stderr.log" >"$work/plain.txt" || fail "digest --explain failed: $(cat "$work/plain.txt")"
 # ANALYZE: real rows, the spill, the misestimate; the UPDATE refused.
-"$hotpath" sql digest --explain "$url" --explain-top 10 --analyze --json "$work/an.json" \
+"$hotpath" sql digest --explain "$url" --explain-top 20 --analyze --json "$work/an.json" \
     "$work/pg.stderr.log" >"$work/an.txt" || fail "digest --explain --analyze failed"
 grep -q 'plan (seq-scan): Seq Scan on public.big (100000 rows)' "$work/plain.txt" ||
     fail "no seq-scan flag in the text report: $(grep -n 'plan\|explain' "$work/plain.txt")"
@@ -97,6 +109,29 @@ check("hash-spill" in a[join], "analyze, a join of 100k rows in 64kB: no spill: 
 check("hash-spill" not in p[join], "plain: a hash spill without ANALYZE: %r" % (p[join],))
 # a statement of both the digest's classes: the prepared one shares the lookup's class
 check(isinstance(a.get(prep, a[small]), (list, str)), "prepared: %r" % (a.get(prep),))
+def ex(d, fp):
+    return [c["explain"] for c in d["classes"] if c["fingerprint"] == fp][0]
+multi = "SELECT COUNT(*) FROM small WHERE id = ?; COMMIT; UPDATE small SET v = ? WHERE id = ?"
+for d in (plain, an):
+    e = ex(d, multi)
+    check(not e.get("plan") and "3 statements" in e["error"], "several statements: %r" % (e,))
+e = ex(an, "SELECT pg_reload_conf()")
+check(e.get("plan") and e["analyze"] is False and "pg_reload_conf() is volatile" in e["note"],
+      "a volatile function analysed: %r" % ({k: v for k, v in e.items() if k != "plan"},))
+e = ex(an, "SELECT * FROM big WHERE id < ? AND NOW() > ?")
+check(e.get("plan") and e["analyze"] is True, "a stable function not analysed: %r" % (e.get("note"),))
+e = ex(plain, "SELECT * FROM big WHERE id > ?")
+check([f["kind"] for f in e["flags"]] == ["seq-scan"], "id > 105: %r" % (e["flags"],))
+ev = e["flags"][0]["evidence"]
+check("already indexed by big_pkey (id)" in ev and "an index on" not in ev, "id > 105: %r" % ev)
+e = ex(an, "SELECT * FROM big WHERE id = ? AND note <> ?")
+check(e.get("plan") and e["params"] == "logged" and e["analyze"] is True,
+      "logged parameters: %r" % ({k: v for k, v in e.items() if k != "plan"},))
+check(e["plan"][0]["Plan"]["Actual Rows"] == 1, "logged parameters: id 7 is one row")
+e = ex(an, "SELECT * FROM big WHERE x = ?")
+check(e.get("plan") and e["params"] == "generic" and e["analyze"] is False and
+      "generic plan" in e["note"], "no parameters logged: %r" % ({k: v for k, v in e.items() if k != "plan"},))
+check(e["flags"] and e["flags"][0]["kind"] == "seq-scan", "generic plan of x = $1: %r" % (e["flags"],))
 for d in (plain, an):
     check(d["config"]["explain"].startswith("postgresql://hp:") and
           "secret" not in d["config"]["explain"],
@@ -107,9 +142,31 @@ check(ex["execution_ms"] > 0 and ex["total_cost"] > 0, "analyze: no time or cost
 PY
 grep -q secret "$work/plain.txt" "$work/an.txt" "$work/plain.json" "$work/an.json" &&
     fail "the password appears in the output"
-# The UPDATE never happened.
+# The UPDATEs never happened, nor did the reload.
 [ "$(psql -X -A -t "$url" -c 'SELECT v FROM small WHERE id = 1')" = v ] ||
     fail "the UPDATE under EXPLAIN ANALYZE changed the row"
+[ "$(psql -X -A -t "$url" -c 'SELECT v FROM small WHERE id = 2')" = v ] ||
+    fail "the UPDATE after a COMMIT in one entry changed the row"
+grep -q 'SIGHUP' "$work/pg.log" && fail "pg_reload_conf() ran under --analyze"
+grep -q 'no transaction in progress' "$work/plain.txt" "$work/an.txt" &&
+    fail "the server's notice leaked"
+# A pg_stat_statements export with OIDs only: said so, and named once a
+# server is asked.
+dbid=$(psql -X -A -t "$url" -c "SELECT oid FROM pg_database WHERE datname = 'postgres'")
+userid=$(psql -X -A -t "$url" -c "SELECT oid FROM pg_roles WHERE rolname = 'hp'")
+printf 'userid,dbid,query,calls,total_exec_time\n%s,%s,"SELECT v FROM small WHERE id = $1",10,5.5\n' \
+    "$userid" "$dbid" >"$work/pgss.csv"
+"$hotpath" sql digest "$work/pgss.csv" >"$work/oids.txt" || fail "digest of pgss.csv failed"
+grep -q '^# databases and users are OIDs' "$work/oids.txt" || fail "OIDs not said: $(cat "$work/oids.txt")"
+grep -q "databases: $dbid" "$work/oids.txt" || fail "no database OID: $(cat "$work/oids.txt")"
+"$hotpath" sql digest --explain "$url" --json "$work/names.json" "$work/pgss.csv" \
+    >"$work/names.txt" || fail "digest --explain of pgss.csv failed"
+grep -q 'OIDs' "$work/names.txt" && fail "OIDs said after they were looked up"
+grep -q 'databases: postgres' "$work/names.txt" && grep -q 'users: hp' "$work/names.txt" ||
+    fail "the OIDs were not named: $(grep -n 'databases\|users' "$work/names.txt")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d["classes"][0]["explain"]; sys.exit(0 if e["params"]=="generic" and e.get("plan") else "pgss: %r" % e)' "$work/names.json" ||
+    fail "the \$1 of a pg_stat_statements row is not explained by its generic plan"
+
 # Nobody there: the digest is printed, the failure said, exit 1.
 "$hotpath" sql digest --explain "postgresql://hp:secret@127.0.0.1:1/postgres" \
     "$work/pg.stderr.log" >"$work/down.txt" 2>"$work/down.err"

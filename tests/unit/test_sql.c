@@ -131,7 +131,7 @@ static void sql_fingerprint_cuts_what_does_not_fit(void **state)
 struct got {
     int n;
     struct hp_sql_event ev[16];
-    char query[16][512], db[16][64], user[16][64], host[16][64];
+    char query[16][512], db[16][64], user[16][64], host[16][64], params[16][128];
 };
 
 static int collect(void *ctx, const struct hp_sql_event *ev)
@@ -144,6 +144,8 @@ static int collect(void *ctx, const struct hp_sql_event *ev)
     snprintf(g->db[g->n], sizeof g->db[0], "%s", ev->db);
     snprintf(g->user[g->n], sizeof g->user[0], "%s", ev->user);
     snprintf(g->host[g->n], sizeof g->host[0], "%s", ev->host);
+    snprintf(g->params[g->n], sizeof g->params[0], "%.*s", (int)ev->params_len,
+             ev->params ? ev->params : "");
     g->n++;
     return 0;
 }
@@ -333,6 +335,8 @@ static void check_pg_events(const struct got *g)
     /* parse and bind are skipped: the execute counts once */
     assert_int_equal(g->ev[1].query_time_ns, 1500000);
     assert_string_equal(g->query[1], "SELECT * FROM orders WHERE id = $1");
+    assert_string_equal(g->params[1], "$1 = '43'"); /* its DETAIL line */
+    assert_null(g->ev[0].params);
     assert_int_equal(g->ev[2].query_time_ns, 1500000000);
     assert_string_equal(g->user[2], "report");
     assert_string_equal(g->db[2], "analytics");
@@ -751,11 +755,70 @@ static void hints_name_what_to_look_at(void **state)
 
 /* ---- EXPLAIN plans ------------------------------------------------------ */
 
+static void shape_counts_statements_placeholders_and_calls(void **state)
+{
+    (void)state;
+    struct hp_sql_shape sh;
+    char calls[4][HP_SQL_NAME_LEN];
+    const char *q = "SELECT count(*) FROM t WHERE a = $2 AND b = ';' -- ; x\n"
+                    "AND c = $$;$$ /* ; */ AND d = s.Lower($1); ";
+    hp_sql_shape(q, strlen(q), HP_SQL_POSTGRESQL, &sh, calls, 4);
+    assert_int_equal(sh.statements, 1);
+    assert_int_equal(sh.max_param, 2);
+    assert_int_equal(sh.ncalls, 2);
+    assert_string_equal(calls[0], "count");
+    assert_string_equal(calls[1], "lower");
+    q = "SELECT 1; COMMIT; UPDATE t SET v = 'x;y' WHERE id = 2";
+    hp_sql_shape(q, strlen(q), HP_SQL_POSTGRESQL, &sh, calls, 4);
+    assert_int_equal(sh.statements, 3);
+    q = "SELECT \"My Func\"(x), pg_reload_conf () FROM t WHERE n = 'O\\'Brien; x'";
+    hp_sql_shape(q, strlen(q), HP_SQL_POSTGRESQL, &sh, calls, 4);
+    assert_int_equal(sh.statements, 1); /* the ; is inside O\'Brien's string */
+    assert_int_equal(sh.ncalls, 2);
+    assert_string_equal(calls[0], "My Func");
+    assert_string_equal(calls[1], "pg_reload_conf");
+    q = "SELECT f(1), g(2), h(3), i(4), j(5)";
+    hp_sql_shape(q, strlen(q), HP_SQL_MYSQL, &sh, calls, 4);
+    assert_int_equal(sh.ncalls, 5); /* counted, four kept */
+    assert_string_equal(calls[3], "i");
+    hp_sql_shape("", 0, HP_SQL_MYSQL, &sh, calls, 4);
+    assert_int_equal(sh.statements, 0);
+}
+
+static void params_split_reads_the_detail_line(void **state)
+{
+    (void)state;
+    const char *p = "$1 = '7', $2 = NULL, $3 = 'O''Brien, $4 = x'";
+    char buf[64];
+    const char *v[4];
+    assert_int_equal(hp_sql_params_split(p, buf, v, 4), 3);
+    assert_string_equal(v[0], "7");
+    assert_null(v[1]);
+    assert_string_equal(v[2], "O'Brien, $4 = x");
+    assert_int_equal(hp_sql_params_split("$2 = '1'", buf, v, 4), -1);   /* $1 missing */
+    assert_int_equal(hp_sql_params_split("$1 = '1", buf, v, 4), -1);    /* unterminated */
+    assert_int_equal(hp_sql_params_split("$5 = '1'", buf, v, 4), -1);   /* beyond max */
+    assert_int_equal(hp_sql_params_split("$1 = 1", buf, v, 4), -1);     /* not a literal */
+    assert_int_equal(hp_sql_params_split("$1 = '1';", buf, v, 4), -1);  /* trailing bytes */
+    assert_int_equal(hp_sql_params_split("", buf, v, 4), 0);
+}
+
 static int64_t fake_rows(void *ctx, const char *schema, const char *table)
 {
     (void)ctx;
     (void)schema;
     return strcmp(table, "big") == 0 ? 250000 : strcmp(table, "small") == 0 ? 100 : -1;
+}
+
+static bool fake_index(void *ctx, const char *schema, const char *table, const char *filter,
+                       char *index, size_t size)
+{
+    (void)ctx;
+    (void)schema;
+    if (strcmp(table, "big") != 0 || !strstr(filter, "note"))
+        return false;
+    snprintf(index, size, "big_note_idx (note)");
+    return true;
 }
 
 static void explain_flags_what_a_plan_says(void **state)
@@ -780,7 +843,8 @@ static void explain_flags_what_a_plan_says(void **state)
     assert_non_null(plan);
     struct hp_sql_explain ex;
     memset(&ex, 0, sizeof ex);
-    hp_sql_plan_flags(plan, fake_rows, NULL, &ex);
+    struct hp_sql_catalog cat = {.rows_of = fake_rows};
+    hp_sql_plan_flags(plan, &cat, &ex);
     assert_close(ex.total_cost, 4321.5, 0, 0);
     assert_close(ex.actual_ms, 12.5, 0, 0);
     char kinds[256] = "";
@@ -798,6 +862,14 @@ static void explain_flags_what_a_plan_says(void **state)
     assert_non_null(strstr(ex.flags[2].evidence, "4 batches"));
     assert_non_null(strstr(ex.flags[3].evidence, "fresh (20000 rows)"));
     assert_non_null(strstr(ex.flags[4].evidence, "8200 kB"));
+    assert_non_null(strstr(ex.flags[1].evidence, "an index on the filtered columns"));
+    /* an index already leads with the filtered column: none is advised */
+    memset(&ex, 0, sizeof ex);
+    cat.index_for = fake_index;
+    hp_sql_plan_flags(plan, &cat, &ex);
+    assert_string_equal(ex.flags[1].kind, "seq-scan");
+    assert_non_null(strstr(ex.flags[1].evidence, "already indexed by big_note_idx (note)"));
+    assert_null(strstr(ex.flags[1].evidence, "an index on"));
     json_decref(plan);
 }
 
@@ -911,6 +983,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(digest_alloc_failures_leak_nothing),
         cmocka_unit_test(hints_name_what_to_look_at),
         cmocka_unit_test(explain_flags_what_a_plan_says),
+        cmocka_unit_test(shape_counts_statements_placeholders_and_calls),
+        cmocka_unit_test(params_split_reads_the_detail_line),
         cmocka_unit_test(lines_reads_plain_gzip_and_zstd_alike),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
