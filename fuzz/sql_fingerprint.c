@@ -32,14 +32,15 @@ static void params(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data;
-    for (int d = 0; d < 2; d++) {
-        enum hp_sql_dialect dialect = d ? HP_SQL_POSTGRESQL : HP_SQL_MYSQL;
+    for (int d = 0; d < 4; d++) {
+        enum hp_sql_dialect dialect = d & 1 ? HP_SQL_POSTGRESQL : HP_SQL_MYSQL;
+        unsigned flags = d & 2 ? HP_SQL_FP_KEEP_NUMBERED : 0;
         bool cut = false, cut2 = false;
-        size_t n = hp_sql_fingerprint(s, size, dialect, out, sizeof out, &cut);
+        size_t n = hp_sql_fingerprint(s, size, dialect, flags, out, sizeof out, &cut);
         FUZZ_ASSERT(n < sizeof out && out[n] == '\0' && strlen(out) == n);
         if (cut)
             continue;
-        size_t m = hp_sql_fingerprint(out, n, dialect, again, sizeof again, &cut2);
+        size_t m = hp_sql_fingerprint(out, n, dialect, flags, again, sizeof again, &cut2);
         if (!(m == n && memcmp(out, again, n) == 0)) {
             fprintf(stderr, "once:  [%s]\ntwice: [%s]\n", out, again);
             FUZZ_ASSERT(!"a fingerprint is its own fingerprint");
@@ -49,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(sh.statements >= 0 && sh.max_param >= 0 && sh.ncalls >= 0);
         for (int i = 0; i < sh.ncalls && i < 8; i++)
             FUZZ_ASSERT(memchr(calls[i], '\0', HP_SQL_NAME_LEN));
-        size_t k = hp_sql_fingerprint(s, size, dialect, small, sizeof small, &cut2);
+        size_t k = hp_sql_fingerprint(s, size, dialect, flags, small, sizeof small, &cut2);
         FUZZ_ASSERT(k < sizeof small && small[k] == '\0');
         if (!cut2)
             FUZZ_ASSERT(k == n && memcmp(small, out, n) == 0);

@@ -32,7 +32,8 @@ enum {
     O_FINGERPRINT,
     O_EXPLAIN,
     O_EXPLAIN_TOP,
-    O_ANALYZE
+    O_ANALYZE,
+    O_KEEP_NUMBERED
 };
 
 static const struct cli_opt sql_opts[] = {
@@ -52,6 +53,10 @@ static const struct cli_opt sql_opts[] = {
      "Classes by hotpath's fingerprint (the default: id=1 and id = 2 are one class, operators "
      "kept) or by pt-query-digest's (its fingerprint and its class ids, the MD5 of it, for "
      "comparing the two reports)."},
+    {O_KEEP_NUMBERED, "keep-numbered-names", 0, NULL,
+     "Keep names that differ only in a number apart: by default numbered tables (partitions, "
+     "shards: audit_log_2023, audit_log_2024) are one class, audit_log_?, as in "
+     "pt-query-digest."},
     {O_EXPLAIN, "explain", 0, "CONNINFO",
      "Run EXPLAIN (FORMAT JSON) of the top classes' slowest statements on this PostgreSQL "
      "server (a libpq URI or key=value string, e.g. postgresql://app@db:5432/shop), one "
@@ -317,6 +322,8 @@ static int write_json(const char *path, struct hp_sql_digest *d, struct hp_sql_c
     rc = hp_result_config_str(r, "command", "digest");
     rc = rc ? rc : hp_result_config_str(r, "format", formats[0]);
     rc = rc ? rc : hp_result_config_str(r, "fingerprint", fp_text);
+    rc = rc ? rc : hp_result_config_bool(r, "keep_numbered_names",
+                                                 hp_sql_digest_fp_flags(d) & HP_SQL_FP_KEEP_NUMBERED);
     if (explain) { /* config_str redacts the password, in a URI or a key=value string */
         rc = rc ? rc : hp_result_config_str(r, "explain", explain);
         rc = rc ? rc : hp_result_config_bool(r, "analyze", xp && xp->analyze);
@@ -495,7 +502,7 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
     const char *files[MAX_LOGS], *json = NULL, *order_text = "time", *v;
     const char *format_text = "auto", *prefix = NULL, *fp_text = "hotpath", *explain = NULL;
     int64_t explain_top = 5;
-    bool analyze = false;
+    bool analyze = false, keep_numbered = false;
     int nfiles = 0, id;
     int64_t limit = 10;
     while ((id = cli_next(p, &v)) != CLI_DONE) {
@@ -522,6 +529,7 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
                 return HP_EXIT_USAGE;
             break;
         case O_ANALYZE: analyze = true; break;
+        case O_KEEP_NUMBERED: keep_numbered = true; break;
         }
     }
     int format = hp_sql_format_parse(format_text);
@@ -551,6 +559,8 @@ static int run_digest(const struct hp_cmd *cmd, struct cli_parser *p)
     int rc = hp_sql_digest_new(&r.digest);
     if (rc == 0 && strcmp(fp_text, "pt") == 0)
         hp_sql_digest_set_classes(r.digest, HP_SQL_CLASSES_PT);
+    if (rc == 0 && keep_numbered)
+        hp_sql_digest_set_fp_flags(r.digest, HP_SQL_FP_KEEP_NUMBERED);
     const char *formats[MAX_LOGS];
     for (int i = 0; i < nfiles && rc == 0; i++) {
         rc = hp_sql_reader_new((enum hp_sql_format)format, prefix, on_event, &r, &r.log, &err);

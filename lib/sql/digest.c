@@ -21,6 +21,7 @@
 
 struct hp_sql_digest {
     enum hp_sql_classes how;
+    unsigned fp_flags; /* HP_SQL_FP_* */
     struct hp_sql_class *classes; /* n of cap */
     size_t n, cap;
     uint32_t *slots; /* index + 1; 0 is empty */
@@ -48,6 +49,16 @@ int hp_sql_digest_new(struct hp_sql_digest **out)
     d->first_ts_s = d->last_ts_s = -1;
     *out = d;
     return 0;
+}
+
+void hp_sql_digest_set_fp_flags(struct hp_sql_digest *d, unsigned flags)
+{
+    d->fp_flags = flags;
+}
+
+unsigned hp_sql_digest_fp_flags(const struct hp_sql_digest *d)
+{
+    return d->fp_flags;
 }
 
 void hp_sql_digest_set_classes(struct hp_sql_digest *d, enum hp_sql_classes how)
@@ -327,7 +338,8 @@ int hp_sql_digest_add(struct hp_sql_digest *d, const struct hp_sql_event *ev)
             return k;
         len = (size_t)k;
     } else {
-        len = hp_sql_fingerprint(ev->query, ev->query_len, ev->dialect, d->fp, sizeof d->fp, NULL);
+        len = hp_sql_fingerprint(ev->query, ev->query_len, ev->dialect, d->fp_flags, d->fp,
+                                 sizeof d->fp, NULL);
     }
     struct hp_sql_class *c = class_of(d, d->fp, len);
     if (!c)

@@ -93,6 +93,9 @@ int hp_sql_digest_new(struct hp_sql_digest **out); /* 0, -ENOMEM */
  * the MD5 of the fingerprint). Set before the first add. */
 enum hp_sql_classes { HP_SQL_CLASSES_HOTPATH, HP_SQL_CLASSES_PT };
 void hp_sql_digest_set_classes(struct hp_sql_digest *d, enum hp_sql_classes how);
+/* hotpath's classes: the fingerprint's HP_SQL_FP_* flags (0 by default). */
+void hp_sql_digest_set_fp_flags(struct hp_sql_digest *d, unsigned flags);
+unsigned hp_sql_digest_fp_flags(const struct hp_sql_digest *d);
 void hp_sql_digest_free(struct hp_sql_digest *d); /* NULL is fine */
 
 /* Rename a database (dbs) or a user (!dbs) in every class: an OID to its

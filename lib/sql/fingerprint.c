@@ -517,9 +517,40 @@ static size_t op_len(const char *s, size_t n, size_t i, enum hp_sql_dialect d)
 
 /* One pass; bs: a backslash escapes the next byte in '...' strings. *open is
  * set when a quoted run does not end. */
-static size_t fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *out, size_t cap,
-                          bool *truncated, bool bs, bool *open)
+/* A name; with group, each run of digits that starts one of its "_" parts
+ * is "?" (audit_log_2023 and audit_log_2024 are audit_log_?). */
+static void emit_name(struct fp *f, const char *w, size_t n, bool group)
 {
+    char buf[256];
+    if (!group || n >= sizeof buf || !memchr(w, '_', n)) {
+        emit(f, T_WORD, w, n);
+        return;
+    }
+    size_t m = 0;
+    for (size_t k = 0; k < n;) {
+        if (k > 0 && w[k - 1] == '_' && digit((unsigned char)w[k])) {
+            while (k < n && digit((unsigned char)w[k]))
+                k++;
+            buf[m++] = '?';
+        } else {
+            buf[m++] = w[k++];
+        }
+    }
+    emit(f, T_WORD, buf, m);
+}
+
+/* Is s[i] (after spaces) a "(": the name before it is a function's. */
+static bool call_follows(const char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i < n && s[i] == '(';
+}
+
+static size_t fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *out, size_t cap,
+                          bool *truncated, bool bs, bool *open, unsigned flags)
+{
+    bool group = !(flags & HP_SQL_FP_KEEP_NUMBERED);
     struct fp f = {.out = out, .cap = cap, .last = T_NONE};
     bool mysql = d == HP_SQL_MYSQL;
     size_t i = 0;
@@ -574,7 +605,7 @@ static size_t fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
                 plain = word_char((unsigned char)s[k]);
             plain = plain && mysql && !keyword(s + i + 1, e - i - 2);
             if (plain)
-                emit(&f, T_WORD, s + i + 1, e - i - 2);
+                emit_name(&f, s + i + 1, e - i - 2, group && !call_follows(s, n, e));
             else
                 emit_quoted(&f, s + i, e - i);
             i = e;
@@ -612,7 +643,9 @@ static size_t fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
         }
         if (word_char(c)) {
             size_t e = i;
-            while (e < n && word_char((unsigned char)s[e]))
+            /* a name grouped before ("audit_log_?") reads as one again */
+            while (e < n && (word_char((unsigned char)s[e]) ||
+                             (group && s[e] == '?' && e > i && s[e - 1] == '_')))
                 e++;
             /* N'..', X'..', B'..', E'..', _utf8mb4'..': one literal */
             if (e < n && s[e] == '\'') {
@@ -632,7 +665,7 @@ static size_t fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
             } else if (kw) {
                 emit_keyword(&f, kw);
             } else {
-                emit(&f, T_WORD, s + i, e - i);
+                emit_name(&f, s + i, e - i, group && !call_follows(s, n, e));
             }
             i = e;
             continue;
@@ -690,27 +723,27 @@ static size_t fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
     return f.len;
 }
 
-size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *out, size_t cap,
-                          bool *truncated)
+size_t hp_sql_fingerprint(const char *s, size_t n, enum hp_sql_dialect d, unsigned flags, char *out,
+                          size_t cap, bool *truncated)
 {
     pthread_once(&kw_once, kw_build);
     bool open = false;
     if (d == HP_SQL_MYSQL)
-        return fingerprint(s, n, d, out, cap, truncated, true, &open);
+        return fingerprint(s, n, d, out, cap, truncated, true, &open, flags);
     /* PostgreSQL: a backslash is a backslash in '...' (standard_conforming_
      * strings, on since 9.1). But logs also hold 'O\'Brien' from clients that
      * escape the MySQL way (or servers with the setting off): read that way,
      * the statement's strings end where they did not, so read it so. */
-    size_t len = fingerprint(s, n, d, out, cap, truncated, false, &open);
+    size_t len = fingerprint(s, n, d, out, cap, truncated, false, &open, flags);
     if (open && memchr(s, '\\', n)) {
         bool open_bs = false, cut = false;
-        size_t len_bs = fingerprint(s, n, d, out, cap, &cut, true, &open_bs);
+        size_t len_bs = fingerprint(s, n, d, out, cap, &cut, true, &open_bs, flags);
         if (!open_bs) {
             if (truncated)
                 *truncated = cut;
             return len_bs;
         }
-        len = fingerprint(s, n, d, out, cap, truncated, false, &open);
+        len = fingerprint(s, n, d, out, cap, truncated, false, &open, flags);
     }
     return len;
 }

@@ -21,11 +21,18 @@
  * "..." is an identifier, E'..' and $tag$..$tag$ strings, $1 placeholders. */
 enum hp_sql_dialect { HP_SQL_MYSQL, HP_SQL_POSTGRESQL };
 
+/* Names that differ only in a number that starts one of their "_" parts
+ * (partitions and shards: audit_log_2023, events_2024_01) are one class,
+ * audit_log_?, events_?_?, unless this flag keeps them apart. Function names
+ * and quoted names ("audit_log_2023") are kept as written. */
+#define HP_SQL_FP_KEEP_NUMBERED 1u
+
 /* Write the fingerprint of sql[0..len) to out (cap >= 8 bytes), always NUL-
  * terminated. Returns its length; a fingerprint longer than cap - 1 is cut
- * there (then the last bytes are "..." and *truncated is set, if not NULL). */
-size_t hp_sql_fingerprint(const char *sql, size_t len, enum hp_sql_dialect dialect, char *out,
-                          size_t cap, bool *truncated);
+ * there (then the last bytes are "..." and *truncated is set, if not NULL).
+ * flags: HP_SQL_FP_* or 0. */
+size_t hp_sql_fingerprint(const char *sql, size_t len, enum hp_sql_dialect dialect, unsigned flags,
+                          char *out, size_t cap, bool *truncated);
 
 /* pt-query-digest's fingerprint (percona-toolkit 3.x, default options), for
  * comparing with it: its regular expressions in its order, quirks and all

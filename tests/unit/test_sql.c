@@ -53,10 +53,12 @@ static void sql_fingerprints_match_the_table(void **state)
         char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
         assert_non_null(t2);
         *t1 = *t2 = '\0';
-        enum hp_sql_dialect d = strcmp(line, "postgresql") == 0 ? HP_SQL_POSTGRESQL : HP_SQL_MYSQL;
+        /* "mysql", "postgresql", either with "+keep" (HP_SQL_FP_KEEP_NUMBERED) */
+        enum hp_sql_dialect d = strncmp(line, "postgresql", 10) == 0 ? HP_SQL_POSTGRESQL : HP_SQL_MYSQL;
+        unsigned flags = strstr(line, "+keep") ? HP_SQL_FP_KEEP_NUMBERED : 0;
         size_t n = unescape(t1 + 1, in);
         bool cut = true;
-        size_t m = hp_sql_fingerprint(in, n, d, fp, sizeof fp, &cut);
+        size_t m = hp_sql_fingerprint(in, n, d, flags, fp, sizeof fp, &cut);
         assert_false(cut);
         assert_int_equal(m, strlen(fp));
         if (strcmp(fp, t2 + 1) != 0) {
@@ -65,7 +67,7 @@ static void sql_fingerprints_match_the_table(void **state)
             failed++;
         }
         /* a fingerprint is its own fingerprint */
-        hp_sql_fingerprint(fp, m, d, again, sizeof again, NULL);
+        hp_sql_fingerprint(fp, m, d, flags, again, sizeof again, NULL);
         assert_string_equal(again, fp);
         cases++;
     }
@@ -114,14 +116,14 @@ static void sql_fingerprint_cuts_what_does_not_fit(void **state)
     char out[32];
     const char *q = "SELECT aaaaaaaaaa, bbbbbbbbbb, cccccccccc, dddddddddd FROM t";
     bool cut = false;
-    size_t n = hp_sql_fingerprint(q, strlen(q), HP_SQL_MYSQL, out, sizeof out, &cut);
+    size_t n = hp_sql_fingerprint(q, strlen(q), HP_SQL_MYSQL, 0, out, sizeof out, &cut);
     assert_true(cut);
     assert_int_equal(n, sizeof out - 1);
     assert_int_equal(strlen(out), n);
     assert_memory_equal(out, "SELECT aaaaaaaaaa, bbbbbbbbbb", 28);
     assert_string_equal(out + n - 3, "...");
     /* exactly fitting is not cut */
-    n = hp_sql_fingerprint("SELECT 1", 8, HP_SQL_MYSQL, out, 11, &cut);
+    n = hp_sql_fingerprint("SELECT 1", 8, HP_SQL_MYSQL, 0, out, 11, &cut);
     assert_false(cut);
     assert_string_equal(out, "SELECT ?");
 }
