@@ -140,16 +140,18 @@ int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *pred
     printf("USL fit of %s (%zu points): X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1))\n",
            file, u.points);
     printf("  %-8s %12s %12s   %s\n", "", "estimate", "std. error", "95% interval");
-    const struct { const char *name; double v, se; const double *ci; } rows[] = {
-        {"sigma", u.sigma, u.se_sigma, u.ci_sigma},
-        {"kappa", u.kappa, u.se_kappa, u.ci_kappa},
-        {"lambda", u.lambda, u.se_lambda, u.ci_lambda},
+    const struct { const char *name; double v, se; const double *ci; bool bound; } rows[] = {
+        {"sigma", u.sigma, u.se_sigma, u.ci_sigma, u.sigma_at_bound},
+        {"kappa", u.kappa, u.se_kappa, u.ci_kappa, u.kappa_at_bound},
+        {"lambda", u.lambda, u.se_lambda, u.ci_lambda, false},
     };
     for (int i = 0; i < 3; i++) {
         char lo[32], hi[32];
         printf("  %-8s %12s %12s   ", rows[i].name, model_num(rows[i].v, a, sizeof a),
-               model_num(rows[i].se, b, sizeof b));
-        if (isfinite(rows[i].se))
+               rows[i].bound ? "-" : model_num(rows[i].se, b, sizeof b));
+        if (rows[i].bound)
+            printf("at its bound, 0: the data show none\n");
+        else if (isfinite(rows[i].se))
             printf("[%s, %s]\n", model_num(rows[i].ci[0], lo, sizeof lo), model_num(rows[i].ci[1], hi, sizeof hi));
         else
             printf("n/a\n");

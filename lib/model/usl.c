@@ -186,6 +186,21 @@ int hp_usl_fit(const double *n_users, const double *throughput, size_t n, struct
         rc = hp_err_set(err, HP_ERANGE, "the USL fit did not converge to finite parameters");
         goto out;
     }
+    /* The square transformation reaches a bound only in the limit: a
+     * coefficient the data push to 0 ends a few ulps above it (sigma
+     * 2.3e-17). One whose share of the denominator at the largest N is below
+     * 1e-12 is at its bound: exactly 0. */
+    double nmax = 0;
+    for (size_t i = 0; i < n; i++)
+        nmax = fmax(nmax, n_users[i]);
+    if (out->sigma * (nmax - 1) < 1e-12) {
+        out->sigma = 0;
+        out->sigma_at_bound = true;
+    }
+    if (out->kappa * nmax * (nmax - 1) < 1e-12) {
+        out->kappa = 0;
+        out->kappa_at_bound = true;
+    }
     double sse = 0, mean = 0, sst = 0;
     for (size_t i = 0; i < n; i++)
         mean += throughput[i] / (double)n;

@@ -26,6 +26,7 @@ struct hp_usl {
     double r_squared;
     size_t points;
     bool few_points;                      /* fewer than 6: fitted, with a warning */
+    bool sigma_at_bound, kappa_at_bound;  /* fitted to exactly 0, their bound */
 };
 
 /* Fit n points (N in n_users, X in throughput). Errors (HP_EPARSE/ERANGE,

@@ -333,7 +333,8 @@ static int add_series_by_base(struct hp_chart *c, const struct hp_report_input *
             if (one && tags[0] && json_object_get(series, base))
                 continue;
             tagged_name(tags, names[k], name, sizeof name);
-            TRY(hp_report_add_series(c, name, json_object_get(val, "points"), HP_DRAW_LINE, 1));
+            /* per second: each value over its interval, the last one short */
+            TRY(hp_report_add_series(c, name, json_object_get(val, "points"), HP_DRAW_STEP, 1));
         }
     return 0;
 }

@@ -25,6 +25,9 @@ enum hp_mark { HP_MARK_NONE, HP_MARK_PASS, HP_MARK_FAIL, HP_MARK_NOTE,
 enum hp_scale { HP_SCALE_LINEAR, HP_SCALE_NINES };
 
 /* How a series is drawn: a line, points, or both. */
+/* HP_DRAW_STEP: each point ends an interval that starts at the point before
+ * (the first at 0) and holds its value over it: per-second series, drawn at
+ * each interval's real length. */
 enum hp_draw { HP_DRAW_LINE, HP_DRAW_POINTS, HP_DRAW_BOTH, HP_DRAW_STEP,
                HP_DRAW_BARS /* a categorical chart's: one bar per category, side by side */ };
 

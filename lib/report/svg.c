@@ -20,8 +20,8 @@ const char hp_svg_css[] =
     ".hp-chart .title{font-weight:600;font-size:14px}\n"
     ".hp-chart .grid{stroke:var(--grid,#e3e3e3);stroke-width:1}\n"
     ".hp-chart .axis{stroke:var(--axis,#888);stroke-width:1}\n"
-    ".hp-chart polyline{fill:none;stroke-width:1.7;stroke-linejoin:round}\n"
-    ".hp-chart .dashed polyline{stroke-dasharray:6 4}\n"
+    ".hp-chart polyline,.hp-chart path.step{fill:none;stroke-width:1.7;stroke-linejoin:round}\n"
+    ".hp-chart .dashed polyline,.hp-chart .dashed path.step{stroke-dasharray:6 4}\n"
     ".hp-chart circle{stroke:none}\n"
     ".hp-chart .rule{stroke:var(--rule,#c0392b);stroke-width:1.3;stroke-dasharray:5 4}\n"
     ".hp-chart .rule-label{fill:var(--rule,#c0392b)}\n"
@@ -174,11 +174,14 @@ static void time_ticks(const struct geom *g, double *lo, double *hi, double *tic
     /* Long runs in whole minutes, not in odd numbers of seconds. */
     double scale = g->x1 - g->x0 > 900 ? 60 : 1;
     double a = g->x0 / scale, b = g->x1 / scale;
-    *n = hp_ticks_linear(&a, &b, 6, ticks, 16);
-    for (int i = 0; i < *n; i++)
-        ticks[i] *= scale;
-    *lo = a * scale;
-    *hi = b * scale;
+    int all = hp_ticks_linear(&a, &b, 6, ticks, 16);
+    /* The axis ends where the run did (3.03 s, not 4): ticks past it go. */
+    *n = 0;
+    for (int i = 0; i < all; i++)
+        if (ticks[i] * scale >= g->x0 - 1e-9 && ticks[i] * scale <= g->x1 * (1 + 1e-9))
+            ticks[(*n)++] = ticks[i] * scale;
+    *lo = g->x0;
+    *hi = g->x1;
 }
 
 void hp_svg_chart(FILE *f, const struct hp_chart *c, bool standalone)
@@ -299,6 +302,18 @@ void hp_svg_chart(FILE *f, const struct hp_chart *c, bool standalone)
                         fmin(y, base), x1 - x0, fabs(base - y));
             }
             fputs("</g>\n", f);
+            continue;
+        }
+        if (s->draw == HP_DRAW_STEP) { /* each value held over its interval */
+            fputs("<path class=\"step\" d=\"", f);
+            for (size_t k = 0; k < s->n; k++) {
+                double x = px(&g, xt(c, s->x[k])), y = py(&g, s->y[k]);
+                if (k == 0)
+                    fprintf(f, "M%.1f,%.1fH%.1f", px(&g, xt(c, s->x[0] > 0 ? 0 : s->x[0])), y, x);
+                else
+                    fprintf(f, "V%.1fH%.1f", y, x);
+            }
+            fputs("\"/></g>\n", f);
             continue;
         }
         bool line = s->draw != HP_DRAW_POINTS;

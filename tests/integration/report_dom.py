@@ -5,7 +5,7 @@ would get it: no console message at all (the page logs nothing, so any is an
 error), nothing fetched from outside, the hover script ran on every chart
 (data-hp-ready) and shows values (data-hp-hover, from the page's
 #hp-selftest), and every chart holds its data points in the DOM: each
-series' data-n equals its polyline's points and its circles, and the
+series' data-n equals its polyline's points (a step path's steps) and its circles, and the
 chart's JSON data. Optional expectations "CHART-ID-PART:SERIES=N" check a
 series against the result document. Saves a screenshot.
 
@@ -63,6 +63,8 @@ class Dom(HTMLParser):
         elif tag == "polyline" and self.series is not None:
             pts = (a.get("points") or "").split()
             self.series["poly"] = len(pts)
+        elif tag == "path" and self.series is not None and a.get("class") == "step":
+            self.series["poly"] = (a.get("d") or "").count("H")  # one step per interval
         elif tag == "circle" and self.series is not None:
             self.series["circles"] += 1
         elif tag == "rect" and self.series is not None:

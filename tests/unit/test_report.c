@@ -85,6 +85,51 @@ static char *render_svg(const struct hp_chart *c, bool standalone, bool data)
     return text;
 }
 
+/* A 3.03 s run: four intervals, the last 30 ms long. Drawn as steps from 0
+ * to 3.03, the last one as narrow as it was, and the time axis ends at the
+ * run's end, not at the next round number (4 s). */
+static void test_intervals_are_drawn_at_their_real_length(void **state)
+{
+    (void)state;
+    struct hp_rdoc *d = hp_rdoc_new("t");
+    assert_non_null(d);
+    struct hp_chart *c = hp_rdoc_chart(d, "rps", "per second", "time since start", "s", "rate",
+                                       "1/s");
+    assert_non_null(c);
+    struct hp_series *s = hp_chart_series(c, "requests/s", HP_DRAW_STEP);
+    assert_non_null(s);
+    static const double t[] = {1, 2, 3, 3.03}, v[] = {6000, 6100, 5900, 6050};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(hp_series_add(s, t[i], v[i]), 0);
+    char *svg = render_svg(c, true, true);
+    assert_non_null(strstr(svg, "\"t0\":0,"));
+    assert_non_null(strstr(svg, "\"t1\":3.0299999999999998"));
+    free(svg);
+    svg = render_svg(c, true, false);
+    assert_null(strstr(svg, ">4s<")); /* no tick past the end */
+    assert_non_null(strstr(svg, ">3s<"));
+    /* M(x of 0),y0 H(x of 1) V.. H(x of 2) V.. H(x of 3) V.. H(x of 3.03, the right edge) */
+    const char *p = strstr(svg, "<path class=\"step\" d=\"M");
+    assert_non_null(p);
+    double x0, y0, x1;
+    assert_int_equal(sscanf(p + strlen("<path class=\"step\" d=\"M"), "%lf,%lfH%lf", &x0, &y0, &x1),
+                     3);
+    double width = HP_SVG_WIDTH - 72.0 - 24.0; /* less the margins */
+    assert_close(x0, 72.0, 0, 0.1);
+    assert_close(x1, 72.0 + width / 3.03, 0, 0.1);
+    const char *end = strstr(p, "\"/>");
+    const char *h = end;
+    while (h > p && *h != 'H')
+        h--;
+    assert_close(strtod(h + 1, NULL), HP_SVG_WIDTH - 24.0, 0, 0.1);
+    int hs = 0;
+    for (const char *q = p; q < end; q++)
+        hs += *q == 'H';
+    assert_int_equal(hs, 4); /* one step per interval */
+    free(svg);
+    hp_rdoc_free(d);
+}
+
 static void test_svg_series_hold_every_point(void **state)
 {
     (void)state;
@@ -517,6 +562,7 @@ int main(void)
         cmocka_unit_test(test_ticks_are_nice_and_cover),
         cmocka_unit_test(test_fmt_units),
         cmocka_unit_test(test_svg_series_hold_every_point),
+        cmocka_unit_test(test_intervals_are_drawn_at_their_real_length),
         cmocka_unit_test(test_svg_close_vertical_rules_do_not_overlap),
         cmocka_unit_test(test_nines_axis),
         cmocka_unit_test(test_load_report_has_its_data),

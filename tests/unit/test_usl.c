@@ -93,6 +93,32 @@ static void usl_inverses_undo_the_model(void **state)
     assert_close(hp_usl_response_time(&amdahl, n), 0.5, 1e-12, 0);
 }
 
+/* Data with no contention (or no coherency) at all: the fit puts that
+ * coefficient at its bound, exactly 0, not a few ulps above it (2.3e-17). */
+static void usl_coefficient_at_its_bound_is_zero(void **state)
+{
+    (void)state;
+    double n[8], x[8];
+    struct hp_usl truth = {.sigma = 0, .kappa = 0.0004, .lambda = 1000}, u;
+    for (int i = 0; i < 8; i++) {
+        n[i] = 1 << i;
+        x[i] = hp_usl_throughput(&truth, n[i]) * (i % 2 ? 0.999 : 1.001);
+    }
+    assert_int_equal(hp_usl_fit(n, x, 8, &u, NULL), 0);
+    assert_true(u.sigma == 0.0);
+    assert_true(u.sigma_at_bound);
+    assert_false(u.kappa_at_bound);
+    assert_close(u.kappa, 0.0004, 0.05, 0);
+    struct hp_usl amdahl = {.sigma = 0.03, .kappa = 0, .lambda = 500};
+    for (int i = 0; i < 8; i++)
+        x[i] = hp_usl_throughput(&amdahl, n[i]) * (i % 2 ? 1.001 : 0.999);
+    assert_int_equal(hp_usl_fit(n, x, 8, &u, NULL), 0);
+    assert_true(u.kappa == 0.0);
+    assert_true(u.kappa_at_bound);
+    assert_false(u.sigma_at_bound);
+    assert_close(u.sigma, 0.03, 0.05, 0);
+}
+
 static void usl_refuses_too_little_or_bad_data(void **state)
 {
     (void)state;
@@ -143,6 +169,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(usl_fits_the_cisco_set_as_the_book),
         cmocka_unit_test(usl_specsdm91_peaks_at_96_52),
         cmocka_unit_test(usl_inverses_undo_the_model),
+        cmocka_unit_test(usl_coefficient_at_its_bound_is_zero),
         cmocka_unit_test(usl_refuses_too_little_or_bad_data),
         cmocka_unit_test(csv_errors_name_line_and_column),
     };
