@@ -63,8 +63,9 @@ static const struct cli_opt cache_opts[] = {
     {O_POLICIES, "policies", 0, "LIST",
      "Eviction policies, comma-separated: lru, fifo, clock, sieve, s3fifo, 2q, lfu, arc, "
      "wtinylfu (default: these), "
-     "and belady, the offline optimum (the lower bound; it holds the trace in memory, 20 "
-     "bytes a request)."},
+     "and belady, the offline optimum (the lower bound of caches that admit every miss, as all "
+     "these do; libCacheSim's Belady exactly; it holds the trace in memory, 20 bytes a "
+     "request), or belady-bypass (it may also decline to admit: lower still)."},
     {O_SIZES, "sizes", 0, "LIST",
      "Cache sizes, comma-separated: a share of the working set (10%), objects (1000), or with "
      "--bytes bytes (64MiB). Default 1%,2%,5%,10%,20%."},
@@ -126,6 +127,7 @@ struct size_arg {
 };
 
 #define BELADY HP_CACHE_NPOLICIES /* a run's policy: Belady's offline optimum */
+#define BELADY_BYPASS (HP_CACHE_NPOLICIES + 1) /* the same, declining to admit too */
 
 struct run {
     int policy; /* an hp_cache_policy, or BELADY */
@@ -137,7 +139,9 @@ struct run {
 
 static const char *run_name(const struct run *u)
 {
-    return u->policy == BELADY ? "belady" : hp_cache_policy_name((enum hp_cache_policy)u->policy);
+    return u->policy == BELADY          ? "belady"
+           : u->policy == BELADY_BYPASS ? "belady-bypass"
+                                        : hp_cache_policy_name((enum hp_cache_policy)u->policy);
 }
 
 /* The trace in memory, for Belady's next accesses: 20 bytes a request (36
@@ -795,13 +799,15 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
     int pol[HP_CACHE_NPOLICIES * 2];
     bool belady = false;
     for (int i = 0; i < np; i++) {
-        pol[i] = strcmp(pitems[i], "belady") == 0 ? BELADY : hp_cache_policy_parse(pitems[i]);
+        pol[i] = strcmp(pitems[i], "belady") == 0          ? BELADY
+                 : strcmp(pitems[i], "belady-bypass") == 0 ? BELADY_BYPASS
+                                                           : hp_cache_policy_parse(pitems[i]);
         if (pol[i] < 0)
             return cli_usage_error(cmd,
                                    "--policies: '%s' is not one of lru, fifo, clock, sieve, "
-                                   "s3fifo, 2q, lfu, arc, wtinylfu, belady",
+                                   "s3fifo, 2q, lfu, arc, wtinylfu, belady, belady-bypass",
                                    pitems[i]);
-        belady |= pol[i] == BELADY;
+        belady |= pol[i] == BELADY || pol[i] == BELADY_BYPASS;
     }
     if (a.tiers)
         return run_tiers(cmd, &a, &err);
@@ -864,8 +870,8 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
                 isnan(sz[k].share) ? sz[k].absolute : (uint64_t)ceil(sz[k].share * (double)ws);
             if (u->capacity == 0)
                 u->capacity = 1;
-            rc = u->policy == BELADY
-                     ? hp_belady_new(u->capacity, bytes, &u->belady)
+            rc = u->policy == BELADY || u->policy == BELADY_BYPASS
+                     ? hp_belady_new(u->capacity, bytes, u->policy == BELADY_BYPASS, &u->belady)
                      : hp_cache_new((enum hp_cache_policy)u->policy, u->capacity, bytes, &u->cache);
             if (rc < 0)
                 hp_err_set(&err, rc, "out of memory");

@@ -17,7 +17,7 @@ struct item {
 
 struct hp_belady {
     uint64_t cap, used;
-    bool bytes;
+    bool bytes, bypass;
     struct item *heap; /* max-heap by next */
     uint32_t n;
     size_t hcap;
@@ -58,7 +58,7 @@ int hp_belady_next(const uint64_t *keys, uint64_t n, uint64_t *next)
     return 0;
 }
 
-int hp_belady_new(uint64_t capacity, bool bytes, struct hp_belady **out)
+int hp_belady_new(uint64_t capacity, bool bytes, bool bypass, struct hp_belady **out)
 {
     if (capacity == 0)
         return -EINVAL;
@@ -67,6 +67,7 @@ int hp_belady_new(uint64_t capacity, bool bytes, struct hp_belady **out)
         return -ENOMEM;
     b->cap = capacity;
     b->bytes = bytes;
+    b->bypass = bypass;
     if (hp_u64map_init(&b->map) < 0) {
         hp_free(b);
         return -ENOMEM;
@@ -143,13 +144,20 @@ bool hp_belady_access(struct hp_belady *b, uint64_t key, uint32_t size, uint64_t
         return true;
     }
     uint64_t need = b->bytes ? size : 1;
-    if (need > b->cap || next == HP_BELADY_NEVER)
-        return false; /* never needed again: admitting it could only cost */
-    /* evict the furthest while the newcomer is needed sooner than it */
-    while (b->used + need > b->cap) {
-        if (b->heap[0].next <= next)
-            return false; /* the newcomer is the furthest: not admitted */
-        pop_top(b);
+    if (need > b->cap)
+        return false;
+    if (b->bypass) {
+        if (next == HP_BELADY_NEVER)
+            return false; /* never needed again: admitting it could only cost */
+        /* evict the furthest while the newcomer is needed sooner than it */
+        while (b->used + need > b->cap) {
+            if (b->heap[0].next <= next)
+                return false; /* the newcomer is the furthest: not admitted */
+            pop_top(b);
+        }
+    } else {
+        while (b->used + need > b->cap) /* every miss admitted: the furthest cached goes */
+            pop_top(b);
     }
     if (HP_GROW(b->heap, b->hcap, (size_t)b->n + 1, 1024) < 0)
         return false;

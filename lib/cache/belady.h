@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* cache/belady.h - Belady's offline optimum (MIN, 1966), the lower bound of
- * every policy's misses: on a miss with the cache full, whichever of the
- * cached objects and the new one is next needed furthest in the future
- * leaves (the new one is then simply not admitted). It needs each request's
- * next access time: hp_belady_next() finds them in one backward pass over a
- * trace held in memory. With capacity in objects it is optimal; in bytes
- * the same rule (evict furthest until the object fits) is the customary
- * approximation, not an optimum. Not thread-safe. */
+/* cache/belady.h - Belady's offline optimum (MIN, 1966). Two variants:
+ *   belady         every miss is admitted; with the cache full, the cached
+ *                  object next needed furthest in the future leaves, until
+ *                  the new one fits. Exactly libCacheSim's Belady.c (the same
+ *                  heap, so the same choice among objects never needed
+ *                  again): the optimum of caches that admit every miss, as
+ *                  every policy here does, so their lower bound.
+ *   belady-bypass  the new object competes too: if it is needed furthest
+ *                  (or never again) it is not admitted. The optimum when a
+ *                  cache may decline to admit, below plain belady.
+ * It needs each request's next access time: hp_belady_next() finds them in
+ * one backward pass over a trace held in memory. With capacity in objects
+ * each is optimal; in bytes the same rule (evict furthest until the object
+ * fits) is the customary approximation, not an optimum. Not thread-safe. */
 #ifndef HP_CACHE_BELADY_H
 #define HP_CACHE_BELADY_H
 
@@ -21,7 +27,8 @@ int hp_belady_next(const uint64_t *keys, uint64_t n, uint64_t *next);
 
 struct hp_belady;
 
-int hp_belady_new(uint64_t capacity, bool bytes, struct hp_belady **out); /* 0, -EINVAL, -ENOMEM */
+/* 0, -EINVAL, -ENOMEM */
+int hp_belady_new(uint64_t capacity, bool bytes, bool bypass, struct hp_belady **out);
 void hp_belady_free(struct hp_belady *b);                                 /* NULL is fine */
 /* Request i (in order) of key, needed next at `next`: true on a hit. */
 bool hp_belady_access(struct hp_belady *b, uint64_t key, uint32_t size, uint64_t next);

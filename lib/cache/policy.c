@@ -45,9 +45,10 @@ struct hp_cache {
     uint32_t mask, nused;
     struct list l[NLISTS];
     uint32_t hand;
-    uint64_t small_cap, ghost_cap; /* S3-FIFO: 10% of the capacity, and the rest */
+    uint64_t small_cap, ghost_cap; /* S3-FIFO: 10% and 90% of the capacity; 2Q: 25%, 50% */
     double arc_p;                  /* ARC: the target size of T1 */
-    /* W-TinyLFU: the main space and its protected share; a count-min sketch
+    /* W-TinyLFU: the main space and its protected share (S3-FIFO: the
+     * main queue's 90%); a count-min sketch
      * of 4 rows of `width` saturating 4-bit counts (a byte each), halved
      * after 10 x width accesses */
     uint64_t main_cap, prot_cap;
@@ -251,9 +252,10 @@ int hp_cache_new(enum hp_cache_policy policy, uint64_t capacity, bool bytes, str
             hp_free(c);
             return -ENOMEM;
         }
-    } else {
-        c->small_cap = capacity / 10 ? capacity / 10 : 1;
-        c->ghost_cap = capacity - c->small_cap ? capacity - c->small_cap : 1;
+    } else if (policy == HP_CACHE_S3FIFO) { /* as libCacheSim's S3FIFO.c sizes them */
+        c->small_cap = (uint64_t)((double)capacity * 0.10);
+        c->main_cap = capacity - c->small_cap;
+        c->ghost_cap = (uint64_t)((double)capacity * 0.90);
     }
     if (index_init(c) < 0) {
         hp_free(c);
@@ -405,27 +407,38 @@ static void to_ghost(struct hp_cache *c, uint32_t v, int q)
     push_front(c, v, q);
 }
 
-/* S3-FIFO (Yang et al., SOSP 2023, Algorithm 1): evict from the small
- * queue while it holds its 10% or more, else from the main one. */
-static void evict_s3fifo(struct hp_cache *c)
+/* S3-FIFO's small queue evicts: its oldest read twice or more (frequency
+ * >= 2) moves to the main queue with its frequency at 0; the first that was
+ * not goes, its key (and size) a ghost. Stops when one went or it is empty. */
+static void evict_small(struct hp_cache *c)
 {
-    if (c->l[SMALL].used >= c->small_cap || c->l[MAIN].tail == NIL) {
-        while (c->l[SMALL].tail != NIL) {
-            uint32_t t = c->l[SMALL].tail;
-            if (c->nodes[t].bit > 1) { /* read twice or more while small: promoted, its
-                                        * frequency kept */
-                unlink_node(c, t);
-                push_front(c, t, MAIN);
-                continue;
-            }
-            to_ghost(c, t, GHOST); /* the node stays as its key's ghost */
-            ghost_trim(c);
+    while (c->l[SMALL].tail != NIL) {
+        uint32_t t = c->l[SMALL].tail;
+        if (c->nodes[t].bit >= 2) {
+            c->nodes[t].bit = 0;
+            unlink_node(c, t);
+            push_front(c, t, MAIN);
+            continue;
+        }
+        uint64_t size = c->bytes ? c->nodes[t].size : 1;
+        if (size > c->ghost_cap) { /* no room in the ghost queue at all: gone */
+            remove_node(c, t);
             return;
         }
+        while (c->l[GHOST].used + size > c->ghost_cap) /* room first, as a FIFO does */
+            drop(c, c->l[GHOST].tail);
+        to_ghost(c, t, GHOST); /* the node stays as its key's ghost */
+        return;
     }
+}
+
+/* S3-FIFO's main queue evicts: FIFO with reinsertion, an object with
+ * frequency >= 1 goes back to the front with one taken off. */
+static void evict_main(struct hp_cache *c)
+{
     while (c->l[MAIN].tail != NIL) {
         uint32_t t = c->l[MAIN].tail;
-        if (c->nodes[t].bit > 0) { /* FIFO with reinsertion, frequency spent */
+        if (c->nodes[t].bit > 0) {
             c->nodes[t].bit--;
             unlink_node(c, t);
             push_front(c, t, MAIN);
@@ -434,6 +447,17 @@ static void evict_s3fifo(struct hp_cache *c)
         remove_node(c, t);
         return;
     }
+}
+
+/* S3-FIFO exactly as libCacheSim's S3FIFO.c (the authors' code): the main
+ * queue evicts while it holds more than its 90% or the small one is empty,
+ * else the small one does. */
+static void evict_s3fifo(struct hp_cache *c)
+{
+    if (c->l[MAIN].used > c->main_cap || c->l[SMALL].tail == NIL)
+        evict_main(c);
+    else
+        evict_small(c);
 }
 
 /* 2Q (Johnson and Shasha, VLDB 1994, "full version"): while A1in holds
@@ -633,6 +657,27 @@ static void hit(struct hp_cache *c, uint32_t i)
     }
 }
 
+static bool admit(struct hp_cache *c, uint64_t key, uint32_t size, int dest);
+
+/* An S3-FIFO miss, as libCacheSim's: a ghost is forgotten when looked up;
+ * an object larger than the small queue is never admitted (nothing
+ * evicted); room is made; a ghost's object joins the main queue, any other
+ * the small one unless it is as large as the small queue (then, the room
+ * made, it is not admitted: libCacheSim's test is >=). */
+static bool s3fifo_miss(struct hp_cache *c, uint64_t key, uint32_t size, uint32_t ghost)
+{
+    uint64_t need = c->bytes ? size : 1;
+    if (ghost != NIL)
+        drop(c, ghost);
+    if (need > c->small_cap)
+        return false;
+    while (c->used + need > c->cap)
+        evict_s3fifo(c);
+    if (ghost == NIL && need >= c->small_cap)
+        return false;
+    return admit(c, key, size, ghost != NIL ? MAIN : SMALL);
+}
+
 bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
 {
     uint64_t need = c->bytes ? size : 1;
@@ -647,13 +692,15 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
         remove_node(c, i); /* expired: fetched again, as a miss */
         i = NIL;
     }
+    if (c->policy == HP_CACHE_S3FIFO)
+        return s3fifo_miss(c, key, size, i);
     if (need > c->cap)
         return false; /* larger than the whole cache: never admitted */
     int q = i != NIL ? c->nodes[i].q : MAIN;
     int dest = MAIN;
     if (c->policy == HP_CACHE_ARC) /* p adapts to the ghost before it goes */
         dest = arc_make_room(c, q, need);
-    if (i != NIL) /* a ghost: S3-FIFO and 2Q admit it to the main queue, ARC to T2 */
+    if (i != NIL) /* a ghost: 2Q admits it to the main queue, ARC to T2 */
         drop(c, i);
     if (c->policy == HP_CACHE_ARC) {
         while (c->used + need > c->cap)
@@ -661,12 +708,19 @@ bool hp_cache_access(struct hp_cache *c, uint64_t key, uint32_t size)
     } else if (c->policy == HP_CACHE_WTINYLFU) {
         dest = SMALL; /* the window; it overflows into the main space below */
     } else {
-        if (c->policy == HP_CACHE_S3FIFO || c->policy == HP_CACHE_2Q)
+        if (c->policy == HP_CACHE_2Q)
             dest = i != NIL ? MAIN : SMALL;
         while (c->used + need > c->cap)
             evict_one(c);
     }
-    i = new_node(c);
+    return admit(c, key, size, dest);
+}
+
+/* Admit key to list dest; the room is made. false (always: a miss). */
+static bool admit(struct hp_cache *c, uint64_t key, uint32_t size, int dest)
+{
+    uint64_t need = c->bytes ? size : 1;
+    uint32_t i = new_node(c);
     if (i == NIL)
         return false;
     if (index_put(c, key, i) < 0) { /* no room to find it: not admitted */

@@ -11,14 +11,16 @@
  *   SIEVE  (Zhang et al., NSDI 2024): a hit sets "visited"; a hand moves from
  *          the oldest toward the newest, clearing visited bits and evicting
  *          the first unvisited object; it stays where it stopped and wraps.
- *   S3FIFO (Yang et al., SOSP 2023): a small FIFO of 10% of the capacity, a
- *          main FIFO with reinsertion, and a ghost FIFO of keys (as much as
- *          the main's share). New objects enter the small queue, ghosts the
- *          main one; a hit adds one to a frequency capped at 3. Evicting the
- *          small queue (while it holds its 10%): an object read twice or more
- *          (frequency > 1) moves to the main queue, else it goes and its key
- *          becomes a ghost. Evicting the main queue: an object with
- *          frequency > 0 has one taken off and goes back to the front.
+ *   S3FIFO (Yang et al., SOSP 2023), exactly as libCacheSim's S3FIFO.c: a
+ *          small FIFO of (uint64)(0.10 x capacity), a main FIFO with
+ *          reinsertion holding the rest, a ghost FIFO of keys and sizes of
+ *          (uint64)(0.90 x capacity). A miss forgets its ghost; an object
+ *          larger than the small queue is not admitted; a ghost's object
+ *          joins the main queue, any other the small one unless as large as
+ *          it. The main queue evicts while over its share or the small one is
+ *          empty, else the small one: frequency >= 2 moves to main (frequency
+ *          0), else it goes and becomes a ghost. Main: frequency >= 1 goes
+ *          back to the front with min(frequency, 3) - 1, else out.
  *   2Q     (Johnson and Shasha, VLDB 1994, the full version): A1in, a FIFO
  *          for new objects (Kin = 25% of the capacity); A1out, a FIFO of the
  *          keys A1in evicted (Kout = 50%); Am, an LRU for objects requested
