@@ -494,12 +494,12 @@ static int run_target(const struct hp_cmd *cmd, const struct cache_args *a, cons
            a->bytes ? hp_format_size((int64_t)ws, c2, sizeof c2)
                     : hp_format_count((double)ws, c2, sizeof c2),
            rounds);
-    printf("%-7s %14s %8s %10s\n", "policy", "capacity", "share", "hit ratio");
+    printf("%-13s %8s %8s %10s\n", "policy", "capacity", "share", "hit ratio");
     for (int i = 0; i < np; i++) {
         struct run u = {.policy = pol[i]};
         char cap[32];
         if (hit_at_hi[i] < 0) {
-            printf("%-7s %14s %8s %10s  (not reached even at the whole working set)\n",
+            printf("%-13s %8s %8s %10s  (not reached even at the whole working set)\n",
                    run_name(&u), "-", "-", "-");
             continue;
         }
@@ -507,7 +507,7 @@ static int run_target(const struct hp_cmd *cmd, const struct cache_args *a, cons
             hp_format_size((int64_t)hi[i], cap, sizeof cap);
         else
             snprintf(cap, sizeof cap, "%llu", (unsigned long long)hi[i]);
-        printf("%-7s %14s %7.3g%% %10.4f\n", run_name(&u), cap,
+        printf("%-13s %8s %7.3g%% %10.4f\n", run_name(&u), cap,
                ws ? 100.0 * (double)hi[i] / (double)ws : 0, hit_at_hi[i]);
     }
     return HP_EXIT_OK;
@@ -930,7 +930,7 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
         if (belady && (s.deletes || s.timed))
             printf("# belady sees neither TTLs nor deletes: still a lower bound, no longer the "
                    "optimum\n");
-        printf("%-7s %14s %8s %12s %16s\n", "policy", "capacity", "share", "miss ratio",
+        printf("%-13s %8s %8s %12s %16s\n", "policy", "capacity", "share", "miss ratio",
                "byte miss ratio");
         for (int i = 0; i < s.nruns; i++) {
             const struct run *u = &s.runs[i];
@@ -941,7 +941,7 @@ static int run_sim(const struct hp_cmd *cmd, struct cli_parser *p)
                 snprintf(cap, sizeof cap, "%llu", (unsigned long long)u->capacity);
             if (ws > 0)
                 snprintf(share, sizeof share, "%.3g%%", 100.0 * (double)u->capacity / (double)ws);
-            printf("%-7s %14s %8s %12.4f %16.4f\n", run_name(u), cap, share,
+            printf("%-13s %8s %8s %12.4f %16.4f\n", run_name(u), cap, share,
                    s.requests ? (double)u->misses / (double)s.requests : 0,
                    s.req_bytes ? (double)u->miss_bytes / (double)s.req_bytes : 0);
         }
