@@ -45,6 +45,8 @@ struct hp_cache {
     uint32_t mask, nused;
     struct list l[NLISTS];
     uint32_t hand;
+    void (*on_leave)(void *ctx, uint64_t key); /* hp_cache_on_leave */
+    void *leave_ctx;
     uint64_t small_cap, ghost_cap; /* S3-FIFO: 10% and 90% of the capacity; 2Q: 25%, 50% */
     double arc_p;                  /* ARC: the target size of T1 */
     /* W-TinyLFU: the main space and its protected share (S3-FIFO: the
@@ -265,6 +267,12 @@ int hp_cache_new(enum hp_cache_policy policy, uint64_t capacity, bool bytes, str
     return 0;
 }
 
+void hp_cache_on_leave(struct hp_cache *c, void (*fn)(void *ctx, uint64_t key), void *ctx)
+{
+    c->on_leave = fn;
+    c->leave_ctx = ctx;
+}
+
 void hp_cache_free(struct hp_cache *c)
 {
     if (!c)
@@ -395,12 +403,16 @@ static void remove_node(struct hp_cache *c, uint32_t v)
         c->hand = c->nodes[v].prev;
     c->used -= c->bytes ? c->nodes[v].size : 1;
     c->nobj--;
+    if (c->on_leave)
+        c->on_leave(c->leave_ctx, c->nodes[v].key);
     drop(c, v);
 }
 
 /* A cached node v leaves but its key stays, as a ghost on list q. */
 static void to_ghost(struct hp_cache *c, uint32_t v, int q)
 {
+    if (c->on_leave)
+        c->on_leave(c->leave_ctx, c->nodes[v].key);
     unlink_node(c, v);
     c->used -= c->bytes ? c->nodes[v].size : 1;
     c->nobj--;

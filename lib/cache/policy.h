@@ -83,6 +83,10 @@ bool hp_cache_access_ttl(struct hp_cache *c, uint64_t key, uint32_t size, int64_
 /* Remove key (a delete in the trace); true if it was cached. Ghosts stay. */
 bool hp_cache_remove(struct hp_cache *c, uint64_t key);
 
+/* fn(ctx, key) for each object as it leaves the cache: evicted (its key
+ * may stay as a ghost), expired or deleted. NULL stops it. */
+void hp_cache_on_leave(struct hp_cache *c, void (*fn)(void *ctx, uint64_t key), void *ctx);
+
 uint64_t hp_cache_used(const struct hp_cache *c);    /* objects or bytes held */
 uint64_t hp_cache_objects(const struct hp_cache *c); /* objects held */
 

@@ -597,6 +597,123 @@ static void policies_match_the_simple_simulator(void **state)
             assert_true(hits_at[a] != hits_at[b]);
 }
 
+/* ---- eviction order, worked by hand ----------------------------------------- */
+
+struct left {
+    char order[64];
+    int n;
+};
+
+static void on_leave(void *ctx, uint64_t key)
+{
+    struct left *l = ctx;
+    if (l->n < (int)sizeof l->order - 1)
+        l->order[l->n++] = (char)('A' + key - 1);
+}
+
+/* Replay letters (A is key 1) through a policy; the keys that left, in
+ * order, and the hits as a string of h and - per request. */
+static void replay(enum hp_cache_policy p, uint64_t cap, const char *trace, char *left,
+                   char *hits)
+{
+    struct hp_cache *c;
+    assert_int_equal(hp_cache_new(p, cap, false, &c), 0);
+    struct left l = {.n = 0};
+    hp_cache_on_leave(c, on_leave, &l);
+    int i = 0;
+    for (const char *t = trace; *t; t++)
+        hits[i++] = hp_cache_access(c, (uint64_t)(*t - 'A' + 1), 1) ? 'h' : '-';
+    hits[i] = '\0';
+    l.order[l.n] = '\0';
+    strcpy(left, l.order);
+    hp_cache_free(c);
+}
+
+/* Each policy on ABCABDAEFBGE with room for 3, worked by hand from its
+ * definition in policy.h (heads first; ' marks a bit or visited flag):
+ *   LRU   ABC hit A, B: [B A C]; D evicts C; A hit [A D B]; E evicts B, F D,
+ *         B A, G E, E F.
+ *   FIFO  [C B A], hits change nothing: D evicts A, A B, E C, F D, B A,
+ *         G E, E F.
+ *   CLOCK A', B' set; D: A and B get a second chance (cleared, to the head),
+ *         C goes; A' again: E clears A, takes B; F takes D, B A, G E, E F.
+ *   SIEVE A', B'; D: the hand clears A, B, takes C (the head: it wraps); A';
+ *         E: clears A, takes B, rests on D; F takes D, B takes E, G takes F,
+ *         E takes B (A, visited once, is never reached again).
+ *   LFU   counts A2 B2 C1: D evicts C; A3; E evicts D (1, older than none),
+ *         F evicts E, B is still cached (a hit: B3), G evicts F, E evicts G.
+ *   2Q    Kin = Kout = 1: A1in overflows, its oldest leaves each miss (A, B,
+ *         C, D, E, F, B); A's second request finds its ghost and goes to Am.
+ *   ARC   A, B to T2 on their hits; D: REPLACE moves T1's C to B1; E: D to
+ *         B1; F: B1 full with T1, C forgotten, E to B1; G: F to B1; E is a
+ *         B1 ghost: p = 1, T1 holds 1 (not more than p), so T2's LRU A goes.
+ *   WTINYLFU  window 1, probation 1, protected 1; the sketch's counts are
+ *         exact for keys 1-7 (each has a row of its own). A, B enter
+ *         probation, then protected on their hits, pushing each other back;
+ *         C (1) loses to A (2), D (1) to B (2), E to B, F (1) to A (3), G (1)
+ *         to A. */
+static void eviction_order_is_as_worked_by_hand(void **state)
+{
+    (void)state;
+    static const struct {
+        enum hp_cache_policy p;
+        const char *left, *hits;
+    } want[] = {
+        {HP_CACHE_LRU, "CBDAEF", "---hh-h-----"},
+        {HP_CACHE_FIFO, "ABCDAEF", "---hh-------"},
+        {HP_CACHE_CLOCK, "CBDAEF", "---hh-h-----"},
+        {HP_CACHE_SIEVE, "CBDEFB", "---hh-h-----"},
+        {HP_CACHE_LFU, "CDEFG", "---hh-h--h--"},
+        {HP_CACHE_2Q, "ABCDEFB", "---hh-------"},
+        {HP_CACHE_ARC, "CDEFA", "---hh-h--h--"},
+        {HP_CACHE_WTINYLFU, "CDEFG", "---hh-h--h--"},
+    };
+    char left[64], hits[64];
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        replay(want[i].p, 3, "ABCABDAEFBGE", left, hits);
+        if (strcmp(left, want[i].left) != 0 || strcmp(hits, want[i].hits) != 0)
+            fail_msg("%s: left %s (hits %s), by hand %s (%s)", hp_cache_policy_name(want[i].p),
+                     left, hits, want[i].left, want[i].hits);
+    }
+}
+
+/* S3-FIFO needs 20 objects to admit any (libCacheSim's small queue of 10%
+ * takes objects smaller than itself). Keys 1-20 read three times each fill
+ * the small queue at frequency 2; 21: every one of them moves to the main
+ * queue (frequency 0), which is then over its 18, so its oldest, 1, goes.
+ * 2 hit (frequency 1); 22: main over 18 again, 2 goes back to the front
+ * (frequency 0), 3 goes. 23: main at 18, the small queue evicts: 21 (never
+ * read again) goes, a ghost. 21 again: its ghost sends it to the main queue,
+ * the small queue's 22 going to make room. 24: main at 19, so 4 goes. */
+static void s3fifo_eviction_order_is_as_worked_by_hand(void **state)
+{
+    (void)state;
+    struct hp_cache *c;
+    assert_int_equal(hp_cache_new(HP_CACHE_S3FIFO, 20, false, &c), 0);
+    struct left l = {.n = 0};
+    hp_cache_on_leave(c, on_leave, &l);
+    int hits = 0;
+    for (uint64_t k = 1; k <= 20; k++)
+        for (int r = 0; r < 3; r++)
+            hits += hp_cache_access(c, k, 1);
+    assert_int_equal(hits, 40);
+    assert_int_equal(l.n, 0);
+    static const uint64_t rest[] = {21, 2, 22, 23, 21, 24};
+    static const bool hit[] = {false, true, false, false, false, false};
+    for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
+        assert_int_equal(hp_cache_access(c, rest[i], 1), hit[i]);
+    l.order[l.n] = '\0';
+    /* keys 1, 3, 21, 22, 4 as letters A.. */
+    assert_int_equal(l.n, 5);
+    assert_int_equal(l.order[0], 'A' + 0);
+    assert_int_equal(l.order[1], 'A' + 2);
+    assert_int_equal(l.order[2], 'A' + 20);
+    assert_int_equal(l.order[3], 'A' + 21);
+    assert_int_equal(l.order[4], 'A' + 3);
+    assert_int_equal(hp_cache_objects(c), 20);
+    hp_cache_free(c);
+}
+
 static void policies_differ_where_they_should(void **state)
 {
     (void)state;
@@ -1116,6 +1233,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(policies_match_the_simple_simulator),
         cmocka_unit_test(policies_differ_where_they_should),
+        cmocka_unit_test(eviction_order_is_as_worked_by_hand),
+        cmocka_unit_test(s3fifo_eviction_order_is_as_worked_by_hand),
         cmocka_unit_test(a_long_trace_keeps_the_table_straight),
         cmocka_unit_test(ttls_expire_and_deletes_remove),
         cmocka_unit_test(belady_is_min_and_never_worse),
