@@ -258,7 +258,10 @@ const struct hp_cmd hp_cmd_load = {
     .description =
         "Sends HTTP/1.1 requests to URL from -t worker threads over -c connections and reports "
         "throughput, latency percentiles and errors, like wrk; every latency lands in a "
-        "full-resolution HdrHistogram (1 ns to 1 h, 3 significant digits).\n\n"
+        "full-resolution HdrHistogram (1 ns to 1 h, 3 significant digits). Beside its own "
+        "table it prints wrk's lines in wrk's format (Thread Stats, Latency and Req/Sec with "
+        "+/- Stdev, N requests in, Socket errors, Non-2xx or 3xx responses, Requests/sec, "
+        "Transfer/sec), so scripts that parse wrk's output keep working.\n\n"
         "Closed model (default): each connection sends its next request when the previous "
         "answer arrives, so a server that stalls also slows the requests down and hides its "
         "own latency (coordinated omission). Open model (--rate): requests follow a fixed "

@@ -4,9 +4,12 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/clock.h"
 #include "core/file.h"
@@ -67,8 +70,117 @@ void load_print_progress(const struct hp_load_config *cfg, const struct hp_load_
     fflush(stderr);
 }
 
+/* ---- wrk's lines, in wrk's format (scripts parse them) ------------------- */
+
+/* wrk's units: a number scaled while it reaches the scale, two decimals,
+ * then the unit ("635.91us", "0.89ms", "56.20k", "13.39M"). */
+static void wrk_units(double n, double scale, const char *const *units, char *buf, size_t size)
+{
+    int u = 0;
+    while (units[u + 1] && n >= scale) {
+        n /= scale;
+        u++;
+    }
+    snprintf(buf, size, "%.2f%s", n, units[u]);
+}
+
+static void wrk_time_us(double us, char *buf, size_t size)
+{
+    static const char *const sub[] = {"us", "ms", "s", NULL}, *const over[] = {"s", "m", "h", NULL};
+    if (us >= 1e6)
+        wrk_units(us / 1e6, 60, over, buf, size);
+    else
+        wrk_units(us, 1000, sub, buf, size);
+}
+
+static void wrk_metric(double n, char *buf, size_t size)
+{
+    static const char *const u[] = {"", "k", "M", "G", "T", "P", NULL};
+    wrk_units(n, 1000, u, buf, size);
+}
+
+/* Bytes as wrk writes them: 1024 steps, K/M/G then "B" ("135.23MB"). */
+static void wrk_bytes(double n, char *buf, size_t size)
+{
+    static const char *const u[] = {"B", "KB", "MB", "GB", "TB", "PB", NULL};
+    wrk_units(n, 1024, u, buf, size);
+}
+
+/* A value right-aligned in width, its unit's letters hanging into the two
+ * spaces after it, as wrk's columns do. */
+static void wrk_cell(const char *v, int width)
+{
+    int len = (int)strlen(v), pad = 2;
+    if (len > 0 && isalpha((unsigned char)v[len - 1]))
+        pad--;
+    if (len > 1 && isalpha((unsigned char)v[len - 2]))
+        pad--;
+    printf("%*.*s%.*s", width - pad, width - pad, v, pad, "  ");
+}
+
+static void wrk_row(const char *name, const char *mean, const char *sd, const char *max,
+                    double within)
+{
+    printf("    %-10s", name);
+    wrk_cell(mean, 8);
+    wrk_cell(sd, 10);
+    wrk_cell(max, 9);
+    printf("%8.2f%%\n", within);
+}
+
+/* The share of a histogram's values within one standard deviation of the
+ * mean, by bucket. */
+static double hist_within_stdev(const struct hp_hist *h, double mean, double sd)
+{
+    if (h->total_count == 0)
+        return 0;
+    int64_t in = 0;
+    for (int i = 0; i < h->counts_len; i++) {
+        double v = (double)hp_hist_value_at_index(h, i);
+        if (h->counts[i] && v >= mean - sd && v <= mean + sd)
+            in += h->counts[i];
+    }
+    return 100.0 * (double)in / (double)h->total_count;
+}
+
+/* wrk's "Thread Stats" block: latency over every request, and each
+ * thread's requests per second, one sample per thread per interval (wrk
+ * samples every 100 ms, so its spread is wider). */
+static void wrk_thread_stats(const struct hp_hist *lat, const double *rates, size_t n,
+                             double whole)
+{
+    char m[32], d[32], x[32];
+    printf("  Thread Stats%6s%11s%8s%12s\n", "Avg", "Stdev", "Max", "+/- Stdev");
+    double mean = hp_hist_mean(lat) / 1e3, sd = hp_hist_stddev(lat) / 1e3;
+    wrk_time_us(mean, m, sizeof m);
+    wrk_time_us(sd, d, sizeof d);
+    wrk_time_us((double)hp_hist_max(lat) / 1e3, x, sizeof x);
+    wrk_row("Latency", m, d, x, hist_within_stdev(lat, mean * 1e3, sd * 1e3));
+    if (n == 0) { /* shorter than an interval: the run itself is the one sample */
+        rates = &whole;
+        n = 1;
+    }
+    double sum = 0, max = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += rates[i];
+        max = rates[i] > max ? rates[i] : max;
+    }
+    double rm = n ? sum / (double)n : 0;
+    for (size_t i = 0; i < n; i++)
+        ss += (rates[i] - rm) * (rates[i] - rm);
+    double rsd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
+    size_t in = 0;
+    for (size_t i = 0; i < n; i++)
+        in += rates[i] >= rm - rsd && rates[i] <= rm + rsd;
+    wrk_metric(rm, m, sizeof m);
+    wrk_metric(rsd, d, sizeof d);
+    wrk_metric(max, x, sizeof x);
+    wrk_row("Req/Sec", m, d, x, n ? 100.0 * (double)in / (double)n : 0);
+}
+
 void load_print_summary(const struct hp_load_config *cfg, double target_rate, bool latency,
-                        const struct hp_load_figures *t, double elapsed)
+                        const struct hp_load_figures *t, double elapsed, const double *rates,
+                        size_t n_rates)
 {
     const struct hp_load_counts *c = &t->counts;
     char a[32], b[32], d[32];
@@ -82,6 +194,8 @@ void load_print_summary(const struct hp_load_config *cfg, double target_rate, bo
     } else {
         load_print_latency_row("Latency", t->corrected);
     }
+    wrk_thread_stats(t->corrected, rates, n_rates,
+                     elapsed > 0 ? (double)c->requests / elapsed / cfg->threads : 0);
     if (latency) {
         static const double pcts[] = {50, 75, 90, 99, 99.9, 99.99, 99.999, 100};
         printf("  Latency Distribution%s\n", open ? " (from the schedule)" : "");
@@ -93,8 +207,19 @@ void load_print_summary(const struct hp_load_config *cfg, double target_rate, bo
         hp_hist_print_spectrum(t->corrected, stdout, 5, 1e6);
         printf("\n");
     }
-    printf("  %" PRId64 " requests in %.2fs, %s read\n", c->requests, elapsed,
-           hp_format_size(c->bytes_read, a, sizeof a));
+    wrk_bytes((double)c->bytes_read, a, sizeof a);
+    printf("  %" PRId64 " requests in %.2fs, %s read\n", c->requests, elapsed, a);
+    int64_t sock[4] = {c->errors[HP_LERR_CONNECT_REFUSED] + c->errors[HP_LERR_CONNECT_TIMEOUT] +
+                           c->errors[HP_LERR_CONNECT],
+                       c->errors[HP_LERR_RESET] + c->errors[HP_LERR_READ] +
+                           c->errors[HP_LERR_MALFORMED],
+                       c->errors[HP_LERR_WRITE], c->errors[HP_LERR_TIMEOUT]};
+    if (sock[0] || sock[1] || sock[2] || sock[3]) /* wrk's line, wrk's classes */
+        printf("  Socket errors: connect %" PRId64 ", read %" PRId64 ", write %" PRId64
+               ", timeout %" PRId64 "\n",
+               sock[0], sock[1], sock[2], sock[3]);
+    if (c->status[4] + c->status[5]) /* wrk counts 4xx and 5xx */
+        printf("  Non-2xx or 3xx responses: %" PRId64 "\n", c->status[4] + c->status[5]);
     int64_t errors = hp_load_error_total(c);
     if (errors || c->unanswered) {
         printf("  Errors:");
@@ -119,9 +244,8 @@ void load_print_summary(const struct hp_load_config *cfg, double target_rate, bo
                     hp_format_duration(lag99, d, sizeof d));
     }
     printf("Requests/sec: %10.2f\n", elapsed > 0 ? (double)c->requests / elapsed : 0);
-    printf("Transfer/sec: %10s\n",
-           hp_format_size((int64_t)(elapsed > 0 ? (double)c->bytes_read / elapsed : 0), a,
-                          sizeof a));
+    wrk_bytes(elapsed > 0 ? (double)c->bytes_read / elapsed : 0, a, sizeof a);
+    printf("Transfer/sec: %10s\n", a);
 }
 
 int load_write_summary_md(const char *path, const char *url, const struct hp_load_config *cfg,

@@ -31,7 +31,8 @@ void load_print_banner(const struct hp_load_config *cfg, const char *url, bool s
 void load_print_progress(const struct hp_load_config *cfg, const struct hp_load_figures *f);
 /* wrk's summary and hotpath's figures; rates over elapsed (measured) seconds. */
 void load_print_summary(const struct hp_load_config *cfg, double target_rate, bool latency,
-                        const struct hp_load_figures *t, double elapsed);
+                        const struct hp_load_figures *t, double elapsed, const double *rates,
+                        size_t n_rates);
 /* The thresholds and how the run ended, then close the memstream f (over
  * *text, *len) and write it to path; frees *text. */
 int load_summary_md_finish(FILE *f, char **text, size_t *len, const struct cli_gate *gate,

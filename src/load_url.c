@@ -60,7 +60,7 @@ static int make_doc(struct load_run *run)
     return hp_load_doc_new(&run->cfg, &t, &run->doc);
 }
 
-/* Each interval: progress, wrk's per-thread rates, the series, the HDR log
+/* Each interval: progress, each thread's rate (wrk's Req/Sec and done()), the series, the HDR log
  * and the thresholds that may stop the run. */
 static int on_interval(void *ctx, int i, const struct hp_load_figures *f)
 {
@@ -70,7 +70,9 @@ static int on_interval(void *ctx, int i, const struct hp_load_figures *f)
     if (run->tty)
         load_print_progress(&run->cfg, f);
     double secs = f->end_s - f->start_s;
-    if (run->script && secs > 0 && run->n_rates < 86400 &&
+    /* a last interval much shorter than the others (the run's end) would be a
+     * sample of a few requests over a sliver of time: left out */
+    if (secs > 0 && secs * 2e9 >= (double)run->cfg.interval_ns && run->n_rates < 86400 &&
         HP_GROW(run->rates, run->cap_rates, run->n_rates + 1, 64) == 0)
         run->rates[run->n_rates++] = (double)f->counts.requests / secs / run->cfg.threads;
     if (run->doc && (rc = hp_load_doc_series(run->doc, f, f->end_s, run->cfg.open_model, NULL)) < 0)
@@ -138,7 +140,8 @@ static int finish(const struct hp_cmd *cmd, struct load_run *run, bool interrupt
 
     if (interrupted)
         printf("  (interrupted: partial results)\n");
-    load_print_summary(&run->cfg, run->target_rate, run->latency, t, elapsed);
+    load_print_summary(&run->cfg, run->target_rate, run->latency, t, elapsed, run->rates,
+                       run->n_rates);
     if (run->mon.mon) {
         printf("  Monitor (pid %d):\n", run->monitor_pid);
         hp_mon_summary_print(&run->mon.sum, run->monitor_pid, elapsed, "    ", stdout);
