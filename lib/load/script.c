@@ -85,6 +85,13 @@ static const char bootstrap[] =
     "  lines[#lines + 1] = ''\n"
     "  lines[#lines + 1] = body or ''\n"
     "  return table.concat(lines, '\\r\\n')\n"
+    "end\n"
+    "function wrk.resolve(host, service)\n"
+    "  local addrs = wrk.lookup(host, service)\n"
+    "  for i = #addrs, 1, -1 do\n"
+    "    if not wrk.connect(addrs[i]) then table.remove(addrs, i) end\n"
+    "  end\n"
+    "  wrk.addrs = addrs\n"
     "end\n";
 
 static void set_error(struct hp_script *s, const char *where, const char *msg)
@@ -560,6 +567,13 @@ static int count_requests(struct hp_script *s, const char *p, size_t len)
     return n;
 }
 
+/* wrk.request(): the request wrk.format() made after init(), its upvalue. */
+static int prebuilt_request(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    return 1;
+}
+
 int hp_script_setup(struct hp_script *s, int threads, const struct hp_addr *addr,
                     const char *const *args, int n_args, struct hp_err *err)
 {
@@ -638,7 +652,10 @@ int hp_script_setup(struct hp_script *s, int threads, const struct hp_addr *addr
             return hp_err_set(err, -ENOMEM, "out of memory");
         memcpy(th->prebuilt, req, len);
         th->prebuilt_len = len;
-        lua_pop(L, 2);
+        /* wrk.request(): that request, as wrk's init leaves it */
+        lua_pushcclosure(L, prebuilt_request, 1);
+        lua_setfield(L, -2, "request");
+        lua_pop(L, 1);
         /* The pipeline depth: requests in the first request() string. */
         if (i == 0) {
             const char *data;
