@@ -1259,6 +1259,9 @@ int hp_load_new(const struct hp_load_config *given, struct hp_load **out, struct
 static void set_origin(struct hp_load *l)
 {
     l->start_ns = hp_now_ns();
+    if (l->cfg.script) /* a script still running after the grace period is stopped */
+        hp_script_set_deadline(l->cfg.script,
+                               l->start_ns + l->cfg.duration_ns + l->cfg.grace_ns, false);
     for (int i = 0; i < l->nworkers; i++) {
         struct lworker *w = &l->workers[i];
         w->end_ns = l->start_ns + l->cfg.duration_ns;
@@ -1302,9 +1305,14 @@ int hp_load_start(struct hp_load *l, struct hp_err *err)
     return 0;
 }
 
+/* A script call still running this long after a stop request is stuck. */
+#define SCRIPT_STOP_NS (250 * HP_NS_PER_MS)
+
 void hp_load_stop(struct hp_load *l)
 {
     atomic_store(&l->stop, true);
+    if (l->cfg.script)
+        hp_script_set_deadline(l->cfg.script, hp_now_ns() + SCRIPT_STOP_NS, true);
     for (int i = 0; i < l->nworkers; i++)
         hp_worker_wake(&l->workers[i].wk);
 }

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include <luajit.h>
 #include <lualib.h>
 #include <math.h>
 #include <netdb.h>
@@ -56,7 +57,34 @@ struct hp_script {
     int64_t first_body_bytes;
     _Atomic bool failed;
     char error[HP_ERR_MSG_MAX];
+    /* Past this (hp_now_ns), a thread's script that is still running is
+     * stopped by its instruction-count hook. INT64_MAX: no limit yet. */
+    _Atomic int64_t deadline_ns;
+    _Atomic int halt_reason; /* 0 the test's end, 1 a stop request */
 };
+
+#define HOOK_INSTRUCTIONS 1000
+#define SCRIPT_KEY "hotpath.script"
+
+/* Every HOOK_INSTRUCTIONS VM instructions of a thread's state: past the
+ * deadline, the running function is stopped with an error that names it
+ * (luaL_error prefixes the current line). */
+static void deadline_hook(lua_State *L, lua_Debug *ar)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_KEY);
+    const struct hp_script *s = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (!s || hp_now_ns() <= atomic_load_explicit(&s->deadline_ns, memory_order_relaxed))
+        return;
+    const char *why = atomic_load(&s->halt_reason) ? "after the stop request (Ctrl-C)"
+                                                   : "at the end of the test";
+    if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+        lua_pushfstring(L, "%s:%d: stopped: still running %s", ar->short_src, ar->currentline,
+                        why);
+    else
+        lua_pushfstring(L, "stopped: still running %s", why);
+    lua_error(L);
+}
 
 /* The Lua half of the wrk table. `wrk` is a global made in C first. */
 static const char bootstrap[] =
@@ -519,6 +547,7 @@ int hp_script_new(const char *path, const struct hp_script_target *t, struct hp_
         return hp_err_set(err, -ENOMEM, "out of memory");
     snprintf(s->path, sizeof s->path, "%s", path);
     s->target = t;
+    atomic_store(&s->deadline_ns, INT64_MAX);
     s->pipeline = 1;
     if ((rc = new_state(s, &s->main, err)) < 0) {
         hp_free(s);
@@ -603,6 +632,13 @@ int hp_script_setup(struct hp_script *s, int threads, const struct hp_addr *addr
         if ((rc = new_state(s, &L, err)) < 0)
             return rc;
         th->L = L;
+        /* A script that runs past the test's end must be stoppable: the
+         * count hook does it, and LuaJIT runs hooks only when interpreting,
+         * so these states are never compiled (see docs/scripting.md). */
+        luaJIT_setmode(L, 0, LUAJIT_MODE_ENGINE | LUAJIT_MODE_OFF);
+        lua_pushlightuserdata(L, s);
+        lua_setfield(L, LUA_REGISTRYINDEX, SCRIPT_KEY);
+        lua_sethook(L, deadline_hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
         push_thread(L, s, i, true);
         lua_getglobal(L, "wrk");
         lua_pushvalue(L, -2);
@@ -670,6 +706,15 @@ int hp_script_setup(struct hp_script *s, int threads, const struct hp_addr *addr
         }
     }
     return 0;
+}
+
+void hp_script_set_deadline(struct hp_script *s, int64_t deadline_ns, bool stop_request)
+{
+    int64_t cur = atomic_load(&s->deadline_ns);
+    while (deadline_ns < cur && !atomic_compare_exchange_weak(&s->deadline_ns, &cur, deadline_ns))
+        ;
+    if (stop_request && deadline_ns <= atomic_load(&s->deadline_ns))
+        atomic_store(&s->halt_reason, 1);
 }
 
 const struct hp_addr *hp_script_thread_addr(const struct hp_script *s, int i)

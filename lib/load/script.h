@@ -72,6 +72,10 @@ void hp_script_response(struct hp_script *s, int i, int status, const char *head
 int64_t hp_script_delay_ns(struct hp_script *s, int i);
 /* thread:stop() was called on thread i, or its script failed. */
 bool hp_script_stopped(const struct hp_script *s, int i);
+/* Stop the threads' scripts still running past deadline_ns (hp_now_ns):
+ * an earlier deadline wins; stop_request says it came from a stop (Ctrl-C),
+ * for the message. Any thread. */
+void hp_script_set_deadline(struct hp_script *s, int64_t deadline_ns, bool stop_request);
 /* The first Lua error of the run, "file:line: message (in request())", or NULL. */
 const char *hp_script_error(const struct hp_script *s);
 

@@ -144,4 +144,36 @@ run -t1 -c1 -d300ms -s "$lua/runtime_error.lua" "http://127.0.0.1:$port/"
 grep -q "runtime_error.lua:6: attempt to index local 'x' (a nil value) (in response())" "$work/out" ||
     fail "runtime_error: no file:line"
 stop
+
+# A request() that never returns after its 50th call: stopped at the end of
+# the test (and the grace period), named with file:line, and what was
+# measured is kept: 2 threads x 50 calls, less the one that, as in wrk, counts
+# the pipeline depth on thread 0 before the run: 99 requests, as the server
+# counted them.
+serve
+timeout 60 "$hotpath" load -t2 -c2 -d1 -s "$lua/hangs.lua" "http://127.0.0.1:$port/" \
+    >"$work/out" 2>&1
+status=$?
+[ "$status" = 124 ] && fail "hangs: the load test hung"
+[ "$status" = 1 ] || fail "hangs exited $status"
+grep -q "hangs.lua:7: stopped: still running at the end of the test (in request())" "$work/out" ||
+    fail "hangs: no file:line"
+n=$(requests); stop
+[ "$n" = 99 ] && [ "$(truth requests)" = 99 ] ||
+    fail "hangs: $n requests read, $(truth requests) served, 99 expected"
+# ... and at Ctrl-C, in a 30 s test.
+serve
+timeout 60 "$hotpath" load -t2 -c2 -d30 -s "$lua/hangs.lua" "http://127.0.0.1:$port/" \
+    >"$work/out" 2>&1 &
+lp=$!
+sleep 1
+kill -INT $lp
+wait $lp
+status=$?
+[ "$status" = 124 ] && fail "hangs: Ctrl-C did not stop it"
+[ "$status" = 1 ] || fail "hangs after Ctrl-C exited $status"
+grep -q "hangs.lua:7: stopped: still running after the stop request" "$work/out" ||
+    fail "hangs after Ctrl-C: no file:line"
+n=$(requests); stop
+[ "$n" = 99 ] || fail "hangs after Ctrl-C: $n requests read, 99 expected"
 echo "lua_scripts: ok"
