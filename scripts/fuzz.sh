@@ -5,7 +5,8 @@
 # only changes by hand). Crashes are kept in FUZZ_BUILD/crashes/.
 #   scripts/fuzz.sh FUZZ_BUILD_DIR SECONDS [RESULTS_FILE]
 # RESULTS_FILE gets one line per harness: PASS|FAIL name seconds executions
-# new-units crashes. FUZZ_ONLY="csv units" runs only those harnesses.
+# new-units crashes. FUZZ_ONLY="csv units" runs only those harnesses;
+# FUZZ_TIMEOUT (seconds, default 10) is what one input may take.
 set -u
 build=${1:-build-fuzz}
 seconds=${2:-60}
@@ -42,7 +43,7 @@ for harness in "$build"/fuzz/fuzz_*; do
     dict=""
     [ -f "fuzz/$name.dict" ] && dict="-dict=fuzz/$name.dict"
     echo "fuzz: $name for ${seconds}s"
-    if "$harness" $dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    if "$harness" $dict -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$build/crashes/$name-" "$work" \
         >"$build/$name.log" 2>&1; then
         grep -E "stat::number_of_executed_units" "$build/$name.log" | sed "s/^/  /"
