@@ -179,6 +179,9 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         return cli_usage_error(cmd, "a URL is needed (e.g. hotpath sweep http://127.0.0.1:8080/)");
     if (hp_url_parse(url_text, &url, &err) < 0)
         return cli_usage_error(cmd, "%s", err.msg);
+    if (url.tls) /* never plain text to a TLS port */
+        return cli_usage_error(cmd, "https is not supported by sweep yet (hotpath load "
+                                    "https://... is)");
     if (sc.n_levels == 0)
         for (int l = 1; l <= max && sc.n_levels < HP_SWEEP_MAX_LEVELS; l *= 2)
             sc.levels[sc.n_levels++] = l;

@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/units.h"
+#include "io/tls.h"
 #include "load/load_doc.h"
 #include "load/plan.h"
 #include "load/run.h"
@@ -126,6 +127,29 @@ static int script_done(const struct hp_cmd *cmd, struct load_run *run,
     return exit_code;
 }
 
+/* TLS: what was negotiated and how many handshakes were resumed, on the
+ * terminal and in the document's config.tls. */
+static int tls_summary(struct load_run *run)
+{
+    int64_t hs, resumed;
+    hp_tls_counts(run->cfg.tls, &hs, &resumed);
+    const struct hp_tls_info *ti = hp_load_tls_info(run->l);
+    printf("  TLS: %s%s%s%s%s, %" PRId64 " handshakes, %" PRId64 " resumed\n",
+           ti ? ti->version : "no handshake succeeded", ti ? " " : "", ti ? ti->cipher : "",
+           ti && ti->alpn[0] ? ", ALPN " : "", ti ? ti->alpn : "", hs, resumed);
+    if (!run->doc)
+        return 0;
+    json_t *o = json_pack("{s:s?, s:s?, s:s?, s:I, s:I, s:b, s:b}", "version",
+                          ti ? ti->version : NULL, "cipher", ti ? ti->cipher : NULL, "alpn",
+                          ti && ti->alpn[0] ? ti->alpn : NULL, "handshakes", (json_int_t)hs,
+                          "resumed", (json_int_t)resumed, "verify", !run->plan.tls.insecure,
+                          "resume", run->plan.tls.resume);
+    json_t *config = json_object_get(hp_result_json(run->doc), "config");
+    if (!o || json_object_set_new(config, "tls", o) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
 /* After the run: the summary, thresholds, the script's done() and every
  * output file. Returns the exit code. */
 static int finish(const struct hp_cmd *cmd, struct load_run *run, bool interrupted,
@@ -142,6 +166,11 @@ static int finish(const struct hp_cmd *cmd, struct load_run *run, bool interrupt
         printf("  (interrupted: partial results)\n");
     load_print_summary(&run->cfg, run->target_rate, run->latency, t, elapsed, run->rates,
                        run->n_rates);
+    if (run->cfg.tls && (rc = tls_summary(run)) < 0)
+        exit_code = cli_fail(cmd, rc, NULL);
+    const char *why = hp_load_first_error(run->l);
+    if (why[0])
+        fprintf(stderr, "hotpath load: the first connection failed: %s\n", why);
     if (run->mon.mon) {
         printf("  Monitor (pid %d):\n", run->monitor_pid);
         hp_mon_summary_print(&run->mon.sum, run->monitor_pid, elapsed, "    ", stdout);
@@ -264,6 +293,7 @@ out:
     hp_free(run->rates);
     hp_hlog_abort(run->hlog);
     hp_load_free(run->l);
+    hp_tls_free(run->cfg.tls);
     hp_script_free(run->script); /* after the workers that call it have stopped */
     hp_result_free(run->doc);
     hp_free(request);

@@ -18,11 +18,14 @@ static int parse_url(const char *text, const char *shown, struct hp_url *out, st
     const char *p;
 
     memset(out, 0, sizeof *out);
-    if (strncasecmp(text, "https://", 8) == 0)
-        return hp_err_set(err, HP_EUSAGE, "'%s': https is not supported yet (use http://)", shown);
-    if (strncasecmp(text, "http://", 7) != 0)
+    if (strncasecmp(text, "https://", 8) == 0) {
+        out->tls = true;
+        p = text + 8;
+    } else if (strncasecmp(text, "http://", 7) == 0) {
+        p = text + 7;
+    } else {
         return hp_err_set(err, HP_EPARSE, "'%s': expected a URL like http://host:port/path", shown);
-    p = text + 7;
+    }
     size_t auth_len = strcspn(p, "/?#");
     if (auth_len == 0)
         return hp_err_set(err, HP_EPARSE, "'%s': no host in the URL", shown);
@@ -51,7 +54,7 @@ static int parse_url(const char *text, const char *shown, struct hp_url *out, st
         if (colon)
             port_at = colon + 1;
     }
-    out->port = 80;
+    out->port = out->tls ? 443 : 80;
     if (port_at) {
         char *end;
         long port = strtol(port_at, &end, 10);

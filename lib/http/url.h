@@ -14,13 +14,13 @@
 
 struct hp_url {
     char host[256];      /* without brackets for IPv6 */
-    int port;
+    int port;            /* 80, or 443 for https, unless given */
+    bool tls;            /* https:// */
     char authority[300]; /* Host header value: "host", "host:port", "[v6]:port" */
     char target[HP_URL_MAX]; /* path and query, "/" at least */
 };
 
-/* Parse "http://host[:port][/path][?query]". https is refused with a clear
- * message (TLS comes later). Fragments are dropped. */
+/* Parse "http[s]://host[:port][/path][?query]". Fragments are dropped. */
 int hp_url_parse(const char *text, struct hp_url *out, struct hp_err *err);
 
 /* Resolve the URL's host and port into a socket address. */

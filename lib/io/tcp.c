@@ -20,8 +20,9 @@ static void no_delay(int fd, const struct hp_addr *a)
     }
 }
 
-static int tcp_connect(struct hp_sock *s, const struct hp_addr *a)
+static int tcp_connect(struct hp_sock *s, const struct hp_addr *a, void *ctx)
 {
+    (void)ctx;
     int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
@@ -48,8 +49,9 @@ static int tcp_finish(struct hp_sock *s)
     return -err;
 }
 
-static int tcp_accept(struct hp_sock *s, int fd, const struct hp_addr *local)
+static int tcp_accept(struct hp_sock *s, int fd, const struct hp_addr *local, void *ctx)
 {
+    (void)ctx;
     no_delay(fd, local);
     s->fd = fd;
     return 0;
@@ -102,6 +104,12 @@ static void tcp_close(struct hp_sock *s)
     s->want = 0;
 }
 
+static const char *tcp_error(const struct hp_sock *s)
+{
+    (void)s;
+    return "";
+}
+
 const struct hp_transport_ops hp_transport_tcp = {
     .name = "tcp",
     .connect = tcp_connect,
@@ -112,4 +120,5 @@ const struct hp_transport_ops hp_transport_tcp = {
     .recv = tcp_recv,
     .shutdown = tcp_shutdown,
     .close = tcp_close,
+    .error = tcp_error,
 };

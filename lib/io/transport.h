@@ -34,13 +34,14 @@ struct hp_transport_ops {
     /* Client: make a non-blocking socket to a and start connecting. 0 when
      * connected at once, -EINPROGRESS when under way (wait for HP_POLL_OUT,
      * then finish()), another negative errno when it failed (s->fd is then
-     * -1). */
-    int (*connect)(struct hp_sock *s, const struct hp_addr *a);
+     * -1). ctx: the kind's shared context (TLS: struct hp_tls), or NULL. */
+    int (*connect)(struct hp_sock *s, const struct hp_addr *a, void *ctx);
     /* Client, once writable: the connect's outcome and any handshake. 0
      * ready; -EAGAIN: wait for s->want; a negative errno (-ECONNREFUSED...). */
     int (*finish)(struct hp_sock *s);
-    /* Server: adopt an accepted non-blocking descriptor. 0 or -errno. */
-    int (*accept)(struct hp_sock *s, int fd, const struct hp_addr *local);
+    /* Server: adopt an accepted non-blocking descriptor (a handshake, if
+     * the kind has one, runs in finish()). 0 or -errno. */
+    int (*accept)(struct hp_sock *s, int fd, const struct hp_addr *local, void *ctx);
     ssize_t (*send)(struct hp_sock *s, const void *buf, size_t len);
     ssize_t (*sendv)(struct hp_sock *s, const struct iovec *iov, int n_iov);
     /* > 0 bytes, 0 at the end of the stream, -EAGAIN, or -errno. */
@@ -49,6 +50,10 @@ struct hp_transport_ops {
     int (*shutdown)(struct hp_sock *s);
     /* Close and forget; s->fd becomes -1. Safe on a closed one. */
     void (*close)(struct hp_sock *s);
+    /* Why the last call on s failed, in the kind's words (TLS: OpenSSL's
+     * reason and the certificate check's), or "" when the errno says it
+     * all. Valid until the next call on s. */
+    const char *(*error)(const struct hp_sock *s);
 };
 
 static inline void hp_sock_init(struct hp_sock *s)
@@ -58,7 +63,9 @@ static inline void hp_sock_init(struct hp_sock *s)
     s->session = NULL;
 }
 
-/* Plain TCP (TCP_NODELAY) and unix stream sockets. */
+/* Plain TCP (TCP_NODELAY) and unix stream sockets; no context. */
 extern const struct hp_transport_ops hp_transport_tcp;
+/* TLS (io/tls.h), its context a struct hp_tls. */
+extern const struct hp_transport_ops hp_transport_tls;
 
 #endif

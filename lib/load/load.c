@@ -24,6 +24,7 @@
 #include "core/timer_heap.h"
 #include "core/units.h"
 #include "http/codec.h"
+#include "io/tls.h"
 #include "io/transport.h"
 #include "io/worker.h"
 
@@ -37,6 +38,7 @@ const char *hp_load_error_name(enum hp_load_error e)
     static const char *names[HP_LERR_COUNT] = {
         "connect_refused", "connect_timeout", "connect_error", "reset",      "read_error",
         "write_error",     "timeout",         "malformed",     "status_4xx", "status_5xx",
+        "tls_handshake",
     };
     return (unsigned)e < HP_LERR_COUNT ? names[e] : "unknown";
 }
@@ -87,6 +89,7 @@ struct lworker {
     int id;
     struct hp_worker wk; /* thread, poller, wake-up, timers (think times) */
     const struct hp_transport_ops *tx;
+    void *tx_ctx; /* the transport's shared context (TLS), or NULL */
     const struct hp_client_codec *codec;
     char *codec_states; /* [nconns] of codec->state_bytes */
     int nconns;
@@ -133,6 +136,10 @@ struct hp_load {
     int64_t start_ns;
     int64_t finish_ns;
     _Atomic bool stop;
+    _Atomic bool have_error; /* first_error is written (once) */
+    char first_error[256];
+    _Atomic int tls_info_state; /* 0 none, 1 being written, 2 written */
+    struct hp_tls_info tls_info; /* the first handshake's outcome */
     _Atomic int ready;  /* open model: workers whose connections are up */
     _Atomic bool go;    /* the schedule's origin (start_ns) is set */
     double cum_weight[HP_LOAD_MAX_MIX]; /* mix: cumulative weights, the last is the sum */
@@ -212,7 +219,8 @@ void hp_load_script_summary(const struct hp_load_counts *c, double elapsed_s,
         .requests = c->requests,
         .bytes = c->bytes_read,
         .errors_connect = c->errors[HP_LERR_CONNECT_REFUSED] +
-                          c->errors[HP_LERR_CONNECT_TIMEOUT] + c->errors[HP_LERR_CONNECT],
+                          c->errors[HP_LERR_CONNECT_TIMEOUT] + c->errors[HP_LERR_CONNECT] +
+                          c->errors[HP_LERR_TLS],
         .errors_read = c->errors[HP_LERR_READ] + c->errors[HP_LERR_RESET] +
                        c->errors[HP_LERR_MALFORMED],
         .errors_write = c->errors[HP_LERR_WRITE],
@@ -371,7 +379,7 @@ static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
     w->codec->reset(c->cs, w->l->cfg.head_request);
     c->head_next = w->l->cfg.head_request;
     c->answered = 0;
-    int rc = w->tx->connect(&c->sk, w->addr);
+    int rc = w->tx->connect(&c->sk, w->addr, w->tx_ctx);
     if (rc < 0 && rc != -EINPROGRESS) {
         connect_failed(w, c, now, rc);
         return;
@@ -872,6 +880,16 @@ static int read_once(struct lworker *w, struct lconn *c)
     return n == RBUF_BYTES ? READ_FULL : READ_SHORT;
 }
 
+/* The run's first failed connect, in the transport's words (once). */
+static void keep_first_error(struct lworker *w, struct lconn *c)
+{
+    const char *why = w->tx->error(&c->sk);
+    bool no = false;
+    if (why[0] && !atomic_load(&w->l->have_error) &&
+        atomic_compare_exchange_strong(&w->l->have_error, &no, true))
+        snprintf(w->l->first_error, sizeof w->l->first_error, "%s", why);
+}
+
 static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
 {
     if (c->state == LC_CONNECTING) {
@@ -881,12 +899,21 @@ static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
             return;
         }
         if (rc < 0) {
-            record_error(w, rc == -ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
+            record_error(w, rc == -ECONNREFUSED ? HP_LERR_CONNECT_REFUSED
+                            : rc == -EPROTO     ? HP_LERR_TLS
+                                                : HP_LERR_CONNECT);
+            keep_first_error(w, c);
             conn_drop(w, c, now, -1, false);
             return;
         }
         c->state = LC_READY;
         fig(w)->counts.connects++;
+        int none = 0;
+        if (w->tx_ctx && atomic_load_explicit(&w->l->tls_info_state, memory_order_relaxed) == 0 &&
+            atomic_compare_exchange_strong(&w->l->tls_info_state, &none, 1)) {
+            hp_tls_info(&c->sk, &w->l->tls_info); /* what the run negotiated, once */
+            atomic_store(&w->l->tls_info_state, 2);
+        }
         set_events(w, c, HP_POLL_IN);
         conn_ready(w, c, now);
         return;
@@ -1088,7 +1115,8 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
 
     w->l = l;
     w->id = id;
-    w->tx = &hp_transport_tcp;
+    w->tx = cfg->tls ? &hp_transport_tls : &hp_transport_tcp;
+    w->tx_ctx = cfg->tls;
     w->codec = &hp_codec_h1;
     /* Connections spread evenly; the first workers take the remainder. */
     w->nconns = cfg->connections / l->nworkers + (id < cfg->connections % l->nworkers);
@@ -1307,6 +1335,16 @@ int hp_load_start(struct hp_load *l, struct hp_err *err)
 
 /* A script call still running this long after a stop request is stuck. */
 #define SCRIPT_STOP_NS (250 * HP_NS_PER_MS)
+
+const struct hp_tls_info *hp_load_tls_info(const struct hp_load *l)
+{
+    return atomic_load(&l->tls_info_state) == 2 ? &l->tls_info : NULL;
+}
+
+const char *hp_load_first_error(const struct hp_load *l)
+{
+    return atomic_load(&l->have_error) ? l->first_error : "";
+}
 
 void hp_load_stop(struct hp_load *l)
 {

@@ -48,6 +48,7 @@ enum hp_load_error {
     HP_LERR_MALFORMED,
     HP_LERR_STATUS_4XX,
     HP_LERR_STATUS_5XX,
+    HP_LERR_TLS, /* a TLS handshake that failed (certificate, protocol, ...) */
     HP_LERR_COUNT
 };
 
@@ -73,8 +74,11 @@ struct hp_load_request {
     int n_checks;
 };
 
+struct hp_tls;
+
 struct hp_load_config {
     struct hp_addr addr;
+    struct hp_tls *tls;       /* TLS (io/tls.h) on every connection; NULL: plain TCP. Borrowed. */
     const char *request;      /* the full request bytes sent each time (method..body) */
     size_t request_len;
     bool head_request;        /* method is HEAD: responses have no body */
@@ -189,6 +193,13 @@ int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out);
 const struct hp_load_figures *hp_load_totals(const struct hp_load *l);
 /* True when HP_DATA_UNIQUE ran out of rows and sending stopped for it. */
 bool hp_load_data_exhausted(const struct hp_load *l);
+/* What the run's first TLS handshake negotiated, or NULL (plain TCP, or
+ * none succeeded). */
+struct hp_tls_info;
+const struct hp_tls_info *hp_load_tls_info(const struct hp_load *l);
+/* The first connection error of the run in the transport's words (a TLS
+ * handshake's reason), or "". */
+const char *hp_load_first_error(const struct hp_load *l);
 /* Seconds the run took: from the start of the schedule to the last
  * worker's end (its last answer or the grace period's end), measured by the
  * workers themselves; while running, the time so far. */

@@ -57,6 +57,9 @@ int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
     *target_rate_per_s = 0;
     if (hp_url_parse(p->url, url, err) < 0)
         return HP_EUSAGE;
+    if (p->tls_given && !url->tls)
+        return hp_err_set(err, HP_EUSAGE, "TLS options (-k, --cacert, --tls-version...) need "
+                                          "an https:// URL");
     if ((rc = apply_model(p, cfg, err)) < 0)
         return rc;
     double secs = (double)cfg->duration_ns / 1e9;
@@ -77,6 +80,13 @@ int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
     }
     if (rc < 0)
         return rc;
+    if (url->tls) {
+        struct hp_tls_opts o = p->tls;
+        if (!o.servername)
+            o.servername = url->host;
+        if ((rc = hp_tls_new(&o, &cfg->tls, err)) < 0)
+            return rc;
+    }
     if (hp_request_build(method, url, p->headers, p->n_headers, p->body, p->body_len, request,
                          &cfg->request_len, err) < 0)
         return HP_EUSAGE;

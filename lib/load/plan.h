@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "http/url.h"
+#include "io/tls.h"
 #include "load/load.h"
 
 enum hp_load_model { HP_MODEL_BY_RATE, HP_MODEL_CLOSED, HP_MODEL_OPEN };
@@ -28,12 +29,17 @@ struct hp_load_plan {
     const char *stages;       /* --stages text, NULL: none */
     enum hp_load_model model; /* BY_RATE: open when a rate is given */
     bool connections_given, duration_given;
+    /* https:// URLs: the TLS choices (servername defaults to the URL's
+     * host); tls_given: a TLS flag was given, which an http:// URL refuses */
+    struct hp_tls_opts tls;
+    bool tls_given;
 };
 
 /* Apply p to cfg (whose other fields keep their values): parse the URL into
  * *url, check the flags' combination, set the model and its stages, resolve
  * the address and build the request (*request, the caller's to hp_free;
- * cfg->request points into it). *target_rate_per_s is what the open model
+ * cfg->request points into it); for an https:// URL make cfg->tls (the
+ * caller's to hp_tls_free). *target_rate_per_s is what the open model
  * asks on average (0 for the closed model). Returns 0; HP_EUSAGE with err
  * for a combination or value that cannot be; or the address's error
  * (-EHOSTUNREACH...) when the target cannot be reached. */

@@ -97,6 +97,7 @@ struct worker {
     int id;
     struct hp_worker wk; /* thread, poller, wake-up, timers (delays, lingers, the queue) */
     const struct hp_transport_ops *tx;
+    void *tx_ctx; /* the transport's shared context (TLS), or NULL */
     int listen_fd;
     int max_conns;
     int nconns;
@@ -754,7 +755,7 @@ static void on_accept(struct worker *w)
             continue;
         }
         c->events = HP_POLL_IN;
-        if (w->tx->accept(&c->sk, fd, &w->srv->bound) < 0 ||
+        if (w->tx->accept(&c->sk, fd, &w->srv->bound, w->tx_ctx) < 0 ||
             hp_poller_add(&w->wk.poller, fd, HP_POLL_IN, c) < 0) {
             close(fd);
             hp_sock_init(&c->sk);

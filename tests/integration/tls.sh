@@ -1,0 +1,147 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# hotpath load over TLS against nginx (started here on free loopback ports
+# with certificates made here by openssl): requests counted exactly as
+# nginx logged them, what was negotiated in the document, session
+# resumption, and the certificate checks: an unknown CA, an expired
+# certificate and another host's name are each refused with OpenSSL's
+# reason and counted as tls_handshake errors; -k accepts them all; TLS
+# options on an http:// URL are a usage error.
+#   tls.sh HOTPATH
+set -u
+hotpath=$1
+work=$(mktemp -d)
+chmod 755 "$work"
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+fail() { echo "tls: $*" >&2; exit 1; }
+command -v nginx >/dev/null || fail "nginx is missing (scripts/deps.sh installs nginx-light)"
+command -v openssl >/dev/null || fail "openssl is missing (scripts/deps.sh installs it)"
+
+# A CA, and certificates it signed: for localhost and 127.0.0.1 (good),
+# the same names but expired in 2020, and another host's name.
+cd "$work" || exit 1
+cat >ca.cnf <<'CNF'
+[ ca ]
+default_ca = hp
+[ hp ]
+dir = .
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = any
+copy_extensions = copy
+unique_subject = no
+[ any ]
+commonName = supplied
+CNF
+touch index.txt
+echo 01 >serial
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+    -days 2 -subj "/CN=hotpath test CA" 2>/dev/null || fail "making the CA"
+cert() { # name, subjectAltName, not before, not after
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+        -out "$1.csr" -subj "/CN=$1" -addext "subjectAltName=$2" 2>/dev/null &&
+        openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in "$1.csr" -out "$1.pem" \
+            -startdate "$3" -enddate "$4" >/dev/null 2>&1 || fail "making $1's certificate"
+}
+cert good "DNS:localhost,IP:127.0.0.1" 20250101000000Z 20400101000000Z
+cert expired "DNS:localhost,IP:127.0.0.1" 20200101000000Z 20200102000000Z
+cert other "DNS:other.example" 20250101000000Z 20400101000000Z
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+good=$(free_port) expired=$(free_port) other=$(free_port)
+server() { # port, certificate name
+    cat <<CONF
+  server {
+    listen 127.0.0.1:$1 ssl;
+    ssl_certificate $work/$2.pem;
+    ssl_certificate_key $work/$2.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    access_log $work/$2.log;
+    location / { return 200 "hello\n"; }
+  }
+CONF
+}
+{
+    echo "worker_processes 1; daemon off; pid $work/nginx.pid; error_log $work/error.log;"
+    echo "events { worker_connections 1024; }"
+    echo "http {"
+    server "$good" good
+    server "$expired" expired
+    server "$other" other
+    echo "}"
+} >nginx.conf
+nginx -c "$work/nginx.conf" -e "$work/error.log" &
+pid=$!
+for _ in $(seq 50); do
+    python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2)" \
+        "$good" 2>/dev/null && break
+    sleep 0.1
+done
+lines() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
+requests() { sed -nE 's/^ *([0-9]+) requests in.*/\1/p' out; }
+
+# Trusting the CA: every request answered, as nginx logged them.
+"$hotpath" load -t1 -c4 -d1 --cacert ca.pem --json good.json "https://127.0.0.1:$good/" \
+    >out 2>&1 || fail "a certificate the CA signed was refused: $(cat out)"
+n=$(requests)
+[ "$n" -gt 0 ] && [ "$n" = "$(lines good.log)" ] ||
+    fail "$n requests read, nginx logged $(lines good.log)"
+python3 - good.json <<'PY' || exit 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["config"]["tls"]
+if t["version"] not in ("TLSv1.2", "TLSv1.3") or not t["cipher"] or t["handshakes"] < 4:
+    sys.exit("tls: config.tls %r" % t)
+if t["verify"] is not True or "key" in json.dumps(d).lower().replace("keep", ""):
+    sys.exit("tls: config.tls %r (or a key in the document)" % t)
+if d["metrics"].get("errors", {"value": 0})["value"] != 0:
+    sys.exit("tls: errors in a clean run: %r" % d["metrics"]["errors"])
+PY
+# localhost is in the certificate too; --servername checks another name.
+"$hotpath" load -t1 -c1 -d300ms --cacert ca.pem "https://localhost:$good/" >out 2>&1 ||
+    fail "https://localhost: $(cat out)"
+"$hotpath" load -t1 -c1 -d300ms --cacert ca.pem --servername other.example \
+    "https://127.0.0.1:$good/" >out 2>&1 && fail "--servername other.example was accepted"
+grep -qi "hostname mismatch" out || fail "--servername: no reason: $(cat out)"
+
+# Refused, each with its reason, counted as tls_handshake; nothing answered.
+refused() { # host:port, what OpenSSL says, the CA flag or nothing
+    before=$(lines "$2.log")
+    # shellcheck disable=SC2086
+    "$hotpath" load -t1 -c2 -d300ms $4 "https://$1/" >out 2>&1
+    status=$?
+    [ $status = 1 ] || fail "$2: exit $status: $(cat out)"
+    grep -qi "the first connection failed: .*$3" out || fail "$2: no '$3': $(cat out)"
+    grep -q "Errors: tls_handshake [1-9]" out || fail "$2: not counted: $(cat out)"
+    [ "$(requests)" = 0 ] && [ "$(lines "$2.log")" = "$before" ] || fail "$2: requests were sent"
+}
+refused "127.0.0.1:$good" good "unable to get local issuer certificate" ""
+refused "127.0.0.1:$expired" expired "certificate has expired" "--cacert ca.pem"
+refused "localhost:$other" other "hostname mismatch" "--cacert ca.pem"
+# -k: no checks, every one of them answers.
+for p in "$good" "$expired" "$other"; do
+    "$hotpath" load -k -t1 -c2 -d300ms "https://127.0.0.1:$p/" >out 2>&1 ||
+        fail "-k on port $p: $(cat out)"
+done
+
+# A new connection per request, resuming sessions: handshakes are resumed.
+"$hotpath" load -t1 -c2 -d500ms --cacert ca.pem --new-conn-per-request --tls-resume \
+    --tls-version 1.3 --json resume.json "https://127.0.0.1:$good/" >out 2>&1 ||
+    fail "--tls-resume: $(cat out)"
+python3 - resume.json <<'PY' || exit 1
+import json, sys
+t = json.load(open(sys.argv[1]))["config"]["tls"]
+n = json.load(open(sys.argv[1]))["metrics"]["requests"]["value"]
+if t["version"] != "TLSv1.3" or t["handshakes"] < n or t["resumed"] < t["handshakes"] // 2:
+    sys.exit("tls: --new-conn-per-request --tls-resume: %r for %d requests" % (t, n))
+PY
+
+# TLS options on an http:// URL, and an unknown --tls-version: usage errors.
+"$hotpath" load -k -d1 "http://127.0.0.1:$good/" >out 2>&1
+[ $? = 2 ] && grep -q "need an https:// URL" out || fail "-k on http://: $(cat out)"
+"$hotpath" load --tls-version 1.1 -d1 "https://127.0.0.1:$good/" >out 2>&1
+[ $? = 2 ] || fail "--tls-version 1.1 accepted"
+echo "tls: checked against nginx $(nginx -v 2>&1 | sed 's/.*\///')"
