@@ -14,10 +14,12 @@
 #include "core/result.h"
 #include "stat/hist_result.h"
 #include "core/units.h"
+#include "io/tls.h"
 #include "serve/serve.h"
 
 enum { O_LISTEN = 1, O_THREADS, O_STALL, O_ERROR_RATE, O_TRUTH, O_DURATION, O_SEED,
-       O_MAX_CONNS, O_WORKERS, O_QUIET, O_REUSE_PORT, O_HEADER_TIMEOUT, O_IDLE_TIMEOUT };
+       O_MAX_CONNS, O_WORKERS, O_QUIET, O_REUSE_PORT, O_HEADER_TIMEOUT, O_IDLE_TIMEOUT, O_TLS,
+       O_TLS_SELF_SIGNED };
 
 static const struct cli_opt serve_opts[] = {
     {O_LISTEN, "listen", 'l', "ADDR",
@@ -48,6 +50,13 @@ static const struct cli_opt serve_opts[] = {
      "after the head's first byte (slowloris clients). 0: never. Default 10s."},
     {O_IDLE_TIMEOUT, "idle-timeout", 0, "DURATION",
      "Close a connection that sends no request for this long. 0: never. Default 60s."},
+    {O_TLS, "tls", 0, "CERT:KEY",
+     "Serve HTTPS with this certificate (chain) and key, PEM files (one file holding both "
+     "may be given alone)."},
+    {O_TLS_SELF_SIGNED, "tls-self-signed", 0, NULL,
+     "Serve HTTPS with a throw-away EC key and a certificate for localhost, 127.0.0.1 and ::1 "
+     "made in memory at start (valid a day); its SHA-256 fingerprint is printed. Clients need "
+     "-k."},
     {O_REUSE_PORT, "reuse-port", 0, NULL,
      "Share the port with servers already listening on it (SO_REUSEPORT: the kernel spreads "
      "connections over them). Without it a port in use is refused, so that no other server "
@@ -104,6 +113,10 @@ static int write_truth(const struct hp_serve *srv, const struct hp_serve_config 
     rc = rc ? rc : hp_result_metric(r, "stalls", (double)st->stalls, "count");
     rc = rc ? rc : hp_result_metric(r, "queued", (double)st->queued, "count");
     rc = rc ? rc : hp_result_metric(r, "header_timeouts", (double)st->header_timeouts, "count");
+    if (cfg->tls) {
+        rc = rc ? rc : hp_result_metric(r, "tls_handshakes", (double)st->tls_handshakes, "count");
+        rc = rc ? rc : hp_result_metric(r, "tls_failures", (double)st->tls_failures, "count");
+    }
     rc = rc ? rc : hp_result_metric(r, "idle_timeouts", (double)st->idle_timeouts, "count");
     rc = rc ? rc : hp_result_metric(r, "bytes_in", (double)st->bytes_in, "bytes");
     rc = rc ? rc : hp_result_metric(r, "bytes_out", (double)st->bytes_out, "bytes");
@@ -170,7 +183,9 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
                                   .idle_timeout_ns = HP_SERVE_IDLE_TIMEOUT_NS};
     const char *listen_text = "127.0.0.1:8080", *truth = NULL, *v;
     int64_t duration_ns = 0, n;
-    bool quiet = false;
+    bool quiet = false, tls_self = false;
+    const char *tls_pair = NULL;
+    struct hp_tls *tls = NULL;
     struct cli_parser p;
     struct hp_err err = {0};
     struct hp_serve *srv = NULL;
@@ -239,7 +254,31 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
             if (!cli_duration(cmd, "idle-timeout", v, &cfg.idle_timeout_ns))
                 return HP_EXIT_USAGE;
             break;
+        case O_TLS:
+            tls_pair = v;
+            break;
+        case O_TLS_SELF_SIGNED:
+            tls_self = true;
+            break;
         }
+    }
+    if (tls_pair && tls_self)
+        return cli_usage_error(cmd, "--tls and --tls-self-signed: give one");
+    if (tls_pair || tls_self) {
+        char cert[1024] = "";
+        const char *key = NULL;
+        if (tls_pair) {
+            const char *colon = strrchr(tls_pair, ':');
+            snprintf(cert, sizeof cert, "%.*s", (int)(colon ? colon - tls_pair : (long)strlen(tls_pair)),
+                     tls_pair);
+            key = colon ? colon + 1 : cert;
+        }
+        struct hp_tls_opts o = {.server = true, .self_signed = tls_self,
+                                .cert = tls_pair ? cert : NULL, .key = key};
+        rc = hp_tls_new(&o, &tls, &err);
+        if (rc < 0)
+            return cli_fail(cmd, rc, &err);
+        cfg.tls = tls;
     }
     rc = hp_addr_parse(listen_text, &cfg.listen, &err);
     if (rc < 0) {
@@ -269,8 +308,14 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
         exit_code = cli_fail(cmd, rc, &err);
         goto out;
     }
-    printf("listening on %s%s (%d thread%s)\n", bound.ss.ss_family == AF_UNIX ? "" : "http://",
-           bound_text, cfg.threads, cfg.threads == 1 ? "" : "s");
+    printf("listening on %s%s (%d thread%s)\n",
+           bound.ss.ss_family == AF_UNIX ? "" : tls ? "https://" : "http://", bound_text,
+           cfg.threads, cfg.threads == 1 ? "" : "s");
+    if (tls_self) {
+        char fp[128];
+        hp_tls_fingerprint(tls, fp, sizeof fp);
+        printf("self-signed certificate, SHA-256 %s\n", fp);
+    }
     fflush(stdout);
 
     if (duration_ns > 0) {
@@ -297,6 +342,7 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
 out:
     hp_hist_free(st.service_ns);
     hp_serve_free(srv);
+    hp_tls_free(tls);
     return exit_code;
 }
 

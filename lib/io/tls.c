@@ -373,7 +373,8 @@ static int tls_accept(struct hp_sock *s, int fd, const struct hp_addr *local, vo
         return -ENOMEM;
     c->tcp_ok = true;
     SSL_set_accept_state(c->ssl);
-    return 0;
+    s->want = HP_POLL_IN;
+    return -EINPROGRESS; /* the handshake runs in finish() */
 }
 
 /* What a failed SSL call means for the engines: -EAGAIN (with s->want) or

@@ -39,8 +39,9 @@ struct hp_transport_ops {
     /* Client, once writable: the connect's outcome and any handshake. 0
      * ready; -EAGAIN: wait for s->want; a negative errno (-ECONNREFUSED...). */
     int (*finish)(struct hp_sock *s);
-    /* Server: adopt an accepted non-blocking descriptor (a handshake, if
-     * the kind has one, runs in finish()). 0 or -errno. */
+    /* Server: adopt an accepted non-blocking descriptor. 0 ready;
+     * -EINPROGRESS: a handshake to run with finish() (TLS) first; or
+     * -errno. */
     int (*accept)(struct hp_sock *s, int fd, const struct hp_addr *local, void *ctx);
     ssize_t (*send)(struct hp_sock *s, const void *buf, size_t len);
     ssize_t (*sendv)(struct hp_sock *s, const struct iovec *iov, int n_iov);

@@ -46,13 +46,14 @@
 #define DEFAULT_MAX_CONNS 100000
 
 enum conn_state {
-    C_HEAD,    /* waiting for / parsing a request head */
+    C_HEAD,    /* waiting for / parsing a request head (0: where a connection starts) */
     C_BODY,    /* discarding a Content-Length body */
     C_CHUNKED, /* discarding a chunked body */
     C_QUEUED,  /* waits for a free worker (--workers); its timer starts it */
     C_DELAY,   /* response waits for its timer */
     C_STREAM,  /* a large body is being written */
     C_LINGER,  /* error sent, write side shut: discard input until EOF or timeout */
+    C_HANDSHAKE, /* the transport's handshake (TLS) before the first request */
 };
 
 struct response {
@@ -592,6 +593,7 @@ static bool process(struct conn *c)
         case C_DELAY:
         case C_STREAM:
         case C_LINGER:
+        case C_HANDSHAKE: /* not parsed before the handshake is done */
             return false;
         }
     }
@@ -721,6 +723,26 @@ static void on_readable(struct conn *c)
     drive(c);
 }
 
+/* The transport's handshake moves on; done, the first request may already
+ * be in the session's buffer, so it is read at once. */
+static void handshake(struct conn *c)
+{
+    int rc = c->w->tx->finish(&c->sk);
+    if (rc == -EAGAIN) {
+        set_events(c, c->sk.want);
+        return;
+    }
+    if (rc < 0) {
+        c->w->st.tls_failures++;
+        conn_close(c);
+        return;
+    }
+    c->w->st.tls_handshakes++;
+    c->state = C_HEAD;
+    set_events(c, HP_POLL_IN);
+    on_readable(c);
+}
+
 static void on_timer(struct conn *c, int64_t now)
 {
     if (c->state == C_LINGER) {
@@ -755,7 +777,8 @@ static void on_accept(struct worker *w)
             continue;
         }
         c->events = HP_POLL_IN;
-        if (w->tx->accept(&c->sk, fd, &w->srv->bound, w->tx_ctx) < 0 ||
+        int rc = w->tx->accept(&c->sk, fd, &w->srv->bound, w->tx_ctx);
+        if ((rc < 0 && rc != -EINPROGRESS) ||
             hp_poller_add(&w->wk.poller, fd, HP_POLL_IN, c) < 0) {
             close(fd);
             hp_sock_init(&c->sk);
@@ -764,6 +787,8 @@ static void on_accept(struct worker *w)
             continue;
         }
         c->since_ns = w->wake_ns; /* the first head is timed from the accept */
+        if (rc == -EINPROGRESS) /* a handshake first, timed as a head is */
+            c->state = C_HANDSHAKE;
         c->next = w->live;
         if (w->live)
             w->live->prev = c;
@@ -815,7 +840,7 @@ static void sweep_timeouts(struct worker *w, int64_t now)
     struct conn *c = w->live;
     while (c) {
         struct conn *next = c->next;
-        if (c->state == C_HEAD) {
+        if (c->state == C_HEAD || c->state == C_HANDSHAKE) {
             int64_t limit = c->idle ? cfg->idle_timeout_ns : cfg->header_timeout_ns;
             if (limit > 0 && now - c->since_ns >= limit) {
                 if (c->idle)
@@ -877,6 +902,10 @@ static void *worker_main(void *arg)
             uint32_t e = evs[i].events;
             if (e & (HP_POLL_ERR | HP_POLL_HUP) && !(e & HP_POLL_IN)) {
                 conn_close(c);
+                continue;
+            }
+            if (c->state == C_HANDSHAKE) {
+                handshake(c);
                 continue;
             }
             if (e & HP_POLL_OUT)
@@ -946,7 +975,8 @@ static int worker_init(struct hp_serve *s, struct worker *w, int id, struct hp_e
 {
     w->srv = s;
     w->id = id;
-    w->tx = &hp_transport_tcp;
+    w->tx = s->cfg.tls ? &hp_transport_tls : &hp_transport_tcp;
+    w->tx_ctx = s->cfg.tls;
     w->max_conns = (s->cfg.max_conns + s->nworkers - 1) / s->nworkers;
     if (hp_hist_new_latency(&w->st.service_ns) < 0 ||
         !(w->rng = gsl_rng_alloc(gsl_rng_mt19937)))
@@ -1086,6 +1116,8 @@ int hp_serve_stats(const struct hp_serve *s, struct hp_serve_stats *out)
         out->queued += st->queued;
         out->header_timeouts += st->header_timeouts;
         out->idle_timeouts += st->idle_timeouts;
+        out->tls_handshakes += st->tls_handshakes;
+        out->tls_failures += st->tls_failures;
         out->bytes_in += st->bytes_in;
         out->bytes_out += st->bytes_out;
         for (int k = 0; k < 600; k++)

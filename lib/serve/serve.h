@@ -39,8 +39,11 @@ enum hp_serve_route {
     HP_ROUTE_COUNT
 };
 
+struct hp_tls;
+
 struct hp_serve_config {
     struct hp_addr listen;
+    struct hp_tls *tls;     /* TLS on every connection (io/tls.h); NULL: plain. Borrowed. */
     int threads;            /* 1..HP_SERVE_MAX_THREADS */
     int64_t stall_every_ns; /* 0: never stall */
     int64_t stall_for_ns;
@@ -74,6 +77,8 @@ struct hp_serve_stats {
     int64_t queued;               /* requests that waited for a free worker */
     int64_t header_timeouts;      /* connections closed: a head too slow (slowloris) */
     int64_t idle_timeouts;        /* connections closed: silent between requests */
+    int64_t tls_handshakes;       /* TLS: handshakes completed */
+    int64_t tls_failures;         /* TLS: handshakes that failed (closed) */
     int64_t bytes_in;
     int64_t bytes_out;
     struct hp_hist *service_ns;   /* request parsed -> response queued, per request */

@@ -139,9 +139,48 @@ if t["version"] != "TLSv1.3" or t["handshakes"] < n or t["resumed"] < t["handsha
     sys.exit("tls: --new-conn-per-request --tls-resume: %r for %d requests" % (t, n))
 PY
 
+kill "$pid"
+wait "$pid" 2>/dev/null
+pid=""
+
+# hotpath serve over TLS: its own throw-away certificate (-k), and the CA's
+# (--cacert): what load read is exactly what serve's truth counted.
+serve_tls() { # serve's TLS flags...
+    rm -f truth.json serve.out
+    "$hotpath" serve --listen 127.0.0.1:0 --truth "$work/truth.json" "$@" >serve.out 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do [ -s serve.out ] && break; sleep 0.1; done
+    port=$(head -n 1 serve.out | sed -E 's/.*:([0-9]+) .*/\1/')
+}
+truth() { python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print(int(m.get(sys.argv[2], {'value': 0})['value']))" truth.json "$1"; }
+serve_tls --tls-self-signed
+grep -q "^listening on https://" serve.out && grep -Eq "SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$" serve.out ||
+    fail "serve --tls-self-signed: $(cat serve.out)"
+"$hotpath" load -k -t2 -c4 -d1 "https://127.0.0.1:$port/" >out 2>&1 || fail "load -k: $(cat out)"
+n=$(requests)
+"$hotpath" load -t1 -c1 -d300ms "https://127.0.0.1:$port/" >out 2>&1 && fail "a self-signed certificate was trusted"
+grep -q "self-signed certificate" out || fail "no reason for the self-signed one: $(cat out)"
+kill -INT "$pid"; wait "$pid"; pid=""
+[ "$n" -gt 0 ] && [ "$(truth requests)" = "$n" ] || fail "serve answered $(truth requests), load read $n"
+[ "$(truth tls_handshakes)" -ge 4 ] && [ "$(truth tls_failures)" -ge 1 ] ||
+    fail "serve's truth: $(truth tls_handshakes) handshakes, $(truth tls_failures) failures"
+serve_tls --tls "$work/good.pem:$work/good.key"
+"$hotpath" load -t1 -c2 -d500ms --cacert ca.pem --tls-version 1.2 --new-conn-per-request \
+    --tls-resume --json serve.json "https://localhost:$port/" >out 2>&1 ||
+    fail "serve --tls: $(cat out)"
+n=$(requests)
+kill -INT "$pid"; wait "$pid"; pid=""
+[ "$n" -gt 0 ] && [ "$(truth requests)" = "$n" ] || fail "serve --tls answered $(truth requests), load read $n"
+python3 - serve.json <<'PY' || exit 1
+import json, sys
+t = json.load(open(sys.argv[1]))["config"]["tls"]
+if t["version"] != "TLSv1.2" or t["resumed"] < t["handshakes"] // 2:
+    sys.exit("tls: serve --tls, 1.2 resumed: %r" % t)
+PY
+
 # TLS options on an http:// URL, and an unknown --tls-version: usage errors.
-"$hotpath" load -k -d1 "http://127.0.0.1:$good/" >out 2>&1
+"$hotpath" load -k -d1 "http://127.0.0.1:1/" >out 2>&1
 [ $? = 2 ] && grep -q "need an https:// URL" out || fail "-k on http://: $(cat out)"
-"$hotpath" load --tls-version 1.1 -d1 "https://127.0.0.1:$good/" >out 2>&1
+"$hotpath" load --tls-version 1.1 -d1 "https://127.0.0.1:1/" >out 2>&1
 [ $? = 2 ] || fail "--tls-version 1.1 accepted"
-echo "tls: checked against nginx $(nginx -v 2>&1 | sed 's/.*\///')"
+echo "tls: checked against nginx and hotpath serve"
