@@ -9,6 +9,7 @@
 #include "cmds.h"
 #include "cli_gate.h"
 #include "http/url.h"
+#include "io/tls.h"
 #include "load/plan.h"
 #include "stat/hlog.h"
 #include "sys/monitor.h"
@@ -88,6 +89,8 @@ struct load_scenario_opts {
     int n_thresholds;
     int64_t grace_ns;         /* -1: each scenario's timeout */
     uint64_t seed;
+    const struct hp_tls_opts *tls; /* an https base_url's TLS choices (-k, --cacert...) */
+    bool tls_given;
 };
 int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o);
 

@@ -346,6 +346,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
     struct hp_err err = {0};
     struct hp_result *doc = NULL;
     struct hp_addr addr;
+    struct hp_tls *tls = NULL;
     int rc, exit_code = HP_EXIT_OK;
 
     cli_gate_init(&gate);
@@ -375,6 +376,20 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
         exit_code = HP_EXIT_FAIL;
         goto out;
     }
+    if (o->tls_given && !st.f->base.tls) {
+        exit_code = cli_usage_error(cmd, "TLS options (-k, --cacert, --tls-version...) need an "
+                                         "https base_url (%s has %s)", o->path, st.f->base_text);
+        goto out;
+    }
+    if (st.f->base.tls) { /* one host, one TLS context for every scenario */
+        struct hp_tls_opts to = *o->tls;
+        if (!to.servername)
+            to.servername = st.f->base.host;
+        if ((rc = hp_tls_new(&to, &tls, &err)) < 0) {
+            exit_code = cli_fail(cmd, rc, &err);
+            goto out;
+        }
+    }
     if (hp_hist_new_latency(&st.corrected) < 0 || hp_hist_new_latency(&st.uncorrected) < 0 ||
         hp_hist_new_latency(&st.lag) < 0) {
         exit_code = cli_fail(cmd, -ENOMEM, NULL);
@@ -385,6 +400,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
         r->sc = st.f->sc[i];
         struct hp_load_config *cfg = &r->sc->cfg;
         cfg->addr = addr;
+        cfg->tls = tls;
         cfg->grace_ns = o->grace_ns >= 0 ? o->grace_ns : cfg->timeout_ns;
         cfg->connect_timeout_ns = cfg->timeout_ns;
         cfg->seed = o->seed + (uint64_t)i * 7919;
@@ -495,6 +511,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
 out:
     for (int i = 0; i < st.n; i++)
         hp_load_free(st.runs[i].l);
+    hp_tls_free(tls); /* after every engine that used it */
     hp_hist_free(st.corrected);
     hp_hist_free(st.uncorrected);
     hp_hist_free(st.lag);

@@ -972,9 +972,6 @@ static int parse_file(struct ctx *x)
         return rc;
     if (hp_url_parse(base, &f->base, &e) < 0)
         return hp_ydoc_error(&x->y, bn, "base_url: %s", e.msg);
-    if (f->base.tls) /* never plain text to a TLS port */
-        return hp_ydoc_error(&x->y, bn, "base_url: https in scenario files is not supported "
-                                        "yet (hotpath load https://... is)");
     if (strcmp(f->base.target, "/") != 0)
         return hp_ydoc_error(&x->y, bn, "base_url: '%s' has a path; give the host only and put "
                                         "paths in requests", base);

@@ -476,7 +476,7 @@ static int new_state(struct hp_script *s, lua_State **out, struct hp_err *err)
     lua_pop(L, 1);
 
     lua_newtable(L);
-    lua_pushstring(L, "http");
+    lua_pushstring(L, t->url->tls ? "https" : "http");
     lua_setfield(L, -2, "scheme");
     lua_pushstring(L, t->url->host);
     lua_setfield(L, -2, "host");

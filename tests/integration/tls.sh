@@ -158,6 +158,15 @@ grep -q "^listening on https://" serve.out && grep -Eq "SHA-256 ([0-9A-F]{2}:){3
     fail "serve --tls-self-signed: $(cat serve.out)"
 "$hotpath" load -k -t2 -c4 -d1 "https://127.0.0.1:$port/" >out 2>&1 || fail "load -k: $(cat out)"
 n=$(requests)
+# a scenario file with an https base_url, and a wrk script that sees the scheme
+printf 'base_url: https://127.0.0.1:%s\nscenarios:\n  s:\n    executor: closed\n    connections: 2\n    duration: 500ms\n    requests:\n      - path: /bytes/100\n' \
+    "$port" >tls.yaml
+"$hotpath" load -k tls.yaml >out 2>&1 || fail "an https scenario file: $(cat out)"
+n=$((n + $(requests)))
+printf 'function init() if wrk.scheme ~= "https" then error("scheme " .. wrk.scheme) end end\n' >scheme.lua
+"$hotpath" load -k -t1 -c1 -d200ms -s scheme.lua "https://127.0.0.1:$port/" >out 2>&1 ||
+    fail "wrk.scheme over https: $(cat out)"
+n=$((n + $(requests)))
 "$hotpath" load -t1 -c1 -d300ms "https://127.0.0.1:$port/" >out 2>&1 && fail "a self-signed certificate was trusted"
 grep -q "self-signed certificate" out || fail "no reason for the self-signed one: $(cat out)"
 kill -INT "$pid"; wait "$pid"; pid=""
