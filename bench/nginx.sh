@@ -60,3 +60,35 @@ requests:
   - {name: login, method: POST, path: /login, weight: 5, body: '{"user": "\${user}"}'}
 YAML
 }
+
+# bench_nginx with TLS: a throw-away P-256 certificate for 127.0.0.1, TLS
+# 1.3 only (its default suite, AES-256-GCM), session tickets on.
+#   bench_nginx_tls WORK_DIR PORT   (sets nginx_pid)
+bench_nginx_tls() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/key.pem" \
+        -out "$1/cert.pem" -days 1 -subj "/CN=127.0.0.1" \
+        -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+    cat >"$1/nginx.conf" <<NGX
+worker_processes 1;
+worker_rlimit_nofile 65536;
+daemon off;
+master_process off;
+pid $1/nginx.pid;
+error_log $1/nginx.err;
+events { worker_connections 16384; }
+http {
+    access_log off;
+    keepalive_requests 1000000000;
+    server {
+        listen 127.0.0.1:$2 ssl backlog=4096;
+        ssl_certificate $1/cert.pem;
+        ssl_certificate_key $1/key.pem;
+        ssl_protocols TLSv1.3;
+        location / { default_type text/plain; return 200 "Hello, World!"; }
+    }
+}
+NGX
+    taskset -c 1 nginx -c "$1/nginx.conf" -p "$1" &
+    nginx_pid=$!
+    sleep 0.5
+}
