@@ -187,6 +187,25 @@ if t["version"] != "TLSv1.2" or t["resumed"] < t["handshakes"] // 2:
     sys.exit("tls: serve --tls, 1.2 resumed: %r" % t)
 PY
 
+# A peer that accepts and then never answers the ClientHello: the connect
+# timeout ends each try, counted as connect_timeout; the run ends on time.
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' >silent.port &
+silent=$!
+for _ in $(seq 50); do [ -s silent.port ] && break; sleep 0.1; done
+timeout 30 "$hotpath" load -k -t1 -c2 -d1 --connect-timeout 300ms "https://127.0.0.1:$(cat silent.port)/" \
+    >out 2>&1
+status=$?
+kill $silent
+[ $status = 1 ] || fail "a silent TLS peer: exit $status: $(cat out)"
+grep -q "Errors: connect_timeout [1-9]" out || fail "a silent TLS peer: no connect timeouts: $(cat out)"
+
 # TLS options on an http:// URL, and an unknown --tls-version: usage errors.
 "$hotpath" load -k -d1 "http://127.0.0.1:1/" >out 2>&1
 [ $? = 2 ] && grep -q "need an https:// URL" out || fail "-k on http://: $(cat out)"
