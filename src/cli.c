@@ -10,6 +10,7 @@
 
 #include "core/file.h"
 #include "core/units.h"
+#include "io/tls.h"
 
 void cli_init(struct cli_parser *p, const struct hp_cmd *cmd, int argc, char **argv)
 {
@@ -228,6 +229,26 @@ bool cli_int(const struct hp_cmd *cmd, const char *opt, const char *v, int64_t m
     }
     *out = n;
     return true;
+}
+
+int cli_tls_store(const struct hp_cmd *cmd, int id, int base, const char *v, struct hp_tls_opts *o)
+{
+    switch (id - base) {
+    case 0: o->insecure = true; return 1;
+    case 1: o->cafile = v; return 1;
+    case 2: o->cert = v; return 1;
+    case 3: o->key = v; return 1;
+    case 4:
+        if (strcmp(v, "1.2") != 0 && strcmp(v, "1.3") != 0) {
+            cli_usage_error(cmd, "--tls-version: '%s' (expected 1.2 or 1.3)", v);
+            return -1;
+        }
+        o->version = v[2] == '2' ? 12 : 13;
+        return 1;
+    case 5: o->ciphers = v; return 1;
+    case 6: o->servername = v; return 1;
+    default: return 0;
+    }
 }
 
 int cli_store(const struct hp_cmd *cmd, const struct cli_field *fields, int id, const char *v,

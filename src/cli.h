@@ -95,6 +95,27 @@ struct cli_field {
 int cli_store(const struct hp_cmd *cmd, const struct cli_field *fields, int id, const char *v,
               void *base);
 
+/* The TLS flags every command that speaks HTTP takes, as option ids
+ * base..base+6 (CLI_TLS_COUNT of them): put CLI_TLS_OPTS(base) in the
+ * command's table and hand each option to cli_tls_store. */
+#define CLI_TLS_COUNT 7
+#define CLI_TLS_OPTS(b)                                                                        \
+    {(b) + 0, "insecure", 'k', NULL,                                                           \
+     "https: do not check the server's certificate or its name (self-signed test servers)."}, \
+    {(b) + 1, "cacert", 0, "FILE",                                                             \
+     "https: trust the certificates in FILE (PEM) instead of the system's store."},            \
+    {(b) + 2, "cert", 0, "FILE", "https: a client certificate (PEM) to send when asked."},     \
+    {(b) + 3, "key", 0, "FILE", "https: the client certificate's key (PEM)."},                 \
+    {(b) + 4, "tls-version", 0, "1.2|1.3", "https: only this TLS version."},                   \
+    {(b) + 5, "ciphers", 0, "LIST",                                                            \
+     "https: the TLS 1.2 ciphers or TLS 1.3 suites to offer, in OpenSSL's syntax."},           \
+    {(b) + 6, "servername", 0, "NAME",                                                         \
+     "https: the name sent in SNI and checked in the certificate (default the URL's host)."}
+struct hp_tls_opts;
+/* Option id, if one of the TLS flags at base, into o. 1 stored, 0 not one
+ * of them, -1 after printing a usage error. */
+int cli_tls_store(const struct hp_cmd *cmd, int id, int base, const char *v, struct hp_tls_opts *o);
+
 void cli_print_help(const struct hp_cmd *cmd, FILE *out);
 void cli_print_markdown(const struct hp_cmd *cmd, FILE *out);
 

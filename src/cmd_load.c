@@ -21,8 +21,7 @@
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_TIMEOUT, O_METHOD, O_BODY, O_UNIX,
        O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL,
        O_LATENCY, O_GRACE, O_JSON, O_SEED, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK, O_SCRIPT,
-       O_MONITOR, O_REDACT, O_INSECURE, O_CACERT, O_CERT, O_KEY, O_TLS_VERSION, O_CIPHERS,
-       O_SERVERNAME, O_TLS_RESUME, O_NEW_CONN };
+       O_MONITOR, O_REDACT, O_TLS_RESUME, O_NEW_CONN, O_TLS /* CLI_TLS_COUNT ids from here */ };
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
@@ -88,17 +87,7 @@ static const struct cli_opt load_opts[] = {
      "values are shown as [redacted] in the terminal, the document and the summaries, like "
      "those of Authorization, Cookie, token, key, sig, secret, password, session, credential "
      "and the cloud signing parameters."},
-    {O_INSECURE, "insecure", 'k', NULL,
-     "https: do not check the server's certificate or its name (self-signed test servers)."},
-    {O_CACERT, "cacert", 0, "FILE",
-     "https: trust the certificates in FILE (PEM) instead of the system's store."},
-    {O_CERT, "cert", 0, "FILE", "https: a client certificate (PEM) to send when asked."},
-    {O_KEY, "key", 0, "FILE", "https: the client certificate's key (PEM)."},
-    {O_TLS_VERSION, "tls-version", 0, "1.2|1.3", "https: only this TLS version."},
-    {O_CIPHERS, "ciphers", 0, "LIST",
-     "https: the TLS 1.2 ciphers or TLS 1.3 suites to offer, in OpenSSL's syntax."},
-    {O_SERVERNAME, "servername", 0, "NAME",
-     "https: the name sent in SNI and checked in the certificate (default the URL's host)."},
+    CLI_TLS_OPTS(O_TLS),
     {O_TLS_RESUME, "tls-resume", 0, NULL,
      "https: resume TLS sessions (tickets and session IDs) on new connections."},
     {O_NEW_CONN, "new-conn-per-request", 0, NULL,
@@ -135,12 +124,6 @@ static const struct cli_field load_fields[] = {
     {O_SUMMARY_MD, CLI_STR, AT(summary_md), 0, 0},
     {O_LATENCY, CLI_FLAG, AT(latency), 0, 0},
     {O_CHECK, CLI_FLAG, AT(check_only), 0, 0},
-    {O_INSECURE, CLI_FLAG, AT(plan.tls.insecure), 0, 0},
-    {O_CACERT, CLI_STR, AT(plan.tls.cafile), 0, 0},
-    {O_CERT, CLI_STR, AT(plan.tls.cert), 0, 0},
-    {O_KEY, CLI_STR, AT(plan.tls.key), 0, 0},
-    {O_CIPHERS, CLI_STR, AT(plan.tls.ciphers), 0, 0},
-    {O_SERVERNAME, CLI_STR, AT(plan.tls.servername), 0, 0},
     {O_TLS_RESUME, CLI_FLAG, AT(plan.tls.resume), 0, 0},
     {0, 0, 0, 0, 0},
 };
@@ -160,7 +143,12 @@ static int parse_args(const struct hp_cmd *cmd, int argc, char **argv, struct lo
             if (o->id == id && id <= O_MODEL)
                 run->engine_flag = o->name;
         p->connections_given |= id == O_CONNECTIONS;
-        p->tls_given |= id >= O_INSECURE && id <= O_TLS_RESUME;
+        p->tls_given |= id == O_TLS_RESUME || (id >= O_TLS && id < O_TLS + CLI_TLS_COUNT);
+        if ((rc = cli_tls_store(cmd, id, O_TLS, v, &p->tls)) != 0) {
+            if (rc < 0)
+                return HP_EXIT_USAGE;
+            continue;
+        }
         p->duration_given |= id == O_DURATION;
         run->pipeline_given |= id == O_PIPELINE;
         if ((rc = cli_store(cmd, load_fields, id, v, run)) != 0) {
@@ -218,11 +206,6 @@ static int parse_args(const struct hp_cmd *cmd, int argc, char **argv, struct lo
             if (strcmp(v, "poisson") != 0 && strcmp(v, "constant") != 0)
                 return cli_usage_error(cmd, "--arrival: '%s' (expected constant or poisson)", v);
             run->cfg.poisson = v[0] == 'p';
-            break;
-        case O_TLS_VERSION:
-            if (strcmp(v, "1.2") != 0 && strcmp(v, "1.3") != 0)
-                return cli_usage_error(cmd, "--tls-version: '%s' (expected 1.2 or 1.3)", v);
-            p->tls.version = v[2] == '2' ? 12 : 13;
             break;
         case O_NEW_CONN:
             run->cfg.requests_per_conn = 1;

@@ -20,9 +20,10 @@
 #include "model/usl.h"
 #include "load/sweep.h"
 #include "http/url.h"
+#include "io/tls.h"
 
 enum { O_THREADS = 1, O_LEVELS, O_MAX, O_WARMUP, O_MEASURE, O_SLO, O_HEADER, O_METHOD, O_TIMEOUT,
-       O_JSON, O_CSV, O_RATES, O_CONNECTIONS };
+       O_JSON, O_CSV, O_RATES, O_CONNECTIONS, O_TLS /* CLI_TLS_COUNT ids from here */ };
 
 static const struct cli_opt sweep_opts[] = {
     {O_THREADS, "threads", 't', "N", "Worker threads (capped at each level's connections). Default 2."},
@@ -43,6 +44,7 @@ static const struct cli_opt sweep_opts[] = {
     {O_TIMEOUT, "timeout", 0, "DURATION", "Request timeout. Default 2s."},
     {O_JSON, "json", 0, "FILE", "Write the result document (kind sweep)."},
     {O_CSV, "csv", 0, "FILE", "Write N,X rows for 'hotpath model usl'."},
+    CLI_TLS_OPTS(O_TLS),
     {0, NULL, 0, NULL, NULL},
 };
 
@@ -99,6 +101,8 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     int64_t n, slo_ns = 0;
     struct hp_url url;
     char *request = NULL;
+    struct hp_tls_opts tls_opts = {.server = false};
+    bool tls_given = false;
 
     memset(&sc, 0, sizeof sc);
     hp_load_config_defaults(&sc.base);
@@ -108,6 +112,12 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     sc.max_in_flight = 1000;
     cli_init(&p, cmd, argc, argv);
     while ((id = cli_next(&p, &v)) != CLI_DONE) {
+        int stored = cli_tls_store(cmd, id, O_TLS, v, &tls_opts);
+        if (stored < 0)
+            return HP_EXIT_USAGE;
+        tls_given |= stored > 0;
+        if (stored)
+            continue;
         switch (id) {
         case CLI_ERROR:
             return HP_EXIT_USAGE;
@@ -179,9 +189,9 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         return cli_usage_error(cmd, "a URL is needed (e.g. hotpath sweep http://127.0.0.1:8080/)");
     if (hp_url_parse(url_text, &url, &err) < 0)
         return cli_usage_error(cmd, "%s", err.msg);
-    if (url.tls) /* never plain text to a TLS port */
-        return cli_usage_error(cmd, "https is not supported by sweep yet (hotpath load "
-                                    "https://... is)");
+    if (tls_given && !url.tls)
+        return cli_usage_error(cmd, "TLS options (-k, --cacert, --tls-version...) need an "
+                                    "https:// URL");
     if (sc.n_levels == 0)
         for (int l = 1; l <= max && sc.n_levels < HP_SWEEP_MAX_LEVELS; l *= 2)
             sc.levels[sc.n_levels++] = l;
@@ -209,8 +219,18 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     fflush(stdout);
     int done;
     enum hp_sweep_stop why;
+    if (url.tls) {
+        if (!tls_opts.servername)
+            tls_opts.servername = url.host;
+        if ((rc = hp_tls_new(&tls_opts, &sc.base.tls, &err)) < 0) {
+            hp_free(request);
+            return cli_fail(cmd, rc, &err);
+        }
+    }
     rc = hp_sweep_run(&sc, steps, &done, &why, progress, NULL, &stop_sigs, &err);
     hp_free(request);
+    hp_tls_free(sc.base.tls); /* every level's engine is gone */
+    sc.base.tls = NULL;
     if (rc < 0)
         return cli_fail(cmd, rc, &err);
     printf("  (%s)\n", hp_sweep_stop_reason(why));

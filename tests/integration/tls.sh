@@ -173,6 +173,12 @@ kill -INT "$pid"; wait "$pid"; pid=""
 [ "$n" -gt 0 ] && [ "$(truth requests)" = "$n" ] || fail "serve answered $(truth requests), load read $n"
 [ "$(truth tls_handshakes)" -ge 4 ] && [ "$(truth tls_failures)" -ge 1 ] ||
     fail "serve's truth: $(truth tls_handshakes) handshakes, $(truth tls_failures) failures"
+serve_tls --tls-self-signed
+"$hotpath" sweep -k --levels 1,2 --warmup 200ms --measure 300ms --json sweep.json \
+    "https://127.0.0.1:$port/" >out 2>&1 || fail "sweep over https: $(cat out)"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); p=d["series"]["throughput_per_s"]["points"]; sys.exit(0 if len(p) == 2 and all(x[1] > 0 for x in p) else "sweep: %r" % p)' sweep.json ||
+    fail "sweep over https measured nothing"
+kill -INT "$pid"; wait "$pid"; pid=""
 serve_tls --tls "$work/good.pem:$work/good.key"
 "$hotpath" load -t1 -c2 -d500ms --cacert ca.pem --tls-version 1.2 --new-conn-per-request \
     --tls-resume --json serve.json "https://localhost:$port/" >out 2>&1 ||
