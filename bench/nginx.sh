@@ -4,6 +4,13 @@
 # path with the same 13 bytes as hotpath serve's "/".
 #   bench_nginx WORK_DIR PORT   (sets nginx_pid)
 bench_nginx() {
+    bench_nginx_conf "$1" "$2" "" ""
+}
+
+# The config both write: LISTEN_EXTRA after the port ("ssl"), SERVER_EXTRA
+# inside the server block.
+#   bench_nginx_conf WORK_DIR PORT LISTEN_EXTRA SERVER_EXTRA   (sets nginx_pid)
+bench_nginx_conf() {
     cat >"$1/nginx.conf" <<NGX
 worker_processes 1;
 worker_rlimit_nofile 65536;
@@ -16,7 +23,8 @@ http {
     access_log off;
     keepalive_requests 1000000000;
     server {
-        listen 127.0.0.1:$2 backlog=4096;
+        listen 127.0.0.1:$2 $3 backlog=4096;
+        $4
         location / { default_type text/plain; return 200 "Hello, World!"; }
     }
 }
@@ -68,27 +76,5 @@ bench_nginx_tls() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/key.pem" \
         -out "$1/cert.pem" -days 1 -subj "/CN=127.0.0.1" \
         -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
-    cat >"$1/nginx.conf" <<NGX
-worker_processes 1;
-worker_rlimit_nofile 65536;
-daemon off;
-master_process off;
-pid $1/nginx.pid;
-error_log $1/nginx.err;
-events { worker_connections 16384; }
-http {
-    access_log off;
-    keepalive_requests 1000000000;
-    server {
-        listen 127.0.0.1:$2 ssl backlog=4096;
-        ssl_certificate $1/cert.pem;
-        ssl_certificate_key $1/key.pem;
-        ssl_protocols TLSv1.3;
-        location / { default_type text/plain; return 200 "Hello, World!"; }
-    }
-}
-NGX
-    taskset -c 1 nginx -c "$1/nginx.conf" -p "$1" &
-    nginx_pid=$!
-    sleep 0.5
+    bench_nginx_conf "$1" "$2" ssl "ssl_certificate $1/cert.pem; ssl_certificate_key $1/key.pem; ssl_protocols TLSv1.3;"
 }

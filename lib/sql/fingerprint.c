@@ -515,6 +515,27 @@ static size_t op_len(const char *s, size_t n, size_t i, enum hp_sql_dialect d)
     return 1;
 }
 
+/* Past a comment that starts at s[i] ("-- " to the end of the line, MySQL's "#"
+ * too, a block comment to its close or the end of the input); i when none does. */
+static size_t comment_end(const char *s, size_t n, size_t i, bool mysql)
+{
+    char c = s[i];
+    if ((c == '-' && i + 1 < n && s[i + 1] == '-' &&
+         (!mysql || i + 2 >= n || (unsigned char)s[i + 2] <= ' ')) ||
+        (c == '#' && mysql)) {
+        while (i < n && s[i] != '\n')
+            i++;
+        return i;
+    }
+    if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+        for (size_t k = i + 2; k + 1 < n; k++)
+            if (s[k] == '*' && s[k + 1] == '/')
+                return k + 2;
+        return n;
+    }
+    return i;
+}
+
 /* One pass; bs: a backslash escapes the next byte in '...' strings. *open is
  * set when a quoted run does not end. */
 /* A name; with group, each run of digits that starts one of its "_" parts
@@ -560,26 +581,9 @@ static size_t fingerprint(const char *s, size_t n, enum hp_sql_dialect d, char *
             i++;
             continue;
         }
-        /* comments */
-        if (c == '-' && i + 1 < n && s[i + 1] == '-' &&
-            (!mysql || i + 2 >= n || (unsigned char)s[i + 2] <= ' ')) {
-            while (i < n && s[i] != '\n')
-                i++;
-            continue;
-        }
-        if (c == '#' && mysql) {
-            while (i < n && s[i] != '\n')
-                i++;
-            continue;
-        }
-        if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-            const char *e = NULL;
-            for (size_t k = i + 2; k + 1 < n; k++)
-                if (s[k] == '*' && s[k + 1] == '/') {
-                    e = s + k + 2;
-                    break;
-                }
-            i = e ? (size_t)(e - s) : n;
+        size_t after = comment_end(s, n, i, mysql);
+        if (after != i) {
+            i = after;
             continue;
         }
         /* strings and quoted names */
@@ -765,22 +769,9 @@ static void shape(const char *s, size_t n, bool mysql, bool bs, struct hp_sql_sh
             i++;
             continue;
         }
-        if (c == '-' && i + 1 < n && s[i + 1] == '-' &&
-            (!mysql || i + 2 >= n || (unsigned char)s[i + 2] <= ' ')) {
-            while (i < n && s[i] != '\n')
-                i++;
-            continue;
-        }
-        if (c == '#' && mysql) {
-            while (i < n && s[i] != '\n')
-                i++;
-            continue;
-        }
-        if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-            size_t k = i + 2;
-            while (k + 1 < n && !(s[k] == '*' && s[k + 1] == '/'))
-                k++;
-            i = k + 1 < n ? k + 2 : n;
+        size_t after = comment_end(s, n, i, mysql);
+        if (after != i) {
+            i = after;
             continue;
         }
         if (!content) {

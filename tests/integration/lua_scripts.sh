@@ -6,6 +6,7 @@
 # server saw, exactly where it can be.
 #   lua_scripts.sh HOTPATH SRCDIR
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 hotpath=$1
 lua="$2/tests/data/lua"
 work=$(mktemp -d)
@@ -13,16 +14,7 @@ pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "lua_scripts: $*" >&2; [ -f "$work/out" ] && cat "$work/out" >&2; exit 1; }
 
-serve() { # start a fresh server with --truth $work/truth.json
-    [ -n "$pid" ] && { kill -INT "$pid"; wait "$pid"; }
-    rm -f "$work/truth.json" "$work/serve.out"
-    "$hotpath" serve --listen 127.0.0.1:0 --truth "$work/truth.json" >"$work/serve.out" &
-    pid=$!
-    for _ in $(seq 50); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
-    port=$(head -n 1 "$work/serve.out" | sed -E 's/.*:([0-9]+) .*/\1/')
-}
-stop() { kill -INT "$pid"; wait "$pid"; pid=""; }
-truth() { python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print(int(m.get(sys.argv[2], {'value': 0})['value']))" "$work/truth.json" "$1"; }
+. "$here/serve_lib.sh"
 run() { # run -s SCRIPT [args...]: output in $work/out, status in $status
     "$hotpath" load "$@" >"$work/out" 2>&1
     status=$?

@@ -9,6 +9,7 @@
 # options on an http:// URL are a usage error.
 #   tls.sh HOTPATH
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 hotpath=$1
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -145,15 +146,8 @@ pid=""
 
 # hotpath serve over TLS: its own throw-away certificate (-k), and the CA's
 # (--cacert): what load read is exactly what serve's truth counted.
-serve_tls() { # serve's TLS flags...
-    rm -f truth.json serve.out
-    "$hotpath" serve --listen 127.0.0.1:0 --truth "$work/truth.json" "$@" >serve.out 2>&1 &
-    pid=$!
-    for _ in $(seq 50); do [ -s serve.out ] && break; sleep 0.1; done
-    port=$(head -n 1 serve.out | sed -E 's/.*:([0-9]+) .*/\1/')
-}
-truth() { python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print(int(m.get(sys.argv[2], {'value': 0})['value']))" truth.json "$1"; }
-serve_tls --tls-self-signed
+. "$here/serve_lib.sh"
+serve --tls-self-signed
 grep -q "^listening on https://" serve.out && grep -Eq "SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}$" serve.out ||
     fail "serve --tls-self-signed: $(cat serve.out)"
 "$hotpath" load -k -t2 -c4 -d1 "https://127.0.0.1:$port/" >out 2>&1 || fail "load -k: $(cat out)"
@@ -169,22 +163,22 @@ printf 'function init() if wrk.scheme ~= "https" then error("scheme " .. wrk.sch
 n=$((n + $(requests)))
 "$hotpath" load -t1 -c1 -d300ms "https://127.0.0.1:$port/" >out 2>&1 && fail "a self-signed certificate was trusted"
 grep -q "self-signed certificate" out || fail "no reason for the self-signed one: $(cat out)"
-kill -INT "$pid"; wait "$pid"; pid=""
+stop
 [ "$n" -gt 0 ] && [ "$(truth requests)" = "$n" ] || fail "serve answered $(truth requests), load read $n"
 [ "$(truth tls_handshakes)" -ge 4 ] && [ "$(truth tls_failures)" -ge 1 ] ||
     fail "serve's truth: $(truth tls_handshakes) handshakes, $(truth tls_failures) failures"
-serve_tls --tls-self-signed
+serve --tls-self-signed
 "$hotpath" sweep -k --levels 1,2 --warmup 200ms --measure 300ms --json sweep.json \
     "https://127.0.0.1:$port/" >out 2>&1 || fail "sweep over https: $(cat out)"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); p=d["series"]["throughput_per_s"]["points"]; sys.exit(0 if len(p) == 2 and all(x[1] > 0 for x in p) else "sweep: %r" % p)' sweep.json ||
     fail "sweep over https measured nothing"
-kill -INT "$pid"; wait "$pid"; pid=""
-serve_tls --tls "$work/good.pem:$work/good.key"
+stop
+serve --tls "$work/good.pem:$work/good.key"
 "$hotpath" load -t1 -c2 -d500ms --cacert ca.pem --tls-version 1.2 --new-conn-per-request \
     --tls-resume --json serve.json "https://localhost:$port/" >out 2>&1 ||
     fail "serve --tls: $(cat out)"
 n=$(requests)
-kill -INT "$pid"; wait "$pid"; pid=""
+stop
 [ "$n" -gt 0 ] && [ "$(truth requests)" = "$n" ] || fail "serve --tls answered $(truth requests), load read $n"
 python3 - serve.json <<'PY' || exit 1
 import json, sys

@@ -5,6 +5,7 @@
 # for both tools (what each script prints, what the server saw).
 #   wrk_examples.sh HOTPATH
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 hotpath=$1
 dir=/usr/share/doc/wrk/examples/scripts
 work=$(mktemp -d)
@@ -16,14 +17,7 @@ command -v wrk >/dev/null && [ -d "$dir" ] ||
 n=$(ls "$dir"/*.lua | wc -l)
 [ "$n" -ge 9 ] || fail "$n example scripts in $dir, expected wrk's 9"
 
-serve() {
-    rm -f "$work/truth.json" "$work/serve.out"
-    "$hotpath" serve --listen 127.0.0.1:0 --truth "$work/truth.json" >"$work/serve.out" &
-    pid=$!
-    for _ in $(seq 50); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
-    port=$(head -n 1 "$work/serve.out" | sed -E 's/.*:([0-9]+) .*/\1/')
-}
-stop() { kill -INT "$pid"; wait "$pid"; pid=""; }
+. "$here/serve_lib.sh"
 
 for script in "$dir"/*.lua; do
     name=$(basename "$script" .lua)
