@@ -51,7 +51,13 @@ int64_t hp_load_error_total(const struct hp_load_counts *c)
     return n;
 }
 
-enum conn_state { LC_DOWN, LC_CONNECTING, LC_READY, LC_RETRY };
+/* LC_WAIT: its connect waits for one of the handshakes in flight to end
+ * (handshake_cap). */
+enum conn_state { LC_DOWN, LC_CONNECTING, LC_READY, LC_RETRY, LC_WAIT };
+
+/* TLS handshakes in flight per worker: each holds some 25 KiB until it
+ * ends, so thousands at once would set the run's peak memory. */
+#define TLS_HANDSHAKE_CAP 256
 
 struct lconn {
     struct hp_sock sk;
@@ -90,6 +96,9 @@ struct lworker {
     struct hp_worker wk; /* thread, poller, wake-up, timers (think times) */
     const struct hp_transport_ops *tx;
     void *tx_ctx; /* the transport's shared context (TLS), or NULL */
+    int connecting;    /* connections in LC_CONNECTING */
+    int handshake_cap; /* at most this many connecting (0: no limit) */
+    int wait_from;     /* no LC_WAIT connection before this index */
     const struct hp_client_codec *codec;
     char *codec_states; /* [nconns] of codec->state_bytes */
     int nconns;
@@ -334,9 +343,31 @@ static void idle_remove(struct lworker *w, struct lconn *c)
 static void conn_start(struct lworker *w, struct lconn *c, int64_t now);
 static bool conn_wanted(const struct lworker *w, const struct lconn *c);
 
+static void conn_start(struct lworker *w, struct lconn *c, int64_t now);
+
+/* c leaves LC_CONNECTING (ready, failed or dropped): one fewer in flight. */
+static void leave_connecting(struct lworker *w, struct lconn *c)
+{
+    if (c->state == LC_CONNECTING)
+        w->connecting--;
+}
+
+/* Start the waiting connections while the cap allows. */
+static void start_waiting(struct lworker *w, int64_t now)
+{
+    while (w->handshake_cap && w->connecting < w->handshake_cap) {
+        while (w->wait_from < w->nconns && w->conns[w->wait_from].state != LC_WAIT)
+            w->wait_from++;
+        if (w->wait_from == w->nconns)
+            return;
+        conn_start(w, &w->conns[w->wait_from], now);
+    }
+}
+
 /* Close c; requests still in flight count as `why` (a class of error). */
 static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, bool retry_soon)
 {
+    leave_connecting(w, c);
     if (why >= 0 && c->inflight > 0) {
         fig(w)->counts.errors[why] += c->inflight;
         for (int k = 0; c->which && k < c->inflight; k++)
@@ -366,6 +397,7 @@ static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, 
 /* A connect that failed: count it, try again after RETRY_NS. */
 static void connect_failed(struct lworker *w, struct lconn *c, int64_t now, int rc)
 {
+    leave_connecting(w, c);
     record_error(w, rc == -ECONNREFUSED ? HP_LERR_CONNECT_REFUSED : HP_LERR_CONNECT);
     w->tx->close(&c->sk);
     c->events = 0;
@@ -375,6 +407,14 @@ static void connect_failed(struct lworker *w, struct lconn *c, int64_t now, int 
 
 static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
 {
+    if (w->handshake_cap && w->connecting >= w->handshake_cap) {
+        c->state = LC_WAIT; /* start_waiting starts it when one ends */
+        c->events = 0;
+        int i = (int)(c - w->conns);
+        if (i < w->wait_from)
+            w->wait_from = i;
+        return;
+    }
     c->t0 = now;
     w->codec->reset(c->cs, w->l->cfg.head_request);
     c->head_next = w->l->cfg.head_request;
@@ -386,6 +426,7 @@ static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
     }
     /* Even a connect done at once reports writable: finish() runs there. */
     c->state = LC_CONNECTING;
+    w->connecting++;
     c->events = HP_POLL_OUT | HP_POLL_ET | HP_POLL_RDHUP;
     if (hp_poller_add(&w->wk.poller, c->sk.fd, c->events, c) < 0)
         connect_failed(w, c, now, -EIO);
@@ -904,8 +945,10 @@ static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
                                                 : HP_LERR_CONNECT);
             keep_first_error(w, c);
             conn_drop(w, c, now, -1, false);
+            start_waiting(w, now);
             return;
         }
+        leave_connecting(w, c);
         c->state = LC_READY;
         fig(w)->counts.connects++;
         int none = 0;
@@ -916,6 +959,7 @@ static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
         }
         set_events(w, c, HP_POLL_IN);
         conn_ready(w, c, now);
+        start_waiting(w, now);
         return;
     }
     if (conn_flush(w, c, now) && c->wlen == 0)
@@ -961,6 +1005,8 @@ static void sweep(struct lworker *w, int64_t now)
                 conn_drop(w, c, now, -1, true);
             }
             break;
+        case LC_WAIT: /* started by start_waiting below */
+            break;
         case LC_RETRY:
             if (w->sending && now >= c->t0 && conn_wanted(w, c))
                 conn_start(w, c, now);
@@ -969,6 +1015,7 @@ static void sweep(struct lworker *w, int64_t now)
             break;
         }
     }
+    start_waiting(w, now);
 }
 
 /* ---- the loop ---------------------------------------------------------- */
@@ -1117,6 +1164,7 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     w->id = id;
     w->tx = cfg->tls ? &hp_transport_tls : &hp_transport_tcp;
     w->tx_ctx = cfg->tls;
+    w->handshake_cap = cfg->tls ? TLS_HANDSHAKE_CAP : 0;
     w->codec = &hp_codec_h1;
     /* Connections spread evenly; the first workers take the remainder. */
     w->nconns = cfg->connections / l->nworkers + (id < cfg->connections % l->nworkers);

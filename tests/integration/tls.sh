@@ -161,6 +161,13 @@ printf 'function init() if wrk.scheme ~= "https" then error("scheme " .. wrk.sch
 "$hotpath" load -k -t1 -c1 -d200ms -s scheme.lua "https://127.0.0.1:$port/" >out 2>&1 ||
     fail "wrk.scheme over https: $(cat out)"
 n=$((n + $(requests)))
+# 600 connections on one thread: at most 256 handshakes at once (the rest
+# wait for one to end), and every connection gets its turn.
+"$hotpath" load -k -t1 -c600 -d2 --json many.json "https://127.0.0.1:$port/" >out 2>&1 ||
+    fail "600 TLS connections: $(cat out)"
+n=$((n + $(requests)))
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); t=d["config"]["tls"]; e=d["metrics"].get("errors", {"value": 0})["value"]; sys.exit(0 if t["handshakes"] == 600 and e == 0 else "600 connections: %r, %d errors" % (t, e))' many.json ||
+    fail "not every connection was made"
 "$hotpath" load -t1 -c1 -d300ms "https://127.0.0.1:$port/" >out 2>&1 && fail "a self-signed certificate was trusted"
 grep -q "self-signed certificate" out || fail "no reason for the self-signed one: $(cat out)"
 stop
