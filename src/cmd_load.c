@@ -289,9 +289,9 @@ const struct hp_cmd hp_cmd_load = {
         "passes 1ms.\n\n"
         "Errors are counted by class and never stop the run: connect_refused, "
         "connect_timeout, connect_error, reset, read_error, write_error, timeout (recorded at "
-        "the timeout), malformed, status_4xx, status_5xx. Ctrl-C stops sending, waits --grace "
-        "for answers in flight and reports what was measured. Exit status 1 when no request "
-        "was answered.",
+        "the timeout), malformed, status_4xx, status_5xx, tls_handshake. Ctrl-C stops "
+        "sending, waits --grace for answers in flight and reports what was measured. Exit "
+        "status 1 when no request was answered.",
     .opts = load_opts,
     .examples = "  hotpath load -t2 -c64 -d30s --latency http://127.0.0.1:8080/\n"
                 "  hotpath load --rate 2k/s -c 200 -d 1m --json run.json http://127.0.0.1:8080/\n"
