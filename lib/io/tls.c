@@ -392,7 +392,11 @@ static int ssl_failure(struct hp_sock *s, struct conn *c, int ret)
             ERR_clear_error();
             snprintf(c->error, sizeof c->error, "%s",
                      en ? strerror(en) : "the peer closed the connection");
-            return en ? -en : -ECONNRESET;
+            if (en)
+                return -en;
+            /* closed without close_notify: after the handshake the end of
+             * the stream, as over TCP; during it, a reset */
+            return c->done ? 0 : -ECONNRESET;
         }
         /* fall through */
     default: {
@@ -477,8 +481,6 @@ static ssize_t tls_recv(struct hp_sock *s, void *buf, size_t len)
         int rc = ssl_failure(s, c, r);
         if (total > 0 && (rc == -EAGAIN || rc == 0))
             break;
-        if (rc == -ECONNRESET && c->done && strcmp(c->error, "the peer closed the connection") == 0)
-            return 0; /* closed without close_notify: the end, as over TCP */
         return rc;
     }
     return (ssize_t)total;
