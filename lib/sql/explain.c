@@ -378,8 +378,10 @@ static char *concat(const char *a, const char *b, size_t bn)
 }
 
 /* Inside the transaction: the plan, or ex->error. -ENOMEM. */
+/* values: the nparams placeholders' values (NULL ones are NULL: all of
+ * them for the generic plan). */
 static int explain_in(struct hp_sql_db *db, const char *sql, size_t len, int nparams,
-                      const char *params, bool analyze, struct hp_sql_explain *ex)
+                      const char **values, bool analyze, struct hp_sql_explain *ex)
 {
     const char *head = analyze ? "EXPLAIN (FORMAT JSON, VERBOSE, ANALYZE, BUFFERS) "
                                : "EXPLAIN (FORMAT JSON, VERBOSE) ";
@@ -401,16 +403,7 @@ static int explain_in(struct hp_sql_db *db, const char *sql, size_t len, int npa
         PQclear(r);
         if (!ok)
             return 0;
-        const char **values = hp_calloc((size_t)nparams, sizeof *values);
-        char *exec = values ? execute_call(db->conn, values, nparams) : NULL;
-        char *buf = NULL;
-        if (values && params && (buf = hp_malloc(strlen(params) + 1)) &&
-            hp_sql_params_split(params, buf, values, nparams) == nparams) {
-            hp_free(exec);
-            exec = execute_call(db->conn, values, nparams);
-        }
-        hp_free(buf);
-        hp_free(values);
+        char *exec = execute_call(db->conn, values, nparams);
         q = exec ? concat(head, exec, strlen(exec)) : NULL;
         hp_free(exec);
     }
@@ -455,9 +448,12 @@ int hp_sql_explain(struct hp_sql_db *db, const char *sql, size_t len, const char
                  sh.max_param, MAX_PARAMS);
         return 0;
     }
+    /* the placeholders' values, split once: the log's, or all NULL */
+    char *buf = NULL;
+    const char **values = NULL;
     if (sh.max_param > 0) {
-        char *buf = params ? hp_malloc(strlen(params) + 1) : NULL;
-        const char **values = hp_calloc((size_t)sh.max_param, sizeof *values);
+        buf = params ? hp_malloc(strlen(params) + 1) : NULL;
+        values = hp_calloc((size_t)sh.max_param, sizeof *values);
         if ((params && !buf) || !values) {
             hp_free(buf);
             hp_free(values);
@@ -465,8 +461,8 @@ int hp_sql_explain(struct hp_sql_db *db, const char *sql, size_t len, const char
         }
         bool logged = params && hp_sql_params_split(params, buf, values, sh.max_param) ==
                                     sh.max_param;
-        hp_free(buf);
-        hp_free(values);
+        if (!logged) /* a split that failed half way leaves some set */
+            memset(values, 0, (size_t)sh.max_param * sizeof *values);
         ex->params = logged ? "logged" : "generic";
         if (!logged && analyze) {
             analyze = false;
@@ -487,8 +483,10 @@ int hp_sql_explain(struct hp_sql_db *db, const char *sql, size_t len, const char
          !command_ok(db->conn, "SET LOCAL plan_cache_mode = force_generic_plan"))) {
         first_line(PQerrorMessage(db->conn), ex->error, sizeof ex->error);
     } else {
-        rc = explain_in(db, sql, len, sh.max_param, params, analyze, ex);
+        rc = explain_in(db, sql, len, sh.max_param, values, analyze, ex);
     }
+    hp_free(buf);
+    hp_free(values);
     command_ok(db->conn, "ROLLBACK");
     if (sh.max_param > 0)
         command_ok(db->conn, "DEALLOCATE hp_sql_explain");
