@@ -18,6 +18,7 @@
 #include "core/result.h"
 #include "core/units.h"
 #include "model/usl.h"
+#include "load/plan.h"
 #include "load/sweep.h"
 #include "http/url.h"
 #include "io/tls.h"
@@ -219,13 +220,9 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     fflush(stdout);
     int done;
     enum hp_sweep_stop why;
-    if (url.tls) {
-        if (!tls_opts.servername)
-            tls_opts.servername = url.host;
-        if ((rc = hp_tls_new(&tls_opts, &sc.base.tls, &err)) < 0) {
-            hp_free(request);
-            return cli_fail(cmd, rc, &err);
-        }
+    if (url.tls && (rc = hp_load_plan_tls(&tls_opts, &url, &sc.base.tls, &err)) < 0) {
+        hp_free(request);
+        return cli_fail(cmd, rc, &err);
     }
     rc = hp_sweep_run(&sc, steps, &done, &why, progress, NULL, &stop_sigs, &err);
     hp_free(request);

@@ -381,14 +381,10 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
                                          "https base_url (%s has %s)", o->path, st.f->base_text);
         goto out;
     }
-    if (st.f->base.tls) { /* one host, one TLS context for every scenario */
-        struct hp_tls_opts to = *o->tls;
-        if (!to.servername)
-            to.servername = st.f->base.host;
-        if ((rc = hp_tls_new(&to, &tls, &err)) < 0) {
-            exit_code = cli_fail(cmd, rc, &err);
-            goto out;
-        }
+    /* one host, one TLS context for every scenario */
+    if (st.f->base.tls && (rc = hp_load_plan_tls(o->tls, &st.f->base, &tls, &err)) < 0) {
+        exit_code = cli_fail(cmd, rc, &err);
+        goto out;
     }
     if (hp_hist_new_latency(&st.corrected) < 0 || hp_hist_new_latency(&st.uncorrected) < 0 ||
         hp_hist_new_latency(&st.lag) < 0) {

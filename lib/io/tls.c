@@ -23,6 +23,7 @@ struct hp_tls {
     SSL_CTX *ctx;
     bool server, resume, insecure;
     char servername[256];
+    bool name_is_ip; /* servername is an address: no SNI, checked as an IP */
     X509 *cert; /* ours (server), for the fingerprint; NULL otherwise */
     pthread_mutex_t lock;
     SSL_SESSION *last; /* client, resume: the newest session the server gave */
@@ -170,6 +171,12 @@ static int new_session(SSL *ssl, SSL_SESSION *sess)
     return 1;
 }
 
+static bool is_ip(const char *host)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
 int hp_tls_new(const struct hp_tls_opts *o, struct hp_tls **out, struct hp_err *err)
 {
     pthread_once(&t_once, t_index_make);
@@ -181,6 +188,7 @@ int hp_tls_new(const struct hp_tls_opts *o, struct hp_tls **out, struct hp_err *
     t->resume = o->resume;
     t->insecure = o->insecure;
     snprintf(t->servername, sizeof t->servername, "%s", o->servername ? o->servername : "");
+    t->name_is_ip = is_ip(t->servername);
     int rc = 0;
     t->ctx = SSL_CTX_new(o->server ? TLS_server_method() : TLS_client_method());
     if (!t->ctx) {
@@ -322,11 +330,6 @@ static struct conn *conn_new(struct hp_sock *s, struct hp_tls *t)
     return c;
 }
 
-static bool is_ip(const char *host)
-{
-    unsigned char buf[16];
-    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
-}
 
 static int tls_connect(struct hp_sock *s, const struct hp_addr *a, void *ctx)
 {
@@ -342,11 +345,11 @@ static int tls_connect(struct hp_sock *s, const struct hp_addr *a, void *ctx)
     c->tcp_ok = rc == 0;
     const char *name = t->servername;
     if (name[0]) {
-        if (!is_ip(name)) /* SNI carries host names only (RFC 6066) */
+        if (!t->name_is_ip) /* SNI carries host names only (RFC 6066) */
             SSL_set_tlsext_host_name(c->ssl, name);
         if (!t->insecure) {
             X509_VERIFY_PARAM *vp = SSL_get0_param(c->ssl);
-            if (is_ip(name))
+            if (t->name_is_ip)
                 X509_VERIFY_PARAM_set1_ip_asc(vp, name);
             else
                 SSL_set1_host(c->ssl, name);

@@ -47,6 +47,15 @@ static int apply_model(const struct hp_load_plan *p, struct hp_load_config *cfg,
     return 0;
 }
 
+int hp_load_plan_tls(const struct hp_tls_opts *o, const struct hp_url *url, struct hp_tls **out,
+                     struct hp_err *err)
+{
+    struct hp_tls_opts named = *o;
+    if (!named.servername)
+        named.servername = url->host;
+    return hp_tls_new(&named, out, err);
+}
+
 int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg, struct hp_url *url,
                        char **request, double *target_rate_per_s, struct hp_err *err)
 {
@@ -80,13 +89,8 @@ int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
     }
     if (rc < 0)
         return rc;
-    if (url->tls) {
-        struct hp_tls_opts o = p->tls;
-        if (!o.servername)
-            o.servername = url->host;
-        if ((rc = hp_tls_new(&o, &cfg->tls, err)) < 0)
-            return rc;
-    }
+    if (url->tls && (rc = hp_load_plan_tls(&p->tls, url, &cfg->tls, err)) < 0)
+        return rc;
     if (hp_request_build(method, url, p->headers, p->n_headers, p->body, p->body_len, request,
                          &cfg->request_len, err) < 0)
         return HP_EUSAGE;

@@ -46,6 +46,11 @@ struct hp_load_plan {
 int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg, struct hp_url *url,
                        char **request, double *target_rate_per_s, struct hp_err *err);
 
+/* The TLS context of an https:// URL: o's choices, its server name the
+ * URL's host unless o gives one. *out is the caller's to hp_tls_free. */
+int hp_load_plan_tls(const struct hp_tls_opts *o, const struct hp_url *url, struct hp_tls **out,
+                     struct hp_err *err);
+
 struct hp_script;
 /* Drive cfg with a set-up wrk script: its requests, their pipeline depth
  * (request() may return several; --pipeline may not then also be given)
