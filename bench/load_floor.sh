@@ -21,8 +21,9 @@ trap '[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 bench_nginx "$work" "$port"
 
-python3 - "$build" "$port" "${RUNS:-5}" "${DURATION:-10}" "${CONNS:-64}" "${OLD:-}" <<'PY'
-import os, re, statistics, subprocess, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$build" "$port" "${RUNS:-5}" "${DURATION:-10}" "${CONNS:-64}" "${OLD:-}" <<'PY'
+import os, statistics, sys
+from pinned import run
 build, port, runs, duration, conns = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 old = sys.argv[6]
 m = statistics.median
@@ -36,22 +37,12 @@ cmds = {
 if old:
     cmds["hotpath load (OLD)"] = [old, "load", "-t1", "-c%d" % conns, "-d%ds" % duration, url]
 
-def run(cmd):
-    p = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    n = re.search(r"(\d+) requests in", out)
-    if status != 0 or not n:
-        sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), out))
-    return int(n.group(1)), ru.ru_utime + ru.ru_stime
-
 res = {k: [] for k in cmds}
 print("bench: %d rounds of %ds at -t1 -c%d, nginx on CPU 1, clients on CPU 0, taking turns"
       % (runs, duration, conns), file=sys.stderr)
 for i in range(runs):
     for k, cmd in cmds.items():
-        n, cpu = run(cmd)
+        n, cpu, _, _ = run(cmd, must_succeed=True)
         res[k].append((n / duration, n / cpu))
     print("  round %d: " % (i + 1) + ", ".join("%s %.0f/CPU-s" % (k, v[-1][1]) for k, v in res.items()),
           file=sys.stderr)

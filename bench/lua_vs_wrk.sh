@@ -20,28 +20,19 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 bench_nginx "$work" "$port"
 script="$(cd "$(dirname "$0")/.." && pwd)/tests/data/lua/random_paths.lua"
 
-python3 - "$hotpath" "$port" "$script" "${RUNS:-5}" "${DURATION:-10}" <<'PY'
-import os, re, statistics, subprocess, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$hotpath" "$port" "$script" "${RUNS:-5}" "${DURATION:-10}" <<'PY'
+import statistics, sys
+from pinned import run
 hotpath, port, script, runs, duration = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 m = statistics.median
 url = "http://127.0.0.1:%s/" % port
-
-def run(cmd):
-    p = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    n = re.search(r"(\d+) requests in", out)
-    if not n:
-        sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), out))
-    return int(n.group(1)), ru.ru_utime + ru.ru_stime
 
 cmds = {"hotpath": [hotpath, "load", "-t1", "-c64", "-d%ds" % duration, "-s", script, url],
         "wrk": ["wrk", "-t1", "-c64", "-d%ds" % duration, "-s", script, url]}
 res = {"hotpath": [], "wrk": []}
 for i in range(runs):
     for name in ("hotpath", "wrk"):
-        n, cpu = run(cmds[name])
+        n, cpu, _, _ = run(cmds[name])
         res[name].append((n / duration, n / cpu))
     print("  round %d: hotpath %.0f req/s, wrk %.0f req/s" % (i + 1, res["hotpath"][-1][0],
           res["wrk"][-1][0]), file=sys.stderr)

@@ -20,27 +20,18 @@ runs=${RUNS:-5} duration=${DURATION:-10}
 
 bench_mix "$work" "$port" "$duration"
 
-python3 - "$hotpath" "$port" "$work" "$runs" "$duration" <<'PY'
-import os, re, statistics, subprocess, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$hotpath" "$port" "$work" "$runs" "$duration" <<'PY'
+import os, statistics, sys
+from pinned import run
 hotpath, port, work, runs, duration = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 m = statistics.median
-
-def run(cmd):
-    p = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    n = re.search(r"(\d+) requests in", out)
-    if not n:
-        sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), out))
-    return int(n.group(1)), ru.ru_utime + ru.ru_stime
 
 plain = [hotpath, "load", "-t1", "-c64", "-d%ds" % duration, "http://127.0.0.1:%s/" % port]
 mix = [hotpath, "load", os.path.join(work, "mix.yaml")]
 res = {"plain": [], "scenario": []}
 for i in range(runs):
     for name, cmd in (("plain", plain), ("scenario", mix)):
-        n, cpu = run(cmd)
+        n, cpu, _, _ = run(cmd)
         res[name].append((n / duration, n / cpu))
     print("  round %d: plain %.0f req/s, scenario %.0f req/s" % (i + 1, res["plain"][-1][0],
           res["scenario"][-1][0]), file=sys.stderr)

@@ -18,20 +18,12 @@ ulimit -n 65536 2>/dev/null || true
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 bench_nginx_tls "$work" "$port"
 
-python3 - "$hotpath" "$port" "${RUNS:-5}" "${DURATION:-5}" <<'PY'
-import os, re, statistics, subprocess, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$hotpath" "$port" "${RUNS:-5}" "${DURATION:-5}" <<'PY'
+import statistics, sys
+from pinned import run
 hotpath, port, runs, duration = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 url = "https://127.0.0.1:%s/" % port
 m = statistics.median
-
-def run(cmd):
-    p = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-    out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    if "requests in" not in out:
-        sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), out))
-    return int(re.search(r"(\d+) requests in", out).group(1)), ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 def hp(conns, d=duration):
     return [hotpath, "load", "-k", "-t1", "-c%d" % conns, "-d%ds" % d, url]
@@ -43,7 +35,7 @@ rate = {"hotpath": [], "wrk": []}
 per_cpu = {"hotpath": [], "wrk": []}
 for r in range(runs):
     for name, cmd in (("hotpath", hp(64)), ("wrk", wrk(64))):
-        n, cpu, _ = run(cmd)
+        n, cpu, _, _ = run(cmd)
         rate[name].append(n / duration)
         per_cpu[name].append(n / cpu)
 print("## HTTPS/1.1 keep-alive, -c64, TLS 1.3 (medians of %d rounds, %d s each)\n" % (runs, duration))
