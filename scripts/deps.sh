@@ -11,8 +11,8 @@ set -eu
 
 pkgs="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libcmocka-dev libjansson-dev zlib1g-dev libssl-dev libgsl-dev libhttp-parser-dev
-libyaml-dev libcsv-dev libpcre2-dev libzstd-dev libxxhash-dev libpq-dev postgresql zstd
-libluajit-5.1-dev libelf-dev python3 chromium fonts-dejavu-core wrk nginx-light openssl"
+libyaml-dev libnghttp2-dev libcsv-dev libpcre2-dev libzstd-dev libxxhash-dev libpq-dev postgresql zstd
+libluajit-5.1-dev libelf-dev python3 chromium fonts-dejavu-core wrk nginx-light openssl nghttp2-client"
 for group in "$@"; do
     case "$group" in
     bench) pkgs="$pkgs hyperfine util-linux strace percona-toolkit linux-perf npm" ;;

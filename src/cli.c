@@ -192,6 +192,10 @@ int cli_next(struct cli_parser *p, const char **value)
         }
         return o->id;
     }
+    if (o->arg[0] == '[') { /* "[=VALUE]": a value only when joined by '=' */
+        *value = eq ? eq + 1 : NULL;
+        return o->id;
+    }
     if (eq) {
         *value = eq + 1;
     } else if (p->i < p->argc) {
@@ -378,10 +382,12 @@ static void wrap(FILE *out, const char *text, int indent, int col, int width)
 static void opt_label(const struct cli_opt *o, char *buf, size_t size)
 {
     if (o->short_name)
-        snprintf(buf, size, "-%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
+        snprintf(buf, size, "-%c, --%s%s%s", o->short_name, o->name,
+                 o->arg && o->arg[0] != '[' ? " " : "",
                  o->arg ? o->arg : "");
     else
-        snprintf(buf, size, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        snprintf(buf, size, "    --%s%s%s", o->name, o->arg && o->arg[0] != '[' ? " " : "",
+                 o->arg ? o->arg : "");
 }
 
 void cli_print_help(const struct hp_cmd *cmd, FILE *out)

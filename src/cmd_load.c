@@ -21,7 +21,8 @@
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_TIMEOUT, O_METHOD, O_BODY, O_UNIX,
        O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL,
        O_LATENCY, O_GRACE, O_JSON, O_SEED, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK, O_SCRIPT,
-       O_MONITOR, O_REDACT, O_TLS_RESUME, O_NEW_CONN, O_TLS /* CLI_TLS_COUNT ids from here */ };
+       O_MONITOR, O_REDACT, O_TLS_RESUME, O_NEW_CONN, O_H2, O_H2C, O_STREAMS,
+       O_TLS /* CLI_TLS_COUNT ids from here */ };
 
 static const struct cli_opt load_opts[] = {
     {O_CONNECTIONS, "connections", 'c', "N",
@@ -41,7 +42,17 @@ static const struct cli_opt load_opts[] = {
     {O_BODY, "body", 0, "TEXT|@FILE", "Request body, inline or read from FILE."},
     {O_UNIX, "unix-socket", 0, "PATH",
      "Connect to this unix socket instead of the URL's host (the URL still gives Host and path)."},
-    {O_PIPELINE, "pipeline", 0, "N", "Requests in flight per connection. Default 1."},
+    {O_PIPELINE, "pipeline", 0, "N",
+     "HTTP/1.1: requests in flight per connection (pipelining). Default 1."},
+    {O_H2, "h2", 0, "[=prefer]",
+     "https: speak HTTP/2, agreed in the TLS handshake (ALPN); a server that does not agree "
+     "fails the connection (tls_handshake). --h2=prefer falls back to HTTP/1.1 on it."},
+    {O_H2C, "h2c", 0, NULL, "http: speak HTTP/2 over plain TCP with prior knowledge."},
+    {O_STREAMS, "max-concurrent-streams", 'M', "N",
+     "HTTP/2: requests in flight per connection, each its own stream (h2load's -m); the "
+     "server's SETTINGS_MAX_CONCURRENT_STREAMS lowers it. Closed model: N streams are kept "
+     "busy; open model: a request goes on any connection with a free stream, and one that "
+     "finds none waits, timed from its schedule. Default 1."},
     {O_RPC, "requests-per-conn", 0, "N",
      "Close and reconnect after N answers on a connection (0: keep alive forever). Default 0."},
     {O_RATE, "rate", 'R', "RATE",
@@ -111,6 +122,7 @@ static const struct cli_field load_fields[] = {
     {O_CONNECT_TIMEOUT, CLI_DURATION_S, AT(cfg.connect_timeout_ns), 0, 0},
     {O_GRACE, CLI_DURATION_S, AT(grace_ns), 0, 0},
     {O_PIPELINE, CLI_INT, AT(cfg.pipeline), 1, HP_LOAD_MAX_PIPELINE},
+    {O_STREAMS, CLI_INT, AT(plan.streams), 1, HP_LOAD_MAX_PIPELINE},
     {O_RPC, CLI_INT64, AT(cfg.requests_per_conn), 0, INT64_MAX},
     {O_SEED, CLI_INT64, AT(cfg.seed), 0, INT64_MAX},
     {O_MONITOR, CLI_INT, AT(monitor_pid), 1, INT32_MAX},
@@ -151,6 +163,7 @@ static int parse_args(const struct hp_cmd *cmd, int argc, char **argv, struct lo
         }
         p->duration_given |= id == O_DURATION;
         run->pipeline_given |= id == O_PIPELINE;
+        p->pipeline_given |= id == O_PIPELINE;
         if ((rc = cli_store(cmd, load_fields, id, v, run)) != 0) {
             if (rc < 0)
                 return HP_EXIT_USAGE;
@@ -209,6 +222,18 @@ static int parse_args(const struct hp_cmd *cmd, int argc, char **argv, struct lo
             break;
         case O_NEW_CONN:
             run->cfg.requests_per_conn = 1;
+            break;
+        case O_H2:
+            if (v && strcmp(v, "prefer") != 0)
+                return cli_usage_error(cmd, "--h2=%s: the only choice is --h2=prefer", v);
+            if (p->h2 == HP_H2C)
+                return cli_usage_error(cmd, "--h2 and --h2c: one of them (https takes --h2)");
+            p->h2 = v ? HP_H2_PREFER : HP_H2_ALPN;
+            break;
+        case O_H2C:
+            if (p->h2 != HP_H2_OFF && p->h2 != HP_H2C)
+                return cli_usage_error(cmd, "--h2 and --h2c: one of them (https takes --h2)");
+            p->h2 = HP_H2C;
             break;
         case O_REDACT:
             if (hp_redact_add(v) < 0)

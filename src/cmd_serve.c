@@ -19,7 +19,7 @@
 
 enum { O_LISTEN = 1, O_THREADS, O_STALL, O_ERROR_RATE, O_TRUTH, O_DURATION, O_SEED,
        O_MAX_CONNS, O_WORKERS, O_QUIET, O_REUSE_PORT, O_HEADER_TIMEOUT, O_IDLE_TIMEOUT, O_TLS,
-       O_TLS_SELF_SIGNED };
+       O_TLS_SELF_SIGNED, O_H2, O_H2C, O_H2_STREAMS };
 
 static const struct cli_opt serve_opts[] = {
     {O_LISTEN, "listen", 'l', "ADDR",
@@ -57,6 +57,14 @@ static const struct cli_opt serve_opts[] = {
      "Serve HTTPS with a throw-away EC key and a certificate for localhost, 127.0.0.1 and ::1 "
      "made in memory at start (valid a day); its SHA-256 fingerprint is printed. Clients need "
      "-k."},
+    {O_H2, "h2", 0, NULL,
+     "With --tls or --tls-self-signed: offer HTTP/2 in the TLS handshake (ALPN h2, then "
+     "http/1.1); clients that agree speak HTTP/2, the others HTTP/1.1."},
+    {O_H2C, "h2c", 0, NULL,
+     "Plain TCP: a connection that opens with HTTP/2's preface (prior knowledge, as "
+     "h2load and hotpath load --h2c send) speaks HTTP/2; the others HTTP/1.1."},
+    {O_H2_STREAMS, "h2-max-streams", 0, "N",
+     "HTTP/2: the SETTINGS_MAX_CONCURRENT_STREAMS announced to clients. Default 128."},
     {O_REUSE_PORT, "reuse-port", 0, NULL,
      "Share the port with servers already listening on it (SO_REUSEPORT: the kernel spreads "
      "connections over them). Without it a port in use is refused, so that no other server "
@@ -116,6 +124,10 @@ static int write_truth(const struct hp_serve *srv, const struct hp_serve_config 
     if (cfg->tls) {
         rc = rc ? rc : hp_result_metric(r, "tls_handshakes", (double)st->tls_handshakes, "count");
         rc = rc ? rc : hp_result_metric(r, "tls_failures", (double)st->tls_failures, "count");
+    }
+    if (cfg->h2 || cfg->h2c) {
+        rc = rc ? rc : hp_result_metric(r, "h2_connections", (double)st->h2_connections, "count");
+        rc = rc ? rc : hp_result_metric(r, "h2_errors", (double)st->h2_errors, "count");
     }
     rc = rc ? rc : hp_result_metric(r, "idle_timeouts", (double)st->idle_timeouts, "count");
     rc = rc ? rc : hp_result_metric(r, "bytes_in", (double)st->bytes_in, "bytes");
@@ -260,10 +272,26 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
         case O_TLS_SELF_SIGNED:
             tls_self = true;
             break;
+        case O_H2:
+            cfg.h2 = true;
+            break;
+        case O_H2C:
+            cfg.h2c = true;
+            break;
+        case O_H2_STREAMS:
+            if (!cli_int(cmd, "h2-max-streams", v, 1, 1 << 20, &n))
+                return HP_EXIT_USAGE;
+            cfg.h2_streams = (int)n;
+            break;
         }
     }
     if (tls_pair && tls_self)
         return cli_usage_error(cmd, "--tls and --tls-self-signed: give one");
+    if (cfg.h2 && !tls_pair && !tls_self)
+        return cli_usage_error(cmd, "--h2 is agreed in the TLS handshake: add --tls or "
+                                    "--tls-self-signed (--h2c serves HTTP/2 over plain TCP)");
+    if (cfg.h2c && (tls_pair || tls_self))
+        return cli_usage_error(cmd, "--h2c is HTTP/2 over plain TCP: with TLS use --h2");
     if (tls_pair || tls_self) {
         char cert[1024] = "";
         const char *key = NULL;
@@ -274,7 +302,8 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
             key = colon ? colon + 1 : cert;
         }
         struct hp_tls_opts o = {.server = true, .self_signed = tls_self,
-                                .cert = tls_pair ? cert : NULL, .key = key};
+                                .cert = tls_pair ? cert : NULL, .key = key,
+                                .alpn = cfg.h2 ? "h2,http/1.1" : NULL};
         rc = hp_tls_new(&o, &tls, &err);
         if (rc < 0)
             return cli_fail(cmd, rc, &err);

@@ -39,19 +39,27 @@ void load_block_stop_signals(sigset_t *set)
 void load_print_banner(const struct hp_load_config *cfg, const char *url, bool stages,
                        double target_rate)
 {
-    char d[32], r[32];
+    char d[32], r[32], proto[96] = "";
+    if (cfg->h2 != HP_H2_OFF)
+        snprintf(proto, sizeof proto, ", HTTP/2%s, %d stream%s per connection",
+                 cfg->h2 == HP_H2C ? " (prior knowledge)" : cfg->h2 == HP_H2_PREFER
+                                                                ? " where agreed"
+                                                                : "",
+                 cfg->pipeline, cfg->pipeline == 1 ? "" : "s");
+    else if (cfg->pipeline > 1)
+        snprintf(proto, sizeof proto, ", pipelined");
     printf("Running %s test @ %s\n", hp_format_duration(cfg->duration_ns, d, sizeof d), url);
     if (cfg->open_model)
-        printf("  %d threads, at most %d requests in flight, open model at %s%s (%s)\n",
-               cfg->threads, cfg->connections, stages ? "stages averaging " : "",
-               hp_format_rate(target_rate, r, sizeof r),
-               cfg->poisson ? "Poisson arrivals" : "constant spacing");
+        printf("  %d threads, at most %lld requests in flight, open model at %s%s (%s)%s\n",
+               cfg->threads,
+               (long long)cfg->connections * (cfg->h2 != HP_H2_OFF ? cfg->pipeline : 1),
+               stages ? "stages averaging " : "", hp_format_rate(target_rate, r, sizeof r),
+               cfg->poisson ? "Poisson arrivals" : "constant spacing", proto);
     else if (stages)
-        printf("  %d threads and up to %d connections in stages\n", cfg->threads,
-               cfg->connections);
+        printf("  %d threads and up to %d connections in stages%s\n", cfg->threads,
+               cfg->connections, proto);
     else
-        printf("  %d threads and %d connections%s\n", cfg->threads, cfg->connections,
-               cfg->pipeline > 1 ? ", pipelined" : "");
+        printf("  %d threads and %d connections%s\n", cfg->threads, cfg->connections, proto);
     fflush(stdout);
 }
 

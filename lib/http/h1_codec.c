@@ -10,11 +10,12 @@ struct h1 {
     bool head; /* every answer is to HEAD */
 };
 
-static void h1_reset(void *st, bool head)
+static int h1_reset(void *st, const struct hp_codec_conf *conf)
 {
     struct h1 *h = st;
-    h->head = head;
-    hp_resp_init(&h->resp, head);
+    h->head = conf->head;
+    hp_resp_init(&h->resp, conf->head);
+    return 0;
 }
 
 static void h1_expect(void *st, bool head)
@@ -29,8 +30,11 @@ static void answer_of(const struct hp_http_resp *r, struct hp_answer *a)
     a->keep_alive = r->keep_alive;
     a->chunked = r->body_kind == HP_BODY_CHUNKED;
     a->head_bytes = (uint32_t)r->head_bytes;
+    a->fail = HP_ANSWER_OK;
     a->slot = -1;
     a->error = NULL;
+    a->kept = NULL;
+    a->kept_len = 0;
 }
 
 static int h1_feed(void *st, const char *buf, size_t len, size_t *used, struct hp_answer *a)
@@ -65,9 +69,12 @@ static int h1_eof(void *st, struct hp_answer *a)
 const struct hp_client_codec hp_codec_h1 = {
     .name = "http/1.1",
     .state_bytes = sizeof(struct h1),
+    .streams = false,
     .reset = h1_reset,
+    .fini = NULL,
     .expect = h1_expect,
     .encode = NULL,
     .feed = h1_feed,
     .eof = h1_eof,
+    .room = NULL,
 };

@@ -529,6 +529,17 @@ void hp_tls_info(const struct hp_sock *s, struct hp_tls_info *out)
     out->resumed = SSL_session_reused(c->ssl);
 }
 
+bool hp_tls_alpn_is(const struct hp_sock *s, const char *proto)
+{
+    const struct conn *c = s->session;
+    const unsigned char *p = NULL;
+    unsigned n = 0;
+    if (!c || !c->done)
+        return false;
+    SSL_get0_alpn_selected(c->ssl, &p, &n);
+    return p && n == strlen(proto) && memcmp(p, proto, n) == 0;
+}
+
 static const char *tls_error(const struct hp_sock *s)
 {
     const struct conn *c = s->session;

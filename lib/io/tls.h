@@ -55,6 +55,8 @@ struct hp_tls_info {
     bool resumed;
 };
 void hp_tls_info(const struct hp_sock *s, struct hp_tls_info *out);
+/* Did the handshake agree on this ALPN protocol ("h2")? */
+bool hp_tls_alpn_is(const struct hp_sock *s, const char *proto);
 
 /* Sessions the context's connections resumed and handshakes they made. */
 void hp_tls_counts(const struct hp_tls *t, int64_t *handshakes, int64_t *resumed);

@@ -38,7 +38,7 @@ const char *hp_load_error_name(enum hp_load_error e)
     static const char *names[HP_LERR_COUNT] = {
         "connect_refused", "connect_timeout", "connect_error", "reset",      "read_error",
         "write_error",     "timeout",         "malformed",     "status_4xx", "status_5xx",
-        "tls_handshake",
+        "tls_handshake",   "h2_rst_stream",   "h2_goaway",
     };
     return (unsigned)e < HP_LERR_COUNT ? names[e] : "unknown";
 }
@@ -80,8 +80,15 @@ struct lconn {
     int64_t answered;  /* on this connection, for --requests-per-conn */
     int64_t t0;        /* connect start, or when to retry */
     struct lconn *next_idle;
-    void *cs; /* the codec's state for this connection */
+    const struct hp_client_codec *codec; /* chosen when the connection is ready */
+    void *cs;       /* the codec's state for this connection */
+    bool codec_live; /* cs holds a reset() state: fini() it */
     bool head_next; /* the codec was told the next answer is to HEAD */
+    bool draining;  /* streams: no new requests (GOAWAY, --requests-per-conn) */
+    int most;       /* requests in flight at most now (streams: the peer's limit) */
+    int64_t oldest; /* streams: no request in flight was sent before this */
+    uint16_t *freel; /* streams: the free slots, nfree of them */
+    int nfree;
 };
 
 struct slot {
@@ -99,8 +106,12 @@ struct lworker {
     int connecting;    /* connections in LC_CONNECTING */
     int handshake_cap; /* at most this many connecting (0: no limit) */
     int wait_from;     /* no LC_WAIT connection before this index */
-    const struct hp_client_codec *codec;
-    char *codec_states; /* [nconns] of codec->state_bytes */
+    char *codec_states; /* [nconns] of the largest codec's state_bytes */
+    size_t cs_bytes;
+    uint16_t *freels;   /* streams: backing for every conn's freel */
+    int64_t *retry;     /* open model, streams: schedules of requests to send again */
+    int n_retry, retry_cap;
+    int *slot_ids;      /* [pipeline]: slots of the requests being sent, or in flight */
     int nconns;
     struct lconn *conns;
     int64_t *times; /* backing for every conn's sched and sent */
@@ -364,15 +375,50 @@ static void start_waiting(struct lworker *w, int64_t now)
     }
 }
 
+static inline bool streams(const struct lconn *c)
+{
+    return c->codec->streams;
+}
+
+/* A free stream slot is marked by this send time. */
+#define SLOT_FREE INT64_MIN
+
+/* The slots of the requests in flight on c, into w->slot_ids; how many. In
+ * order of sending for in-order codecs; by slot for streams. */
+static int inflight_slots(struct lworker *w, const struct lconn *c)
+{
+    int pipeline = w->l->cfg.pipeline, n = 0;
+    if (c->codec_live && streams(c)) {
+        for (int at = 0; at < pipeline; at++)
+            if (c->sent[at] != SLOT_FREE)
+                w->slot_ids[n++] = at;
+    } else {
+        for (int k = 0; k < c->inflight; k++)
+            w->slot_ids[n++] = (c->first + k) % pipeline;
+    }
+    return n;
+}
+
+/* The connection's codec state goes with it. */
+static void codec_end(struct lconn *c)
+{
+    if (c->codec_live && c->codec->fini)
+        c->codec->fini(c->cs);
+    c->codec_live = false;
+    c->draining = false;
+}
+
 /* Close c; requests still in flight count as `why` (a class of error). */
 static void conn_drop(struct lworker *w, struct lconn *c, int64_t now, int why, bool retry_soon)
 {
     leave_connecting(w, c);
     if (why >= 0 && c->inflight > 0) {
         fig(w)->counts.errors[why] += c->inflight;
-        for (int k = 0; c->which && k < c->inflight; k++)
-            fig(w)->parts[c->which[(c->first + k) % w->l->cfg.pipeline]].counts.errors[why]++;
+        int n = c->which ? inflight_slots(w, c) : 0;
+        for (int k = 0; k < n; k++)
+            fig(w)->parts[c->which[w->slot_ids[k]]].counts.errors[why]++;
     }
+    codec_end(c);
     hp_timer_heap_remove(&w->wk.timers, &c->think);
     w->inflight -= c->inflight;
     c->inflight = 0;
@@ -416,8 +462,6 @@ static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
         return;
     }
     c->t0 = now;
-    w->codec->reset(c->cs, w->l->cfg.head_request);
-    c->head_next = w->l->cfg.head_request;
     c->answered = 0;
     int rc = w->tx->connect(&c->sk, w->addr, w->tx_ctx);
     if (rc < 0 && rc != -EINPROGRESS) {
@@ -531,29 +575,90 @@ static void expect_next(struct lworker *w, struct lconn *c)
 {
     bool head = next_is_head(w, c);
     if (head != c->head_next || head != w->l->cfg.head_request) {
-        w->codec->expect(c->cs, head);
+        c->codec->expect(c->cs, head);
         c->head_next = head;
     }
 }
 
 static void stop_sending(struct lworker *w, int64_t now);
 
+/* The run's first error, in words (once). */
+static void keep_first(struct lworker *w, const char *why)
+{
+    bool no = false;
+    if (why && why[0] && !atomic_load(&w->l->have_error) &&
+        atomic_compare_exchange_strong(&w->l->have_error, &no, true))
+        snprintf(w->l->first_error, sizeof w->l->first_error, "%s", why);
+}
+
+/* Slots for n requests about to be sent on c, into w->slot_ids: in order
+ * after those in flight, or free stream slots. */
+static void take_slots(struct lworker *w, struct lconn *c, int n)
+{
+    int pipeline = w->l->cfg.pipeline;
+    if (streams(c)) {
+        for (int i = 0; i < n; i++)
+            w->slot_ids[i] = c->freel[--c->nfree];
+    } else {
+        for (int i = 0; i < n; i++)
+            w->slot_ids[i] = (c->first + c->inflight + i) % pipeline;
+    }
+}
+
+/* A script's request() strings for n requests: with streams, one call
+ * per request (each string one request); in order, one string holds the
+ * `pipeline` requests (wrk's way). 0, or -1 when the script is done. */
+static int script_requests(struct lworker *w, struct lconn *c, int n, size_t *len)
+{
+    int calls = streams(c) ? n : 1;
+    *len = 0;
+    for (int i = 0; i < calls; i++) {
+        const char *data;
+        size_t dl;
+        if (hp_script_request(w->l->cfg.script, w->id, &data, &dl) < 0 || dl == 0 ||
+            dl > HP_LOAD_MAX_REQUEST_BYTES)
+            return -1;
+        if (*len + dl > c->mcap) {
+            char *grown = hp_realloc(c->mbuf, *len + dl);
+            if (!grown) {
+                record_error(w, HP_LERR_WRITE);
+                return -1;
+            }
+            c->mbuf = grown;
+            c->mcap = *len + dl;
+        }
+        memcpy(c->mbuf + *len, data, dl);
+        *len += dl;
+    }
+    return 0;
+}
+
 /* Queue `n` requests scheduled at sched_ns (closed: now) and write them. */
 static bool conn_send(struct lworker *w, struct lconn *c, int n, int64_t sched_ns, int64_t now)
 {
     const struct hp_load_config *cfg = &w->l->cfg;
-    int pipeline = cfg->pipeline;
     size_t len = 0;
-    if (cfg->mix) {
+    if (cfg->script) {
+        if (script_requests(w, c, n, &len) < 0) {
+            stop_sending(w, now);
+            return true;
+        }
+        c->wptr = c->mbuf;
+        take_slots(w, c, n);
+    } else if (cfg->mix) {
+        take_slots(w, c, n);
         for (int i = 0; i < n; i++) {
             int k = pick_request(w);
             size_t got = render(w, k, c->mbuf + len);
             if (got == 0) { /* unique data used up: this scenario is over */
                 atomic_store(&w->l->exhausted, true);
+                if (streams(c)) /* the slots not used go back */
+                    for (int j = n - 1; j >= i; j--)
+                        c->freel[c->nfree++] = (uint16_t)w->slot_ids[j];
                 n = i;
                 break;
             }
-            c->which[(c->first + c->inflight + i) % pipeline] = (uint8_t)k;
+            c->which[w->slot_ids[i]] = (uint8_t)k;
             fig(w)->parts[k].counts.sent++;
             len += got;
         }
@@ -562,45 +667,63 @@ static bool conn_send(struct lworker *w, struct lconn *c, int n, int64_t sched_n
             return true;
         }
         c->wptr = c->mbuf;
-    } else if (cfg->script) {
-        /* One request() string: `pipeline` requests (1 in the open model). */
-        const char *data;
-        if (hp_script_request(cfg->script, w->id, &data, &len) < 0 || len == 0 ||
-            len > HP_LOAD_MAX_REQUEST_BYTES) {
-            stop_sending(w, now);
-            return true;
-        }
-        if (len > c->mcap) {
-            char *grown = hp_realloc(c->mbuf, len);
-            if (!grown) {
-                record_error(w, HP_LERR_WRITE);
-                stop_sending(w, now);
-                return true;
-            }
-            c->mbuf = grown;
-            c->mcap = len;
-        }
-        memcpy(c->mbuf, data, len);
-        c->wptr = c->mbuf;
     } else {
         len = cfg->request_len * (size_t)n;
         c->wptr = w->batch;
+        take_slots(w, c, n);
     }
     bool was_idle = c->inflight == 0;
     for (int i = 0; i < n; i++) {
-        int at = (c->first + c->inflight) % pipeline;
+        int at = w->slot_ids[i];
         c->sched[at] = sched_ns;
         c->sent[at] = now;
-        c->inflight++;
     }
-    if (was_idle && cfg->mix)
+    if (was_idle)
+        c->oldest = now;
+    c->inflight += n;
+    if (was_idle && cfg->mix && c->codec->expect)
         expect_next(w, c);
     w->inflight += n;
     fig(w)->counts.sent += n;
+    if (c->codec->encode) {
+        const char *wire;
+        size_t wire_len;
+        if (c->codec->encode(c->cs, c->wptr, len, n, w->slot_ids, &wire, &wire_len) < 0) {
+            /* A request this protocol cannot carry (a script's): it is the
+             * test that is wrong, so it ends, saying why. */
+            keep_first(w, wire);
+            conn_drop(w, c, now, HP_LERR_WRITE, false);
+            stop_sending(w, now);
+            return false;
+        }
+        c->wptr = wire;
+        len = wire_len;
+    }
     /* Callers send only when nothing is pending (can_take, or closed model
      * with nothing in flight), so the buffer holds the bytes. */
     c->woff = 0;
     c->wlen = len;
+    return conn_flush(w, c, now);
+}
+
+/* Streams: write what the codec has to say by itself (its preface and
+ * SETTINGS, acknowledgements, window updates) when nothing else is. */
+static bool conn_push(struct lworker *w, struct lconn *c, int64_t now)
+{
+    if (!c->codec->encode || c->wlen != 0)
+        return true;
+    const char *wire;
+    size_t wire_len;
+    if (c->codec->encode(c->cs, NULL, 0, 0, w->slot_ids, &wire, &wire_len) < 0) {
+        record_error(w, HP_LERR_WRITE);
+        conn_drop(w, c, now, HP_LERR_WRITE, false);
+        return false;
+    }
+    if (wire_len == 0)
+        return true;
+    c->wptr = wire;
+    c->woff = 0;
+    c->wlen = wire_len;
     return conn_flush(w, c, now);
 }
 
@@ -647,21 +770,47 @@ static void update_conn_target(struct lworker *w, int64_t now)
                                                       (double)(now - w->l->start_ns) / 1e9) + 0.5);
 }
 
-static bool can_take(const struct lworker *w, const struct lconn *c)
+static bool can_take(const struct lconn *c)
 {
-    return c->state == LC_READY && c->inflight < w->l->cfg.pipeline && c->wlen == 0;
+    return c->state == LC_READY && c->inflight < c->most && c->wlen == 0;
 }
 
 /* Send every request that is due, on free connections. */
+/* A connection that takes a request now, or NULL. */
+static struct lconn *free_conn(struct lworker *w)
+{
+    struct lconn *c = w->idle;
+    while (c && !can_take(c)) { /* stale entries leave the list */
+        w->idle = c->next_idle;
+        c->idle_listed = false;
+        c = w->idle;
+    }
+    return c;
+}
+
+/* c takes one request: off the free list if that fills it. */
+static void conn_taken(struct lworker *w, struct lconn *c)
+{
+    if (c->inflight + 1 >= c->most || c->wlen) {
+        w->idle = c->next_idle;
+        c->idle_listed = false;
+    }
+}
+
 static void dispatch_due(struct lworker *w, int64_t now)
 {
+    /* Requests a graceful GOAWAY left unprocessed go again first, each
+     * still timed from its schedule. */
+    while (w->sending && w->n_retry > 0) {
+        struct lconn *c = free_conn(w);
+        if (!c)
+            return;
+        conn_taken(w, c);
+        fig(w)->counts.late++;
+        conn_send(w, c, 1, w->retry[--w->n_retry], now);
+    }
     while (w->sending && w->next_ns <= now && w->next_ns < w->end_ns) {
-        struct lconn *c = w->idle;
-        while (c && !can_take(w, c)) { /* stale entries leave the list */
-            w->idle = c->next_idle;
-            c->idle_listed = false;
-            c = w->idle;
-        }
+        struct lconn *c = free_conn(w);
         if (!c) {
             if (w->cap_hit_from == INT64_MAX)
                 w->cap_hit_from = w->next_ns;
@@ -675,10 +824,7 @@ static void dispatch_due(struct lworker *w, int64_t now)
         else
             hp_hist_record(fig(w)->lag, now - sched);
         advance_schedule(w);
-        if (c->inflight + 1 >= w->l->cfg.pipeline || c->wlen) {
-            w->idle = c->next_idle;
-            c->idle_listed = false;
-        }
+        conn_taken(w, c);
         conn_send(w, c, 1, sched, now);
     }
     if (w->next_ns > now)
@@ -692,11 +838,13 @@ static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
     if (!open_model(w)) {
         if (c->inflight == 0 && !conn_wanted(w, c))
             conn_drop(w, c, now, -1, false); /* the profile ramps down */
+        else if (streams(c) && c->wlen == 0 && c->inflight < c->most)
+            conn_send(w, c, c->most - c->inflight, now, now); /* keep every stream busy */
         else if (c->inflight == 0)
-            conn_send(w, c, w->l->cfg.pipeline, now, now);
+            conn_send(w, c, c->most, now, now);
         return;
     }
-    if (can_take(w, c) && !c->idle_listed) {
+    if (can_take(c) && !c->idle_listed) {
         c->next_idle = w->idle;
         w->idle = c;
         c->idle_listed = true;
@@ -739,7 +887,10 @@ static void split_capture(const struct lconn *c, const struct hp_answer *a, cons
 {
     *head = *body = "";
     *head_len = *body_len = 0;
-    if (c->cap)
+    if (a->kept) /* the codec kept it (streams) */
+        hp_check_split(a->kept, a->kept_len, a->head_bytes, false, head, head_len, body,
+                       body_len);
+    else if (c->cap)
         hp_check_split(c->cap, c->cap_len, a->head_bytes, a->chunked, head, head_len, body,
                        body_len);
 }
@@ -766,16 +917,57 @@ static void judge_checks(struct lworker *w, struct lconn *c, int k, const struct
     }
 }
 
-/* An answer arrived for the oldest request in flight (HTTP/1.1 answers in
- * order; a codec with streams will name the slot in a->slot, and the ring
- * of requests in flight will then free any slot, not only the oldest). */
+/* The request in slot `at` is over: free its slot. */
+static void slot_done(struct lworker *w, struct lconn *c, int at)
+{
+    if (streams(c)) {
+        c->sent[at] = SLOT_FREE;
+        c->freel[c->nfree++] = (uint16_t)at;
+    } else {
+        c->first = (c->first + 1) % w->l->cfg.pipeline;
+    }
+    c->inflight--;
+    w->inflight--;
+}
+
+/* A stream that ended without an answer: reset or refused by the server,
+ * or its answer broke the protocol. An error of its class, no latency. */
+static void stream_failed(struct lworker *w, struct lconn *c, const struct hp_answer *a)
+{
+    if (a->fail == HP_ANSWER_RETRY) {
+        /* Never processed: the closed model sends another in its place on
+         * the next connection, the open model this one again (its
+         * schedule kept), so the server's connection limits (nginx's
+         * http2_max_requests) cost no errors. */
+        if (open_model(w) && w->n_retry < w->retry_cap)
+            w->retry[w->n_retry++] = c->sched[a->slot];
+        fig(w)->counts.sent--;
+        if (c->which)
+            fig(w)->parts[c->which[a->slot]].counts.sent--;
+        slot_done(w, c, a->slot);
+        return;
+    }
+    int why = a->fail == HP_ANSWER_RESET     ? HP_LERR_H2_RESET
+              : a->fail == HP_ANSWER_REFUSED ? HP_LERR_H2_GOAWAY
+                                             : HP_LERR_MALFORMED;
+    record_error(w, why);
+    if (c->which)
+        fig(w)->parts[c->which[a->slot]].counts.errors[why]++;
+    slot_done(w, c, a->slot);
+}
+
+/* An answer arrived: for the oldest request in flight (HTTP/1.1 answers
+ * in order), or for the slot a codec with streams names. */
 static void answered(struct lworker *w, struct lconn *c, const struct hp_answer *a, int64_t now)
 {
     struct hp_load_figures *f = fig(w);
-    int at = c->first;
+    int at = a->slot < 0 ? c->first : a->slot;
     int status = a->status;
 
-    assert(a->slot < 0);
+    if (a->fail != HP_ANSWER_OK) {
+        stream_failed(w, c, a);
+        return;
+    }
     hp_hist_record(f->corrected, now - c->sched[at]);
     if (open_model(w)) /* closed: sent == scheduled; merged as a copy (merge_interval) */
         hp_hist_record(f->uncorrected, now - c->sent[at]);
@@ -799,9 +991,7 @@ static void answered(struct lworker *w, struct lconn *c, const struct hp_answer 
             stop_sending(w, now);
     }
     c->cap_len = 0;
-    c->first = (c->first + 1) % w->l->cfg.pipeline;
-    c->inflight--;
-    w->inflight--;
+    slot_done(w, c, at);
     c->answered++;
 }
 
@@ -850,6 +1040,21 @@ static inline int64_t answer_time(struct lworker *w)
     return w->clock_ns;
 }
 
+/* Streams: after answers, how many more the connection takes; a
+ * connection that takes no more (GOAWAY, --requests-per-conn) drains. */
+static void update_cap(struct lworker *w, struct lconn *c)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    int room = c->codec->room(c->cs);
+    if (room >= 0 && cfg->requests_per_conn > 0) {
+        int64_t left = cfg->requests_per_conn - c->answered - c->inflight;
+        room = left <= 0 ? -1 : left < room ? (int)left : room;
+    }
+    if (room < 0)
+        c->draining = true;
+    c->most = c->draining ? c->inflight : c->inflight + room;
+}
+
 /* One read and what it held: READ_FULL (the buffer filled: more may wait),
  * READ_SHORT, or READ_DONE (EAGAIN, EOF or the connection was dropped). */
 static int read_once(struct lworker *w, struct lconn *c)
@@ -857,6 +1062,7 @@ static int read_once(struct lworker *w, struct lconn *c)
     const struct hp_load_config *cfg = &w->l->cfg;
     ssize_t n = w->tx->recv(&c->sk, w->rbuf, RBUF_BYTES);
     int64_t now = answer_time(w);
+    bool st = streams(c);
 
     if (n < 0) {
         if (n == -EAGAIN)
@@ -868,10 +1074,14 @@ static int read_once(struct lworker *w, struct lconn *c)
         /* The server closed: a close-delimited body ends here; anything
          * else in flight was cut off. */
         struct hp_answer a;
-        int rc = c->inflight > 0 ? w->codec->eof(c->cs, &a) : HP_CODEC_MORE;
-        if (rc == HP_CODEC_ANSWER) {
+        int rc;
+        while ((rc = c->inflight > 0 ? c->codec->eof(c->cs, &a) : HP_CODEC_MORE) ==
+               HP_CODEC_ANSWER) {
             answered(w, c, &a, now);
-        } else if (rc == HP_CODEC_EBAD) {
+            if (!st)
+                break;
+        }
+        if (rc == HP_CODEC_EBAD) {
             record_error(w, HP_LERR_MALFORMED);
             c->inflight--;
             w->inflight--;
@@ -882,20 +1092,27 @@ static int read_once(struct lworker *w, struct lconn *c)
     fig(w)->counts.bytes_read += n;
     size_t pos = 0;
     bool reconnect = false;
-    while (pos < (size_t)n) {
-        if (c->inflight == 0) {
+    /* In order, answers end where bytes do; streams may hand out several
+     * answers after their last byte is taken. */
+    while (pos < (size_t)n || st) {
+        if (c->inflight == 0 && !st) {
             record_error(w, HP_LERR_MALFORMED); /* bytes nobody asked for */
             conn_drop(w, c, now, -1, false);
             return READ_DONE;
         }
         size_t used;
         struct hp_answer a;
-        int rc = w->codec->feed(c->cs, w->rbuf + pos, (size_t)n - pos, &used, &a);
-        if (w->script_answers ||
-            (w->l->n_checks > 0 && cfg->mix[c->which[c->first]].n_checks > 0))
+        int rc = c->codec->feed(c->cs, w->rbuf + pos, (size_t)n - pos, &used, &a);
+        if (!st && (w->script_answers ||
+                    (w->l->n_checks > 0 && cfg->mix[c->which[c->first]].n_checks > 0)))
             capture(c, w->rbuf + pos, used);
         pos += used;
         if (rc == HP_CODEC_EBAD) {
+            keep_first(w, a.error);
+            if (st) { /* the connection's framing broke: every stream on it */
+                conn_drop(w, c, now, HP_LERR_MALFORMED, false);
+                return READ_DONE;
+            }
             record_error(w, HP_LERR_MALFORMED);
             c->inflight--;
             w->inflight--;
@@ -905,12 +1122,18 @@ static int read_once(struct lworker *w, struct lconn *c)
         if (rc == HP_CODEC_MORE)
             break;
         answered(w, c, &a, now);
-        if (cfg->mix)
+        if (st)
+            continue; /* GOAWAY and --requests-per-conn: update_cap drains */
+        if (cfg->mix && c->codec->expect)
             expect_next(w, c);
         if (!a.keep_alive || (cfg->requests_per_conn > 0 && c->answered >= cfg->requests_per_conn)) {
             reconnect = true;
             break;
         }
+    }
+    if (st) {
+        update_cap(w, c);
+        reconnect = c->draining && c->inflight == 0;
     }
     if (reconnect) {
         fig(w)->counts.reconnects++;
@@ -918,17 +1141,61 @@ static int read_once(struct lworker *w, struct lconn *c)
         return READ_DONE;
     }
     conn_next(w, c, now);
+    if (st && c->state == LC_READY && !conn_push(w, c, now))
+        return READ_DONE;
     return n == RBUF_BYTES ? READ_FULL : READ_SHORT;
 }
 
 /* The run's first failed connect, in the transport's words (once). */
 static void keep_first_error(struct lworker *w, struct lconn *c)
 {
-    const char *why = w->tx->error(&c->sk);
-    bool no = false;
-    if (why[0] && !atomic_load(&w->l->have_error) &&
-        atomic_compare_exchange_strong(&w->l->have_error, &no, true))
-        snprintf(w->l->first_error, sizeof w->l->first_error, "%s", why);
+    keep_first(w, w->tx->error(&c->sk));
+}
+
+/* The connection is up: its protocol, as asked and as ALPN agreed. false
+ * when it cannot be used (dropped). */
+static bool codec_start(struct lworker *w, struct lconn *c, int64_t now)
+{
+    const struct hp_load_config *cfg = &w->l->cfg;
+    bool h2 = cfg->h2 == HP_H2C;
+    if (cfg->h2 == HP_H2_ALPN || cfg->h2 == HP_H2_PREFER) {
+        h2 = hp_tls_alpn_is(&c->sk, "h2");
+        if (!h2 && cfg->h2 == HP_H2_ALPN) {
+            record_error(w, HP_LERR_TLS);
+            keep_first(w, "the server did not agree to HTTP/2 (ALPN h2); --h2=prefer falls "
+                          "back to HTTP/1.1");
+            conn_drop(w, c, now, -1, false);
+            start_waiting(w, now);
+            return false;
+        }
+    }
+    c->codec = h2 ? &hp_codec_h2 : &hp_codec_h1;
+    struct hp_codec_conf conf = {
+        .head = cfg->head_request,
+        .tls = cfg->tls != NULL,
+        .keep = w->script_answers || w->l->n_checks > 0,
+        .slots = cfg->pipeline,
+    };
+    if (c->codec->reset(c->cs, &conf) < 0) {
+        record_error(w, HP_LERR_CONNECT);
+        keep_first(w, "out of memory");
+        conn_drop(w, c, now, -1, false);
+        start_waiting(w, now);
+        return false;
+    }
+    c->codec_live = true;
+    c->head_next = cfg->head_request;
+    c->first = 0;
+    c->most = cfg->pipeline;
+    if (streams(c)) {
+        c->nfree = 0;
+        for (int at = cfg->pipeline - 1; at >= 0; at--) {
+            c->sent[at] = SLOT_FREE;
+            c->freel[c->nfree++] = (uint16_t)at;
+        }
+        update_cap(w, c);
+    }
+    return true;
 }
 
 static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
@@ -948,22 +1215,44 @@ static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
             start_waiting(w, now);
             return;
         }
-        leave_connecting(w, c);
-        c->state = LC_READY;
-        fig(w)->counts.connects++;
         int none = 0;
         if (w->tx_ctx && atomic_load_explicit(&w->l->tls_info_state, memory_order_relaxed) == 0 &&
             atomic_compare_exchange_strong(&w->l->tls_info_state, &none, 1)) {
             hp_tls_info(&c->sk, &w->l->tls_info); /* what the run negotiated, once */
             atomic_store(&w->l->tls_info_state, 2);
         }
+        if (!codec_start(w, c, now))
+            return;
+        leave_connecting(w, c);
+        c->state = LC_READY;
+        fig(w)->counts.connects++;
         set_events(w, c, HP_POLL_IN);
-        conn_ready(w, c, now);
+        if (conn_push(w, c, now)) /* HTTP/2's preface and SETTINGS go first */
+            conn_ready(w, c, now);
         start_waiting(w, now);
         return;
     }
     if (conn_flush(w, c, now) && c->wlen == 0)
         conn_ready(w, c, now);
+}
+
+/* Has the oldest request in flight waited the timeout? In order, it is
+ * the first; streams keep a bound (c->oldest) and look for the real one
+ * only when the bound has waited that long. */
+static bool timed_out(struct lworker *w, struct lconn *c, int64_t now)
+{
+    int64_t limit = w->l->cfg.timeout_ns;
+    if (!streams(c))
+        return now - c->sent[c->first] >= limit;
+    if (now - c->oldest < limit)
+        return false;
+    int n = inflight_slots(w, c);
+    int64_t oldest = now;
+    for (int k = 0; k < n; k++)
+        if (c->sent[w->slot_ids[k]] < oldest)
+            oldest = c->sent[w->slot_ids[k]];
+    c->oldest = oldest;
+    return now - oldest >= limit;
 }
 
 /* Timeouts, connect timeouts and reconnects, every SWEEP_NS. */
@@ -979,11 +1268,12 @@ static void sweep(struct lworker *w, int64_t now)
                 conn_start(w, c, now);
             break;
         case LC_READY:
-            if (c->inflight > 0 && now - c->sent[c->first] >= cfg->timeout_ns) {
+            if (c->inflight > 0 && timed_out(w, c, now)) {
                 /* Each request in flight is recorded at its timeout. */
                 struct hp_load_figures *f = fig(w);
-                for (int k = 0; k < c->inflight; k++) {
-                    int at = (c->first + k) % cfg->pipeline;
+                int n = inflight_slots(w, c);
+                for (int k = 0; k < n; k++) {
+                    int at = w->slot_ids[k];
                     hp_hist_record(f->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
                     if (open_model(w))
                         hp_hist_record(f->uncorrected, cfg->timeout_ns);
@@ -1041,6 +1331,12 @@ static void stop_sending(struct lworker *w, int64_t now)
             f->counts.late++;
             hp_hist_record(f->corrected, now - w->next_ns);
             advance_schedule(w);
+        }
+        while (w->n_retry > 0) { /* left out by a GOAWAY, not sent again */
+            struct hp_load_figures *f = fig(w);
+            f->counts.unsent++;
+            f->counts.late++;
+            hp_hist_record(f->corrected, now - w->retry[--w->n_retry]);
         }
     }
 }
@@ -1165,7 +1461,6 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     w->tx = cfg->tls ? &hp_transport_tls : &hp_transport_tcp;
     w->tx_ctx = cfg->tls;
     w->handshake_cap = cfg->tls ? TLS_HANDSHAKE_CAP : 0;
-    w->codec = &hp_codec_h1;
     /* Connections spread evenly; the first workers take the remainder. */
     w->nconns = cfg->connections / l->nworkers + (id < cfg->connections % l->nworkers);
     w->conns = hp_calloc((size_t)(w->nconns ? w->nconns : 1), sizeof *w->conns);
@@ -1178,13 +1473,25 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     int parts = cfg->mix ? cfg->n_mix : 0;
     size_t nc = (size_t)(w->nconns ? w->nconns : 1);
     /* Codec states are whole multiples of 16 bytes, so each is aligned. */
-    size_t cs_bytes = (w->codec->state_bytes + 15) & ~(size_t)15;
-    w->codec_states = hp_malloc(nc * cs_bytes);
+    size_t biggest = hp_codec_h1.state_bytes;
+    if (cfg->h2 != HP_H2_OFF && hp_codec_h2.state_bytes > biggest)
+        biggest = hp_codec_h2.state_bytes;
+    size_t cs_bytes = (biggest + 15) & ~(size_t)15;
+    w->cs_bytes = cs_bytes;
+    w->codec_states = hp_calloc(nc, cs_bytes);
+    w->slot_ids = hp_calloc((size_t)cfg->pipeline, sizeof *w->slot_ids);
+    if (cfg->h2 != HP_H2_OFF)
+        w->freels = hp_calloc(nc * (size_t)cfg->pipeline, sizeof *w->freels);
+    if (cfg->h2 != HP_H2_OFF && cfg->open_model) {
+        w->retry_cap = (int)(nc * (size_t)cfg->pipeline);
+        w->retry = hp_calloc((size_t)w->retry_cap, sizeof *w->retry);
+    }
     if (cfg->mix) {
         w->mbufs = hp_malloc(nc * (size_t)cfg->pipeline * l->mix_max_bytes);
         w->whiches = hp_calloc(nc * (size_t)cfg->pipeline, 1);
     }
     if (!w->conns || !w->times || !w->rbuf || !w->batch || !w->rng || !w->codec_states ||
+        !w->slot_ids || (cfg->h2 != HP_H2_OFF && !w->freels) || (w->retry_cap && !w->retry) ||
         (cfg->mix && (!w->mbufs || !w->whiches)) ||
         (l->n_checks > 0 && !(w->md = hp_check_match_data())) ||
         figures_init(&w->slots[0].f, parts, l->n_checks) < 0 ||
@@ -1201,6 +1508,9 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
         struct lconn *c = &w->conns[i];
         hp_sock_init(&c->sk);
         c->cs = w->codec_states + (size_t)i * cs_bytes;
+        c->codec = &hp_codec_h1;
+        if (w->freels)
+            c->freel = w->freels + (size_t)i * (size_t)cfg->pipeline;
         c->sched = w->times + (size_t)i * (size_t)cfg->pipeline * 2;
         c->sent = c->sched + cfg->pipeline;
         c->wptr = w->batch;
@@ -1505,6 +1815,7 @@ void hp_load_free(struct hp_load *l)
     for (int i = 0; l->workers && i < l->nworkers; i++) {
         struct lworker *w = &l->workers[i];
         for (int k = 0; w->conns && k < w->nconns; k++) {
+            codec_end(&w->conns[k]);
             w->tx->close(&w->conns[k].sk);
             hp_free(w->conns[k].cap);
             if (!l->cfg.mix) /* a mix's buffers live in w->mbufs */
@@ -1519,6 +1830,9 @@ void hp_load_free(struct hp_load *l)
         hp_free(w->mbufs);
         hp_free(w->whiches);
         hp_free(w->codec_states);
+        hp_free(w->freels);
+        hp_free(w->retry);
+        hp_free(w->slot_ids);
         if (w->rng)
             gsl_rng_free(w->rng);
         figures_fini(&w->slots[0].f);

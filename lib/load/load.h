@@ -49,6 +49,8 @@ enum hp_load_error {
     HP_LERR_STATUS_4XX,
     HP_LERR_STATUS_5XX,
     HP_LERR_TLS, /* a TLS handshake that failed (certificate, protocol, ...) */
+    HP_LERR_H2_RESET,  /* HTTP/2: the server reset the stream (RST_STREAM) */
+    HP_LERR_H2_GOAWAY, /* HTTP/2: refused by the server's GOAWAY, never processed */
     HP_LERR_COUNT
 };
 
@@ -76,6 +78,11 @@ struct hp_load_request {
 
 struct hp_tls;
 
+/* HTTP/2: off (HTTP/1.1), over TLS when ALPN agrees on it (else the
+ * connection fails), over TLS if agreed (else HTTP/1.1 on it), or over
+ * plain TCP with prior knowledge. */
+enum hp_load_h2 { HP_H2_OFF = 0, HP_H2_ALPN, HP_H2_PREFER, HP_H2C };
+
 struct hp_load_config {
     struct hp_addr addr;
     struct hp_tls *tls;       /* TLS (io/tls.h) on every connection; NULL: plain TCP. Borrowed. */
@@ -88,7 +95,8 @@ struct hp_load_config {
     int64_t timeout_ns;       /* request timeout (wrk's --timeout, default 2s) */
     int64_t connect_timeout_ns;
     int64_t grace_ns;         /* after the end, wait this long for answers in flight */
-    int pipeline;             /* requests per connection in flight, >= 1 */
+    int pipeline;             /* requests per connection in flight, >= 1 (HTTP/2: streams) */
+    enum hp_load_h2 h2;       /* the protocol: HTTP/1.1, or HTTP/2 how */
     int64_t requests_per_conn; /* close and reconnect after this many; 0: never */
     bool open_model;          /* requests on a schedule (else: closed model) */
     struct hp_stages stages;  /* open: the rate over time (a constant rate is one stage);

@@ -32,7 +32,12 @@ int hp_load_doc_new(const struct hp_load_config *cfg, const struct hp_load_targe
     ADD(hp_result_config_int(r, "connections", cfg->connections));
     ADD(hp_result_config_int(r, "duration_ns", cfg->duration_ns));
     ADD(hp_result_config_int(r, "timeout_ns", cfg->timeout_ns));
-    ADD(hp_result_config_int(r, "pipeline", cfg->pipeline));
+    static const char *const protocols[] = {"http/1.1", "h2", "h2-prefer", "h2c"};
+    ADD(hp_result_config_str(r, "protocol", protocols[cfg->h2]));
+    if (cfg->h2 != HP_H2_OFF)
+        ADD(hp_result_config_int(r, "max_concurrent_streams", cfg->pipeline));
+    else
+        ADD(hp_result_config_int(r, "pipeline", cfg->pipeline));
     ADD(hp_result_config_int(r, "requests_per_conn", cfg->requests_per_conn));
     if (cfg->open_model) {
         if (t->rate_per_s > 0)

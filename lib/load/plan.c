@@ -56,6 +56,31 @@ int hp_load_plan_tls(const struct hp_tls_opts *o, const struct hp_url *url, stru
     return hp_tls_new(&named, out, err);
 }
 
+int hp_load_plan_h2(const struct hp_load_plan *p, const struct hp_url *url,
+                    struct hp_load_config *cfg, struct hp_tls_opts *tls, struct hp_err *err)
+{
+    if (p->streams > 0 && p->h2 == HP_H2_OFF)
+        return hp_err_set(err, HP_EUSAGE, "-M/--max-concurrent-streams is for HTTP/2: add --h2 "
+                                          "(https) or --h2c (http); HTTP/1.1 has --pipeline");
+    if (p->h2 == HP_H2_OFF)
+        return 0;
+    if (p->pipeline_given)
+        return hp_err_set(err, HP_EUSAGE, "--pipeline is HTTP/1.1's: HTTP/2 keeps "
+                                          "-M/--max-concurrent-streams requests in flight per "
+                                          "connection");
+    if (p->h2 == HP_H2C && url->tls)
+        return hp_err_set(err, HP_EUSAGE, "--h2c is HTTP/2 over plain TCP: an https:// URL "
+                                          "takes --h2");
+    if (p->h2 != HP_H2C && !url->tls)
+        return hp_err_set(err, HP_EUSAGE, "--h2 negotiates HTTP/2 in the TLS handshake: an "
+                                          "http:// URL takes --h2c (prior knowledge)");
+    cfg->h2 = p->h2;
+    cfg->pipeline = p->streams > 0 ? p->streams : 1;
+    if (tls && p->h2 != HP_H2C)
+        tls->alpn = "h2,http/1.1";
+    return 0;
+}
+
 int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg, struct hp_url *url,
                        char **request, double *target_rate_per_s, struct hp_err *err)
 {
@@ -69,6 +94,9 @@ int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
     if (p->tls_given && !url->tls)
         return hp_err_set(err, HP_EUSAGE, "TLS options (-k, --cacert, --tls-version...) need "
                                           "an https:// URL");
+    struct hp_tls_opts tls = p->tls;
+    if ((rc = hp_load_plan_h2(p, url, cfg, &tls, err)) < 0)
+        return rc;
     if ((rc = apply_model(p, cfg, err)) < 0)
         return rc;
     double secs = (double)cfg->duration_ns / 1e9;
@@ -89,7 +117,7 @@ int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
     }
     if (rc < 0)
         return rc;
-    if (url->tls && (rc = hp_load_plan_tls(&p->tls, url, &cfg->tls, err)) < 0)
+    if (url->tls && (rc = hp_load_plan_tls(&tls, url, &cfg->tls, err)) < 0)
         return rc;
     if (hp_request_build(method, url, p->headers, p->n_headers, p->body, p->body_len, request,
                          &cfg->request_len, err) < 0)
@@ -103,14 +131,21 @@ int hp_load_plan_script(struct hp_load_config *cfg, struct hp_script *script, bo
                         struct hp_err *err)
 {
     int depth = hp_script_pipeline(script);
-    if (pipeline_given && depth > 1)
+    if (cfg->h2 != HP_H2_OFF && depth > 1)
+        return hp_err_set(err, HP_EUSAGE,
+                          "over HTTP/2 each request() is one stream, but this script's returns "
+                          "%d requests: return one (-M sets the streams per connection)",
+                          depth);
+    if (cfg->h2 != HP_H2_OFF)
+        depth = cfg->pipeline, pipeline_given = true;
+    if (pipeline_given && depth > 1 && cfg->h2 == HP_H2_OFF)
         return hp_err_set(err, HP_EUSAGE,
                           "--pipeline and a script whose request() returns %d "
                           "requests: keep one",
                           depth);
     if (!pipeline_given)
         cfg->pipeline = depth;
-    if (cfg->open_model && cfg->pipeline > 1)
+    if (cfg->open_model && cfg->pipeline > 1 && cfg->h2 == HP_H2_OFF)
         return hp_err_set(err, HP_EUSAGE,
                           "the open model sends one request per arrival: "
                           "request() returns %d",

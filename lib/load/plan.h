@@ -33,7 +33,17 @@ struct hp_load_plan {
      * host); tls_given: a TLS flag was given, which an http:// URL refuses */
     struct hp_tls_opts tls;
     bool tls_given;
+    /* HTTP/2 (--h2, --h2=prefer, --h2c) and its streams per connection
+     * (-M; 0: 1, as h2load's default) */
+    enum hp_load_h2 h2;
+    int streams;
+    bool pipeline_given; /* --pipeline, which HTTP/2 refuses */
 };
+
+/* Check the HTTP/2 choice against the URL (--h2 needs https, --h2c http)
+ * and apply it: cfg->h2, the streams as cfg->pipeline, ALPN in *tls. */
+int hp_load_plan_h2(const struct hp_load_plan *p, const struct hp_url *url,
+                    struct hp_load_config *cfg, struct hp_tls_opts *tls, struct hp_err *err);
 
 /* Apply p to cfg (whose other fields keep their values): parse the URL into
  * *url, check the flags' combination, set the model and its stages, resolve

@@ -11,6 +11,7 @@
  * worker thread, its poller and timers are the skeleton io/worker.h shares
  * with the load engine; bytes move through the transport (io/transport.h). */
 #include "serve/serve.h"
+#include "serve/serve_int.h"
 
 #include <errno.h>
 #include <gsl/gsl_rng.h>
@@ -31,106 +32,22 @@
 #include "http/chunked.h"
 #include "http/http_req.h"
 #include "io/poll.h"
+#include "io/tls.h"
 #include "io/transport.h"
 #include "io/worker.h"
 #include "stat/dist.h"
 
-#define RBUF_BYTES (16 * 1024)         /* > HP_HTTP_MAX_HEAD: room for pipelining */
+#define RBUF_BYTES SERVE_RBUF_BYTES
 #define WBUF_BYTES (16 * 1024)
 #define WBUF_HIGH (WBUF_BYTES - 1024)  /* stop queueing responses above this */
 #define MAX_EVENTS 256
 #define ACCEPTS_PER_WAKE 64
 #define LINGER_NS (2 * HP_NS_PER_S)    /* read-and-discard after an error response */
-#define PATTERN_BYTES (64 * 1024)      /* /bytes/N bodies are written from this */
 #define INLINE_BODY_MAX 1024           /* smaller bodies are copied into wbuf */
 #define DEFAULT_MAX_CONNS 100000
 
-enum conn_state {
-    C_HEAD,    /* waiting for / parsing a request head (0: where a connection starts) */
-    C_BODY,    /* discarding a Content-Length body */
-    C_CHUNKED, /* discarding a chunked body */
-    C_QUEUED,  /* waits for a free worker (--workers); its timer starts it */
-    C_DELAY,   /* response waits for its timer */
-    C_STREAM,  /* a large body is being written */
-    C_LINGER,  /* error sent, write side shut: discard input until EOF or timeout */
-    C_HANDSHAKE, /* the transport's handshake (TLS) before the first request */
-};
 
-struct response {
-    int status;
-    int64_t body_bytes;
-    int64_t delay_ns;
-    bool head;
-    bool keep_alive;
-    enum hp_serve_route route;
-};
-
-struct worker;
-
-struct conn {
-    struct hp_sock sk;
-    uint32_t events; /* epoll mask now registered */
-    enum conn_state state;
-    struct worker *w;
-    struct conn *prev, *next; /* live list, or free list (next only) */
-    struct hp_timer timer;    /* delay or linger deadline (container_of in the loop) */
-    char *rbuf;
-    size_t roff, rlen; /* unconsumed input is rbuf[roff..rlen) */
-    size_t scan_from;
-    int64_t body_left;
-    struct hp_chunked chunk;
-    struct response resp;
-    int64_t req_start_ns;
-    char *wbuf;
-    size_t woff, wlen;
-    int64_t stream_left; /* body bytes still to write from the pattern */
-    bool close_after_write;
-    bool peer_closed;
-    bool holds_worker;        /* one of the worker's service slots is this request's */
-    bool idle;                /* waiting for a request with nothing of it read yet */
-    int64_t since_ns;         /* when the current wait for a head (or idling) began */
-    bool in_queue;            /* waiting for a slot: linked in the worker's queue */
-    struct conn *qnext, *qprev; /* FIFO of requests waiting for a slot */
-};
-
-struct worker {
-    struct hp_serve *srv;
-    int id;
-    struct hp_worker wk; /* thread, poller, wake-up, timers (delays, lingers, the queue) */
-    const struct hp_transport_ops *tx;
-    void *tx_ctx; /* the transport's shared context (TLS), or NULL */
-    int listen_fd;
-    int max_conns;
-    int nconns;
-    struct conn *live;
-    struct conn *spare;
-    int busy;                     /* service slots in use (cfg.workers > 0) */
-    struct conn *qhead, *qtail;   /* requests waiting for a slot, oldest first */
-    gsl_rng *rng;
-    int64_t date_sec;
-    char date[64]; /* "Date: ...\r\n" */
-    size_t date_len;
-    int64_t stall_window; /* last stall window counted */
-    int64_t wake_ns;      /* the clock on the loop's latest wake */
-    int64_t next_sweep_ns; /* header and idle timeouts are checked then */
-    struct hp_dist dist_cache;
-    char dist_text[128];
-    size_t dist_text_len;
-    struct hp_serve_stats st;
-};
-
-struct hp_serve {
-    struct hp_serve_config cfg;
-    struct hp_addr bound;
-    int nworkers;
-    struct worker *workers;
-    _Atomic bool stop;
-    bool running;
-    int64_t start_ns;
-    int64_t stop_ns;
-};
-
-static const char pattern[PATTERN_BYTES + 1] = {[0 ... PATTERN_BYTES - 1] = 'x'};
+const char hp_serve_pattern[PATTERN_BYTES + 1] = {[0 ... PATTERN_BYTES - 1] = 'x'};
 
 const char *hp_serve_route_name(enum hp_serve_route r)
 {
@@ -139,7 +56,7 @@ const char *hp_serve_route_name(enum hp_serve_route r)
     return (unsigned)r < HP_ROUTE_COUNT ? names[r] : "unknown";
 }
 
-static const char *reason(int status)
+const char *hp_serve_reason(int status)
 {
     switch (status) {
     case 100: return "Continue";
@@ -210,7 +127,7 @@ static void refresh_date(struct worker *w)
 static void queue_response(struct conn *c, const struct response *r)
 {
     struct worker *w = c->w;
-    const char *why = reason(r->status);
+    const char *why = hp_serve_reason(r->status);
     bool no_body = r->status == 204 || r->status == 304;
 
     PUT_LIT(c, "HTTP/1.1 ");
@@ -233,7 +150,7 @@ static void queue_response(struct conn *c, const struct response *r)
         PUT_LIT(c, HP_SERVE_ROOT_BODY);
     } else if (r->route == HP_ROUTE_BYTES && r->status == 200) {
         if (r->body_bytes <= INLINE_BODY_MAX)
-            put(c, pattern, (size_t)r->body_bytes);
+            put(c, hp_serve_pattern, (size_t)r->body_bytes);
         else
             c->stream_left = r->body_bytes;
     } else {
@@ -249,12 +166,12 @@ static int64_t body_size_for(const struct response *r)
         return (int64_t)sizeof HP_SERVE_ROOT_BODY - 1;
     if (r->route == HP_ROUTE_BYTES && r->status == 200)
         return r->body_bytes;
-    return (int64_t)strlen(reason(r->status)) + 1;
+    return (int64_t)strlen(hp_serve_reason(r->status)) + 1;
 }
 
 /* ---- connections ------------------------------------------------------- */
 
-static void set_events(struct conn *c, uint32_t want)
+void hp_serve_set_events(struct conn *c, uint32_t want)
 {
     if (want == c->events)
         return;
@@ -265,9 +182,10 @@ static void set_events(struct conn *c, uint32_t want)
 static void release_worker(struct conn *c, int64_t now);
 static void unqueue(struct conn *c);
 
-static void conn_close(struct conn *c)
+void hp_serve_conn_close(struct conn *c)
 {
     struct worker *w = c->w;
+    hp_serve_h2_end(c);
     hp_timer_heap_remove(&w->wk.timers, &c->timer);
     if (c->in_queue)
         unqueue(c);
@@ -289,6 +207,7 @@ static void conn_free_list(struct conn *c)
 {
     while (c) {
         struct conn *next = c->next;
+        hp_serve_h2_end(c);
         if (c->sk.fd >= 0)
             c->w->tx->close(&c->sk);
         hp_free(c->rbuf);
@@ -368,7 +287,7 @@ static bool lookup_dist(struct worker *w, const char *s, size_t len, struct hp_d
     return true;
 }
 
-static void route(struct worker *w, const struct hp_http_req *req, struct response *r)
+void hp_serve_route_req(struct worker *w, const struct hp_http_req *req, struct response *r)
 {
     const char *path = req->target;
     size_t len = 0;
@@ -421,7 +340,7 @@ static void respond(struct conn *c, int64_t now)
         PUT_LIT(c, "HTTP/1.1 ");
         put_u64(c, (uint64_t)r->status);
         put(c, " ", 1);
-        put(c, reason(r->status), strlen(reason(r->status)));
+        put(c, hp_serve_reason(r->status), strlen(hp_serve_reason(r->status)));
         PUT_LIT(c, "\r\n\r\n");
         w->st.status[r->status]++;
         r->status = 200;
@@ -551,7 +470,7 @@ static bool process(struct conn *c)
             }
             c->roff += (size_t)rc;
             c->req_start_ns = hp_now_ns();
-            route(c->w, &req, &c->resp);
+            hp_serve_route_req(c->w, &req, &c->resp);
             if (req.content_length > 0 || req.chunked) {
                 if (req.expect_continue)
                     PUT_LIT(c, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -594,6 +513,7 @@ static bool process(struct conn *c)
         case C_STREAM:
         case C_LINGER:
         case C_HANDSHAKE: /* not parsed before the handshake is done */
+        case C_H2:        /* serve_h2.c's */
             return false;
         }
     }
@@ -610,16 +530,16 @@ static int flush(struct conn *c)
             iov[n_iov++] = (struct iovec){c->wbuf + c->woff, c->wlen - c->woff};
         if (c->stream_left > 0) {
             size_t n = c->stream_left < PATTERN_BYTES ? (size_t)c->stream_left : PATTERN_BYTES;
-            iov[n_iov++] = (struct iovec){(void *)pattern, n};
+            iov[n_iov++] = (struct iovec){(void *)hp_serve_pattern, n};
         }
         /* A client that went away is an EPIPE, not a SIGPIPE. */
         ssize_t n = c->w->tx->sendv(&c->sk, iov, n_iov);
         if (n < 0) {
             if (n == -EAGAIN) {
-                set_events(c, (c->events & HP_POLL_IN) | HP_POLL_OUT);
+                hp_serve_set_events(c, (c->events & HP_POLL_IN) | HP_POLL_OUT);
                 return BLOCKED;
             }
-            conn_close(c);
+            hp_serve_conn_close(c);
             return CLOSED;
         }
         c->w->st.bytes_out += n;
@@ -655,7 +575,7 @@ static void drive(struct conn *c)
                 hp_timer_heap_add(&c->w->wk.timers, &c->timer, hp_now_ns() + LINGER_NS);
                 break;
             }
-            conn_close(c);
+            hp_serve_conn_close(c);
             return;
         }
         if (output_full || streaming)
@@ -664,7 +584,7 @@ static void drive(struct conn *c)
     }
     if (c->peer_closed && c->state != C_DELAY && c->state != C_QUEUED && c->woff == c->wlen &&
         c->stream_left == 0) {
-        conn_close(c);
+        hp_serve_conn_close(c);
         return;
     }
     /* Waiting for a head: idle while none of it is here, then timed from its
@@ -682,7 +602,20 @@ static void drive(struct conn *c)
         want |= HP_POLL_IN;
     if (c->woff < c->wlen || c->stream_left > 0)
         want |= HP_POLL_OUT;
-    set_events(c, want);
+    hp_serve_set_events(c, want);
+}
+
+/* h2c: does the connection open with HTTP/2's preface? 1 yes, 0 not
+ * known yet (what came is its start), -1 no (HTTP/1.1). */
+static int preface(struct conn *c)
+{
+    static const char pri[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    size_t n = c->rlen - c->roff, k = n < sizeof pri - 1 ? n : sizeof pri - 1;
+    if (memcmp(c->rbuf + c->roff, pri, k) != 0) {
+        c->first_request = false;
+        return -1;
+    }
+    return k == sizeof pri - 1 ? 1 : 0;
 }
 
 static void on_readable(struct conn *c)
@@ -696,20 +629,20 @@ static void on_readable(struct conn *c)
         c->roff = 0;
     }
     if (c->rlen == RBUF_BYTES) {
-        set_events(c, c->events & ~(uint32_t)HP_POLL_IN); /* full: wait for the app to catch up */
+        hp_serve_set_events(c, c->events & ~(uint32_t)HP_POLL_IN); /* full: wait for the app to catch up */
         return;
     }
     ssize_t n = c->w->tx->recv(&c->sk, c->rbuf + c->rlen, RBUF_BYTES - c->rlen);
     if (n < 0) {
         if (n == -EAGAIN)
             return;
-        conn_close(c);
+        hp_serve_conn_close(c);
         return;
     }
     if (n == 0) {
         c->peer_closed = true;
         if (c->state == C_LINGER) {
-            conn_close(c);
+            hp_serve_conn_close(c);
             return;
         }
     } else {
@@ -719,6 +652,15 @@ static void on_readable(struct conn *c)
             return;
         }
         c->rlen += (size_t)n;
+        if (c->w->srv->cfg.h2c && c->state == C_HEAD && c->first_request) {
+            int p = preface(c);
+            if (p == 0)
+                return; /* the start of a preface: wait for the rest */
+            if (p > 0) {
+                hp_serve_h2_start(c);
+                return;
+            }
+        }
     }
     drive(c);
 }
@@ -729,24 +671,28 @@ static void handshake(struct conn *c)
 {
     int rc = c->w->tx->finish(&c->sk);
     if (rc == -EAGAIN) {
-        set_events(c, c->sk.want);
+        hp_serve_set_events(c, c->sk.want);
         return;
     }
     if (rc < 0) {
         c->w->st.tls_failures++;
-        conn_close(c);
+        hp_serve_conn_close(c);
         return;
     }
     c->w->st.tls_handshakes++;
+    if (c->w->srv->cfg.h2 && hp_tls_alpn_is(&c->sk, "h2")) {
+        hp_serve_h2_start(c);
+        return;
+    }
     c->state = C_HEAD;
-    set_events(c, HP_POLL_IN);
+    hp_serve_set_events(c, HP_POLL_IN);
     on_readable(c);
 }
 
 static void on_timer(struct conn *c, int64_t now)
 {
     if (c->state == C_LINGER) {
-        conn_close(c);
+        hp_serve_conn_close(c);
         return;
     }
     if (c->state == C_QUEUED) { /* a worker is free: the service starts now */
@@ -787,6 +733,7 @@ static void on_accept(struct worker *w)
             continue;
         }
         c->since_ns = w->wake_ns; /* the first head is timed from the accept */
+        c->first_request = true;
         if (rc == -EINPROGRESS) /* a handshake first, timed as a head is */
             c->state = C_HANDSHAKE;
         c->next = w->live;
@@ -847,7 +794,7 @@ static void sweep_timeouts(struct worker *w, int64_t now)
                     w->st.idle_timeouts++;
                 else
                     w->st.header_timeouts++;
-                conn_close(c);
+                hp_serve_conn_close(c);
             }
         }
         c = next;
@@ -881,8 +828,10 @@ static void *worker_main(void *arg)
         /* One clock reading per wake, after the wait: it stamps what the
          * events bring and decides which timers are due. */
         /* Delays are nanosecond timers: a fresh reading when one waits. */
-        int64_t before = hp_timer_heap_peek(&w->wk.timers) ? hp_now_ns() : w->wake_ns;
-        int n = hp_worker_wait(&w->wk, evs, MAX_EVENTS, w->next_sweep_ns, before);
+        struct hp_timer *h2t = hp_timer_heap_peek(&w->h2_timers);
+        int64_t before = hp_timer_heap_peek(&w->wk.timers) || h2t ? hp_now_ns() : w->wake_ns;
+        int64_t until = h2t && h2t->due_ns < w->next_sweep_ns ? h2t->due_ns : w->next_sweep_ns;
+        int n = hp_worker_wait(&w->wk, evs, MAX_EVENTS, until, before);
         if (n < 0 && n != -EINTR)
             break;
         w->wake_ns = hp_now_ns();
@@ -901,11 +850,15 @@ static void *worker_main(void *arg)
                 continue;
             uint32_t e = evs[i].events;
             if (e & (HP_POLL_ERR | HP_POLL_HUP) && !(e & HP_POLL_IN)) {
-                conn_close(c);
+                hp_serve_conn_close(c);
                 continue;
             }
             if (c->state == C_HANDSHAKE) {
                 handshake(c);
+                continue;
+            }
+            if (c->state == C_H2) {
+                hp_serve_h2_io(c, e);
                 continue;
             }
             if (e & HP_POLL_OUT)
@@ -919,6 +872,8 @@ static void *worker_main(void *arg)
             struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, timer));
             on_timer(c, now);
         }
+        while ((t = hp_timer_heap_pop_due(&w->h2_timers, now)) != NULL)
+            hp_serve_h2_timer(t, now);
         if (now >= w->next_sweep_ns) {
             sweep_timeouts(w, now);
             w->next_sweep_ns = now + every;
@@ -978,6 +933,7 @@ static int worker_init(struct hp_serve *s, struct worker *w, int id, struct hp_e
     w->tx = s->cfg.tls ? &hp_transport_tls : &hp_transport_tcp;
     w->tx_ctx = s->cfg.tls;
     w->max_conns = (s->cfg.max_conns + s->nworkers - 1) / s->nworkers;
+    hp_timer_heap_init(&w->h2_timers);
     if (hp_hist_new_latency(&w->st.service_ns) < 0 ||
         !(w->rng = gsl_rng_alloc(gsl_rng_mt19937)))
         return hp_err_set(err, -ENOMEM, "out of memory");
@@ -1004,6 +960,9 @@ int hp_serve_new(const struct hp_serve_config *cfg, struct hp_serve **out, struc
         return hp_err_set(err, HP_ERANGE, "a stall must be shorter than its period");
     if (cfg->workers < 0)
         return hp_err_set(err, HP_ERANGE, "workers must be 0 (no limit) or more");
+    if (cfg->workers > 0 && (cfg->h2 || cfg->h2c))
+        return hp_err_set(err, HP_EUSAGE, "--workers queues HTTP/1.1 requests; it does not "
+                                          "yet take HTTP/2 streams (--h2, --h2c)");
     if (cfg->listen.ss.ss_family == AF_UNIX && cfg->threads > 1)
         return hp_err_set(err, HP_EUSAGE,
                           "a unix socket is served by one thread (SO_REUSEPORT is TCP only)");
@@ -1118,6 +1077,8 @@ int hp_serve_stats(const struct hp_serve *s, struct hp_serve_stats *out)
         out->idle_timeouts += st->idle_timeouts;
         out->tls_handshakes += st->tls_handshakes;
         out->tls_failures += st->tls_failures;
+        out->h2_connections += st->h2_connections;
+        out->h2_errors += st->h2_errors;
         out->bytes_in += st->bytes_in;
         out->bytes_out += st->bytes_out;
         for (int k = 0; k < 600; k++)
@@ -1145,6 +1106,7 @@ void hp_serve_free(struct hp_serve *s)
         hp_worker_fini(&w->wk); /* before the connections its timers live in */
         conn_free_list(w->live);
         conn_free_list(w->spare);
+        hp_timer_heap_fini(&w->h2_timers);
         hp_hist_free(w->st.service_ns);
         if (w->rng)
             gsl_rng_free(w->rng);

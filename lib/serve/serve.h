@@ -57,6 +57,9 @@ struct hp_serve_config {
     int64_t header_timeout_ns; /* a request head not complete this long after the connection
                                 * came or its first byte arrived closes it; 0: never */
     int64_t idle_timeout_ns;   /* a connection with no request this long closes; 0: never */
+    bool h2;  /* TLS: offer HTTP/2 in ALPN (the TLS context must list "h2") */
+    bool h2c; /* plain TCP: a connection that opens with HTTP/2's preface speaks it */
+    int h2_streams; /* HTTP/2: SETTINGS_MAX_CONCURRENT_STREAMS (0: 128) */
 };
 
 /* Exact counts of everything served, merged over workers after stop. */
@@ -79,6 +82,8 @@ struct hp_serve_stats {
     int64_t idle_timeouts;        /* connections closed: silent between requests */
     int64_t tls_handshakes;       /* TLS: handshakes completed */
     int64_t tls_failures;         /* TLS: handshakes that failed (closed) */
+    int64_t h2_connections;       /* connections that spoke HTTP/2 */
+    int64_t h2_errors;            /* HTTP/2 sessions ended by a protocol error of the peer's */
     int64_t bytes_in;
     int64_t bytes_out;
     struct hp_hist *service_ns;   /* request parsed -> response queued, per request */
