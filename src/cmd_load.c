@@ -274,7 +274,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
             .json = run.json, .junit = run.junit, .summary_md = run.summary_md,
             .thresholds = run.thresholds, .n_thresholds = run.n_thresholds,
             .grace_ns = run.grace_ns, .seed = run.cfg.seed, .tls = &run.plan.tls,
-            .tls_given = run.plan.tls_given,
+            .tls_given = run.plan.tls_given, .h2 = run.plan.h2, .streams = run.plan.streams,
         };
         exit_code = run.engine_flag
                         ? cli_usage_error(cmd, "--%s: a scenario file sets connections, rates, "

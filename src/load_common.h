@@ -91,6 +91,8 @@ struct load_scenario_opts {
     uint64_t seed;
     const struct hp_tls_opts *tls; /* an https base_url's TLS choices (-k, --cacert...) */
     bool tls_given;
+    enum hp_load_h2 h2; /* --h2, --h2=prefer, --h2c */
+    int streams;        /* -M */
 };
 int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o);
 

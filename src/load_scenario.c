@@ -381,8 +381,17 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
                                          "https base_url (%s has %s)", o->path, st.f->base_text);
         goto out;
     }
+    /* HTTP/2 for every scenario, checked against the base URL once */
+    struct hp_tls_opts tls_opts = *o->tls;
+    struct hp_load_plan h2plan = {.h2 = o->h2, .streams = o->streams};
+    struct hp_load_config probe;
+    hp_load_config_defaults(&probe);
+    if ((rc = hp_load_plan_h2(&h2plan, &st.f->base, &probe, &tls_opts, &err)) < 0) {
+        exit_code = cli_usage_error(cmd, "%s: %s", o->path, err.msg);
+        goto out;
+    }
     /* one host, one TLS context for every scenario */
-    if (st.f->base.tls && (rc = hp_load_plan_tls(o->tls, &st.f->base, &tls, &err)) < 0) {
+    if (st.f->base.tls && (rc = hp_load_plan_tls(&tls_opts, &st.f->base, &tls, &err)) < 0) {
         exit_code = cli_fail(cmd, rc, &err);
         goto out;
     }
@@ -397,6 +406,16 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
         struct hp_load_config *cfg = &r->sc->cfg;
         cfg->addr = addr;
         cfg->tls = tls;
+        if (o->h2 != HP_H2_OFF) {
+            if (cfg->pipeline > 1) {
+                exit_code = cli_usage_error(cmd, "%s: scenario %s: pipeline is HTTP/1.1's; over "
+                                                 "HTTP/2 -M sets the streams per connection",
+                                            o->path, r->sc->name);
+                goto out;
+            }
+            cfg->h2 = probe.h2;
+            cfg->pipeline = probe.pipeline;
+        }
         cfg->grace_ns = o->grace_ns >= 0 ? o->grace_ns : cfg->timeout_ns;
         cfg->connect_timeout_ns = cfg->timeout_ns;
         cfg->seed = o->seed + (uint64_t)i * 7919;

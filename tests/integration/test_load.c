@@ -226,19 +226,21 @@ static double stall_quantile(const double *held, int n, double T_ns, double p)
     return (lo + hi) / 2;
 }
 
-static void load_open_model_sees_the_stall(void **state)
+/* h2: HTTP/2 with prior knowledge, 64 streams on 4 connections. */
+static void open_model_sees_the_stall(bool h2)
 {
-    (void)state;
     char truth[256], url[128];
-    snprintf(truth, sizeof truth, "%s/truth_stall.json", tmpdir);
+    snprintf(truth, sizeof truth, "%s/truth_stall%s.json", tmpdir, h2 ? "_h2" : "");
     struct served s;
-    const char *sargs[] = {"--stall", "2s:200ms", "--truth", truth, NULL};
+    const char *sargs[] = {"--stall", "2s:200ms", "--truth", truth, h2 ? "--h2c" : NULL, NULL};
     served_start(&s, hotpath, sargs);
     url_of(&s, "/", url, sizeof url);
     struct hp_result *doc;
-    /* 2,000/s for 10 s with at most 16 in flight. */
+    /* 2,000/s for 10 s with at most 16 in flight (HTTP/2: 64). */
     const char *args[] = {"-t", "1", "-c", "16", "-d", "10s", "--rate", "2000", NULL};
-    assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    const char *h2args[] = {"-t", "1", "-c", "4", "--h2c", "-M", "16", "-d", "10s",
+                            "--rate", "2000", NULL};
+    assert_int_equal(run_load(h2 ? h2args : args, url, &doc, NULL, 0), 0);
     keep_doc(doc);
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
     struct hp_result *t = NULL;
@@ -289,6 +291,22 @@ static void load_open_model_sees_the_stall(void **state)
     assert_true(metric(doc, "late") > 1000);
     assert_close(metric(t, "requests"), metric(doc, "requests"), 0, 0);
     assert_close(metric(doc, "requests"), metric(doc, "sent"), 0, 0);
+    if (h2)
+        assert_close(metric(t, "h2_connections"), metric(t, "connections"), 0, 0);
+}
+
+static void load_open_model_sees_the_stall(void **state)
+{
+    (void)state;
+    open_model_sees_the_stall(false);
+}
+
+/* The same over HTTP/2: a request waiting for a free stream waits on the
+ * clock as one waiting for a connection does. */
+static void load_open_model_sees_the_stall_over_h2(void **state)
+{
+    (void)state;
+    open_model_sees_the_stall(true);
 }
 
 /* The open model measures from the schedule: with one connection to a
@@ -1054,6 +1072,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(load_fixed_delay_is_measured_at_its_delay),
         cmocka_unit_test(load_fixed_delay_is_measured_at_its_delay_with_timerfd),
         cmocka_unit_test_teardown(load_open_model_sees_the_stall, free_kept),
+        cmocka_unit_test_teardown(load_open_model_sees_the_stall_over_h2, free_kept),
         cmocka_unit_test_teardown(load_open_model_measures_from_the_schedule, free_kept),
         cmocka_unit_test(load_classifies_errors),
         cmocka_unit_test(load_thresholds_gate_the_run),
