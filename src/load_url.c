@@ -170,7 +170,7 @@ static int finish(const struct hp_cmd *cmd, struct load_run *run, bool interrupt
         exit_code = cli_fail(cmd, rc, NULL);
     const char *why = hp_load_first_error(run->l);
     if (why[0])
-        fprintf(stderr, "hotpath load: the first connection failed: %s\n", why);
+        fprintf(stderr, "hotpath load: the first error: %s\n", why);
     if (run->mon.mon) {
         printf("  Monitor (pid %d):\n", run->monitor_pid);
         hp_mon_summary_print(&run->mon.sum, run->monitor_pid, elapsed, "    ", stdout);

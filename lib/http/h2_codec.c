@@ -490,9 +490,10 @@ static int h2_feed(void *st, const char *buf, size_t len, size_t *used, struct h
         pop_done(h, a);
         return HP_CODEC_ANSWER;
     }
-    /* nghttp2 ended the session for a protocol error of the peer's: no
-     * further frames will be read. */
-    if (!h->goaway && !nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s)) {
+    /* nghttp2 ended the session for a protocol error of the peer's (its
+     * GOAWAY may still be queued): no further frames will be read. */
+    if (!h->goaway && (!nghttp2_session_want_read(h->s) ||
+                       !nghttp2_session_check_request_allowed(h->s))) {
         a->error = "HTTP/2 protocol error by the server";
         return HP_CODEC_EBAD;
     }

@@ -118,7 +118,7 @@ refused() { # host:port, what OpenSSL says, the CA flag or nothing
     "$hotpath" load -t1 -c2 -d300ms $4 "https://$1/" >out 2>&1
     status=$?
     [ $status = 1 ] || fail "$2: exit $status: $(cat out)"
-    grep -qi "the first connection failed: .*$3" out || fail "$2: no '$3': $(cat out)"
+    grep -qi "the first error: .*$3" out || fail "$2: no '$3': $(cat out)"
     grep -q "Errors: tls_handshake [1-9]" out || fail "$2: not counted: $(cat out)"
     [ "$(requests)" = 0 ] && [ "$(lines "$2.log")" = "$before" ] || fail "$2: requests were sent"
 }
