@@ -295,10 +295,12 @@ out:
 
 const struct hp_cmd hp_cmd_load = {
     .name = "load",
-    .summary = "HTTP/1.1 load test, closed or open model, with latency you can trust.",
+    .summary = "HTTP load test (HTTP/1.1, TLS, HTTP/2), closed or open model, with latency you "
+               "can trust.",
     .usage = "load [options] URL",
     .description =
-        "Sends HTTP/1.1 requests to URL from -t worker threads over -c connections and reports "
+        "Sends HTTP/1.1 requests (or HTTP/2 with --h2 or --h2c, TLS for https://) to URL from -t "
+        "worker threads over -c connections and reports "
         "throughput, latency percentiles and errors, like wrk; every latency lands in a "
         "full-resolution HdrHistogram (1 ns to 1 h, 3 significant digits). Beside its own "
         "table it prints wrk's lines in wrk's format (Thread Stats, Latency and Req/Sec with "
@@ -314,13 +316,17 @@ const struct hp_cmd hp_cmd_load = {
         "passes 1ms.\n\n"
         "Errors are counted by class and never stop the run: connect_refused, "
         "connect_timeout, connect_error, reset, read_error, write_error, timeout (recorded at "
-        "the timeout), malformed, status_4xx, status_5xx, tls_handshake. Ctrl-C stops "
+        "the timeout), malformed, status_4xx, status_5xx, tls_handshake, and over HTTP/2 "
+        "h2_rst_stream (the server reset the stream) and h2_goaway (its GOAWAY with an error "
+        "left the stream out; streams a graceful GOAWAY left out are sent again, not errors). "
+        "Ctrl-C stops "
         "sending, waits --grace for answers in flight and reports what was measured. Exit "
         "status 1 when no request was answered.",
     .opts = load_opts,
     .examples = "  hotpath load -t2 -c64 -d30s --latency http://127.0.0.1:8080/\n"
                 "  hotpath load --rate 2k/s -c 200 -d 1m --json run.json http://127.0.0.1:8080/\n"
                 "  hotpath load -m POST --body @order.json -H 'Content-Type: application/json' "
-                "http://127.0.0.1:8080/orders\n",
+                "http://127.0.0.1:8080/orders\n"
+                "  hotpath load --h2 -c 64 -M 10 -d 30s https://api.example.com/health\n",
     .run = run_load,
 };
