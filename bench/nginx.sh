@@ -70,11 +70,12 @@ YAML
 }
 
 # bench_nginx with TLS: a throw-away P-256 certificate for 127.0.0.1, TLS
-# 1.3 only (its default suite, AES-256-GCM), session tickets on.
-#   bench_nginx_tls WORK_DIR PORT   (sets nginx_pid)
+# 1.3 only (its default suite, AES-256-GCM), session tickets on; with
+# "http2" as the third argument, HTTP/2 too (ALPN h2).
+#   bench_nginx_tls WORK_DIR PORT [http2]   (sets nginx_pid)
 bench_nginx_tls() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/key.pem" \
         -out "$1/cert.pem" -days 1 -subj "/CN=127.0.0.1" \
         -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
-    bench_nginx_conf "$1" "$2" ssl "ssl_certificate $1/cert.pem; ssl_certificate_key $1/key.pem; ssl_protocols TLSv1.3;"
+    bench_nginx_conf "$1" "$2" "ssl ${3:-}" "ssl_certificate $1/cert.pem; ssl_certificate_key $1/key.pem; ssl_protocols TLSv1.3;"
 }
