@@ -24,7 +24,8 @@
 #include "io/tls.h"
 
 enum { O_THREADS = 1, O_LEVELS, O_MAX, O_WARMUP, O_MEASURE, O_SLO, O_HEADER, O_METHOD, O_TIMEOUT,
-       O_JSON, O_CSV, O_RATES, O_CONNECTIONS, O_TLS /* CLI_TLS_COUNT ids from here */ };
+       O_JSON, O_CSV, O_RATES, O_CONNECTIONS, O_H2, O_H2C, O_STREAMS,
+       O_TLS /* CLI_TLS_COUNT ids from here */ };
 
 static const struct cli_opt sweep_opts[] = {
     {O_THREADS, "threads", 't', "N", "Worker threads (capped at each level's connections). Default 2."},
@@ -45,6 +46,12 @@ static const struct cli_opt sweep_opts[] = {
     {O_TIMEOUT, "timeout", 0, "DURATION", "Request timeout. Default 2s."},
     {O_JSON, "json", 0, "FILE", "Write the result document (kind sweep)."},
     {O_CSV, "csv", 0, "FILE", "Write N,X rows for 'hotpath model usl'."},
+    {O_H2, "h2", 0, "[=prefer]",
+     "https: HTTP/2, agreed in the TLS handshake (--h2=prefer: HTTP/1.1 where not)."},
+    {O_H2C, "h2c", 0, NULL, "http: HTTP/2 over plain TCP with prior knowledge."},
+    {O_STREAMS, "max-concurrent-streams", 'M', "N",
+     "HTTP/2: streams kept busy per connection. The levels (--levels, --max) are then "
+     "connections, and the concurrency fitted is connections x N. Default 1."},
     CLI_TLS_OPTS(O_TLS),
     {0, NULL, 0, NULL, NULL},
 };
@@ -104,6 +111,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     char *request = NULL;
     struct hp_tls_opts tls_opts = {.server = false};
     bool tls_given = false;
+    struct hp_load_plan h2plan = {0};
 
     memset(&sc, 0, sizeof sc);
     hp_load_config_defaults(&sc.base);
@@ -184,6 +192,19 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
                 return HP_EXIT_USAGE;
             sc.max_in_flight = (int)n;
             break;
+        case O_H2:
+            if (v && strcmp(v, "prefer") != 0)
+                return cli_usage_error(cmd, "--h2=%s: the only choice is --h2=prefer", v);
+            h2plan.h2 = v ? HP_H2_PREFER : HP_H2_ALPN;
+            break;
+        case O_H2C:
+            h2plan.h2 = HP_H2C;
+            break;
+        case O_STREAMS:
+            if (!cli_int(cmd, "max-concurrent-streams", v, 1, HP_LOAD_MAX_PIPELINE, &n))
+                return HP_EXIT_USAGE;
+            h2plan.streams = (int)n;
+            break;
         }
     }
     if (!url_text)
@@ -193,6 +214,8 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     if (tls_given && !url.tls)
         return cli_usage_error(cmd, "TLS options (-k, --cacert, --tls-version...) need an "
                                     "https:// URL");
+    if (hp_load_plan_h2(&h2plan, &url, &sc.base, &tls_opts, &err) < 0)
+        return cli_usage_error(cmd, "%s", err.msg);
     if (sc.n_levels == 0)
         for (int l = 1; l <= max && sc.n_levels < HP_SWEEP_MAX_LEVELS; l *= 2)
             sc.levels[sc.n_levels++] = l;
@@ -215,8 +238,9 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     printf("Sweeping %s: %d levels, warm-up %s and %s measured each\n", url_text, sc.n_levels,
            hp_format_duration(sc.warmup_ns, (char[32]){0}, 32),
            hp_format_duration(sc.measure_ns, (char[32]){0}, 32));
-    printf("  %8s %12s %10s %10s %9s\n", sc.by_rate ? "rate" : "conns", "throughput", "p50", "p99",
-           "errors");
+    printf("  %8s %12s %10s %10s %9s\n",
+           sc.by_rate ? "rate" : sc.base.h2 != HP_H2_OFF ? "streams" : "conns", "throughput", "p50",
+           "p99", "errors");
     fflush(stdout);
     int done;
     enum hp_sweep_stop why;

@@ -64,6 +64,8 @@ int hp_sweep_run(const struct hp_sweep_config *cfg, struct hp_sweep_step *out, i
                                                                  : cfg->levels[i],
                                      .rate_per_s = cfg->by_rate ? cfg->rates[i] : 0};
         lc.connections = step.concurrency;
+        if (lc.h2 != HP_H2_OFF && !cfg->by_rate) /* each connection keeps its streams busy */
+            step.concurrency = lc.connections * lc.pipeline;
         if (lc.threads > lc.connections)
             lc.threads = lc.connections;
         lc.open_model = cfg->by_rate;

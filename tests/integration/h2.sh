@@ -180,6 +180,20 @@ command -v h2load >/dev/null || total=$((total - 500))
 [ "$total" -eq "$(truth requests)" ] || fail "h2c: load and h2load counted $total, serve $(truth requests)"
 [ "$(truth status_500)" -gt 0 ] || fail "no injected error over h2c"
 
+# ---- sweep over h2c: levels are connections, each keeping -M streams busy
+serve --h2c
+"$hotpath" sweep --h2c -M 4 --levels 1,2 --warmup 100ms --measure 500ms --json sweep.json \
+    "http://127.0.0.1:$port/" >out.txt 2>&1 || { cat out.txt; fail "sweep --h2c"; }
+stop
+python3 - sweep.json <<'PY' || fail "sweep --h2c: the concurrencies are not connections x streams"
+import json, sys
+d = json.load(open(sys.argv[1]))
+steps = d["series"]["throughput_per_s"]["points"] if "throughput_per_s" in d.get("series", {}) else None
+levels = [p[0] for p in steps] if steps else [s["concurrency"] for s in d["config"]["steps"]]
+sys.exit(0 if levels == [4, 8] else "levels %r" % levels)
+PY
+[ "$(truth h2_connections)" -eq "$(truth connections)" ] || fail "sweep --h2c: not every connection spoke h2"
+
 # ---- usage errors ---------------------------------------------------------
 usage() { # expected message, args...
     want=$1
