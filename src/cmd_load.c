@@ -77,8 +77,10 @@ static const struct cli_opt load_opts[] = {
     {O_THRESHOLD, "threshold", 0, "'METRIC: AGG OP VALUE'",
      "A pass/fail criterion, k6's way (repeatable): 'http_req_duration: p(99) < 300ms', "
      "'http_req_failed: rate < 1%', 'http_reqs: rate > 500'. Metrics: http_req_duration "
-     "(from the schedule), http_req_duration_uncorrected (from the send), scheduler_lag "
-     "(avg min max med p(N)); http_req_failed (rate); http_reqs, data_received, data_sent "
+     "(from the schedule), http_req_duration_uncorrected (from the send), scheduler_lag, "
+     "and where each request's time went, k6's phases: http_req_blocked, "
+     "http_req_connecting, http_req_tls_handshaking, http_req_sending, http_req_waiting, "
+     "http_req_receiving (avg min max med p(N)); http_req_failed (rate); http_reqs, data_received, data_sent "
      "(count, rate). Add ', abort_on_fail' or ', abort_on_fail=30s' to stop the run as soon "
      "as it fails (not before the delay). Any failure: exit status 99."},
     {O_JUNIT, "junit", 0, "FILE",

@@ -213,6 +213,21 @@ void load_print_summary(const struct hp_load_config *cfg, double target_rate, bo
                                       sizeof a));
         printf("\n  Detailed Percentile spectrum (ms):\n");
         hp_hist_print_spectrum(t->corrected, stdout, 5, 1e6);
+        printf("\n  Where the time went (k6's http_req_*)\n");
+        printf("    %-16s %9s %9s %9s %9s %9s %9s\n", "", "avg", "stdev", "p50", "p90", "p99",
+               "max");
+        for (int i = 0; i < HP_PHASE_COUNT; i++) {
+            const struct hp_hist *h = t->phase[i];
+            char avg[32], sd[32], p50[32], p90[32], p99[32], max[32];
+            printf("    %-16s %9s %9s %9s %9s %9s %9s\n",
+                   hp_load_phase_name((enum hp_load_phase)i) + 9, /* after "http_req_" */
+                   hp_format_duration((int64_t)hp_hist_mean(h), avg, sizeof avg),
+                   hp_format_duration((int64_t)hp_hist_stddev(h), sd, sizeof sd),
+                   hp_format_duration(hp_hist_value_at_percentile(h, 50), p50, sizeof p50),
+                   hp_format_duration(hp_hist_value_at_percentile(h, 90), p90, sizeof p90),
+                   hp_format_duration(hp_hist_value_at_percentile(h, 99), p99, sizeof p99),
+                   hp_format_duration(hp_hist_max(h), max, sizeof max));
+        }
         printf("\n");
     }
     wrk_bytes((double)c->bytes_read, a, sizeof a);

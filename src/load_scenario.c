@@ -42,9 +42,19 @@ struct state {
     /* scratch for merged figures */
     struct hp_load_counts counts;
     struct hp_hist *corrected, *uncorrected, *lag;
+    struct hp_hist *phase[HP_PHASE_COUNT]; /* whole scenarios only: none per request */
+    bool any_phase;
     struct hp_metric_set set;
     struct hp_result *doc;
 };
+
+static int phases_new(struct state *st)
+{
+    for (int k = 0; k < HP_PHASE_COUNT; k++)
+        if (hp_hist_new_latency(&st->phase[k]) < 0)
+            return -ENOMEM;
+    return 0;
+}
 
 /* Merge the figures that (key, value) selects into the scratch set. */
 static const struct hp_metric_set *select_figures(void *ctx, const char *key, const char *value)
@@ -55,6 +65,9 @@ static const struct hp_metric_set *select_figures(void *ctx, const char *key, co
     hp_hist_reset(st->corrected);
     hp_hist_reset(st->uncorrected);
     hp_hist_reset(st->lag);
+    for (int k = 0; k < HP_PHASE_COUNT; k++)
+        hp_hist_reset(st->phase[k]);
+    st->any_phase = false;
     for (int i = 0; i < st->n; i++) {
         struct sc_run *r = &st->runs[i];
         if (!r->e->started)
@@ -87,6 +100,9 @@ static const struct hp_metric_set *select_figures(void *ctx, const char *key, co
         hp_load_counts_add(&st->counts, &t->counts);
         hp_hist_add(st->corrected, t->corrected);
         hp_hist_add(st->uncorrected, t->uncorrected);
+        for (int k = 0; k < HP_PHASE_COUNT; k++)
+            hp_hist_add(st->phase[k], t->phase[k]);
+        st->any_phase = true;
         if (r->sc->cfg.open_model) {
             hp_hist_add(st->lag, t->lag);
             any_lag = true;
@@ -96,7 +112,8 @@ static const struct hp_metric_set *select_figures(void *ctx, const char *key, co
     if (!any)
         return NULL;
     struct hp_load_view v = {&st->counts, st->corrected, st->uncorrected,
-                             any_lag ? st->lag : NULL, st->secs, 0, 0};
+                             any_lag ? st->lag : NULL, st->secs, 0, 0,
+                             st->any_phase ? st->phase : NULL};
     hp_load_metric_set(&v, &st->set);
     return &st->set;
 }
@@ -160,7 +177,8 @@ static int finish_doc(const struct load_scenario_opts *o, struct state *st,
     hp_result_set_duration(doc, secs);
     if (all) {
         struct hp_load_view v = {&st->counts, st->corrected, st->uncorrected,
-                                 all->lag ? st->lag : NULL, secs, 0, 0};
+                                 all->lag ? st->lag : NULL, secs, 0, 0,
+                                 st->any_phase ? st->phase : NULL};
         rc = hp_load_doc_totals(doc, &v);
     }
     for (int i = 0; i < st->n && rc == 0; i++) {
@@ -396,7 +414,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
         goto out;
     }
     if (hp_hist_new_latency(&st.corrected) < 0 || hp_hist_new_latency(&st.uncorrected) < 0 ||
-        hp_hist_new_latency(&st.lag) < 0) {
+        hp_hist_new_latency(&st.lag) < 0 || phases_new(&st) < 0) {
         exit_code = cli_fail(cmd, -ENOMEM, NULL);
         goto out;
     }
@@ -530,6 +548,8 @@ out:
     hp_hist_free(st.corrected);
     hp_hist_free(st.uncorrected);
     hp_hist_free(st.lag);
+    for (int k = 0; k < HP_PHASE_COUNT; k++)
+        hp_hist_free(st.phase[k]);
     hp_result_free(doc);
     hp_scenario_free(st.f);
     return exit_code;

@@ -159,7 +159,8 @@ static int finish(const struct hp_cmd *cmd, struct load_run *run, bool interrupt
     double elapsed = hp_load_elapsed_s(run->l);
     struct hp_load_view view = {&t->counts, t->corrected, t->uncorrected,
                                 run->cfg.open_model ? t->lag : NULL, elapsed,
-                                (double)run->cfg.duration_ns / 1e9, run->target_rate};
+                                (double)run->cfg.duration_ns / 1e9, run->target_rate,
+                                t->phase};
     int rc, exit_code = HP_EXIT_OK, failed = 0;
 
     if (interrupted)

@@ -38,6 +38,7 @@ struct hp_answer {
     uint8_t fail;        /* enum hp_answer_fail: no answer came, and why */
     uint32_t head_bytes; /* bytes of its head (interim heads included) */
     int slot;            /* which request in flight: -1 for the oldest */
+    int64_t first_ns;    /* when its first byte came (*conf.clock then), or 0 */
     const char *error;   /* on HP_CODEC_EBAD: what was wrong */
     /* Streams: the answer as HTTP/1.1-like text (a head, then the body),
      * kept by the codec when conf.keep asked; NULL otherwise. */
@@ -51,6 +52,7 @@ struct hp_codec_conf {
     bool tls;   /* the scheme is https */
     bool keep;  /* keep each answer's text for checks and scripts (streams) */
     int slots;  /* requests in flight at most: slots are 0..slots-1 */
+    const int64_t *clock; /* the time of the bytes being fed (for first_ns), or NULL */
 };
 
 struct hp_client_codec {

@@ -32,6 +32,7 @@ struct h2slot {
     char *keep;     /* the answer as text (conf.keep) */
     uint32_t keep_len;
     uint32_t head_len;
+    int64_t first_ns; /* its answer's first frame came then */
     char *body; /* the request body to send (a copy: the engine's buffer moves on) */
     size_t body_cap, body_len, body_off;
 };
@@ -48,6 +49,7 @@ struct h2 {
     int32_t goaway_last;
     uint32_t goaway_code;
     bool keep, tls;
+    const int64_t *clock;
     char *out; /* what encode() hands out */
     size_t out_len, out_cap;
     char *names; /* lower-cased field names for one request */
@@ -92,6 +94,17 @@ static struct h2slot *slot_of(struct h2 *h, int32_t stream_id, int *idx)
     if (idx)
         *idx = (int)v - 1;
     return &h->slots[v - 1];
+}
+
+static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+    (void)s;
+    struct h2 *h = ud;
+    struct h2slot *sl;
+    if (f->hd.type == NGHTTP2_HEADERS && h->clock &&
+        (sl = slot_of(h, f->hd.stream_id, NULL)) != NULL && sl->first_ns == 0)
+        sl->first_ns = *h->clock;
+    return 0;
 }
 
 static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
@@ -227,6 +240,7 @@ static void make_callbacks(void)
 {
     if (nghttp2_session_callbacks_new(&callbacks) != 0 || nghttp2_option_new(&options) != 0)
         return;
+    nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(callbacks, on_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, on_frame_recv);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, on_data);
@@ -263,6 +277,7 @@ static int h2_reset(void *st, const struct hp_codec_conf *conf)
     h->nslots = conf->slots;
     h->keep = conf->keep;
     h->tls = conf->tls;
+    h->clock = conf->clock;
     h->slots = hp_calloc((size_t)h->nslots, sizeof *h->slots);
     h->done = hp_calloc((size_t)h->nslots, sizeof *h->done);
     h->done_fail = hp_calloc((size_t)h->nslots, 1);
@@ -394,6 +409,7 @@ static ssize_t submit_one(struct h2 *h, const char *p, size_t len, int idx, cons
     sl->status = 0;
     sl->peer_rst = sl->head_done = false;
     sl->keep_len = sl->head_len = 0;
+    sl->first_ns = 0;
     sl->body_len = sl->body_off = 0;
     nghttp2_data_provider prd = {.source.ptr = sl, .read_callback = read_body};
     if (clen > 0) {
@@ -468,6 +484,7 @@ static void pop_done(struct h2 *h, struct hp_answer *a)
     a->keep_alive = !h->goaway;
     a->chunked = false;
     a->slot = idx;
+    a->first_ns = sl->first_ns;
     a->error = NULL;
     a->kept = h->keep ? sl->keep : NULL;
     a->kept_len = h->keep && sl->keep ? sl->keep_len : 0;

@@ -43,6 +43,15 @@ const char *hp_load_error_name(enum hp_load_error e)
     return (unsigned)e < HP_LERR_COUNT ? names[e] : "unknown";
 }
 
+const char *hp_load_phase_name(enum hp_load_phase p)
+{
+    static const char *names[HP_PHASE_COUNT] = {
+        "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking",
+        "http_req_sending", "http_req_waiting",    "http_req_receiving",
+    };
+    return (unsigned)p < HP_PHASE_COUNT ? names[p] : "unknown";
+}
+
 int64_t hp_load_error_total(const struct hp_load_counts *c)
 {
     int64_t n = 0;
@@ -68,6 +77,7 @@ struct lconn {
     int first;      /* ring index of the oldest in flight */
     int64_t *sched; /* [pipeline]: scheduled send time per request in flight */
     int64_t *sent;  /* [pipeline]: actual send time */
+    int64_t *wrote; /* [pipeline]: when its bytes were all written (0: not yet) */
     size_t woff, wlen; /* pending bytes of wptr */
     const char *wptr;  /* w->batch, or this connection's mix buffer */
     char *mbuf;        /* mix: rendered requests (pipeline x the longest); script: its own */
@@ -79,6 +89,9 @@ struct lconn {
     bool cap_failed;       /* no capture buffer could be had: its checks fail */
     int64_t answered;  /* on this connection, for --requests-per-conn */
     int64_t t0;        /* connect start, or when to retry */
+    int64_t tcp_ns;    /* when TCP's connect completed (0: not yet) */
+    int64_t connecting_ns, tls_ns; /* this connection's set-up, for its first answer */
+    bool set_up_told;  /* its first answer had them */
     struct lconn *next_idle;
     const struct hp_client_codec *codec; /* chosen when the connection is ready */
     void *cs;       /* the codec's state for this connection */
@@ -188,6 +201,9 @@ static int figures_init(struct hp_load_figures *f, int n_parts, int n_checks)
     if (hp_hist_new_latency(&f->corrected) < 0 || hp_hist_new_latency(&f->uncorrected) < 0 ||
         hp_hist_new_latency(&f->lag) < 0)
         return -ENOMEM;
+    for (int i = 0; i < HP_PHASE_COUNT; i++)
+        if (hp_hist_new_latency(&f->phase[i]) < 0)
+            return -ENOMEM;
     if (n_parts > 0) {
         f->parts = hp_calloc((size_t)n_parts, sizeof *f->parts);
         if (!f->parts)
@@ -206,6 +222,8 @@ static void figures_fini(struct hp_load_figures *f)
     hp_hist_free(f->corrected);
     hp_hist_free(f->uncorrected);
     hp_hist_free(f->lag);
+    for (int i = 0; i < HP_PHASE_COUNT; i++)
+        hp_hist_free(f->phase[i]);
     for (int i = 0; f->parts && i < f->n_parts; i++) {
         hp_hist_free(f->parts[i].corrected);
         hp_hist_free(f->parts[i].uncorrected);
@@ -222,6 +240,9 @@ static void figures_reset(struct hp_load_figures *f)
     hp_hist_reset(f->corrected);
     hp_hist_reset(f->uncorrected);
     hp_hist_reset(f->lag);
+    for (int i = 0; i < HP_PHASE_COUNT; i++)
+        hp_hist_reset(f->phase[i]);
+    f->reused = 0;
     for (int i = 0; i < f->n_checks; i++)
         f->check_failed[i] = f->check_total[i] = 0;
     for (int i = 0; i < f->n_parts; i++) {
@@ -263,6 +284,8 @@ static void figures_add(struct hp_load_figures *d, const struct hp_load_figures 
     hp_hist_add(d->corrected, s->corrected);
     hp_hist_add(d->uncorrected, s->uncorrected);
     hp_hist_add(d->lag, s->lag);
+    for (int i = 0; i < HP_PHASE_COUNT; i++)
+        hp_hist_add(d->phase[i], s->phase[i]);
     for (int i = 0; i < d->n_checks && i < s->n_checks; i++) {
         d->check_failed[i] += s->check_failed[i];
         d->check_total[i] += s->check_total[i];
@@ -308,6 +331,11 @@ static void publish(struct lworker *w, int64_t new_interval, bool final)
     if (!slot_free(other))
         return;
     s->f.end_s = end_s;
+    /* connecting and tls_handshaking are 0 for answers on connections
+     * already up: recorded here at once, not per answer */
+    hp_hist_record_n(s->f.phase[HP_PHASE_CONNECTING], 0, s->f.reused);
+    hp_hist_record_n(s->f.phase[HP_PHASE_TLS], 0, s->f.reused);
+    s->f.reused = 0;
     atomic_store_explicit(&s->published, atomic_load(&s->published) + 1, memory_order_release);
     w->cur = 1 - w->cur;
     figures_reset(&other->f);
@@ -461,7 +489,8 @@ static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
             w->wait_from = i;
         return;
     }
-    c->t0 = now;
+    c->t0 = hp_now_ns(); /* fresh: the connect phase is timed from here */
+    c->tcp_ns = 0;
     c->answered = 0;
     int rc = w->tx->connect(&c->sk, w->addr, w->tx_ctx);
     if (rc < 0 && rc != -EINPROGRESS) {
@@ -479,6 +508,9 @@ static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
 /* Write what is pending. false when the connection was dropped. */
 static bool conn_flush(struct lworker *w, struct lconn *c, int64_t now)
 {
+    /* An answer read after this send was not there at the wake: the wake's
+     * clock reading would put it before its own request. */
+    w->clock_fresh = false;
     while (c->woff < c->wlen) {
         ssize_t n = w->tx->send(&c->sk, c->wptr + c->woff, c->wlen - c->woff);
         if (n < 0) {
@@ -703,7 +735,14 @@ static bool conn_send(struct lworker *w, struct lconn *c, int n, int64_t sched_n
      * with nothing in flight), so the buffer holds the bytes. */
     c->woff = 0;
     c->wlen = len;
-    return conn_flush(w, c, now);
+    if (!conn_flush(w, c, now))
+        return false;
+    /* Written at once (sending took no measurable time), or when the
+     * writes that would block are done (on_writable). */
+    int64_t wrote = c->wlen == 0 ? now : 0;
+    for (int i = 0; i < n; i++)
+        c->wrote[w->slot_ids[i]] = wrote;
+    return true;
 }
 
 /* Streams: write what the codec has to say by itself (its preface and
@@ -956,6 +995,27 @@ static void stream_failed(struct lworker *w, struct lconn *c, const struct hp_an
     slot_done(w, c, a->slot);
 }
 
+/* Where the time of the answered request in slot `at` went. */
+static void record_phases(struct lworker *w, struct lconn *c, struct hp_load_figures *f, int at,
+                          int64_t first_ns, int64_t now)
+{
+    (void)w;
+    int64_t sent = c->sent[at];
+    int64_t wrote = c->wrote[at] >= sent ? c->wrote[at] : sent;
+    int64_t first = first_ns >= wrote && first_ns <= now ? first_ns : now;
+    hp_hist_record(f->phase[HP_PHASE_BLOCKED], sent - c->sched[at]);
+    hp_hist_record(f->phase[HP_PHASE_SENDING], wrote - sent);
+    hp_hist_record(f->phase[HP_PHASE_WAITING], first - wrote);
+    hp_hist_record(f->phase[HP_PHASE_RECEIVING], now - first);
+    if (c->set_up_told) {
+        f->reused++;
+    } else {
+        hp_hist_record(f->phase[HP_PHASE_CONNECTING], c->connecting_ns);
+        hp_hist_record(f->phase[HP_PHASE_TLS], c->tls_ns);
+        c->set_up_told = true;
+    }
+}
+
 /* An answer arrived: for the oldest request in flight (HTTP/1.1 answers
  * in order), or for the slot a codec with streams names. */
 static void answered(struct lworker *w, struct lconn *c, const struct hp_answer *a, int64_t now)
@@ -968,6 +1028,7 @@ static void answered(struct lworker *w, struct lconn *c, const struct hp_answer 
         stream_failed(w, c, a);
         return;
     }
+    record_phases(w, c, f, at, a->first_ns, now);
     hp_hist_record(f->corrected, now - c->sched[at]);
     if (open_model(w)) /* closed: sent == scheduled; merged as a copy (merge_interval) */
         hp_hist_record(f->uncorrected, now - c->sent[at]);
@@ -1175,6 +1236,7 @@ static bool codec_start(struct lworker *w, struct lconn *c, int64_t now)
         .tls = cfg->tls != NULL,
         .keep = w->script_answers || w->l->n_checks > 0,
         .slots = cfg->pipeline,
+        .clock = &w->clock_ns,
     };
     if (c->codec->reset(c->cs, &conf) < 0) {
         record_error(w, HP_LERR_CONNECT);
@@ -1201,6 +1263,10 @@ static bool codec_start(struct lworker *w, struct lconn *c, int64_t now)
 static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
 {
     if (c->state == LC_CONNECTING) {
+        /* Set-up phases are timed by the clock, not the wake's reading:
+         * other connections' work may lie between. */
+        if (c->tcp_ns == 0) /* the first event: TCP's connect is through */
+            c->tcp_ns = hp_now_ns();
         int rc = w->tx->finish(&c->sk);
         if (rc == -EAGAIN) { /* a handshake under way */
             set_events(w, c, c->sk.want);
@@ -1226,14 +1292,22 @@ static void on_writable(struct lworker *w, struct lconn *c, int64_t now)
         leave_connecting(w, c);
         c->state = LC_READY;
         fig(w)->counts.connects++;
+        c->connecting_ns = c->tcp_ns - c->t0;
+        c->tls_ns = w->tx_ctx ? hp_now_ns() - c->tcp_ns : 0;
+        c->set_up_told = false;
         set_events(w, c, HP_POLL_IN);
         if (conn_push(w, c, now)) /* HTTP/2's preface and SETTINGS go first */
             conn_ready(w, c, now);
         start_waiting(w, now);
         return;
     }
-    if (conn_flush(w, c, now) && c->wlen == 0)
+    if (conn_flush(w, c, now) && c->wlen == 0) {
+        int n = inflight_slots(w, c); /* the requests whose bytes just went */
+        for (int k = 0; k < n; k++)
+            if (c->wrote[w->slot_ids[k]] == 0)
+                c->wrote[w->slot_ids[k]] = now;
         conn_ready(w, c, now);
+    }
 }
 
 /* Has the oldest request in flight waited the timeout? In order, it is
@@ -1464,7 +1538,7 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
     /* Connections spread evenly; the first workers take the remainder. */
     w->nconns = cfg->connections / l->nworkers + (id < cfg->connections % l->nworkers);
     w->conns = hp_calloc((size_t)(w->nconns ? w->nconns : 1), sizeof *w->conns);
-    w->times = hp_calloc((size_t)(w->nconns ? w->nconns : 1) * (size_t)cfg->pipeline * 2,
+    w->times = hp_calloc((size_t)(w->nconns ? w->nconns : 1) * (size_t)cfg->pipeline * 3,
                          sizeof *w->times);
     w->rbuf = hp_malloc(RBUF_BYTES);
     w->batch_len = cfg->request_len * (size_t)cfg->pipeline;
@@ -1511,8 +1585,9 @@ static int worker_init(struct hp_load *l, struct lworker *w, int id, struct hp_e
         c->codec = &hp_codec_h1;
         if (w->freels)
             c->freel = w->freels + (size_t)i * (size_t)cfg->pipeline;
-        c->sched = w->times + (size_t)i * (size_t)cfg->pipeline * 2;
+        c->sched = w->times + (size_t)i * (size_t)cfg->pipeline * 3;
         c->sent = c->sched + cfg->pipeline;
+        c->wrote = c->sent + cfg->pipeline;
         c->wptr = w->batch;
         hp_timer_init(&c->think);
         if (cfg->mix) {

@@ -155,8 +155,29 @@ struct hp_load_part {
 };
 
 /* One reporting interval, or the whole run, merged over workers. */
+/* Where each answered request's time went, k6's names and meanings:
+ * blocked (waiting for a free connection or stream: the open model's
+ * sent - scheduled), connecting (TCP) and tls_handshaking (0 on a
+ * connection that was already up), sending (until its bytes were all
+ * written), waiting (then until the answer's first byte), receiving (from
+ * its first byte to its last). The order of stat/threshold.h's phases. */
+enum hp_load_phase {
+    HP_PHASE_BLOCKED,
+    HP_PHASE_CONNECTING,
+    HP_PHASE_TLS,
+    HP_PHASE_SENDING,
+    HP_PHASE_WAITING,
+    HP_PHASE_RECEIVING,
+    HP_PHASE_COUNT
+};
+/* "http_req_blocked", ... */
+const char *hp_load_phase_name(enum hp_load_phase p);
+
 struct hp_load_figures {
     struct hp_load_counts counts;
+    struct hp_hist *phase[HP_PHASE_COUNT];
+    int64_t reused; /* answers on a connection that had answered before: their connecting
+                     * and tls_handshaking are 0, recorded when the figures are handed over */
     struct hp_load_part *parts;  /* [n_parts]: per request of the mix; NULL without one */
     int n_parts;
     int64_t *check_failed;       /* [n_checks]: failures per check, in mix order */

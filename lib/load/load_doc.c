@@ -157,6 +157,25 @@ int hp_load_doc_totals(struct hp_result *doc, const struct hp_load_view *v)
     ADD(hp_result_histogram(doc, HP_LOAD_H_UNCORRECTED, "ns", v->uncorrected));
     if (v->lag)
         ADD(hp_result_histogram(doc, HP_LOAD_H_LAG, "ns", v->lag));
+    for (int i = 0; v->phase && i < HP_PHASE_COUNT; i++) {
+        /* http_req_waiting: metrics http_req_waiting_p50_ns... and its histogram */
+        static const struct {
+            const char *suffix;
+            double p;
+        } stats[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"max", 100}};
+        const char *phase = hp_load_phase_name((enum hp_load_phase)i);
+        const struct hp_hist *h = v->phase[i];
+        if (h->total_count == 0)
+            continue;
+        snprintf(name, sizeof name, "%s_avg_ns", phase);
+        ADD(hp_result_metric(doc, name, hp_hist_mean(h), "ns"));
+        for (size_t k = 0; k < sizeof stats / sizeof stats[0]; k++) {
+            snprintf(name, sizeof name, "%s_%s_ns", phase, stats[k].suffix);
+            ADD(hp_result_metric(doc, name, (double)hp_hist_value_at_percentile(h, stats[k].p),
+                                 "ns"));
+        }
+        ADD(hp_result_histogram(doc, phase, "ns", h));
+    }
     return rc;
 }
 
@@ -211,13 +230,16 @@ void hp_load_metric_set(const struct hp_load_view *v, struct hp_metric_set *m)
         .bytes_sent = c->bytes_written,
         .duration_s = v->elapsed_s,
     };
+    for (int i = 0; v->phase && i < HP_PHASE_COUNT; i++)
+        m->phase[i] = v->phase[i];
 }
 
 void hp_load_metric_set_so_far(const struct hp_load_figures *t, bool open_model, double t_s,
                                struct hp_metric_set *m)
 {
     struct hp_load_view v = {
-        &t->counts, t->corrected, t->uncorrected, open_model ? t->lag : NULL, t_s, 0, 0};
+        &t->counts, t->corrected, t->uncorrected, open_model ? t->lag : NULL, t_s, 0, 0,
+        t->phase};
     hp_load_metric_set(&v, m);
 }
 

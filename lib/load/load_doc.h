@@ -89,6 +89,8 @@ struct hp_load_view {
     double elapsed_s;          /* measured: rates are over this */
     double duration_s;         /* the schedule's length, for the sent rate (open model) */
     double target_rate_per_s;  /* 0: none */
+    /* where the time went (enum hp_load_phase), or NULL */
+    struct hp_hist *const *phase;
 };
 
 /* A new document of kind "load" with cfg and t in its config. */

@@ -384,6 +384,46 @@ static int load_charts(struct hp_rdoc *d, const struct load_view *v)
     return 0;
 }
 
+/* Where each request's time went (k6's http_req_* phases), when the
+ * document has them: their spectra in one chart, and a table. */
+static int load_phases(struct hp_rdoc *d, const struct load_view *v)
+{
+    struct hp_hist *h[HP_PHASE_COUNT] = {0};
+    int have = 0, rc = 0;
+    for (int i = 0; i < HP_PHASE_COUNT; i++)
+        have += hp_result_get_histogram(v->in->doc, hp_load_phase_name((enum hp_load_phase)i),
+                                        &h[i], NULL) == 0;
+    if (have == 0)
+        return 0;
+    struct hp_chart *c = hp_rdoc_chart(d, "phases", "Where the time went, by percentile",
+                                       "percentile", "pct", "time", "ns");
+    static const char *const hdr[] = {"Phase", "Avg>", "p50>", "p90>", "p99>", "Max>", NULL};
+    struct hp_rtable *t = c ? hp_rdoc_table(d, hdr) : NULL;
+    if (!c || !t) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    c->x_scale = HP_SCALE_NINES;
+    for (int i = 0; i < HP_PHASE_COUNT && rc == 0; i++) {
+        if (!h[i] || h[i]->total_count == 0)
+            continue;
+        const char *name = hp_load_phase_name((enum hp_load_phase)i);
+        if ((rc = hp_report_add_spectrum(c, name + 9, h[i], false)) < 0) /* after "http_req_" */
+            break;
+        char a[32], b[32], e[32], f[32], g[32];
+        const char *cells[] = {name, fv(hp_hist_mean(h[i]), "ns", a, sizeof a),
+                               fv((double)hp_hist_value_at_percentile(h[i], 50), "ns", b, sizeof b),
+                               fv((double)hp_hist_value_at_percentile(h[i], 90), "ns", e, sizeof e),
+                               fv((double)hp_hist_value_at_percentile(h[i], 99), "ns", f, sizeof f),
+                               fv((double)hp_hist_max(h[i]), "ns", g, sizeof g)};
+        rc = hp_rtable_row(t, HP_MARK_NONE, cells);
+    }
+out:
+    for (int i = 0; i < HP_PHASE_COUNT; i++)
+        hp_hist_free(h[i]);
+    return rc;
+}
+
 /* One row of the per-request table from metrics with `tags` ("" = all). */
 static int request_row(struct hp_rtable *t, const struct load_view *v, const char *tags,
                        const char *scenario, const char *name, struct hp_err *err)
@@ -533,6 +573,7 @@ static int load_section(struct hp_rdoc *d, const struct hp_report_input *in, int
     if ((rc = hp_rdoc_heading(d, level, title)) < 0 || (rc = load_settings(d, in)) < 0 ||
         (rc = verdict_para(d, passed, total, "Thresholds")) < 0 ||
         (rc = load_figures(d, &v)) < 0 || (rc = load_charts(d, &v)) < 0 ||
+        (rc = load_phases(d, &v)) < 0 ||
         (rc = hp_report_use_charts(d, in, level + 1)) < 0 ||
         (rc = hp_rdoc_heading(d, level + 1, "Requests")) < 0 || (rc = load_requests(d, &v, err)) < 0 ||
         (rc = load_errors(d, &v)) < 0)

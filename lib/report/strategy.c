@@ -26,6 +26,12 @@ static const char *metric_words(const char *metric)
         {"data_received", "Bytes received"},
         {"data_sent", "Bytes sent"},
         {"checks", "Checks on the answers"},
+        {"http_req_blocked", "Time waiting for a free connection or stream"},
+        {"http_req_connecting", "TCP connect time (0 on a connection already up)"},
+        {"http_req_tls_handshaking", "TLS handshake time (0 on a connection already up)"},
+        {"http_req_sending", "Time writing the request"},
+        {"http_req_waiting", "Time to the answer's first byte"},
+        {"http_req_receiving", "Time from the answer's first byte to its last"},
     };
     for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
         if (strcmp(m[i].name, metric) == 0)

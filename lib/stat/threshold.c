@@ -19,12 +19,15 @@ enum unit { U_NS, U_FRACTION, U_COUNT, U_BYTES };
 /* The known metrics: t->metric indexes these. */
 enum {
     M_DURATION, M_DURATION_UNCORRECTED, M_LAG, M_FAILED, M_CHECKS, M_REQS, M_RECEIVED, M_SENT,
-    N_METRICS
+    M_PHASE, /* HP_METRIC_PHASES of them */
+    N_METRICS = M_PHASE + HP_METRIC_PHASES
 };
 
 static const char *const metric_names[N_METRICS] = {
     "http_req_duration", "http_req_duration_uncorrected", "scheduler_lag", "http_req_failed",
     "checks", "http_reqs", "data_received", "data_sent",
+    "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking", "http_req_sending",
+    "http_req_waiting", "http_req_receiving",
 };
 
 static const struct {
@@ -39,6 +42,7 @@ static const struct {
     [M_REQS] = {HP_METRIC_COUNTER, U_COUNT},
     [M_RECEIVED] = {HP_METRIC_COUNTER, U_BYTES},
     [M_SENT] = {HP_METRIC_COUNTER, U_BYTES},
+    [M_PHASE... M_PHASE + HP_METRIC_PHASES - 1] = {HP_METRIC_TREND, U_NS},
 };
 
 static const char *const agg_names[] = {"avg", "min", "max", "med", "p", "rate", "count"};
@@ -478,6 +482,9 @@ void hp_threshold_eval(const struct hp_threshold *t, const struct hp_metric_set 
             break;
         case M_SENT:
             have = counter(t, m->bytes_sent, m->duration_s, &v);
+            break;
+        default: /* a phase */
+            have = trend_value(t, m->phase[t->metric - M_PHASE], &v);
             break;
         }
     }

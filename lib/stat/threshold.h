@@ -27,6 +27,8 @@
 
 enum hp_metric_kind { HP_METRIC_TREND, HP_METRIC_RATE, HP_METRIC_COUNTER };
 
+#define HP_METRIC_PHASES 6
+
 enum hp_threshold_agg {
     HP_AGG_AVG, HP_AGG_MIN, HP_AGG_MAX, HP_AGG_MED, HP_AGG_P, HP_AGG_RATE, HP_AGG_COUNT
 };
@@ -53,6 +55,9 @@ struct hp_metric_set {
     const struct hp_hist *duration;             /* http_req_duration: from the schedule */
     const struct hp_hist *duration_uncorrected; /* from the actual send */
     const struct hp_hist *lag;                  /* scheduler_lag (open model) */
+    /* http_req_blocked, _connecting, _tls_handshaking, _sending, _waiting,
+     * _receiving: where each request's time went (load/load.h's phases) */
+    const struct hp_hist *phase[HP_METRIC_PHASES];
     int64_t requests;                           /* http_reqs: answers */
     int64_t failed, attempts;                   /* http_req_failed = failed / attempts */
     int64_t checks_passed, checks_total;        /* checks */
