@@ -67,7 +67,7 @@ for r in range(runs):
     per_period = max(1, int(hs / duration / 10))
     total = per_period * 10 * duration
     n, cpu, _, out = run(["h2load", "-t1", "-c%d" % total, "-n%d" % total, "-r%d" % per_period,
-                          "--rate-period=0.1", url], must_succeed=True)
+                          "--rate-period=100ms", url], must_succeed=True)
     rate["h2load"].append(n / duration)
     per_cpu["h2load"].append(n / cpu)
 table("A new TLS 1.3 connection per request (HTTP/2)", "handshakes", rate, per_cpu)
