@@ -34,6 +34,7 @@ bench: all
 	@bench/scenario_vs_plain.sh $(BUILD)/src/hotpath
 	@bench/lua_vs_wrk.sh $(BUILD)/src/hotpath
 	@bench/tls_vs_wrk.sh $(BUILD)/src/hotpath
+	@bench/h2_vs_h2load.sh $(BUILD)/src/hotpath
 	@bench/report_hour.sh $(BUILD)/src/hotpath
 	@bench/sql_vs_pt.sh $(BUILD)/src/hotpath
 	@bench/cache_sim.sh $(BUILD)/src/hotpath
