@@ -283,11 +283,19 @@ static void open_model_sees_the_stall(bool h2)
      * none dropped. How close the rate comes is a benchmark's claim. */
     assert_close(metric(doc, "sent") + metric(doc, "unsent"), 20000, 0, 2);
     /* Measured from the actual send, the stall almost vanishes: most of
-     * the requests due in it were sent late, after it. */
+     * the requests due in it were sent late, after it. Only those already
+     * in flight when a stall began (at most the cap on requests in flight,
+     * per stall) see it from their send: above that share, nothing. */
+    double cap = h2 ? 64 : 16;
+    double pct = 100 - 150 * cap * n / 20000; /* 1.5 times the share, in percent */
+    if (pct > 99)
+        pct = 99;
     struct hp_hist *unc = histogram(doc, "latency_uncorrected");
-    double unc99 = (double)hp_hist_value_at_percentile(unc, 99);
+    double unc_p = (double)hp_hist_value_at_percentile(unc, pct);
     hp_hist_free(unc);
-    assert_true(unc99 < p99 / 10);
+    if (!(unc_p < p99 / 10))
+        fail_msg("from the send, p%.3g is %.4g ns; from the schedule p99 is %.4g ns", pct, unc_p,
+                 p99);
     assert_true(metric(doc, "late") > 1000);
     assert_close(metric(t, "requests"), metric(doc, "requests"), 0, 0);
     assert_close(metric(doc, "requests"), metric(doc, "sent"), 0, 0);
