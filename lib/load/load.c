@@ -242,7 +242,7 @@ static void figures_reset(struct hp_load_figures *f)
     hp_hist_reset(f->lag);
     for (int i = 0; i < HP_PHASE_COUNT; i++)
         hp_hist_reset(f->phase[i]);
-    f->reused = 0;
+    memset(f->phase_zeros, 0, sizeof f->phase_zeros);
     for (int i = 0; i < f->n_checks; i++)
         f->check_failed[i] = f->check_total[i] = 0;
     for (int i = 0; i < f->n_parts; i++) {
@@ -331,11 +331,11 @@ static void publish(struct lworker *w, int64_t new_interval, bool final)
     if (!slot_free(other))
         return;
     s->f.end_s = end_s;
-    /* connecting and tls_handshaking are 0 for answers on connections
-     * already up: recorded here at once, not per answer */
-    hp_hist_record_n(s->f.phase[HP_PHASE_CONNECTING], 0, s->f.reused);
-    hp_hist_record_n(s->f.phase[HP_PHASE_TLS], 0, s->f.reused);
-    s->f.reused = 0;
+    /* phases of 0 ns: recorded here at once, not per answer */
+    for (int i = 0; i < HP_PHASE_COUNT; i++) {
+        hp_hist_record_n(s->f.phase[i], 0, s->f.phase_zeros[i]);
+        s->f.phase_zeros[i] = 0;
+    }
     atomic_store_explicit(&s->published, atomic_load(&s->published) + 1, memory_order_release);
     w->cur = 1 - w->cur;
     figures_reset(&other->f);
@@ -995,6 +995,14 @@ static void stream_failed(struct lworker *w, struct lconn *c, const struct hp_an
     slot_done(w, c, a->slot);
 }
 
+static inline void record_phase(struct hp_load_figures *f, int p, int64_t ns)
+{
+    if (ns > 0)
+        hp_hist_record(f->phase[p], ns);
+    else
+        f->phase_zeros[p]++;
+}
+
 /* Where the time of the answered request in slot `at` went. */
 static void record_phases(struct lworker *w, struct lconn *c, struct hp_load_figures *f, int at,
                           int64_t first_ns, int64_t now)
@@ -1003,15 +1011,16 @@ static void record_phases(struct lworker *w, struct lconn *c, struct hp_load_fig
     int64_t sent = c->sent[at];
     int64_t wrote = c->wrote[at] >= sent ? c->wrote[at] : sent;
     int64_t first = first_ns >= wrote && first_ns <= now ? first_ns : now;
-    hp_hist_record(f->phase[HP_PHASE_BLOCKED], sent - c->sched[at]);
-    hp_hist_record(f->phase[HP_PHASE_SENDING], wrote - sent);
-    hp_hist_record(f->phase[HP_PHASE_WAITING], first - wrote);
-    hp_hist_record(f->phase[HP_PHASE_RECEIVING], now - first);
+    record_phase(f, HP_PHASE_BLOCKED, sent - c->sched[at]);
+    record_phase(f, HP_PHASE_SENDING, wrote - sent);
+    record_phase(f, HP_PHASE_WAITING, first - wrote);
+    record_phase(f, HP_PHASE_RECEIVING, now - first);
     if (c->set_up_told) {
-        f->reused++;
+        f->phase_zeros[HP_PHASE_CONNECTING]++;
+        f->phase_zeros[HP_PHASE_TLS]++;
     } else {
-        hp_hist_record(f->phase[HP_PHASE_CONNECTING], c->connecting_ns);
-        hp_hist_record(f->phase[HP_PHASE_TLS], c->tls_ns);
+        record_phase(f, HP_PHASE_CONNECTING, c->connecting_ns);
+        record_phase(f, HP_PHASE_TLS, c->tls_ns);
         c->set_up_told = true;
     }
 }

@@ -176,8 +176,10 @@ const char *hp_load_phase_name(enum hp_load_phase p);
 struct hp_load_figures {
     struct hp_load_counts counts;
     struct hp_hist *phase[HP_PHASE_COUNT];
-    int64_t reused; /* answers on a connection that had answered before: their connecting
-                     * and tls_handshaking are 0, recorded when the figures are handed over */
+    /* phases of 0 ns (most: blocked in the closed model, sending, set-up on a
+     * connection already up), counted here and recorded into phase[] when
+     * the figures are handed over */
+    int64_t phase_zeros[HP_PHASE_COUNT];
     struct hp_load_part *parts;  /* [n_parts]: per request of the mix; NULL without one */
     int n_parts;
     int64_t *check_failed;       /* [n_checks]: failures per check, in mix order */
