@@ -51,7 +51,7 @@ struct state {
 static int phases_new(struct state *st)
 {
     for (int k = 0; k < HP_PHASE_COUNT; k++)
-        if (hp_hist_new_latency(&st->phase[k]) < 0)
+        if (hp_load_phase_hist_new(&st->phase[k]) < 0)
             return -ENOMEM;
     return 0;
 }

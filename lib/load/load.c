@@ -52,6 +52,11 @@ const char *hp_load_phase_name(enum hp_load_phase p)
     return (unsigned)p < HP_PHASE_COUNT ? names[p] : "unknown";
 }
 
+int hp_load_phase_hist_new(struct hp_hist **out)
+{
+    return hp_hist_new(HP_HIST_LOWEST_NS, HP_HIST_HIGHEST_NS, 2, out);
+}
+
 int64_t hp_load_error_total(const struct hp_load_counts *c)
 {
     int64_t n = 0;
@@ -202,7 +207,7 @@ static int figures_init(struct hp_load_figures *f, int n_parts, int n_checks)
         hp_hist_new_latency(&f->lag) < 0)
         return -ENOMEM;
     for (int i = 0; i < HP_PHASE_COUNT; i++)
-        if (hp_hist_new_latency(&f->phase[i]) < 0)
+        if (hp_load_phase_hist_new(&f->phase[i]) < 0)
             return -ENOMEM;
     if (n_parts > 0) {
         f->parts = hp_calloc((size_t)n_parts, sizeof *f->parts);

@@ -172,6 +172,10 @@ enum hp_load_phase {
 };
 /* "http_req_blocked", ... */
 const char *hp_load_phase_name(enum hp_load_phase p);
+/* A phase's histogram: 1 ns to 1 h as latencies, but 2 significant digits
+ * (within 1%): 32 KiB each instead of 256, since every worker keeps six of
+ * them twice over. */
+int hp_load_phase_hist_new(struct hp_hist **out);
 
 struct hp_load_figures {
     struct hp_load_counts counts;

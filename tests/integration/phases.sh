@@ -55,8 +55,8 @@ d = json.load(open(sys.argv[1]))
 m = lambda k: d["metrics"][k]["value"]
 parts = m("http_req_sending_avg_ns") + m("http_req_waiting_avg_ns") + m("http_req_receiving_avg_ns")
 unc = d["histograms"]["latency_uncorrected"]
-# the histograms keep 3 significant digits
-sys.exit(0 if abs(parts - unc["mean"]) <= 0.002 * unc["mean"] else "%g vs %g" % (parts, unc["mean"]))
+# the phases' histograms keep 2 significant digits (within 1%), the latency's 3
+sys.exit(0 if abs(parts - unc["mean"]) <= 0.012 * unc["mean"] else "%g vs %g" % (parts, unc["mean"]))
 PY
 
 # a new connection for every request: each answer had its own handshake
