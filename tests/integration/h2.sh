@@ -170,12 +170,16 @@ LUA
     >out.txt 2>&1 || { cat out.txt; fail "a Lua script over h2c"; }
 grep -q "^200 Hello, World!$" lua_seen.txt || { cat out.txt; fail "response() did not see the bodies"; }
 ! grep -q "a 200 with body" out.txt || { cat out.txt; fail "response() saw a wrong body"; }
+# stages ramp the connections, each keeping its streams busy
+"$hotpath" load --h2c -M 3 --stages 500ms:4,500ms:0 --json stages.json "http://127.0.0.1:$port/" \
+    >out.txt 2>&1 || { cat out.txt; fail "stages over h2c"; }
+[ "$(metric stages.json requests)" -gt 100 ] || fail "stages over h2c: $(metric stages.json requests) requests"
 if command -v h2load >/dev/null; then
     h2load -n 500 -c 2 -m 5 "http://127.0.0.1:$port/" >h2load.txt 2>&1 || fail "h2load against serve --h2c"
     grep -q "500 done" h2load.txt || { cat h2load.txt; fail "h2load: not 500 done"; }
 fi
 stop
-total=$(($(metric scn.json requests) + $(metric lua.json requests) + 500))
+total=$(($(metric scn.json requests) + $(metric lua.json requests) + $(metric stages.json requests) + 500))
 command -v h2load >/dev/null || total=$((total - 500))
 [ "$total" -eq "$(truth requests)" ] || fail "h2c: load and h2load counted $total, serve $(truth requests)"
 [ "$(truth status_500)" -gt 0 ] || fail "no injected error over h2c"
