@@ -796,6 +796,15 @@ bool hp_scenario_selects(const struct hp_scenario_file *f, const struct hp_thres
         snprintf(why, size, "{check:...} selects checks: use it with the checks metric");
         return false;
     }
+    const char *metric = hp_threshold_metric_name(t);
+    bool phase = false;
+    for (int i = 0; i < HP_PHASE_COUNT; i++)
+        phase |= strcmp(metric, hp_load_phase_name((enum hp_load_phase)i)) == 0;
+    if (phase && strcmp(key, "scenario") != 0) {
+        snprintf(why, size, "%s is kept for the whole run and per scenario, not per request: "
+                            "select with {scenario:...}", metric);
+        return false;
+    }
     for (int i = 0; i < f->n; i++) {
         const struct hp_scenario *sc = f->sc[i];
         if (strcmp(key, "scenario") == 0 && strcmp(sc->name, value) == 0)
