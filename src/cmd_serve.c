@@ -49,7 +49,8 @@ static const struct cli_opt serve_opts[] = {
      "Close a connection whose request head is not complete this long after it connected or "
      "after the head's first byte (slowloris clients). 0: never. Default 10s."},
     {O_IDLE_TIMEOUT, "idle-timeout", 0, "DURATION",
-     "Close a connection that sends no request for this long. 0: never. Default 60s."},
+     "Close a connection that sends no request for this long (HTTP/2: with no stream open "
+     "and no frame from the client, after a GOAWAY). 0: never. Default 60s."},
     {O_TLS, "tls", 0, "CERT:KEY",
      "Serve HTTPS with this certificate (chain) and key, PEM files (one file holding both "
      "may be given alone)."},

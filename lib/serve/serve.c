@@ -787,7 +787,13 @@ static void sweep_timeouts(struct worker *w, int64_t now)
     struct conn *c = w->live;
     while (c) {
         struct conn *next = c->next;
-        if (c->state == C_HEAD || c->state == C_HANDSHAKE) {
+        if (c->state == C_H2) {
+            if (cfg->idle_timeout_ns > 0 && hp_serve_h2_idle(c) &&
+                now - c->since_ns >= cfg->idle_timeout_ns) {
+                w->st.idle_timeouts++;
+                hp_serve_h2_close_idle(c);
+            }
+        } else if (c->state == C_HEAD || c->state == C_HANDSHAKE) {
             int64_t limit = c->idle ? cfg->idle_timeout_ns : cfg->header_timeout_ns;
             if (limit > 0 && now - c->since_ns >= limit) {
                 if (c->idle)

@@ -244,6 +244,7 @@ static int on_stream_close(nghttp2_session *s, int32_t stream_id, uint32_t error
     if (st) {
         nghttp2_session_set_stream_user_data(s, stream_id, NULL);
         stream_free(c, st);
+        c->since_ns = c->w->wake_ns; /* idle, if it was the last, from now */
     }
     return 0;
 }
@@ -374,6 +375,7 @@ void hp_serve_h2_io(struct conn *c, uint32_t events)
             return;
         }
         c->w->st.bytes_in += n;
+        c->since_ns = c->w->wake_ns; /* the idle timeout counts from the last frame */
         if (!h2_feed(c, c->rbuf, (size_t)n))
             return;
         if (!h2_flush(c))
@@ -390,6 +392,19 @@ void hp_serve_h2_timer(struct hp_timer *t, int64_t now)
     struct conn *c = st->c;
     respond(st, now);
     h2_flush(c);
+}
+
+bool hp_serve_h2_idle(const struct conn *c)
+{
+    const struct h2conn *h = c->h2;
+    return h && !h->streams && h->out_off == h->out_len;
+}
+
+void hp_serve_h2_close_idle(struct conn *c)
+{
+    nghttp2_session_terminate_session(c->h2->s, NGHTTP2_NO_ERROR);
+    if (h2_flush(c)) /* the GOAWAY is written; flush closes once both sides are done */
+        hp_serve_conn_close(c);
 }
 
 void hp_serve_h2_end(struct conn *c)

@@ -130,5 +130,9 @@ void hp_serve_h2_io(struct conn *c, uint32_t events);
 void hp_serve_h2_timer(struct hp_timer *t, int64_t now);
 /* Free c's session and streams (the connection is closing). */
 void hp_serve_h2_end(struct conn *c);
+/* No stream open and nothing to write: the connection idles. */
+bool hp_serve_h2_idle(const struct conn *c);
+/* Say GOAWAY (no error) and close: an idle connection timed out. */
+void hp_serve_h2_close_idle(struct conn *c);
 
 #endif

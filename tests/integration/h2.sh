@@ -198,6 +198,29 @@ sys.exit(0 if levels == [4, 8] else "levels %r" % levels)
 PY
 [ "$(truth h2_connections)" -eq "$(truth connections)" ] || fail "sweep --h2c: not every connection spoke h2"
 
+# ---- serve: an idle HTTP/2 connection is told GOAWAY and closed ----------
+serve --h2c --idle-timeout 300ms
+python3 - "$port" <<'PY' || fail "serve --h2c --idle-timeout: no GOAWAY and close"
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+s.settimeout(5)
+t0, data = time.time(), b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+at, types = 0, []
+while at + 9 <= len(data):
+    n = int.from_bytes(data[at:at + 3], "big")
+    types.append(data[at + 3])
+    at += 9 + n
+sys.exit(0 if 7 in types and time.time() - t0 >= 0.25 else "frames %r after %.2fs" % (types, time.time() - t0))
+PY
+stop
+[ "$(truth idle_timeouts)" -eq 1 ] || fail "serve counted $(truth idle_timeouts) idle timeouts, not 1"
+
 # ---- usage errors ---------------------------------------------------------
 usage() { # expected message, args...
     want=$1
