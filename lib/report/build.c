@@ -547,6 +547,14 @@ static int load_settings(struct hp_rdoc *d, const struct hp_report_input *in)
                    cfg_str(in, "url")));
     load_model_text(in, m, sizeof m);
     TRY(hp_rdoc_kv(kv, "Load", "%s", m));
+    const char *proto = cfg_str(in, "protocol");
+    double streams;
+    if (proto && strcmp(proto, "http/1.1") != 0 && cfg_num(in, "max_concurrent_streams", &streams))
+        TRY(hp_rdoc_kv(kv, "Protocol", "%s, %.0f stream%s per connection",
+                       strcmp(proto, "h2c") == 0         ? "HTTP/2 over plain TCP (h2c)"
+                       : strcmp(proto, "h2-prefer") == 0 ? "HTTP/2 where agreed, else HTTP/1.1"
+                                                         : "HTTP/2 over TLS (h2)",
+                       streams, streams == 1 ? "" : "s"));
     double x;
     json_t *dur = json_object_get(hp_result_json(in->doc), "duration_s");
     if (json_is_number(dur))

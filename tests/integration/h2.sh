@@ -89,6 +89,10 @@ grep -q 'HTTP/2.0' tls.log || fail "nginx did not log HTTP/2 requests"
 [ "$(config h2.json tls.alpn)" = h2 ] || fail "config.tls.alpn is not h2"
 [ "$(config h2.json protocol)" = h2 ] || fail "config.protocol is not h2"
 [ "$(config h2.json max_concurrent_streams)" = 10 ] || fail "config.max_concurrent_streams"
+# the report names the protocol and draws where the time went
+"$hotpath" report h2.json -o h2.html >out.txt 2>&1 || { cat out.txt; fail "report of an h2 run"; }
+grep -q "HTTP/2 over TLS (h2), 10 streams per connection" h2.html || fail "the report does not name HTTP/2"
+grep -Eq 'id="chart[0-9]+-phases"' h2.html || fail "the report has no phases chart"
 
 "$hotpath" load --h2c -c 2 -M 4 -d 1s --json h2c.json "http://127.0.0.1:$h2c_port/" \
     >out.txt 2>&1 || { cat out.txt; fail "load --h2c against nginx"; }
