@@ -15,16 +15,22 @@
 #include "core/file.h"
 #include "core/units.h"
 
-void load_print_latency_row(const char *label, const struct hp_hist *h)
+/* One row of avg, stdev, p50, p90, p99 and max, its label `width` wide. */
+static void latency_row(const char *label, int width, const struct hp_hist *h)
 {
     char avg[32], sd[32], p50[32], p90[32], p99[32], max[32];
-    printf("    %-12s %9s %9s %9s %9s %9s %9s\n", label,
+    printf("    %-*s %9s %9s %9s %9s %9s %9s\n", width, label,
            hp_format_duration((int64_t)hp_hist_mean(h), avg, sizeof avg),
            hp_format_duration((int64_t)hp_hist_stddev(h), sd, sizeof sd),
            hp_format_duration(hp_hist_value_at_percentile(h, 50), p50, sizeof p50),
            hp_format_duration(hp_hist_value_at_percentile(h, 90), p90, sizeof p90),
            hp_format_duration(hp_hist_value_at_percentile(h, 99), p99, sizeof p99),
            hp_format_duration(hp_hist_max(h), max, sizeof max));
+}
+
+void load_print_latency_row(const char *label, const struct hp_hist *h)
+{
+    latency_row(label, 12, h);
 }
 
 void load_block_stop_signals(sigset_t *set)
@@ -216,18 +222,8 @@ void load_print_summary(const struct hp_load_config *cfg, double target_rate, bo
         printf("\n  Where the time went (k6's http_req_*)\n");
         printf("    %-16s %9s %9s %9s %9s %9s %9s\n", "", "avg", "stdev", "p50", "p90", "p99",
                "max");
-        for (int i = 0; i < HP_PHASE_COUNT; i++) {
-            const struct hp_hist *h = t->phase[i];
-            char avg[32], sd[32], p50[32], p90[32], p99[32], max[32];
-            printf("    %-16s %9s %9s %9s %9s %9s %9s\n",
-                   hp_load_phase_name((enum hp_load_phase)i) + 9, /* after "http_req_" */
-                   hp_format_duration((int64_t)hp_hist_mean(h), avg, sizeof avg),
-                   hp_format_duration((int64_t)hp_hist_stddev(h), sd, sizeof sd),
-                   hp_format_duration(hp_hist_value_at_percentile(h, 50), p50, sizeof p50),
-                   hp_format_duration(hp_hist_value_at_percentile(h, 90), p90, sizeof p90),
-                   hp_format_duration(hp_hist_value_at_percentile(h, 99), p99, sizeof p99),
-                   hp_format_duration(hp_hist_max(h), max, sizeof max));
-        }
+        for (int i = 0; i < HP_PHASE_COUNT; i++) /* named after "http_req_" */
+            latency_row(hp_load_phase_name((enum hp_load_phase)i) + 9, 16, t->phase[i]);
         printf("\n");
     }
     wrk_bytes((double)c->bytes_read, a, sizeof a);
