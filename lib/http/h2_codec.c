@@ -29,8 +29,8 @@ struct h2slot {
     bool peer_rst;  /* the peer sent RST_STREAM */
     bool head_done; /* the final head is kept; later fields are trailers */
     bool live;      /* a stream of ours is open in this slot */
-    char *keep;     /* the answer as text (conf.keep) */
-    uint32_t keep_len;
+    char *keep;     /* the answer as text (conf.keep), grown as it comes */
+    uint32_t keep_len, keep_cap;
     uint32_t head_len;
     int64_t first_ns; /* its answer's first frame came then */
     char *body; /* the request body to send (a copy: the engine's buffer moves on) */
@@ -73,13 +73,22 @@ static int grow(char **buf, size_t *cap, size_t need)
     return 0;
 }
 
+/* Keep n more bytes of the answer, up to KEEP_BYTES: the buffer starts at
+ * 1 KiB and doubles, so streams of small answers hold little. */
 static void keep_add(struct h2slot *sl, const void *p, size_t n)
 {
-    if (!sl->keep && !(sl->keep = hp_malloc(KEEP_BYTES)))
-        return; /* no copy: its checks see an empty answer */
-    size_t room = KEEP_BYTES - sl->keep_len;
-    if (n > room)
-        n = room;
+    if (n > KEEP_BYTES - sl->keep_len)
+        n = KEEP_BYTES - sl->keep_len;
+    if (sl->keep_len + n > sl->keep_cap) {
+        size_t cap = sl->keep_cap ? sl->keep_cap : 1024;
+        while (cap < sl->keep_len + n)
+            cap *= 2;
+        char *grown = hp_realloc(sl->keep, cap < KEEP_BYTES ? cap : KEEP_BYTES);
+        if (!grown)
+            return; /* the answer is kept as far as it fitted */
+        sl->keep = grown;
+        sl->keep_cap = (uint32_t)(cap < KEEP_BYTES ? cap : KEEP_BYTES);
+    }
     memcpy(sl->keep + sl->keep_len, p, n);
     sl->keep_len += (uint32_t)n;
 }

@@ -149,6 +149,10 @@ scenarios:
         checks:
           - status: 200
           - body_contains: xxxxx
+      - path: /bytes/3000
+        checks:
+          - status: 200
+          - body_matches: '^x{3000}$'
 YAML
 "$hotpath" load --h2c -M 4 --json scn.json scn.yaml >out.txt 2>&1
 rc=$?
