@@ -161,7 +161,11 @@ passed=$(metric scn.json checks_passed) failed=$(metric scn.json checks_failed)
 reqs=$(metric scn.json requests)
 [ "$reqs" -gt 100 ] || fail "scenario over h2c: $reqs requests"
 [ "$((passed + failed))" -eq $((reqs * 2)) ] || fail "checks $passed+$failed for $reqs requests"
-[ "$failed" -gt 0 ] && [ "$failed" -lt "$reqs" ] || fail "checks failed $failed of $reqs (10% errors asked)"
+# 10% of answers are 500s, each failing its two checks: about 0.2 failed
+# checks per request; a check that failed on every answer of one request
+# (a body kept short) would make it 0.6
+[ "$failed" -gt 0 ] && [ $((failed * 10)) -lt $((reqs * 4)) ] ||
+    fail "checks failed $failed for $reqs requests (10% errors asked)"
 cat >count.lua <<'LUA'
 local seen = false
 function response(status, headers, body)
