@@ -60,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     srv.cfg.h2c = true;
     srv.cfg.seed = 1;
     srv.cfg.error_rate = 0.1;
+    srv.cfg.workers = 2; /* streams queue for two service slots */
     struct worker w = {0};
     struct hp_err err;
     w.srv = &srv;

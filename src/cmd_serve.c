@@ -40,8 +40,8 @@ static const struct cli_opt serve_opts[] = {
     {O_MAX_CONNS, "max-conns", 0, "N",
      "Connections held at once across threads; more are closed at accept (default 100000)."},
     {O_WORKERS, "workers", 'w', "N",
-     "Serve at most N requests at once per thread, like a thread pool of N; the others wait "
-     "in FIFO order, so beyond N requests in the server the response time grows by queueing "
+     "Serve at most N requests (HTTP/2: streams) at once per thread, like a thread pool of N; "
+     "the others wait in FIFO order, so beyond N requests in the server the response time grows by queueing "
      "and throughput levels off at N / mean delay (per thread). Default: no limit (every "
      "delay runs concurrently)."},
     {O_QUIET, "quiet", 'q', NULL, "Print only the listening line, no summary at exit."},

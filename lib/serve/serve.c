@@ -381,20 +381,26 @@ static void unqueue(struct conn *c)
     c->in_queue = false;
 }
 
-static void release_worker(struct conn *c, int64_t now)
+void hp_serve_slot_released(struct worker *w, int64_t now)
 {
-    struct worker *w = c->w;
-    if (!c->holds_worker)
-        return;
-    c->holds_worker = false;
     w->busy--;
     struct conn *next = w->qhead;
-    if (!next)
+    if (!next) {
+        hp_serve_h2_dequeue(w, now);
         return;
+    }
     unqueue(next);
     next->holds_worker = true;
     w->busy++;
     hp_timer_heap_add(&w->wk.timers, &next->timer, now); /* on_timer starts it */
+}
+
+static void release_worker(struct conn *c, int64_t now)
+{
+    if (!c->holds_worker)
+        return;
+    c->holds_worker = false;
+    hp_serve_slot_released(c->w, now);
 }
 
 /* Start the request's service: its delay timer, or the answer now. */
@@ -966,9 +972,6 @@ int hp_serve_new(const struct hp_serve_config *cfg, struct hp_serve **out, struc
         return hp_err_set(err, HP_ERANGE, "a stall must be shorter than its period");
     if (cfg->workers < 0)
         return hp_err_set(err, HP_ERANGE, "workers must be 0 (no limit) or more");
-    if (cfg->workers > 0 && (cfg->h2 || cfg->h2c))
-        return hp_err_set(err, HP_EUSAGE, "--workers queues HTTP/1.1 requests; it does not "
-                                          "yet take HTTP/2 streams (--h2, --h2c)");
     if (cfg->listen.ss.ss_family == AF_UNIX && cfg->threads > 1)
         return hp_err_set(err, HP_EUSAGE,
                           "a unix socket is served by one thread (SO_REUSEPORT is TCP only)");

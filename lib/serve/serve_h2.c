@@ -27,7 +27,10 @@ struct h2stream {
     int32_t id;
     bool head;
     bool bad;  /* a path too long to route */
-    bool armed;
+    bool queued;   /* waiting for a service slot (--workers), in w->h2q */
+    bool starting; /* its timer starts its service (a slot came free) */
+    bool holds;    /* one of the worker's service slots is this stream's */
+    struct h2stream *qnext, *qprev;
     char *path;
     size_t path_len;
     struct response resp;
@@ -129,6 +132,58 @@ static void respond(struct h2stream *st, int64_t now)
     w->st.status[r->status]++;
     w->st.routes[r->route]++;
     hp_hist_record(w->st.service_ns, now - st->start_ns);
+    if (st->holds) { /* answered: its service slot goes to the next waiting */
+        st->holds = false;
+        hp_serve_slot_released(w, now);
+    }
+}
+
+/* Its service: the route's delay on its timer, or the answer now. */
+static void begin_service(struct h2stream *st, int64_t now)
+{
+    if (st->resp.delay_ns > 0) {
+        struct hp_timer_heap *h = &st->c->w->h2_timers;
+        if (h->len == h->cap && hp_timer_heap_reserve(h, h->cap ? h->cap * 2 : 64) < 0) {
+            respond(st, now); /* no room for its timer: answered without the delay */
+            return;
+        }
+        hp_timer_heap_add(h, &st->timer, now + st->resp.delay_ns);
+        return;
+    }
+    respond(st, now);
+}
+
+static void unqueue(struct worker *w, struct h2stream *st)
+{
+    if (st->qprev)
+        st->qprev->qnext = st->qnext;
+    else
+        w->h2q_head = st->qnext;
+    if (st->qnext)
+        st->qnext->qprev = st->qprev;
+    else
+        w->h2q_tail = st->qprev;
+    st->qnext = st->qprev = NULL;
+    st->queued = false;
+}
+
+bool hp_serve_h2_dequeue(struct worker *w, int64_t now)
+{
+    struct h2stream *st = w->h2q_head;
+    if (!st)
+        return false;
+    unqueue(w, st);
+    st->holds = true;
+    w->busy++;
+    st->starting = true; /* through its timer, due now: a chain never recurses */
+    struct hp_timer_heap *h = &w->h2_timers;
+    if (h->len == h->cap && hp_timer_heap_reserve(h, h->cap ? h->cap * 2 : 64) < 0) {
+        st->starting = false;
+        begin_service(st, now);
+        return true;
+    }
+    hp_timer_heap_add(h, &st->timer, now);
+    return true;
 }
 
 /* The request of st is complete: route it, answer now or after its delay. */
@@ -150,16 +205,23 @@ static void serve_stream(struct h2stream *st)
     req.head = st->head;
     req.keep_alive = true;
     hp_serve_route_req(w, &req, &st->resp);
-    if (st->resp.delay_ns > 0) {
-        struct hp_timer_heap *h = &w->h2_timers;
-        if (h->len == h->cap && hp_timer_heap_reserve(h, h->cap ? h->cap * 2 : 64) < 0) {
-            respond(st, now); /* no room for its timer: answered without the delay */
+    int workers = w->srv->cfg.workers;
+    if (workers > 0) { /* a pool of service slots, as for HTTP/1.1 requests */
+        if (w->busy >= workers) {
+            st->queued = true;
+            st->qprev = w->h2q_tail;
+            if (w->h2q_tail)
+                w->h2q_tail->qnext = st;
+            else
+                w->h2q_head = st;
+            w->h2q_tail = st;
+            w->st.queued++;
             return;
         }
-        hp_timer_heap_add(h, &st->timer, now + st->resp.delay_ns);
-        return;
+        w->busy++;
+        st->holds = true;
     }
-    respond(st, now);
+    begin_service(st, now);
 }
 
 /* ---- nghttp2's callbacks ------------------------------------------------ */
@@ -226,6 +288,12 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 static void stream_free(struct conn *c, struct h2stream *st)
 {
     hp_timer_heap_remove(&c->w->h2_timers, &st->timer);
+    if (st->queued)
+        unqueue(c->w, st);
+    if (st->holds) { /* reset or closed while in service: its slot goes on */
+        st->holds = false;
+        hp_serve_slot_released(c->w, hp_now_ns());
+    }
     if (st->prev)
         st->prev->next = st->next;
     else
@@ -390,7 +458,14 @@ void hp_serve_h2_timer(struct hp_timer *t, int64_t now)
 {
     struct h2stream *st = (struct h2stream *)t;
     struct conn *c = st->c;
-    respond(st, now);
+    if (st->starting) { /* a service slot came free for it */
+        st->starting = false;
+        begin_service(st, now);
+        if (st->resp.delay_ns > 0)
+            return; /* its delay runs now */
+    } else {
+        respond(st, now);
+    }
     h2_flush(c);
 }
 

@@ -42,6 +42,7 @@ struct response {
 };
 
 struct worker;
+struct h2stream;
 
 struct conn {
     struct hp_sock sk;
@@ -96,6 +97,7 @@ struct worker {
     size_t dist_text_len;
     struct hp_serve_stats st;
     struct hp_timer_heap h2_timers; /* HTTP/2 streams' delays (any number per connection) */
+    struct h2stream *h2q_head, *h2q_tail; /* HTTP/2 streams waiting for a service slot */
 };
 
 struct hp_serve {
@@ -116,6 +118,13 @@ extern const char hp_serve_pattern[PATTERN_BYTES + 1];
 void hp_serve_route_req(struct worker *w, const struct hp_http_req *req, struct response *r);
 /* The reason phrase of a status ("Not Found"). */
 const char *hp_serve_reason(int status);
+/* A service slot (--workers) was given back: the oldest HTTP/1.1 request
+ * waiting, else the oldest HTTP/2 stream, takes it. */
+void hp_serve_slot_released(struct worker *w, int64_t now);
+/* The oldest HTTP/2 stream waiting for a slot takes the free one; false
+ * when none waits. */
+bool hp_serve_h2_dequeue(struct worker *w, int64_t now);
+
 /* Close c and keep its buffers for the next connection. */
 void hp_serve_conn_close(struct conn *c);
 /* Watch c for these events (HP_POLL_IN...). */

@@ -210,6 +210,22 @@ sys.exit(0 if levels == [4, 8] else "levels %r" % levels)
 PY
 [ "$(truth h2_connections)" -eq "$(truth connections)" ] || fail "sweep --h2c: not every connection spoke h2"
 
+# ---- serve --workers: streams wait for a service slot ---------------------
+# 20 streams on one connection, 2 slots, 10 ms each: a stream waits for the
+# nine pairs before it, so serve's own service time (parse to answer) is
+# about 100 ms, however fast the machine; without the pool it would be 10.
+serve --h2c --workers 2
+"$hotpath" load --h2c -t1 -c1 -M 20 -d 1s --json pool.json "http://127.0.0.1:$port/delay/fixed:10ms" \
+    >out.txt 2>&1 || { cat out.txt; fail "load against serve --h2c --workers"; }
+stop
+[ "$(truth requests)" -eq "$(metric pool.json requests)" ] || fail "--workers: counts differ"
+[ "$(truth queued)" -gt 0 ] || fail "--workers: no stream queued"
+python3 - "$work/truth.json" <<'PY' || fail "--workers: streams did not wait for the pool"
+import json, sys
+p50 = json.load(open(sys.argv[1]))["histograms"]["service_time"]["percentiles"]["50"]
+sys.exit(0 if p50 >= 50e6 else "service time p50 %.3g ns" % p50)
+PY
+
 # ---- serve: an idle HTTP/2 connection is told GOAWAY and closed ----------
 serve --h2c --idle-timeout 300ms
 python3 - "$port" <<'PY' || fail "serve --h2c --idle-timeout: no GOAWAY and close"
