@@ -138,18 +138,23 @@ static void respond(struct h2stream *st, int64_t now)
     }
 }
 
-/* Its service: the route's delay on its timer, or the answer now. */
+/* Arm st's timer at due, growing the heap (any number of streams may wait
+ * at once). false when there is no room: the caller goes on without it. */
+static bool arm(struct h2stream *st, int64_t due)
+{
+    struct hp_timer_heap *h = &st->c->w->h2_timers;
+    if (h->len == h->cap && hp_timer_heap_reserve(h, h->cap ? h->cap * 2 : 64) < 0)
+        return false;
+    hp_timer_heap_add(h, &st->timer, due);
+    return true;
+}
+
+/* Its service: the route's delay on its timer, or the answer now (also
+ * when the timer cannot be had: answered without the delay). */
 static void begin_service(struct h2stream *st, int64_t now)
 {
-    if (st->resp.delay_ns > 0) {
-        struct hp_timer_heap *h = &st->c->w->h2_timers;
-        if (h->len == h->cap && hp_timer_heap_reserve(h, h->cap ? h->cap * 2 : 64) < 0) {
-            respond(st, now); /* no room for its timer: answered without the delay */
-            return;
-        }
-        hp_timer_heap_add(h, &st->timer, now + st->resp.delay_ns);
+    if (st->resp.delay_ns > 0 && arm(st, now + st->resp.delay_ns))
         return;
-    }
     respond(st, now);
 }
 
@@ -176,13 +181,10 @@ bool hp_serve_h2_dequeue(struct worker *w, int64_t now)
     st->holds = true;
     w->busy++;
     st->starting = true; /* through its timer, due now: a chain never recurses */
-    struct hp_timer_heap *h = &w->h2_timers;
-    if (h->len == h->cap && hp_timer_heap_reserve(h, h->cap ? h->cap * 2 : 64) < 0) {
+    if (!arm(st, now)) {
         st->starting = false;
         begin_service(st, now);
-        return true;
     }
-    hp_timer_heap_add(h, &st->timer, now);
     return true;
 }
 

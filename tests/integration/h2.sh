@@ -22,9 +22,6 @@ fail() { echo "h2: $*" >&2; exit 1; }
 command -v nginx >/dev/null || fail "nginx is missing (scripts/deps.sh installs nginx-light)"
 cd "$work" || exit 1
 
-metric() { # file, name
-    python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print(int(m.get(sys.argv[2], {'value': 0})['value']))" "$1" "$2"
-}
 config() { # file, key
     python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['config']; v=c; [v := v[k] for k in sys.argv[2].split('.')]; print(v)" "$1" "$2"
 }

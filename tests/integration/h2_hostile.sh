@@ -12,11 +12,9 @@ work=$(mktemp -d)
 hpid=""
 trap '[ -n "$hpid" ] && { kill "$hpid"; wait "$hpid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "h2_hostile: $*" >&2; exit 1; }
+. "$here/serve_lib.sh" # metric
 cd "$work" || exit 1
 
-metric() { # run document, name
-    python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print(int(m.get(sys.argv[2], {'value': 0})['value']))" "$1" "$2"
-}
 did() { # what the server did: answered, reset, streams, connections
     python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" counts.json "$1"
 }

@@ -4,6 +4,7 @@
 #   serve [SERVE_FLAGS...]   start a fresh one (sets pid and port)
 #   stop                     SIGINT it and wait: the truth file is written
 #   truth METRIC             a count from the truth file (0 when absent)
+#   metric FILE METRIC       a count from any result document (0 when absent)
 serve() {
     [ -n "${pid:-}" ] && { kill -INT "$pid"; wait "$pid"; }
     rm -f "$work/truth.json" "$work/serve.out"
@@ -13,7 +14,8 @@ serve() {
     port=$(head -n 1 "$work/serve.out" | sed -E 's/.*:([0-9]+) .*/\1/')
 }
 stop() { kill -INT "$pid"; wait "$pid"; pid=""; }
-truth() {
+metric() {
     python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['metrics']; print(int(m.get(sys.argv[2], {'value': 0})['value']))" \
-        "$work/truth.json" "$1"
+        "$1" "$2"
 }
+truth() { metric "$work/truth.json" "$1"; }
