@@ -118,8 +118,9 @@ static int unknown_long(struct cli_parser *p, const char *name, size_t len)
 
 /* Options that name a file to write: checked as they are read, so that a
  * missing folder is found before the run, not after it. */
-static const char *const output_opts[] = {"json",       "output",  "truth", "junit",
-                                          "summary-md", "hdr-log", "csv",   NULL};
+static const char *const output_opts[] = {
+    "json",        "output",          "truth",      "junit", "summary-md", "hdr-log", "csv",
+    "export-json", "export-markdown", "export-csv", NULL};
 
 static int checked(const struct cli_parser *p, const struct cli_opt *o, const char *value)
 {

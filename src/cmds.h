@@ -6,6 +6,7 @@
 #include "cli.h"
 
 extern const struct hp_cmd hp_cmd_help;
+extern const struct hp_cmd hp_cmd_bench;
 extern const struct hp_cmd hp_cmd_version;
 extern const struct hp_cmd hp_cmd_serve;
 extern const struct hp_cmd hp_cmd_sweep;

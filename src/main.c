@@ -8,6 +8,7 @@
 #include "hotpath_version.h"
 
 const struct hp_cmd *const hp_commands[] = {
+    &hp_cmd_bench,
     &hp_cmd_cache,
     &hp_cmd_flame,
     &hp_cmd_load,

@@ -2,8 +2,10 @@
 /* stat/stats.c - Welford, quantiles, MAD. */
 #include "stat/stats.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void hp_welford_init(struct hp_welford *w)
 {
@@ -107,4 +109,53 @@ double hp_mad(double *v, size_t n, double *scratch)
     for (size_t i = 0; i < n; i++)
         scratch[i] = fabs(v[i] - med);
     return hp_quantile(scratch, n, 0.5);
+}
+
+/* log P(B = i), B ~ Bin(n, 1/2) */
+static double log_binom_half(int64_t n, int64_t i)
+{
+    return lgamma((double)n + 1) - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) -
+           (double)n * M_LN2;
+}
+
+void hp_median_ci_sorted(const double *sorted, size_t n, double level, struct hp_median_ci *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0) {
+        out->lo = out->hi = NAN;
+        return;
+    }
+    int64_t nn = (int64_t)n;
+    /* tail(l) = P(B < l) = P(B > n - l): the interval of ranks [l, n + 1 - l]
+     * misses the median with probability 2 tail(l). Narrow it while the
+     * coverage stays at or above the level. */
+    int64_t l = 1;
+    double tail = exp(log_binom_half(nn, 0));
+    while (l + 1 <= nn + 1 - (l + 1)) {
+        double next = tail + exp(log_binom_half(nn, l));
+        if (1.0 - 2.0 * next < level * (1.0 - 1e-12))
+            break;
+        tail = next;
+        l++;
+    }
+    out->lo_rank = l;
+    out->hi_rank = nn + 1 - l;
+    out->coverage = nn == 1 ? 0.0 : 1.0 - 2.0 * tail;
+    out->reached = out->coverage >= level * (1.0 - 1e-12);
+    out->lo = sorted[out->lo_rank - 1];
+    out->hi = sorted[out->hi_rank - 1];
+}
+
+void hp_modified_z(const double *v, size_t n, double *z, double *scratch)
+{
+    if (n == 0)
+        return;
+    double *a = scratch, *b = scratch + n;
+    memcpy(a, v, n * sizeof *v);
+    double med = hp_quantile(a, n, 0.5);
+    double mad = hp_mad(a, n, b);
+    if (!(mad > 0.0))
+        mad = DBL_EPSILON;
+    for (size_t i = 0; i < n; i++)
+        z[i] = (v[i] - med) / mad;
 }

@@ -6,6 +6,7 @@
 #ifndef HP_STAT_STATS_H
 #define HP_STAT_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,5 +44,26 @@ int64_t hp_nearest_rank(double p, int64_t n);
 double hp_mad(double *v, size_t n, double *scratch);
 
 #define HP_MAD_NORMAL_SCALE 1.4826
+
+/* The distribution-free confidence interval of the median of n sorted values
+ * (order statistics and the binomial distribution with p = 1/2; Conover,
+ * Practical Nonparametric Statistics, 3.2): the widest symmetric pair of
+ * 1-based ranks lo, hi = n + 1 - lo whose coverage P(lo <= B < hi), B ~
+ * Bin(n, 1/2), is at least `level`. No assumption about the distribution's
+ * shape. With too few values for the level (n < 6 at 95%), lo = 1, hi = n
+ * and *coverage says what the range does cover. */
+struct hp_median_ci {
+    double lo, hi;      /* the values at the two ranks; NaN when n == 0 */
+    int64_t lo_rank, hi_rank;
+    double coverage;    /* the interval's exact coverage */
+    bool reached;       /* coverage >= level */
+};
+void hp_median_ci_sorted(const double *sorted, size_t n, double level, struct hp_median_ci *out);
+
+/* hyperfine's outlier rule: modified z-score (x - median) / MAD, with MAD
+ * unscaled (machine epsilon when 0); a value is an outlier beyond 10 normal
+ * sigmas, |z| > 1.4826 * 10. Writes n scores; scratch needs 2n doubles. */
+#define HP_OUTLIER_Z (HP_MAD_NORMAL_SCALE * 10.0)
+void hp_modified_z(const double *v, size_t n, double *z, double *scratch);
 
 #endif

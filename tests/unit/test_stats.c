@@ -142,6 +142,65 @@ static void mad_matches_r(void **state)
     gsl_rng_free(rng);
 }
 
+static void median_ci_matches_the_binomial_table(void **state)
+{
+    (void)state;
+    /* The 95% ranks for the median (Conover's table A3; by hand from
+     * Bin(n, 1/2)): n = 6 -> (1, 6), covering 1 - 2/64; n = 10 -> (2, 9),
+     * 1 - 2 * 11/1024; n = 20 -> (6, 15), 1 - 2 * 21700/2^20. */
+    double v[20];
+    for (int i = 0; i < 20; i++)
+        v[i] = 10.0 * (i + 1);
+    struct hp_median_ci ci;
+    hp_median_ci_sorted(v, 6, 0.95, &ci);
+    assert_int_equal(ci.lo_rank, 1);
+    assert_int_equal(ci.hi_rank, 6);
+    assert_close(ci.coverage, 1.0 - 2.0 / 64, 0, 1e-12);
+    assert_true(ci.reached);
+    hp_median_ci_sorted(v, 10, 0.95, &ci);
+    assert_int_equal(ci.lo_rank, 2);
+    assert_int_equal(ci.hi_rank, 9);
+    assert_close(ci.lo, 20.0, 0, 0);
+    assert_close(ci.hi, 90.0, 0, 0);
+    assert_close(ci.coverage, 1.0 - 22.0 / 1024, 0, 1e-12);
+    hp_median_ci_sorted(v, 20, 0.95, &ci);
+    assert_int_equal(ci.lo_rank, 6);
+    assert_int_equal(ci.hi_rank, 15);
+    assert_close(ci.coverage, 1.0 - 2.0 * 21700 / 1048576, 0, 1e-12);
+    /* Five values cannot reach 95%: the whole range, and what it covers. */
+    hp_median_ci_sorted(v, 5, 0.95, &ci);
+    assert_false(ci.reached);
+    assert_int_equal(ci.lo_rank, 1);
+    assert_int_equal(ci.hi_rank, 5);
+    assert_close(ci.coverage, 1.0 - 2.0 / 32, 0, 1e-12);
+    /* Large n: the normal approximation's ranks, n/2 -+ 1.96 sqrt(n)/2. */
+    enum { N = 10000 };
+    double *x = malloc(N * sizeof *x);
+    for (int i = 0; i < N; i++)
+        x[i] = i;
+    hp_median_ci_sorted(x, N, 0.95, &ci);
+    assert_true(labs((long)ci.lo_rank - (long)(N / 2 - 98)) <= 2);
+    assert_int_equal(ci.hi_rank, N + 1 - ci.lo_rank);
+    assert_close(ci.coverage, 0.95, 0.003, 0);
+    free(x);
+}
+
+static void modified_z_is_hyperfines(void **state)
+{
+    (void)state;
+    /* median 3, MAD 1: 100 is 97 MADs out, an outlier past 14.826. */
+    double a[] = {1, 2, 3, 4, 100}, z[5], scratch[10];
+    hp_modified_z(a, 5, z, scratch);
+    assert_close(z[0], -2.0, 0, 1e-12);
+    assert_close(z[4], 97.0, 0, 1e-12);
+    assert_true(z[4] > HP_OUTLIER_Z && fabs(z[3]) < HP_OUTLIER_Z);
+    /* hyperfine's own cases: two far values are not outliers of each other */
+    double b[] = {1000.0, 0.0};
+    hp_modified_z(b, 2, z, scratch);
+    assert_true(fabs(z[0]) < HP_OUTLIER_Z && fabs(z[1]) < HP_OUTLIER_Z);
+    assert_close(a[4], 100.0, 0, 0); /* the input is left as it was */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +210,8 @@ int main(void)
         cmocka_unit_test(quantiles_match_r_type7),
         cmocka_unit_test(nearest_rank_rounds_up_and_never_past_a_whole_rank),
         cmocka_unit_test(mad_matches_r),
+        cmocka_unit_test(median_ci_matches_the_binomial_table),
+        cmocka_unit_test(modified_z_is_hyperfines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
