@@ -420,8 +420,10 @@ void hp_bench_summarise(const struct hp_bench *b, struct hp_bench_result *r)
         v[i] = r->runs[i].wall_s;
     hp_modified_z(v, (size_t)n, z, scratch);
     r->outliers = 0;
-    for (int64_t i = 0; i < n; i++)
-        r->outliers += fabs(z[i]) > HP_OUTLIER_Z;
+    for (int64_t i = 0; i < n; i++) {
+        r->runs[i].outlier = fabs(z[i]) > HP_OUTLIER_Z;
+        r->outliers += r->runs[i].outlier;
+    }
     r->slow_first = z[0] > HP_OUTLIER_Z;
     qsort(v, (size_t)n, sizeof *v, cmp_d);
     r->median_s = hp_quantile_sorted(v, (size_t)n, 0.5);

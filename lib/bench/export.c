@@ -325,6 +325,7 @@ int hp_bench_doc(const struct hp_bench *b, struct hp_result *doc)
                                                             : json_integer(x->exit_code));
             if (x->signal)
                 json_object_set_new(run, "signal", json_integer(x->signal));
+            json_object_set_new(run, "outlier", json_boolean(x->outlier));
             json_array_append_new(runs, run);
         }
         json_object_set_new(o2, "runs", runs);

@@ -33,6 +33,7 @@ struct hp_run {
     int64_t minor_faults, major_faults;
     int exit_code;  /* -1 when a signal ended it */
     int signal;     /* the signal that ended it, 0 if none */
+    bool outlier;   /* set by hp_bench_summarise */
 };
 
 /* What every run shares: the null device, open once. */
