@@ -244,6 +244,72 @@ static int calibrate(struct hp_bench *b, const struct hp_bench_hooks *h, struct 
     return 0;
 }
 
+/* Runs in a row without a prepare command: handed to the spawner at once. */
+struct row {
+    struct hp_bench *b;
+    int i;
+    bool keep;
+    int64_t done, total;
+    enum hp_bench_phase phase;
+    const struct hp_bench_hooks *h;
+    int rc;
+    struct hp_err *err;
+};
+
+static bool row_each(void *ud, const struct hp_run *run)
+{
+    struct row *w = ud;
+    struct hp_bench *b = w->b;
+    struct hp_bench_result *r = &b->results[w->i];
+    if (stopped(b) && run->signal == SIGINT)
+        return false; /* Ctrl-C reached the command too: not a run */
+    struct hp_run x = *run;
+    subtract_shell(b, &x);
+    if (w->keep && keep(r, &x, w->err) < 0) {
+        w->rc = -ENOMEM;
+        return false;
+    }
+    if (!hp_run_ok(&x) && !b->o.ignore_failure) {
+        w->rc = x.signal ? hp_err_set(w->err, HP_EINPUT,
+                                      "'%s' was killed by signal %d. Use -i/--ignore-failure to "
+                                      "keep measuring, or --output=inherit to see what it printed",
+                                      r->cmd->name, x.signal)
+                         : hp_err_set(w->err, HP_EINPUT,
+                                      "'%s' exited with %d. Use -i/--ignore-failure to keep "
+                                      "measuring, or --output=inherit to see what it printed",
+                                      r->cmd->name, x.exit_code);
+        return false;
+    }
+    w->done++;
+    progress(w->h, w->phase, w->done, w->total, w->i, w->keep ? mean_wall(r) : NAN);
+    return !stopped(b);
+}
+
+/* count runs of command i after `done` of `total`: in a row when there is
+ * no prepare command, else one by one. */
+static int runs(struct hp_bench *b, int i, const struct argvs *a, int64_t count, bool keep_them,
+                enum hp_bench_phase ph, int64_t done, int64_t total,
+                const struct hp_bench_hooks *h, struct hp_err *err)
+{
+    if (prepare_of(b, i)) {
+        int rc = 0;
+        for (int64_t k = 0; rc == 0 && k < count && !stopped(b); k++) {
+            rc = timed(b, i, a, keep_them, NULL, err);
+            progress(h, ph, done + k + 1, total, i, keep_them ? mean_wall(&b->results[i]) : NAN);
+        }
+        return rc;
+    }
+    struct row w = {.b = b, .i = i, .keep = keep_them, .done = done, .total = total,
+                    .phase = ph, .h = h, .err = err};
+    int rc = hp_spawn_repeat(b->sp, argv_of(a), count, !b->o.ignore_failure, row_each, &w, err);
+    if (rc < 0) {
+        char msg[HP_ERR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+        return hp_err_set(err, HP_EINPUT, "%s", msg);
+    }
+    return w.rc;
+}
+
 static int one_by_one(struct hp_bench *b, struct argvs *av, const struct hp_bench_hooks *h,
                       struct hp_err *err)
 {
@@ -253,20 +319,16 @@ static int one_by_one(struct hp_bench *b, struct argvs *av, const struct hp_benc
         if (h && h->start)
             h->start(h->ud, i, cmd->name);
         int rc = b->o.setup ? run_aux(b, "setup", b->o.setup, cmd, NULL, err) : 0;
-        for (int64_t k = 0; rc == 0 && k < b->o.warmup && !stopped(b); k++) {
-            rc = timed(b, i, &av[i], false, NULL, err);
-            progress(h, HP_PHASE_WARMUP, k + 1, b->o.warmup, i, NAN);
-        }
+        if (rc == 0 && b->o.warmup > 0 && !stopped(b))
+            rc = runs(b, i, &av[i], b->o.warmup, false, HP_PHASE_WARMUP, 0, b->o.warmup, h, err);
         double cost = 0;
         if (rc == 0 && !stopped(b)) {
             rc = timed(b, i, &av[i], true, &cost, err);
             progress(h, HP_PHASE_FIRST, 1, 1, i, mean_wall(r));
         }
         int64_t n = plan(b, cost);
-        for (int64_t k = 1; rc == 0 && k < n && !stopped(b); k++) {
-            rc = timed(b, i, &av[i], true, NULL, err);
-            progress(h, HP_PHASE_MEASURE, k + 1, n, i, mean_wall(r));
-        }
+        if (rc == 0 && n > 1 && !stopped(b))
+            rc = runs(b, i, &av[i], n - 1, true, HP_PHASE_MEASURE, 1, n, h, err);
         r->complete = rc == 0 && r->nruns == n;
         if (rc == 0 && b->o.cleanup)
             rc = run_aux(b, "cleanup", b->o.cleanup, cmd, NULL, err);

@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/alloc.h"
@@ -21,7 +23,7 @@
 
 extern char **environ;
 
-#define HP_SPAWN_FIELDS 11 /* src/hotpath_spawn.c's answer */
+#define HP_SPAWN_FIELDS 12 /* src/hotpath_spawn.c's answer */
 
 struct hp_spawner {
     struct hp_spawn_io io;
@@ -103,11 +105,29 @@ static void start_helper(struct hp_spawner *s)
     s->out_pipe = pp[0];
 }
 
-/* One run through the helper. */
-static int helper_run(struct hp_spawner *s, const char *path, char *const argv[],
-                      struct hp_run *out, struct hp_err *err)
+static void fill(struct hp_run *out, const int64_t *ans)
 {
-    size_t len = strlen(path) + 1;
+    memset(out, 0, sizeof *out);
+    out->wall_s = (double)ans[0] / 1e9;
+    out->user_s = (double)ans[1] / 1e9;
+    out->system_s = (double)ans[2] / 1e9;
+    out->max_rss_bytes = ans[3] * 1024;
+    out->voluntary_cs = ans[4];
+    out->involuntary_cs = ans[5];
+    out->minor_faults = ans[6];
+    out->major_faults = ans[7];
+    out->exit_code = (int)ans[8];
+    out->signal = (int)ans[9];
+}
+
+/* count runs through the helper, each handed to each() as its answer comes.
+ * Between reads hotpath sleeps a little, so that the helper and the command
+ * are not preempted to wake it for every answer. */
+static int helper_repeat(struct hp_spawner *s, const char *path, char *const argv[],
+                         int64_t count, bool stop_on_fail, hp_spawn_each each, void *ud,
+                         struct hp_err *err)
+{
+    size_t len = 8 + strlen(path) + 1;
     for (int i = 0; argv[i]; i++)
         len += strlen(argv[i]) + 1;
     if (len > (4u << 20))
@@ -115,9 +135,10 @@ static int helper_run(struct hp_spawner *s, const char *path, char *const argv[]
     char *req = hp_malloc(len + 4);
     if (!req)
         return hp_err_set(err, -ENOMEM, "out of memory");
-    uint32_t l32 = (uint32_t)len;
-    memcpy(req, &l32, 4);
-    size_t at = 4;
+    uint32_t head[3] = {(uint32_t)len, (uint32_t)(count > UINT32_MAX ? UINT32_MAX : count),
+                        stop_on_fail ? 1u : 0u};
+    memcpy(req, head, sizeof head);
+    size_t at = sizeof head;
     memcpy(req + at, path, strlen(path) + 1);
     at += strlen(path) + 1;
     for (int i = 0; argv[i]; i++) {
@@ -133,20 +154,18 @@ static int helper_run(struct hp_spawner *s, const char *path, char *const argv[]
     hp_free(req);
     if (w < 0)
         return hp_err_set(err, -EPIPE, "hotpath-spawn went away");
-    int64_t ans[HP_SPAWN_FIELDS];
+    int64_t ans[64][HP_SPAWN_FIELDS];
     size_t got = 0;
-    while (got < sizeof ans) {
+    bool last = false, told = false;
+    int rc = 0;
+    while (!last) {
         struct pollfd pf[2] = {{.fd = s->sock, .events = POLLIN},
                                {.fd = s->out_pipe, .events = POLLIN}};
-        if (poll(pf, s->out_pipe >= 0 ? 2 : 1, -1) < 0) {
-            if (errno == EINTR)
-                continue;
+        if (poll(pf, s->out_pipe >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
             return hp_err_set(err, -errno, "poll: %s", strerror(errno));
-        }
         if (s->out_pipe >= 0 && (pf[1].revents & (POLLIN | POLLHUP))) {
             char buf[16384];
-            ssize_t n = read(s->out_pipe, buf, sizeof buf);
-            if (n == 0) { /* nobody writes any more */
+            if (read(s->out_pipe, buf, sizeof buf) == 0) {
                 close(s->out_pipe);
                 s->out_pipe = -1;
             }
@@ -158,22 +177,32 @@ static int helper_run(struct hp_spawner *s, const char *path, char *const argv[]
             if (n <= 0)
                 return hp_err_set(err, -EPIPE, "hotpath-spawn went away");
             got += (size_t)n;
+            size_t whole = got / sizeof ans[0];
+            for (size_t k = 0; k < whole && !last; k++) {
+                last = ans[k][11] != 0;
+                if (ans[k][10] == ECANCELED)
+                    continue; /* stopped: no run */
+                if (ans[k][10] != 0 && rc == 0) {
+                    rc = hp_err_set(err, (int)-ans[k][10], "'%s': %s", argv[0],
+                                    strerror((int)ans[k][10]));
+                    continue;
+                }
+                struct hp_run r;
+                fill(&r, ans[k]);
+                if (rc == 0 && !each(ud, &r) && !told && !last) {
+                    kill(s->helper, SIGINT); /* stop after the run under way */
+                    told = true;
+                }
+            }
+            memmove(ans, (char *)ans + whole * sizeof ans[0], got - whole * sizeof ans[0]);
+            got -= whole * sizeof ans[0];
+        }
+        if (!last && count > 1) {
+            struct timespec nap = {0, 5000000};
+            nanosleep(&nap, NULL);
         }
     }
-    if (ans[10] != 0)
-        return hp_err_set(err, (int)-ans[10], "'%s': %s", argv[0], strerror((int)ans[10]));
-    memset(out, 0, sizeof *out);
-    out->wall_s = (double)ans[0] / 1e9;
-    out->user_s = (double)ans[1] / 1e9;
-    out->system_s = (double)ans[2] / 1e9;
-    out->max_rss_bytes = ans[3] * 1024;
-    out->voluntary_cs = ans[4];
-    out->involuntary_cs = ans[5];
-    out->minor_faults = ans[6];
-    out->major_faults = ans[7];
-    out->exit_code = (int)ans[8];
-    out->signal = (int)ans[9];
-    return 0;
+    return rc;
 }
 
 int hp_spawner_new(const struct hp_spawn_io *io, struct hp_spawner **out, struct hp_err *err)
@@ -260,6 +289,12 @@ static int64_t tv_ns(struct timeval tv)
     return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
 }
 
+static bool keep_one(void *ud, const struct hp_run *r)
+{
+    *(struct hp_run *)ud = *r;
+    return true;
+}
+
 int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out,
                  struct hp_err *err)
 {
@@ -269,7 +304,7 @@ int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out,
         return hp_err_set(err, rc, "'%s': %s", argv[0],
                           rc == -ENOENT ? "no such program (not found in PATH)" : strerror(-rc));
     if (s->helper > 0)
-        return helper_run(s, path, argv, out, err);
+        return helper_repeat(s, path, argv, 1, false, keep_one, out, err);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     int pipefd[2] = {-1, -1};
@@ -365,4 +400,27 @@ int64_t hp_spawn_rss_floor(const struct hp_spawner *s)
             break;
     fclose(f);
     return (int64_t)kb * 1024;
+}
+
+int hp_spawn_repeat(struct hp_spawner *s, char *const argv[], int64_t count, bool stop_on_fail,
+                    hp_spawn_each each, void *ud, struct hp_err *err)
+{
+    if (s->helper > 0) {
+        const char *path;
+        int rc = resolve(s, argv[0], &path);
+        if (rc < 0)
+            return hp_err_set(err, rc, "'%s': %s", argv[0],
+                              rc == -ENOENT ? "no such program (not found in PATH)"
+                                            : strerror(-rc));
+        return helper_repeat(s, path, argv, count, stop_on_fail, each, ud, err);
+    }
+    for (int64_t k = 0; k < count; k++) {
+        struct hp_run r;
+        int rc = hp_spawn_run(s, argv, &r, err);
+        if (rc < 0)
+            return rc;
+        if (!each(ud, &r) || (stop_on_fail && !hp_run_ok(&r)))
+            break;
+    }
+    return 0;
 }

@@ -48,6 +48,14 @@ void hp_spawner_free(struct hp_spawner *s);
 int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out,
                  struct hp_err *err);
 
+/* count runs of argv one after the other, each handed to each() (false:
+ * stop after the run under way); with stop_on_fail, the first run that
+ * does not exit 0 is the last. Through hotpath-spawn the runs need no word
+ * from hotpath in between. 0 or -errno as hp_spawn_run. */
+typedef bool (*hp_spawn_each)(void *ud, const struct hp_run *r);
+int hp_spawn_repeat(struct hp_spawner *s, char *const argv[], int64_t count, bool stop_on_fail,
+                    hp_spawn_each each, void *ud, struct hp_err *err);
+
 /* Whether commands start from hotpath-spawn (src/hotpath_spawn.c): a
  * process of about 1 MiB, so that peak RSS is the command's own. */
 bool hp_spawner_helped(const struct hp_spawner *s);
