@@ -180,6 +180,8 @@ static void on_result(void *ud, const struct hp_bench_result *r)
     struct ui *ui = ud;
     const struct hp_bench *b = ui->b;
     bar_clear(ui);
+    if (r->failed && !b->o.ignore_failure)
+        return; /* the error says it; the runs are in the exports */
     if (ui->style != ST_NONE) {
         if (b->o.interleave != HP_INTERLEAVE_NONE && b->ncmds > 1)
             printf("%sBenchmark %d%s: %s\n", C(ui, "1"), r->index + 1, C(ui, "0"),

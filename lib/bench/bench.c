@@ -74,12 +74,15 @@ static int run_aux(struct hp_bench *b, const char *what, const char *line,
         argvs_free(&a);
     }
     if (rc == 0 && !hp_run_ok(&r))
-        rc = hp_err_set(err, HP_EINPUT,
+        rc = hp_err_set(err, -ECHILD,
                         "the %s command '%s' %s %d; add ' || true' to it if that may be ignored",
                         what, text, r.signal ? "was killed by signal" : "exited with",
                         r.signal ? r.signal : r.exit_code);
-    else if (rc < 0 && rc != HP_EUSAGE)
-        rc = hp_err_set(err, HP_EINPUT, "the %s command: %s", what, err ? err->msg : "");
+    else if (rc < 0 && rc != HP_EUSAGE) {
+        char msg[HP_ERR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+        rc = hp_err_set(err, HP_EINPUT, "the %s command: %s", what, msg);
+    }
     if (rc == 0 && took_s)
         *took_s = r.wall_s;
     hp_free(text);
@@ -189,11 +192,11 @@ static int timed(struct hp_bench *b, int i, const struct argvs *a, bool keep_it,
         if (keep_it)
             keep(&b->results[i], &r, NULL);
         if (r.signal)
-            return hp_err_set(err, HP_EINPUT,
+            return hp_err_set(err, -ECHILD,
                               "'%s' was killed by signal %d. Use -i/--ignore-failure to keep "
                               "measuring, or --output=inherit to see what it printed",
                               cmd->name, r.signal);
-        return hp_err_set(err, HP_EINPUT,
+        return hp_err_set(err, -ECHILD,
                           "'%s' exited with %d. Use -i/--ignore-failure to keep measuring, or "
                           "--output=inherit to see what it printed",
                           cmd->name, r.exit_code);
@@ -270,11 +273,11 @@ static bool row_each(void *ud, const struct hp_run *run)
         return false;
     }
     if (!hp_run_ok(&x) && !b->o.ignore_failure) {
-        w->rc = x.signal ? hp_err_set(w->err, HP_EINPUT,
+        w->rc = x.signal ? hp_err_set(w->err, -ECHILD,
                                       "'%s' was killed by signal %d. Use -i/--ignore-failure to "
                                       "keep measuring, or --output=inherit to see what it printed",
                                       r->cmd->name, x.signal)
-                         : hp_err_set(w->err, HP_EINPUT,
+                         : hp_err_set(w->err, -ECHILD,
                                       "'%s' exited with %d. Use -i/--ignore-failure to keep "
                                       "measuring, or --output=inherit to see what it printed",
                                       r->cmd->name, x.exit_code);
@@ -410,8 +413,12 @@ int hp_bench_run(struct hp_bench *b, const struct hp_bench_hooks *h, struct hp_e
     if (!av)
         return hp_err_set(err, -ENOMEM, "out of memory");
     int rc = 0, made = 0;
-    for (; made < b->ncmds && rc == 0; made++)
+    for (; made < b->ncmds && rc == 0; made++) {
         rc = words(b, b->cmds[made].line, &av[made], err);
+        /* without a shell, a program that is not there is found now */
+        if (rc == 0 && !b->o.shell && hp_spawn_which(b->sp, av[made].argv[0], err) < 0)
+            rc = HP_EINPUT;
+    }
     if (rc == 0)
         b->rss_floor = hp_spawn_rss_floor(b->sp);
     if (rc == 0 && b->o.shell)

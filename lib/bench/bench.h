@@ -91,9 +91,10 @@ struct hp_bench {
 int hp_bench_new(const struct hp_bench_opts *o, const struct hp_bench_cmd *cmds, int n,
                  struct hp_bench **out, struct hp_err *err);
 void hp_bench_free(struct hp_bench *b);
-/* Run everything. 0; HP_EINPUT when a command could not be started, failed
- * (without ignore_failure), or a setup/prepare/cleanup failed, with err
- * saying which: what was measured until then stays in b->results. */
+/* Run everything. 0; HP_EINPUT when a command could not be started; -ECHILD
+ * when one exited with a status other than 0 (without ignore_failure) or a
+ * setup, prepare or cleanup command did; err says which. What was measured
+ * until then stays in b->results. */
 int hp_bench_run(struct hp_bench *b, const struct hp_bench_hooks *h, struct hp_err *err);
 /* Figures of r from its runs (hp_bench_run does it; after a stop too). */
 void hp_bench_summarise(const struct hp_bench *b, struct hp_bench_result *r);

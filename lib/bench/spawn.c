@@ -424,3 +424,16 @@ int hp_spawn_repeat(struct hp_spawner *s, char *const argv[], int64_t count, boo
     }
     return 0;
 }
+
+int hp_spawn_which(struct hp_spawner *s, const char *name, struct hp_err *err)
+{
+    const char *path;
+    int rc = resolve(s, name, &path);
+    if (rc == 0 && strchr(name, '/') && access(name, X_OK) != 0)
+        rc = -errno;
+    if (rc < 0)
+        return hp_err_set(err, rc, "'%s': %s", name,
+                          rc == -ENOENT && !strchr(name, '/') ? "no such program (not found in PATH)"
+                                                              : strerror(-rc));
+    return 0;
+}

@@ -48,6 +48,10 @@ void hp_spawner_free(struct hp_spawner *s);
 int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out,
                  struct hp_err *err);
 
+/* 0 when name can be started (found in PATH, or a path that exists), else
+ * -ENOENT or -EACCES with err saying so. */
+int hp_spawn_which(struct hp_spawner *s, const char *name, struct hp_err *err);
+
 /* count runs of argv one after the other, each handed to each() (false:
  * stop after the run under way); with stop_on_fail, the first run that
  * does not exit 0 is the last. Through hotpath-spawn the runs need no word
