@@ -22,10 +22,32 @@
 #include "core/units.h"
 
 enum {
-    O_WARMUP = 1, O_MIN_RUNS, O_MAX_RUNS, O_RUNS, O_SETUP, O_PREPARE, O_CLEANUP, O_SCAN,
-    O_STEP, O_LIST, O_SHELL, O_NO_SHELL, O_IGNORE, O_STYLE, O_UNIT, O_EXPORT_JSON,
-    O_EXPORT_MD, O_EXPORT_CSV, O_OUTPUT, O_SHOW_OUTPUT, O_INPUT, O_NAME, O_INTERLEAVE, O_SEED,
-    O_MIN_TIME, O_JSON,
+    O_WARMUP = 1,
+    O_MIN_RUNS,
+    O_MAX_RUNS,
+    O_RUNS,
+    O_SETUP,
+    O_PREPARE,
+    O_CLEANUP,
+    O_SCAN,
+    O_STEP,
+    O_LIST,
+    O_SHELL,
+    O_NO_SHELL,
+    O_IGNORE,
+    O_STYLE,
+    O_UNIT,
+    O_EXPORT_JSON,
+    O_EXPORT_MD,
+    O_EXPORT_CSV,
+    O_OUTPUT,
+    O_SHOW_OUTPUT,
+    O_INPUT,
+    O_NAME,
+    O_INTERLEAVE,
+    O_SEED,
+    O_MIN_TIME,
+    O_JSON,
 };
 
 static const struct cli_opt bench_opts[] = {
@@ -71,7 +93,8 @@ static const struct cli_opt bench_opts[] = {
     {O_OUTPUT, "output", 0, "WHERE",
      "Where the commands' output goes: null (default), pipe (read by hotpath and dropped), "
      "inherit (this terminal), or a FILE (rewritten by every run)."},
-    {O_SHOW_OUTPUT, "show-output", 0, NULL, "The commands' output to this terminal (--output=inherit)."},
+    {O_SHOW_OUTPUT, "show-output", 0, NULL,
+     "The commands' output to this terminal (--output=inherit)."},
     {O_INPUT, "input", 0, "WHAT", "What the commands read: null (default) or a FILE."},
     {O_NAME, "command-name", 'n', "NAME",
      "A name for a command in the output and exports, in the order of the commands (or one, "
@@ -145,8 +168,8 @@ static void on_progress(void *ud, enum hp_bench_phase ph, int64_t done, int64_t 
     size_t at = 0;
     for (int i = 0; i < width; i++)
         at += (size_t)snprintf(bar + at, sizeof bar - at, "%s", i < fill ? "█" : "░");
-    double left = done > 0 ? (double)(now - ui->t0) / 1e9 * (double)(total - done) / (double)done
-                           : 0;
+    double left =
+        done > 0 ? (double)(now - ui->t0) / 1e9 * (double)(total - done) / (double)done : 0;
     fprintf(stderr, "\r\033[K%s %s%s%s %s %lld/%lld ETA %02d:%02d:%02d", what, C(ui, "32"), est,
             C(ui, "0"), bar, (long long)done, (long long)total, (int)(left / 3600),
             (int)fmod(left / 60, 60), (int)fmod(left, 60));
@@ -184,8 +207,7 @@ static void on_result(void *ud, const struct hp_bench_result *r)
         return; /* the error says it; the runs are in the exports */
     if (ui->style != ST_NONE) {
         if (b->o.interleave != HP_INTERLEAVE_NONE && b->ncmds > 1)
-            printf("%sBenchmark %d%s: %s\n", C(ui, "1"), r->index + 1, C(ui, "0"),
-                   r->cmd->name);
+            printf("%sBenchmark %d%s: %s\n", C(ui, "1"), r->index + 1, C(ui, "0"), r->cmd->name);
         enum hp_time_unit u = ui->unit != HP_UNIT_AUTO ? ui->unit
                               : r->mean_s < 1.0        ? HP_UNIT_MS
                                                        : HP_UNIT_S;
@@ -206,10 +228,9 @@ static void on_result(void *ud, const struct hp_bench_result *r)
             printf("  Time (%smean%s ± %sσ%s):     %s%8s%s ± %s%8s%s    [User: %s, System: %s]\n",
                    C(ui, "32;1"), C(ui, "0"), C(ui, "32"), C(ui, "0"), C(ui, "32;1"), mean,
                    C(ui, "0"), C(ui, "32"), sd, C(ui, "0"), us, sy);
-            printf("  Range (%smin%s … %smax%s):   %s%8s%s … %s%8s%s    %lld runs%s\n",
-                   C(ui, "36"), C(ui, "0"), C(ui, "35"), C(ui, "0"), C(ui, "36"), mn, C(ui, "0"),
-                   C(ui, "35"), mx, C(ui, "0"), (long long)r->nruns,
-                   r->complete ? "" : " (stopped early)");
+            printf("  Range (%smin%s … %smax%s):   %s%8s%s … %s%8s%s    %lld runs%s\n", C(ui, "36"),
+                   C(ui, "0"), C(ui, "35"), C(ui, "0"), C(ui, "36"), mn, C(ui, "0"), C(ui, "35"),
+                   mx, C(ui, "0"), (long long)r->nruns, r->complete ? "" : " (stopped early)");
             if (r->median_ci.reached)
                 printf("  Median (95%% CI):     %8s   [%s … %s]\n", med, lo, hi);
             else
@@ -231,16 +252,18 @@ static void on_result(void *ud, const struct hp_bench_result *r)
     if (any)
         fprintf(stderr, " \n");
     if (r->fast)
-        warn(ui, "Command took less than %.0f ms to complete. Note that the results might be "
-                 "inaccurate because the shell's start-up time cannot be taken out much more "
-                 "precisely than this. You can try to use the `-N`/`--shell=none` option to "
-                 "disable the shell completely.",
+        warn(ui,
+             "Command took less than %.0f ms to complete. Note that the results might be "
+             "inaccurate because the shell's start-up time cannot be taken out much more "
+             "precisely than this. You can try to use the `-N`/`--shell=none` option to "
+             "disable the shell completely.",
              HP_BENCH_MIN_EXEC_S * 1e3);
     else if (b->calibrated && r->shell_share > 0.2) {
         char sh[32];
         hp_bench_duration(b->shell.wall_s, HP_UNIT_MS, sh, sizeof sh);
-        warn(ui, "the shell's own start-up (%s) was %.0f%% of the time measured; it is taken "
-                 "out, but its variation is not. Use -N/--shell=none.",
+        warn(ui,
+             "the shell's own start-up (%s) was %.0f%% of the time measured; it is taken "
+             "out, but its variation is not. Use -N/--shell=none.",
              sh, 100 * r->shell_share);
     }
     if (r->failed)
@@ -262,31 +285,35 @@ static void on_result(void *ud, const struct hp_bench_result *r)
         for (int k = 0; k < n && at < sizeof text; k++)
             at += (size_t)snprintf(text + at, sizeof text - at, "%s%s %d in %d", k ? ", " : "",
                                    codes[k] < 0 ? "signal" : "exit", abs(codes[k]), counts[k]);
-        warn(ui, "the exit status varied between runs (%s): the runs may not have done the same "
-                 "work.",
+        warn(ui,
+             "the exit status varied between runs (%s): the runs may not have done the same "
+             "work.",
              text);
     }
     if (r->slow_first) {
         char t[32];
         hp_bench_duration(r->runs[0].wall_s, HP_UNIT_AUTO, t, sizeof t);
-        warn(ui, "The first benchmarking run for this command was significantly slower than the "
-                 "rest (%s). This could be caused by (filesystem) caches that were not filled "
-                 "until after the first run. You should consider using the '--warmup' option "
-                 "to fill those caches before the actual benchmark. Alternatively, use the "
-                 "'--prepare' option to clear the caches before each timing run.",
+        warn(ui,
+             "The first benchmarking run for this command was significantly slower than the "
+             "rest (%s). This could be caused by (filesystem) caches that were not filled "
+             "until after the first run. You should consider using the '--warmup' option "
+             "to fill those caches before the actual benchmark. Alternatively, use the "
+             "'--prepare' option to clear the caches before each timing run.",
              t);
     } else if (r->outliers) {
-        warn(ui, "Statistical outliers were detected (%lld of %lld runs more than 10 sigma, "
-                 "by the median absolute deviation, from the median). Consider re-running this "
-                 "benchmark on a quiet system without any interferences from other programs. It "
-                 "might help to use the '--warmup' or '--prepare' options.",
+        warn(ui,
+             "Statistical outliers were detected (%lld of %lld runs more than 10 sigma, "
+             "by the median absolute deviation, from the median). Consider re-running this "
+             "benchmark on a quiet system without any interferences from other programs. It "
+             "might help to use the '--warmup' or '--prepare' options.",
              (long long)r->outliers, (long long)r->nruns);
     }
     if (r->rss_at_floor) {
         char f[32];
         hp_format_size(b->rss_floor, f, sizeof f);
-        warn(ui, "peak RSS is at most what is shown: the kernel counts a command's peak from "
-                 "hotpath's own RSS when it starts it (%s).",
+        warn(ui,
+             "peak RSS is at most what is shown: the kernel counts a command's peak from "
+             "hotpath's own RSS when it starts it (%s).",
              f);
     }
     if (ui->style != ST_NONE) {
@@ -379,8 +406,7 @@ static int run_bench(const struct hp_cmd *cmd, int argc, char **argv)
     const char *lines[MAX_CMDS], *names[MAX_CMDS], *prepare[MAX_CMDS];
     struct hp_param_list lists[MAX_LISTS];
     struct hp_cmd_spec spec = {.lines = lines, .names = names, .lists = lists};
-    struct hp_bench_opts o = {.min_runs = 10, .min_time_s = 3.0, .shell = "sh",
-                              .prepare = prepare};
+    struct hp_bench_opts o = {.min_runs = 10, .min_time_s = 3.0, .shell = "sh", .prepare = prepare};
     const char *export_json = NULL, *export_md = NULL, *export_csv = NULL, *json = NULL;
     int64_t runs = 0, x;
     bool min_set = false, max_set = false;
@@ -562,8 +588,8 @@ static int run_bench(const struct hp_cmd *cmd, int argc, char **argv)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     int64_t wall0 = hp_wall_ns(), t0 = hp_now_ns();
-    struct hp_bench_hooks hooks = {.ud = &ui, .progress = on_progress, .result = on_result,
-                                   .start = on_start};
+    struct hp_bench_hooks hooks = {
+        .ud = &ui, .progress = on_progress, .result = on_result, .start = on_start};
     rc = hp_bench_run(b, &hooks, &err);
     double secs = (double)(hp_now_ns() - t0) / 1e9;
     sigaction(SIGINT, &old_int, NULL);
@@ -622,7 +648,8 @@ const struct hp_cmd hp_cmd_bench = {
         "deviation, from the median), for a slow first run, for exit codes that vary between "
         "runs, and for a shell start-up that is a large share of what was measured.\n\n"
         "--export-json, --export-markdown and --export-csv write hyperfine's formats; --json "
-        "writes a result document (kind bench) with every run and every figure. A command that exits with a status other than 0 stops the "
+        "writes a result document (kind bench) with every run and every figure. A command that "
+        "exits with a status other than 0 stops the "
         "benchmark (exit 1) unless -i is given. Ctrl-C stops after the current run: what was "
         "measured is printed and written, and the exit status is 1.",
     .opts = bench_opts,

@@ -165,8 +165,8 @@ int main(int argc, char **argv)
             } else {
                 ans[10] = ECANCELED;
             }
-            bool last = k + 1 >= count || ans[10] != 0 ||
-                        ((flags & 1) && (ans[8] != 0 || ans[9] != 0));
+            bool last =
+                k + 1 >= count || ans[10] != 0 || ((flags & 1) && (ans[8] != 0 || ans[9] != 0));
             ans[11] = last;
             if (full(3, ans, sizeof ans, 1) < 0)
                 return 0;

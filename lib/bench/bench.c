@@ -291,8 +291,8 @@ static bool row_each(void *ud, const struct hp_run *run)
 /* count runs of command i after `done` of `total`: in a row when there is
  * no prepare command, else one by one. */
 static int runs(struct hp_bench *b, int i, const struct argvs *a, int64_t count, bool keep_them,
-                enum hp_bench_phase ph, int64_t done, int64_t total,
-                const struct hp_bench_hooks *h, struct hp_err *err)
+                enum hp_bench_phase ph, int64_t done, int64_t total, const struct hp_bench_hooks *h,
+                struct hp_err *err)
 {
     if (prepare_of(b, i)) {
         int rc = 0;
@@ -302,8 +302,14 @@ static int runs(struct hp_bench *b, int i, const struct argvs *a, int64_t count,
         }
         return rc;
     }
-    struct row w = {.b = b, .i = i, .keep = keep_them, .done = done, .total = total,
-                    .phase = ph, .h = h, .err = err};
+    struct row w = {.b = b,
+                    .i = i,
+                    .keep = keep_them,
+                    .done = done,
+                    .total = total,
+                    .phase = ph,
+                    .h = h,
+                    .err = err};
     int rc = hp_spawn_repeat(b->sp, argv_of(a), count, !b->o.ignore_failure, row_each, &w, err);
     if (rc < 0) {
         char msg[HP_ERR_MSG_MAX];
@@ -425,7 +431,7 @@ int hp_bench_run(struct hp_bench *b, const struct hp_bench_hooks *h, struct hp_e
         rc = calibrate(b, h, err);
     if (rc == 0)
         rc = b->o.interleave == HP_INTERLEAVE_NONE || b->ncmds < 2 ? one_by_one(b, av, h, err)
-                                                                  : interleaved(b, av, h, err);
+                                                                   : interleaved(b, av, h, err);
     b->interrupted = stopped(b);
     for (int i = 0; i < made; i++)
         argvs_free(&av[i]);

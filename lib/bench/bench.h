@@ -45,10 +45,10 @@ struct hp_bench_opts {
     const char *setup, *cleanup;
     const char *const *prepare; /* one for all, or one per command */
     int nprepare;
-    const char *shell;          /* NULL: no shell (-N) */
+    const char *shell; /* NULL: no shell (-N) */
     bool ignore_failure;
     enum hp_interleave interleave;
-    uint64_t seed;              /* shuffled rounds */
+    uint64_t seed; /* shuffled rounds */
     struct hp_spawn_io io;
     volatile sig_atomic_t *stop; /* set by a signal: stop after this run */
 };
@@ -58,19 +58,19 @@ struct hp_bench_result {
     const struct hp_bench_cmd *cmd;
     struct hp_run *runs;
     int64_t nruns, cap;
-    bool complete;          /* every planned run was made */
+    bool complete; /* every planned run was made */
     /* the figures, by hp_bench_summarise */
     double mean_s, stddev_s, median_s, min_s, max_s, user_s, system_s;
     struct hp_median_ci median_ci; /* 95% */
     int64_t rss_median, rss_max;   /* bytes */
     bool rss_at_floor;             /* at or below hotpath's own: "at most" */
     double vcs_mean, ivcs_mean, minflt_mean, majflt_mean;
-    int64_t outliers;              /* |modified z| > HP_OUTLIER_Z */
-    bool slow_first;               /* the first run is the outlier (hyperfine's) */
-    int64_t failed;                /* runs that did not exit 0 */
+    int64_t outliers; /* |modified z| > HP_OUTLIER_Z */
+    bool slow_first;  /* the first run is the outlier (hyperfine's) */
+    int64_t failed;   /* runs that did not exit 0 */
     bool codes_vary;
-    bool fast;                     /* a run under 5 ms through a shell */
-    double shell_share;            /* the shell's start-up / the mean before subtraction */
+    bool fast;          /* a run under 5 ms through a shell */
+    double shell_share; /* the shell's start-up / the mean before subtraction */
 };
 
 struct hp_bench {

@@ -46,8 +46,8 @@ int hp_shell_split(const char *line, char ***argv, int *argc, struct hp_err *err
                 const char *q = strchr(p + 1, '\'');
                 if (!q) {
                     hp_free(v);
-                    return hp_err_set(err, HP_EPARSE,
-                                      "column %d: a ' that is never closed", (int)(p - line) + 1);
+                    return hp_err_set(err, HP_EPARSE, "column %d: a ' that is never closed",
+                                      (int)(p - line) + 1);
                 }
                 memcpy(o, p + 1, (size_t)(q - p - 1));
                 o += q - p - 1;
@@ -224,8 +224,8 @@ static void dec_format(struct dec d, char *buf, size_t size)
     }
     int64_t p = pow10i(d.scale);
     uint64_t a = d.m < 0 ? (uint64_t)(-(d.m + 1)) + 1 : (uint64_t)d.m;
-    snprintf(buf, size, "%s%" PRIu64 ".%0*" PRIu64, d.m < 0 ? "-" : "", a / (uint64_t)p,
-             d.scale, a % (uint64_t)p);
+    snprintf(buf, size, "%s%" PRIu64 ".%0*" PRIu64, d.m < 0 ? "-" : "", a / (uint64_t)p, d.scale,
+             a % (uint64_t)p);
 }
 
 /* The values of -P as strings, hyperfine's way: whole numbers when min, max
@@ -243,9 +243,8 @@ static int scan_values(const struct hp_cmd_spec *s, char ***out, int *n, struct 
         if (st == 0)
             return hp_err_set(err, HP_EUSAGE, "--parameter-step-size 0: zero is not a step");
         if (st < 0 || (b - a) / st + 1 > HP_PARAM_VALUES)
-            return hp_err_set(err, HP_EUSAGE,
-                              "--parameter-scan %s %s %s: more than %d values", s->scan_name,
-                              s->scan_min, s->scan_max, HP_PARAM_VALUES);
+            return hp_err_set(err, HP_EUSAGE, "--parameter-scan %s %s %s: more than %d values",
+                              s->scan_name, s->scan_min, s->scan_max, HP_PARAM_VALUES);
         int64_t k = (b - a) / st + 1;
         v = hp_calloc((size_t)k, sizeof *v);
         if (!v)
@@ -270,14 +269,13 @@ static int scan_values(const struct hp_cmd_spec *s, char ***out, int *n, struct 
                           "-D/--parameter-step-size DELTA",
                           s->scan_name, s->scan_min, s->scan_max);
     if (!parse_dec(s->scan_step, &step))
-        return hp_err_set(err, HP_EUSAGE, "--parameter-step-size %s: not a number",
-                          s->scan_step);
+        return hp_err_set(err, HP_EUSAGE, "--parameter-step-size %s: not a number", s->scan_step);
     struct dec a2 = lo, b2 = hi, s2 = step;
     if (!align(&a2, &b2) || !align(&a2, &s2) || !align(&b2, &s2))
         return hp_err_set(err, HP_EUSAGE, "--parameter-scan: too many digits");
     if (b2.m < a2.m)
-        return hp_err_set(err, HP_EUSAGE, "--parameter-scan %s %s %s: an empty range",
-                          s->scan_name, s->scan_min, s->scan_max);
+        return hp_err_set(err, HP_EUSAGE, "--parameter-scan %s %s %s: an empty range", s->scan_name,
+                          s->scan_min, s->scan_max);
     if (s2.m <= 0)
         return hp_err_set(err, HP_EUSAGE, "--parameter-step-size %s: %s", s->scan_step,
                           s2.m == 0 ? "zero is not a step" : "must be above zero");
@@ -422,11 +420,12 @@ int hp_bench_cmds(const struct hp_cmd_spec *spec, struct hp_bench_cmd **out, int
         }
         qsort(c->params, (size_t)nparams, sizeof *c->params, by_name);
         const char *line = spec->lines[index[0]];
-        const char *name = nparams == 0 ? (k < spec->nnames ? spec->names[k] : NULL)
+        const char *name = nparams == 0        ? (k < spec->nnames ? spec->names[k] : NULL)
                            : spec->nnames == 0 ? NULL
-                           : spec->names[spec->nnames == 1 ? 0 : k];
+                                               : spec->names[spec->nnames == 1 ? 0 : k];
         c->line = hp_param_subst(line, c->params, nparams);
-        c->name = name ? hp_param_subst(name, c->params, nparams) : hp_strdup(c->line ? c->line : "");
+        c->name =
+            name ? hp_param_subst(name, c->params, nparams) : hp_strdup(c->line ? c->line : "");
         if (rc == 0 && (!c->line || !c->name))
             rc = -ENOMEM;
         if (rc < 0)

@@ -19,7 +19,7 @@
  * unterminated quote is HP_EPARSE with the column. */
 int hp_shell_split(const char *line, char ***argv, int *argc, struct hp_err *err);
 
-#define HP_PARAM_MAX 8        /* parameters per command */
+#define HP_PARAM_MAX 8         /* parameters per command */
 #define HP_PARAM_VALUES 100000 /* hyperfine's limit on a scan */
 
 struct hp_param {
@@ -29,8 +29,8 @@ struct hp_param {
 
 /* One command to benchmark: its line and name with the parameters in. */
 struct hp_bench_cmd {
-    char *line;  /* owned */
-    char *name;  /* owned: -n's, or the line */
+    char *line; /* owned */
+    char *name; /* owned: -n's, or the line */
     int nparams;
     struct hp_param params[HP_PARAM_MAX]; /* sorted by name, as hyperfine's */
 };

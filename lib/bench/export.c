@@ -205,8 +205,10 @@ int hp_bench_export_csv(const struct hp_bench *b, char **out)
         if (r->nruns == 0)
             continue;
         csv_field(&s, r->cmd->name);
-        double f[] = {r->mean_s, isfinite(r->stddev_s) ? r->stddev_s : 0.0, r->median_s,
-                      r->user_s, r->system_s, r->min_s, r->max_s};
+        double f[] = {r->mean_s,   isfinite(r->stddev_s) ? r->stddev_s : 0.0,
+                      r->median_s, r->user_s,
+                      r->system_s, r->min_s,
+                      r->max_s};
         for (size_t k = 0; k < sizeof f / sizeof *f; k++) {
             char t[40];
             shortest(f[k], t, sizeof t);
@@ -263,8 +265,8 @@ int hp_bench_doc(const struct hp_bench *b, struct hp_result *doc)
         json_array_append_new(prep, json_string(o->prepare[i]));
     json_object_set_new(cfg, "commands", cmds);
     json_object_set_new(cfg, "prepare", prep);
-    json_object_set_new(cfg, "shell_startup_s", b->calibrated ? json_real(b->shell.wall_s)
-                                                              : json_null());
+    json_object_set_new(cfg, "shell_startup_s",
+                        b->calibrated ? json_real(b->shell.wall_s) : json_null());
     json_object_set_new(cfg, "rss_floor_bytes", json_integer(b->rss_floor));
     json_object_set_new(cfg, "interrupted", json_boolean(b->interrupted));
     json_t *all = json_array();
@@ -321,8 +323,8 @@ int hp_bench_doc(const struct hp_bench *b, struct hp_result *doc)
             json_object_set_new(run, "involuntary_cs", json_integer(x->involuntary_cs));
             json_object_set_new(run, "minor_faults", json_integer(x->minor_faults));
             json_object_set_new(run, "major_faults", json_integer(x->major_faults));
-            json_object_set_new(run, "exit_code", x->signal ? json_null()
-                                                            : json_integer(x->exit_code));
+            json_object_set_new(run, "exit_code",
+                                x->signal ? json_null() : json_integer(x->exit_code));
             if (x->signal)
                 json_object_set_new(run, "signal", json_integer(x->signal));
             json_object_set_new(run, "outlier", json_boolean(x->outlier));

@@ -28,10 +28,10 @@ extern char **environ;
 struct hp_spawner {
     struct hp_spawn_io io;
     int null_fd;
-    pid_t helper;   /* hotpath-spawn, or 0: commands start from here */
-    int sock;       /* its fd 3 */
-    int out_pipe;   /* HP_OUT_PIPE: what the commands print, read and dropped */
-    char last_name[256];      /* the PATH lookup kept: name and where it is */
+    pid_t helper;        /* hotpath-spawn, or 0: commands start from here */
+    int sock;            /* its fd 3 */
+    int out_pipe;        /* HP_OUT_PIPE: what the commands print, read and dropped */
+    char last_name[256]; /* the PATH lookup kept: name and where it is */
     char last_path[PATH_MAX];
 };
 
@@ -123,9 +123,8 @@ static void fill(struct hp_run *out, const int64_t *ans)
 /* count runs through the helper, each handed to each() as its answer comes.
  * Between reads hotpath sleeps a little, so that the helper and the command
  * are not preempted to wake it for every answer. */
-static int helper_repeat(struct hp_spawner *s, const char *path, char *const argv[],
-                         int64_t count, bool stop_on_fail, hp_spawn_each each, void *ud,
-                         struct hp_err *err)
+static int helper_repeat(struct hp_spawner *s, const char *path, char *const argv[], int64_t count,
+                         bool stop_on_fail, hp_spawn_each each, void *ud, struct hp_err *err)
 {
     size_t len = 8 + strlen(path) + 1;
     for (int i = 0; argv[i]; i++)
@@ -295,8 +294,7 @@ static bool keep_one(void *ud, const struct hp_run *r)
     return true;
 }
 
-int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out,
-                 struct hp_err *err)
+int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out, struct hp_err *err)
 {
     const char *path;
     int rc = resolve(s, argv[0], &path);
@@ -327,12 +325,11 @@ int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out,
         posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
         break;
     case HP_OUT_FILE:
-        posix_spawn_file_actions_addopen(&fa, 1, s->io.output_path,
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_addopen(&fa, 1, s->io.output_path, O_WRONLY | O_CREAT | O_TRUNC,
+                                         0644);
         posix_spawn_file_actions_adddup2(&fa, 1, 2);
         break;
-    case HP_OUT_INHERIT:
-        break;
+    case HP_OUT_INHERIT: break;
     }
     pid_t pid;
     int64_t t0 = hp_now_ns();
@@ -433,7 +430,8 @@ int hp_spawn_which(struct hp_spawner *s, const char *name, struct hp_err *err)
         rc = -errno;
     if (rc < 0)
         return hp_err_set(err, rc, "'%s': %s", name,
-                          rc == -ENOENT && !strchr(name, '/') ? "no such program (not found in PATH)"
-                                                              : strerror(-rc));
+                          rc == -ENOENT && !strchr(name, '/')
+                              ? "no such program (not found in PATH)"
+                              : strerror(-rc));
     return 0;
 }

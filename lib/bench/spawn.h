@@ -21,9 +21,9 @@
 enum hp_spawn_out { HP_OUT_NULL, HP_OUT_PIPE, HP_OUT_INHERIT, HP_OUT_FILE };
 
 struct hp_spawn_io {
-    const char *input;          /* a file for stdin; NULL: the null device */
-    enum hp_spawn_out output;   /* stdout and stderr */
-    const char *output_path;    /* HP_OUT_FILE: truncated by every run (hyperfine's) */
+    const char *input;        /* a file for stdin; NULL: the null device */
+    enum hp_spawn_out output; /* stdout and stderr */
+    const char *output_path;  /* HP_OUT_FILE: truncated by every run (hyperfine's) */
 };
 
 struct hp_run {
@@ -31,9 +31,9 @@ struct hp_run {
     int64_t max_rss_bytes;
     int64_t voluntary_cs, involuntary_cs;
     int64_t minor_faults, major_faults;
-    int exit_code;  /* -1 when a signal ended it */
-    int signal;     /* the signal that ended it, 0 if none */
-    bool outlier;   /* set by hp_bench_summarise */
+    int exit_code; /* -1 when a signal ended it */
+    int signal;    /* the signal that ended it, 0 if none */
+    bool outlier;  /* set by hp_bench_summarise */
 };
 
 /* What every run shares: the null device, open once. */
@@ -45,8 +45,7 @@ void hp_spawner_free(struct hp_spawner *s);
  * (once: the answer is kept for the next run of the same name). 0, or
  * -errno with err saying what failed (a program not found is -ENOENT).
  * With HP_OUT_PIPE, the output is read and dropped while the command runs. */
-int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out,
-                 struct hp_err *err);
+int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out, struct hp_err *err);
 
 /* 0 when name can be started (found in PATH, or a path that exists), else
  * -ENOENT or -EACCES with err saying so. */

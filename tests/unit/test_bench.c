@@ -111,8 +111,12 @@ static void scans_expand_as_hyperfines(void **state)
     (void)state;
     const char *lines[] = {"sleep {x}", "usleep {x}"};
     /* hyperfine's test_integer_range: 0..10 step 3 is 0, 3, 6, 9 */
-    struct hp_cmd_spec sp = {.lines = lines, .nlines = 1, .scan_name = "x", .scan_min = "0",
-                             .scan_max = "10", .scan_step = "3"};
+    struct hp_cmd_spec sp = {.lines = lines,
+                             .nlines = 1,
+                             .scan_name = "x",
+                             .scan_min = "0",
+                             .scan_max = "10",
+                             .scan_step = "3"};
     int n;
     struct hp_bench_cmd *c = expand(&sp, &n, 0);
     assert_int_equal(n, 4);
@@ -160,8 +164,8 @@ static void lists_make_every_combination(void **state)
     const char *lines[] = {"{c} -O{o} x.c"};
     const char *names[] = {"{c} at -O{o}"};
     struct hp_param_list l[] = {{"c", "gcc,clang"}, {"o", "1,2\\,3,\\\\"}};
-    struct hp_cmd_spec sp = {.lines = lines, .nlines = 1, .names = names, .nnames = 1,
-                             .lists = l, .nlists = 2};
+    struct hp_cmd_spec sp = {
+        .lines = lines, .nlines = 1, .names = names, .nnames = 1, .lists = l, .nlists = 2};
     int n;
     struct hp_bench_cmd *c = expand(&sp, &n, 0);
     assert_int_equal(n, 6);
