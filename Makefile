@@ -38,6 +38,7 @@ bench: all
 	@bench/report_hour.sh $(BUILD)/src/hotpath
 	@bench/sql_vs_pt.sh $(BUILD)/src/hotpath
 	@bench/cache_sim.sh $(BUILD)/src/hotpath
+	@bench/bench_vs_hyperfine.sh $(BUILD)/src/hotpath $(BUILD)/bench/fixed_ms
 	@bench/flame_vs_npm.sh $(BUILD)/src/hotpath
 	@bench/profile_overhead.sh $(BUILD)
 	@bench/load_floor.sh $(BUILD)
