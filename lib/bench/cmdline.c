@@ -279,10 +279,13 @@ static int scan_values(const struct hp_cmd_spec *s, char ***out, int *n, struct 
     if (s2.m <= 0)
         return hp_err_set(err, HP_EUSAGE, "--parameter-step-size %s: %s", s->scan_step,
                           s2.m == 0 ? "zero is not a step" : "must be above zero");
-    if ((b2.m - a2.m) / s2.m + 1 > HP_PARAM_VALUES)
+    int64_t span;
+    if (__builtin_sub_overflow(b2.m, a2.m, &span))
+        return hp_err_set(err, HP_EUSAGE, "--parameter-scan: too many digits");
+    if (span / s2.m + 1 > HP_PARAM_VALUES)
         return hp_err_set(err, HP_EUSAGE, "--parameter-scan %s %s %s: more than %d values",
                           s->scan_name, s->scan_min, s->scan_max, HP_PARAM_VALUES);
-    int64_t k = (b2.m - a2.m) / s2.m + 1;
+    int64_t k = span / s2.m + 1;
     v = hp_calloc((size_t)k, sizeof *v);
     if (!v)
         return hp_err_set(err, -ENOMEM, "out of memory");
@@ -293,6 +296,8 @@ static int scan_values(const struct hp_cmd_spec *s, char ***out, int *n, struct 
         dec_format(x, buf, sizeof buf);
         if (!(v[count++] = hp_strdup(buf)))
             goto nomem;
+        if (i + 1 == k)
+            break; /* no step past the last: it could leave int64's reach */
         struct dec st2 = step;
         align(&x, &st2);
         x.m += st2.m;
