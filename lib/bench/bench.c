@@ -341,6 +341,7 @@ static int one_by_one(struct hp_bench *b, struct argvs *av, const struct hp_benc
         r->complete = rc == 0 && r->nruns == n;
         if (rc == 0 && b->o.cleanup)
             rc = run_aux(b, "cleanup", b->o.cleanup, cmd, NULL, err);
+        b->rss_floor = hp_spawn_rss_floor(b->sp); /* the helper's, grown as it ran */
         hp_bench_summarise(b, r);
         if (r->nruns > 0 && h && h->result)
             h->result(h->ud, r);
@@ -404,6 +405,7 @@ static int interleaved(struct hp_bench *b, struct argvs *av, const struct hp_ben
         if (b->o.cleanup && rc == 0)
             rc = run_aux(b, "cleanup", b->o.cleanup, &b->cmds[i], NULL, err);
     }
+    b->rss_floor = hp_spawn_rss_floor(b->sp);
     for (int i = 0; i < n; i++) {
         hp_bench_summarise(b, &b->results[i]);
         if (b->results[i].nruns > 0 && h && h->result)
