@@ -27,7 +27,8 @@ static const struct cli_opt compare_opts[] = {
      "of mean, median, min, max, pNN; OP >, >=, <, <=; CHANGE a signed share of the old value. "
      "'p99 > +5%', 'mean > +2% and significant', 'requests_per_s: median < -3%'. Without "
      "METRIC: wall times, latency histograms, or every series when there are neither. "
-     "Significant: Mann-Whitney for mean and median, Kolmogorov-Smirnov for the others. "
+     "Significant: Mann-Whitney for mean and median, the exceedance test for pNN (more new "
+     "values above the old pNN than chance gives), Kolmogorov-Smirnov for min and max. "
      "Repeatable."},
     {O_SUMMARY_MD, "summary-md", 0, "FILE", "Also write the table and the rules as Markdown."},
     {O_JUNIT, "junit", 0, "FILE", "Write the rules' verdicts as JUnit XML, a test case each."},
@@ -63,7 +64,8 @@ static void fmt_side(const struct hp_cmp_side *s, const char *unit, char *buf, s
         return;
     }
     double half = fmax(fabs(s->ci_hi - s->median), fabs(s->median - s->ci_lo));
-    snprintf(buf, size, "%s ± %.0f%%", v, s->median != 0 ? 100 * half / fabs(s->median) : 0.0);
+    double pc = s->median != 0 ? 100 * half / fabs(s->median) : 0.0;
+    snprintf(buf, size, pc < 1 ? "%s ± %.1f%%" : "%s ± %.0f%%", v, pc);
 }
 
 static void fmt_change(const struct hp_cmp_row *r, char *buf, size_t size, bool *need_n)
@@ -242,6 +244,7 @@ static int run_compare(const struct hp_cmd *cmd, int argc, char **argv)
         fmt_change(r, ch, sizeof ch, &need_n);
         fmt_p(r->mw.p, pm, sizeof pm);
         fmt_p(r->ks.p, pk, sizeof pk);
+
         if (r->shape && !r->significant) {
             strncat(pk, " ³", sizeof pk - strlen(pk) - 1);
             any_shape_only = true;

@@ -134,6 +134,31 @@ static void hist_tests(const struct hp_hist *a, const struct hp_hist *b, struct 
     ks->p = hp_kolmogorov_q(sqrt(n1 * n2 / N) * d);
 }
 
+double hp_series_tail_p(const struct hp_series *a, const struct hp_series *b, double q, bool up)
+{
+    if (!a->hist) {
+        double p;
+        return hp_exceedance_p(a->v, a->n, b->v, b->n, q, up, &p) == 0 ? p : NAN;
+    }
+    /* histograms: the share above the old q-quantile, old against new, as
+     * two proportions (the counts are large) */
+    const struct hp_hist *x = a->hist, *y = b->hist;
+    int64_t cut = hp_hist_value_at_percentile(x, q * 100.0);
+    double xa = 0, ya = 0, n1 = (double)x->total_count, n2 = (double)y->total_count;
+    for (int i = 0; i < x->counts_len; i++) {
+        if (hp_hist_value_at_index(x, i) <= cut)
+            continue;
+        xa += (double)x->counts[i];
+        ya += (double)y->counts[i];
+    }
+    double p1 = xa / n1, p2 = ya / n2, pp = (xa + ya) / (n1 + n2);
+    double se = sqrt(pp * (1 - pp) * (1 / n1 + 1 / n2));
+    if (!(se > 0))
+        return (up ? p2 > p1 : p2 < p1) ? 0.0 : 1.0;
+    double z = (p2 - p1) / se;
+    return 0.5 * erfc((up ? z : -z) / M_SQRT2);
+}
+
 static bool is_main(const struct hp_sampleset *set, const struct hp_series *s)
 {
     bool any_wall = false, any_latency = false;
@@ -165,6 +190,7 @@ int hp_compare(const struct hp_sampleset *old, const struct hp_sampleset *new, d
             continue;
         }
         struct hp_cmp_row *w = &r[k];
+        w->alpha = alpha;
         w->name = a->name;
         w->metric = a->metric;
         w->unit = a->unit;
@@ -321,8 +347,13 @@ void hp_failon_eval(const struct hp_failon *f, const struct hp_cmp_row *row,
     v->old_value = hp_series_stat(row->old.s, f->stat, f->pct);
     v->new_value = hp_series_stat(row->new.s, f->stat, f->pct);
     v->change = v->old_value != 0 ? v->new_value / v->old_value - 1.0 : NAN;
-    v->significant =
-        f->stat == HP_STAT_MEAN || f->stat == HP_STAT_MEDIAN ? row->significant : row->shape;
+    if (f->stat == HP_STAT_MEAN || f->stat == HP_STAT_MEDIAN)
+        v->significant = row->significant;
+    else if (f->stat == HP_STAT_PCT)
+        v->significant = hp_series_tail_p(row->old.s, row->new.s, f->pct / 100.0,
+                                          f->op == HP_OP_GT || f->op == HP_OP_GE) < row->alpha;
+    else
+        v->significant = row->shape;
     bool over = false;
     if (isfinite(v->change))
         switch (f->op) {

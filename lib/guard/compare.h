@@ -41,6 +41,7 @@ struct hp_cmp_row {
     bool shape;       /* ks.p < alpha */
     bool too_few;     /* no difference could reach alpha with these sizes */
     bool main;        /* a --fail-on rule without a metric looks at it */
+    double alpha;
 };
 
 /* Rows for every series in both sets (in the old set's order); series in
@@ -52,6 +53,11 @@ int hp_compare(const struct hp_sampleset *old, const struct hp_sampleset *new, d
 
 enum hp_cmp_stat { HP_STAT_MEAN, HP_STAT_MEDIAN, HP_STAT_MIN, HP_STAT_MAX, HP_STAT_PCT };
 enum hp_cmp_op { HP_OP_GT, HP_OP_GE, HP_OP_LT, HP_OP_LE };
+
+/* Is b's tail above a's q-quantile heavier (up) or lighter than a's? The
+ * exceedance test (stat/compare.h) for samples; for histograms the share
+ * above the cut, two proportions. NaN on ENOMEM. */
+double hp_series_tail_p(const struct hp_series *a, const struct hp_series *b, double q, bool up);
 
 /* A statistic of a series (pct in (0, 100) for HP_STAT_PCT). */
 double hp_series_stat(const struct hp_series *s, enum hp_cmp_stat stat, double pct);
@@ -74,7 +80,9 @@ struct hp_failon_verdict {
     bool applies, failed;
     double old_value, new_value, change;
     bool significant; /* by the test that fits the statistic: Mann-Whitney for
-                         the mean and median, Kolmogorov-Smirnov for the rest */
+                         the mean and median, the exceedance test at NN for
+                         pNN (one-sided, in the rule's direction),
+                         Kolmogorov-Smirnov for min and max */
 };
 void hp_failon_eval(const struct hp_failon *f, const struct hp_cmp_row *row,
                     struct hp_failon_verdict *v);

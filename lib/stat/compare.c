@@ -325,3 +325,30 @@ int hp_hodges_lehmann(const double *a, size_t n1, const double *b, size_t n2, do
     hp_free(d);
     return 0;
 }
+
+int hp_exceedance_p(const double *old, size_t n1, const double *new, size_t n2, double q, bool up,
+                    double *p)
+{
+    double *v = hp_malloc((n1 ? n1 : 1) * sizeof *v);
+    if (!v)
+        return -ENOMEM;
+    memcpy(v, old, n1 * sizeof *v);
+    qsort(v, n1, sizeof *v, cmp_d);
+    size_t k = (size_t)ceil(q * (double)n1 - 1e-9);
+    k = k < 1 ? 1 : k > n1 ? n1 : k;
+    double x = v[k - 1];
+    hp_free(v);
+    size_t m = 0;
+    for (size_t j = 0; j < n2; j++)
+        m += new[j] > x;
+    double N = (double)(n1 + n2), total = log_choose(N, (double)n1), sum = 0;
+    for (size_t i = 0; i <= n2; i++) {
+        if (up ? i < m : i > m)
+            continue;
+        double l = log_choose((double)(k - 1 + n2 - i), (double)(n2 - i)) +
+                   log_choose((double)(n1 - k + i), (double)i) - total;
+        sum += exp(l);
+    }
+    *p = sum > 1.0 ? 1.0 : sum;
+    return 0;
+}

@@ -52,6 +52,17 @@ int hp_ks2(const double *a, size_t n1, const double *b, size_t n2, struct hp_ks 
  * one-sample and two-sample tests' p-value after scaling). */
 double hp_kolmogorov_q(double x);
 
+/* The exceedance test (Epstein 1954; Mathisen 1943): the old sample's
+ * q-quantile X_(k) (k = ceil(q n1), at least 1) and M, the new values above
+ * it. Under one distribution for both, P(M = m) = C(k-1+n2-m, n2-m)
+ * C(n1-k+m, m) / C(n1+n2, n1), whatever the distribution; up: P(M >= m),
+ * the chance of a tail at least this heavy, else P(M <= m). It sees what
+ * Mann-Whitney and Kolmogorov-Smirnov need thousands of runs for: when 5%
+ * of 200 runs are three times slower, the 10 new runs above the old 99th
+ * percentile have p = 0.018. -ENOMEM or 0 with *p set. */
+int hp_exceedance_p(const double *old, size_t n1, const double *new, size_t n2, double q, bool up,
+                    double *p);
+
 struct hp_shift {
     double estimate; /* median of b_j - a_i */
     double lo, hi;   /* the confidence interval at `level` (or the widest) */

@@ -266,6 +266,46 @@ static void too_few_runs_can_never_be_significant(void **state)
     assert_close(r.p, hp_mw_min_p(3, 3), 1e-12, 0); /* as far apart as can be */
 }
 
+static void exceedance_is_its_distribution(void **state)
+{
+    (void)state;
+    /* old: 1..8; its 0.75 quantile is the 6th value, 6; new: 5 of 6 above
+     * it. By enumeration of every way to place 6 new among 8 old (all
+     * C(14, 6) equally likely), P(M >= 5) where M = new above the 6th old. */
+    const double old[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const double nw[] = {6.5, 7.5, 9, 10, 11, 0.5};
+    double p;
+    assert_int_equal(hp_exceedance_p(old, 8, nw, 6, 0.75, true, &p), 0);
+    /* enumerate: positions of the 6 new among 14 slots */
+    double hits = 0, total = 0;
+    for (int mask = 0; mask < (1 << 14); mask++) {
+        if (__builtin_popcount((unsigned)mask) != 6)
+            continue;
+        int olds = 0, above = 0;
+        for (int i = 0; i < 14; i++) {
+            if (mask & (1 << i))
+                above += olds >= 6; /* past the 6th old value */
+            else
+                olds++;
+        }
+        total += 1;
+        hits += above >= 5;
+    }
+    assert_close(p, hits / total, 1e-12, 0);
+    /* 200 and 200 with 10 new above the old 99th percentile (k = 198):
+     * Python's math.comb, sum over m >= 10 of C(197 + 200 - m, 200 - m)
+     * C(2 + m, m) / C(400, 200) = 0.017889954934102476 */
+    double a[200], b[200];
+    for (int i = 0; i < 200; i++) {
+        a[i] = i;
+        b[i] = i < 10 ? 1000 + i : -1 - i;
+    }
+    assert_int_equal(hp_exceedance_p(a, 200, b, 200, 0.99, true, &p), 0);
+    assert_close(p, 0.017889954934102476, 1e-9, 0);
+    assert_int_equal(hp_exceedance_p(a, 200, b, 200, 0.99, false, &p), 0);
+    assert_true(p > 1 - 0.0179); /* not lighter: 1 - P(M >= 11) */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +315,7 @@ int main(void)
         cmocka_unit_test(kolmogorov_tail_matches_scipy),
         cmocka_unit_test(hodges_lehmann_is_its_definition),
         cmocka_unit_test(too_few_runs_can_never_be_significant),
+        cmocka_unit_test(exceedance_is_its_distribution),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
