@@ -48,6 +48,14 @@ static void fmt_value(double v, const char *unit, char *buf, size_t size)
         snprintf(buf, size, "%s", hp_format_duration((int64_t)llround(v), t, sizeof t));
     } else if (strcmp(unit, "bytes") == 0) {
         snprintf(buf, size, "%s", hp_format_size((int64_t)llround(v), t, sizeof t));
+    } else if (strcmp(unit, "bytes/s") == 0) {
+        snprintf(buf, size, "%s/s", hp_format_size((int64_t)llround(v), t, sizeof t));
+    } else if (strcmp(unit, "count") == 0) {
+        snprintf(buf, size, "%s", hp_format_count(v, t, sizeof t));
+    } else if (strcmp(unit, "1/s") == 0) {
+        snprintf(buf, size, "%s/s", hp_format_count(v, t, sizeof t));
+    } else if (strcmp(unit, "ratio") == 0) {
+        snprintf(buf, size, "%.4g", v);
     } else {
         snprintf(buf, size, "%.4g%s%s", v, *unit ? " " : "", unit);
     }
@@ -109,6 +117,21 @@ static bool wanted(const struct hp_cmp_row *r, const char *const *metrics, int n
         if (strcmp(metrics[i], r->metric) == 0)
             return true;
     return false;
+}
+
+/* A row the tests speak for: a histogram, or two samples or more a side. */
+static bool tested(const struct hp_cmp_row *r)
+{
+    return r->old.s->hist || (r->old.n >= 2 && r->new.n >= 2);
+}
+
+/* Nothing to say: zeros on both sides (error counters, phases that take no
+ * time on this connection). */
+static bool all_zero(const struct hp_cmp_row *r)
+{
+    if (r->old.s->hist)
+        return hp_hist_max(r->old.s->hist) == 0 && hp_hist_max(r->new.s->hist) == 0;
+    return r->old.mean == 0 && r->new.mean == 0 && r->old.median == 0 && r->new.median == 0;
 }
 
 static size_t min_n_for(double alpha)
@@ -234,10 +257,19 @@ static int run_compare(const struct hp_cmd *cmd, int argc, char **argv)
         fprintf(md, "| name | metric | old | new | change (95%% CI) | p | shape p | n |\n"
                     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     }
+    size_t singles = 0, zeros = 0;
     for (size_t i = 0; i < n; i++) {
         const struct hp_cmp_row *r = &rows[i];
         if (!wanted(r, metrics, nmetrics))
             continue;
+        if (all_zero(r)) {
+            zeros++;
+            continue;
+        }
+        if (!tested(r)) {
+            singles++;
+            continue;
+        }
         char o[64], nw[64], ch[64], pm[16], pk[24], nn[48];
         fmt_side(&r->old, r->unit, o, sizeof o, &need_ci);
         fmt_side(&r->new, r->unit, nw, sizeof nw, &need_ci);
@@ -256,8 +288,35 @@ static int run_compare(const struct hp_cmd *cmd, int argc, char **argv)
             fprintf(md, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->name, r->metric, o, nw,
                     ch, pm, pk, nn);
     }
+    /* one value a side (a metric of one document each): no test, the change */
+    if (singles > 0) {
+        printf("\none value a side (no test):\n%-*s  %-*s  %-20s  %-20s  %s\n", wname, "name",
+               wmetric, "metric", "old", "new", "change");
+        if (md)
+            fprintf(md, "\n| name | metric | old (one value) | new (one value) | change |\n"
+                        "| --- | --- | ---: | ---: | ---: |\n");
+    }
+    for (size_t i = 0; i < n && singles > 0; i++) {
+        const struct hp_cmp_row *r = &rows[i];
+        if (!wanted(r, metrics, nmetrics) || all_zero(r) || tested(r))
+            continue;
+        char o[48], nw[48], ch[32];
+        fmt_value(r->old.median, r->unit, o, sizeof o);
+        fmt_value(r->new.median, r->unit, nw, sizeof nw);
+        if (isfinite(r->change))
+            snprintf(ch, sizeof ch, "%+.2f%%", 100 * r->change);
+        else
+            snprintf(ch, sizeof ch, "-");
+        printf("%-*.*s  %-*.*s  %-20s  %-20s  %s\n", wname, wname, r->name, wmetric, wmetric,
+               r->metric, o, nw, ch);
+        if (md)
+            fprintf(md, "| %s | %s | %s | %s | %s |\n", r->name, r->metric, o, nw, ch);
+    }
     char notes[1024] = "";
     size_t at = 0;
+    if (zeros && at < sizeof notes)
+        at += (size_t)snprintf(notes + at, sizeof notes - at,
+                               "%zu series that are zero on both sides are left out\n", zeros);
     if (need_ci)
         at += (size_t)snprintf(notes + at, sizeof notes - at,
                                "¹ need >= 6 samples for a confidence interval of the median at "
