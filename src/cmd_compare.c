@@ -44,9 +44,9 @@ static void fmt_value(double v, const char *unit, char *buf, size_t size)
         snprintf(buf, size, "-");
     } else if (strcmp(unit, "s") == 0) {
         snprintf(buf, size, "%s", hp_format_duration((int64_t)llround(v * 1e9), t, sizeof t));
-    } else if (strcmp(unit, "ns") == 0) {
+    } else if (strcmp(unit, "ns") == 0 || strcmp(unit, "ns/op") == 0) {
         snprintf(buf, size, "%s", hp_format_duration((int64_t)llround(v), t, sizeof t));
-    } else if (strcmp(unit, "bytes") == 0) {
+    } else if (strcmp(unit, "bytes") == 0 || strcmp(unit, "B/op") == 0) {
         snprintf(buf, size, "%s", hp_format_size((int64_t)llround(v), t, sizeof t));
     } else if (strcmp(unit, "bytes/s") == 0) {
         snprintf(buf, size, "%s/s", hp_format_size((int64_t)llround(v), t, sizeof t));
@@ -57,7 +57,7 @@ static void fmt_value(double v, const char *unit, char *buf, size_t size)
     } else if (strcmp(unit, "ratio") == 0) {
         snprintf(buf, size, "%.4g", v);
     } else {
-        snprintf(buf, size, "%.4g%s%s", v, *unit ? " " : "", unit);
+        snprintf(buf, size, "%.5g%s%s", v, *unit ? " " : "", unit);
     }
 }
 
@@ -287,6 +287,42 @@ static int run_compare(const struct hp_cmd *cmd, int argc, char **argv)
         if (md)
             fprintf(md, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->name, r->metric, o, nw,
                     ch, pm, pk, nn);
+    }
+    /* benchstat's geomean: per metric with two tested series or more, the
+     * geometric mean of the medians on each side and its change */
+    for (size_t i = 0; i < n; i++) {
+        const struct hp_cmp_row *r = &rows[i];
+        if (!wanted(r, metrics, nmetrics) || all_zero(r) || !tested(r))
+            continue;
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = !(tested(&rows[j]) && strcmp(rows[j].metric, r->metric) == 0);
+        if (!first)
+            continue;
+        double lo = 0, ln = 0;
+        int k = 0;
+        bool positive = true;
+        for (size_t j = i; j < n; j++) {
+            const struct hp_cmp_row *q = &rows[j];
+            if (!tested(q) || all_zero(q) || strcmp(q->metric, r->metric) != 0 ||
+                !wanted(q, metrics, nmetrics))
+                continue;
+            positive &= q->old.median > 0 && q->new.median > 0;
+            lo += log(q->old.median);
+            ln += log(q->new.median);
+            k++;
+        }
+        if (k < 2 || !positive)
+            continue;
+        char o[48], nw[48];
+        double go = exp(lo / k), gn = exp(ln / k);
+        fmt_value(go, r->unit, o, sizeof o);
+        fmt_value(gn, r->unit, nw, sizeof nw);
+        printf("%-*s  %-*.*s  %-20s  %-20s  %+.2f%%\n", wname, "geomean", wmetric, wmetric,
+               r->metric, o, nw, 100 * (gn / go - 1));
+        if (md)
+            fprintf(md, "| geomean | %s | %s | %s | %+.2f%% | | | |\n", r->metric, o, nw,
+                    100 * (gn / go - 1));
     }
     /* one value a side (a metric of one document each): no test, the change */
     if (singles > 0) {

@@ -125,6 +125,24 @@ printf '1.5\n2.5\nthree\n' > "$t/bad"
 if "$H" compare "$t/bad" "$t/a" 2> "$t/bad.err"; then fail "a word in a numbers file"; fi
 grep -q "$t/bad:3:1: 'three' is not a number" "$t/bad.err" || fail "bad: $(cat "$t/bad.err")"
 
+# 8. The worked example of benchstat's documentation (tests/data): the same
+# medians, change, "~" and geomean as benchstat prints.
+python3 - "$(dirname "$0")/../data/benchstat_doc_example.csv" "$t/bs_old.txt" "$t/bs_new.txt" <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r['benchmark'] != 'geomean']
+with open(sys.argv[2], 'w') as o, open(sys.argv[3], 'w') as n:
+    for r in rows:
+        for v in r['old_ns_per_op'].split(';'):
+            o.write('Benchmark%s 1 %s ns/op\n' % (r['benchmark'], v))
+        for v in r['new_ns_per_op'].split(';'):
+            n.write('Benchmark%s 1 %s ns/op\n' % (r['benchmark'], v))
+PY
+"$H" compare "$t/bs_old.txt" "$t/bs_new.txt" > "$t/bs.out"
+grep -q "^Encode/format=json-48  *ns/op  *1.72us ± 1%  *1.42us .* -17.20% " "$t/bs.out" &&
+    grep -q "^Encode/format=gob-48  *ns/op .* ~  *0.446 " "$t/bs.out" &&
+    grep -q "^geomean  *ns/op  *2.29us  *2.09us  *-8.94%" "$t/bs.out" ||
+    fail "benchstat's example: $(cat "$t/bs.out")"
+
 # 7. Load documents: the latency histograms are compared, every answer a
 # sample: a planted slow mode (5% of answers 3x slower) is found.
 . "$(dirname "$0")/serve_lib.sh"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stat/compare.h"
+#include "stat/stats.h"
 #include "testutil.h"
 
 /* ---- brute force: every subset of n1 of the N pooled values ------------ */
@@ -306,6 +307,39 @@ static void exceedance_is_its_distribution(void **state)
     assert_true(p > 1 - 0.0179); /* not lighter: 1 - P(M >= 11) */
 }
 
+static void benchstat_documentation_example(void **state)
+{
+    (void)state;
+    /* tests/data/benchstat_doc_example.csv: the worked example of Go's
+     * benchstat documentation (golang.org/x/perf cmd/benchstat, checked by its
+     * doc_test.go), with the exact tie-aware p-values and the intervals */
+    const double jo[] = {1726, 1723, 1707, 1707, 1713, 1729, 1736, 1707, 1705, 1774};
+    const double jn[] = {1423, 1416, 1411, 1413, 1412, 1426, 1422, 1424, 1447, 1425};
+    const double go[] = {3069, 3075, 3069, 3067, 3207, 3064, 3064, 3058, 3059, 3062};
+    const double gn[] = {3075, 3065, 3059, 3065, 3060, 3081, 3186, 3135, 3087, 3062};
+    struct hp_mw r;
+    assert_int_equal(hp_mann_whitney(jo, 10, jn, 10, &r), 0);
+    assert_true(r.exact && r.ties);
+    assert_close(r.p, 1.082508822446903e-05, 1e-9, 0);
+    assert_int_equal(hp_mann_whitney(go, 10, gn, 10, &r), 0);
+    assert_close(r.p, 0.4461018857303687, 1e-9, 0);
+    /* the intervals: x(2)..x(9), 1707..1736 and 1412..1426 */
+    double v[10];
+    memcpy(v, jo, sizeof v);
+    qsort(v, 10, sizeof *v, cmp_d);
+    struct hp_median_ci ci;
+    hp_median_ci_sorted(v, 10, 0.95, &ci);
+    assert_close(ci.lo, 1707, 0, 0);
+    assert_close(ci.hi, 1736, 0, 0);
+    assert_close(hp_quantile_sorted(v, 10, 0.5), 1718, 0, 0);
+    memcpy(v, jn, sizeof v);
+    qsort(v, 10, sizeof *v, cmp_d);
+    hp_median_ci_sorted(v, 10, 0.95, &ci);
+    assert_close(ci.lo, 1412, 0, 0);
+    assert_close(ci.hi, 1426, 0, 0);
+    assert_close(hp_quantile_sorted(v, 10, 0.5), 1422.5, 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +350,7 @@ int main(void)
         cmocka_unit_test(hodges_lehmann_is_its_definition),
         cmocka_unit_test(too_few_runs_can_never_be_significant),
         cmocka_unit_test(exceedance_is_its_distribution),
+        cmocka_unit_test(benchstat_documentation_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
