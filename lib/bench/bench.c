@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "stat/stats.h"
 
 struct argvs {
     char **argv; /* one allocation (hp_shell_split) or three pointers */
@@ -441,12 +442,6 @@ int hp_bench_run(struct hp_bench *b, const struct hp_bench_hooks *h, struct hp_e
     return rc;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 void hp_bench_summarise(const struct hp_bench *b, struct hp_bench_result *r)
 {
     int64_t n = r->nruns;
@@ -502,7 +497,7 @@ void hp_bench_summarise(const struct hp_bench *b, struct hp_bench_result *r)
         r->outliers += r->runs[i].outlier;
     }
     r->slow_first = z[0] > HP_OUTLIER_Z;
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    qsort(v, (size_t)n, sizeof *v, hp_cmp_double);
     r->median_s = hp_quantile_sorted(v, (size_t)n, 0.5);
     hp_median_ci_sorted(v, (size_t)n, 0.95, &r->median_ci);
     for (int64_t i = 0; i < n; i++)

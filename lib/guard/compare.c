@@ -10,12 +10,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
-
-static int cmp_d(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
+#include "stat/stats.h"
 
 /* a sorted copy of s's samples (hp_free) */
 static double *sorted(const struct hp_series *s)
@@ -24,7 +19,7 @@ static double *sorted(const struct hp_series *s)
     if (!v)
         return NULL;
     memcpy(v, s->v, s->n * sizeof *v);
-    qsort(v, s->n, sizeof *v, cmp_d);
+    qsort(v, s->n, sizeof *v, hp_cmp_double);
     return v;
 }
 

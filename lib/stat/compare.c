@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "stat/stats.h"
 
 struct tagged {
     double v;
@@ -220,12 +221,6 @@ int hp_ks2(const double *a, size_t n1, const double *b, size_t n2, struct hp_ks 
     return 0;
 }
 
-static int cmp_d(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 /* At most `keep` evenly spaced order statistics of v (sorted copy). */
 static double *thin(const double *v, size_t n, size_t keep, size_t *out_n)
 {
@@ -233,7 +228,7 @@ static double *thin(const double *v, size_t n, size_t keep, size_t *out_n)
     if (!s)
         return NULL;
     memcpy(s, v, n * sizeof *s);
-    qsort(s, n, sizeof *s, cmp_d);
+    qsort(s, n, sizeof *s, hp_cmp_double);
     if (n <= keep) {
         *out_n = n;
         return s;
@@ -260,7 +255,7 @@ int hp_hodges_lehmann(const double *a, size_t n1, const double *b, size_t n2, do
     for (size_t i = 0; i < m1; i++)
         for (size_t j = 0; j < m2; j++)
             d[nd++] = y[j] - x[i];
-    qsort(d, nd, sizeof *d, cmp_d);
+    qsort(d, nd, sizeof *d, hp_cmp_double);
     out->estimate = nd % 2 ? d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2.0;
     /* qu: the smallest u with P(U <= u) >= alpha/2; the interval is the
      * qu-th smallest and largest difference (R's wilcox.test conf.int) */
@@ -333,7 +328,7 @@ int hp_exceedance_p(const double *old, size_t n1, const double *new, size_t n2, 
     if (!v)
         return -ENOMEM;
     memcpy(v, old, n1 * sizeof *v);
-    qsort(v, n1, sizeof *v, cmp_d);
+    qsort(v, n1, sizeof *v, hp_cmp_double);
     size_t k = (size_t)ceil(q * (double)n1 - 1e-9);
     k = k < 1 ? 1 : k > n1 ? n1 : k;
     double x = v[k - 1];

@@ -89,7 +89,7 @@ int64_t hp_nearest_rank(double p, int64_t n)
     return k < 1 ? 1 : k > n ? n : k;
 }
 
-static int cmp_double(const void *a, const void *b)
+int hp_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -97,7 +97,7 @@ static int cmp_double(const void *a, const void *b)
 
 double hp_quantile(double *v, size_t n, double q)
 {
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, hp_cmp_double);
     return hp_quantile_sorted(v, n, q);
 }
 

@@ -30,6 +30,8 @@ double hp_welford_stddev(const struct hp_welford *w);
  * order statistics (Hyndman & Fan 1996, definition 7; R's and NumPy's
  * default). NaN when n == 0. */
 double hp_quantile_sorted(const double *sorted, size_t n, double q);
+/* qsort's comparison of doubles, ascending. */
+int hp_cmp_double(const void *a, const void *b);
 /* Sorts v in place (ascending), then as hp_quantile_sorted. */
 double hp_quantile(double *v, size_t n, double q);
 /* Nearest rank (Hyndman & Fan definition 1): the 1-based rank of the
