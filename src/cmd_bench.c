@@ -312,9 +312,9 @@ static void on_result(void *ud, const struct hp_bench_result *r)
         char f[32];
         hp_format_size(b->rss_floor, f, sizeof f);
         warn(ui,
-             "peak RSS is at most what is shown: the kernel counts a command's peak from "
-             "hotpath's own RSS when it starts it (%s).",
-             f);
+             "peak RSS is at most what is shown: the kernel counts a command's peak from the "
+             "RSS of the process that started it (%s, %s).",
+             hp_spawner_helped(b->sp) ? "hotpath-spawn" : "hotpath", f);
     }
     if (ui->style != ST_NONE) {
         printf(" \n");

@@ -200,7 +200,7 @@ static int run_compare(const struct hp_cmd *cmd, int argc, char **argv)
     }
     if (!dashes) { /* OLD NEW */
         if (nold != 2)
-            return cli_usage_error(cmd, "compare OLD NEW, or OLD... -- NEW... (%d files given)",
+            return cli_usage_error(cmd, "compare OLD NEW, or OLD... -- NEW... (%d given)",
                                    nold);
         new_files[nnew++] = old_files[--nold];
     }
