@@ -200,8 +200,7 @@ static int run_compare(const struct hp_cmd *cmd, int argc, char **argv)
     }
     if (!dashes) { /* OLD NEW */
         if (nold != 2)
-            return cli_usage_error(cmd, "compare OLD NEW, or OLD... -- NEW... (%d given)",
-                                   nold);
+            return cli_usage_error(cmd, "compare OLD NEW, or OLD... -- NEW... (%d given)", nold);
         new_files[nnew++] = old_files[--nold];
     }
     if (nold == 0 || nnew == 0)
@@ -453,7 +452,9 @@ const struct hp_cmd hp_cmd_compare = {
         "Reads the old and the new results and compares every series that both hold: hotpath "
         "result documents (bench: each command's wall, user and system time and peak RSS, run "
         "by run; load and the other kinds: each metric, a value per document, and each "
-        "histogram, merged over the documents), hyperfine's --export-json, Go benchmark output "
+        "histogram, merged over the documents; sql: each query class, its statements' times "
+        "as a histogram; cache: each policy at each size), hyperfine's --export-json, Go benchmark "
+        "output "
         "(as benchstat reads it) and plain text files with one number per line. Several files "
         "per side: `compare old/*.json -- new/*.json`.\n\n"
         "Per series, in benchstat's layout: the old and new medians with their 95% confidence "

@@ -156,15 +156,11 @@ double hp_series_tail_p(const struct hp_series *a, const struct hp_series *b, do
 
 static bool is_main(const struct hp_sampleset *set, const struct hp_series *s)
 {
-    bool any_wall = false, any_latency = false;
-    for (size_t i = 0; i < set->n; i++) {
-        any_wall |= strcmp(set->s[i].metric, "wall") == 0;
-        any_latency |= strcmp(set->s[i].metric, "latency") == 0;
-    }
-    if (any_wall)
-        return strcmp(s->metric, "wall") == 0;
-    if (any_latency)
-        return strcmp(s->metric, "latency") == 0;
+    static const char *const mains[] = {"wall", "latency", "query_time"};
+    for (size_t m = 0; m < sizeof mains / sizeof *mains; m++)
+        for (size_t i = 0; i < set->n; i++)
+            if (strcmp(set->s[i].metric, mains[m]) == 0)
+                return strcmp(s->metric, mains[m]) == 0;
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "core/file.h"
 #include "core/result.h"
+#include "stat/hist_codec.h"
 #include "stat/hist_result.h"
 
 void hp_sampleset_free(struct hp_sampleset *set)
@@ -126,6 +127,80 @@ static int from_bench(json_t *root, const char *path, struct hp_sampleset *set, 
     return 0;
 }
 
+/* A number field of o into series (name, metric); absent fields are skipped. */
+static int field_put(struct hp_sampleset *set, json_t *o, const char *key, const char *name,
+                     const char *metric, const char *unit, struct hp_err *err)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? put(set, name, metric, unit, json_number_value(v), err) : 0;
+}
+
+/* sql digest: each query class (by fingerprint), its figures, and every
+ * statement's time as a histogram */
+static int from_sql(json_t *root, const char *path, struct hp_sampleset *set, struct hp_err *err)
+{
+    json_t *classes = json_object_get(root, "classes"), *k;
+    size_t i;
+    json_array_foreach(classes, i, k)
+    {
+        const char *fp = json_string_value(json_object_get(k, "fingerprint"));
+        if (!fp)
+            return hp_err_at(err, HP_EFORMAT, path, 0, 0, "classes[%zu] has no fingerprint", i);
+        int rc = field_put(set, k, "calls", fp, "calls", "count", err);
+        rc = rc ? rc : field_put(set, k, "time_s", fp, "time_s", "s", err);
+        rc = rc ? rc : field_put(set, k, "mean_ns", fp, "mean_ns", "ns", err);
+        rc = rc ? rc : field_put(set, k, "p99_ns", fp, "p99_ns", "ns", err);
+        rc = rc ? rc : field_put(set, k, "rows_examined", fp, "rows_examined", "count", err);
+        const char *enc = json_string_value(json_object_get(k, "query_time_hdr"));
+        if (rc == 0 && enc) {
+            struct hp_hist *h = NULL;
+            struct hp_err herr = {0};
+            if (hp_hist_decode(enc, strlen(enc), &h, &herr) < 0)
+                return hp_err_at(err, HP_EFORMAT, path, 0, 0, "classes[%zu].query_time_hdr: %s", i,
+                                 herr.msg);
+            struct hp_series *s = series(set, fp, "query_time", "ns");
+            if (!s) {
+                hp_hist_free(h);
+                return hp_err_set(err, -ENOMEM, "out of memory");
+            }
+            if (!s->hist) {
+                s->hist = h;
+            } else {
+                rc = hp_hist_add(s->hist, h);
+                hp_hist_free(h);
+                if (rc < 0)
+                    return hp_err_at(err, HP_EFORMAT, path, 0, 0,
+                                     "classes[%zu].query_time_hdr has another layout", i);
+            }
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* cache sim: each policy at each size */
+static int from_cache(json_t *root, struct hp_sampleset *set, struct hp_err *err)
+{
+    json_t *results = json_object_get(root, "results"), *r;
+    size_t i;
+    json_array_foreach(results, i, r)
+    {
+        const char *policy = json_string_value(json_object_get(r, "policy"));
+        json_t *cap = json_object_get(r, "capacity");
+        if (!policy || !json_is_number(cap))
+            continue;
+        char name[96];
+        snprintf(name, sizeof name, "%s@%.0f", policy, json_number_value(cap));
+        int rc = field_put(set, r, "miss_ratio", name, "miss_ratio", "ratio", err);
+        rc = rc ? rc : field_put(set, r, "byte_miss_ratio", name, "byte_miss_ratio", "ratio", err);
+        rc = rc ? rc : field_put(set, r, "misses", name, "misses", "count", err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int from_doc(const char *text, size_t len, const char *path, struct hp_sampleset *set,
                     struct hp_err *err)
 {
@@ -178,6 +253,10 @@ static int from_doc(const char *text, size_t len, const char *path, struct hp_sa
                                "histogram '%s' has another layout than in the other files", key);
         }
     }
+    if (rc == 0 && strcmp(kind, "sql") == 0)
+        rc = from_sql(root, path, set, err);
+    if (rc == 0 && strcmp(kind, "cache") == 0)
+        rc = from_cache(root, set, err);
     hp_result_free(r);
     return rc;
 }

@@ -5,7 +5,9 @@
  *  - hotpath result documents: kind bench gives each command's runs (wall,
  *    user, system, max_rss); other kinds give each numeric metric, one
  *    value per document, and each histogram (merged over the documents, so
- *    the tests can run on the latencies themselves);
+ *    the tests can run on the latencies themselves); sql gives each query
+ *    class (by fingerprint) and its statements' times as a histogram; cache
+ *    each policy at each size (POLICY@CAPACITY);
  *  - hyperfine's --export-json: each command's times;
  *  - Go benchmark text, as benchstat reads it: "BenchmarkName-8  N  V unit
  *    [V unit...]" lines, each (name, unit) a series, each line a sample;

@@ -143,6 +143,21 @@ grep -q "^Encode/format=json-48  *ns/op  *1.72us ± 1%  *1.42us .* -17.20% " "$t
     grep -q "^geomean  *ns/op  *2.29us  *2.09us  *-8.94%" "$t/bs.out" ||
     fail "benchstat's example: $(cat "$t/bs.out")"
 
+# 9. sql digests compare class by class (each statement's time a sample), and
+# cache simulations policy by policy at each size.
+"$H" sql digest "$(dirname "$0")/../data/sql/mysql8.log" --json "$t/sq1.json" > "$t/sq.out"
+cp "$t/sq1.json" "$t/sq2.json"
+"$H" compare "$t/sq1.json" "$t/sq2.json" > "$t/sqc.out"
+grep -q "^SELECT \* FROM orders WHERE id = ?  *query_time .* ~ " "$t/sqc.out" ||
+    fail "sql classes: $(cat "$t/sqc.out")"
+"$H" cache gen --zipf 1.0 --objects 2000 -n 20000 --seed 7 -o "$t/z.oracleGeneral" > "$t/cg.out"
+"$H" cache sim --sizes 100,400 "$t/z.oracleGeneral" --json "$t/c1.json" > "$t/cs.out"
+"$H" cache sim --sizes 100,400 --policies lru,sieve "$t/z.oracleGeneral" --json "$t/c2.json" \
+    > "$t/cs.out"
+"$H" compare "$t/c1.json" "$t/c2.json" > "$t/cc.out"
+grep -q "^lru@100  *miss_ratio " "$t/cc.out" && grep -q "^sieve@400  *miss_ratio " "$t/cc.out" ||
+    fail "cache policies: $(cat "$t/cc.out")"
+
 # 7. Load documents: the latency histograms are compared, every answer a
 # sample: a planted slow mode (5% of answers 3x slower) is found.
 . "$(dirname "$0")/serve_lib.sh"
