@@ -58,6 +58,29 @@ for a, b in zip(hf['results'], hp['results']):
     assert len(b['times']) == 3 and b['exit_codes'] == [0, 0, 0]
 " || fail "the JSON export differs from hyperfine's"
 
+# 3b. The Markdown and CSV exports: hyperfine's header, divider and columns,
+# the commands in the same order, the fastest at 1.00 and the others with
+# their error.
+hyperfine -N -r 3 --style none --export-markdown "$t/hf.md" --export-csv "$t/hf.csv" \
+    "$B exit 0" "$B cat x" 2> "$t/hf.err"
+"$H" bench -N -r 3 --style none --export-markdown "$t/hp.md" --export-csv "$t/hp.csv" \
+    "$B exit 0" "$B cat x" 2> "$t/hp.err"
+python3 - "$t/hf.md" "$t/hp.md" "$t/hf.csv" "$t/hp.csv" <<'PY' || fail "Markdown or CSV unlike hyperfine's"
+import re, sys
+hf, hp = [open(f).read().splitlines() for f in sys.argv[1:3]]
+assert hf[:2] == hp[:2], (hf[:2], hp[:2])
+cells = lambda l: [c.strip() for c in l.strip('|').split('|')]
+assert [cells(l)[0] for l in hf[2:]] == [cells(l)[0] for l in hp[2:]]
+for l in hp[2:]:
+    c = cells(l)
+    assert re.fullmatch(r'[0-9.]+ ± [0-9.]+', c[1]) and re.fullmatch(r'[0-9.]+', c[2]), c
+    assert c[4] == '1.00' or re.fullmatch(r'[0-9.]+ ± [0-9.]+', c[4]), c
+assert sum(cells(l)[4] == '1.00' for l in hp[2:]) == 1
+hc, pc = [open(f).read().splitlines() for f in sys.argv[3:5]]
+assert hc[0] == pc[0] and len(hc) == len(pc), (hc[0], pc[0])
+assert [l.split(',')[0] for l in hc] == [l.split(',')[0] for l in pc]
+PY
+
 # 4. Parameter scans and lists expand as hyperfine expands them.
 for args in "-P x 0 1 -D 0.25" "-P x -3 9 -D 4" "-L a x,y -L b 1,2\\,3"; do
     # shellcheck disable=SC2086
