@@ -364,35 +364,29 @@ static void summary(struct ui *ui, const struct hp_bench *b)
     hp_free(order);
 }
 
-static int write_text(const struct hp_cmd *cmd, const char *path, int (*make)(void *, char **),
-                      void *arg)
+enum export_kind { EX_JSON, EX_MARKDOWN, EX_CSV };
+
+/* An export, made in memory and written atomically. */
+static int export(const struct hp_cmd *cmd, const char *path, enum export_kind kind,
+                  const struct hp_bench *b, enum hp_time_unit unit)
 {
     char *text = NULL;
+    size_t len = 0;
     struct hp_err err = {0};
-    int rc = make(arg, &text);
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return cli_fail(cmd, -ENOMEM, NULL);
+    int rc = kind == EX_JSON       ? hp_bench_export_json(b, f)
+             : kind == EX_MARKDOWN ? hp_bench_export_markdown(b, unit, f)
+                                   : hp_bench_export_csv(b, f);
+    if (fclose(f) != 0 && rc == 0)
+        rc = -ENOMEM;
     if (rc == 0)
-        rc = hp_file_write_atomic(path, text, strlen(text), &err);
+        rc = hp_file_write_atomic(path, text, len, &err);
     else
         hp_err_set(&err, rc, "out of memory");
-    hp_free(text);
+    free(text);
     return rc < 0 ? cli_fail(cmd, rc, &err) : 0;
-}
-
-struct exp {
-    const struct hp_bench *b;
-    enum hp_time_unit unit;
-};
-static int mk_json(void *a, char **o)
-{
-    return hp_bench_export_json(((struct exp *)a)->b, o);
-}
-static int mk_md(void *a, char **o)
-{
-    return hp_bench_export_markdown(((struct exp *)a)->b, ((struct exp *)a)->unit, o);
-}
-static int mk_csv(void *a, char **o)
-{
-    return hp_bench_export_csv(((struct exp *)a)->b, o);
 }
 
 #define MAX_CMDS 256
@@ -605,14 +599,13 @@ static int run_bench(const struct hp_cmd *cmd, int argc, char **argv)
     if (rc == 0)
         summary(&ui, b);
     /* what was measured is written, whatever stopped the runs */
-    struct exp e = {b, ui.unit};
     int wrc = 0;
     if (export_json)
-        wrc = wrc ? wrc : write_text(cmd, export_json, mk_json, &e);
+        wrc = wrc ? wrc : export(cmd, export_json, EX_JSON, b, ui.unit);
     if (export_md)
-        wrc = wrc ? wrc : write_text(cmd, export_md, mk_md, &e);
+        wrc = wrc ? wrc : export(cmd, export_md, EX_MARKDOWN, b, ui.unit);
     if (export_csv)
-        wrc = wrc ? wrc : write_text(cmd, export_csv, mk_csv, &e);
+        wrc = wrc ? wrc : export(cmd, export_csv, EX_CSV, b, ui.unit);
     if (doc) {
         hp_result_set_started(doc, wall0);
         hp_result_set_duration(doc, secs);

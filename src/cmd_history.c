@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cmds.h"
 #include "core/alloc.h"
+#include "core/csv.h"
 #include "core/file.h"
 #include "guard/history.h"
 
@@ -124,21 +125,6 @@ struct exp {
     bool first;
 };
 
-static void csv_cell(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static bool export_value(void *ud, int64_t run, const char *time, const char *commit,
                          const char *metric, double value, const char *unit, const char *tags)
 {
@@ -153,13 +139,13 @@ static bool export_value(void *ud, int64_t run, const char *time, const char *co
         json_decref(o);
     } else {
         fprintf(e->out, "%s,%lld,", time, (long long)run);
-        csv_cell(e->out, commit);
+        hp_csv_put(e->out, commit);
         fputc(',', e->out);
-        csv_cell(e->out, metric);
+        hp_csv_put(e->out, metric);
         fprintf(e->out, ",%.17g,", value);
-        csv_cell(e->out, unit);
+        hp_csv_put(e->out, unit);
         fputc(',', e->out);
-        csv_cell(e->out, tags);
+        hp_csv_put(e->out, tags);
         fputc('\n', e->out);
     }
     e->first = false;

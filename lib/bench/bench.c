@@ -149,20 +149,39 @@ static int keep(struct hp_bench_result *r, const struct hp_run *run, struct hp_e
         r->cap = cap;
     }
     r->runs[r->nruns++] = *run;
+    r->wall_sum += run->wall_s;
     return 0;
 }
 
 static double mean_wall(const struct hp_bench_result *r)
 {
-    double s = 0;
-    for (int64_t i = 0; i < r->nruns; i++)
-        s += r->runs[i].wall_s;
-    return r->nruns ? s / (double)r->nruns : NAN;
+    return r->nruns ? r->wall_sum / (double)r->nruns : NAN;
 }
 
 static bool stopped(const struct hp_bench *b)
 {
     return b->o.stop && *b->o.stop;
+}
+
+/* A run made: the shell's start-up out, kept (when it counts), and a
+ * failure unless failures are ignored. */
+static int take(struct hp_bench *b, int i, struct hp_run *r, bool keep_it, struct hp_err *err)
+{
+    subtract_shell(b, r);
+    if (keep_it && keep(&b->results[i], r, err) < 0)
+        return -ENOMEM;
+    if (hp_run_ok(r) || b->o.ignore_failure)
+        return 0;
+    const char *name = b->cmds[i].name;
+    if (r->signal)
+        return hp_err_set(err, -ECHILD,
+                          "'%s' was killed by signal %d. Use -i/--ignore-failure to keep "
+                          "measuring, or --output=inherit to see what it printed",
+                          name, r->signal);
+    return hp_err_set(err, -ECHILD,
+                      "'%s' exited with %d. Use -i/--ignore-failure to keep measuring, or "
+                      "--output=inherit to see what it printed",
+                      name, r->exit_code);
 }
 
 /* One timed run of command i (its prepare first), kept in its result. A
@@ -188,21 +207,7 @@ static int timed(struct hp_bench *b, int i, const struct argvs *a, bool keep_it,
         return 0; /* Ctrl-C reached the command too: not a run */
     if (cost_s)
         *cost_s = r.wall_s + prep;
-    subtract_shell(b, &r);
-    if (!hp_run_ok(&r) && !b->o.ignore_failure) {
-        if (keep_it)
-            keep(&b->results[i], &r, NULL);
-        if (r.signal)
-            return hp_err_set(err, -ECHILD,
-                              "'%s' was killed by signal %d. Use -i/--ignore-failure to keep "
-                              "measuring, or --output=inherit to see what it printed",
-                              cmd->name, r.signal);
-        return hp_err_set(err, -ECHILD,
-                          "'%s' exited with %d. Use -i/--ignore-failure to keep measuring, or "
-                          "--output=inherit to see what it printed",
-                          cmd->name, r.exit_code);
-    }
-    return keep_it ? keep(&b->results[i], &r, err) : 0;
+    return take(b, i, &r, keep_it, err);
 }
 
 static void progress(const struct hp_bench_hooks *h, enum hp_bench_phase ph, int64_t done,
@@ -268,22 +273,8 @@ static bool row_each(void *ud, const struct hp_run *run)
     if (stopped(b) && run->signal == SIGINT)
         return false; /* Ctrl-C reached the command too: not a run */
     struct hp_run x = *run;
-    subtract_shell(b, &x);
-    if (w->keep && keep(r, &x, w->err) < 0) {
-        w->rc = -ENOMEM;
+    if ((w->rc = take(b, w->i, &x, w->keep, w->err)) < 0)
         return false;
-    }
-    if (!hp_run_ok(&x) && !b->o.ignore_failure) {
-        w->rc = x.signal ? hp_err_set(w->err, -ECHILD,
-                                      "'%s' was killed by signal %d. Use -i/--ignore-failure to "
-                                      "keep measuring, or --output=inherit to see what it printed",
-                                      r->cmd->name, x.signal)
-                         : hp_err_set(w->err, -ECHILD,
-                                      "'%s' exited with %d. Use -i/--ignore-failure to keep "
-                                      "measuring, or --output=inherit to see what it printed",
-                                      r->cmd->name, x.exit_code);
-        return false;
-    }
     w->done++;
     progress(w->h, w->phase, w->done, w->total, w->i, w->keep ? mean_wall(r) : NAN);
     return !stopped(b);

@@ -58,7 +58,8 @@ struct hp_bench_result {
     const struct hp_bench_cmd *cmd;
     struct hp_run *runs;
     int64_t nruns, cap;
-    bool complete; /* every planned run was made */
+    double wall_sum; /* of the runs kept: the running mean */
+    bool complete;   /* every planned run was made */
     /* the figures, by hp_bench_summarise */
     double mean_s, stddev_s, median_s, min_s, max_s, user_s, system_s;
     struct hp_median_ci median_ci; /* 95% */

@@ -4,12 +4,11 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
+#include "core/csv.h"
 
 void hp_bench_duration(double s, enum hp_time_unit unit, char *buf, size_t size)
 {
@@ -24,7 +23,7 @@ static json_t *num_or_null(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-int hp_bench_export_json(const struct hp_bench *b, char **out)
+int hp_bench_export_json(const struct hp_bench *b, FILE *f)
 {
     json_t *root = json_object(), *results = json_array();
     json_object_set_new(root, "results", results);
@@ -57,63 +56,10 @@ int hp_bench_export_json(const struct hp_bench *b, char **out)
         }
         json_array_append_new(results, o);
     }
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     json_decref(root);
-    if (!text)
-        return -ENOMEM;
-    size_t n = strlen(text);
-    *out = hp_malloc(n + 2);
-    if (*out) {
-        memcpy(*out, text, n);
-        memcpy(*out + n, "\n", 2);
-    }
-    free(text);
-    return *out ? 0 : -ENOMEM;
-}
-
-/* A growing string */
-struct sbuf {
-    char *p;
-    size_t len, cap;
-    bool bad;
-};
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *s, const char *fmt, ...)
-{
-    if (s->bad)
-        return;
-    va_list ap;
-    for (;;) {
-        va_start(ap, fmt);
-        int n = vsnprintf(s->p ? s->p + s->len : NULL, s->p ? s->cap - s->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            s->bad = true;
-            return;
-        }
-        if (s->p && s->len + (size_t)n < s->cap) {
-            s->len += (size_t)n;
-            return;
-        }
-        size_t cap = (s->cap ? 2 * s->cap : 256) + (size_t)n;
-        char *q = hp_realloc(s->p, cap);
-        if (!q) {
-            s->bad = true;
-            return;
-        }
-        s->p = q;
-        s->cap = cap;
-    }
-}
-
-static int sb_done(struct sbuf *s, char **out)
-{
-    if (s->bad || !s->p) {
-        hp_free(s->p);
-        return -ENOMEM;
-    }
-    *out = s->p;
-    return 0;
+    fputc('\n', f);
+    return rc == 0 ? 0 : -ENOMEM;
 }
 
 static const struct hp_bench_result *fastest(const struct hp_bench *b)
@@ -125,9 +71,9 @@ static const struct hp_bench_result *fastest(const struct hp_bench *b)
     return f;
 }
 
-int hp_bench_export_markdown(const struct hp_bench *b, enum hp_time_unit unit, char **out)
+int hp_bench_export_markdown(const struct hp_bench *b, enum hp_time_unit unit, FILE *f)
 {
-    const struct hp_bench_result *f = fastest(b);
+    const struct hp_bench_result *best = fastest(b);
     if (unit == HP_UNIT_AUTO) { /* the first result's unit, as hyperfine */
         for (int i = 0; i < b->ncmds; i++)
             if (b->results[i].nruns > 0) {
@@ -137,9 +83,8 @@ int hp_bench_export_markdown(const struct hp_bench *b, enum hp_time_unit unit, c
     }
     double k = unit == HP_UNIT_MS ? 1e3 : 1.0;
     const char *u = unit == HP_UNIT_MS ? "ms" : "s", *fmt = unit == HP_UNIT_MS ? "%.1f" : "%.3f";
-    struct sbuf s = {0};
-    sb_printf(&s, "| Command | Mean [%s] | Min [%s] | Max [%s] | Relative |\n", u, u, u);
-    sb_printf(&s, "|:---|---:|---:|---:|---:|\n");
+    fprintf(f, "| Command | Mean [%s] | Min [%s] | Max [%s] | Relative |\n", u, u, u);
+    fprintf(f, "|:---|---:|---:|---:|---:|\n");
     for (int i = 0; i < b->ncmds; i++) {
         const struct hp_bench_result *r = &b->results[i];
         if (r->nruns == 0)
@@ -154,16 +99,19 @@ int hp_bench_export_markdown(const struct hp_bench *b, enum hp_time_unit unit, c
         snprintf(mn, sizeof mn, fmt, r->min_s * k);
         snprintf(mx, sizeof mx, fmt, r->max_s * k);
         double ratio, rsd;
-        hp_bench_relative(r, f, &ratio, &rsd);
-        sb_printf(&s, "| `");
-        for (const char *c = r->cmd->name; *c; c++)
-            sb_printf(&s, *c == '|' ? "\\|" : "%c", *c);
-        sb_printf(&s, "` | %s%s | %s | %s | %.2f", mean, sd, mn, mx, ratio);
-        if (r != f && isfinite(rsd))
-            sb_printf(&s, " ± %.2f", rsd);
-        sb_printf(&s, " |\n");
+        hp_bench_relative(r, best, &ratio, &rsd);
+        fprintf(f, "| `");
+        for (const char *c = r->cmd->name; *c; c++) {
+            if (*c == '|')
+                fputc('\\', f);
+            fputc(*c, f);
+        }
+        fprintf(f, "` | %s%s | %s | %s | %.2f", mean, sd, mn, mx, ratio);
+        if (r != best && isfinite(rsd))
+            fprintf(f, " ± %.2f", rsd);
+        fprintf(f, " |\n");
     }
-    return sb_done(&s, out);
+    return ferror(f) ? -EIO : 0;
 }
 
 /* The shortest text that reads back as the same double. */
@@ -176,51 +124,38 @@ static void shortest(double v, char *buf, size_t size)
     }
 }
 
-static void csv_field(struct sbuf *s, const char *v)
+int hp_bench_export_csv(const struct hp_bench *b, FILE *f)
 {
-    if (!strpbrk(v, ",\"\r\n")) {
-        sb_printf(s, "%s", v);
-        return;
-    }
-    sb_printf(s, "\"");
-    for (const char *c = v; *c; c++)
-        sb_printf(s, *c == '"' ? "\"\"" : "%c", *c);
-    sb_printf(s, "\"");
-}
-
-int hp_bench_export_csv(const struct hp_bench *b, char **out)
-{
-    struct sbuf s = {0};
-    sb_printf(&s, "command,mean,stddev,median,user,system,min,max");
+    fprintf(f, "command,mean,stddev,median,user,system,min,max");
     const struct hp_bench_result *first = NULL;
     for (int i = 0; i < b->ncmds && !first; i++)
         if (b->results[i].nruns > 0)
             first = &b->results[i];
     if (first)
         for (int k = 0; k < first->cmd->nparams; k++)
-            sb_printf(&s, ",parameter_%s", first->cmd->params[k].name);
-    sb_printf(&s, "\n");
+            fprintf(f, ",parameter_%s", first->cmd->params[k].name);
+    fprintf(f, "\n");
     for (int i = 0; i < b->ncmds; i++) {
         const struct hp_bench_result *r = &b->results[i];
         if (r->nruns == 0)
             continue;
-        csv_field(&s, r->cmd->name);
-        double f[] = {r->mean_s,   isfinite(r->stddev_s) ? r->stddev_s : 0.0,
-                      r->median_s, r->user_s,
-                      r->system_s, r->min_s,
-                      r->max_s};
-        for (size_t k = 0; k < sizeof f / sizeof *f; k++) {
+        hp_csv_put(f, r->cmd->name);
+        double fig[] = {r->mean_s,   isfinite(r->stddev_s) ? r->stddev_s : 0.0,
+                        r->median_s, r->user_s,
+                        r->system_s, r->min_s,
+                        r->max_s};
+        for (size_t k = 0; k < sizeof fig / sizeof *fig; k++) {
             char t[40];
-            shortest(f[k], t, sizeof t);
-            sb_printf(&s, ",%s", t);
+            shortest(fig[k], t, sizeof t);
+            fprintf(f, ",%s", t);
         }
         for (int k = 0; k < r->cmd->nparams; k++) {
-            sb_printf(&s, ",");
-            csv_field(&s, r->cmd->params[k].value);
+            fprintf(f, ",");
+            hp_csv_put(f, r->cmd->params[k].value);
         }
-        sb_printf(&s, "\n");
+        fprintf(f, "\n");
     }
-    return sb_done(&s, out);
+    return ferror(f) ? -EIO : 0;
 }
 
 static int metric(struct hp_result *doc, const struct hp_bench_result *r, bool plain,

@@ -6,15 +6,17 @@
 #ifndef HP_BENCH_EXPORT_H
 #define HP_BENCH_EXPORT_H
 
+#include <stdio.h>
+
 #include "bench/bench.h"
 #include "core/result.h"
 
 enum hp_time_unit { HP_UNIT_AUTO, HP_UNIT_MS, HP_UNIT_S };
 
-/* Text (hp_free) in *out; 0 or -ENOMEM. Only results with runs count. */
-int hp_bench_export_json(const struct hp_bench *b, char **out);
-int hp_bench_export_markdown(const struct hp_bench *b, enum hp_time_unit unit, char **out);
-int hp_bench_export_csv(const struct hp_bench *b, char **out);
+/* Written to f; 0, or -ENOMEM / -EIO. Only results with runs count. */
+int hp_bench_export_json(const struct hp_bench *b, FILE *f);
+int hp_bench_export_markdown(const struct hp_bench *b, enum hp_time_unit unit, FILE *f);
+int hp_bench_export_csv(const struct hp_bench *b, FILE *f);
 
 /* The result document: config (commands, shell, runs...), metrics of each
  * command (NAME/median_s...; the first command's also without the prefix)

@@ -243,7 +243,7 @@ bool hp_spawner_helped(const struct hp_spawner *s)
 }
 
 /* execvp's search, done here once per name instead of in every child. */
-static int resolve(struct hp_spawner *s, const char *name, const char **path)
+static int lookup(struct hp_spawner *s, const char *name, const char **path)
 {
     if (strchr(name, '/')) {
         *path = name;
@@ -283,6 +283,16 @@ static int resolve(struct hp_spawner *s, const char *name, const char **path)
     return found;
 }
 
+/* lookup, and what was wrong in err */
+static int resolve(struct hp_spawner *s, const char *name, const char **path, struct hp_err *err)
+{
+    int rc = lookup(s, name, path);
+    if (rc < 0)
+        return hp_err_set(err, rc, "'%s': %s", name,
+                          rc == -ENOENT ? "no such program (not found in PATH)" : strerror(-rc));
+    return 0;
+}
+
 static int64_t tv_ns(struct timeval tv)
 {
     return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
@@ -297,10 +307,9 @@ static bool keep_one(void *ud, const struct hp_run *r)
 int hp_spawn_run(struct hp_spawner *s, char *const argv[], struct hp_run *out, struct hp_err *err)
 {
     const char *path;
-    int rc = resolve(s, argv[0], &path);
+    int rc = resolve(s, argv[0], &path, err);
     if (rc < 0)
-        return hp_err_set(err, rc, "'%s': %s", argv[0],
-                          rc == -ENOENT ? "no such program (not found in PATH)" : strerror(-rc));
+        return rc;
     if (s->helper > 0)
         return helper_repeat(s, path, argv, 1, false, keep_one, out, err);
     posix_spawn_file_actions_t fa;
@@ -404,11 +413,9 @@ int hp_spawn_repeat(struct hp_spawner *s, char *const argv[], int64_t count, boo
 {
     if (s->helper > 0) {
         const char *path;
-        int rc = resolve(s, argv[0], &path);
+        int rc = resolve(s, argv[0], &path, err);
         if (rc < 0)
-            return hp_err_set(err, rc, "'%s': %s", argv[0],
-                              rc == -ENOENT ? "no such program (not found in PATH)"
-                                            : strerror(-rc));
+            return rc;
         return helper_repeat(s, path, argv, count, stop_on_fail, each, ud, err);
     }
     for (int64_t k = 0; k < count; k++) {
@@ -425,13 +432,8 @@ int hp_spawn_repeat(struct hp_spawner *s, char *const argv[], int64_t count, boo
 int hp_spawn_which(struct hp_spawner *s, const char *name, struct hp_err *err)
 {
     const char *path;
-    int rc = resolve(s, name, &path);
+    int rc = resolve(s, name, &path, err);
     if (rc == 0 && strchr(name, '/') && access(name, X_OK) != 0)
-        rc = -errno;
-    if (rc < 0)
-        return hp_err_set(err, rc, "'%s': %s", name,
-                          rc == -ENOENT && !strchr(name, '/')
-                              ? "no such program (not found in PATH)"
-                              : strerror(-rc));
-    return 0;
+        return hp_err_set(err, -errno, "'%s': %s", name, strerror(errno));
+    return rc;
 }

@@ -163,3 +163,18 @@ void hp_csv_fini(struct hp_csv *csv)
     hp_free(csv->values);
     memset(csv, 0, sizeof *csv);
 }
+
+void hp_csv_put(FILE *f, const char *field)
+{
+    if (!strpbrk(field, ",\"\r\n")) {
+        fputs(field, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *c = field; *c; c++) {
+        if (*c == '"')
+            fputc('"', f);
+        fputc(*c, f);
+    }
+    fputc('"', f);
+}

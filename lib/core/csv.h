@@ -7,6 +7,7 @@
 #define HP_CORE_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/err.h"
 
@@ -26,5 +27,9 @@ int hp_csv_parse(const char *text, size_t len, const char *name, int want_cols,
                  struct hp_csv *out, struct hp_err *err);
 int hp_csv_load(const char *path, int want_cols, struct hp_csv *out, struct hp_err *err);
 void hp_csv_fini(struct hp_csv *csv);
+
+/* Write one field for a CSV file: as it is, or quoted (RFC 4180) when it
+ * holds a comma, a quote or a line break. */
+void hp_csv_put(FILE *f, const char *field);
 
 #endif

@@ -154,14 +154,15 @@ double hp_series_tail_p(const struct hp_series *a, const struct hp_series *b, do
     return 0.5 * erfc((up ? z : -z) / M_SQRT2);
 }
 
-static bool is_main(const struct hp_sampleset *set, const struct hp_series *s)
+/* The metric rules without one look at: wall times, else latency, else
+ * query times; NULL (every series) when the set has none of them. */
+static const char *main_metric(const struct hp_sampleset *set)
 {
     static const char *const mains[] = {"wall", "latency", "query_time"};
     for (size_t m = 0; m < sizeof mains / sizeof *mains; m++)
-        for (size_t i = 0; i < set->n; i++)
-            if (strcmp(set->s[i].metric, mains[m]) == 0)
-                return strcmp(s->metric, mains[m]) == 0;
-    return true;
+        if (hp_sampleset_has_metric(set, mains[m]))
+            return mains[m];
+    return NULL;
 }
 
 int hp_compare(const struct hp_sampleset *old, const struct hp_sampleset *new, double alpha,
@@ -172,6 +173,7 @@ int hp_compare(const struct hp_sampleset *old, const struct hp_sampleset *new, d
     if (!r)
         return hp_err_set(err, -ENOMEM, "out of memory");
     size_t k = 0, lone = 0;
+    const char *primary = main_metric(old);
     for (size_t i = 0; i < old->n; i++) {
         const struct hp_series *a = &old->s[i];
         const struct hp_series *b = hp_sampleset_find(new, a->name, a->metric);
@@ -185,7 +187,7 @@ int hp_compare(const struct hp_sampleset *old, const struct hp_sampleset *new, d
         w->name = a->name;
         w->metric = a->metric;
         w->unit = a->unit;
-        w->main = is_main(old, a);
+        w->main = !primary || strcmp(a->metric, primary) == 0;
         side(&w->old, a);
         side(&w->new, b);
         w->change = w->old.median != 0 ? w->new.median / w->old.median - 1.0 : NAN;

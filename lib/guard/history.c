@@ -527,17 +527,19 @@ int hp_history_series(struct hp_history *h, const char *metric, const struct hp_
     return 0;
 }
 
+/* A run's tags as "k=v,k=v", keys in order (run r). */
+#define RUN_TAGS                                                                                   \
+    "(SELECT group_concat(key || '=' || value, ',') FROM (SELECT key, value FROM tags WHERE "      \
+    "run_id = r.id ORDER BY key))"
+
 int hp_history_runs(struct hp_history *h, hp_history_run_cb cb, void *ud, struct hp_err *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(
-            h->db,
-            "SELECT r.id, r.time, r.commit_sha, r.kind, r.source, "
-            "  (SELECT group_concat(key || '=' || value, ',') FROM (SELECT key, value FROM tags "
-            "   WHERE run_id = r.id ORDER BY key)), "
-            "  (SELECT count(*) FROM points WHERE run_id = r.id) "
-            "FROM runs r ORDER BY r.t, r.id",
-            -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(h->db,
+                           "SELECT r.id, r.time, r.commit_sha, r.kind, r.source, " RUN_TAGS ", "
+                           "  (SELECT count(*) FROM points WHERE run_id = r.id) "
+                           "FROM runs r ORDER BY r.t, r.id",
+                           -1, &st, NULL) != SQLITE_OK)
         return db_fail(h, err, "listing runs");
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -558,9 +560,7 @@ int hp_history_values(struct hp_history *h, const char *metric, hp_history_value
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(
             h->db,
-            "SELECT r.id, r.time, r.commit_sha, p.metric, p.value, p.unit, "
-            "  (SELECT group_concat(key || '=' || value, ',') FROM (SELECT key, value FROM tags "
-            "   WHERE run_id = r.id ORDER BY key)) "
+            "SELECT r.id, r.time, r.commit_sha, p.metric, p.value, p.unit, " RUN_TAGS " "
             "FROM points p JOIN runs r ON r.id = p.run_id WHERE ?1 IS NULL OR p.metric = ?1 "
             "ORDER BY r.t, r.id, p.metric",
             -1, &st, NULL) != SQLITE_OK)

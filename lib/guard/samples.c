@@ -38,6 +38,14 @@ struct hp_series *hp_sampleset_find(const struct hp_sampleset *set, const char *
     return NULL;
 }
 
+bool hp_sampleset_has_metric(const struct hp_sampleset *set, const char *metric)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(set->s[i].metric, metric) == 0)
+            return true;
+    return false;
+}
+
 static struct hp_series *series(struct hp_sampleset *set, const char *name, const char *metric,
                                 const char *unit)
 {
@@ -88,6 +96,27 @@ static int put(struct hp_sampleset *set, const char *name, const char *metric, c
     if (!s || add(s, v) < 0)
         return hp_err_set(err, -ENOMEM, "out of memory");
     return 0;
+}
+
+/* Merge h (taken over) into the histogram of series (name, metric). */
+static int put_hist(struct hp_sampleset *set, const char *name, const char *metric,
+                    const char *unit, struct hp_hist *h, const char *path, const char *what,
+                    struct hp_err *err)
+{
+    struct hp_series *s = series(set, name, metric, unit);
+    if (!s) {
+        hp_hist_free(h);
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    if (!s->hist) {
+        s->hist = h;
+        return 0;
+    }
+    int rc = hp_hist_add(s->hist, h);
+    hp_hist_free(h);
+    return rc < 0 ? hp_err_at(err, HP_EFORMAT, path, 0, 0,
+                              "%s has another layout than in the other files", what)
+                  : 0;
 }
 
 /* ---- hotpath result documents ------------------------------------------ */
@@ -158,20 +187,9 @@ static int from_sql(json_t *root, const char *path, struct hp_sampleset *set, st
             if (hp_hist_decode(enc, strlen(enc), &h, &herr) < 0)
                 return hp_err_at(err, HP_EFORMAT, path, 0, 0, "classes[%zu].query_time_hdr: %s", i,
                                  herr.msg);
-            struct hp_series *s = series(set, fp, "query_time", "ns");
-            if (!s) {
-                hp_hist_free(h);
-                return hp_err_set(err, -ENOMEM, "out of memory");
-            }
-            if (!s->hist) {
-                s->hist = h;
-            } else {
-                rc = hp_hist_add(s->hist, h);
-                hp_hist_free(h);
-                if (rc < 0)
-                    return hp_err_at(err, HP_EFORMAT, path, 0, 0,
-                                     "classes[%zu].query_time_hdr has another layout", i);
-            }
+            char what[64];
+            snprintf(what, sizeof what, "classes[%zu].query_time_hdr", i);
+            rc = put_hist(set, fp, "query_time", "ns", h, path, what, err);
         }
         if (rc < 0)
             return rc;
@@ -237,21 +255,10 @@ static int from_doc(const char *text, size_t len, const char *path, struct hp_sa
         rc = hp_result_get_histogram(r, key, &h, err);
         if (rc < 0)
             break;
-        struct hp_series *s = series(set, kind, key, json_string_value(json_object_get(m, "unit")));
-        if (!s) {
-            hp_hist_free(h);
-            rc = hp_err_set(err, -ENOMEM, "out of memory");
-            break;
-        }
-        if (!s->hist) {
-            s->hist = h;
-        } else {
-            rc = hp_hist_add(s->hist, h);
-            hp_hist_free(h);
-            if (rc < 0)
-                rc = hp_err_at(err, HP_EFORMAT, path, 0, 0,
-                               "histogram '%s' has another layout than in the other files", key);
-        }
+        char what[300];
+        snprintf(what, sizeof what, "histogram '%s'", key);
+        rc = put_hist(set, kind, key, json_string_value(json_object_get(m, "unit")), h, path, what,
+                      err);
     }
     if (rc == 0 && strcmp(kind, "sql") == 0)
         rc = from_sql(root, path, set, err);

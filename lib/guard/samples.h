@@ -17,6 +17,7 @@
 #ifndef HP_GUARD_SAMPLES_H
 #define HP_GUARD_SAMPLES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -47,6 +48,8 @@ int hp_samples_read(const char *path, struct hp_sampleset *set, struct hp_err *e
 int hp_samples_parse(const char *text, size_t len, const char *name, struct hp_sampleset *set,
                      struct hp_err *err);
 void hp_sampleset_free(struct hp_sampleset *set);
+/* Whether any series is of metric. */
+bool hp_sampleset_has_metric(const struct hp_sampleset *set, const char *metric);
 /* The series of name and metric, or NULL. */
 struct hp_series *hp_sampleset_find(const struct hp_sampleset *set, const char *name,
                                     const char *metric);
