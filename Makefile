@@ -39,6 +39,7 @@ bench: all
 	@bench/sql_vs_pt.sh $(BUILD)/src/hotpath
 	@bench/cache_sim.sh $(BUILD)/src/hotpath
 	@bench/bench_vs_hyperfine.sh $(BUILD)/src/hotpath $(BUILD)/bench/fixed_ms
+	@bench/history_detect.sh $(BUILD)/src/hotpath
 	@bench/flame_vs_npm.sh $(BUILD)/src/hotpath
 	@bench/profile_overhead.sh $(BUILD)
 	@bench/load_floor.sh $(BUILD)

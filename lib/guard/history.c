@@ -485,7 +485,7 @@ int hp_history_series(struct hp_history *h, const char *metric, const struct hp_
         return hp_err_set(err, HP_EUSAGE, "at most %d --where", HP_HISTORY_TAGS_MAX);
     where_sql(cond, sizeof cond, nwhere);
     snprintf(sql, sizeof sql,
-             "SELECT r.id, r.t, r.time, r.commit_sha, p.value FROM points p JOIN runs r ON "
+             "SELECT r.id, r.t, r.time, r.commit_sha, p.value, p.unit FROM points p JOIN runs r ON "
              "r.id = p.run_id WHERE p.metric = ?%s ORDER BY r.t, r.id",
              cond);
     sqlite3_stmt *st;
@@ -516,6 +516,7 @@ int hp_history_series(struct hp_history *h, const char *metric, const struct hp_
         snprintf(pt->time, sizeof pt->time, "%s", (const char *)sqlite3_column_text(st, 2));
         snprintf(pt->commit, sizeof pt->commit, "%s", (const char *)sqlite3_column_text(st, 3));
         pt->value = sqlite3_column_double(st, 4);
+        snprintf(pt->unit, sizeof pt->unit, "%s", (const char *)sqlite3_column_text(st, 5));
     }
     sqlite3_finalize(st);
     if (s != SQLITE_DONE) {

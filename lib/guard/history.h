@@ -61,6 +61,7 @@ struct hp_history_point {
     char time[40];
     char commit[48];
     double value;
+    char unit[16];
 };
 
 /* The series of metric, oldest first (by time, then by run), of the runs
