@@ -6,6 +6,7 @@
 # wrk, nginx and openssl are in the base set: tests read wrk's output and run
 # its example scripts, and the TLS tests run nginx with certificates they make.
 # hyperfine too: the bench test checks its exports and parameters against it.
+# git: bisect works on a repository, and its test makes one.
 #   scripts/deps.sh fuzz       also what the fuzzers need (clang's libFuzzer runtime)
 # Not root: prints the apt-get command instead of running it.
 set -eu
@@ -14,7 +15,7 @@ pkgs="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libcmocka-dev libjansson-dev zlib1g-dev libssl-dev libgsl-dev libhttp-parser-dev
 libyaml-dev libnghttp2-dev libsqlite3-dev libcsv-dev libpcre2-dev libzstd-dev libxxhash-dev libpq-dev postgresql zstd
 libluajit-5.1-dev libelf-dev python3 chromium fonts-dejavu-core wrk nginx-light openssl nghttp2-client
-hyperfine"
+hyperfine git"
 for group in "$@"; do
     case "$group" in
     bench) pkgs="$pkgs util-linux strace percona-toolkit linux-perf npm" ;;

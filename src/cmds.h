@@ -9,6 +9,7 @@ extern const struct hp_cmd hp_cmd_help;
 extern const struct hp_cmd hp_cmd_bench;
 extern const struct hp_cmd hp_cmd_compare;
 extern const struct hp_cmd hp_cmd_history;
+extern const struct hp_cmd hp_cmd_bisect;
 extern const struct hp_cmd hp_cmd_version;
 extern const struct hp_cmd hp_cmd_serve;
 extern const struct hp_cmd hp_cmd_sweep;

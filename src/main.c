@@ -9,6 +9,7 @@
 
 const struct hp_cmd *const hp_commands[] = {
     &hp_cmd_bench,
+    &hp_cmd_bisect,
     &hp_cmd_cache,
     &hp_cmd_compare,
     &hp_cmd_flame,

@@ -14,7 +14,7 @@
 #include "load/load_doc.h"
 #include "model/usl.h"
 #include "report/cache_section.h"
-#include "report/history_section.h"
+#include "report/guard_section.h"
 #include "report/use_section.h"
 #include "report/sql_section.h"
 #include "stat/hist.h"
@@ -978,9 +978,11 @@ static int doc_section(struct hp_rdoc *d, const struct hp_report_input *in, stru
         return hp_report_profile_section(d, in, 2, err);
     if (strcmp(kind, "history") == 0)
         return hp_report_history_section(d, in, 2, err);
+    if (strcmp(kind, "bisect") == 0)
+        return hp_report_bisect_section(d, in, 2, err);
     return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
                      "kind \"%s\" is not one that report draws (load, sweep, model, serve, sql, "
-                     "cache, monitor, profile, history)",
+                     "cache, monitor, profile, history, bisect)",
                      kind);
 }
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* report/history_section.h - a metric's history with its change points
+/* report/guard_section.h - a metric's history with its change points
  * (kind "history", written by `hotpath history detect --json`): the
  * verdict on the newest runs, the series with each level between change
  * points, and the table of change points. */
-#ifndef HP_REPORT_HISTORY_SECTION_H
-#define HP_REPORT_HISTORY_SECTION_H
+#ifndef HP_REPORT_GUARD_SECTION_H
+#define HP_REPORT_GUARD_SECTION_H
 
 #include "core/err.h"
 #include "report/doc.h"
@@ -13,5 +13,9 @@
 /* 0, -ENOMEM, or HP_EFORMAT with err for a document without its parts. */
 int hp_report_history_section(struct hp_rdoc *d, const struct hp_report_input *in, int level,
                               struct hp_err *err);
+
+/* 0, -ENOMEM, or HP_EFORMAT with err for a document without its parts. */
+int hp_report_bisect_section(struct hp_rdoc *d, const struct hp_report_input *in, int level,
+                             struct hp_err *err);
 
 #endif

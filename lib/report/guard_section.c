@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* report/history_section.c - see history_section.h. Reads what `hotpath
+/* report/guard_section.c - see history_section.h. Reads what `hotpath
  * history detect --json` writes (docs/result-format.md). */
-#include "report/history_section.h"
+#include "report/guard_section.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -146,6 +146,101 @@ int hp_report_history_section(struct hp_rdoc *d, const struct hp_report_input *i
         const char *cells[] = {idx,    str(cp, "time", "-"), commit, before, after, change, p,
                                worse ? "regression" : "improvement"};
         TRY(hp_rtable_row(t, worse ? HP_MARK_FAIL : HP_MARK_PASS, cells));
+    }
+    return 0;
+}
+
+int hp_report_bisect_section(struct hp_rdoc *d, const struct hp_report_input *in, int level,
+                             struct hp_err *err)
+{
+    json_t *root = hp_result_json(in->doc), *cfg = json_object_get(root, "config");
+    json_t *steps = json_object_get(root, "steps"), *commits = json_object_get(root, "commits");
+    json_t *fb = json_object_get(root, "first_bad"), *good = json_object_get(root, "good_commit");
+    if (!json_is_array(steps) || !json_is_array(commits) || !json_is_object(good) ||
+        !json_object_get(cfg, "run"))
+        return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
+                         "a bisect result needs config.run, good_commit, commits and steps");
+    const char *metric = str(cfg, "metric", "wall_s");
+    double threshold = num(cfg, "threshold");
+    TRY(hp_rdoc_heading(d, level, "Bisection: the commit that made it slower"));
+    struct hp_rtable *kv = hp_rdoc_kv_list(d);
+    NEED(kv);
+    TRY(hp_rdoc_kv(kv, "Range", "%zu commits after %.12s %s, to %s", json_array_size(commits),
+                   str(good, "sha", "?"), str(good, "subject", ""), str(cfg, "bad", "?")));
+    TRY(hp_rdoc_kv(kv, "Build", "%s", str(cfg, "build", "?")));
+    TRY(hp_rdoc_kv(kv, "Measured", "%s of `%s`, %s is better", metric, str(cfg, "run", "?"),
+                   str(cfg, "better", "lower")));
+    TRY(hp_rdoc_kv(kv, "Judged",
+                   "against the good commit's build in alternating rounds, %.0f runs a side "
+                   "to begin with (up to %.0f): bad when p < %g (Mann-Whitney) and the change "
+                   "is %g%% or more",
+                   num(cfg, "runs"), num(cfg, "max_runs"), num(cfg, "alpha"), 100 * threshold));
+    if (json_is_true(json_object_get(cfg, "interrupted")))
+        TRY(hp_rdoc_para(d, HP_MARK_NOTE, "Interrupted after %zu steps: the search is not "
+                                          "complete.",
+                         json_array_size(steps)));
+    else if (json_is_object(fb))
+        TRY(hp_rdoc_para(d, HP_MARK_FAIL,
+                         "First bad commit: %s %s, %+.1f%% on the good commit (p = %.2g), found "
+                         "in %zu steps.%s",
+                         str(fb, "sha", "?"), str(fb, "subject", ""), 100 * num(fb, "change"),
+                         num(fb, "pvalue"), json_array_size(steps),
+                         json_is_true(json_object_get(fb, "unbuildable_range"))
+                             ? " It may be one of the commits before it that do not build."
+                             : ""));
+    else
+        TRY(hp_rdoc_para(d, HP_MARK_PASS,
+                         "No regression: the bad commit is not %g%% worse than the good one, so "
+                         "no commit is named.",
+                         100 * threshold));
+    const char *svg = str(cfg, "profile_svg", NULL);
+    if (svg)
+        TRY(hp_rdoc_para(d, HP_MARK_NOTE,
+                         "Differential flame graph, last good to first bad commit: %s", svg));
+
+    struct hp_chart *c = hp_rdoc_chart(d, "bisect", "Change against the good commit, by commit",
+                                       "commit in the range", "count", "change", "ratio");
+    NEED(c);
+    c->y_from_zero = false;
+    struct hp_series *bad = hp_chart_series(c, "bad", HP_DRAW_POINTS);
+    struct hp_series *fine = hp_chart_series(c, "good", HP_DRAW_POINTS);
+    size_t i;
+    json_t *s;
+    json_array_foreach(steps, i, s)
+    {
+        struct hp_series *to = strcmp(str(s, "verdict", ""), "bad") == 0 ? bad : fine;
+        if (to && strcmp(str(s, "verdict", ""), "skip") != 0)
+            TRY(hp_series_add(to, num(s, "index"), num(s, "shift")));
+    }
+    TRY(hp_chart_rule(c, "threshold", threshold, false));
+
+    static const char *const hdr[] = {"Step>", "Commit>", "SHA", "Subject", "Change>",
+                                      "Shift (95%)>", "p-value>", "Runs>", "Verdict", NULL};
+    struct hp_rtable *t = hp_rdoc_table(d, hdr);
+    NEED(t);
+    json_array_foreach(steps, i, s)
+    {
+        const char *v = str(s, "verdict", "?");
+        char step[16], idx[16], sha[16], change[24], shift[64], p[24], runs[16], verdict[300];
+        snprintf(step, sizeof step, "%.0f", num(s, "step"));
+        snprintf(idx, sizeof idx, "%.0f", num(s, "index"));
+        snprintf(sha, sizeof sha, "%.12s", str(s, "sha", "?"));
+        snprintf(change, sizeof change, "%+.1f%%", 100 * num(s, "change"));
+        snprintf(shift, sizeof shift, "%+.1f%% [%+.1f%%, %+.1f%%]", 100 * num(s, "shift"),
+                 100 * num(s, "shift_low"), 100 * num(s, "shift_high"));
+        snprintf(p, sizeof p, "%.2g", num(s, "pvalue"));
+        snprintf(runs, sizeof runs, "%.0f", num(s, "runs"));
+        snprintf(verdict, sizeof verdict, "%s%s%s%.200s", v,
+                 json_is_true(json_object_get(s, "low_confidence")) ? ", low confidence" : "",
+                 str(s, "why", NULL) ? ": " : "", str(s, "why", ""));
+        bool skip = strcmp(v, "skip") == 0;
+        const char *cells[] = {step,           idx,  sha,         str(s, "subject", ""),
+                               skip ? "" : change, skip ? "" : shift, skip ? "" : p,
+                               skip ? "" : runs, verdict};
+        TRY(hp_rtable_row(t, strcmp(v, "bad") == 0 ? HP_MARK_FAIL
+                             : skip               ? HP_MARK_NOTE
+                                                  : HP_MARK_PASS,
+                          cells));
     }
     return 0;
 }
