@@ -223,15 +223,25 @@ static int build(struct ctx *c, const char *dir, double *secs, char *why, size_t
     return rc;
 }
 
-/* The last number in a file (what the run command printed). */
-static bool last_number(const char *path, double *v)
+bool hp_bisect_last_number(const char *text, size_t len, double *v)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
     bool found = false;
     char tok[128];
-    while (fscanf(f, "%127s", tok) == 1) {
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
+                           text[i] == '\r' || text[i] == '\v' || text[i] == '\f'))
+            i++;
+        size_t n = 0;
+        while (i < len && !(text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
+                            text[i] == '\r' || text[i] == '\v' || text[i] == '\f')) {
+            if (n + 1 < sizeof tok)
+                tok[n++] = text[i] ? text[i] : '?';
+            i++;
+        }
+        if (n == 0)
+            break;
+        tok[n] = '\0';
         char *end;
         double x = strtod(tok, &end);
         if (end != tok && (*end == '\0' || strchr("%,;)", *end)) && isfinite(x)) {
@@ -239,8 +249,22 @@ static bool last_number(const char *path, double *v)
             found = true;
         }
     }
-    fclose(f);
     return found;
+}
+
+/* The last number in a file (what the run command printed): its last 64
+ * KiB. */
+static bool last_number(const char *path, double *v)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    static char buf[65536];
+    off_t size = lseek(fd, 0, SEEK_END);
+    off_t from = size > (off_t)sizeof buf ? size - (off_t)sizeof buf : 0;
+    ssize_t n = size >= 0 ? pread(fd, buf, sizeof buf, from) : -1;
+    close(fd);
+    return n > 0 && hp_bisect_last_number(buf, (size_t)n, v);
 }
 
 /* One run of the run command in dir; its value in *v. 0, 1 when the

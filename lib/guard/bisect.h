@@ -107,6 +107,11 @@ void hp_bisect_fini(struct hp_bisect *b);
 
 const char *hp_bisect_verdict_name(enum hp_bisect_verdict v);
 
+/* The last number in text (what a run command printed, metric "stdout"):
+ * the last whitespace-separated word that is a finite number, or a number
+ * followed by one of "%,;)". false when there is none. */
+bool hp_bisect_last_number(const char *text, size_t len, double *v);
+
 /* The result document (kind "bisect"). 0 or -ENOMEM. */
 int hp_bisect_doc(const struct hp_bisect *b, const struct hp_bisect_opts *o,
                   struct hp_result **out);
