@@ -7,7 +7,7 @@ CHECK_BUILD ?= build-check
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps demo check bench fuzz install clean
+.PHONY: all deps demo check bench perf fuzz install clean
 
 # Quiet unless something fails: then the whole output, so the error is seen.
 all: deps
@@ -24,6 +24,12 @@ demo: all
 
 check: deps
 	@scripts/check.sh $(CHECK_BUILD) $(FUZZ_BUILD)
+
+# hotpath's key ratios to its peers, added to the history in bench/perf/;
+# exit 99 (a failed make) when the newest runs start a regression.
+perf: all
+	@scripts/deps.sh bench
+	@bench/perf.sh $(BUILD)
 
 bench: all
 	@scripts/deps.sh bench

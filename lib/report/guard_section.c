@@ -113,7 +113,8 @@ int hp_report_history_section(struct hp_rdoc *d, const struct hp_report_input *i
                              ? " (a regression, older than the newest runs)"
                              : ""));
     else
-        TRY(hp_rdoc_para(d, HP_MARK_PASS, "No change of level in %zu runs.", n));
+        TRY(hp_rdoc_para(d, HP_MARK_PASS, "No change of level in %zu run%s.", n,
+                         n == 1 ? "" : "s"));
 
     struct hp_chart *c = hp_rdoc_chart(d, "history", title, "run (oldest first)", "count", metric,
                                        unit);
