@@ -51,7 +51,8 @@ python3 "$top/bench/sql_gen.py" 50000 "$work/slow.log" 1
 python3 "$top/bench/perf_script_gen.py" 50000 20 "$work/s.perf" 1
 
 commit=$(git -C "$top" rev-parse HEAD)
-dirty=$(git -C "$top" status --porcelain --untracked-files=no | grep -c . || true)
+# tracked files that differ from the commit, but for what make perf itself writes
+dirty=$(git -C "$top" status --porcelain --untracked-files=no -- . ':!docs/perf' ':!bench/perf' | grep -c . || true)
 mkdir -p "$perf_dir"
 PYTHONPATH="$top/bench" python3 - "$hotpath" "$build" "$port" "$serve_port" "$work" \
     "${RUNS:-3}" "${DURATION:-3}" "$prefix/node_modules/.bin/flamegraph" "$commit" "$dirty" \
