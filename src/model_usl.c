@@ -95,6 +95,14 @@ static int usl_doc(const struct hp_usl *u, const char *input, const char *path,
     rc = rc ? rc : hp_result_metric(r, "sigma_stderr", u->se_sigma, "ratio");
     rc = rc ? rc : hp_result_metric(r, "kappa_stderr", u->se_kappa, "ratio");
     rc = rc ? rc : hp_result_metric(r, "lambda_stderr", u->se_lambda, "1/s");
+    rc = rc ? rc : hp_result_metric(r, "sigma_ci_low", u->ci_sigma[0], "ratio");
+    rc = rc ? rc : hp_result_metric(r, "sigma_ci_high", u->ci_sigma[1], "ratio");
+    rc = rc ? rc : hp_result_metric(r, "kappa_ci_low", u->ci_kappa[0], "ratio");
+    rc = rc ? rc : hp_result_metric(r, "kappa_ci_high", u->ci_kappa[1], "ratio");
+    rc = rc ? rc : hp_result_metric(r, "lambda_ci_low", u->ci_lambda[0], "1/s");
+    rc = rc ? rc : hp_result_metric(r, "lambda_ci_high", u->ci_lambda[1], "1/s");
+    rc = rc ? rc : hp_result_metric(r, "sigma_at_bound", u->sigma_at_bound, "count");
+    rc = rc ? rc : hp_result_metric(r, "kappa_at_bound", u->kappa_at_bound, "count");
     rc = rc ? rc : hp_result_metric(r, "r_squared", u->r_squared, "ratio");
     rc = rc ? rc : hp_result_metric(r, "points", (double)u->points, "count");
     if (hp_usl_peak(u, &n_star, &x_star)) {
@@ -151,6 +159,8 @@ int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *pred
                rows[i].bound ? "-" : model_num(rows[i].se, b, sizeof b));
         if (rows[i].bound)
             printf("at its bound, 0: the data show none\n");
+        else if (isfinite(rows[i].se) && i < 2 && rows[i].v - u.t_quantile * rows[i].se < 0)
+            printf("[0, %s] (bounded below at 0)\n", model_num(rows[i].ci[1], hi, sizeof hi));
         else if (isfinite(rows[i].se))
             printf("[%s, %s]\n", model_num(rows[i].ci[0], lo, sizeof lo), model_num(rows[i].ci[1], hi, sizeof hi));
         else
@@ -165,8 +175,13 @@ int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *pred
     double n_star, x_star, lim;
     if (hp_usl_peak(&u, &n_star, &x_star))
         printf("  peak     N* = %.4g, X(N*) = %.6g\n", n_star, x_star);
+    else if (u.sigma > 0 && u.kappa == 0)
+        printf("  peak     none: kappa is 0, so throughput never falls; it approaches the Amdahl "
+               "limit\n");
+    else if (u.kappa == 0)
+        printf("  peak     none: sigma and kappa are 0, so throughput grows linearly\n");
     else
-        printf("  peak     none (kappa is 0: throughput never falls)\n");
+        printf("  peak     none: sigma is 1 or more, so throughput never rises\n");
     if (hp_usl_amdahl_limit(&u, &lim))
         printf("  Amdahl limit lambda/sigma = %.6g\n", lim);
     else

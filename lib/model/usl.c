@@ -117,9 +117,10 @@ static void errors(const struct data *d, struct hp_usl *u, double sse)
     u->se_kappa = sqrt(s2 * jtj[4]);
     u->se_lambda = sqrt(s2 * jtj[8]);
     u->t_quantile = gsl_cdf_tdist_Pinv(0.975, u->dof);
-    u->ci_sigma[0] = u->sigma - u->t_quantile * u->se_sigma;
+    /* sigma and kappa are bounded at 0: an interval never reaches below */
+    u->ci_sigma[0] = fmax(0, u->sigma - u->t_quantile * u->se_sigma);
     u->ci_sigma[1] = u->sigma + u->t_quantile * u->se_sigma;
-    u->ci_kappa[0] = u->kappa - u->t_quantile * u->se_kappa;
+    u->ci_kappa[0] = fmax(0, u->kappa - u->t_quantile * u->se_kappa);
     u->ci_kappa[1] = u->kappa + u->t_quantile * u->se_kappa;
     u->ci_lambda[0] = u->lambda - u->t_quantile * u->se_lambda;
     u->ci_lambda[1] = u->lambda + u->t_quantile * u->se_lambda;
@@ -283,10 +284,14 @@ int hp_usl_users_for_throughput(const struct hp_usl *u, double x, double *n, str
 }
 
 /* R(N) = r  <=>  kappa N^2 + (sigma - kappa) N + (1 - sigma - r lambda) = 0.
- * For r >= R(1) = 1 / lambda the constant term is <= -sigma <= 0, so there is
- * exactly one non-negative root (kappa > 0):
- * N = (-(sigma - kappa) + sqrt((sigma - kappa)^2 - 4 kappa (1 - sigma - r lambda))) / (2 kappa).
- * With kappa = 0 and sigma > 0 it is linear: N = (r lambda - 1 + sigma) / sigma. */
+ * For r >= R(1) = 1 / lambda the constant term c is <= -sigma <= 0, so there
+ * is exactly one non-negative root. With b = sigma - kappa and D = b^2 -
+ * 4 kappa c, the root (-b + sqrt(D)) / (2 kappa) cancels when b > 0 and
+ * kappa is small (sqrt(D) is then b to many digits: 21.51 came out as 0 on
+ * R's raytracer data); multiplied through by (b + sqrt(D)) it is
+ * -2c / (b + sqrt(D)), which does not, and which with kappa = 0 is the
+ * linear root (r lambda - 1 + sigma) / sigma. The first form serves when
+ * b < 0 (no cancellation there). */
 int hp_usl_users_for_response_time(const struct hp_usl *u, double r, double *n,
                                    struct hp_err *err)
 {
@@ -297,13 +302,9 @@ int hp_usl_users_for_response_time(const struct hp_usl *u, double r, double *n,
                           "users cannot make it faster",
                           r, r1);
     double b = u->sigma - u->kappa, c = 1 - u->sigma - r * u->lambda;
-    if (u->kappa > 0) {
-        double disc = b * b - 4 * u->kappa * c;
-        *n = (-b + sqrt(disc > 0 ? disc : 0)) / (2 * u->kappa);
-        return 0;
-    }
-    if (u->sigma > 0) {
-        *n = (r * u->lambda - 1 + u->sigma) / u->sigma;
+    if (u->kappa > 0 || u->sigma > 0) {
+        double disc = b * b - 4 * u->kappa * c, root = sqrt(disc > 0 ? disc : 0);
+        *n = b >= 0 ? -2 * c / (b + root) : (-b + root) / (2 * u->kappa);
         return 0;
     }
     return hp_err_set(err, HP_ERANGE,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests for model/usl.c and core/csv.c, against the public data sets in
  * ../shared/reference (copied to tests/data/). */
+#include <float.h>
 #include <string.h>
 
 #include "core/csv.h"
@@ -93,6 +94,54 @@ static void usl_inverses_undo_the_model(void **state)
     assert_close(hp_usl_response_time(&amdahl, n), 0.5, 1e-12, 0);
 }
 
+/* Both inverses at kappa 0, tiny and large: the population is chosen, its
+ * X(N) and R(N) computed forward (the closed form), and the inverse must
+ * give that population back to 1e-10, or to what the problem's condition
+ * allows where it is worse (sigma 0 and kappa 1e-15: R(1.5) differs from
+ * R(1) in the 15th digit, so N cannot be had to more than a few digits). The response-time root used to be
+ * taken in the form that cancels: with sigma 0.02 and kappa 1e-12 it lost
+ * every digit (raytracer's 21.51 came out as 0). */
+static void usl_inverses_keep_their_digits_at_every_kappa(void **state)
+{
+    (void)state;
+    static const double kappas[] = {0, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 0.1};
+    static const double sigmas[] = {0, 0.02, 0.5};
+    static const double pops[] = {1.5, 5, 20, 181, 1000};
+    struct hp_err err;
+    int checked = 0;
+    for (size_t i = 0; i < sizeof kappas / sizeof kappas[0]; i++)
+        for (size_t j = 0; j < sizeof sigmas / sizeof sigmas[0]; j++) {
+            struct hp_usl u = {.sigma = sigmas[j], .kappa = kappas[i], .lambda = 100};
+            if (u.sigma == 0 && u.kappa == 0)
+                continue;
+            double n_star = INFINITY, x_star;
+            hp_usl_peak(&u, &n_star, &x_star);
+            for (size_t k = 0; k < sizeof pops / sizeof pops[0]; k++) {
+                double pop = pops[k], n;
+                double den = 1 + u.sigma * (pop - 1) + u.kappa * pop * (pop - 1);
+                double dden = u.sigma + u.kappa * (2 * pop - 1); /* d den / dN */
+                double r = den / u.lambda;
+                /* what the data allow: the relative change of N per relative
+                 * change of r (or x), times the rounding of r (or x) */
+                double cond_r = (den / pop) / dden;
+                assert_int_equal(hp_usl_users_for_response_time(&u, r, &n, &err), 0);
+                assert_close(n, pop, 1e-10 + 16 * DBL_EPSILON * cond_r, 0);
+                if (pop < n_star * 0.999) { /* the rising side */
+                    double x = u.lambda * pop / den;
+                    double cond_x = den / fabs(den - pop * dden);
+                    assert_int_equal(hp_usl_users_for_throughput(&u, x, &n, &err), 0);
+                    assert_close(n, pop, 1e-10 + 16 * DBL_EPSILON * cond_x, 0);
+                }
+                checked++;
+            }
+        }
+    assert_int_equal(checked, 100);
+    /* no contention and no coherency: R(N) is 1 / lambda whatever N */
+    struct hp_usl flat = {.lambda = 100};
+    double n;
+    assert_int_equal(hp_usl_users_for_response_time(&flat, 0.5, &n, &err), HP_ERANGE);
+}
+
 /* Data with no contention (or no coherency) at all: the fit puts that
  * coefficient at its bound, exactly 0, not a few ulps above it (2.3e-17). */
 static void usl_coefficient_at_its_bound_is_zero(void **state)
@@ -169,6 +218,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(usl_fits_the_cisco_set_as_the_book),
         cmocka_unit_test(usl_specsdm91_peaks_at_96_52),
         cmocka_unit_test(usl_inverses_undo_the_model),
+        cmocka_unit_test(usl_inverses_keep_their_digits_at_every_kappa),
         cmocka_unit_test(usl_coefficient_at_its_bound_is_zero),
         cmocka_unit_test(usl_refuses_too_little_or_bad_data),
         cmocka_unit_test(csv_errors_name_line_and_column),
