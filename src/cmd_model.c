@@ -238,7 +238,7 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
     if (strcmp(model, "mva") == 0) {
         if (!file)
             return cli_usage_error(cmd, "mva needs an architecture file (YAML)");
-        return model_run_mva(cmd, file, users_range, whatifs, n_whatifs);
+        return model_run_mva(cmd, file, users_range, whatifs, n_whatifs, json);
     }
     if (strcmp(model, "queue") == 0) {
         if (file)

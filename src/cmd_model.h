@@ -51,7 +51,7 @@ int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *pred
                   int n_predict, double target_x, double target_r, const char *json);
 int model_run_queue(const struct hp_cmd *cmd, struct queue_args *a);
 int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_range,
-                  const struct whatif *whatifs, int n_whatifs);
+                  const struct whatif *whatifs, int n_whatifs, const char *json);
 int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa);
 
 #endif

@@ -428,7 +428,10 @@ int hp_result_dumps(const struct hp_result *r, char **out)
 {
     char *text;
     use_hp_alloc();
-    text = json_dumps(r->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    /* 16 significant digits: every figure to 1e-16 relative (what a model's
+     * or a statistic's reader needs), and a value that came from a short
+     * decimal (0.1, 15.03) prints as that decimal, which 17 would not. */
+    text = json_dumps(r->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(16));
     if (!text)
         return -ENOMEM;
     *out = text;

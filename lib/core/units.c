@@ -276,8 +276,9 @@ char *hp_format_duration(int64_t ns, char *buf, size_t size)
             return buf;
         }
     }
-    /* 1000s and longer: minutes, then hours, still 3 significant digits. */
-    if (v < 59.95 * 60e9 && sig3(v / 60e9, "m", tmp, sizeof tmp)) {
+    /* 1000s and longer: minutes, then hours, still 3 significant digits;
+     * "min", since "707m" reads as milli. */
+    if (v < 59.95 * 60e9 && sig3(v / 60e9, "min", tmp, sizeof tmp)) {
         snprintf(buf, size, "%s%s", sign, tmp);
         return buf;
     }

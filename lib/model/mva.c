@@ -80,6 +80,35 @@ static void finish(const struct hp_mva_network *net, struct hp_mva_result *r)
         if (best < 0 || r->utilisation[k] > r->utilisation[best])
             best = r->bottleneck = k;
     }
+    r->n_bottlenecks = 0;
+    double top = r->utilisation[r->bottleneck];
+    for (int k = 0; k < net->n_stations; k++)
+        if (net->kind[k] == HP_MVA_QUEUE && fabs(r->utilisation[k] - top) <= 1e-9 * top)
+            r->bottlenecks[r->n_bottlenecks++] = k;
+}
+
+void hp_mva_bounds(const struct hp_mva_network *net, struct hp_mva_bounds *b)
+{
+    memset(b, 0, sizeof *b);
+    for (int k = 0; k < net->n_stations; k++) {
+        b->d += net->demand[0][k];
+        double per = net->demand[0][k] / servers_of(net, k);
+        if (net->kind[k] == HP_MVA_QUEUE && per > b->dmax)
+            b->dmax = per;
+    }
+    b->closed = !net->open;
+    double n = net->open ? 0 : net->population[0];
+    b->z = net->open ? 0 : net->think_s[0];
+    double x_bott = b->dmax > 0 ? 1 / b->dmax : INFINITY;
+    if (!b->closed) {
+        b->x_max = x_bott;
+        b->r_min = b->d;
+        b->n_star = NAN;
+        return;
+    }
+    b->x_max = fmin(n / (b->d + b->z), x_bott);
+    b->r_min = b->dmax > 0 ? fmax(b->d, n * b->dmax - b->z) : b->d;
+    b->n_star = b->dmax > 0 ? (b->d + b->z) / b->dmax : NAN;
 }
 
 /* One MVA step at population n given Q_k at each n - 1_c (qprev[c][k]). */
@@ -172,8 +201,10 @@ int hp_mva_solve_schweitzer(const struct hp_mva_network *net, struct hp_mva_resu
                 change = fmax(change, fabs(r->queue[c][k] - qck[c][k]));
                 qck[c][k] = r->queue[c][k];
             }
+        r->iterations = iter + 1;
         if (change < 1e-12)
             break;
+        r->not_converged = iter + 1 == 100000;
     }
     r->method = HP_MVA_SCHWEITZER;
     finish(net, r);
@@ -236,6 +267,8 @@ static int load_dependent(const struct hp_mva_network *net, struct hp_mva_result
                 rest += pn[j];
             }
             pn[0] = rest < 1 ? 1 - rest : 0;
+            if (rest > 1 && 1 - rest < r->p0_clamped)
+                r->p0_clamped = 1 - rest; /* rounding took the others past 1 */
             for (int j = 0; j <= n; j++)
                 pk[j] = pn[j];
         }
@@ -259,9 +292,14 @@ static int open_network(const struct hp_mva_network *net, struct hp_mva_result *
         if (net->kind[k] == HP_MVA_QUEUE && (worst < 0 || r->utilisation[k] > r->utilisation[worst]))
             worst = k;
     }
-    if (worst >= 0 && r->utilisation[worst] >= 1)
+    if (worst >= 0 && r->utilisation[worst] == 1)
         return hp_err_set(err, HP_ERANGE,
-                          "unstable: station %s would be %.4g utilised (over capacity by %.3g%%)",
+                          "unstable: station %s would be exactly at capacity (utilisation 1): "
+                          "its queue grows without bound",
+                          net->station_name[worst]);
+    if (worst >= 0 && r->utilisation[worst] > 1)
+        return hp_err_set(err, HP_ERANGE,
+                          "unstable: station %s would be %.10g utilised (over capacity by %.3g%%)",
                           net->station_name[worst], r->utilisation[worst],
                           (r->utilisation[worst] - 1) * 100);
     for (int c = 0; c < C; c++) {
@@ -276,6 +314,8 @@ static int open_network(const struct hp_mva_network *net, struct hp_mva_result *
             } else {
                 /* M/M/c at the station's total load: the wait is shared by
                  * every class in proportion to its demand. */
+                if (C > 1)
+                    r->pooled_mmc = true;
                 double a = r->utilisation[k] * m, lam = 0;
                 for (int cc = 0; cc < C; cc++)
                     lam += net->arrival_per_s[cc];

@@ -49,7 +49,30 @@ struct hp_mva_result {
     double queue[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS];  /* Q_ck, mean number there */
     double utilisation[HP_MVA_MAX_STATIONS];                /* over all classes */
     int bottleneck;                                         /* the most utilised station */
+    /* every queueing station at that utilisation (to 1e-9 relative): a tie
+     * names them all */
+    int n_bottlenecks;
+    int bottlenecks[HP_MVA_MAX_STATIONS];
+    /* what the figures are worth */
+    int iterations;      /* Bard-Schweitzer's fixed point */
+    bool not_converged;  /* it stopped at its limit, the change still above 1e-12 */
+    bool pooled_mmc;     /* open, several classes at a multi-server station: M/M/c over the
+                            classes' pooled service times, an approximation */
+    double p0_clamped;   /* load-dependent: the most negative p(0) set to 0 (0: none) */
 };
+
+/* The balanced-job asymptotic bounds of one closed class (Denning and
+ * Buzen 1978) with D the total demand, D_max the largest demand per server
+ * of a queueing station and Z the think time:
+ *   X(N) <= min(N / (D + Z), 1 / D_max),  R(N) >= max(D, N D_max - Z),
+ * and N* = (D + Z) / D_max, where the two throughput bounds meet. Open
+ * networks: X <= 1 / D_max and R >= D. */
+struct hp_mva_bounds {
+    double d, dmax, z;
+    double x_max, r_min, n_star; /* closed; n_star NaN when no station queues */
+    bool closed;
+};
+void hp_mva_bounds(const struct hp_mva_network *net, struct hp_mva_bounds *b);
 
 /* Solve net. Errors: an open network whose utilisation reaches 1 somewhere
  * (named, by how much), or invalid inputs. */

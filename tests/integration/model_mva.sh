@@ -1,0 +1,148 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# hotpath model mva --json: every figure of the document against a second
+# solver in exact arithmetic (Buzen's convolution with Python's Fraction,
+# load-dependent stations by their rate factors), to 1e-9 relative; the
+# bounds by their formulas; a tie for the bottleneck names both stations;
+# the --users curve; an open station exactly at capacity is called that.
+#   model_mva.sh HOTPATH
+set -eu
+H=$1
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cat > "$t/three.yaml" <<'Y'
+stations:
+  - {name: lb, type: delay, demand: 2ms}
+  - {name: web, demand: 7ms}
+  - {name: app, demand: 11ms}
+  - {name: db, demand: 13ms}
+workload: {users: 40, think: 250ms}
+Y
+cat > "$t/shop.yaml" <<'Y'
+stations:
+  - {name: lb, type: delay, demand: 1ms}
+  - {name: web, demand: 8ms, servers: 2}
+  - {name: db, demand: 12ms}
+workload: {users: 50, think: 500ms}
+Y
+cat > "$t/tie.yaml" <<'Y'
+stations:
+  - {name: api, demand: 10ms}
+  - {name: db, demand: 10ms}
+  - {name: cache, demand: 2ms}
+workload: {users: 30, think: 100ms}
+Y
+for m in three shop tie; do
+    "$H" model mva "$t/$m.yaml" --users 1..5 --json "$t/$m.json" > "$t/$m.out" ||
+        fail "$m: exit $?: $(cat "$t/$m.out")"
+done
+python3 - "$t" <<'PY' || fail "against the exact solution"
+import json, sys
+from fractions import Fraction as F
+t = sys.argv[1]
+
+def exact(stations, n_users, think):
+    """Buzen's convolution, exact: g(n) over the stations one by one; the
+    delay (think time plus delay stations) first, as Z^n / n!; a station
+    with c servers by its rate factors beta(j) = prod min(i, c)."""
+    z = F(think) + sum(F(d) for kind, d, c in stations if kind == "delay")
+    g = [F(1)]
+    for n in range(1, n_users + 1):
+        g.append(g[-1] * z / n)
+    def fold(g, d, c):
+        out = []
+        for n in range(n_users + 1):
+            s, beta = F(0), F(1)
+            for j in range(n + 1):
+                if j > 0:
+                    beta *= min(j, c)
+                s += d ** j / beta * g[n - j]
+            out.append(s)
+        return out
+    gs = {}
+    for i, (kind, d, c) in enumerate(stations):
+        if kind == "queue":
+            # the network without station i, for its marginal probabilities
+            rest = [F(1)]
+            for n in range(1, n_users + 1):
+                rest.append(rest[-1] * z / n)
+            for k, (kind2, d2, c2) in enumerate(stations):
+                if kind2 == "queue" and k != i:
+                    rest = fold(rest, F(d2), c2)
+            gs[i] = rest
+    full = g
+    for kind, d, c in stations:
+        if kind == "queue":
+            full = fold(full, F(d), c)
+    N = n_users
+    x = full[N - 1] / full[N]
+    res = {}
+    for i, (kind, d, c) in enumerate(stations):
+        d = F(d)
+        if kind == "delay":
+            q = x * d
+        else:
+            # P(j at i) = d^j / beta(j) * G_-i(N - j) / G(N)
+            q, beta = F(0), F(1)
+            for j in range(1, N + 1):
+                beta *= min(j, c)
+                q += j * d ** j / beta * gs[i][N - j] / full[N]
+        res[i] = (q, q / x, x * d / c)
+    return x, res
+
+def close(a, b, what):
+    a, b = float(a), float(b)
+    assert abs(a - b) <= 1e-9 * abs(b), "%s: %r, exact %r" % (what, a, b)
+
+nets = {
+    "three": ([("delay", "0.002", 1), ("queue", "0.007", 1), ("queue", "0.011", 1),
+               ("queue", "0.013", 1)], 40, "0.25", ["lb", "web", "app", "db"]),
+    "shop": ([("delay", "0.001", 1), ("queue", "0.008", 2), ("queue", "0.012", 1)], 50, "0.5",
+             ["lb", "web", "db"]),
+    "tie": ([("queue", "0.010", 1), ("queue", "0.010", 1), ("queue", "0.002", 1)], 30, "0.1",
+            ["api", "db", "cache"]),
+}
+for name, (st, n, z, names) in nets.items():
+    d = json.load(open("%s/%s.json" % (t, name)))
+    m = {k: v["value"] for k, v in d["metrics"].items()}
+    x, res = exact(st, n, z)
+    close(m["throughput_per_s"], x, name + " X")
+    close(m["response_s"], F(n) / x - F(z), name + " R")
+    for i, s in enumerate(names):
+        q, r, u = res[i]
+        close(m["%s/utilisation" % s], u, "%s %s U" % (name, s))
+        close(m["requests/%s/queue" % s], q, "%s %s Q" % (name, s))
+        close(m["requests/%s/residence_s" % s], r, "%s %s residence" % (name, s))
+    # bounds, by their formulas
+    D = sum(F(dd) for kind, dd, c in st)
+    Dmax = max(F(dd) / c for kind, dd, c in st if kind == "queue")
+    close(m["bound_throughput_per_s"], min(F(n) / (D + F(z)), 1 / Dmax), name + " X bound")
+    close(m["bound_response_s"], max(D, n * Dmax - F(z)), name + " R bound")
+    close(m["n_star"], (D + F(z)) / Dmax, name + " N*")
+    assert m["bound_throughput_per_s"] >= m["throughput_per_s"]
+    # the curve: X(n) for n = 1..5, each an exact solution of its own
+    pts = d["series"]["throughput_per_s"]["points"]
+    assert [p[0] for p in pts] == [1, 2, 3, 4, 5], pts
+    for users, xv in pts:
+        close(xv, exact(st, int(users), z)[0], "%s X(%d)" % (name, users))
+    assert d["config"]["method"] == ("load-dependent" if name == "shop" else "exact"), d["config"]
+tie = json.load(open("%s/tie.json" % t))
+assert tie["bottlenecks"] == ["api", "db"], tie["bottlenecks"]
+assert json.load(open("%s/three.json" % t))["bottlenecks"] == ["db"]
+PY
+grep -q "api .*<- bottleneck (tie)" "$t/tie.out" && grep -q "db .*<- bottleneck (tie)" "$t/tie.out" &&
+    grep -q "a tie between api and db" "$t/tie.out" || fail "tie: $(cat "$t/tie.out")"
+grep -q "N\* = (D+Z)/D_max" "$t/three.out" || fail "bounds: $(cat "$t/three.out")"
+
+# an open station exactly at capacity
+cat > "$t/open.yaml" <<'Y'
+stations:
+  - {name: db, demand: 10ms}
+workload: {arrival_rate: 100}
+Y
+rc=0
+"$H" model mva "$t/open.yaml" > "$t/o.out" 2>&1 || rc=$?
+[ $rc -eq 2 ] && grep -q "exactly at capacity" "$t/o.out" || fail "rho = 1: exit $rc: $(cat "$t/o.out")"
+echo "model mva: ok"
