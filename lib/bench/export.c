@@ -18,11 +18,6 @@ void hp_bench_duration(double s, enum hp_time_unit unit, char *buf, size_t size)
         snprintf(buf, size, "%.3f s", s);
 }
 
-static json_t *num_or_null(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 int hp_bench_export_json(const struct hp_bench *b, FILE *f)
 {
     json_t *root = json_object(), *results = json_array();
@@ -34,7 +29,7 @@ int hp_bench_export_json(const struct hp_bench *b, FILE *f)
         json_t *o = json_object(), *times = json_array(), *codes = json_array();
         json_object_set_new(o, "command", json_string(r->cmd->name));
         json_object_set_new(o, "mean", json_real(r->mean_s));
-        json_object_set_new(o, "stddev", num_or_null(r->stddev_s));
+        json_object_set_new(o, "stddev", hp_json_number(r->stddev_s));
         json_object_set_new(o, "median", json_real(r->median_s));
         json_object_set_new(o, "user", json_real(r->user_s));
         json_object_set_new(o, "system", json_real(r->system_s));
@@ -229,7 +224,7 @@ int hp_bench_doc(const struct hp_bench *b, struct hp_result *doc)
         json_object_set_new(o2, "parameters", params);
         json_object_set_new(o2, "complete", json_boolean(r->complete));
         json_object_set_new(o2, "mean_s", json_real(r->mean_s));
-        json_object_set_new(o2, "stddev_s", num_or_null(r->stddev_s));
+        json_object_set_new(o2, "stddev_s", hp_json_number(r->stddev_s));
         json_object_set_new(o2, "median_s", json_real(r->median_s));
         json_object_set_new(o2, "median_ci_low_s", json_real(r->median_ci.lo));
         json_object_set_new(o2, "median_ci_high_s", json_real(r->median_ci.hi));

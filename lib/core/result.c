@@ -366,8 +366,7 @@ int hp_result_config_header(struct hp_result *r, const char *header_line)
     return rc;
 }
 
-/* JSON has no NaN or infinity: store null so readers see "no value". */
-static json_t *number(double v)
+json_t *hp_json_number(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
 }
@@ -375,7 +374,7 @@ static json_t *number(double v)
 int hp_result_metric(struct hp_result *r, const char *name, double value, const char *unit)
 {
     json_t *m = json_object();
-    if (!m || json_object_set_new(m, "value", number(value)) < 0 ||
+    if (!m || json_object_set_new(m, "value", hp_json_number(value)) < 0 ||
         json_object_set_new(m, "unit", json_string(unit)) < 0) {
         json_decref(m);
         return -ENOMEM;
@@ -393,7 +392,7 @@ int hp_result_threshold(struct hp_result *r, const char *text, bool passed, doub
             return -ENOMEM;
     }
     json_t *t = json_pack("{s:s,s:b,s:o,s:s}", "threshold", text, "passed", passed, "value",
-                          number(value), "unit", unit);
+                          hp_json_number(value), "unit", unit);
     if (!t || json_array_append_new(list, t) < 0)
         return -ENOMEM;
     return 0;
@@ -418,7 +417,7 @@ int hp_result_series_point(struct hp_result *r, const char *name, const char *un
         if (json_object_set_new(series, name, s) < 0) /* takes s even on failure */
             return -ENOMEM;
     }
-    pt = json_pack("[f,o]", t_s, number(value));
+    pt = json_pack("[f,o]", t_s, hp_json_number(value));
     if (!pt || json_array_append_new(json_object_get(s, "points"), pt) < 0)
         return -ENOMEM;
     return 0;

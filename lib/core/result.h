@@ -73,6 +73,10 @@ bool hp_result_get_metric(const struct hp_result *r, const char *name, double *v
                           const char **unit);
 json_t *hp_result_json(struct hp_result *r); /* borrowed */
 
+/* A number for a document: JSON has no NaN or infinity, so those are null
+ * ("no value"). A new reference. */
+json_t *hp_json_number(double v);
+
 /* The value as it may be stored for `key`: HP_REDACTED for secret keys,
  * header lines with secret names, URLs with their password or secret query
  * parameters replaced. Returns a new string (hp_free) or NULL on ENOMEM. */

@@ -778,11 +778,6 @@ const char *hp_bisect_verdict_name(enum hp_bisect_verdict v)
 
 /* ---- the document ----------------------------------------------------------- */
 
-static json_t *num(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 int hp_bisect_doc(const struct hp_bisect *b, const struct hp_bisect_opts *o,
                   struct hp_result **out)
 {
@@ -832,10 +827,10 @@ int hp_bisect_doc(const struct hp_bisect *b, const struct hp_bisect_opts *o,
                                "sha", cm->sha, "subject", cm->subject, "verdict",
                                hp_bisect_verdict_name(s->verdict), "low_confidence",
                                s->low_confidence, "runs", s->runs, "good_median",
-                               num(s->good_median), "median", num(s->median), "change",
-                               num(s->change), "shift", num(s->shift), "shift_low",
-                               num(s->shift_lo), "shift_high", num(s->shift_hi), "pvalue",
-                               num(s->p), "build_s", num(s->build_s));
+                               hp_json_number(s->good_median), "median", hp_json_number(s->median), "change",
+                               hp_json_number(s->change), "shift", hp_json_number(s->shift), "shift_low",
+                               hp_json_number(s->shift_lo), "shift_high", hp_json_number(s->shift_hi), "pvalue",
+                               hp_json_number(s->p), "build_s", hp_json_number(s->build_s));
         if (o2 && s->why[0])
             json_object_set_new(o2, "why", json_string(s->why));
         if (!o2 || json_array_append_new(steps, o2) < 0)
@@ -851,8 +846,8 @@ int hp_bisect_doc(const struct hp_bisect *b, const struct hp_bisect_opts *o,
             /* its step's figures */
             for (size_t i = 0; fb && i < b->nsteps; i++)
                 if ((long)b->steps[i].commit == b->first_bad) {
-                    json_object_set_new(fb, "change", num(b->steps[i].change));
-                    json_object_set_new(fb, "pvalue", num(b->steps[i].p));
+                    json_object_set_new(fb, "change", hp_json_number(b->steps[i].change));
+                    json_object_set_new(fb, "pvalue", hp_json_number(b->steps[i].p));
                 }
         }
         if (!fb || json_object_set_new(root, "first_bad", fb) < 0)

@@ -67,11 +67,6 @@ bool hp_detect_worse(const struct hp_detect *d, size_t i)
     return d->higher_better ? c->mean_after < c->mean_before : c->mean_after > c->mean_before;
 }
 
-static json_t *num(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 static json_t *point_json(const struct hp_history_point *p, size_t index)
 {
     json_t *o = json_object();
@@ -132,7 +127,7 @@ int hp_detect_doc(const struct hp_detect *d, const struct hp_detect_opts *o, con
         rc = -ENOMEM;
     for (size_t i = 0; i < d->n && rc == 0; i++) {
         json_t *p = point_json(&d->pts[i], i);
-        if (!p || json_object_set_new(p, "value", num(d->pts[i].value)) < 0 ||
+        if (!p || json_object_set_new(p, "value", hp_json_number(d->pts[i].value)) < 0 ||
             json_array_append_new(runs, p) < 0)
             rc = -ENOMEM;
     }
@@ -145,14 +140,14 @@ int hp_detect_doc(const struct hp_detect *d, const struct hp_detect_opts *o, con
         }
         json_object_set_new(p, "from", json_integer((json_int_t)c->from));
         json_object_set_new(p, "to", json_integer((json_int_t)c->to));
-        json_object_set_new(p, "mean_before", num(c->mean_before));
-        json_object_set_new(p, "mean_after", num(c->mean_after));
-        json_object_set_new(p, "sd_before", num(c->sd_before));
-        json_object_set_new(p, "sd_after", num(c->sd_after));
-        json_object_set_new(p, "change", num(c->change));
-        json_object_set_new(p, "magnitude", num(c->magnitude));
-        json_object_set_new(p, "pvalue", num(c->p));
-        json_object_set_new(p, "qhat", num(c->qhat));
+        json_object_set_new(p, "mean_before", hp_json_number(c->mean_before));
+        json_object_set_new(p, "mean_after", hp_json_number(c->mean_after));
+        json_object_set_new(p, "sd_before", hp_json_number(c->sd_before));
+        json_object_set_new(p, "sd_after", hp_json_number(c->sd_after));
+        json_object_set_new(p, "change", hp_json_number(c->change));
+        json_object_set_new(p, "magnitude", hp_json_number(c->magnitude));
+        json_object_set_new(p, "pvalue", hp_json_number(c->p));
+        json_object_set_new(p, "qhat", hp_json_number(c->qhat));
         json_object_set_new(p, "regression", json_boolean(hp_detect_worse(d, i)));
     }
     if (rc < 0) {
