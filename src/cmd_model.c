@@ -2,7 +2,9 @@
 /* src/cmd_model.c - `hotpath model usl|queue|mva|plan`: the options, shared by
  * all models so one help page describes them, and the dispatch to
  * model_<name>.c. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -17,6 +19,11 @@ static const struct cli_opt model_opts[] = {
     {O_TARGET_R, "target-response", 0, "R",
      "usl: the N at which the response time N/X(N) reaches R (in 1/X's unit: seconds for X in "
      "requests per second)."},
+    {O_SIGMA, "sigma", 0, "S",
+     "usl: the model with these coefficients instead of a fit (with --kappa and --lambda, no "
+     "FILE): its peak, limit, predictions and inverses."},
+    {O_KAPPA, "kappa", 0, "K", "usl: the coherency coefficient of a given model (see --sigma)."},
+    {O_LAMBDA, "lambda", 0, "X", "usl: X(1) of a given model, in throughput's unit (see --sigma)."},
     {O_KIND, "kind", 0, "mm1|mmc|md1|mg1",
      "queue: the model (default mm1, or mmc with --servers above 1)."},
     {O_ARRIVAL, "arrival-rate", 0, "RATE", "queue: arrivals per second (e.g. 800, 2k/s)."},
@@ -83,8 +90,8 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
 {
     struct cli_parser p;
     const char *v, *model = NULL, *file = NULL, *json = NULL;
-    double predict[MAX_PREDICT], target_x = 0, target_r = 0;
-    int n_predict = 0, id;
+    double predict[MAX_PREDICT], target_x = 0, target_r = 0, given[3] = {0};
+    int n_predict = 0, id, n_given = 0;
     struct hp_err err;
     struct queue_args qa = {.q = {.servers = 1, .scv = -1}};
     const char *users_range = NULL;
@@ -127,6 +134,19 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         case O_JSON:
             json = v;
             break;
+        case O_SIGMA:
+        case O_KAPPA:
+        case O_LAMBDA: {
+            char *end;
+            double g = strtod(v, &end);
+            int i = id == O_SIGMA ? 0 : id == O_KAPPA ? 1 : 2;
+            if (end == v || *end || !isfinite(g) || g < 0 || (i == 2 && !(g > 0)))
+                return cli_usage_error(cmd, "--%s %s: %s", i == 0 ? "sigma" : i == 1 ? "kappa" : "lambda",
+                                       v, i == 2 ? "a throughput above 0" : "a coefficient, 0 or more");
+            given[i] = g;
+            n_given |= 1 << i;
+            break;
+        }
         case O_KIND:
             qa.kind = v;
             break;
@@ -254,9 +274,18 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
         return cli_usage_error(cmd, "unknown model '%s' (available: usl, queue, mva, plan)",
                                model);
     }
-    if (!file)
-        return cli_usage_error(cmd, "usl needs a CSV file of N,X rows");
-    return model_run_usl(cmd, file, predict, n_predict, target_x, target_r, json);
+    if (n_given && n_given != 7)
+        return cli_usage_error(cmd, "a given USL model needs all three of --sigma, --kappa and "
+                                    "--lambda");
+    if (n_given && file)
+        return cli_usage_error(cmd, "usl: --sigma, --kappa and --lambda give the model; '%s' "
+                                    "would fit another: one or the other",
+                               file);
+    if (!file && !n_given)
+        return cli_usage_error(cmd, "usl needs a CSV file of N,X rows (or --sigma, --kappa and "
+                                    "--lambda)");
+    return model_run_usl(cmd, file, n_given ? given : NULL, predict, n_predict, target_x,
+                         target_r, json);
 }
 
 const struct hp_cmd hp_cmd_model = {

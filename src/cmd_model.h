@@ -17,7 +17,7 @@
 enum { O_PREDICT = 1, O_TARGET_X, O_TARGET_R, O_JSON, O_KIND, O_ARRIVAL, O_SERVICE, O_SERVERS,
        O_SCV, O_TARGET_P99, O_TARGET_WAIT, O_USERS, O_SCALE, O_CACHE, O_DEMAND, O_PEAK,
        O_GROWTH, O_HISTORY, O_FIT, O_CAPACITY, O_CAPACITY_USL, O_HEADROOM, O_SPARES, O_MONTHS,
-       O_FLEET, O_COST, O_OUTPUT, O_CAPACITY_SWEEP, O_SLO };
+       O_FLEET, O_COST, O_OUTPUT, O_CAPACITY_SWEEP, O_SLO, O_SIGMA, O_KAPPA, O_LAMBDA };
 
 #define MAX_WHATIFS 32
 
@@ -47,8 +47,11 @@ const char *model_num(double v, char *buf, size_t size);
 /* N,X points from a CSV file or a sweep result document; hp_free both. */
 int model_load_points(const char *file, double **n, double **x, size_t *count, struct hp_err *err);
 
-int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *predict,
-                  int n_predict, double target_x, double target_r, const char *json);
+/* given: sigma, kappa, lambda to use instead of a fit of file's data (file
+ * NULL then), or NULL. */
+int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *given,
+                  const double *predict, int n_predict, double target_x, double target_r,
+                  const char *json);
 int model_run_queue(const struct hp_cmd *cmd, struct queue_args *a);
 int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_range,
                   const struct whatif *whatifs, int n_whatifs, const char *json);

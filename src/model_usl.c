@@ -101,6 +101,12 @@ static int usl_doc(const struct hp_usl *u, const char *input, const char *path,
     rc = rc ? rc : hp_result_metric(r, "kappa_ci_high", u->ci_kappa[1], "ratio");
     rc = rc ? rc : hp_result_metric(r, "lambda_ci_low", u->ci_lambda[0], "1/s");
     rc = rc ? rc : hp_result_metric(r, "lambda_ci_high", u->ci_lambda[1], "1/s");
+    rc = rc ? rc : hp_result_metric(r, "sigma_ci_rusl_low", u->ci_rusl_sigma[0], "ratio");
+    rc = rc ? rc : hp_result_metric(r, "sigma_ci_rusl_high", u->ci_rusl_sigma[1], "ratio");
+    rc = rc ? rc : hp_result_metric(r, "kappa_ci_rusl_low", u->ci_rusl_kappa[0], "ratio");
+    rc = rc ? rc : hp_result_metric(r, "kappa_ci_rusl_high", u->ci_rusl_kappa[1], "ratio");
+    rc = rc ? rc : hp_result_metric(r, "lambda_ci_rusl_low", u->ci_rusl_lambda[0], "1/s");
+    rc = rc ? rc : hp_result_metric(r, "lambda_ci_rusl_high", u->ci_rusl_lambda[1], "1/s");
     rc = rc ? rc : hp_result_metric(r, "sigma_at_bound", u->sigma_at_bound, "count");
     rc = rc ? rc : hp_result_metric(r, "kappa_at_bound", u->kappa_at_bound, "count");
     rc = rc ? rc : hp_result_metric(r, "r_squared", u->r_squared, "ratio");
@@ -121,16 +127,31 @@ static int usl_doc(const struct hp_usl *u, const char *input, const char *path,
 }
 
 /* N,X points from a CSV file, or from a sweep result document (JSON). */
-int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *predict,
-                   int n_predict, double target_x, double target_r, const char *json)
+int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *given,
+                  const double *predict, int n_predict, double target_x, double target_r,
+                  const char *json)
 {
     struct hp_err err = {0};
     struct hp_usl u;
     char a[32], b[32], c[32];
     double *n = NULL, *x = NULL;
     size_t count = 0;
-    int rc = model_load_points(file, &n, &x, &count, &err);
-
+    int rc;
+    if (given) {
+        u = (struct hp_usl){.sigma = given[0], .kappa = given[1], .lambda = given[2],
+                            .se_sigma = NAN, .se_kappa = NAN, .se_lambda = NAN,
+                            .ci_sigma = {NAN, NAN}, .ci_kappa = {NAN, NAN},
+                            .ci_lambda = {NAN, NAN}, .t_quantile = NAN, .t_rusl = NAN,
+                            .ci_rusl_sigma = {NAN, NAN}, .ci_rusl_kappa = {NAN, NAN},
+                            .ci_rusl_lambda = {NAN, NAN}, .r_squared = NAN};
+        printf("USL with given coefficients: X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1))\n"
+               "  sigma %s, kappa %s, lambda %s\n",
+               model_num(u.sigma, a, sizeof a), model_num(u.kappa, b, sizeof b),
+               model_num(u.lambda, c, sizeof c));
+        file = "given";
+        goto answers;
+    }
+    rc = model_load_points(file, &n, &x, &count, &err);
     if (rc < 0) {
         rc = cli_fail(cmd, rc, &err);
         goto out;
@@ -153,25 +174,35 @@ int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *pred
         {"kappa", u.kappa, u.se_kappa, u.ci_kappa, u.kappa_at_bound},
         {"lambda", u.lambda, u.se_lambda, u.ci_lambda, false},
     };
+    const double *rusl[] = {u.ci_rusl_sigma, u.ci_rusl_kappa, u.ci_rusl_lambda};
     for (int i = 0; i < 3; i++) {
         char lo[32], hi[32];
         printf("  %-8s %12s %12s   ", rows[i].name, model_num(rows[i].v, a, sizeof a),
                rows[i].bound ? "-" : model_num(rows[i].se, b, sizeof b));
-        if (rows[i].bound)
+        if (rows[i].bound) {
             printf("at its bound, 0: the data show none\n");
-        else if (isfinite(rows[i].se) && i < 2 && rows[i].v - u.t_quantile * rows[i].se < 0)
-            printf("[0, %s] (bounded below at 0)\n", model_num(rows[i].ci[1], hi, sizeof hi));
-        else if (isfinite(rows[i].se))
-            printf("[%s, %s]\n", model_num(rows[i].ci[0], lo, sizeof lo), model_num(rows[i].ci[1], hi, sizeof hi));
-        else
+            continue;
+        }
+        if (!isfinite(rows[i].se)) {
             printf("n/a\n");
+            continue;
+        }
+        if (i < 2 && rows[i].ci[0] == 0)
+            printf("[0, %s] (bounded below at 0)", model_num(rows[i].ci[1], hi, sizeof hi));
+        else
+            printf("[%s, %s]", model_num(rows[i].ci[0], lo, sizeof lo),
+                   model_num(rows[i].ci[1], hi, sizeof hi));
+        printf("   R usl's: [%s, %s]\n", model_num(rusl[i][0], lo, sizeof lo),
+               model_num(rusl[i][1], hi, sizeof hi));
     }
     if (isfinite(u.t_quantile))
-        printf("  (intervals: estimate +- t(0.975, %d df) = %.4g standard errors; sigma and kappa "
-               "are bounded at 0)\n", u.dof, u.t_quantile);
+        printf("  (intervals: estimate +- t(0.975, %d df) = %.4g standard errors, the textbook's; "
+               "R usl's use t(0.95, %zu df) = %.4g; sigma and kappa are bounded at 0)\n",
+               u.dof, u.t_quantile, u.points - 1, u.t_rusl);
     else
         printf("  (no intervals: %zu points leave no degrees of freedom)\n", u.points);
     printf("  R^2      %.6g\n", u.r_squared);
+answers:;
     double n_star, x_star, lim;
     if (hp_usl_peak(&u, &n_star, &x_star))
         printf("  peak     N* = %.4g, X(N*) = %.6g\n", n_star, x_star);
@@ -196,14 +227,16 @@ int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *pred
     if (target_x > 0) {
         double nx;
         if (hp_usl_users_for_throughput(&u, target_x, &nx, &err) == 0)
-            printf("\n  throughput %g needs N = %.4g\n", target_x, nx);
+            printf("\n  throughput %g needs N = %.4g, where R = N/X = %s\n", target_x, nx,
+                   model_num(nx / target_x, a, sizeof a));
         else
             rc = cli_fail(cmd, HP_ERANGE, &err);
     }
     if (target_r > 0) {
         double nr;
         if (hp_usl_users_for_response_time(&u, target_r, &nr, &err) == 0)
-            printf("  response time %g is reached at N = %.4g\n", target_r, nr);
+            printf("  response time %g is reached at N = %.4g, where X = N/R = %s\n", target_r,
+                   nr, model_num(nr / target_r, a, sizeof a));
         else
             rc = cli_fail(cmd, HP_ERANGE, &err);
     }

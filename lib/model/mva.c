@@ -171,6 +171,26 @@ static int exact(const struct hp_mva_network *net, struct hp_mva_result *r, doub
     return 0;
 }
 
+/* One class: the recursion needs only the queue lengths at n - 1, so it is
+ * exact at any population, in O(N K) time and O(K) memory (10 million
+ * users: a fraction of a second). */
+static void exact_one(const struct hp_mva_network *net, struct hp_mva_result *r,
+                      double *curve_x, double *curve_r)
+{
+    int N = net->population[0];
+    double qprev[1][HP_MVA_MAX_STATIONS] = {{0}}, q[HP_MVA_MAX_STATIONS];
+    for (int n = 0; n <= N; n++) {
+        step(net, &n, qprev, r, q);
+        for (int k = 0; k < net->n_stations; k++)
+            qprev[0][k] = q[k];
+        if (curve_x) {
+            curve_x[n] = r->throughput[0];
+            curve_r[n] = r->response_s[0];
+        }
+    }
+    r->method = HP_MVA_EXACT;
+}
+
 int hp_mva_solve_schweitzer(const struct hp_mva_network *net, struct hp_mva_result *r,
                             struct hp_err *err)
 {
@@ -352,6 +372,11 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, st
             finish(net, out);
         return rc;
     }
+    if (net->n_classes == 1) {
+        exact_one(net, out, NULL, NULL);
+        finish(net, out);
+        return 0;
+    }
     double vectors = 1;
     for (int c = 0; c < net->n_classes; c++)
         vectors *= net->population[c] + 1.0;
@@ -379,6 +404,8 @@ int hp_mva_curve(const struct hp_mva_network *net, int max_n, double *x, double 
     one.population[0] = max_n;
     memset(&scratch, 0, sizeof scratch);
     x[0] = r[0] = 0;
-    return has_multi_server(&one) ? load_dependent(&one, &scratch, x, r, err)
-                                  : exact(&one, &scratch, x, r, err);
+    if (has_multi_server(&one))
+        return load_dependent(&one, &scratch, x, r, err);
+    exact_one(&one, &scratch, x, r);
+    return 0;
 }

@@ -7,7 +7,8 @@
  * service time per visit). Closed classes have a population N and think
  * time Z; open classes an arrival rate.
  *
- * Closed networks: exact MVA over every population vector while their
+ * Closed networks: exact MVA; one class at any population (the recursion
+ * keeps only n - 1), several over every population vector while their
  * number stays under HP_MVA_EXACT_LIMIT, else Bard-Schweitzer's
  * approximation (Schweitzer 1979), and the result says which. Stations with
  * several servers are load-dependent: exact MVA with marginal queue-length

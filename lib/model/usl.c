@@ -93,7 +93,7 @@ static void errors(const struct data *d, struct hp_usl *u, double sse)
 {
     double jtj[9] = {0};
     u->se_sigma = u->se_kappa = u->se_lambda = NAN;
-    u->t_quantile = NAN;
+    u->t_quantile = u->t_rusl = NAN;
     if (u->dof < 1)
         return;
     for (size_t i = 0; i < d->count; i++) {
@@ -124,6 +124,13 @@ static void errors(const struct data *d, struct hp_usl *u, double sse)
     u->ci_kappa[1] = u->kappa + u->t_quantile * u->se_kappa;
     u->ci_lambda[0] = u->lambda - u->t_quantile * u->se_lambda;
     u->ci_lambda[1] = u->lambda + u->t_quantile * u->se_lambda;
+    u->t_rusl = gsl_cdf_tdist_Pinv(0.95, (double)d->count - 1);
+    u->ci_rusl_sigma[0] = fmax(0, u->sigma - u->t_rusl * u->se_sigma);
+    u->ci_rusl_sigma[1] = u->sigma + u->t_rusl * u->se_sigma;
+    u->ci_rusl_kappa[0] = fmax(0, u->kappa - u->t_rusl * u->se_kappa);
+    u->ci_rusl_kappa[1] = u->kappa + u->t_rusl * u->se_kappa;
+    u->ci_rusl_lambda[0] = u->lambda - u->t_rusl * u->se_lambda;
+    u->ci_rusl_lambda[1] = u->lambda + u->t_rusl * u->se_lambda;
 }
 
 static int cmp_double(const void *a, const void *b)

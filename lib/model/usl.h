@@ -22,6 +22,9 @@ struct hp_usl {
     double se_sigma, se_kappa, se_lambda; /* standard errors */
     double ci_sigma[2], ci_kappa[2], ci_lambda[2]; /* 95% intervals */
     double t_quantile;                    /* t(0.975, dof) used for the intervals */
+    /* the same standard errors with R usl's quantile, t(0.95, points - 1) */
+    double t_rusl;
+    double ci_rusl_sigma[2], ci_rusl_kappa[2], ci_rusl_lambda[2];
     int dof;                              /* points - 3 */
     double r_squared;
     size_t points;

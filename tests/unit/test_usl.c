@@ -56,6 +56,16 @@ static void usl_specsdm91_peaks_at_96_52(void **state)
     assert_true(hp_usl_peak(&u, &n_star, &x_star));
     assert_close(n_star, 96.52, 1e-3, 0);
     assert_close(x_star, 1884, 1e-3, 0);
+    /* both intervals from one set of standard errors: the textbook's
+     * t(0.975, n - 3) = t(0.975, 4) = 2.7764451051977987 and R usl's
+     * t(0.95, n - 1) = t(0.95, 6) = 1.9431802803927816 (SciPy's t.ppf; GSL's
+     * inverse agrees to 1e-10) */
+    assert_close(u.t_quantile, 2.7764451051977987, 1e-9, 0);
+    assert_close(u.t_rusl, 1.9431802803927816, 1e-9, 0);
+    assert_close(u.ci_rusl_sigma[1] - u.sigma, u.t_rusl * u.se_sigma, 1e-12, 0);
+    assert_close(u.ci_rusl_lambda[0], u.lambda - u.t_rusl * u.se_lambda, 1e-12, 0);
+    assert_close(u.ci_sigma[1] - u.sigma, u.t_quantile * u.se_sigma, 1e-12, 0);
+    assert_true(u.ci_sigma[0] >= 0 && u.ci_kappa[0] >= 0);
 }
 
 static void usl_inverses_undo_the_model(void **state)
