@@ -178,6 +178,12 @@ static int mva_doc(const struct hp_mva_network *net, const struct hp_mva_result 
         json_object_set_new(o, "name", json_string(sn));
         json_object_set_new(o, "kind", json_string(net->kind[k] == HP_MVA_DELAY ? "delay" : "queue"));
         json_object_set_new(o, "servers", json_integer(net->servers[k] > 1 ? net->servers[k] : 1));
+        if (net->n_rates[k] > 0) {
+            json_t *rt = json_array();
+            for (int j = 0; rt && j < net->n_rates[k]; j++)
+                json_array_append_new(rt, json_real(net->rates[k][j]));
+            json_object_set_new(o, "rates", rt ? rt : json_null());
+        }
         for (int c = 0; c < net->n_classes; c++)
             json_object_set_new(dem, net->class_name[c], json_real(net->demand[c][k]));
         json_object_set_new(o, "demand_s", dem);
@@ -247,7 +253,8 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
         return cli_fail(cmd, rc, &err);
     static const char *methods[] = {"exact MVA", "Bard-Schweitzer approximate MVA",
                                     "open product-form network",
-                                    "exact load-dependent MVA (multi-server stations)"};
+                                    "exact load-dependent MVA (multi-server and rate-table "
+                                    "stations)"};
     printf("%s: %d station%s, %d class%s, %s\n", file, net.n_stations,
            net.n_stations == 1 ? "" : "s", net.n_classes, net.n_classes == 1 ? "" : "es",
            methods[r.method]);
@@ -286,6 +293,8 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
         char type[24], u[32];
         if (net.kind[k] == HP_MVA_DELAY)
             snprintf(type, sizeof type, "delay");
+        else if (net.n_rates[k] > 0)
+            snprintf(type, sizeof type, "rates");
         else if (net.servers[k] > 1)
             snprintf(type, sizeof type, "queue/%d", net.servers[k]);
         else

@@ -54,10 +54,37 @@ static int servers_of(const struct hp_mva_network *net, int k)
     return net->kind[k] == HP_MVA_QUEUE && net->servers[k] > 1 ? net->servers[k] : 1;
 }
 
+/* How many times faster than one request alone station k serves with j
+ * present: min(j, c) for c servers, or its rate table. */
+static double alpha(const struct hp_mva_network *net, int k, int j)
+{
+    int n = net->kind[k] == HP_MVA_QUEUE ? net->n_rates[k] : 0;
+    if (n > 0)
+        return net->rates[k][(j < n ? j : n) - 1];
+    int c = servers_of(net, k);
+    return j < c ? j : c;
+}
+
+/* The most it serves at once, relative to one request alone: what
+ * utilisation is a share of. */
+static double capacity_of(const struct hp_mva_network *net, int k)
+{
+    int n = net->kind[k] == HP_MVA_QUEUE ? net->n_rates[k] : 0;
+    double m = 0;
+    for (int j = 0; j < n; j++)
+        m = fmax(m, net->rates[k][j]);
+    return n > 0 ? m : servers_of(net, k);
+}
+
+static bool load_dependent_at(const struct hp_mva_network *net, int k)
+{
+    return net->kind[k] == HP_MVA_QUEUE && (net->n_rates[k] > 0 || servers_of(net, k) > 1);
+}
+
 static bool has_multi_server(const struct hp_mva_network *net)
 {
     for (int k = 0; k < net->n_stations; k++)
-        if (servers_of(net, k) > 1)
+        if (load_dependent_at(net, k))
             return true;
     return false;
 }
@@ -69,7 +96,7 @@ static void finish(const struct hp_mva_network *net, struct hp_mva_result *r)
         double u = 0;
         for (int c = 0; c < net->n_classes; c++)
             u += r->throughput[c] * net->demand[c][k];
-        r->utilisation[k] = u / servers_of(net, k);
+        r->utilisation[k] = u / capacity_of(net, k);
     }
     /* The bottleneck is the most utilised queueing station (a delay station
      * never makes anyone wait). */
@@ -92,7 +119,7 @@ void hp_mva_bounds(const struct hp_mva_network *net, struct hp_mva_bounds *b)
     memset(b, 0, sizeof *b);
     for (int k = 0; k < net->n_stations; k++) {
         b->d += net->demand[0][k];
-        double per = net->demand[0][k] / servers_of(net, k);
+        double per = net->demand[0][k] / capacity_of(net, k);
         if (net->kind[k] == HP_MVA_QUEUE && per > b->dmax)
             b->dmax = per;
     }
@@ -232,7 +259,8 @@ int hp_mva_solve_schweitzer(const struct hp_mva_network *net, struct hp_mva_resu
 }
 
 /* One closed class with load-dependent stations (Reiser and Lavenberg):
- * with alpha(j) = min(j, c) servers busy when j are present,
+ * with alpha(j) the station's rate with j present (min(j, c) for c
+ * servers, or its rate table),
  *   R_k(n)   = sum_{j=1..n} j / alpha(j) * D_k * p_k(j-1 | n-1)
  *   X(n)     = n / (Z + sum_k R_k(n))
  *   p_k(j|n) = D_k X(n) / alpha(j) * p_k(j-1 | n-1),  j >= 1;  p_k(0|n) = 1 - the rest.
@@ -255,15 +283,14 @@ static int load_dependent(const struct hp_mva_network *net, struct hp_mva_result
         double total = 0;
         for (int k = 0; k < K; k++) {
             double d = net->demand[0][k], res;
-            int c = servers_of(net, k);
             if (net->kind[k] == HP_MVA_DELAY) {
                 res = d;
-            } else if (c == 1) {
+            } else if (!load_dependent_at(net, k)) {
                 res = d * (1 + qk[k]);
             } else {
                 res = 0;
                 for (int j = 1; j <= n; j++)
-                    res += (double)j / (j < c ? j : c) * d * p[(size_t)k * (N + 1) + j - 1];
+                    res += (double)j / alpha(net, k, j) * d * p[(size_t)k * (N + 1) + j - 1];
             }
             r->residence_s[0][k] = res;
             total += res;
@@ -278,12 +305,11 @@ static int load_dependent(const struct hp_mva_network *net, struct hp_mva_result
         for (int k = 0; k < K; k++) {
             r->queue[0][k] = x * r->residence_s[0][k];
             qk[k] = r->queue[0][k];
-            int c = servers_of(net, k);
-            if (net->kind[k] != HP_MVA_QUEUE || c == 1)
+            if (!load_dependent_at(net, k))
                 continue;
             double *pk = p + (size_t)k * (N + 1), rest = 0;
             for (int j = n; j >= 1; j--) {
-                pn[j] = net->demand[0][k] * x / (j < c ? j : c) * pk[j - 1];
+                pn[j] = net->demand[0][k] * x / alpha(net, k, j) * pk[j - 1];
                 rest += pn[j];
             }
             pn[0] = rest < 1 ? 1 - rest : 0;
@@ -304,6 +330,13 @@ static int open_network(const struct hp_mva_network *net, struct hp_mva_result *
 {
     int C = net->n_classes, K = net->n_stations;
     int worst = -1;
+    for (int k = 0; k < K; k++)
+        if (net->kind[k] == HP_MVA_QUEUE && net->n_rates[k] > 0)
+            return hp_err_set(err, HP_ERANGE,
+                              "station %s has a rate table: load-dependent stations are "
+                              "modelled for one closed class (give servers: c for an open "
+                              "network's M/M/c)",
+                              net->station_name[k]);
     for (int k = 0; k < K; k++) {
         double u = 0;
         for (int c = 0; c < C; c++)
@@ -365,7 +398,8 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, st
         return open_network(net, out, err);
     if (has_multi_server(net)) {
         if (net->n_classes != 1)
-            return hp_err_set(err, HP_ERANGE, "stations with several servers are modelled for "
+            return hp_err_set(err, HP_ERANGE, "stations with several servers or a rate table are "
+                                              "modelled for "
                                               "one closed class only");
         rc = load_dependent(net, out, NULL, NULL, err);
         if (rc == 0)

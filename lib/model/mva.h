@@ -11,8 +11,9 @@
  * keeps only n - 1), several over every population vector while their
  * number stays under HP_MVA_EXACT_LIMIT, else Bard-Schweitzer's
  * approximation (Schweitzer 1979), and the result says which. Stations with
- * several servers are load-dependent: exact MVA with marginal queue-length
- * probabilities (Reiser and Lavenberg), for one closed class. Open
+ * several servers or a rate table are load-dependent: exact MVA with
+ * marginal queue-length probabilities (Reiser and Lavenberg), for one closed
+ * class. Open
  * networks: the product-form formulas (Jackson; M/M/c at multi-server
  * stations). Mixed networks are not handled. */
 #ifndef HP_MODEL_MVA_H
@@ -25,6 +26,7 @@
 #define HP_MVA_MAX_STATIONS 64
 #define HP_MVA_MAX_CLASSES 16
 #define HP_MVA_EXACT_LIMIT 2000000 /* population vectors exact MVA may visit */
+#define HP_MVA_MAX_RATES 64
 
 enum hp_mva_station_kind { HP_MVA_QUEUE, HP_MVA_DELAY };
 enum hp_mva_method { HP_MVA_EXACT, HP_MVA_SCHWEITZER, HP_MVA_OPEN, HP_MVA_LOAD_DEPENDENT };
@@ -34,6 +36,12 @@ struct hp_mva_network {
     char station_name[HP_MVA_MAX_STATIONS][64];
     enum hp_mva_station_kind kind[HP_MVA_MAX_STATIONS];
     int servers[HP_MVA_MAX_STATIONS];         /* queueing stations; 0 is read as 1 */
+    /* a load-dependent queueing station given by its rate table: with j
+     * requests present it serves rates[k][j-1] times as fast as with one
+     * (j past the table: its last entry); n_rates 0 for none. servers: c
+     * is the table 1, 2, ..., c. */
+    int n_rates[HP_MVA_MAX_STATIONS];
+    double rates[HP_MVA_MAX_STATIONS][HP_MVA_MAX_RATES];
     char class_name[HP_MVA_MAX_CLASSES][64];
     double demand[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS]; /* seconds per request */
     bool open;                                /* all classes open (else all closed) */

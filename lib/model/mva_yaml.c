@@ -79,7 +79,8 @@ static int find_station(const struct hp_mva_network *net, const char *name)
 static int parse_stations(struct ctx *x, const yaml_node_t *list, struct hp_mva_network *net,
                           double *single_demand)
 {
-    static const char *const keys[] = {"name", "type", "demand", "service", "visits", "servers"};
+    static const char *const keys[] = {"name",   "type",    "demand", "service",
+                                       "visits", "servers", "rates"};
     if (!list || list->type != YAML_SEQUENCE_NODE)
         return at(x, list, "'stations' must be a list of stations%s%s", "", "");
     for (yaml_node_item_t *it = list->data.sequence.items.start;
@@ -90,7 +91,7 @@ static int parse_stations(struct ctx *x, const yaml_node_t *list, struct hp_mva_
             return at(x, s, "a station must be a map with a name%s%s", "", "");
         if (k >= HP_MVA_MAX_STATIONS)
             return at(x, s, "more than 64 stations%s%s", "", "");
-        int rc = check_keys(x, s, keys, 6, "a station");
+        int rc = check_keys(x, s, keys, 7, "a station");
         if (rc < 0)
             return rc;
         const char *name = scalar(get(x, s, "name"));
@@ -115,6 +116,32 @@ static int parse_stations(struct ctx *x, const yaml_node_t *list, struct hp_mva_
                 return at(x, servers, "servers: %s: expected a whole number from 1%s",
                           scalar(servers), "");
             net->servers[k] = (int)c;
+        }
+        const yaml_node_t *rates = get(x, s, "rates");
+        if (rates) {
+            if (servers)
+                return at(x, rates, "give servers or rates, not both (servers: c is the rates "
+                                    "1, 2, ..., c)%s%s",
+                          "", "");
+            if (net->kind[k] != HP_MVA_QUEUE)
+                return at(x, rates, "a delay station has no rates%s%s", "", "");
+            if (rates->type != YAML_SEQUENCE_NODE ||
+                rates->data.sequence.items.top == rates->data.sequence.items.start)
+                return at(x, rates, "rates: a list of how many times faster the station "
+                                    "serves with 1, 2, ... requests present (1, 1.8, 2.4)%s%s",
+                          "", "");
+            for (yaml_node_item_t *r = rates->data.sequence.items.start;
+                 r < rates->data.sequence.items.top; r++) {
+                const yaml_node_t *v = yaml_document_get_node(&x->y.doc, *r);
+                double f;
+                if (net->n_rates[k] == HP_MVA_MAX_RATES)
+                    return at(x, v, "more than 64 rates%s%s", "", "");
+                if ((rc = number(x, v, "rates", &f)) < 0)
+                    return rc;
+                if (!(f > 0))
+                    return at(x, v, "rates: %s: a rate must be above 0%s", scalar(v), "");
+                net->rates[k][net->n_rates[k]++] = f;
+            }
         }
         double demand = NAN;
         const yaml_node_t *d = get(x, s, "demand"), *svc = get(x, s, "service"),

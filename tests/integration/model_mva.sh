@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # hotpath model mva --json: every figure of the document against a second
 # solver in exact arithmetic (Buzen's convolution with Python's Fraction,
-# load-dependent stations by their rate factors), to 1e-9 relative; the
+# load-dependent stations, multi-server or by a rate table, by their rate
+# factors), to 1e-9 relative; the
 # bounds by their formulas; a tie for the bottleneck names both stations;
 # the --users curve; an open station exactly at capacity is called that.
 #   model_mva.sh HOTPATH
@@ -34,7 +35,14 @@ stations:
   - {name: cache, demand: 2ms}
 workload: {users: 30, think: 100ms}
 Y
-for m in three shop tie; do
+cat > "$t/rates.yaml" <<'Y'
+stations:
+  - {name: lb, type: delay, demand: 2ms}
+  - {name: pool, demand: 9ms, rates: [1, 1.8, 2.4, 2.8]}
+  - {name: db, demand: 6ms}
+workload: {users: 30, think: 100ms}
+Y
+for m in three shop tie rates; do
     "$H" model mva "$t/$m.yaml" --users 1..5 --json "$t/$m.json" > "$t/$m.out" ||
         fail "$m: exit $?: $(cat "$t/$m.out")"
 done
@@ -51,13 +59,18 @@ def exact(stations, n_users, think):
     g = [F(1)]
     for n in range(1, n_users + 1):
         g.append(g[-1] * z / n)
+    def alpha(c, j):
+        """the rate with j present: min(j, c) for c servers, or the table's"""
+        if isinstance(c, list):
+            return F(c[min(j, len(c)) - 1])
+        return min(j, c)
     def fold(g, d, c):
         out = []
         for n in range(n_users + 1):
             s, beta = F(0), F(1)
             for j in range(n + 1):
                 if j > 0:
-                    beta *= min(j, c)
+                    beta *= alpha(c, j)
                 s += d ** j / beta * g[n - j]
             out.append(s)
         return out
@@ -87,9 +100,10 @@ def exact(stations, n_users, think):
             # P(j at i) = d^j / beta(j) * G_-i(N - j) / G(N)
             q, beta = F(0), F(1)
             for j in range(1, N + 1):
-                beta *= min(j, c)
+                beta *= alpha(c, j)
                 q += j * d ** j / beta * gs[i][N - j] / full[N]
-        res[i] = (q, q / x, x * d / c)
+        cap = max(F(v) for v in c) if isinstance(c, list) else c
+        res[i] = (q, q / x, x * d / cap)
     return x, res
 
 def close(a, b, what):
@@ -103,6 +117,8 @@ nets = {
              ["lb", "web", "db"]),
     "tie": ([("queue", "0.010", 1), ("queue", "0.010", 1), ("queue", "0.002", 1)], 30, "0.1",
             ["api", "db", "cache"]),
+    "rates": ([("delay", "0.002", 1), ("queue", "0.009", ["1", "1.8", "2.4", "2.8"]),
+               ("queue", "0.006", 1)], 30, "0.1", ["lb", "pool", "db"]),
 }
 for name, (st, n, z, names) in nets.items():
     d = json.load(open("%s/%s.json" % (t, name)))
@@ -117,7 +133,8 @@ for name, (st, n, z, names) in nets.items():
         close(m["requests/%s/residence_s" % s], r, "%s %s residence" % (name, s))
     # bounds, by their formulas
     D = sum(F(dd) for kind, dd, c in st)
-    Dmax = max(F(dd) / c for kind, dd, c in st if kind == "queue")
+    Dmax = max(F(dd) / (max(F(v) for v in c) if isinstance(c, list) else c)
+               for kind, dd, c in st if kind == "queue")
     close(m["bound_throughput_per_s"], min(F(n) / (D + F(z)), 1 / Dmax), name + " X bound")
     close(m["bound_response_s"], max(D, n * Dmax - F(z)), name + " R bound")
     close(m["n_star"], (D + F(z)) / Dmax, name + " N*")
@@ -127,7 +144,8 @@ for name, (st, n, z, names) in nets.items():
     assert [p[0] for p in pts] == [1, 2, 3, 4, 5], pts
     for users, xv in pts:
         close(xv, exact(st, int(users), z)[0], "%s X(%d)" % (name, users))
-    assert d["config"]["method"] == ("load-dependent" if name == "shop" else "exact"), d["config"]
+    assert d["config"]["method"] == ("load-dependent" if name in ("shop", "rates") else "exact"), \
+        d["config"]
 tie = json.load(open("%s/tie.json" % t))
 assert tie["bottlenecks"] == ["api", "db"], tie["bottlenecks"]
 assert json.load(open("%s/three.json" % t))["bottlenecks"] == ["db"]
