@@ -187,6 +187,8 @@ static int mva_doc(const struct hp_mva_network *net, const struct hp_mva_result 
         for (int c = 0; c < net->n_classes; c++)
             json_object_set_new(dem, net->class_name[c], json_real(net->demand[c][k]));
         json_object_set_new(o, "demand_s", dem);
+        if (net->routed)
+            json_object_set_new(o, "visits", json_real(net->visits[k]));
         json_object_set_new(o, "utilisation", json_real(r->utilisation[k]));
         json_object_set_new(o, "queue", json_real(q));
         if (json_array_append_new(stations, o) < 0)
@@ -284,6 +286,12 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
                    hp_format_duration((int64_t)(r.response_s[c] * 1e9), rt, sizeof rt));
     }
     bool one = net.n_classes == 1;
+    if (net.routed) {
+        printf("\n  visits per request, solved from the routing:");
+        for (int k = 0; k < net.n_stations; k++)
+            printf("%s %s %.6g", k ? "," : "", net.station_name[k], net.visits[k]);
+        printf("\n");
+    }
     printf("\n  %-16s %8s %12s %10s %12s\n", "station", "type", "utilisation", "queue",
            one ? "residence" : "");
     for (int k = 0; k < net.n_stations; k++) {

@@ -41,6 +41,10 @@ struct hp_mva_network {
      * (j past the table: its last entry); n_rates 0 for none. servers: c
      * is the table 1, 2, ..., c. */
     int n_rates[HP_MVA_MAX_STATIONS];
+    /* with routing: each station's visits per request, solved from the
+     * probabilities (0 otherwise) */
+    double visits[HP_MVA_MAX_STATIONS];
+    bool routed;
     double rates[HP_MVA_MAX_STATIONS][HP_MVA_MAX_RATES];
     char class_name[HP_MVA_MAX_CLASSES][64];
     double demand[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS]; /* seconds per request */

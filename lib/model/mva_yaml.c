@@ -10,6 +10,9 @@
 #include <string.h>
 #include <yaml.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+
 #include "core/alloc.h"
 #include "core/file.h"
 #include "core/names.h"
@@ -76,8 +79,15 @@ static int find_station(const struct hp_mva_network *net, const char *name)
     return -1;
 }
 
+/* What a station gave, for routing: its service time per visit (NaN when
+ * none), and whether it gave its own demand or visits. */
+struct given {
+    double service[HP_MVA_MAX_STATIONS];
+    const yaml_node_t *fixed[HP_MVA_MAX_STATIONS]; /* its demand: or visits: node */
+};
+
 static int parse_stations(struct ctx *x, const yaml_node_t *list, struct hp_mva_network *net,
-                          double *single_demand)
+                          double *single_demand, struct given *g)
 {
     static const char *const keys[] = {"name",   "type",    "demand", "service",
                                        "visits", "servers", "rates"};
@@ -150,10 +160,13 @@ static int parse_stations(struct ctx *x, const yaml_node_t *list, struct hp_mva_
             return at(x, d, "give demand, or service and visits, not both%s%s", "", "");
         if (d && (rc = seconds(x, d, "demand", &demand)) < 0)
             return rc;
+        g->service[k] = NAN;
+        g->fixed[k] = d ? d : visits;
         if (svc) {
             double v = 1;
             if ((rc = seconds(x, svc, "service", &demand)) < 0)
                 return rc;
+            g->service[k] = demand;
             if (visits && (rc = number(x, visits, "visits", &v)) < 0)
                 return rc;
             demand *= v;
@@ -203,21 +216,141 @@ static int parse_class(struct ctx *x, const yaml_node_t *c, struct hp_mva_networ
     return 0;
 }
 
+/* routing: {entry: {STATION: P, ...}, STATION: {STATION: P, ...}, ...}:
+ * where requests enter, and from each station where they go next (what
+ * a row leaves short of 1 leaves the system). The visits v solve
+ * v = e + P^T v; each station's demand is its visits times its service. */
+static int parse_routing(struct ctx *x, const yaml_node_t *r, struct hp_mva_network *net,
+                         const struct given *g, double *single)
+{
+    int K = net->n_stations;
+    double p[HP_MVA_MAX_STATIONS * HP_MVA_MAX_STATIONS] = {0}, e[HP_MVA_MAX_STATIONS] = {0};
+    bool entry = false;
+    if (r->type != YAML_MAPPING_NODE)
+        return at(x, r, "'routing' maps entry and each station to where requests go next "
+                        "({web: {db: 0.7}})%s%s",
+                  "", "");
+    for (yaml_node_pair_t *pr = r->data.mapping.pairs.start; pr < r->data.mapping.pairs.top;
+         pr++) {
+        const yaml_node_t *kn = yaml_document_get_node(&x->y.doc, pr->key),
+                          *vn = yaml_document_get_node(&x->y.doc, pr->value);
+        const char *from = scalar(kn);
+        int i = -1;
+        if (from && strcmp(from, "entry") == 0) {
+            entry = true;
+        } else if (!from || (i = find_station(net, from)) < 0) {
+            return at(x, kn, "routing: no station '%s' (a key is entry or a station)%s",
+                      from ? from : "?", "");
+        }
+        if (vn->type != YAML_MAPPING_NODE)
+            return at(x, vn, "routing: %s: a map of next stations to probabilities%s",
+                      from, "");
+        double sum = 0;
+        for (yaml_node_pair_t *q = vn->data.mapping.pairs.start; q < vn->data.mapping.pairs.top;
+             q++) {
+            const yaml_node_t *tn = yaml_document_get_node(&x->y.doc, q->key),
+                              *pn = yaml_document_get_node(&x->y.doc, q->value);
+            const char *to = scalar(tn);
+            int j = to ? find_station(net, to) : -1;
+            if (j < 0)
+                return at(x, tn, "routing: no station '%s'%s", to ? to : "?", "");
+            double f;
+            int rc = number(x, pn, "a probability", &f);
+            if (rc < 0)
+                return rc;
+            if (!(f >= 0 && f <= 1))
+                return at(x, pn, "routing: %s: a probability from 0 to 1%s", scalar(pn), "");
+            if (i < 0)
+                e[j] += f;
+            else
+                p[i * K + j] += f;
+            sum += f;
+        }
+        if (sum > 1 + 1e-9)
+            return at(x, vn, "routing: the probabilities from %s add up to more than 1%s",
+                      from, "");
+        if (i < 0 && fabs(sum - 1) > 1e-9)
+            return at(x, vn, "routing: the entry probabilities must add up to 1%s%s", "", "");
+    }
+    if (!entry)
+        return at(x, r, "routing needs entry: where requests come in ({entry: {lb: 1}})%s%s", "",
+                  "");
+    for (int k = 0; k < K; k++) {
+        if (g->fixed[k])
+            return at(x, g->fixed[k],
+                      "station '%s': with routing, visits are solved from it; give the service "
+                      "time per visit (service), not demand or visits%s",
+                      net->station_name[k], "");
+        if (isnan(g->service[k]))
+            return at(x, r, "station '%s' has no service time per visit, which routing needs%s",
+                      net->station_name[k], "");
+    }
+    /* (I - P^T) v = e */
+    double a[HP_MVA_MAX_STATIONS * HP_MVA_MAX_STATIONS];
+    for (int i = 0; i < K; i++)
+        for (int j = 0; j < K; j++)
+            a[i * K + j] = (i == j) - p[j * K + i];
+    gsl_matrix_view m = gsl_matrix_view_array(a, (size_t)K, (size_t)K);
+    gsl_vector_view b = gsl_vector_view_array(e, (size_t)K);
+    gsl_vector *v = gsl_vector_alloc((size_t)K);
+    gsl_permutation *perm = gsl_permutation_alloc((size_t)K);
+    if (!v || !perm) {
+        gsl_vector_free(v);
+        gsl_permutation_free(perm);
+        return hp_err_set(x->y.err, -ENOMEM, "out of memory");
+    }
+    int sign;
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int rc = gsl_linalg_LU_decomp(&m.matrix, perm, &sign);
+    double det = rc == GSL_SUCCESS ? gsl_linalg_LU_det(&m.matrix, sign) : 0;
+    if (rc == GSL_SUCCESS && fabs(det) > 1e-12)
+        rc = gsl_linalg_LU_solve(&m.matrix, perm, &b.vector, v);
+    else
+        rc = GSL_ESING;
+    gsl_set_error_handler(old);
+    for (int k = 0; rc == GSL_SUCCESS && k < K; k++) {
+        double vis = gsl_vector_get(v, (size_t)k);
+        if (!isfinite(vis) || vis < -1e-9) {
+            rc = GSL_ESING;
+            break;
+        }
+        net->visits[k] = vis > 0 ? vis : 0;
+    }
+    gsl_vector_free(v);
+    gsl_permutation_free(perm);
+    if (rc != GSL_SUCCESS)
+        return at(x, r, "routing: requests can never leave (a loop with no way out): the "
+                        "visits have no finite solution%s%s",
+                  "", "");
+    for (int k = 0; k < K; k++) {
+        if (!(net->visits[k] > 0))
+            return at(x, r, "routing: station '%s' is never visited%s", net->station_name[k],
+                      "");
+        single[k] = net->visits[k] * g->service[k];
+    }
+    net->routed = true;
+    return 0;
+}
+
 static int parse_network(struct ctx *x, struct hp_mva_network *net)
 {
-    static const char *const top_keys[] = {"stations", "workload", "classes"};
+    static const char *const top_keys[] = {"stations", "workload", "classes", "routing"};
     static const char *const workload_keys[] = {"users", "think", "arrival_rate"};
     static const char *const class_keys[] = {"name", "users", "think", "arrival_rate", "demands"};
     double single[HP_MVA_MAX_STATIONS];
+    static struct given g;
     const yaml_node_t *root = yaml_document_get_root_node(&x->y.doc);
     int rc;
 
     memset(net, 0, sizeof *net);
     if (!root || root->type != YAML_MAPPING_NODE)
         return at(x, root, "expected a map with stations and a workload (or classes)%s%s", "", "");
-    if ((rc = check_keys(x, root, top_keys, 3, "the file")) < 0)
+    if ((rc = check_keys(x, root, top_keys, 4, "the file")) < 0)
         return rc;
-    if ((rc = parse_stations(x, get(x, root, "stations"), net, single)) < 0)
+    if ((rc = parse_stations(x, get(x, root, "stations"), net, single, &g)) < 0)
+        return rc;
+    const yaml_node_t *routing = get(x, root, "routing");
+    if (routing && (rc = parse_routing(x, routing, net, &g, single)) < 0)
         return rc;
     const yaml_node_t *workload = get(x, root, "workload"), *classes = get(x, root, "classes");
     if (workload && classes)

@@ -154,6 +154,60 @@ grep -q "api .*<- bottleneck (tie)" "$t/tie.out" && grep -q "db .*<- bottleneck 
     grep -q "a tie between api and db" "$t/tie.out" || fail "tie: $(cat "$t/tie.out")"
 grep -q "N\* = (D+Z)/D_max" "$t/three.out" || fail "bounds: $(cat "$t/three.out")"
 
+# routing: visit probabilities instead of visits; the visits solved from
+# them (v = e + P^T v: app and db 1.6 each, by hand) give the same network,
+# figure for figure, as the demands written out
+cat > "$t/route.yaml" <<'Y'
+stations:
+  - {name: lb, type: delay, service: 1ms}
+  - {name: web, service: 4ms}
+  - {name: app, service: 5ms}
+  - {name: db, service: 2ms}
+routing:
+  entry: {lb: 1}
+  lb: {web: 1}
+  web: {app: 0.8}
+  app: {db: 1}
+  db: {app: 0.5}
+workload: {users: 20, think: 1s}
+Y
+cat > "$t/direct.yaml" <<'Y'
+stations:
+  - {name: lb, type: delay, demand: 1ms}
+  - {name: web, demand: 4ms}
+  - {name: app, demand: 8ms}
+  - {name: db, demand: 3.2ms}
+workload: {users: 20, think: 1s}
+Y
+"$H" model mva "$t/route.yaml" --json "$t/route.json" > "$t/route.out" || fail "routing: $(cat "$t/route.out")"
+"$H" model mva "$t/direct.yaml" --json "$t/direct.json" > "$t/direct.out" || fail "direct"
+grep -q "visits per request, solved from the routing: lb 1, web 1, app 1.6, db 1.6" "$t/route.out" ||
+    fail "visits: $(cat "$t/route.out")"
+python3 - "$t/route.json" "$t/direct.json" <<'PY' || fail "routing differs from the demands"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+for k, v in b["metrics"].items():
+    x, y = a["metrics"][k]["value"], v["value"]
+    assert abs(x - y) <= 1e-12 * abs(y), (k, x, y)
+assert [s["visits"] for s in a["stations"]] == [1, 1, 1.6, 1.6] or \
+    all(abs(s["visits"] - w) < 1e-12 for s, w in zip(a["stations"], [1, 1, 1.6, 1.6]))
+PY
+for case in "no way out|app: {db: 1}|db: {app: 1}|can never leave" \
+            "entry short|entry: {lb: 0.5}|lb: {web: 1}|add up to 1" \
+            "unvisited|lb: {web: 1}|web: {web: 0.5}|station 'app' is never visited" \
+            "unknown|lb: {web: 1}|web: {exit: 1}|no station 'exit'"; do
+    name=${case%%|*}; rest=${case#*|}; l1=${rest%%|*}; rest=${rest#*|}; l2=${rest%%|*}; words=${rest#*|}
+    {
+        printf 'stations:\n  - {name: lb, type: delay, service: 1ms}\n  - {name: web, service: 4ms}\n'
+        printf '  - {name: app, service: 5ms}\n  - {name: db, service: 2ms}\nrouting:\n'
+        case $l1 in entry*) printf '  %s\n' "$l1" ;; *) printf '  entry: {lb: 1}\n  %s\n' "$l1" ;; esac
+        printf '  %s\nworkload: {users: 5, think: 1s}\n' "$l2"
+    } > "$t/bad.yaml"
+    rc=0
+    "$H" model mva "$t/bad.yaml" > "$t/bad.out" 2>&1 || rc=$?
+    [ $rc -eq 2 ] && grep -q "$words" "$t/bad.out" || fail "routing, $name: exit $rc: $(cat "$t/bad.out")"
+done
+
 # an open station exactly at capacity
 cat > "$t/open.yaml" <<'Y'
 stations:
