@@ -6,9 +6,10 @@
 # factors), to 1e-9 relative; the
 # bounds by their formulas; a tie for the bottleneck names both stations;
 # the --users curve; an open station exactly at capacity is called that.
-#   model_mva.sh HOTPATH
+#   model_mva.sh HOTPATH DATA_DIR
 set -eu
 H=$1
+D=$2
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -207,6 +208,40 @@ for case in "no way out|app: {db: 1}|db: {app: 1}|can never leave" \
     "$H" model mva "$t/bad.yaml" > "$t/bad.out" 2>&1 || rc=$?
     [ $rc -eq 2 ] && grep -q "$words" "$t/bad.out" || fail "routing, $name: exit $rc: $(cat "$t/bad.out")"
 done
+
+# PDQ's passport office (Gunther, PPA 1998, ch. 3), an open network given by
+# its routing: the response time, window 3's utilisation and window 2's
+# residence time against the exact values in the published-PDQ reference
+# file (tests/data/mva_pdq_published.csv)
+cat > "$t/passport.yaml" <<'Y'
+stations:
+  - {name: window1, service: 20s}
+  - {name: window2, service: 600s}
+  - {name: window3, service: 300s}
+  - {name: window4, service: 60s}
+routing:
+  entry: {window1: 1}
+  window1: {window2: 0.3, window3: 0.7}
+  window2: {window3: 0.2, window4: 0.8}
+  window3: {window2: 0.1, window4: 0.9}
+  window4: {}
+workload: {arrival_rate: 0.00427}
+Y
+"$H" model mva "$t/passport.yaml" --json "$t/passport.json" > "$t/passport.out" ||
+    fail "passport: $(cat "$t/passport.out")"
+python3 - "$t/passport.json" "$D/mva_pdq_published.csv" <<'PY' || fail "passport against PDQ's"
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+m = {k: v["value"] for k, v in d["metrics"].items()}
+ref = {r["metric"]: float(r["exact_reference_value"])
+       for r in csv.DictReader(open(sys.argv[2])) if r["model"] == "passport"}
+got = {"response_time_s": m["response_s"],
+       "window3 utilization_pct": 100 * m["window3/utilisation"],
+       "window2 residence_s": m["requests/window2/residence_s"]}
+assert set(got) == set(ref), (sorted(ref), sorted(got))
+for k, v in got.items():
+    assert abs(v - ref[k]) <= 1e-9 * abs(ref[k]), (k, v, ref[k])
+PY
 
 # an open station exactly at capacity
 cat > "$t/open.yaml" <<'Y'
