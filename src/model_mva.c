@@ -88,7 +88,8 @@ static const char *util_text(double u, char *buf, size_t size)
     return buf;
 }
 
-static const char *const method_names[] = {"exact", "bard-schweitzer", "open", "load-dependent"};
+static const char *const method_names[] = {"exact", "bard-schweitzer", "open", "load-dependent",
+                                           "mixed"};
 
 /* The document: every figure at full precision (docs/result-format.md,
  * kind model, model mva). */
@@ -105,6 +106,7 @@ static int mva_doc(const struct hp_mva_network *net, const struct hp_mva_result 
     rc = rc ? rc : hp_result_config_str(doc, "input", file);
     rc = rc ? rc : hp_result_config_str(doc, "method", method_names[r->method]);
     rc = rc ? rc : hp_result_config_bool(doc, "open", net->open);
+    rc = rc ? rc : hp_result_config_bool(doc, "mixed", net->mixed);
     json_t *root = hp_result_json(doc), *cfg = json_object_get(root, "config");
     json_t *wi = json_array(), *bn = json_array(), *classes = json_array(),
            *stations = json_array();
@@ -134,7 +136,7 @@ static int mva_doc(const struct hp_mva_network *net, const struct hp_mva_result 
             break;
         }
         json_object_set_new(o, "name", json_string(cn));
-        if (net->open) {
+        if (net->open || (net->mixed && net->class_open[c])) {
             json_object_set_new(o, "arrival_per_s", json_real(net->arrival_per_s[c]));
         } else {
             json_object_set_new(o, "population", json_integer(net->population[c]));
@@ -241,7 +243,7 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
     long ua = 0, ub = 0;
     if (users_range) {
         char tail;
-        if (net.open || net.n_classes != 1)
+        if (net.open || net.mixed || net.n_classes != 1)
             return cli_usage_error(cmd, "--users is for one-class closed workloads");
         if (sscanf(users_range, "%ld..%ld%c", &ua, &ub, &tail) != 2 || ua < 1 || ub < ua ||
             ub > 100000)
@@ -256,7 +258,10 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
     static const char *methods[] = {"exact MVA", "Bard-Schweitzer approximate MVA",
                                     "open product-form network",
                                     "exact load-dependent MVA (multi-server and rate-table "
-                                    "stations)"};
+                                    "stations)",
+                                    "mixed network: closed classes by MVA with the open "
+                                    "classes' utilisation taken out, open classes by product "
+                                    "form"};
     printf("%s: %d station%s, %d class%s, %s\n", file, net.n_stations,
            net.n_stations == 1 ? "" : "s", net.n_classes, net.n_classes == 1 ? "" : "es",
            methods[r.method]);
@@ -275,7 +280,7 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
                 r.p0_clamped);
     for (int c = 0; c < net.n_classes; c++) {
         char x[32], rt[32];
-        if (net.open)
+        if (net.open || (net.mixed && net.class_open[c]))
             printf("  %-12s arrivals %s, response %s\n", net.class_name[c],
                    hp_format_rate(r.throughput[c], x, sizeof x),
                    hp_format_duration((int64_t)(r.response_s[c] * 1e9), rt, sizeof rt));

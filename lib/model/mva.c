@@ -31,17 +31,18 @@ static int check(const struct hp_mva_network *net, struct hp_err *err)
             if (!(net->demand[c][k] >= 0) || !isfinite(net->demand[c][k]))
                 return hp_err_set(err, HP_ERANGE, "demand of %s at %s must be 0 or more",
                                   net->class_name[c], net->station_name[k]);
-        if (net->open && !(net->arrival_per_s[c] >= 0))
+        bool open = net->open || (net->mixed && net->class_open[c]);
+        if (open && !(net->arrival_per_s[c] >= 0))
             return hp_err_set(err, HP_ERANGE, "arrival rate of %s must be 0 or more",
                               net->class_name[c]);
-        if (!net->open && (net->population[c] < 0 || !(net->think_s[c] >= 0)))
+        if (!open && (net->population[c] < 0 || !(net->think_s[c] >= 0)))
             return hp_err_set(err, HP_ERANGE, "users and think time of %s must be 0 or more",
                               net->class_name[c]);
-        double d = net->open ? 1 : net->think_s[c];
+        double d = open ? 1 : net->think_s[c];
         for (int k = 0; k < net->n_stations; k++)
             d += net->demand[c][k];
         /* Users that take no time anywhere would cycle infinitely fast. */
-        if (!net->open && net->population[c] > 0 && !(d > 0))
+        if (!open && net->population[c] > 0 && !(d > 0))
             return hp_err_set(err, HP_ERANGE, "%s takes no time anywhere (every demand and the "
                                               "think time are 0): its throughput would be "
                                               "infinite", net->class_name[c]);
@@ -388,6 +389,83 @@ static int open_network(const struct hp_mva_network *net, struct hp_mva_result *
     return 0;
 }
 
+/* Mixed: the open classes' utilisation first; the closed classes solved
+ * alone with each queueing station's demands stretched by 1 / (1 - U_open);
+ * then each open class's residence D (1 + Q_closed) / (1 - U_open). */
+static int mixed_network(const struct hp_mva_network *net, struct hp_mva_result *r,
+                         struct hp_err *err)
+{
+    static struct hp_mva_network closed;
+    static struct hp_mva_result cr;
+    int K = net->n_stations, C = net->n_classes;
+    double uo[HP_MVA_MAX_STATIONS] = {0};
+    for (int k = 0; k < K; k++) {
+        if (load_dependent_at(net, k))
+            return hp_err_set(err, HP_ERANGE,
+                              "station %s has several servers or a rate table: mixed networks "
+                              "are modelled with single-server stations",
+                              net->station_name[k]);
+        for (int c = 0; c < C; c++)
+            if (net->class_open[c])
+                uo[k] += net->arrival_per_s[c] * net->demand[c][k];
+        if (net->kind[k] == HP_MVA_QUEUE && uo[k] >= 1)
+            return hp_err_set(err, HP_ERANGE,
+                              "unstable: the open classes alone would keep station %s %.10g "
+                              "utilised",
+                              net->station_name[k], uo[k]);
+    }
+    closed = *net;
+    closed.mixed = false;
+    closed.open = false;
+    closed.n_classes = 0;
+    int map[HP_MVA_MAX_CLASSES];
+    for (int c = 0; c < C; c++) {
+        if (net->class_open[c])
+            continue;
+        int i = closed.n_classes++;
+        map[i] = c;
+        memcpy(closed.class_name[i], net->class_name[c], sizeof closed.class_name[i]);
+        closed.population[i] = net->population[c];
+        closed.think_s[i] = net->think_s[c];
+        for (int k = 0; k < K; k++)
+            closed.demand[i][k] = net->demand[c][k] /
+                                  (net->kind[k] == HP_MVA_QUEUE ? 1 - uo[k] : 1);
+    }
+    int rc = hp_mva_solve(&closed, &cr, err);
+    if (rc < 0)
+        return rc;
+    double qc[HP_MVA_MAX_STATIONS] = {0};
+    for (int i = 0; i < closed.n_classes; i++) {
+        int c = map[i];
+        r->throughput[c] = cr.throughput[i];
+        r->response_s[c] = cr.response_s[i];
+        for (int k = 0; k < K; k++) {
+            r->residence_s[c][k] = cr.residence_s[i][k];
+            r->queue[c][k] = cr.queue[i][k];
+            qc[k] += cr.queue[i][k];
+        }
+    }
+    r->iterations = cr.iterations;
+    r->not_converged = cr.not_converged;
+    for (int c = 0; c < C; c++) {
+        if (!net->class_open[c])
+            continue;
+        double total = 0;
+        for (int k = 0; k < K; k++) {
+            double d = net->demand[c][k];
+            r->residence_s[c][k] =
+                net->kind[k] == HP_MVA_DELAY ? d : d * (1 + qc[k]) / (1 - uo[k]);
+            r->queue[c][k] = net->arrival_per_s[c] * r->residence_s[c][k];
+            total += r->residence_s[c][k];
+        }
+        r->throughput[c] = net->arrival_per_s[c];
+        r->response_s[c] = total;
+    }
+    r->method = HP_MVA_MIXED;
+    finish(net, r);
+    return 0;
+}
+
 int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, struct hp_err *err)
 {
     int rc = check(net, err);
@@ -396,6 +474,8 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, st
     memset(out, 0, sizeof *out);
     if (net->open)
         return open_network(net, out, err);
+    if (net->mixed)
+        return mixed_network(net, out, err);
     if (has_multi_server(net)) {
         if (net->n_classes != 1)
             return hp_err_set(err, HP_ERANGE, "stations with several servers or a rate table are "
@@ -430,7 +510,7 @@ int hp_mva_curve(const struct hp_mva_network *net, int max_n, double *x, double 
     int rc = check(net, err);
     if (rc < 0)
         return rc;
-    if (net->open || net->n_classes != 1)
+    if (net->open || net->mixed || net->n_classes != 1)
         return hp_err_set(err, HP_ERANGE, "curves are for one closed class");
     if (max_n < 1 || max_n > 10000000)
         return hp_err_set(err, HP_ERANGE, "population 1-10000000");

@@ -15,7 +15,8 @@
  * marginal queue-length probabilities (Reiser and Lavenberg), for one closed
  * class. Open
  * networks: the product-form formulas (Jackson; M/M/c at multi-server
- * stations). Mixed networks are not handled. */
+ * stations); mixed networks (open and closed classes) by the
+ * decomposition of Lazowska et al. (exact for product form). */
 #ifndef HP_MODEL_MVA_H
 #define HP_MODEL_MVA_H
 
@@ -29,7 +30,8 @@
 #define HP_MVA_MAX_RATES 64
 
 enum hp_mva_station_kind { HP_MVA_QUEUE, HP_MVA_DELAY };
-enum hp_mva_method { HP_MVA_EXACT, HP_MVA_SCHWEITZER, HP_MVA_OPEN, HP_MVA_LOAD_DEPENDENT };
+enum hp_mva_method { HP_MVA_EXACT, HP_MVA_SCHWEITZER, HP_MVA_OPEN, HP_MVA_LOAD_DEPENDENT,
+                     HP_MVA_MIXED };
 
 struct hp_mva_network {
     int n_stations, n_classes;
@@ -48,7 +50,14 @@ struct hp_mva_network {
     double rates[HP_MVA_MAX_STATIONS][HP_MVA_MAX_RATES];
     char class_name[HP_MVA_MAX_CLASSES][64];
     double demand[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS]; /* seconds per request */
-    bool open;                                /* all classes open (else all closed) */
+    bool open;                                /* all classes open */
+    /* some classes open, the others closed (class_open says which): the
+     * closed classes see each queueing station slowed by the open ones'
+     * utilisation, D / (1 - U_open), and the open ones wait behind the
+     * closed ones' queue (Lazowska et al., Quantitative System Performance,
+     * 1984, 7.4); single-server stations only */
+    bool mixed;
+    bool class_open[HP_MVA_MAX_CLASSES];
     int population[HP_MVA_MAX_CLASSES];       /* closed */
     double think_s[HP_MVA_MAX_CLASSES];       /* closed */
     double arrival_per_s[HP_MVA_MAX_CLASSES]; /* open */

@@ -393,9 +393,7 @@ static int parse_network(struct ctx *x, struct hp_mva_network *net)
                  name && *name ? name : "class");
         if ((rc = parse_class(x, c, net, i, &open)) < 0)
             return rc;
-        if (i > 0 && open != net->open)
-            return at(x, c, "open and closed classes in one network are not modelled%s%s", "", "");
-        net->open = open;
+        net->class_open[i] = open;
         /* Demands: per class, else the station's own demand. */
         for (int k = 0; k < net->n_stations; k++)
             net->demand[i][k] = isnan(single[k]) ? 0 : single[k];
@@ -426,6 +424,11 @@ static int parse_network(struct ctx *x, struct hp_mva_network *net)
     }
     if (net->n_classes == 0)
         return at(x, classes, "'classes' is empty%s%s", "", "");
+    int n_open = 0;
+    for (int c = 0; c < net->n_classes; c++)
+        n_open += net->class_open[c];
+    net->open = n_open == net->n_classes;
+    net->mixed = n_open > 0 && !net->open;
     return 0;
 }
 

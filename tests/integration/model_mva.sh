@@ -47,10 +47,8 @@ for m in three shop tie rates; do
     "$H" model mva "$t/$m.yaml" --users 1..5 --json "$t/$m.json" > "$t/$m.out" ||
         fail "$m: exit $?: $(cat "$t/$m.out")"
 done
-python3 - "$t" <<'PY' || fail "against the exact solution"
-import json, sys
+cat > "$t/solver.py" <<'PY'
 from fractions import Fraction as F
-t = sys.argv[1]
 
 def exact(stations, n_users, think):
     """Buzen's convolution, exact: g(n) over the stations one by one; the
@@ -107,6 +105,12 @@ def exact(stations, n_users, think):
         res[i] = (q, q / x, x * d / cap)
     return x, res
 
+PY
+python3 - "$t" <<'PY' || fail "against the exact solution"
+import json, sys
+from fractions import Fraction as F
+t = sys.argv[1]
+exec(open(t + "/solver.py").read())
 def close(a, b, what):
     a, b = float(a), float(b)
     assert abs(a - b) <= 1e-9 * abs(b), "%s: %r, exact %r" % (what, a, b)
@@ -241,6 +245,60 @@ got = {"response_time_s": m["response_s"],
 assert set(got) == set(ref), (sorted(ref), sorted(got))
 for k, v in got.items():
     assert abs(v - ref[k]) <= 1e-9 * abs(ref[k]), (k, v, ref[k])
+PY
+
+# a mixed network: one closed class and one open class. The closed class
+# alone with each station's demand stretched by 1 / (1 - U_open), solved by
+# the exact convolution above; the open class's residence D (1 + Q_closed) /
+# (1 - U_open) (Lazowska et al. 1984, 7.4); and with the open class at rate
+# 0 the figures are the closed network's own
+cat > "$t/mixed.yaml" <<'Y'
+stations:
+  - {name: cpu}
+  - {name: disk}
+  - {name: net, type: delay}
+classes:
+  - {name: oltp, users: 10, think: 1s, demands: {cpu: 40ms, disk: 60ms, net: 5ms}}
+  - {name: batch, arrival_rate: 5, demands: {cpu: 50ms, disk: 30ms, net: 2ms}}
+Y
+sed 's/arrival_rate: 5,/arrival_rate: 0,/' "$t/mixed.yaml" > "$t/mixed0.yaml"
+cat > "$t/closedonly.yaml" <<'Y'
+stations:
+  - {name: cpu, demand: 40ms}
+  - {name: disk, demand: 60ms}
+  - {name: net, type: delay, demand: 5ms}
+workload: {users: 10, think: 1s}
+Y
+for m in mixed mixed0 closedonly; do
+    "$H" model mva "$t/$m.yaml" --json "$t/$m.json" > "$t/$m.out" || fail "$m: $(cat "$t/$m.out")"
+done
+python3 - "$t" <<'PY' || fail "mixed network"
+import json, sys
+from fractions import Fraction as F
+t = sys.argv[1]
+def load(n):
+    return {k: v["value"] for k, v in json.load(open("%s/%s.json" % (t, n)))["metrics"].items()}
+m = load("mixed")
+lam = F(5)
+uo = {"cpu": lam * F("0.050"), "disk": lam * F("0.030")}
+# the closed class by the convolution with stretched demands
+exec(open(t + "/solver.py").read())
+x, res = exact([("delay", "0.005", 1), ("queue", F("0.040") / (1 - uo["cpu"]), 1),
+                ("queue", F("0.060") / (1 - uo["disk"]), 1)], 10, "1")
+def close(a, b, what):
+    assert abs(float(a) - float(b)) <= 1e-9 * abs(float(b)), (what, a, float(b))
+close(m["oltp/throughput_per_s"], x, "X")
+q = {"net": res[0][0], "cpu": res[1][0], "disk": res[2][0]}
+for s in ("cpu", "disk"):
+    close(m["oltp/%s/queue" % s], q[s], "Q " + s)
+    d = {"cpu": F("0.050"), "disk": F("0.030")}[s]
+    close(m["batch/%s/residence_s" % s], d * (1 + q[s]) / (1 - uo[s]), "batch R " + s)
+close(m["batch/net/residence_s"], F("0.002"), "batch at the delay")
+close(m["cpu/utilisation"], uo["cpu"] + x * F("0.040"), "U cpu")
+a, b = load("mixed0"), load("closedonly")
+for k in ("cpu/utilisation", "disk/utilisation"):
+    close(a[k], b[k], "rate 0: " + k)
+close(a["oltp/throughput_per_s"], b["throughput_per_s"], "rate 0: X")
 PY
 
 # an open station exactly at capacity
