@@ -3,7 +3,7 @@
  * bench tests:
  *   bench_helper spin N [SLOW_EVERY COUNTER]  N million steps of an LCG; with
  *       a counter file, every SLOW_EVERY-th call (counted in the file) does
- *       five times the work
+ *       fifty times the work
  *   bench_helper touch MIB      allocate MIB MiB and write every page
  *   bench_helper exit CODE [EVERY COUNTER]  exit CODE (every EVERY-th call
  *       only, else 0)
@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     if (argc >= 3 && strcmp(argv[1], "spin") == 0) {
         uint64_t n = strtoull(argv[2], NULL, 10) * 1000000;
         if (argc >= 5 && bump(argv[4]) % strtol(argv[3], NULL, 10) == 0)
-            n *= 5;
+            n *= 50;
         uint64_t x = 1;
         for (uint64_t i = 0; i < n; i++)
             x = x * 6364136223846793005ULL + i;
