@@ -214,6 +214,8 @@ static int mva_doc(const struct hp_mva_network *net, const struct hp_mva_result 
         rc = hp_result_metric(doc, "iterations", r->iterations, "count");
         rc = rc ? rc : hp_result_config_bool(doc, "converged", !r->not_converged);
     }
+    if (rc == 0 && r->seidmann)
+        rc = hp_result_config_bool(doc, "seidmann_approximation", true);
     if (rc == 0 && r->pooled_mmc)
         rc = hp_result_config_bool(doc, "pooled_mmc_approximation", true);
     if (rc == 0 && r->p0_clamped < 0)
@@ -269,6 +271,10 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
         fprintf(stderr, "hotpath model: warning: Bard-Schweitzer did not converge in %d "
                         "iterations: the figures are approximate beyond its usual error\n",
                 r.iterations);
+    if (r.seidmann)
+        printf("  note: with several classes, each multi-server station is a single server of "
+               "demand D/c and a delay of D(c-1)/c (Seidmann's approximation): exact at light and "
+               "at saturating load, close between\n");
     if (r.pooled_mmc)
         printf("  note: multi-server stations serve several open classes here; their wait is "
                "M/M/c over the classes' pooled service times, an approximation (exact for "

@@ -466,6 +466,66 @@ static int mixed_network(const struct hp_mva_network *net, struct hp_mva_result 
     return 0;
 }
 
+/* Several closed classes and multi-server stations: exact multi-class
+ * load-dependent MVA needs every station's marginal probabilities at every
+ * population vector, out of reach beyond toy sizes, so each c-server
+ * station of demand D becomes a single server of demand D / c followed by a
+ * delay of D (c - 1) / c (Seidmann, Schweitzer and Shalev-Oren 1987): exact
+ * at low and at saturating load, an approximation between (the result says
+ * so). The two parts' figures are added back into the station's. */
+static int seidmann(const struct hp_mva_network *net, struct hp_mva_result *r,
+                    struct hp_err *err)
+{
+    static struct hp_mva_network t;
+    static struct hp_mva_result tr;
+    int K = net->n_stations, C = net->n_classes;
+    int part[HP_MVA_MAX_STATIONS]; /* the delay part of station k in t, or -1 */
+    t = *net;
+    for (int k = 0; k < K; k++) {
+        part[k] = -1;
+        if (net->kind[k] != HP_MVA_QUEUE)
+            continue;
+        if (net->n_rates[k] > 0)
+            return hp_err_set(err, HP_ERANGE,
+                              "station %s has a rate table: those are modelled for one closed "
+                              "class (give servers: c for several classes)",
+                              net->station_name[k]);
+        int c = servers_of(net, k);
+        if (c == 1)
+            continue;
+        if (t.n_stations == HP_MVA_MAX_STATIONS)
+            return hp_err_set(err, HP_ERANGE,
+                              "too many stations once the multi-server ones are split (%d at "
+                              "most)",
+                              HP_MVA_MAX_STATIONS);
+        int d = part[k] = t.n_stations++;
+        snprintf(t.station_name[d], sizeof t.station_name[d], "%.50s/delay",
+                 net->station_name[k]);
+        t.kind[d] = HP_MVA_DELAY;
+        t.servers[k] = t.servers[d] = 1;
+        t.n_rates[d] = 0;
+        for (int cl = 0; cl < C; cl++) {
+            t.demand[cl][d] = net->demand[cl][k] * (c - 1) / c;
+            t.demand[cl][k] = net->demand[cl][k] / c;
+        }
+    }
+    int rc = hp_mva_solve(&t, &tr, err);
+    if (rc < 0)
+        return rc;
+    *r = tr;
+    for (int k = 0; k < K; k++) {
+        if (part[k] < 0)
+            continue;
+        for (int cl = 0; cl < C; cl++) {
+            r->residence_s[cl][k] += tr.residence_s[cl][part[k]];
+            r->queue[cl][k] += tr.queue[cl][part[k]];
+        }
+    }
+    r->seidmann = true;
+    finish(net, r);
+    return 0;
+}
+
 int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, struct hp_err *err)
 {
     int rc = check(net, err);
@@ -478,9 +538,7 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, st
         return mixed_network(net, out, err);
     if (has_multi_server(net)) {
         if (net->n_classes != 1)
-            return hp_err_set(err, HP_ERANGE, "stations with several servers or a rate table are "
-                                              "modelled for "
-                                              "one closed class only");
+            return seidmann(net, out, err);
         rc = load_dependent(net, out, NULL, NULL, err);
         if (rc == 0)
             finish(net, out);

@@ -13,7 +13,8 @@
  * approximation (Schweitzer 1979), and the result says which. Stations with
  * several servers or a rate table are load-dependent: exact MVA with
  * marginal queue-length probabilities (Reiser and Lavenberg), for one closed
- * class. Open
+ * class; with several classes, multi-server stations by Seidmann's
+ * approximation (a server of demand D/c and a delay of D(c-1)/c). Open
  * networks: the product-form formulas (Jackson; M/M/c at multi-server
  * stations); mixed networks (open and closed classes) by the
  * decomposition of Lazowska et al. (exact for product form). */
@@ -81,6 +82,7 @@ struct hp_mva_result {
     bool pooled_mmc;     /* open, several classes at a multi-server station: M/M/c over the
                             classes' pooled service times, an approximation */
     double p0_clamped;   /* load-dependent: the most negative p(0) set to 0 (0: none) */
+    bool seidmann;       /* several classes: multi-server stations by Seidmann's approximation */
 };
 
 /* The balanced-job asymptotic bounds of one closed class (Denning and

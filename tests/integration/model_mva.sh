@@ -301,6 +301,43 @@ for k in ("cpu/utilisation", "disk/utilisation"):
 close(a["oltp/throughput_per_s"], b["throughput_per_s"], "rate 0: X")
 PY
 
+# several classes and a two-server station: Seidmann's approximation, said,
+# and figure for figure the network with the station split by hand into a
+# server of demand D/2 and a delay of D/2 (parts added back)
+cat > "$t/mc2.yaml" <<'Y'
+stations:
+  - {name: web, servers: 2}
+  - {name: db}
+classes:
+  - {name: a, users: 6, think: 1s, demands: {web: 80ms, db: 30ms}}
+  - {name: b, users: 4, think: 2s, demands: {web: 40ms, db: 90ms}}
+Y
+cat > "$t/mc2split.yaml" <<'Y'
+stations:
+  - {name: web}
+  - {name: db}
+  - {name: webdelay, type: delay}
+classes:
+  - {name: a, users: 6, think: 1s, demands: {web: 40ms, db: 30ms, webdelay: 40ms}}
+  - {name: b, users: 4, think: 2s, demands: {web: 20ms, db: 90ms, webdelay: 20ms}}
+Y
+"$H" model mva "$t/mc2.yaml" --json "$t/mc2.json" > "$t/mc2.out" || fail "mc2: $(cat "$t/mc2.out")"
+"$H" model mva "$t/mc2split.yaml" --json "$t/mc2split.json" > "$t/mc2split.out" || fail "mc2split"
+grep -q "Seidmann's approximation" "$t/mc2.out" || fail "not said: $(cat "$t/mc2.out")"
+python3 - "$t/mc2.json" "$t/mc2split.json" <<'PY' || fail "Seidmann's split"
+import json, sys
+a, b = ({k: v["value"] for k, v in json.load(open(f))["metrics"].items()} for f in sys.argv[1:])
+assert json.load(open(sys.argv[1]))["config"]["seidmann_approximation"] is True
+def close(x, y, what):
+    assert abs(x - y) <= 1e-12 * abs(y), (what, x, y)
+for c in ("a", "b"):
+    close(a[c + "/throughput_per_s"], b[c + "/throughput_per_s"], c + " X")
+    close(a[c + "/web/residence_s"], b[c + "/web/residence_s"] + b[c + "/webdelay/residence_s"], c)
+    close(a[c + "/web/queue"], b[c + "/web/queue"] + b[c + "/webdelay/queue"], c + " Q")
+    close(a[c + "/db/residence_s"], b[c + "/db/residence_s"], c + " db")
+close(a["web/utilisation"], b["web/utilisation"], "U web") # per server: X D / 2 both ways
+PY
+
 # an open station exactly at capacity
 cat > "$t/open.yaml" <<'Y'
 stations:
