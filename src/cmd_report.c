@@ -13,6 +13,8 @@
 #include "load/scenario.h"
 #include "report/build.h"
 #include "report/render.h"
+#include "model/mva_yaml.h"
+#include "report/architecture.h"
 #include "report/strategy.h"
 
 enum { O_OUTPUT = 1, O_AS, O_TITLE };
@@ -26,8 +28,11 @@ static const struct cli_opt report_opts[] = {
      "Performance Test Report of load and sweep results: summary and verdict, goals and SLOs, "
      "scenarios, results, verdicts, environment), capacity-plan (from plan, sweep and model "
      "results: summary, measured capacity, scalability model, forecast and fleet, assumptions), "
-     "or test-strategy (from one scenario file: objectives, scenarios and load profiles, SLOs, "
-     "environments, CI gates, tools)."},
+     "test-strategy (from one scenario file: objectives, scenarios and load profiles, SLOs, "
+     "environments, CI gates, tools), or architecture-review (from one architecture file, the "
+     "YAML of model mva with objective: {response: 200ms}: each station's demand and "
+     "utilisation, the bottleneck and bounds, where the objective breaks, and the what-ifs "
+     "ranked by how far they move it)."},
     {O_TITLE, "title", 0, "TEXT", "The report's title instead of the kind's own."},
     {0, NULL, 0, NULL, NULL},
 };
@@ -65,10 +70,11 @@ static int run_report(const struct hp_cmd *cmd, int argc, char **argv)
         }
     }
     bool strategy = strcmp(as_text, "test-strategy") == 0;
+    bool arch = strcmp(as_text, "architecture-review") == 0;
     int as = hp_report_as_parse(as_text);
-    if (!strategy && as < 0)
-        return cli_usage_error(cmd, "--as %s: expected results, test-report, capacity-plan or "
-                                    "test-strategy", as_text);
+    if (!strategy && !arch && as < 0)
+        return cli_usage_error(cmd, "--as %s: expected results, test-report, capacity-plan, "
+                                    "test-strategy or architecture-review", as_text);
     if (!output)
         return cli_usage_error(cmd, "-o FILE.html or -o FILE.md is needed");
     bool html = cli_ends_with(output, ".html") || cli_ends_with(output, ".htm");
@@ -82,12 +88,20 @@ static int run_report(const struct hp_cmd *cmd, int argc, char **argv)
                                                "hotpath report run.json -o report.html)");
     if (strategy && n > 1)
         return cli_usage_error(cmd, "--as test-strategy takes one scenario file, not %d", n);
+    if (arch && n > 1)
+        return cli_usage_error(cmd, "--as architecture-review takes one architecture file "
+                                    "(YAML, as model mva reads it), not %d", n);
 
     struct hp_err err = {0};
     struct hp_rdoc *doc = NULL;
     struct hp_report_input in[MAX_INPUTS];
     int loaded = 0, rc = 0;
-    if (strategy) {
+    if (arch) {
+        static struct hp_mva_network net;
+        rc = hp_mva_load(files[0], &net, &err);
+        if (rc == 0)
+            rc = hp_report_architecture(&net, files[0], &doc, &err);
+    } else if (strategy) {
         struct hp_scenario_file *sf = NULL;
         rc = hp_scenario_load(files[0], &sf, &err);
         if (rc == 0)
@@ -155,6 +169,7 @@ const struct hp_cmd hp_cmd_report = {
     .examples = "  hotpath report run.json -o report.html\n"
                 "  hotpath report --as test-report before.json after.json -o report.md\n"
                 "  hotpath report --as capacity-plan sweep.json plan.json -o capacity.html\n"
-                "  hotpath report --as test-strategy load.yaml -o strategy.html\n",
+                "  hotpath report --as test-strategy load.yaml -o strategy.html\n"
+                "  hotpath report --as architecture-review shop.yaml -o review.html\n",
     .run = run_report,
 };

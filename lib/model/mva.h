@@ -48,6 +48,7 @@ struct hp_mva_network {
      * probabilities (0 otherwise) */
     double visits[HP_MVA_MAX_STATIONS];
     bool routed;
+    double objective_s; /* objective: {response: T}, the response-time objective; 0 none */
     double rates[HP_MVA_MAX_STATIONS][HP_MVA_MAX_RATES];
     char class_name[HP_MVA_MAX_CLASSES][64];
     double demand[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS]; /* seconds per request */

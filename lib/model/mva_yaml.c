@@ -334,7 +334,8 @@ static int parse_routing(struct ctx *x, const yaml_node_t *r, struct hp_mva_netw
 
 static int parse_network(struct ctx *x, struct hp_mva_network *net)
 {
-    static const char *const top_keys[] = {"stations", "workload", "classes", "routing"};
+    static const char *const top_keys[] = {"stations", "workload", "classes", "routing",
+                                           "objective"};
     static const char *const workload_keys[] = {"users", "think", "arrival_rate"};
     static const char *const class_keys[] = {"name", "users", "think", "arrival_rate", "demands"};
     double single[HP_MVA_MAX_STATIONS];
@@ -345,8 +346,24 @@ static int parse_network(struct ctx *x, struct hp_mva_network *net)
     memset(net, 0, sizeof *net);
     if (!root || root->type != YAML_MAPPING_NODE)
         return at(x, root, "expected a map with stations and a workload (or classes)%s%s", "", "");
-    if ((rc = check_keys(x, root, top_keys, 4, "the file")) < 0)
+    if ((rc = check_keys(x, root, top_keys, 5, "the file")) < 0)
         return rc;
+    const yaml_node_t *obj = get(x, root, "objective");
+    if (obj) {
+        static const char *const obj_keys[] = {"response"};
+        if (obj->type != YAML_MAPPING_NODE)
+            return at(x, obj, "'objective' is a map: {response: 200ms}%s%s", "", "");
+        if ((rc = check_keys(x, obj, obj_keys, 1, "the objective")) < 0)
+            return rc;
+        const yaml_node_t *resp = get(x, obj, "response");
+        if (!resp)
+            return at(x, obj, "the objective needs response: the response time to hold%s%s", "",
+                      "");
+        if ((rc = seconds(x, resp, "response", &net->objective_s)) < 0)
+            return rc;
+        if (!(net->objective_s > 0))
+            return at(x, resp, "the response-time objective must be above 0%s%s", "", "");
+    }
     if ((rc = parse_stations(x, get(x, root, "stations"), net, single, &g)) < 0)
         return rc;
     const yaml_node_t *routing = get(x, root, "routing");

@@ -107,6 +107,25 @@ check capacity-plan --as capacity-plan "$work/sweep.json" "$work/plan.json" -- \
 check test-strategy --as test-strategy "$work/mix.yaml" -- \
     "profile-rate:checkout=3" "profile-connections:browse=2"
 
+# An architecture review of a design (the YAML of model mva, with an
+# objective): the response-time curve from 1 to 110 users (twice today's 50,
+# past the 46 where the objective breaks, plus 10).
+cat >"$work/arch.yaml" <<'YAML'
+stations:
+  - {name: lb, type: delay, demand: 1ms}
+  - {name: web, demand: 8ms, servers: 2}
+  - {name: app, demand: 6ms}
+  - {name: db, demand: 12ms}
+workload: {users: 50, think: 500ms}
+objective: {response: 100ms}
+YAML
+check architecture-review --as architecture-review "$work/arch.yaml" -- \
+    "architecture-response:response time (exact MVA)=110"
+grep -q "up to 46 users (today 50)" "$work/architecture-review.html" ||
+    fail "architecture review: the break point"
+grep -q "Twice the servers at db" "$work/architecture-review.html" ||
+    fail "architecture review: the ranked what-ifs"
+
 # A flame graph's own script: searching on load (#search=) marks the frames
 # and gives their share, nested matches once (a;x inside a: 70%, not 130%).
 printf 'main;a;x 60\nmain;b 30\nmain;a 10\n' >"$work/f.folded"
