@@ -304,7 +304,7 @@ static int whatifs(struct hp_rdoc *d, const struct hp_mva_network *net, double b
     struct hp_rtable *tab = hp_rdoc_table(d, hdr);
     NEED(tab);
     for (int i = 0; i < n; i++) {
-        char rank[8], at[48], gain[32];
+        char rank[16], at[48], gain[32];
         snprintf(rank, sizeof rank, "%d", i + 1);
         snprintf(at, sizeof at, "%s%.4g %s", w[i].beyond ? "beyond " : "", w[i].at,
                  closed ? "users" : "/s");
