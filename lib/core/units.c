@@ -64,7 +64,7 @@ static const struct unit *match_unit(const struct unit *units, const char *s, si
 
 static const struct unit duration_units[] = {
     {"ns", 1.0},   {"us", 1e3},   {"\xc2\xb5s", 1e3}, {"ms", 1e6},
-    {"s", 1e9},    {"m", 60e9},   {"h", 3600e9},      {NULL, 0},
+    {"s", 1e9},    {"m", 60e9},   {"min", 60e9},      {"h", 3600e9}, {NULL, 0},
 };
 
 int hp_parse_duration(const char *s, int64_t *out_ns, struct hp_err *err)
