@@ -61,10 +61,10 @@ static void note(struct ctx *c, const char *fmt, ...)
 
 /* ---- processes ------------------------------------------------------------ */
 
-/* Run argv (PATH looked up) in cwd; stdout into *out (hp_free; NUL ended)
- * when out is non-NULL, else appended to log with stderr. The exit status,
- * 128 + the signal that ended it, or -errno when it could not start. */
-static int run_cmd(const char *cwd, char *const argv[], const char *log, char **out)
+/* Run argv (PATH looked up); stdout into *out (hp_free; NUL ended) when out
+ * is non-NULL, else appended to log with stderr. The exit status, 128 + the
+ * signal that ended it, or -errno when it could not start. */
+static int run_cmd(char *const argv[], const char *log, char **out)
 {
     int pfd[2] = {-1, -1};
     if (out && pipe2(pfd, O_CLOEXEC) < 0)
@@ -77,8 +77,6 @@ static int run_cmd(const char *cwd, char *const argv[], const char *log, char **
     else
         posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (cwd)
-        posix_spawn_file_actions_addchdir_np(&fa, cwd);
     pid_t pid;
     int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -154,6 +152,17 @@ static void log_tail(const char *log, char *buf, size_t size)
              *last[1] ? " | " : "", last[2]);
 }
 
+/* run_cmd with the log emptied first; on a failure, its last lines in
+ * tail. */
+static int run_logged(struct ctx *c, char *const argv[], char **out, char *tail, size_t size)
+{
+    log_reset(c->log);
+    int rc = run_cmd(argv, c->log, out);
+    if (rc != 0)
+        log_tail(c->log, tail, size);
+    return rc;
+}
+
 /* git -C repo ARGS... into *out (may be NULL). The exit status or -errno;
  * a failure is put in err with git's own words. */
 static int git(struct ctx *c, char **out, const char *what, ...)
@@ -166,12 +175,9 @@ static int git(struct ctx *c, char **out, const char *what, ...)
         argv[n++] = a;
     va_end(ap);
     argv[n] = NULL;
-    char *buf = NULL;
-    log_reset(c->log);
-    int rc = run_cmd(NULL, (char *const *)argv, c->log, &buf);
+    char *buf = NULL, tail[600];
+    int rc = run_logged(c, (char *const *)argv, &buf, tail, sizeof tail);
     if (rc != 0) {
-        char tail[600];
-        log_tail(c->log, tail, sizeof tail);
         hp_free(buf);
         if (rc < 0)
             return hp_err_set(c->err, rc, "git: %s", strerror(-rc));
@@ -208,13 +214,11 @@ static int build(struct ctx *c, const char *dir, double *secs, char *why, size_t
 {
     char *argv[] = {"sh", "-c", "cd \"$1\" && eval \"$2\"", "sh", (char *)dir,
                     (char *)c->o->build, NULL};
-    log_reset(c->log);
+    char tail[400];
     int64_t t0 = hp_now_ns();
-    int rc = run_cmd(NULL, argv, c->log, NULL);
+    int rc = run_logged(c, argv, NULL, tail, sizeof tail);
     *secs = (double)(hp_now_ns() - t0) / 1e9;
     if (rc != 0) {
-        char tail[400];
-        log_tail(c->log, tail, sizeof tail);
         if (rc < 0)
             snprintf(why, size, "the build could not start: %s", strerror(-rc));
         else
@@ -532,7 +536,7 @@ static int read_commits(struct ctx *c)
                           bad_sha);
     char *argv[] = {"git", "-C", (char *)(o->repo ? o->repo : "."), "merge-base", "--is-ancestor",
                     b->good_sha, bad_sha, NULL};
-    rc = run_cmd(NULL, argv, c->log, NULL);
+    rc = run_cmd(argv, c->log, NULL);
     if (rc == 1)
         return hp_err_set(c->err, HP_EUSAGE,
                           "--good %s is not an ancestor of --bad %s: the search needs good "
@@ -619,23 +623,15 @@ static int profile(struct ctx *c)
                         "end=$(($(date +%s) + 3)); while [ $(date +%s) -lt $end ]; do "
                         "eval \"$2\" >\"$4\" 2>&1; done",
                         "sh", (char *)dir, (char *)o->run, c->result_path, c->out_path, NULL};
-        log_reset(c->log);
-        int rc = run_cmd(NULL, argv, c->log, NULL);
-        if (rc != 0) {
-            char tail[400];
-            log_tail(c->log, tail, sizeof tail);
+        char tail[400];
+        if (run_logged(c, argv, NULL, tail, sizeof tail) != 0)
             return hp_err_set(c->err, -EIO, "--profile: hotpath profile: %s", tail);
-        }
     }
     char *argv[] = {(char *)o->hotpath, "flame", "--diff", folded[0], folded[1], "-o",
                     (char *)o->profile_out, NULL};
-    log_reset(c->log);
-    int rc = run_cmd(NULL, argv, c->log, NULL);
-    if (rc != 0) {
-        char tail[400];
-        log_tail(c->log, tail, sizeof tail);
+    char tail[400];
+    if (run_logged(c, argv, NULL, tail, sizeof tail) != 0)
         return hp_err_set(c->err, -EIO, "--profile: hotpath flame --diff: %s", tail);
-    }
     snprintf(b->profile_svg, sizeof b->profile_svg, "%s", o->profile_out);
     return 0;
 }
@@ -745,13 +741,13 @@ int hp_bisect_run(const struct hp_bisect_opts *o, const struct hp_bisect_hooks *
                 continue;
             char *argv[] = {"git", "-C", (char *)(o->repo ? o->repo : "."), "worktree", "remove",
                             "--force", (char *)dirs[k], NULL};
-            run_cmd(NULL, argv, c.log, NULL);
+            run_cmd(argv, c.log, NULL);
         }
         char *prune[] = {"git", "-C", (char *)(o->repo ? o->repo : "."), "worktree", "prune",
                          NULL};
-        run_cmd(NULL, prune, c.log, NULL);
+        run_cmd(prune, c.log, NULL);
         char *rm[] = {"rm", "-rf", "--", b->workdir, NULL};
-        if (run_cmd(NULL, rm, c.log, NULL) == 0)
+        if (run_cmd(rm, c.log, NULL) == 0)
             b->workdir[0] = '\0';
     }
     return rc;

@@ -83,7 +83,7 @@ static bool load_dependent_at(const struct hp_mva_network *net, int k)
     return net->kind[k] == HP_MVA_QUEUE && (net->n_rates[k] > 0 || servers_of(net, k) > 1);
 }
 
-static bool has_multi_server(const struct hp_mva_network *net)
+bool hp_mva_load_dependent(const struct hp_mva_network *net)
 {
     for (int k = 0; k < net->n_stations; k++)
         if (load_dependent_at(net, k))
@@ -537,7 +537,7 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, st
         return open_network(net, out, err);
     if (net->mixed)
         return mixed_network(net, out, err);
-    if (has_multi_server(net)) {
+    if (hp_mva_load_dependent(net)) {
         if (net->n_classes != 1)
             return seidmann(net, out, err);
         rc = load_dependent(net, out, NULL, NULL, err);
@@ -577,7 +577,7 @@ int hp_mva_curve(const struct hp_mva_network *net, int max_n, double *x, double 
     one.population[0] = max_n;
     memset(&scratch, 0, sizeof scratch);
     x[0] = r[0] = 0;
-    if (has_multi_server(&one))
+    if (hp_mva_load_dependent(&one))
         return load_dependent(&one, &scratch, x, r, err);
     exact_one(&one, &scratch, x, r);
     return 0;

@@ -107,6 +107,10 @@ int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out,
 int hp_mva_solve_schweitzer(const struct hp_mva_network *net, struct hp_mva_result *out,
                             struct hp_err *err);
 
+/* Whether a queueing station has several servers or a rate table: the
+ * network then needs load-dependent MVA (O(N^2) in the population). */
+bool hp_mva_load_dependent(const struct hp_mva_network *net);
+
 /* One closed class: throughput x[n] and response time r[n] for every
  * population n = 0..max_n in a single pass of the recursion (x and r hold
  * max_n + 1 values). */

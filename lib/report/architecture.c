@@ -24,14 +24,6 @@ static bool one_open(const struct hp_mva_network *net)
     return net->n_classes == 1 && net->open;
 }
 
-static bool load_dependent(const struct hp_mva_network *net)
-{
-    for (int k = 0; k < net->n_stations; k++)
-        if (net->kind[k] == HP_MVA_QUEUE && (net->servers[k] > 1 || net->n_rates[k] > 0))
-            return true;
-    return false;
-}
-
 /* How far the populations of the curve go: past where the bottleneck alone
  * makes the response time the objective, R ~ N D_max - Z, twice over. */
 static long curve_end(const struct hp_mva_network *net)
@@ -40,7 +32,7 @@ static long curve_end(const struct hp_mva_network *net)
     hp_mva_bounds(net, &b);
     double n = b.dmax > 0 ? 2 * (net->objective_s + b.z) / b.dmax + 100 : 1000;
     n = fmax(n, 2.0 * net->population[0]);
-    long cap = load_dependent(net) ? 4000 : 1000000; /* load-dependent MVA is O(N^2) */
+    long cap = hp_mva_load_dependent(net) ? 4000 : 1000000; /* load-dependent MVA is O(N^2) */
     return n > (double)cap ? cap : (long)n;
 }
 

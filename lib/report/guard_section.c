@@ -9,12 +9,6 @@
 
 #include "report/section_int.h"
 
-static double num(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static const char *str(json_t *o, const char *key, const char *none)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -31,12 +25,12 @@ static int levels(struct hp_chart *c, json_t *cps, json_t *pts, size_t n)
         return 0;
     size_t k = json_array_size(cps), from = 0;
     for (size_t i = 0; i <= k; i++) {
-        size_t to = i < k ? (size_t)num(json_array_get(cps, i), "index") : n;
+        size_t to = i < k ? (size_t)hp_report_num(json_array_get(cps, i), "index") : n;
         double mean;
         if (i < k) {
-            mean = num(json_array_get(cps, i), "mean_before");
+            mean = hp_report_num(json_array_get(cps, i), "mean_before");
         } else if (k > 0) {
-            mean = num(json_array_get(cps, k - 1), "mean_after");
+            mean = hp_report_num(json_array_get(cps, k - 1), "mean_after");
         } else {
             double sum = 0, t, v;
             for (size_t j = 0; j < n; j++)
@@ -88,7 +82,7 @@ int hp_report_history_section(struct hp_rdoc *d, const struct hp_report_input *i
     TRY(hp_rdoc_kv(kv, "Method",
                    "E-divisive means in windows of %.0f points, Student's t between the "
                    "segments (Apache Otava's): p <= %g, change above %g%%%s",
-                   num(cfg, "window"), num(cfg, "max_pvalue"), 100 * num(cfg, "min_magnitude"),
+                   hp_report_num(cfg, "window"), hp_report_num(cfg, "max_pvalue"), 100 * hp_report_num(cfg, "min_magnitude"),
                    strcmp(str(cfg, "merge", "both"), "otava") == 0 ? ", Otava's merge" : ""));
 
     double isnew = 0;
@@ -98,17 +92,17 @@ int hp_report_history_section(struct hp_rdoc *d, const struct hp_report_input *i
         TRY(hp_rdoc_para(d, HP_MARK_FAIL,
                          "The newest %zu runs start a regression at index %.0f (%s, commit %s): "
                          "%.6g to %.6g%s%s, %+.2f%%, p = %.3g.",
-                         n - (size_t)num(last, "index"), num(last, "index"),
+                         n - (size_t)hp_report_num(last, "index"), hp_report_num(last, "index"),
                          str(last, "time", "?"), str(last, "commit", "unknown"),
-                         num(last, "mean_before"), num(last, "mean_after"), sp, unit,
-                         100 * num(last, "change"), num(last, "pvalue")));
+                         hp_report_num(last, "mean_before"), hp_report_num(last, "mean_after"), sp, unit,
+                         100 * hp_report_num(last, "change"), hp_report_num(last, "pvalue")));
     else if (last)
         TRY(hp_rdoc_para(d, HP_MARK_NOTE,
                          "%zu change point%s; the newest level, %.6g%s%s since index %.0f, is "
                          "%+.2f%% on the one before%s.",
-                         k, k == 1 ? "" : "s", num(last, "mean_after"), sp, unit,
-                         num(last, "index"),
-                         100 * num(last, "change"),
+                         k, k == 1 ? "" : "s", hp_report_num(last, "mean_after"), sp, unit,
+                         hp_report_num(last, "index"),
+                         100 * hp_report_num(last, "change"),
                          json_is_true(json_object_get(last, "regression"))
                              ? " (a regression, older than the newest runs)"
                              : ""));
@@ -125,8 +119,8 @@ int hp_report_history_section(struct hp_rdoc *d, const struct hp_report_input *i
     struct hp_series *marks = hp_chart_series(c, "change points", HP_DRAW_POINTS);
     if (marks)
         for (size_t i = 0; i < k; i++)
-            TRY(hp_series_add(marks, num(json_array_get(cps, i), "index"),
-                              num(json_array_get(cps, i), "mean_after")));
+            TRY(hp_series_add(marks, hp_report_num(json_array_get(cps, i), "index"),
+                              hp_report_num(json_array_get(cps, i), "mean_after")));
     if (k == 0)
         return 0;
 
@@ -138,11 +132,11 @@ int hp_report_history_section(struct hp_rdoc *d, const struct hp_report_input *i
         json_t *cp = json_array_get(cps, i);
         bool worse = json_is_true(json_object_get(cp, "regression"));
         char idx[24], before[48], after[48], change[24], p[24], commit[16];
-        snprintf(idx, sizeof idx, "%.0f", num(cp, "index"));
-        snprintf(before, sizeof before, "%.6g%s%s", num(cp, "mean_before"), sp, unit);
-        snprintf(after, sizeof after, "%.6g%s%s", num(cp, "mean_after"), sp, unit);
-        snprintf(change, sizeof change, "%+.2f%%", 100 * num(cp, "change"));
-        snprintf(p, sizeof p, "%.3g", num(cp, "pvalue"));
+        snprintf(idx, sizeof idx, "%.0f", hp_report_num(cp, "index"));
+        snprintf(before, sizeof before, "%.6g%s%s", hp_report_num(cp, "mean_before"), sp, unit);
+        snprintf(after, sizeof after, "%.6g%s%s", hp_report_num(cp, "mean_after"), sp, unit);
+        snprintf(change, sizeof change, "%+.2f%%", 100 * hp_report_num(cp, "change"));
+        snprintf(p, sizeof p, "%.3g", hp_report_num(cp, "pvalue"));
         snprintf(commit, sizeof commit, "%.12s", str(cp, "commit", "-"));
         const char *cells[] = {idx,    str(cp, "time", "-"), commit, before, after, change, p,
                                worse ? "regression" : "improvement"};
@@ -162,7 +156,7 @@ int hp_report_bisect_section(struct hp_rdoc *d, const struct hp_report_input *in
         return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
                          "a bisect result needs config.run, good_commit, commits and steps");
     const char *metric = str(cfg, "metric", "wall_s");
-    double threshold = num(cfg, "threshold");
+    double threshold = hp_report_num(cfg, "threshold");
     TRY(hp_rdoc_heading(d, level, "Bisection: the commit that made it slower"));
     struct hp_rtable *kv = hp_rdoc_kv_list(d);
     NEED(kv);
@@ -175,7 +169,7 @@ int hp_report_bisect_section(struct hp_rdoc *d, const struct hp_report_input *in
                    "against the good commit's build in alternating rounds, %.0f runs a side "
                    "to begin with (up to %.0f): bad when p < %g (Mann-Whitney) and the change "
                    "is %g%% or more",
-                   num(cfg, "runs"), num(cfg, "max_runs"), num(cfg, "alpha"), 100 * threshold));
+                   hp_report_num(cfg, "runs"), hp_report_num(cfg, "max_runs"), hp_report_num(cfg, "alpha"), 100 * threshold));
     if (json_is_true(json_object_get(cfg, "interrupted")))
         TRY(hp_rdoc_para(d, HP_MARK_NOTE, "Interrupted after %zu steps: the search is not "
                                           "complete.",
@@ -184,8 +178,8 @@ int hp_report_bisect_section(struct hp_rdoc *d, const struct hp_report_input *in
         TRY(hp_rdoc_para(d, HP_MARK_FAIL,
                          "First bad commit: %s %s, %+.1f%% on the good commit (p = %.2g), found "
                          "in %zu steps.%s",
-                         str(fb, "sha", "?"), str(fb, "subject", ""), 100 * num(fb, "change"),
-                         num(fb, "pvalue"), json_array_size(steps),
+                         str(fb, "sha", "?"), str(fb, "subject", ""), 100 * hp_report_num(fb, "change"),
+                         hp_report_num(fb, "pvalue"), json_array_size(steps),
                          json_is_true(json_object_get(fb, "unbuildable_range"))
                              ? " It may be one of the commits before it that do not build."
                              : ""));
@@ -211,7 +205,7 @@ int hp_report_bisect_section(struct hp_rdoc *d, const struct hp_report_input *in
     {
         struct hp_series *to = strcmp(str(s, "verdict", ""), "bad") == 0 ? bad : fine;
         if (to && strcmp(str(s, "verdict", ""), "skip") != 0)
-            TRY(hp_series_add(to, num(s, "index"), num(s, "shift")));
+            TRY(hp_series_add(to, hp_report_num(s, "index"), hp_report_num(s, "shift")));
     }
     TRY(hp_chart_rule(c, "threshold", threshold, false));
 
@@ -223,14 +217,14 @@ int hp_report_bisect_section(struct hp_rdoc *d, const struct hp_report_input *in
     {
         const char *v = str(s, "verdict", "?");
         char step[16], idx[16], sha[16], change[24], shift[64], p[24], runs[16], verdict[300];
-        snprintf(step, sizeof step, "%.0f", num(s, "step"));
-        snprintf(idx, sizeof idx, "%.0f", num(s, "index"));
+        snprintf(step, sizeof step, "%.0f", hp_report_num(s, "step"));
+        snprintf(idx, sizeof idx, "%.0f", hp_report_num(s, "index"));
         snprintf(sha, sizeof sha, "%.12s", str(s, "sha", "?"));
-        snprintf(change, sizeof change, "%+.1f%%", 100 * num(s, "change"));
-        snprintf(shift, sizeof shift, "%+.1f%% [%+.1f%%, %+.1f%%]", 100 * num(s, "shift"),
-                 100 * num(s, "shift_low"), 100 * num(s, "shift_high"));
-        snprintf(p, sizeof p, "%.2g", num(s, "pvalue"));
-        snprintf(runs, sizeof runs, "%.0f", num(s, "runs"));
+        snprintf(change, sizeof change, "%+.1f%%", 100 * hp_report_num(s, "change"));
+        snprintf(shift, sizeof shift, "%+.1f%% [%+.1f%%, %+.1f%%]", 100 * hp_report_num(s, "shift"),
+                 100 * hp_report_num(s, "shift_low"), 100 * hp_report_num(s, "shift_high"));
+        snprintf(p, sizeof p, "%.2g", hp_report_num(s, "pvalue"));
+        snprintf(runs, sizeof runs, "%.0f", hp_report_num(s, "runs"));
         snprintf(verdict, sizeof verdict, "%s%s%s%.200s", v,
                  json_is_true(json_object_get(s, "low_confidence")) ? ", low confidence" : "",
                  str(s, "why", NULL) ? ": " : "", str(s, "why", ""));

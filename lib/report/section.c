@@ -7,6 +7,12 @@
 
 #include "report/section_int.h"
 
+double hp_report_num(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
 bool hp_report_point(json_t *pts, size_t i, double *t, double *v)
 {
     json_t *p = json_array_get(pts, i);

@@ -24,6 +24,9 @@ struct hp_report_input {
  * pair of finite numbers. */
 bool hp_report_point(json_t *pts, size_t i, double *t, double *v);
 
+/* o.key as a number; NaN when it is missing or not a number (JSON null). */
+double hp_report_num(json_t *o, const char *key);
+
 /* A document's series points ([[t, v], ...]) as a line on c: every finite
  * point, v times scale. 0, or -ENOMEM (a full chart is not an error). */
 int hp_report_add_series(struct hp_chart *c, const char *name, json_t *pts, enum hp_draw draw,

@@ -48,12 +48,6 @@ static const char *dur(json_t *v, char *buf, size_t size)
     return ns_text(json_is_number(v) ? json_number_value(v) : NAN, buf, size);
 }
 
-static double num(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 /* Every class needs these; a document without them is refused, not drawn. */
 static int check(const struct hp_report_input *in, struct hp_err *err)
 {
@@ -126,14 +120,14 @@ static int profile(struct hp_rdoc *d, json_t *classes)
         char rank[16], tm[32], share[16], calls[32], mean[32], p95[32], p99[32], rows[32];
         char stmt[96];
         snprintf(rank, sizeof rank, "%zu", i + 1);
-        ns_text(num(c, "time_s") * 1e9, tm, sizeof tm);
-        snprintf(share, sizeof share, "%.1f%%", 100 * num(c, "share"));
-        hp_format_count(num(c, "calls"), calls, sizeof calls);
+        ns_text(hp_report_num(c, "time_s") * 1e9, tm, sizeof tm);
+        snprintf(share, sizeof share, "%.1f%%", 100 * hp_report_num(c, "share"));
+        hp_format_count(hp_report_num(c, "calls"), calls, sizeof calls);
         dur(json_object_get(c, "mean_ns"), mean, sizeof mean);
         dur(json_object_get(c, "p95_ns"), p95, sizeof p95);
         dur(json_object_get(c, "p99_ns"), p99, sizeof p99);
-        double ratio = num(c, "rows_examined_per_sent");
-        if (isfinite(ratio) && num(c, "rows_examined") > 0)
+        double ratio = hp_report_num(c, "rows_examined_per_sent");
+        if (isfinite(ratio) && hp_report_num(c, "rows_examined") > 0)
             snprintf(rows, sizeof rows, "%.3g", ratio);
         else
             snprintf(rows, sizeof rows, "-");
@@ -240,9 +234,9 @@ static int detail(struct hp_rdoc *d, json_t *c, size_t rank, int level)
     TRY(hp_rdoc_heading(d, level, h));
     struct hp_rtable *t = hp_rdoc_kv_list(d);
     NEED(t);
-    double calls = num(c, "calls");
-    ns_text(num(c, "time_s") * 1e9, a, sizeof a);
-    TRY(hp_rdoc_kv(t, "Share", "%.1f%% of query time (%s over %s calls)", 100 * num(c, "share"), a,
+    double calls = hp_report_num(c, "calls");
+    ns_text(hp_report_num(c, "time_s") * 1e9, a, sizeof a);
+    TRY(hp_rdoc_kv(t, "Share", "%.1f%% of query time (%s over %s calls)", 100 * hp_report_num(c, "share"), a,
                    hp_format_count(calls, b, sizeof b)));
     TRY(hp_rdoc_kv(t, "Query time", "mean %s, p50 %s, p95 %s, p99 %s, max %s",
                    dur(json_object_get(c, "mean_ns"), a, sizeof a),
@@ -250,12 +244,12 @@ static int detail(struct hp_rdoc *d, json_t *c, size_t rank, int level)
                    dur(json_object_get(c, "p95_ns"), e, sizeof e),
                    dur(json_object_get(c, "p99_ns"), f, sizeof f),
                    dur(json_object_get(c, "max_ns"), g, sizeof g)));
-    TRY(hp_rdoc_kv(t, "Variance to mean", "%.3g", num(c, "variance_to_mean")));
-    if (num(c, "rows_examined") > 0)
+    TRY(hp_rdoc_kv(t, "Variance to mean", "%.3g", hp_report_num(c, "variance_to_mean")));
+    if (hp_report_num(c, "rows_examined") > 0)
         TRY(hp_rdoc_kv(t, "Rows", "%s examined, %s sent (%.3gx)",
-                       hp_format_count(num(c, "rows_examined"), a, sizeof a),
-                       hp_format_count(num(c, "rows_sent"), b, sizeof b),
-                       num(c, "rows_examined_per_sent")));
+                       hp_format_count(hp_report_num(c, "rows_examined"), a, sizeof a),
+                       hp_format_count(hp_report_num(c, "rows_sent"), b, sizeof b),
+                       hp_report_num(c, "rows_examined_per_sent")));
     const char *first = json_string_value(json_object_get(c, "first_seen"));
     const char *last = json_string_value(json_object_get(c, "last_seen"));
     if (first && strcmp(first, "-") != 0)
