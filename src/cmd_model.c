@@ -36,9 +36,15 @@ static const struct cli_opt model_opts[] = {
      "queue: the fewest M/M/c servers whose p99 response time is at most this."},
     {O_TARGET_WAIT, "target-wait", 0, "PCT",
      "queue: the fewest M/M/c servers whose probability of waiting is at most this."},
-    {O_USERS, "users", 0, "A..B",
-     "mva: throughput and response time for every population from A to B (one-class closed "
-     "workloads)."},
+    {O_USERS, "users", 0, "A..B|CLASS=A..B|CLASS=N",
+     "mva: throughput and response time for every population from A to B. With several "
+     "classes, CLASS=A..B sweeps that class (the others stay at the file's populations; "
+     "several ranges of as many points move together) and CLASS=N sets its population "
+     "(repeatable)."},
+    {O_METHOD, "method", 0, "auto|exact|schweitzer|seidmann",
+     "mva: how to solve a closed network. auto (default): exact MVA while it costs under 1e9 "
+     "operations, else Bard-Schweitzer, or Seidmann's split of multi-server stations; the "
+     "others force one."},
     {O_SCALE, "scale", 0, "STATION=K",
      "mva what-if: K times the servers at STATION (repeatable)."},
     {O_CACHE, "cache", 0, "STATION=HIT",
@@ -94,7 +100,8 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
     int n_predict = 0, id, n_given = 0;
     struct hp_err err;
     struct queue_args qa = {.q = {.servers = 1, .scv = -1}};
-    const char *users_range = NULL;
+    const char *users[MAX_USERS], *method = NULL;
+    int n_users = 0;
     struct whatif whatifs[MAX_WHATIFS];
     int n_whatifs = 0;
     struct plan_args pa = {.in = {.headroom = 0.7, .spares = 1, .months = 12}};
@@ -151,7 +158,12 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
             qa.kind = v;
             break;
         case O_USERS:
-            users_range = v;
+            if (n_users == MAX_USERS)
+                return cli_usage_error(cmd, "--users: at most %d", MAX_USERS);
+            users[n_users++] = v;
+            break;
+        case O_METHOD:
+            method = v;
             break;
         case O_PEAK:
             if (hp_parse_rate(v, &pa.in.peak_per_s, &err) < 0)
@@ -258,7 +270,7 @@ static int run_model(const struct hp_cmd *cmd, int argc, char **argv)
     if (strcmp(model, "mva") == 0) {
         if (!file)
             return cli_usage_error(cmd, "mva needs an architecture file (YAML)");
-        return model_run_mva(cmd, file, users_range, whatifs, n_whatifs, json);
+        return model_run_mva(cmd, file, users, n_users, method, whatifs, n_whatifs, json);
     }
     if (strcmp(model, "queue") == 0) {
         if (file)
@@ -310,8 +322,8 @@ const struct hp_cmd hp_cmd_model = {
         "mva solves a service architecture (YAML: stations with a demand per request, and a "
         "workload of users and think time, or an arrival rate, or several classes with their "
         "own demands) as a queueing network: exact MVA for closed networks (one class at any "
-        "population; several while their population vectors number under 2 million), "
-        "Bard-Schweitzer's approximation beyond (said which), product form for open ones, and "
+        "population; several while it costs under 1e9 operations), Bard-Schweitzer's "
+        "approximation beyond (said which; --method chooses), product form for open ones, and "
         "for mixed ones (open and closed classes together) the closed classes with the open "
         "ones' utilisation taken out of each station and the open ones behind their queue; per "
         "station utilisation, queue and residence time, the bottleneck (every station of a "
@@ -319,9 +331,10 @@ const struct hp_cmd hp_cmd_model = {
         "Z) with N* = (D+Z)/D_max; what-ifs: --scale (more servers), --cache (a cache in "
         "front absorbs a share of the visits), --demand. Stations with servers: c, or with a "
         "rate table (rates: [1, 1.8, 2.4]: how many times faster with 1, 2, 3... requests "
-        "present), use exact load-dependent MVA for one closed class; with several closed classes "
-        "a c-server station is Seidmann's approximation (a server of demand D/c and a delay of "
-        "D(c-1)/c, said so), and servers: c is M/M/c in open networks. Instead of visits, routing may give where requests go next "
+        "present), use exact load-dependent MVA with each station's queue-length probabilities, "
+        "for one closed class or several; beyond its cost a c-server station is Seidmann's "
+        "approximation (a server of demand D/c and a delay of D(c-1)/c, said so), and servers: "
+        "c is M/M/c in open networks. Instead of visits, routing may give where requests go next "
         "(routing: {entry: {lb: 1}, web: {app: 0.8}, app: {db: 1}}; what a row leaves short of "
         "1 leaves the system) and the stations their service time per visit: the visits are "
         "solved for you. objective: {response: 200ms} states the response time to hold, for "
@@ -337,6 +350,7 @@ const struct hp_cmd hp_cmd_model = {
                 "  hotpath model usl --target-throughput 10k/s --target-response 5ms sweep.csv\n"
                 "  hotpath model queue --arrival-rate 800 --service 4ms --servers 4 --target-p99 20ms\n"
                 "  hotpath model mva --users 1..50 shop.yaml\n"
+                "  hotpath model mva --users browse=10..200 --users buy=20 shop.yaml\n"
                 "  hotpath model mva --cache db=80% --scale web=2 shop.yaml\n"
                 "  hotpath model plan --peak 2k/s --growth 5% --capacity 450/s --fleet 6\n",
     .run = run_model,

@@ -17,9 +17,10 @@
 enum { O_PREDICT = 1, O_TARGET_X, O_TARGET_R, O_JSON, O_KIND, O_ARRIVAL, O_SERVICE, O_SERVERS,
        O_SCV, O_TARGET_P99, O_TARGET_WAIT, O_USERS, O_SCALE, O_CACHE, O_DEMAND, O_PEAK,
        O_GROWTH, O_HISTORY, O_FIT, O_CAPACITY, O_CAPACITY_USL, O_HEADROOM, O_SPARES, O_MONTHS,
-       O_FLEET, O_COST, O_OUTPUT, O_CAPACITY_SWEEP, O_SLO, O_SIGMA, O_KAPPA, O_LAMBDA };
+       O_FLEET, O_COST, O_OUTPUT, O_CAPACITY_SWEEP, O_SLO, O_SIGMA, O_KAPPA, O_LAMBDA, O_METHOD };
 
 #define MAX_WHATIFS 32
+#define MAX_USERS 16 /* --users options */
 
 
 struct queue_args {
@@ -53,8 +54,11 @@ int model_run_usl(const struct hp_cmd *cmd, const char *file, const double *give
                   const double *predict, int n_predict, double target_x, double target_r,
                   const char *json);
 int model_run_queue(const struct hp_cmd *cmd, struct queue_args *a);
-int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_range,
-                  const struct whatif *whatifs, int n_whatifs, const char *json);
+/* users: the --users options (A..B, or CLASS=A..B and CLASS=N); method:
+ * --method or NULL (auto) */
+int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *const *users,
+                  int n_users, const char *method, const struct whatif *whatifs, int n_whatifs,
+                  const char *json);
 int model_run_plan(const struct hp_cmd *cmd, struct plan_args *pa);
 
 #endif

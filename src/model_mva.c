@@ -88,6 +88,173 @@ static const char *util_text(double u, char *buf, size_t size)
     return buf;
 }
 
+/* The --users sweep: one class's curve in one pass of the recursion, or
+ * several classes' populations moved together, a solution per point. */
+struct sweep {
+    int n;                        /* classes swept */
+    int cls[HP_MVA_MAX_CLASSES];  /* which */
+    long from[HP_MVA_MAX_CLASSES];
+    long points;                  /* each swept class's, the same */
+    /* the solutions: at[i] the first swept class's population at point i,
+     * x and r per point and class (x[i * C + c]) */
+    double *at, *x, *r;
+};
+
+#define USERS_MAX 100000 /* one class's population in a sweep */
+#define SWEEP_POINTS 1000 /* several classes: each point a solution */
+
+static int users_error(const struct hp_cmd *cmd, const char *spec, const char *why)
+{
+    return cli_usage_error(cmd, "--users %s: %s", spec, why);
+}
+
+/* --users: A..B (one closed class), CLASS=A..B (a sweep), CLASS=N (a
+ * population); sets the fixed ones in net. */
+static int parse_users(const struct hp_cmd *cmd, struct hp_mva_network *net,
+                       const char *const *users, int n_users, struct sweep *sw)
+{
+    memset(sw, 0, sizeof *sw);
+    for (int u = 0; u < n_users; u++) {
+        const char *spec = users[u], *eq = strchr(spec, '='), *range = spec;
+        int c = 0;
+        if (eq) {
+            char name[64];
+            const char *names[HP_MVA_MAX_CLASSES];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - spec), spec);
+            c = -1;
+            for (int i = 0; i < net->n_classes; i++) {
+                names[i] = net->class_name[i];
+                if (strcmp(names[i], name) == 0)
+                    c = i;
+            }
+            if (c < 0) {
+                const char *near = hp_nearest(name, names, net->n_classes);
+                char why[200];
+                snprintf(why, sizeof why, "no class '%s'%s%s%s", name,
+                         near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+                return users_error(cmd, spec, why);
+            }
+            range = eq + 1;
+        } else if (net->n_classes != 1) {
+            return users_error(cmd, spec, "this model has several classes: name one "
+                                          "(CLASS=A..B or CLASS=N)");
+        }
+        if (net->open || (net->mixed && net->class_open[c]))
+            return users_error(cmd, spec, "that class is open: it has an arrival rate, not users");
+        long a, b;
+        char tail;
+        if (sscanf(range, "%ld..%ld%c", &a, &b, &tail) == 2) {
+            if (a < 1 || b < a || b > USERS_MAX)
+                return users_error(cmd, spec, "expected A..B with 1 <= A <= B <= 100000");
+            for (int i = 0; i < sw->n; i++)
+                if (sw->cls[i] == c)
+                    return users_error(cmd, spec, "that class is swept twice");
+            if (sw->n > 0 && b - a + 1 != sw->points) {
+                char why[200];
+                snprintf(why, sizeof why, "ranges move together, so they need as many points "
+                                          "(%ld here, %ld in the first)",
+                         b - a + 1, sw->points);
+                return users_error(cmd, spec, why);
+            }
+            if (net->n_classes > 1 && b - a + 1 > SWEEP_POINTS)
+                return users_error(cmd, spec, "with several classes, at most 1000 points (each "
+                                              "is a solution of the network)");
+            sw->cls[sw->n] = c;
+            sw->from[sw->n++] = a;
+            sw->points = b - a + 1;
+        } else if (sscanf(range, "%ld%c", &a, &tail) == 1) {
+            if (a < 0 || a > 10000000)
+                return users_error(cmd, spec, "expected a population of 0-10000000");
+            net->population[c] = (int)a;
+        } else {
+            return users_error(cmd, spec, "expected A..B or a number of users");
+        }
+    }
+    return 0;
+}
+
+static void sweep_free(struct sweep *sw)
+{
+    hp_free(sw->at);
+    hp_free(sw->x);
+    hp_free(sw->r);
+    sw->at = sw->x = sw->r = NULL;
+}
+
+static int sweep_solve(const struct hp_mva_network *net, struct sweep *sw, struct hp_err *err)
+{
+    static struct hp_mva_network t;
+    static struct hp_mva_result tr;
+    int C = net->n_classes;
+    size_t np = (size_t)sw->points;
+    sw->at = hp_malloc(np * sizeof *sw->at);
+    sw->x = hp_malloc(np * (size_t)C * sizeof *sw->x);
+    sw->r = hp_malloc(np * (size_t)C * sizeof *sw->r);
+    if (!sw->at || !sw->x || !sw->r)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    if (C == 1) {
+        long end = sw->from[0] + sw->points - 1;
+        double *cx = hp_malloc((size_t)(end + 1) * sizeof *cx);
+        double *cr = hp_malloc((size_t)(end + 1) * sizeof *cr);
+        int rc = cx && cr ? hp_mva_curve(net, (int)end, cx, cr, err)
+                          : hp_err_set(err, -ENOMEM, "out of memory");
+        for (size_t i = 0; rc == 0 && i < np; i++) {
+            sw->at[i] = (double)(sw->from[0] + (long)i);
+            sw->x[i] = cx[sw->from[0] + (long)i];
+            sw->r[i] = cr[sw->from[0] + (long)i];
+        }
+        hp_free(cx);
+        hp_free(cr);
+        return rc;
+    }
+    t = *net;
+    for (size_t i = 0; i < np; i++) {
+        for (int j = 0; j < sw->n; j++)
+            t.population[sw->cls[j]] = (int)(sw->from[j] + (long)i);
+        int rc = hp_mva_solve(&t, &tr, err);
+        if (rc < 0)
+            return rc;
+        sw->at[i] = t.population[sw->cls[0]];
+        for (int c = 0; c < C; c++) {
+            sw->x[i * (size_t)C + (size_t)c] = tr.throughput[c];
+            sw->r[i * (size_t)C + (size_t)c] = tr.response_s[c];
+        }
+    }
+    return 0;
+}
+
+static void sweep_print(const struct hp_mva_network *net, const struct sweep *sw)
+{
+    int C = net->n_classes;
+    if (C == 1) {
+        printf("\n  %8s %14s %14s\n", "users", "throughput", "response");
+        for (long i = 0; i < sw->points; i++)
+            printf("  %8.0f %14.6g %14.6g\n", sw->at[i], sw->x[i], sw->r[i]);
+        return;
+    }
+    printf("\n  throughput X (/s) and response time R (s) per class\n  ");
+    char h[32];
+    for (int j = 0; j < sw->n; j++) {
+        snprintf(h, sizeof h, "%.9s users", net->class_name[sw->cls[j]]);
+        printf(" %15s", h);
+    }
+    for (int c = 0; c < C; c++) {
+        snprintf(h, sizeof h, "%.10s X", net->class_name[c]);
+        printf(" %12s", h);
+        snprintf(h, sizeof h, "%.10s R", net->class_name[c]);
+        printf(" %12s", h);
+    }
+    printf("\n");
+    for (long i = 0; i < sw->points; i++) {
+        printf("  ");
+        for (int j = 0; j < sw->n; j++)
+            printf(" %15ld", sw->from[j] + i);
+        for (int c = 0; c < C; c++)
+            printf(" %12.6g %12.6g", sw->x[i * C + c], sw->r[i * C + c]);
+        printf("\n");
+    }
+}
+
 static const char *const method_names[] = {"exact", "bard-schweitzer", "open", "load-dependent",
                                            "mixed"};
 
@@ -95,8 +262,8 @@ static const char *const method_names[] = {"exact", "bard-schweitzer", "open", "
  * kind model, model mva). */
 static int mva_doc(const struct hp_mva_network *net, const struct hp_mva_result *r,
                    const char *file, const struct whatif *whatifs, int n_whatifs,
-                   const double *cx, const double *cr, long ua, long ub, const char *path,
-                   struct hp_err *err)
+                   const struct sweep *sw, const char *const *users, int n_users,
+                   const char *path, struct hp_err *err)
 {
     struct hp_result *doc = NULL;
     int rc = hp_result_new("model", &doc);
@@ -216,13 +383,36 @@ static int mva_doc(const struct hp_mva_network *net, const struct hp_mva_result 
     }
     if (rc == 0 && r->seidmann)
         rc = hp_result_config_bool(doc, "seidmann_approximation", true);
+    if (rc == 0 && r->exact_ops > 0)
+        rc = hp_result_metric(doc, "exact_cost_ops", r->exact_ops, "count");
+    if (rc == 0 && net->choice != HP_MVA_AUTO) {
+        static const char *const names[] = {"auto", "exact", "schweitzer", "seidmann"};
+        rc = hp_result_config_str(doc, "method_asked", names[net->choice]);
+    }
     if (rc == 0 && r->pooled_mmc)
         rc = hp_result_config_bool(doc, "pooled_mmc_approximation", true);
     if (rc == 0 && r->p0_clamped < 0)
         rc = hp_result_metric(doc, "p0_clamped", r->p0_clamped, "ratio");
-    for (long n = ua; rc == 0 && cx && n <= ub; n++) {
-        rc = hp_result_series_point(doc, "throughput_per_s", "1/s", (double)n, cx[n]);
-        rc = rc ? rc : hp_result_series_point(doc, "response_s", "s", (double)n, cr[n]);
+    if (rc == 0 && n_users > 0) {
+        json_t *ua = json_array();
+        for (int i = 0; ua && i < n_users; i++)
+            json_array_append_new(ua, json_string(users[i]));
+        rc = ua && json_object_set_new(cfg, "users", ua) == 0 ? 0 : -ENOMEM;
+    }
+    int C = net->n_classes;
+    for (long i = 0; rc == 0 && sw->at && i < sw->points; i++) {
+        if (C == 1) {
+            rc = hp_result_series_point(doc, "throughput_per_s", "1/s", sw->at[i], sw->x[i]);
+            rc = rc ? rc : hp_result_series_point(doc, "response_s", "s", sw->at[i], sw->r[i]);
+            continue;
+        }
+        /* x: the first swept class's population (config.users says which) */
+        for (int c = 0; rc == 0 && c < C; c++) {
+            snprintf(key, sizeof key, "%s/throughput_per_s", net->class_name[c]);
+            rc = hp_result_series_point(doc, key, "1/s", sw->at[i], sw->x[i * C + c]);
+            snprintf(key, sizeof key, "%s/response_s", net->class_name[c]);
+            rc = rc ? rc : hp_result_series_point(doc, key, "s", sw->at[i], sw->r[i * C + c]);
+        }
     }
     if (rc < 0) {
         hp_result_free(doc);
@@ -233,8 +423,9 @@ static int mva_doc(const struct hp_mva_network *net, const struct hp_mva_result 
     return rc;
 }
 
-int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_range,
-                  const struct whatif *whatifs, int n_whatifs, const char *json)
+int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *const *users,
+                  int n_users, const char *method, const struct whatif *whatifs, int n_whatifs,
+                  const char *json)
 {
     static struct hp_mva_network net;
     static struct hp_mva_result r;
@@ -242,15 +433,20 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
     int rc = hp_mva_load(file, &net, &err);
     if (rc < 0)
         return cli_fail(cmd, rc, &err);
-    long ua = 0, ub = 0;
-    if (users_range) {
-        char tail;
-        if (net.open || net.mixed || net.n_classes != 1)
-            return cli_usage_error(cmd, "--users is for one-class closed workloads");
-        if (sscanf(users_range, "%ld..%ld%c", &ua, &ub, &tail) != 2 || ua < 1 || ub < ua ||
-            ub > 100000)
-            return cli_usage_error(cmd, "--users: '%s' (expected A..B with 1 <= A <= B <= 100000)",
-                                   users_range);
+    struct sweep sw;
+    if ((rc = parse_users(cmd, &net, users, n_users, &sw)) != 0)
+        return rc;
+    if (method) {
+        static const char *const names[] = {"auto", "exact", "schweitzer", "seidmann"};
+        int m = -1;
+        for (int i = 0; i < 4; i++)
+            if (strcmp(method, names[i]) == 0)
+                m = i;
+        if (m < 0)
+            return cli_usage_error(cmd, "--method: '%s' (expected auto, exact, schweitzer or "
+                                        "seidmann)",
+                                   method);
+        net.choice = (enum hp_mva_choice)m;
     }
     for (int i = 0; i < n_whatifs; i++)
         if ((rc = apply_whatif(cmd, &net, &whatifs[i])) != 0)
@@ -272,9 +468,13 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
                         "iterations: the figures are approximate beyond its usual error\n",
                 r.iterations);
     if (r.seidmann)
-        printf("  note: with several classes, each multi-server station is a single server of "
-               "demand D/c and a delay of D(c-1)/c (Seidmann's approximation): exact at light and "
-               "at saturating load, close between\n");
+        printf("  note: each multi-server station is a single server of demand D/c and a delay "
+               "of D(c-1)/c (Seidmann's approximation): exact at light and at saturating load, "
+               "close between\n");
+    if (r.exact_ops > 0)
+        printf("  note: exact load-dependent MVA over these populations would take %.3g "
+               "operations, past the %.3g allowed (--method exact forces it)\n",
+               r.exact_ops, HP_MVA_EXACT_OPS);
     if (r.pooled_mmc)
         printf("  note: multi-server stations serve several open classes here; their wait is "
                "M/M/c over the classes' pooled service times, an approximation (exact for "
@@ -372,23 +572,16 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *users_
                    hp_format_duration((int64_t)(b.r_min * 1e9), t2, sizeof t2));
         }
     }
-    double *cx = NULL, *cr = NULL;
-    if (users_range) {
-        cx = hp_malloc((size_t)(ub + 1) * sizeof *cx);
-        cr = hp_malloc((size_t)(ub + 1) * sizeof *cr);
-        if (!cx || !cr || (rc = hp_mva_curve(&net, (int)ub, cx, cr, &err)) < 0) {
-            hp_free(cx);
-            hp_free(cr);
-            return cli_fail(cmd, cx && cr ? rc : -ENOMEM, &err);
+    if (sw.n > 0) {
+        if ((rc = sweep_solve(&net, &sw, &err)) < 0) {
+            sweep_free(&sw);
+            return cli_fail(cmd, rc, &err);
         }
-        printf("\n  %8s %14s %14s\n", "users", "throughput", "response");
-        for (long n = ua; n <= ub; n++)
-            printf("  %8ld %14.6g %14.6g\n", n, cx[n], cr[n]);
+        sweep_print(&net, &sw);
     }
     int code = HP_EXIT_OK;
-    if (json && mva_doc(&net, &r, file, whatifs, n_whatifs, cx, cr, ua, ub, json, &err) < 0)
+    if (json && mva_doc(&net, &r, file, whatifs, n_whatifs, &sw, users, n_users, json, &err) < 0)
         code = cli_fail(cmd, -EIO, &err);
-    hp_free(cx);
-    hp_free(cr);
+    sweep_free(&sw);
     return code;
 }

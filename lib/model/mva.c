@@ -165,38 +165,152 @@ static void step(const struct hp_mva_network *net, const int *n, double qprev[][
     }
 }
 
-static int exact(const struct hp_mva_network *net, struct hp_mva_result *r, double *curve_x,
-                 double *curve_r, struct hp_err *err)
+/* Exact MVA over every population vector n <= N, in mixed-radix order,
+ * where each n - 1_c comes stride[c] vectors before n: a ring of
+ * stride[C-1] + 1 records holds all a step reads. A record holds Q_k(n)
+ * and, for each load-dependent station, its marginal probabilities
+ * p_k(j | n), j = 0..|n| (Reiser and Lavenberg; Bolch et al., Queueing
+ * Networks and Markov Chains, 2006, 8.2):
+ *   R_ck(n)   = D_ck sum_{j=1..|n|} j / alpha_k(j) p_k(j-1 | n - 1_c)
+ *   p_k(j|n)  = 1 / alpha_k(j) sum_c D_ck X_c(n) p_k(j-1 | n - 1_c),  j >= 1
+ *   p_k(0|n)  = 1 - the rest. */
+struct lattice {
+    int C, K, L, ntot;
+    int ld[HP_MVA_MAX_STATIONS]; /* the load-dependent stations */
+    long stride[HP_MVA_MAX_CLASSES], total, ring;
+    size_t rec;                  /* doubles per record: K + L (ntot + 1) */
+};
+
+static void lattice_plan(const struct hp_mva_network *net, struct lattice *l)
 {
-    int C = net->n_classes, K = net->n_stations;
-    long stride[HP_MVA_MAX_CLASSES], total = 1;
-    for (int c = 0; c < C; c++) {
-        stride[c] = total;
-        total *= net->population[c] + 1;
+    memset(l, 0, sizeof *l);
+    l->C = net->n_classes;
+    l->K = net->n_stations;
+    for (int k = 0; k < l->K; k++)
+        if (load_dependent_at(net, k))
+            l->ld[l->L++] = k;
+    l->total = 1;
+    for (int c = 0; c < l->C; c++) {
+        l->stride[c] = l->total;
+        l->total *= net->population[c] + 1;
+        l->ntot += net->population[c];
     }
-    double *q = hp_calloc((size_t)total * (size_t)K, sizeof *q);
-    if (!q)
-        return hp_err_set(err, -ENOMEM, "out of memory for %ld population vectors", total);
+    l->ring = l->stride[l->C - 1] + 1;
+    l->rec = (size_t)l->K + (size_t)l->L * (size_t)(l->ntot + 1);
+}
+
+/* What the lattice costs: its multiply-adds, and the doubles its ring holds. */
+static void lattice_cost(const struct hp_mva_network *net, double *ops, double *mem)
+{
+    double total = 1, ntot = 0, ring = 1, ld = 0;
+    for (int c = 0; c < net->n_classes; c++) {
+        if (c == net->n_classes - 1)
+            ring = total + 1;
+        total *= net->population[c] + 1.0;
+        ntot += net->population[c];
+    }
+    for (int k = 0; k < net->n_stations; k++)
+        ld += load_dependent_at(net, k);
+    /* each vector: C K residences, and per load-dependent station 2 C sums
+     * of |n| terms (|n| is ntot / 2 on average) */
+    *ops = total * net->n_classes * (net->n_stations + ld * ntot);
+    *mem = ring * (net->n_stations + ld * (ntot + 1));
+}
+
+static int exact(const struct hp_mva_network *net, struct hp_mva_result *r, struct hp_err *err)
+{
+    struct lattice l;
+    lattice_plan(net, &l);
+    int C = l.C, K = l.K, L = l.L;
+    double *ring = hp_calloc((size_t)l.ring * l.rec, sizeof *ring);
+    if (!ring)
+        return hp_err_set(err, -ENOMEM, "out of memory for %ld records of %zu values", l.ring,
+                          l.rec);
     int n[HP_MVA_MAX_CLASSES] = {0};
-    double qprev[HP_MVA_MAX_CLASSES][HP_MVA_MAX_STATIONS];
-    /* Mixed-radix counting visits every n after all n - 1_c. */
-    for (long idx = 0; idx < total; idx++) {
-        long rest = idx;
-        for (int c = C - 1; c >= 0; c--) {
-            n[c] = (int)(rest / stride[c]);
-            rest %= stride[c];
+    const double *prev[HP_MVA_MAX_CLASSES];
+    double x[HP_MVA_MAX_CLASSES];
+    /* j / alpha_k(j) and 1 / alpha_k(j) of each load-dependent station */
+    double *jinv = hp_malloc((size_t)(L ? L : 1) * (size_t)(l.ntot + 1) * 2 * sizeof *jinv);
+    if (!jinv) {
+        hp_free(ring);
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < L; i++)
+        for (int j = 1; j <= l.ntot; j++) {
+            double a = alpha(net, l.ld[i], j);
+            jinv[((size_t)i * (size_t)(l.ntot + 1) + (size_t)j) * 2] = j / a;
+            jinv[((size_t)i * (size_t)(l.ntot + 1) + (size_t)j) * 2 + 1] = 1 / a;
         }
+    for (long idx = 0; idx < l.total; idx++) {
+        long rest = idx;
+        int m = 0;
+        for (int c = C - 1; c >= 0; c--) {
+            n[c] = (int)(rest / l.stride[c]);
+            rest %= l.stride[c];
+            m += n[c];
+        }
+        double *cur = ring + (size_t)(idx % l.ring) * l.rec;
         for (int c = 0; c < C; c++)
-            for (int k = 0; k < K; k++)
-                qprev[c][k] = n[c] > 0 ? q[(idx - stride[c]) * K + k] : 0;
-        step(net, n, qprev, r, q + idx * K);
-        if (curve_x && C == 1) { /* one class: idx is the population */
-            curve_x[idx] = r->throughput[0];
-            curve_r[idx] = r->response_s[0];
+            prev[c] = n[c] > 0 ? ring + (size_t)((idx - l.stride[c]) % l.ring) * l.rec : NULL;
+        for (int k = 0; k < K; k++)
+            cur[k] = 0;
+        for (int c = 0; c < C; c++) {
+            double total = 0;
+            for (int k = 0, i = 0; k < K; k++) {
+                double d = net->demand[c][k], res = d;
+                bool ld = i < L && l.ld[i] == k;
+                if (n[c] == 0 || net->kind[k] == HP_MVA_DELAY) {
+                    res = d;
+                } else if (!ld) {
+                    res = d * (1 + prev[c][k]);
+                } else {
+                    const double *p = prev[c] + K + (size_t)i * (size_t)(l.ntot + 1);
+                    const double *a = jinv + (size_t)i * (size_t)(l.ntot + 1) * 2;
+                    double s = 0;
+                    for (int j = 1; j <= m; j++)
+                        s += a[2 * j] * p[j - 1];
+                    res = d * s;
+                }
+                i += ld;
+                r->residence_s[c][k] = res;
+                total += res;
+            }
+            r->response_s[c] = total;
+            double denom = net->think_s[c] + total;
+            x[c] = r->throughput[c] = n[c] > 0 && denom > 0 ? n[c] / denom : 0;
+            for (int k = 0; k < K; k++) {
+                r->queue[c][k] = x[c] * r->residence_s[c][k];
+                cur[k] += r->queue[c][k];
+            }
+        }
+        for (int i = 0; i < L; i++) {
+            int k = l.ld[i];
+            size_t off = (size_t)K + (size_t)i * (size_t)(l.ntot + 1);
+            const double *a = jinv + (size_t)i * (size_t)(l.ntot + 1) * 2;
+            const double *pc[HP_MVA_MAX_CLASSES];
+            double dx[HP_MVA_MAX_CLASSES];
+            int nc = 0;
+            for (int c = 0; c < C; c++)
+                if (n[c] > 0 && net->demand[c][k] > 0) {
+                    pc[nc] = prev[c] + off;
+                    dx[nc++] = net->demand[c][k] * x[c];
+                }
+            double *p = cur + off, sum = 0;
+            for (int j = 1; j <= m; j++) {
+                double s = 0;
+                for (int c = 0; c < nc; c++)
+                    s += dx[c] * pc[c][j - 1];
+                p[j] = s * a[2 * j + 1];
+                sum += p[j];
+            }
+            p[0] = sum < 1 ? 1 - sum : 0;
+            if (sum > 1 && 1 - sum < r->p0_clamped)
+                r->p0_clamped = 1 - sum; /* rounding took the others past 1 */
         }
     }
-    hp_free(q);
-    r->method = HP_MVA_EXACT;
+    hp_free(ring);
+    hp_free(jinv);
+    r->method = L > 0 ? HP_MVA_LOAD_DEPENDENT : HP_MVA_EXACT;
     return 0;
 }
 
@@ -486,11 +600,20 @@ static int seidmann(const struct hp_mva_network *net, struct hp_mva_result *r,
         part[k] = -1;
         if (net->kind[k] != HP_MVA_QUEUE)
             continue;
-        if (net->n_rates[k] > 0)
+        if (net->n_rates[k] > 0 && net->choice == HP_MVA_FORCE_SEIDMANN)
             return hp_err_set(err, HP_ERANGE,
-                              "station %s has a rate table: those are modelled for one closed "
-                              "class (give servers: c for several classes)",
+                              "Seidmann's split is for stations with c servers: station %s has "
+                              "a rate table",
                               net->station_name[k]);
+        if (net->n_rates[k] > 0) {
+            double ops, mem;
+            lattice_cost(net, &ops, &mem);
+            return hp_err_set(err, HP_ERANGE,
+                              "station %s has a rate table, which Seidmann's split cannot "
+                              "approximate, and exact MVA over these populations would take "
+                              "%.3g operations (%.3g at most): give servers: c, or fewer users",
+                              net->station_name[k], ops, HP_MVA_EXACT_OPS);
+        }
         int c = servers_of(net, k);
         if (c == 1)
             continue;
@@ -510,6 +633,7 @@ static int seidmann(const struct hp_mva_network *net, struct hp_mva_result *r,
             t.demand[cl][k] = net->demand[cl][k] / c;
         }
     }
+    t.choice = HP_MVA_AUTO;
     int rc = hp_mva_solve(&t, &tr, err);
     if (rc < 0)
         return rc;
@@ -527,38 +651,68 @@ static int seidmann(const struct hp_mva_network *net, struct hp_mva_result *r,
     return 0;
 }
 
+static int solve_closed(const struct hp_mva_network *net, struct hp_mva_result *out,
+                        struct hp_err *err)
+{
+    int rc = 0;
+    bool ld = hp_mva_load_dependent(net);
+    double ops, mem, budget = HP_MVA_EXACT_OPS;
+    lattice_cost(net, &ops, &mem);
+    switch (net->choice) {
+    case HP_MVA_FORCE_SCHWEITZER:
+        if (ld)
+            return hp_err_set(err, HP_ERANGE,
+                              "Bard-Schweitzer is for single-server and delay stations: this "
+                              "network has multi-server or rate-table stations (--method "
+                              "seidmann splits them first)");
+        return hp_mva_solve_schweitzer(net, out, err);
+    case HP_MVA_FORCE_SEIDMANN:
+        return seidmann(net, out, err);
+    case HP_MVA_FORCE_EXACT:
+        if (net->n_classes > 1 && mem > HP_MVA_EXACT_MEMORY)
+            return hp_err_set(err, HP_ERANGE,
+                              "exact MVA over these populations would hold %.3g values at "
+                              "once (%d at most)",
+                              mem, HP_MVA_EXACT_MEMORY);
+        break;
+    default:
+        if (net->exact_ops > 0 && net->exact_ops < HP_MVA_EXACT_OPS)
+            budget = net->exact_ops;
+        if (net->n_classes > 1 && ld && (ops > budget || mem > HP_MVA_EXACT_MEMORY)) {
+            rc = seidmann(net, out, err);
+            if (rc == 0)
+                out->exact_ops = ops;
+            return rc;
+        }
+        if (net->n_classes > 1 && !ld && ops > budget)
+            return hp_mva_solve_schweitzer(net, out, err);
+    }
+    if (net->n_classes == 1 && ld)
+        rc = load_dependent(net, out, NULL, NULL, err);
+    else if (net->n_classes == 1)
+        exact_one(net, out, NULL, NULL);
+    else
+        rc = exact(net, out, err);
+    if (rc == 0)
+        finish(net, out);
+    return rc;
+}
+
 int hp_mva_solve(const struct hp_mva_network *net, struct hp_mva_result *out, struct hp_err *err)
 {
     int rc = check(net, err);
     if (rc < 0)
         return rc;
     memset(out, 0, sizeof *out);
+    if ((net->open || net->mixed) && net->choice != HP_MVA_AUTO)
+        return hp_err_set(err, HP_ERANGE,
+                          "the method is chosen for closed networks; open and mixed ones are "
+                          "solved by product form");
     if (net->open)
         return open_network(net, out, err);
     if (net->mixed)
         return mixed_network(net, out, err);
-    if (hp_mva_load_dependent(net)) {
-        if (net->n_classes != 1)
-            return seidmann(net, out, err);
-        rc = load_dependent(net, out, NULL, NULL, err);
-        if (rc == 0)
-            finish(net, out);
-        return rc;
-    }
-    if (net->n_classes == 1) {
-        exact_one(net, out, NULL, NULL);
-        finish(net, out);
-        return 0;
-    }
-    double vectors = 1;
-    for (int c = 0; c < net->n_classes; c++)
-        vectors *= net->population[c] + 1.0;
-    if (vectors > HP_MVA_EXACT_LIMIT)
-        return hp_mva_solve_schweitzer(net, out, err);
-    rc = exact(net, out, NULL, NULL, err);
-    if (rc == 0)
-        finish(net, out);
-    return rc;
+    return solve_closed(net, out, err);
 }
 
 int hp_mva_curve(const struct hp_mva_network *net, int max_n, double *x, double *r,

@@ -8,13 +8,13 @@
  * time Z; open classes an arrival rate.
  *
  * Closed networks: exact MVA; one class at any population (the recursion
- * keeps only n - 1), several over every population vector while their
- * number stays under HP_MVA_EXACT_LIMIT, else Bard-Schweitzer's
- * approximation (Schweitzer 1979), and the result says which. Stations with
- * several servers or a rate table are load-dependent: exact MVA with
- * marginal queue-length probabilities (Reiser and Lavenberg), for one closed
- * class; with several classes, multi-server stations by Seidmann's
- * approximation (a server of demand D/c and a delay of D(c-1)/c). Open
+ * keeps only n - 1), several over every population vector while that stays
+ * under HP_MVA_EXACT_OPS, else Bard-Schweitzer's approximation (Schweitzer
+ * 1979), and the result says which. Stations with several servers or a
+ * rate table are load-dependent: exact MVA with marginal queue-length
+ * probabilities (Reiser and Lavenberg), for one class or several; past the
+ * exact cost, multi-server stations by Seidmann's approximation (a server
+ * of demand D/c and a delay of D(c-1)/c). Open
  * networks: the product-form formulas (Jackson; M/M/c at multi-server
  * stations); mixed networks (open and closed classes) by the
  * decomposition of Lazowska et al. (exact for product form). */
@@ -27,10 +27,18 @@
 
 #define HP_MVA_MAX_STATIONS 64
 #define HP_MVA_MAX_CLASSES 16
-#define HP_MVA_EXACT_LIMIT 2000000 /* population vectors exact MVA may visit */
+/* what exact MVA over several classes may cost before the approximations
+ * take over: multiply-adds, and values held at once */
+#define HP_MVA_EXACT_OPS 1e9
+#define HP_MVA_EXACT_MEMORY 50000000
 #define HP_MVA_MAX_RATES 64
 
 enum hp_mva_station_kind { HP_MVA_QUEUE, HP_MVA_DELAY };
+/* How to solve a closed network: auto picks exact MVA while it is
+ * affordable (HP_MVA_EXACT_OPS), else Bard-Schweitzer (single-server
+ * stations) or Seidmann's split (multi-server ones). */
+enum hp_mva_choice { HP_MVA_AUTO, HP_MVA_FORCE_EXACT, HP_MVA_FORCE_SCHWEITZER,
+                     HP_MVA_FORCE_SEIDMANN };
 enum hp_mva_method { HP_MVA_EXACT, HP_MVA_SCHWEITZER, HP_MVA_OPEN, HP_MVA_LOAD_DEPENDENT,
                      HP_MVA_MIXED };
 
@@ -48,6 +56,8 @@ struct hp_mva_network {
      * probabilities (0 otherwise) */
     double visits[HP_MVA_MAX_STATIONS];
     bool routed;
+    enum hp_mva_choice choice;
+    double exact_ops; /* auto: exact MVA's budget (0: HP_MVA_EXACT_OPS) */
     double objective_s; /* objective: {response: T}, the response-time objective; 0 none */
     double rates[HP_MVA_MAX_STATIONS][HP_MVA_MAX_RATES];
     char class_name[HP_MVA_MAX_CLASSES][64];
@@ -83,7 +93,8 @@ struct hp_mva_result {
     bool pooled_mmc;     /* open, several classes at a multi-server station: M/M/c over the
                             classes' pooled service times, an approximation */
     double p0_clamped;   /* load-dependent: the most negative p(0) set to 0 (0: none) */
-    bool seidmann;       /* several classes: multi-server stations by Seidmann's approximation */
+    bool seidmann;       /* multi-server stations by Seidmann's approximation */
+    double exact_ops;    /* auto chose Seidmann: what exact MVA would have cost (else 0) */
 };
 
 /* The balanced-job asymptotic bounds of one closed class (Denning and

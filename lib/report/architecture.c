@@ -94,7 +94,80 @@ static int holds_to_rate(const struct hp_mva_network *net, double *rate, struct 
     return 0;
 }
 
-/* Where the objective breaks, as one number: users (closed) or a rate. */
+/* Several classes, or open and closed ones together: today's load times
+ * s with the mix kept, each closed class's users rounded (at least one)
+ * and each open class's rate scaled. The search solves each candidate
+ * exactly while that costs under SEARCH_OPS, approximately beyond (said). */
+#define SEARCH_OPS 2e7
+static bool search_approx; /* a search solution was approximate */
+
+static void scale_load(const struct hp_mva_network *net, double s, struct hp_mva_network *t)
+{
+    *t = *net;
+    t->exact_ops = SEARCH_OPS;
+    for (int c = 0; c < net->n_classes; c++) {
+        if (net->open || (net->mixed && net->class_open[c])) {
+            t->arrival_per_s[c] = net->arrival_per_s[c] * s;
+        } else if (net->population[c] > 0) {
+            double n = fmin(fmax(1, round(net->population[c] * s)), 1e7);
+            t->population[c] = (int)n;
+        }
+    }
+}
+
+/* Whether every class's response time holds the objective at s times
+ * today's load; *worst: the class with the longest response there (-1 when
+ * the network is unstable). */
+static bool holds_at(const struct hp_mva_network *net, double s, int *worst)
+{
+    static struct hp_mva_network t;
+    static struct hp_mva_result r;
+    struct hp_err e;
+    scale_load(net, s, &t);
+    *worst = -1;
+    if (hp_mva_solve(&t, &r, &e) < 0)
+        return false; /* an open class past a station's capacity */
+    search_approx |= r.method == HP_MVA_SCHWEITZER || r.seidmann;
+    for (int c = 0; c < net->n_classes; c++)
+        if (*worst < 0 || r.response_s[c] > r.response_s[*worst])
+            *worst = c;
+    return r.response_s[*worst] <= net->objective_s;
+}
+
+/* The largest multiple of today's load at which every class holds the
+ * objective (to 1e-4), by doubling and then bisection; *first: the class
+ * that misses it first; *beyond: it holds even at 1024 times. */
+static double holds_to_factor(const struct hp_mva_network *net, bool *beyond, int *first)
+{
+    int w;
+    *beyond = false;
+    if (!holds_at(net, 1e-9, first))
+        return 0;
+    double lo = 0, hi = 1;
+    while (holds_at(net, hi, &w)) {
+        lo = hi;
+        hi *= 2;
+        if (hi > 1024) {
+            *beyond = true;
+            *first = -1;
+            return lo;
+        }
+    }
+    *first = w;
+    while (hi - lo > 1e-4 * hi) {
+        double mid = (lo + hi) / 2;
+        if (holds_at(net, mid, &w)) {
+            lo = mid;
+        } else {
+            hi = mid;
+            *first = w;
+        }
+    }
+    return lo;
+}
+
+/* Where the objective breaks, as one number: users (one closed class), a
+ * rate (one open class) or a multiple of today's load (the others). */
 static int break_point(const struct hp_mva_network *net, double *at, bool *beyond,
                        struct hp_err *err)
 {
@@ -105,7 +178,21 @@ static int break_point(const struct hp_mva_network *net, double *at, bool *beyon
         *at = (double)users;
         return rc;
     }
-    return holds_to_rate(net, at, err);
+    if (one_open(net))
+        return holds_to_rate(net, at, err);
+    int first;
+    *at = holds_to_factor(net, beyond, &first);
+    return 0;
+}
+
+/* The break point's unit. */
+static const char *at_unit(const struct hp_mva_network *net, bool long_form)
+{
+    if (one_closed(net))
+        return "users";
+    if (one_open(net))
+        return long_form ? "requests/s" : "/s";
+    return long_form ? "times today's load" : "x load";
 }
 
 struct whatif {
@@ -247,6 +334,60 @@ static int curve_chart(struct hp_rdoc *d, const struct hp_mva_network *net, doub
     return rc;
 }
 
+/* The load at s times today's: "98 browse users, 24 checkout users, 30/s
+ * batch". */
+static const char *load_text(const struct hp_mva_network *net, double s, char *buf, size_t size)
+{
+    static struct hp_mva_network t;
+    scale_load(net, s, &t);
+    size_t len = 0;
+    buf[0] = 0;
+    for (int c = 0; c < net->n_classes && len < size; c++) {
+        char r[32];
+        if (net->open || (net->mixed && net->class_open[c]))
+            len += (size_t)snprintf(buf + len, size - len, "%s%s %s arriving", c ? ", " : "",
+                                    hp_format_rate(t.arrival_per_s[c], r, sizeof r),
+                                    net->class_name[c]);
+        else
+            len += (size_t)snprintf(buf + len, size - len, "%s%d %s users", c ? ", " : "",
+                                    t.population[c], net->class_name[c]);
+    }
+    return buf;
+}
+
+/* Several classes: each class's response time as today's load is scaled. */
+static int load_chart(struct hp_rdoc *d, const struct hp_mva_network *net, double holds,
+                      bool beyond)
+{
+    static struct hp_mva_network t;
+    static struct hp_mva_result r;
+    double end = beyond ? 4 : fmax(2 * holds, 2);
+    struct hp_chart *c = hp_rdoc_chart(d, "architecture-load", "Response time by load",
+                                       "times today's load", "", "response time", "s");
+    if (!c)
+        return -ENOMEM;
+    struct hp_series *s[HP_MVA_MAX_CLASSES];
+    for (int k = 0; k < net->n_classes; k++)
+        if (!(s[k] = hp_chart_series(c, net->class_name[k], HP_DRAW_LINE)))
+            return -ENOMEM;
+    int rc = 0;
+    for (int i = 1; rc == 0 && i <= 40; i++) {
+        double f = end * i / 40;
+        struct hp_err e;
+        scale_load(net, f, &t);
+        if (hp_mva_solve(&t, &r, &e) < 0)
+            break; /* unstable from here on */
+        search_approx |= r.method == HP_MVA_SCHWEITZER || r.seidmann;
+        for (int k = 0; rc == 0 && k < net->n_classes; k++)
+            rc = hp_series_add(s[k], f, r.response_s[k]);
+    }
+    if (rc == 0)
+        rc = hp_chart_rule(c, "objective", net->objective_s, false);
+    if (rc == 0)
+        rc = hp_chart_rule(c, "today's load", 1, true);
+    return rc;
+}
+
 static int whatifs(struct hp_rdoc *d, const struct hp_mva_network *net, double base,
                    bool base_beyond, struct hp_err *err)
 {
@@ -254,7 +395,6 @@ static int whatifs(struct hp_rdoc *d, const struct hp_mva_network *net, double b
     static struct hp_mva_result tr;
     static struct whatif w[MAX_WHATIFS];
     int n = 0;
-    bool closed = one_closed(net);
     for (int k = 0; k < net->n_stations; k++) {
         if (net->kind[k] != HP_MVA_QUEUE)
             continue;
@@ -268,7 +408,8 @@ static int whatifs(struct hp_rdoc *d, const struct hp_mva_network *net, double b
                 snprintf(w[n].what, sizeof w[n].what, "Twice the servers at %s (%d, not %d)",
                          net->station_name[k], 2 * c, c);
             } else {
-                t.demand[0][k] /= 2;
+                for (int c = 0; c < net->n_classes; c++)
+                    t.demand[c][k] /= 2;
                 snprintf(w[n].what, sizeof w[n].what,
                          "Half the demand at %s (a cache with a 50%% hit ratio, or work made "
                          "twice as fast)",
@@ -278,7 +419,7 @@ static int whatifs(struct hp_rdoc *d, const struct hp_mva_network *net, double b
             if (rc < 0)
                 return rc;
             struct hp_err e2;
-            if (closed && hp_mva_solve(&t, &tr, &e2) == 0)
+            if (!one_open(net) && hp_mva_solve(&t, &tr, &e2) == 0)
                 w[n].bottleneck = tr.bottleneck;
             else
                 w[n].bottleneck = -1;
@@ -289,8 +430,8 @@ static int whatifs(struct hp_rdoc *d, const struct hp_mva_network *net, double b
     TRY(hp_rdoc_heading(d, 2, "What to try, ranked"));
     TRY(hp_rdoc_para(d, HP_MARK_NONE,
                      "Each change alone, at each queueing station, ranked by how far it moves "
-                     "the point where the objective breaks (today: %s%.4g %s).",
-                     base_beyond ? "beyond " : "", base, closed ? "users" : "requests/s"));
+                     "the point where the objective breaks (as designed: %s%.4g %s).",
+                     base_beyond ? "beyond " : "", base, at_unit(net, true)));
     static const char *const hdr[] = {"Rank>", "Change", "Objective holds to>", "Gain>",
                                       "Bottleneck after", NULL};
     struct hp_rtable *tab = hp_rdoc_table(d, hdr);
@@ -299,7 +440,7 @@ static int whatifs(struct hp_rdoc *d, const struct hp_mva_network *net, double b
         char rank[16], at[48], gain[32];
         snprintf(rank, sizeof rank, "%d", i + 1);
         snprintf(at, sizeof at, "%s%.4g %s", w[i].beyond ? "beyond " : "", w[i].at,
-                 closed ? "users" : "/s");
+                 at_unit(net, false));
         if (base > 0)
             snprintf(gain, sizeof gain, "%+.0f%%", 100 * (w[i].at / base - 1));
         else
@@ -312,9 +453,9 @@ static int whatifs(struct hp_rdoc *d, const struct hp_mva_network *net, double b
         if (!(w[i].at > base))
             break;
         TRY(hp_rdoc_para(d, HP_MARK_PASS, "%d. %s: the objective then holds to %s%.4g %s, "
-                                          "%+.0f%% on today's %.4g.",
+                                          "%+.0f%% on the design's %.4g.",
                          i + 1, w[i].what, w[i].beyond ? "beyond " : "", w[i].at,
-                         closed ? "users" : "requests/s", 100 * (w[i].at / base - 1), base));
+                         at_unit(net, true), 100 * (w[i].at / base - 1), base));
     }
     return 0;
 }
@@ -362,10 +503,37 @@ int hp_report_architecture(const struct hp_mva_network *net, const char *name,
         }
         GO(whatifs(d, net, at, beyond, err));
     } else if (rc == 0 && net->objective_s > 0) {
-        GO(hp_rdoc_para(d, HP_MARK_NOTE,
-                        "Where the objective breaks and the ranked what-ifs are computed for one "
-                        "class; this design has %d%s.",
-                        net->n_classes, net->mixed ? ", open and closed" : ""));
+        bool beyond;
+        int first;
+        char a[32];
+        search_approx = false;
+        double at = holds_to_factor(net, &beyond, &first);
+        GO(hp_rdoc_heading(d, 2, "Where the objective breaks"));
+        if (at == 0)
+            GO(hp_rdoc_para(d, HP_MARK_FAIL,
+                            "Even at the lightest load (one user per closed class, open classes "
+                            "barely arriving) %s's response time is over %s.",
+                            net->class_name[first], dur(net->objective_s, a, sizeof a)));
+        else if (beyond)
+            GO(hp_rdoc_para(d, HP_MARK_PASS,
+                            "Every class's response time stays within %s beyond %.4g times "
+                            "today's load (the mix of classes kept).",
+                            dur(net->objective_s, a, sizeof a), at));
+        else
+            GO(hp_rdoc_para(d, at >= 1 ? HP_MARK_PASS : HP_MARK_FAIL,
+                            "Every class's response time stays within %s up to %.4g times "
+                            "today's load (%s; the mix of classes kept); past it, %s is the "
+                            "first to miss it.",
+                            dur(net->objective_s, a, sizeof a), at,
+                            load_text(net, at, (char[512]){0}, 512), net->class_name[first]));
+        GO(load_chart(d, net, at, beyond));
+        GO(whatifs(d, net, at, beyond, err));
+        if (rc == 0 && search_approx)
+            GO(hp_rdoc_para(d, HP_MARK_NOTE,
+                            "The search solved each candidate load exactly while that cost under "
+                            "%.3g operations, and by Bard-Schweitzer's approximation (or "
+                            "Seidmann's split of multi-server stations) beyond.",
+                            SEARCH_OPS));
     } else if (rc == 0) {
         GO(hp_rdoc_para(d, HP_MARK_NOTE, "No objective in the file (objective: {response: "
                                          "200ms}): no break point and no ranking of what-ifs."));

@@ -2,9 +2,10 @@
 /* report/architecture.h - the Architecture Review of a design before it is
  * built, from the same YAML as `model mva`: the workload; each station's
  * demand, utilisation, queue and residence at the given load; the
- * bottleneck and the asymptotic bounds; for one class, the population (or
- * the arrival rate) at which the response-time objective breaks, with the
- * response-time curve; and the what-ifs (twice the servers, half the
+ * bottleneck and the asymptotic bounds; the population (one closed class),
+ * the arrival rate (one open class) or the multiple of today's load
+ * (several classes, the mix kept) at which the response-time objective
+ * breaks, with the response-time curves; and the what-ifs (twice the servers, half the
  * demand, at each queueing station) ranked by how far each moves that
  * point, each recommendation tied to its figure. */
 #ifndef HP_REPORT_ARCHITECTURE_H

@@ -301,9 +301,10 @@ for k in ("cpu/utilisation", "disk/utilisation"):
 close(a["oltp/throughput_per_s"], b["throughput_per_s"], "rate 0: X")
 PY
 
-# several classes and a two-server station: Seidmann's approximation, said,
-# and figure for figure the network with the station split by hand into a
-# server of demand D/2 and a delay of D/2 (parts added back)
+# several classes and a two-server station, asked to use Seidmann's
+# approximation: said, and figure for figure the network with the station
+# split by hand into a server of demand D/2 and a delay of D/2 (parts added
+# back)
 cat > "$t/mc2.yaml" <<'Y'
 stations:
   - {name: web, servers: 2}
@@ -321,7 +322,8 @@ classes:
   - {name: a, users: 6, think: 1s, demands: {web: 40ms, db: 30ms, webdelay: 40ms}}
   - {name: b, users: 4, think: 2s, demands: {web: 20ms, db: 90ms, webdelay: 20ms}}
 Y
-"$H" model mva "$t/mc2.yaml" --json "$t/mc2.json" > "$t/mc2.out" || fail "mc2: $(cat "$t/mc2.out")"
+"$H" model mva "$t/mc2.yaml" --method seidmann --json "$t/mc2.json" > "$t/mc2.out" ||
+    fail "mc2: $(cat "$t/mc2.out")"
 "$H" model mva "$t/mc2split.yaml" --json "$t/mc2split.json" > "$t/mc2split.out" || fail "mc2split"
 grep -q "Seidmann's approximation" "$t/mc2.out" || fail "not said: $(cat "$t/mc2.out")"
 python3 - "$t/mc2.json" "$t/mc2split.json" <<'PY' || fail "Seidmann's split"
@@ -336,6 +338,109 @@ for c in ("a", "b"):
     close(a[c + "/web/queue"], b[c + "/web/queue"] + b[c + "/webdelay/queue"], c + " Q")
     close(a[c + "/db/residence_s"], b[c + "/db/residence_s"], c + " db")
 close(a["web/utilisation"], b["web/utilisation"], "U web") # per server: X D / 2 both ways
+PY
+
+# several classes with multi-server and rate-table stations: exact
+# load-dependent MVA, checked against the product form computed exactly: the
+# normalising constant G(n) over every population vector by convolving the
+# stations' factors f(m) = |m|! prod_c D_c^m_c / m_c! / prod_j alpha(j) in
+# Fractions; X_c = G(N - 1_c) / G(N), Q_ck from the marginal distribution
+cat > "$t/mcld.yaml" <<'Y'
+stations:
+  - {name: lb, type: delay}
+  - {name: web, servers: 3}
+  - {name: pool, rates: [1, 1.7, 2.2]}
+  - {name: db}
+classes:
+  - {name: a, users: 4, think: 1s, demands: {lb: 5ms, web: 300ms, pool: 150ms, db: 90ms}}
+  - {name: b, users: 3, think: 500ms, demands: {lb: 2ms, web: 120ms, pool: 400ms, db: 200ms}}
+  - {name: c, users: 2, think: 0s, demands: {web: 50ms, pool: 20ms, db: 250ms}}
+Y
+"$H" model mva "$t/mcld.yaml" --json "$t/mcld.json" > "$t/mcld.out" || fail "mcld: $(cat "$t/mcld.out")"
+grep -q "exact load-dependent MVA" "$t/mcld.out" || fail "mcld method: $(cat "$t/mcld.out")"
+python3 - "$t/mcld.json" <<'PY' || fail "multi-class load-dependent MVA against the product form"
+import json, sys
+from fractions import Fraction as F
+from itertools import product
+from math import factorial
+def mc_exact(stations, pops, thinks):
+    C = len(pops)
+    vecs = list(product(*[range(p + 1) for p in pops]))
+    def alpha(c, j):
+        return F(c[min(j, len(c)) - 1]) if isinstance(c, list) else F(min(j, c))
+    def f(kind, d, c, m):
+        v = F(1)
+        for i in range(C):
+            v *= F(d[i]) ** m[i] / factorial(m[i])
+        if kind == "delay":
+            return v
+        v *= factorial(sum(m))
+        for j in range(1, sum(m) + 1):
+            v /= alpha(c, j)
+        return v
+    def conv(g, kind, d, c):
+        return {n: sum(f(kind, d, c, m) * g[tuple(a - b for a, b in zip(n, m))]
+                       for m in product(*[range(x + 1) for x in n])) for n in vecs}
+    allst = [("delay", thinks, 1)] + stations
+    def G(skip=None):
+        g = {n: F(1) if sum(n) == 0 else F(0) for n in vecs}
+        for i, (kind, d, c) in enumerate(allst):
+            if i != skip:
+                g = conv(g, kind, d, c)
+        return g
+    full, N = G(), tuple(pops)
+    X = [full[tuple(N[i] - (i == c) for i in range(C))] / full[N] for c in range(C)]
+    Q = []
+    for i in range(1, len(allst)):
+        kind, d, c = allst[i]
+        rest, q = G(skip=i), [F(0)] * C
+        for m in product(*[range(x + 1) for x in N]):
+            p = f(kind, d, c, m) * rest[tuple(a - b for a, b in zip(N, m))] / full[N]
+            for cl in range(C):
+                q[cl] += m[cl] * p
+        Q.append(q)
+    return X, Q
+ms = F(1, 1000)
+st = [("delay", [5 * ms, 2 * ms, 0], 1), ("queue", [300 * ms, 120 * ms, 50 * ms], 3),
+      ("queue", [150 * ms, 400 * ms, 20 * ms], [1, F("1.7"), F("2.2")]),
+      ("queue", [90 * ms, 200 * ms, 250 * ms], 1)]
+X, Q = mc_exact(st, [4, 3, 2], [F(1), F(1, 2), F(0)])
+m = {k: v["value"] for k, v in json.load(open(sys.argv[1]))["metrics"].items()}
+def close(a, b, what):
+    assert abs(a - float(b)) <= 1e-9 * abs(float(b)), (what, a, float(b))
+for c, cn in enumerate("abc"):
+    close(m[cn + "/throughput_per_s"], X[c], cn + " X")
+    for i, sn in enumerate(["lb", "web", "pool", "db"]):
+        if Q[i][c] > 0:
+            close(m["%s/%s/queue" % (cn, sn)], Q[i][c], "Q %s %s" % (cn, sn))
+            close(m["%s/%s/residence_s" % (cn, sn)], Q[i][c] / X[c], "R %s %s" % (cn, sn))
+close(m["web/utilisation"], sum(X[c] * st[1][1][c] for c in range(3)) / 3, "U web")
+close(m["pool/utilisation"], sum(X[c] * st[2][1][c] for c in range(3)) / F("2.2"), "U pool")
+PY
+
+# --users per class: a sweep of one class (another set, the third as in the
+# file) gives at each point what solving that population alone gives
+"$H" model mva "$t/mcld.yaml" --users a=1..3 --users c=1 --json "$t/sweep.json" > "$t/sweep.out" ||
+    fail "sweep: $(cat "$t/sweep.out")"
+for n in 1 2 3; do
+    "$H" model mva "$t/mcld.yaml" --users a=$n --users c=1 --json "$t/at$n.json" > "$t/at$n.out" ||
+        fail "at $n"
+done
+python3 - "$t" <<'PY' || fail "--users per class against single solutions"
+import json, sys
+t = sys.argv[1]
+s = json.load(open(t + "/sweep.json"))
+assert s["config"]["users"] == ["a=1..3", "c=1"], s["config"]
+series = s["series"]
+for n in (1, 2, 3):
+    m = {k: v["value"] for k, v in json.load(open("%s/at%d.json" % (t, n)))["metrics"].items()}
+    for cls in "abc":
+        for fig in ("throughput_per_s", "response_s"):
+            pts = series["%s/%s" % (cls, fig)]["points"]
+            p = [p for p in pts if p[0] == n]
+            assert len(p) == 1, (cls, fig, n, pts)
+            assert abs(p[0][1] - m["%s/%s" % (cls, fig)]) <= 1e-12 * m["%s/%s" % (cls, fig)], \
+                (cls, fig, n)
 PY
 
 # an open station exactly at capacity

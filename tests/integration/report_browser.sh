@@ -126,6 +126,30 @@ grep -q "up to 46 users (today 50)" "$work/architecture-review.html" ||
 grep -q "Twice the servers at db" "$work/architecture-review.html" ||
     fail "architecture review: the ranked what-ifs"
 
+# Several classes: the break point as a multiple of today's load, the mix
+# kept (at 1.633 times: 98 and 24 users, where checkout's response time is
+# 393 ms, and 406 ms with 25: model mva --users says so), and each class's
+# curve at 40 loads.
+cat >"$work/arch2.yaml" <<'YAML'
+stations:
+  - {name: lb, type: delay}
+  - {name: web, servers: 4}
+  - {name: db}
+  - {name: cache}
+classes:
+  - {name: browse, users: 60, think: 2s, demands: {lb: 1ms, web: 40ms, db: 12ms, cache: 2ms}}
+  - {name: checkout, users: 15, think: 5s, demands: {lb: 1ms, web: 90ms, db: 60ms, cache: 1ms}}
+objective: {response: 400ms}
+YAML
+check architecture-review-classes --as architecture-review "$work/arch2.yaml" -- \
+    "architecture-load:browse=40" "architecture-load:checkout=40"
+grep -q "up to 1.633 times today's load (98 browse users, 24 checkout users" \
+    "$work/md/architecture-review-classes.md" || fail "architecture review: several classes"
+"$hotpath" model mva "$work/arch2.yaml" --users browse=98 --users checkout=24 |
+    grep -q "checkout.*response 393ms" || fail "architecture review: 98 and 24 users"
+"$hotpath" model mva "$work/arch2.yaml" --users browse=98 --users checkout=25 |
+    grep -q "checkout.*response 406ms" || fail "architecture review: 98 and 25 users"
+
 # A flame graph's own script: searching on load (#search=) marks the frames
 # and gives their share, nested matches once (a;x inside a: 70%, not 130%).
 printf 'main;a;x 60\nmain;b 30\nmain;a 10\n' >"$work/f.folded"

@@ -128,20 +128,67 @@ static void mva_open_passport_matches_pdq(void **state)
 static void mva_large_populations_use_schweitzer(void **state)
 {
     (void)state;
-    struct hp_mva_network net = {.n_stations = 2, .n_classes = 3};
-    for (int c = 0; c < 3; c++) {
-        net.population[c] = 200;
+    /* 5 classes of 100: 101^5 population vectors, past exact MVA's budget */
+    struct hp_mva_network net = {.n_stations = 2, .n_classes = 5};
+    for (int c = 0; c < 5; c++) {
+        net.population[c] = 100;
         net.think_s[c] = 1;
-        net.demand[c][0] = 0.01 * (c + 1);
-        net.demand[c][1] = 0.005;
+        net.demand[c][0] = 0.002 * (c + 1);
+        net.demand[c][1] = 0.001;
     }
     struct hp_mva_result r;
     assert_int_equal(hp_mva_solve(&net, &r, NULL), 0);
     assert_int_equal(r.method, HP_MVA_SCHWEITZER);
     /* Throughput bounds hold: X_c <= N_c / (Z_c + D_c), U_k < 1. */
-    for (int c = 0; c < 3; c++)
-        assert_true(r.throughput[c] <= 200 / (1 + net.demand[c][0] + net.demand[c][1]) + 1e-9);
+    for (int c = 0; c < 5; c++)
+        assert_true(r.throughput[c] <= 100 / (1 + net.demand[c][0] + net.demand[c][1]) + 1e-9);
     assert_true(r.utilisation[0] < 1 + 1e-9);
+    /* with a multi-server station, past the budget: Seidmann's split, said */
+    net.servers[0] = 4;
+    assert_int_equal(hp_mva_solve(&net, &r, NULL), 0);
+    assert_true(r.seidmann);
+    assert_true(r.exact_ops > HP_MVA_EXACT_OPS);
+}
+
+/* Exact multi-class load-dependent MVA with one class empty is the one-class
+ * recursion; with two classes of equal demands it is that of their sum
+ * (the station cannot tell them apart). */
+static void mva_multiclass_load_dependent_reduces_to_one_class(void **state)
+{
+    (void)state;
+    struct hp_mva_network one = closed_one(0.3, 9, 2.0), two;
+    one.n_stations = 3;
+    one.servers[0] = 3;
+    one.kind[1] = HP_MVA_QUEUE;
+    one.demand[0][1] = 0.12;
+    one.n_rates[2] = 3;
+    one.rates[2][0] = 1, one.rates[2][1] = 1.6, one.rates[2][2] = 2.1;
+    one.demand[0][2] = 0.2;
+    struct hp_mva_result a, b;
+    assert_int_equal(hp_mva_solve(&one, &a, NULL), 0);
+    assert_int_equal(a.method, HP_MVA_LOAD_DEPENDENT);
+    two = one;
+    two.n_classes = 2;
+    two.population[0] = 5;
+    two.population[1] = 4;
+    two.think_s[1] = 2.0;
+    for (int k = 0; k < 3; k++)
+        two.demand[1][k] = one.demand[0][k];
+    assert_int_equal(hp_mva_solve(&two, &b, NULL), 0);
+    assert_int_equal(b.method, HP_MVA_LOAD_DEPENDENT);
+    assert_false(b.seidmann);
+    assert_close(b.throughput[0] + b.throughput[1], a.throughput[0], 1e-12, 0);
+    assert_close(b.throughput[0] / 5, b.throughput[1] / 4, 1e-12, 0);
+    for (int k = 0; k < 3; k++) {
+        assert_close(b.queue[0][k] + b.queue[1][k], a.queue[0][k], 1e-12, 0);
+        assert_close(b.utilisation[k], a.utilisation[k], 1e-12, 0);
+    }
+    two.population[1] = 0; /* an empty class changes nothing */
+    two.population[0] = 9;
+    assert_int_equal(hp_mva_solve(&two, &b, NULL), 0);
+    assert_close(b.throughput[0], a.throughput[0], 1e-12, 0);
+    assert_close(b.response_s[0], a.response_s[0], 1e-12, 0);
+    assert_close(b.throughput[1], 0, 0, 0);
 }
 
 /* The machine-repairman model as a birth-death chain: j requests at a
@@ -246,6 +293,7 @@ int main(void)
         cmocka_unit_test(mva_open_passport_matches_pdq),
         cmocka_unit_test(mva_large_populations_use_schweitzer),
         cmocka_unit_test(mva_multi_server_matches_a_markov_chain),
+        cmocka_unit_test(mva_multiclass_load_dependent_reduces_to_one_class),
         cmocka_unit_test(mva_yaml_reads_one_and_many_classes),
         cmocka_unit_test(mva_yaml_errors_name_line_and_column),
     };
