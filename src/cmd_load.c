@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "cli_gate.h"
 #include "cmds.h"
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/file.h"
 #include "core/result.h"
 #include "core/units.h"
@@ -21,7 +23,8 @@
 enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_TIMEOUT, O_METHOD, O_BODY, O_UNIX,
        O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL,
        O_LATENCY, O_GRACE, O_JSON, O_SEED, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK, O_SCRIPT,
-       O_MONITOR, O_REDACT, O_TLS_RESUME, O_NEW_CONN, O_H2, O_H2C, O_STREAMS,
+       O_MONITOR, O_REDACT, O_TLS_RESUME, O_NEW_CONN, O_H2, O_H2C, O_STREAMS, O_SEGMENT,
+       O_EXEC_SEGMENT, O_EXEC_SEQUENCE, O_START_AT,
        O_TLS /* CLI_TLS_COUNT ids from here */ };
 
 static const struct cli_opt load_opts[] = {
@@ -106,6 +109,24 @@ static const struct cli_opt load_opts[] = {
     {O_NEW_CONN, "new-conn-per-request", 0, NULL,
      "A new connection (and TLS handshake) for every request, as k6's noConnectionReuse: "
      "--requests-per-conn 1."},
+    {O_SEGMENT, "segment", 0, "I/N|auto[/N]",
+     "Run part I of N of the test (1 <= I <= N), to split it over processes or machines and "
+     "join the parts' documents with hotpath merge: the open model sends every N-th arrival of "
+     "the whole schedule (dealt out, not cut into blocks), the closed model holds its share of "
+     "-c and of each stage, unique data rows are dealt out like arrivals; -c, --rate and "
+     "--stages stay the whole test's. auto takes I from the scheduler: JOB_COMPLETION_INDEX "
+     "(Kubernetes Indexed Job; give N as auto/N), SLURM_ARRAY_TASK_ID and "
+     "SLURM_ARRAY_TASK_COUNT (Slurm job array), NOMAD_ALLOC_INDEX (Nomad; auto/N)."},
+    {O_EXEC_SEGMENT, "execution-segment", 0, "A:B",
+     "k6's form of --segment: the share of the whole test from A to B (fractions 1/4:2/4, "
+     "decimals 0.25:0.5 or percents 25%:50%)."},
+    {O_EXEC_SEQUENCE, "execution-segment-sequence", 0, "0,A,B,...,1",
+     "k6's: every part's boundaries, so uneven parts deal out the arrivals together (default "
+     "0,A,B,1)."},
+    {O_START_AT, "start-at", 0, "TIME",
+     "Wait until this wall-clock time (RFC 3339, 2026-12-07T10:00:00Z, or seconds since the "
+     "epoch) before starting, so the parts of a split test start together; the document "
+     "records how late the start was."},
     {O_MONITOR, "monitor", 0, "PID",
      "Record USE-method samples of the machine and of process PID (the server under test) "
      "every second alongside the test, as hotpath monitor does; the summary names the "
@@ -136,6 +157,10 @@ static const struct cli_field load_fields[] = {
     {O_SCRIPT, CLI_STR, AT(script_path), 0, 0},
     {O_JUNIT, CLI_STR, AT(junit), 0, 0},
     {O_SUMMARY_MD, CLI_STR, AT(summary_md), 0, 0},
+    {O_SEGMENT, CLI_STR, AT(segment_text), 0, 0},
+    {O_EXEC_SEGMENT, CLI_STR, AT(exec_segment), 0, 0},
+    {O_EXEC_SEQUENCE, CLI_STR, AT(exec_sequence), 0, 0},
+    {O_START_AT, CLI_STR, AT(start_at_text), 0, 0},
     {O_LATENCY, CLI_FLAG, AT(latency), 0, 0},
     {O_CHECK, CLI_FLAG, AT(check_only), 0, 0},
     {O_TLS_RESUME, CLI_FLAG, AT(plan.tls.resume), 0, 0},
@@ -252,6 +277,56 @@ static int parse_args(const struct hp_cmd *cmd, int argc, char **argv, struct lo
     return -1;
 }
 
+static const char *env(const char *name)
+{
+    return getenv(name);
+}
+
+/* --segment, --execution-segment(-sequence) and --start-at into run. -1 to
+ * go on, or the exit code. */
+static int resolve_segment(const struct hp_cmd *cmd, struct load_run *run)
+{
+    struct hp_err e;
+    int rc = 0;
+    if (run->start_at_text) {
+        double t;
+        if (hp_parse_time(run->start_at_text, &t, &e) < 0)
+            return cli_usage_error(cmd, "--start-at %s", e.msg);
+        run->start_at_ns = (int64_t)(t * 1e9);
+    }
+    if (run->segment_text && run->exec_segment)
+        return cli_usage_error(cmd, "--segment and --execution-segment: give one");
+    if (run->exec_sequence && !run->exec_segment)
+        return cli_usage_error(cmd, "--execution-segment-sequence needs --execution-segment");
+    if (run->exec_segment) {
+        rc = hp_segment_parse_k6(run->exec_segment, run->exec_sequence, &run->seg, &e);
+    } else if (run->segment_text && strncmp(run->segment_text, "auto", 4) == 0) {
+        long n = 0;
+        const char *t = run->segment_text + 4;
+        if (*t == '/') {
+            char *end;
+            n = strtol(t + 1, &end, 10);
+            if (end == t + 1 || *end || n < 1 || n > HP_SEGMENT_MAX_PARTS)
+                return cli_usage_error(cmd, "--segment %s: expected auto or auto/N (N parts, "
+                                            "1-%d)",
+                                       run->segment_text, HP_SEGMENT_MAX_PARTS);
+        } else if (*t) {
+            return cli_usage_error(cmd, "--segment %s: expected auto or auto/N",
+                                   run->segment_text);
+        }
+        rc = hp_segment_auto((int)n, env, &run->seg, &e);
+    } else if (run->segment_text) {
+        rc = hp_segment_parse_part(run->segment_text, &run->seg, &e);
+    } else {
+        return -1;
+    }
+    if (rc < 0)
+        return rc == HP_EUSAGE ? cli_usage_error(cmd, "%s", e.msg) : cli_fail(cmd, rc, &e);
+    run->segmented = true;
+    run->plan.segment = &run->seg;
+    return -1;
+}
+
 static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
 {
     struct load_run run = {.grace_ns = -1};
@@ -261,7 +336,8 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     run.cfg.grace_ns = -1;
     run.plan.headers = run.headers;
     cli_gate_init(&run.gate);
-    if ((exit_code = parse_args(cmd, argc, argv, &run)) >= 0)
+    if ((exit_code = parse_args(cmd, argc, argv, &run)) >= 0 ||
+        (exit_code = resolve_segment(cmd, &run)) >= 0)
         goto out;
     exit_code = HP_EXIT_OK;
     if (!run.plan.url) {
@@ -277,6 +353,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
             .thresholds = run.thresholds, .n_thresholds = run.n_thresholds,
             .grace_ns = run.grace_ns, .seed = run.cfg.seed, .tls = &run.plan.tls,
             .tls_given = run.plan.tls_given, .h2 = run.plan.h2, .streams = run.plan.streams,
+            .segment = run.segmented ? &run.seg : NULL, .start_at_ns = run.start_at_ns,
         };
         exit_code = run.engine_flag
                         ? cli_usage_error(cmd, "--%s: a scenario file sets connections, rates, "
@@ -291,6 +368,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     }
     exit_code = load_url(cmd, &run);
 out:
+    hp_segment_free(&run.seg);
     hp_free(run.body);
     return exit_code;
 }

@@ -17,6 +17,7 @@ extern const struct hp_cmd hp_cmd_cache;
 extern const struct hp_cmd hp_cmd_flame;
 extern const struct hp_cmd hp_cmd_profile;
 extern const struct hp_cmd hp_cmd_load;
+extern const struct hp_cmd hp_cmd_merge;
 extern const struct hp_cmd hp_cmd_model;
 extern const struct hp_cmd hp_cmd_monitor;
 extern const struct hp_cmd hp_cmd_report;

@@ -5,14 +5,17 @@
 #include <pthread.h>
 #include <signal.h>
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "core/file.h"
+#include "core/result.h"
 #include "core/units.h"
 
 /* One row of avg, stdev, p50, p90, p99 and max, its label `width` wide. */
@@ -66,6 +69,10 @@ void load_print_banner(const struct hp_load_config *cfg, const char *url, bool s
                cfg->connections, proto);
     else
         printf("  %d threads and %d connections%s\n", cfg->threads, cfg->connections, proto);
+    if (cfg->segment)
+        printf("  part %s of the test (its share of the arrivals and connections; sequence "
+               "%s): join the parts with hotpath merge\n",
+               cfg->segment->text, cfg->segment->sequence);
     fflush(stdout);
 }
 
@@ -326,4 +333,48 @@ int load_exit_status(int exit_code, int64_t answered, int64_t errors, int failed
         return HP_EXIT_THRESHOLD;
     }
     return exit_code;
+}
+
+int load_wait_start(const sigset_t *set, int64_t at_ns)
+{
+    if (at_ns <= 0)
+        return 0;
+    int64_t now = hp_wall_ns();
+    if (now - at_ns > HP_NS_PER_S)
+        fprintf(stderr, "hotpath load: --start-at was %.1fs ago: starting now\n",
+                (double)(now - at_ns) / 1e9);
+    while ((now = hp_wall_ns()) < at_ns) {
+        int64_t left = at_ns - now;
+        if (left > 100 * HP_NS_PER_MS)
+            left = 100 * HP_NS_PER_MS; /* the wall clock may be stepped: look again */
+        struct timespec ts = {(time_t)(left / HP_NS_PER_S), (long)(left % HP_NS_PER_S)};
+        if (sigtimedwait(set, NULL, &ts) > 0)
+            return -EINTR;
+    }
+    return 0;
+}
+
+int load_doc_segment(struct hp_result *doc, const struct hp_segment *seg, int whole_connections,
+                     int part_connections, int64_t start_at_ns, int64_t started_wall_ns)
+{
+    int rc = 0;
+    json_t *config = json_object_get(hp_result_json(doc), "config");
+    if (seg) {
+        json_t *o = json_pack("{s:s, s:i, s:i, s:s}", "part", seg->text, "index", seg->part,
+                              "parts", seg->parts, "sequence", seg->sequence);
+        if (!o || json_object_set_new(config, "segment", o) < 0)
+            return -ENOMEM;
+        if (whole_connections > 0) { /* a scenario file's are per scenario */
+            rc = hp_result_config_int(doc, "connections", whole_connections);
+            rc = rc ? rc : hp_result_config_int(doc, "segment_connections", part_connections);
+        }
+    }
+    if (rc == 0 && start_at_ns > 0) {
+        char t[40];
+        hp_format_rfc3339(start_at_ns, t, sizeof t);
+        rc = hp_result_config_str(doc, "start_at", t);
+        rc = rc ? rc : hp_result_metric(doc, "start_offset_ns",
+                                        (double)(started_wall_ns - start_at_ns), "ns");
+    }
+    return rc;
 }

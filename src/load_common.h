@@ -60,6 +60,11 @@ struct load_run {
     const char *engine_flag; /* the first flag that a scenario file sets itself */
     const char *thresholds[CLI_GATE_MAX];
     int n_thresholds;
+    /* a part of a split test: --segment or --execution-segment(-sequence) */
+    const char *segment_text, *exec_segment, *exec_sequence, *start_at_text;
+    struct hp_segment seg;
+    bool segmented;
+    int64_t start_at_ns; /* --start-at, wall clock; 0: now */
     const char *script_args[MAX_SCRIPT_ARGS];
     int n_script_args;
     bool latency, check_only, pipeline_given, tty;
@@ -75,6 +80,18 @@ struct load_run {
     struct hp_mon_follow mon;
     struct hp_err err;
 };
+
+/* --start-at: wait until the wall clock reads at_ns (0: do not wait),
+ * returning early with -EINTR when a stop signal in set comes. Says so
+ * on stderr when the time is already past by more than a second. */
+int load_wait_start(const sigset_t *set, int64_t at_ns);
+/* The document's record of a part: config.segment (part, index, parts,
+ * sequence), config.connections as the whole test's and
+ * config.segment_connections as this part's, config.start_at and
+ * metrics.start_offset_ns (the start's lateness on the wall clock) with
+ * --start-at. */
+int load_doc_segment(struct hp_result *doc, const struct hp_segment *seg, int whole_connections,
+                     int part_connections, int64_t start_at_ns, int64_t started_wall_ns);
 
 /* The single-URL form: run what run's flags ask. Returns the exit code. */
 int load_url(const struct hp_cmd *cmd, struct load_run *run);
@@ -93,6 +110,8 @@ struct load_scenario_opts {
     bool tls_given;
     enum hp_load_h2 h2; /* --h2, --h2=prefer, --h2c */
     int streams;        /* -M */
+    const struct hp_segment *segment; /* --segment: this part's; NULL: the whole test */
+    int64_t start_at_ns;              /* --start-at (wall clock), 0: now */
 };
 int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o);
 

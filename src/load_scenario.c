@@ -152,7 +152,9 @@ static int build_doc(const struct load_scenario_opts *o, struct state *st,
                                               sc->name, "model",
                                               sc->cfg.open_model ? "open" : "closed",
                                               "executor", what, "connections",
-                                              sc->cfg.connections, "duration_ns",
+                                              sc->cfg.segment ? sc->cfg.whole_connections
+                                                              : sc->cfg.connections,
+                                              "duration_ns",
                                               (json_int_t)sc->cfg.duration_ns, "start_ns",
                                               (json_int_t)sc->start_ns, "requests", reqs));
     }
@@ -437,6 +439,14 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
         cfg->grace_ns = o->grace_ns >= 0 ? o->grace_ns : cfg->timeout_ns;
         cfg->connect_timeout_ns = cfg->timeout_ns;
         cfg->seed = o->seed + (uint64_t)i * 7919;
+        if (o->segment) {
+            if ((rc = hp_load_plan_segment(o->segment, cfg, &err)) < 0) {
+                exit_code = cli_usage_error(cmd, "%s: scenario %s: %s", o->path, r->sc->name,
+                                            err.msg);
+                goto out;
+            }
+            r->sc->target_rate *= hp_segment_fraction(o->segment);
+        }
         r->e = &st.engines[st.n];
         *r->e = (struct hp_run_engine){.start_ns = r->sc->start_ns};
         if ((rc = hp_load_new(cfg, &r->l, &err)) < 0) {
@@ -469,11 +479,19 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
     st.last_print_ns = hp_now_ns();
     struct hp_run run = {.engines = st.engines, .n = st.n, .stop_signals = &stop_sigs,
                          .hooks = {on_interval, on_tick, &st}};
+    if (load_wait_start(&stop_sigs, o->start_at_ns) < 0) {
+        fprintf(stderr, "hotpath load: interrupted before --start-at: nothing was sent\n");
+        exit_code = HP_EXIT_FAIL;
+        goto out;
+    }
     if ((rc = hp_run_go(&run, &err)) < 0)
         exit_code = cli_fail(cmd, rc, &err);
     int64_t started_wall = run.started_wall_ns;
     if (doc)
         hp_result_set_started(doc, started_wall);
+    if (doc && (o->segment || o->start_at_ns > 0) &&
+        (rc = load_doc_segment(doc, o->segment, 0, 0, o->start_at_ns, started_wall)) < 0)
+        exit_code = cli_fail(cmd, rc, NULL);
     if (st.tty)
         fprintf(stderr, "\r\033[K");
     double secs = run.elapsed_s;

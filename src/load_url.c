@@ -257,9 +257,21 @@ int load_url(const struct hp_cmd *cmd, struct load_run *run)
     }
     run->shown_url = shown;
     load_print_banner(&run->cfg, shown, run->plan.stages != NULL, run->target_rate);
+    if (load_wait_start(&stop_sigs, run->start_at_ns) < 0) {
+        fprintf(stderr, "hotpath load: interrupted before --start-at: nothing was sent\n");
+        exit_code = HP_EXIT_FAIL;
+        goto out;
+    }
     int64_t started_wall = hp_wall_ns();
     if (run->doc)
         hp_result_set_started(run->doc, started_wall);
+    if (run->doc && (run->segmented || run->start_at_ns > 0) &&
+        (rc = load_doc_segment(run->doc, run->segmented ? &run->seg : NULL,
+                               run->cfg.whole_connections, run->cfg.connections,
+                               run->start_at_ns, started_wall)) < 0) {
+        exit_code = cli_fail(cmd, rc, NULL);
+        goto out;
+    }
     if (run->hdr_log_path &&
         (rc = hp_hlog_open(run->hdr_log_path, started_wall, &run->hlog, &run->err)) < 0) {
         exit_code = cli_fail(cmd, rc, &run->err);

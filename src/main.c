@@ -15,6 +15,7 @@ const struct hp_cmd *const hp_commands[] = {
     &hp_cmd_flame,
     &hp_cmd_history,
     &hp_cmd_load,
+    &hp_cmd_merge,
     &hp_cmd_model,
     &hp_cmd_monitor,
     &hp_cmd_profile,

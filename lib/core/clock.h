@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/err.h"
+
 #define HP_NS_PER_US INT64_C(1000)
 #define HP_NS_PER_MS INT64_C(1000000)
 #define HP_NS_PER_S INT64_C(1000000000)
@@ -37,5 +39,10 @@ int64_t hp_wall_ns(void);
 /* RFC 3339 UTC with milliseconds ("2026-11-24T10:52:23.123Z") into buf
  * (at least 32 bytes). */
 void hp_format_rfc3339(int64_t wall_ns, char *buf, size_t size);
+
+/* A time as RFC 3339 (2026-12-07T10:00:00Z, 2026-12-07T11:00:00.250+01:00,
+ * a date alone) or seconds since the epoch, into seconds since the epoch.
+ * 0, or HP_EPARSE with err. */
+int hp_parse_time(const char *s, double *t_out, struct hp_err *err);
 
 #endif

@@ -153,6 +153,7 @@ struct lworker {
     /* open model: this worker's next request is the n_next-th of the whole
      * schedule (load/stages.h), due at next_ns */
     double n_next;
+    int64_t k_next; /* a part's constant schedule: n_next is its k_next-th arrival */
     int64_t next_ns;
     /* closed model with stages: connections wanted now, over all workers */
     int64_t conn_target;
@@ -548,6 +549,8 @@ static int64_t pick_row(struct lworker *w)
         return (int64_t)gsl_rng_uniform_int(w->rng, (unsigned long)rows);
     case HP_DATA_UNIQUE:
         r = atomic_fetch_add_explicit(&w->l->unique_row, 1, memory_order_relaxed);
+        if (cfg->segment) /* this part's r-th row of the whole table */
+            r = hp_segment_index(cfg->segment, r);
         return r < rows ? r : -1;
     case HP_DATA_SEQUENTIAL:
         break;
@@ -793,8 +796,19 @@ static int64_t due_time(const struct lworker *w, double n)
  * `threads` in request-count space. */
 static void advance_schedule(struct lworker *w)
 {
+    const struct hp_segment *seg = w->l->cfg.segment;
     double threads = w->l->nworkers;
-    w->n_next += w->l->cfg.poisson ? gsl_ran_exponential(w->rng, threads) : threads;
+    if (w->l->cfg.poisson) {
+        /* a part: a Poisson process of its share of the rate */
+        w->n_next += gsl_ran_exponential(w->rng, seg ? threads / hp_segment_fraction(seg)
+                                                     : threads);
+    } else if (seg) {
+        /* a part: its k-th arrivals, k = id, id + threads, ... */
+        w->k_next += w->l->nworkers;
+        w->n_next = (double)hp_segment_index(seg, w->k_next);
+    } else {
+        w->n_next += threads;
+    }
     w->next_ns = due_time(w, w->n_next);
 }
 
@@ -809,9 +823,12 @@ static bool conn_wanted(const struct lworker *w, const struct lconn *c)
 
 static void update_conn_target(struct lworker *w, int64_t now)
 {
-    if (w->l->cfg.ramp_connections)
+    if (w->l->cfg.ramp_connections) {
         w->conn_target = (int64_t)(hp_stages_value_at(&w->l->cfg.stages,
                                                       (double)(now - w->l->start_ns) / 1e9) + 0.5);
+        if (w->l->cfg.segment) /* this part's share of the whole test's target */
+            w->conn_target = hp_segment_share(w->l->cfg.segment, w->conn_target);
+    }
 }
 
 static bool can_take(const struct lconn *c)
@@ -1741,7 +1758,14 @@ static void set_origin(struct hp_load *l)
         struct lworker *w = &l->workers[i];
         w->end_ns = l->start_ns + l->cfg.duration_ns;
         /* Workers' schedules interleave: together, one stream. */
-        w->n_next = l->cfg.poisson ? gsl_ran_exponential(w->rng, l->nworkers) : i;
+        const struct hp_segment *seg = l->cfg.segment;
+        if (l->cfg.poisson)
+            w->n_next = gsl_ran_exponential(
+                w->rng, seg ? l->nworkers / hp_segment_fraction(seg) : l->nworkers);
+        else if (seg)
+            w->n_next = (double)hp_segment_index(seg, w->k_next = i);
+        else
+            w->n_next = i;
         w->next_ns = due_time(w, w->n_next);
         w->slots[0].f.interval = 0;
         w->sending = true;

@@ -27,6 +27,7 @@
 #include "core/table.h"
 #include "http/check.h"
 #include "load/script.h"
+#include "load/segment.h"
 #include "load/stages.h"
 #include "http/template.h"
 #include "stat/dist.h"
@@ -122,6 +123,13 @@ struct hp_load_config {
      * paces with delay() and connects each thread to its thread.addr. A
      * request() string holds `pipeline` requests. Borrowed. */
     struct hp_script *script;
+    /* One part of a test split over processes (load/segment.h): the open
+     * model sends only the schedule's arrivals that are this part's, the
+     * closed model's stages want this part's share of their connections
+     * (`connections` is already this part's), unique data rows are dealt
+     * out like arrivals. NULL: the whole test. Borrowed. */
+    const struct hp_segment *segment;
+    int whole_connections; /* a part's: the whole test's -c (hp_load_plan_segment) */
 };
 
 struct hp_load_counts {

@@ -199,6 +199,10 @@ int hp_load_doc_part(struct hp_result *doc, const char *tag, const struct hp_loa
                          secs > 0 ? (double)c->requests / secs : 0, "1/s"));
     ADD(hp_result_metric(doc, key(k, sizeof k, HP_LOAD_ERRORS, tag), (double)hp_load_error_total(c),
                          "count"));
+    /* answers that were errors (4xx, 5xx): failed, but attempts too */
+    ADD(hp_result_metric(doc, key(k, sizeof k, HP_LOAD_ERRORS_STATUS, tag),
+                         (double)(c->errors[HP_LERR_STATUS_4XX] + c->errors[HP_LERR_STATUS_5XX]),
+                         "count"));
     for (size_t i = 0; i < sizeof pcts / sizeof pcts[0]; i++)
         ADD(hp_result_metric(doc, key(k, sizeof k, pcts[i].name, tag),
                              (double)hp_hist_value_at_percentile(h, pcts[i].p), "ns"));
@@ -210,6 +214,50 @@ int hp_load_doc_part(struct hp_result *doc, const char *tag, const struct hp_loa
     }
     ADD(hp_result_histogram(doc, key(k, sizeof k, HP_LOAD_H_LATENCY, tag), "ns", h));
     return rc;
+}
+
+static bool get(struct hp_result *doc, const char *name, const char *tag, int64_t *out)
+{
+    char k[240];
+    double v;
+    if (!hp_result_get_metric(doc, key(k, sizeof k, name, tag), &v, NULL) || !(v >= 0))
+        return false;
+    *out += (int64_t)v;
+    return true;
+}
+
+bool hp_load_doc_read_counts(struct hp_result *doc, const char *tag, struct hp_load_counts *c)
+{
+    if (!get(doc, HP_LOAD_REQUESTS, tag, &c->requests))
+        return false;
+    get(doc, HP_LOAD_CHECKS_PASSED, tag, &c->checks_passed);
+    get(doc, HP_LOAD_CHECKS_FAILED, tag, &c->checks_failed);
+    if (tag) {
+        int64_t errors = 0, status = 0;
+        get(doc, HP_LOAD_ERRORS, tag, &errors);
+        get(doc, HP_LOAD_ERRORS_STATUS, tag, &status);
+        c->errors[HP_LERR_STATUS_5XX] += status;
+        c->errors[HP_LERR_CONNECT] += errors - status;
+        return true;
+    }
+    char name[64];
+    get(doc, HP_LOAD_SENT, NULL, &c->sent);
+    get(doc, HP_LOAD_LATE, NULL, &c->late);
+    get(doc, HP_LOAD_UNSENT, NULL, &c->unsent);
+    get(doc, HP_LOAD_UNANSWERED, NULL, &c->unanswered);
+    get(doc, HP_LOAD_CONNECTS, NULL, &c->connects);
+    get(doc, HP_LOAD_RECONNECTS, NULL, &c->reconnects);
+    get(doc, HP_LOAD_BYTES_READ, NULL, &c->bytes_read);
+    get(doc, HP_LOAD_BYTES_WRITTEN, NULL, &c->bytes_written);
+    for (int e = 0; e < HP_LERR_COUNT; e++) {
+        snprintf(name, sizeof name, "errors_%s", hp_load_error_name((enum hp_load_error)e));
+        get(doc, name, NULL, &c->errors[e]);
+    }
+    for (int k = 1; k <= 5; k++) {
+        snprintf(name, sizeof name, "status_%dxx", k);
+        get(doc, name, NULL, &c->status[k]);
+    }
+    return true;
 }
 
 void hp_load_metric_set(const struct hp_load_view *v, struct hp_metric_set *m)

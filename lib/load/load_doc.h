@@ -23,6 +23,7 @@
 #define HP_LOAD_SENT "sent"
 #define HP_LOAD_ERRORS "errors"
 #define HP_LOAD_ERRORS_PER_S "errors_per_s"
+#define HP_LOAD_ERRORS_STATUS "errors_status" /* parts: errors that were answers (4xx, 5xx) */
 #define HP_LOAD_BYTES_READ "bytes_read"
 #define HP_LOAD_BYTES_READ_PER_S "bytes_read_per_s"
 #define HP_LOAD_BYTES_WRITTEN "bytes_written"
@@ -107,6 +108,13 @@ int hp_load_doc_totals(struct hp_result *doc, const struct hp_load_view *v);
  * its latency histogram, tagged: requests{TAG}. */
 int hp_load_doc_part(struct hp_result *doc, const char *tag, const struct hp_load_counts *c,
                      const struct hp_hist *h, double secs);
+
+/* Read back what hp_load_doc_totals (tag NULL) or hp_load_doc_part (tag
+ * "scenario:browse"...) wrote: the counts, summed into *c. A part's
+ * errors keep only their total and how many were answers (4xx, 5xx); the
+ * others are counted as connect_error. false when the document has no
+ * such figures. */
+bool hp_load_doc_read_counts(struct hp_result *doc, const char *tag, struct hp_load_counts *c);
 
 /* What thresholds judge, from v. A failed request is an answer with status
  * 4xx or 5xx, or any error that left no answer (refused, reset, timeout,

@@ -47,6 +47,25 @@ static int apply_model(const struct hp_load_plan *p, struct hp_load_config *cfg,
     return 0;
 }
 
+int hp_load_plan_segment(const struct hp_segment *seg, struct hp_load_config *cfg,
+                         struct hp_err *err)
+{
+    if (!seg)
+        return 0;
+    int64_t c = hp_segment_share(seg, cfg->connections);
+    if (c < 1 && !cfg->open_model)
+        return hp_err_set(err, HP_EUSAGE,
+                          "part %s gets none of the %d connections: give at least as many "
+                          "connections as parts",
+                          seg->text, cfg->connections);
+    cfg->whole_connections = cfg->connections;
+    cfg->connections = c < 1 ? 1 : (int)c;
+    if (cfg->threads > cfg->connections)
+        cfg->threads = cfg->connections;
+    cfg->segment = seg;
+    return 0;
+}
+
 int hp_load_plan_tls(const struct hp_tls_opts *o, const struct hp_url *url, struct hp_tls **out,
                      struct hp_err *err)
 {
@@ -101,7 +120,10 @@ int hp_load_plan_apply(const struct hp_load_plan *p, struct hp_load_config *cfg,
         return rc;
     double secs = (double)cfg->duration_ns / 1e9;
     if (cfg->open_model)
-        *target_rate_per_s = hp_stages_count_at(&cfg->stages, secs) / secs;
+        *target_rate_per_s = hp_stages_count_at(&cfg->stages, secs) / secs *
+                             (p->segment ? hp_segment_fraction(p->segment) : 1);
+    if ((rc = hp_load_plan_segment(p->segment, cfg, err)) < 0)
+        return rc;
     if (cfg->grace_ns < 0)
         cfg->grace_ns = cfg->timeout_ns;
     if (cfg->connect_timeout_ns <= 0)

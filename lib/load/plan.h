@@ -38,7 +38,18 @@ struct hp_load_plan {
     enum hp_load_h2 h2;
     int streams;
     bool pipeline_given; /* --pipeline, which HTTP/2 refuses */
+    /* one part of a split test (--segment): connections and rates below
+     * are the whole test's; NULL: the whole test */
+    const struct hp_segment *segment;
 };
+
+/* cfg, planned for the whole test, cut to seg's part: the connections (or
+ * the open model's cap on requests in flight) to its share, at least one
+ * for the open model, and the threads to no more than those; the engine
+ * deals out the arrivals and a stage's connections (cfg->segment). 0, or
+ * HP_EUSAGE when the part would get no connection. */
+int hp_load_plan_segment(const struct hp_segment *seg, struct hp_load_config *cfg,
+                         struct hp_err *err);
 
 /* Check the HTTP/2 choice against the URL (--h2 needs https, --h2c http)
  * and apply it: cfg->h2, the streams as cfg->pipeline, ALPN in *tls. */
