@@ -353,28 +353,3 @@ int load_wait_start(const sigset_t *set, int64_t at_ns)
     }
     return 0;
 }
-
-int load_doc_segment(struct hp_result *doc, const struct hp_segment *seg, int whole_connections,
-                     int part_connections, int64_t start_at_ns, int64_t started_wall_ns)
-{
-    int rc = 0;
-    json_t *config = json_object_get(hp_result_json(doc), "config");
-    if (seg) {
-        json_t *o = json_pack("{s:s, s:i, s:i, s:s}", "part", seg->text, "index", seg->part,
-                              "parts", seg->parts, "sequence", seg->sequence);
-        if (!o || json_object_set_new(config, "segment", o) < 0)
-            return -ENOMEM;
-        if (whole_connections > 0) { /* a scenario file's are per scenario */
-            rc = hp_result_config_int(doc, "connections", whole_connections);
-            rc = rc ? rc : hp_result_config_int(doc, "segment_connections", part_connections);
-        }
-    }
-    if (rc == 0 && start_at_ns > 0) {
-        char t[40];
-        hp_format_rfc3339(start_at_ns, t, sizeof t);
-        rc = hp_result_config_str(doc, "start_at", t);
-        rc = rc ? rc : hp_result_metric(doc, "start_offset_ns",
-                                        (double)(started_wall_ns - start_at_ns), "ns");
-    }
-    return rc;
-}

@@ -85,14 +85,6 @@ struct load_run {
  * returning early with -EINTR when a stop signal in set comes. Says so
  * on stderr when the time is already past by more than a second. */
 int load_wait_start(const sigset_t *set, int64_t at_ns);
-/* The document's record of a part: config.segment (part, index, parts,
- * sequence), config.connections as the whole test's and
- * config.segment_connections as this part's, config.start_at and
- * metrics.start_offset_ns (the start's lateness on the wall clock) with
- * --start-at. */
-int load_doc_segment(struct hp_result *doc, const struct hp_segment *seg, int whole_connections,
-                     int part_connections, int64_t start_at_ns, int64_t started_wall_ns);
-
 /* The single-URL form: run what run's flags ask. Returns the exit code. */
 int load_url(const struct hp_cmd *cmd, struct load_run *run);
 

@@ -490,7 +490,7 @@ int load_scenarios(const struct hp_cmd *cmd, const struct load_scenario_opts *o)
     if (doc)
         hp_result_set_started(doc, started_wall);
     if (doc && (o->segment || o->start_at_ns > 0) &&
-        (rc = load_doc_segment(doc, o->segment, 0, 0, o->start_at_ns, started_wall)) < 0)
+        (rc = hp_load_doc_segment(doc, o->segment, 0, 0, o->start_at_ns, started_wall)) < 0)
         exit_code = cli_fail(cmd, rc, NULL);
     if (st.tty)
         fprintf(stderr, "\r\033[K");

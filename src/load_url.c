@@ -266,7 +266,7 @@ int load_url(const struct hp_cmd *cmd, struct load_run *run)
     if (run->doc)
         hp_result_set_started(run->doc, started_wall);
     if (run->doc && (run->segmented || run->start_at_ns > 0) &&
-        (rc = load_doc_segment(run->doc, run->segmented ? &run->seg : NULL,
+        (rc = hp_load_doc_segment(run->doc, run->segmented ? &run->seg : NULL,
                                run->cfg.whole_connections, run->cfg.connections,
                                run->start_at_ns, started_wall)) < 0) {
         exit_code = cli_fail(cmd, rc, NULL);

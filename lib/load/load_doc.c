@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "core/clock.h"
 #include "stat/hist_result.h"
 
 /* rc = rc ? rc : expr: the first error wins, later adds are skipped. */
@@ -300,4 +301,29 @@ void hp_load_target_of_script(struct hp_load_target *t, const struct hp_script *
     snprintf(url_buf, url_size, "http://%s%s", authority, target);
     t->url = url_buf;
     t->body_bytes = (size_t)body;
+}
+
+int hp_load_doc_segment(struct hp_result *doc, const struct hp_segment *seg, int whole_connections,
+                     int part_connections, int64_t start_at_ns, int64_t started_wall_ns)
+{
+    int rc = 0;
+    json_t *config = json_object_get(hp_result_json(doc), "config");
+    if (seg) {
+        json_t *o = json_pack("{s:s, s:i, s:i, s:s}", "part", seg->text, "index", seg->part,
+                              "parts", seg->parts, "sequence", seg->sequence);
+        if (!o || json_object_set_new(config, "segment", o) < 0)
+            return -ENOMEM;
+        if (whole_connections > 0) { /* a scenario file's are per scenario */
+            rc = hp_result_config_int(doc, "connections", whole_connections);
+            rc = rc ? rc : hp_result_config_int(doc, "segment_connections", part_connections);
+        }
+    }
+    if (rc == 0 && start_at_ns > 0) {
+        char t[40];
+        hp_format_rfc3339(start_at_ns, t, sizeof t);
+        rc = hp_result_config_str(doc, "start_at", t);
+        rc = rc ? rc : hp_result_metric(doc, "start_offset_ns",
+                                        (double)(started_wall_ns - start_at_ns), "ns");
+    }
+    return rc;
 }

@@ -109,6 +109,15 @@ int hp_load_doc_totals(struct hp_result *doc, const struct hp_load_view *v);
 int hp_load_doc_part(struct hp_result *doc, const char *tag, const struct hp_load_counts *c,
                      const struct hp_hist *h, double secs);
 
+/* The document's record of a part of a split test (load/segment.h):
+ * config.segment (part, index, parts, sequence) and, when whole_connections
+ * > 0, config.connections as the whole test's with
+ * config.segment_connections as this part's; with a start time (--start-at,
+ * wall clock; 0: none) config.start_at and metrics.start_offset_ns, how
+ * late the start was. seg NULL: only the start. */
+int hp_load_doc_segment(struct hp_result *doc, const struct hp_segment *seg, int whole_connections,
+                        int part_connections, int64_t start_at_ns, int64_t started_wall_ns);
+
 /* Read back what hp_load_doc_totals (tag NULL) or hp_load_doc_part (tag
  * "scenario:browse"...) wrote: the counts, summed into *c. A part's
  * errors keep only their total and how many were answers (4xx, 5xx); the

@@ -45,7 +45,8 @@ struct hp_load_plan {
 
 /* cfg, planned for the whole test, cut to seg's part: the connections (or
  * the open model's cap on requests in flight) to its share, at least one
- * for the open model, and the threads to no more than those; the engine
+ * for the open model, and the threads to no more than those, and the seed
+ * to the part's own (Poisson parts must not draw the same gaps); the engine
  * deals out the arrivals and a stage's connections (cfg->segment). 0, or
  * HP_EUSAGE when the part would get no connection. */
 int hp_load_plan_segment(const struct hp_segment *seg, struct hp_load_config *cfg,
