@@ -16,6 +16,7 @@ extern const struct hp_cmd hp_cmd_sweep;
 extern const struct hp_cmd hp_cmd_cache;
 extern const struct hp_cmd hp_cmd_flame;
 extern const struct hp_cmd hp_cmd_profile;
+extern const struct hp_cmd hp_cmd_job;
 extern const struct hp_cmd hp_cmd_load;
 extern const struct hp_cmd hp_cmd_merge;
 extern const struct hp_cmd hp_cmd_model;

@@ -14,6 +14,7 @@ const struct hp_cmd *const hp_commands[] = {
     &hp_cmd_compare,
     &hp_cmd_flame,
     &hp_cmd_history,
+    &hp_cmd_job,
     &hp_cmd_load,
     &hp_cmd_merge,
     &hp_cmd_model,

@@ -55,7 +55,8 @@ static int parse_frac(const char *s, size_t len, struct frac *out)
                 point = true;
                 continue;
             }
-            if (!isdigit((unsigned char)*q) || num > 100000000)
+            /* at most 8 digits after the point: den stays below 1e9 */
+            if (!isdigit((unsigned char)*q) || num > 100000000 || digits >= 8)
                 return -1;
             num = num * 10 + (*q - '0');
             if (point) {
