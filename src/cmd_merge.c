@@ -73,7 +73,6 @@ static int run_merge(const struct hp_cmd *cmd, int argc, char **argv)
     struct cli_parser p;
     const char *v, *out = NULL, *junit = NULL, *summary_md = NULL;
     static const char *names[MAX_PARTS];
-    static struct hp_result *docs[MAX_PARTS];
     static struct hp_load_merged m;
     static struct cli_gate gate;
     bool latency = false;
@@ -109,12 +108,24 @@ static int run_merge(const struct hp_cmd *cmd, int argc, char **argv)
     }
     if (n == 0)
         return cli_usage_error(cmd, "which parts? (hotpath merge part-*.json -o all.json)");
-    for (int i = 0; i < n; i++)
-        if ((rc = hp_result_load(names[i], &docs[i], &err)) < 0) {
-            exit_code = cli_fail(cmd, rc == -ENOENT ? HP_EUSAGE : rc, &err);
-            goto done;
+    /* a part at a time: only one document is held at once (64 parts of an
+     * hour are 48 MB of JSON) */
+    struct hp_load_merger *mg;
+    if (hp_load_merger_new(&mg) < 0)
+        return cli_fail(cmd, -ENOMEM, NULL);
+    for (int i = 0; i < n; i++) {
+        struct hp_result *doc = NULL;
+        rc = hp_result_load(names[i], &doc, &err);
+        if (rc == 0) {
+            rc = hp_load_merger_add(mg, doc, names[i], &err);
+            hp_result_free(doc);
         }
-    if ((rc = hp_load_merge(docs, names, n, &m, &err)) < 0) {
+        if (rc < 0) {
+            hp_load_merger_free(mg);
+            return cli_fail(cmd, rc == -ENOENT ? HP_EUSAGE : rc, &err);
+        }
+    }
+    if ((rc = hp_load_merger_finish(mg, &m, &err)) < 0) {
         exit_code = cli_fail(cmd, rc, &err);
         goto done;
     }
@@ -169,8 +180,6 @@ static int run_merge(const struct hp_cmd *cmd, int argc, char **argv)
                                      hp_load_error_total(&m.counts), failed, gate.n);
 done:
     hp_load_merged_free(&m);
-    for (int i = 0; i < n; i++)
-        hp_result_free(docs[i]);
     return exit_code;
 }
 

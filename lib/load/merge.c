@@ -47,107 +47,11 @@ static const char *config_differs(json_t *a, json_t *b)
     return NULL;
 }
 
-/* The --threshold texts of a document, as one string to compare. */
-static void thresholds_text(struct hp_result *doc, char *buf, size_t size)
-{
-    json_t *t = json_object_get(hp_result_json(doc), "thresholds"), *v;
-    size_t i, len = 0;
-    buf[0] = 0;
-    json_array_foreach(t, i, v)
-    {
-        const char *s = json_string_value(json_object_get(v, "threshold"));
-        if (s && len < size)
-            len += (size_t)snprintf(buf + len, size - len, "%s\n", s);
-    }
-}
-
 struct part_info {
     int index, parts;
-    const char *sequence, *text;
+    char *sequence, *text, *name;
     double start_s, end_s;
 };
-
-static int check_parts(struct hp_result *const *docs, const char *const *names, int n,
-                       struct part_info *pi, struct hp_err *err)
-{
-    static char t0[8192], ti[8192];
-    for (int i = 0; i < n; i++) {
-        struct hp_result *d = docs[i];
-        if (strcmp(hp_result_kind(d), "load") != 0)
-            return hp_err_set(err, HP_EUSAGE, "%s: a %s document, not a part of a load test",
-                              names[i], hp_result_kind(d));
-        json_t *seg = json_object_get(config_of(d), "segment");
-        pi[i].index = (int)json_integer_value(json_object_get(seg, "index"));
-        pi[i].parts = (int)json_integer_value(json_object_get(seg, "parts"));
-        pi[i].sequence = json_string_value(json_object_get(seg, "sequence"));
-        pi[i].text = json_string_value(json_object_get(seg, "part"));
-        if (!seg || !pi[i].sequence || !pi[i].text || pi[i].parts < 1 || pi[i].index < 0 ||
-            pi[i].index >= pi[i].parts)
-            return hp_err_set(err, HP_EUSAGE,
-                              "%s: not a part of a split test (no config.segment: run each part "
-                              "with hotpath load --segment I/N)",
-                              names[i]);
-        json_t *st = json_object_get(hp_result_json(d), "started_at");
-        double dur = json_number_value(json_object_get(hp_result_json(d), "duration_s"));
-        struct hp_err e2;
-        if (!json_is_string(st) || hp_parse_time(json_string_value(st), &pi[i].start_s, &e2) < 0)
-            return hp_err_set(err, HP_EUSAGE, "%s: no readable started_at", names[i]);
-        pi[i].end_s = pi[i].start_s + dur;
-        if (i == 0)
-            continue;
-        if (pi[i].parts != pi[0].parts || strcmp(pi[i].sequence, pi[0].sequence) != 0)
-            return hp_err_set(err, HP_EUSAGE,
-                              "%s and %s split the test differently (sequence %s and %s): "
-                              "parts of one test share it",
-                              names[0], names[i], pi[0].sequence, pi[i].sequence);
-        const char *k = config_differs(config_of(docs[0]), config_of(d));
-        if (k) {
-            char *a = json_dumps(json_object_get(config_of(docs[0]), k), JSON_ENCODE_ANY),
-                 *b = json_dumps(json_object_get(config_of(d), k), JSON_ENCODE_ANY);
-            hp_err_set(err, HP_EUSAGE,
-                       "%s and %s are parts of different tests: config.%s is %.80s in one and "
-                       "%.80s in the other",
-                       names[0], names[i], k, a ? a : "absent", b ? b : "absent");
-            free(a);
-            free(b);
-            return HP_EUSAGE;
-        }
-        thresholds_text(docs[0], t0, sizeof t0);
-        thresholds_text(d, ti, sizeof ti);
-        if (strcmp(t0, ti) != 0)
-            return hp_err_set(err, HP_EUSAGE,
-                              "%s and %s were run with different --threshold flags: the whole "
-                              "is judged once, by the same thresholds",
-                              names[0], names[i]);
-    }
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < i; j++)
-            if (pi[i].index == pi[j].index)
-                return hp_err_set(err, HP_EUSAGE,
-                                  "%s and %s are both part %s: each part is merged once",
-                                  names[j], names[i], pi[i].text);
-    if (n < pi[0].parts) {
-        char missing[256] = "";
-        size_t len = 0;
-        int shown = 0;
-        for (int idx = 0; idx < pi[0].parts && shown < 8; idx++) {
-            bool have = false;
-            for (int i = 0; i < n; i++)
-                have |= pi[i].index == idx;
-            if (!have) {
-                len += (size_t)snprintf(missing + len, len < sizeof missing ? sizeof missing - len : 0,
-                                        "%s%d", shown ? ", " : "", idx + 1);
-                shown++;
-            }
-        }
-        return hp_err_set(err, HP_EUSAGE,
-                          "%d of the %d parts given (sequence %s): part%s %s%s missing; the "
-                          "whole needs every part",
-                          n, pi[0].parts, pi[0].sequence, pi[0].parts - n == 1 ? "" : "s", missing,
-                          pi[0].parts - n > shown ? ", ..." : "");
-    }
-    return 0;
-}
 
 /* histograms by name, added up */
 struct acc {
@@ -155,8 +59,178 @@ struct acc {
     struct hp_hist *h;
 };
 
-static int add_histograms(struct hp_result *doc, const char *file, struct acc **acc, int *n,
-                          size_t *cap, struct hp_err *err)
+/* a series, interval by interval */
+struct series {
+    char name[220], unit[16];
+    bool rate;
+    double *t, *sum, *top;
+    int *got;
+    size_t n, cap;
+};
+
+struct hp_load_merger {
+    struct part_info *pi;
+    size_t n, cap_pi;
+    json_t *config;     /* the first part's */
+    char *thresholds;   /* its --threshold texts, one per line */
+    struct hp_load_counts counts;
+    struct acc *acc;
+    size_t n_acc, cap_acc;
+    struct hp_merge_tag *tags;
+    int n_tags;
+    struct series *series;
+    size_t n_series, cap_series;
+    json_t *counted;    /* other count metrics: name -> sum */
+    double target;
+};
+
+int hp_load_merger_new(struct hp_load_merger **out)
+{
+    struct hp_load_merger *mg = hp_calloc(1, sizeof *mg);
+    if (!mg || !(mg->tags = hp_calloc(HP_MERGE_MAX_TAGS, sizeof *mg->tags)) ||
+        !(mg->counted = json_object())) {
+        hp_load_merger_free(mg);
+        return -ENOMEM;
+    }
+    *out = mg;
+    return 0;
+}
+
+void hp_load_merger_free(struct hp_load_merger *mg)
+{
+    if (!mg)
+        return;
+    for (size_t i = 0; i < mg->n; i++) {
+        hp_free(mg->pi[i].sequence);
+        hp_free(mg->pi[i].text);
+        hp_free(mg->pi[i].name);
+    }
+    hp_free(mg->pi);
+    json_decref(mg->config);
+    hp_free(mg->thresholds);
+    for (size_t i = 0; i < mg->n_acc; i++)
+        hp_hist_free(mg->acc[i].h);
+    hp_free(mg->acc);
+    for (int i = 0; mg->tags && i < mg->n_tags; i++)
+        hp_hist_free(mg->tags[i].latency);
+    hp_free(mg->tags);
+    for (size_t i = 0; i < mg->n_series; i++) {
+        hp_free(mg->series[i].t);
+        hp_free(mg->series[i].sum);
+        hp_free(mg->series[i].top);
+        hp_free(mg->series[i].got);
+    }
+    hp_free(mg->series);
+    json_decref(mg->counted);
+    hp_free(mg);
+}
+
+/* The --threshold texts of a document, one per line (hp_free). */
+static char *thresholds_text(struct hp_result *doc)
+{
+    json_t *t = json_object_get(hp_result_json(doc), "thresholds"), *v;
+    size_t i, len = 0;
+    json_array_foreach(t, i, v)
+    {
+        const char *s = json_string_value(json_object_get(v, "threshold"));
+        len += s ? strlen(s) + 1 : 0;
+    }
+    char *buf = hp_malloc(len + 1);
+    if (!buf)
+        return NULL;
+    len = 0;
+    json_array_foreach(t, i, v)
+    {
+        const char *s = json_string_value(json_object_get(v, "threshold"));
+        if (s) {
+            memcpy(buf + len, s, strlen(s));
+            len += strlen(s);
+            buf[len++] = '\n';
+        }
+    }
+    buf[len] = 0;
+    return buf;
+}
+
+/* Is doc a part of the same test as the first? Records its place. */
+static int check_part(struct hp_load_merger *mg, struct hp_result *d, const char *name,
+                      struct hp_err *err)
+{
+    struct part_info p = {0};
+    if (strcmp(hp_result_kind(d), "load") != 0)
+        return hp_err_set(err, HP_EUSAGE, "%s: a %s document, not a part of a load test", name,
+                          hp_result_kind(d));
+    json_t *seg = json_object_get(config_of(d), "segment");
+    p.index = (int)json_integer_value(json_object_get(seg, "index"));
+    p.parts = (int)json_integer_value(json_object_get(seg, "parts"));
+    const char *seq = json_string_value(json_object_get(seg, "sequence"));
+    const char *text = json_string_value(json_object_get(seg, "part"));
+    if (!seg || !seq || !text || p.parts < 1 || p.index < 0 || p.index >= p.parts)
+        return hp_err_set(err, HP_EUSAGE,
+                          "%s: not a part of a split test (no config.segment: run each part "
+                          "with hotpath load --segment I/N)",
+                          name);
+    json_t *st = json_object_get(hp_result_json(d), "started_at");
+    double dur = json_number_value(json_object_get(hp_result_json(d), "duration_s"));
+    struct hp_err e2;
+    if (!json_is_string(st) || hp_parse_time(json_string_value(st), &p.start_s, &e2) < 0)
+        return hp_err_set(err, HP_EUSAGE, "%s: no readable started_at", name);
+    p.end_s = p.start_s + dur;
+    char *thr = thresholds_text(d);
+    if (!thr)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    if (mg->n > 0) {
+        const struct part_info *f = &mg->pi[0];
+        int rc = 0;
+        if (p.parts != f->parts || strcmp(seq, f->sequence) != 0) {
+            rc = hp_err_set(err, HP_EUSAGE,
+                            "%s and %s split the test differently (sequence %s and %s): parts "
+                            "of one test share it",
+                            f->name, name, f->sequence, seq);
+        } else if (strcmp(thr, mg->thresholds) != 0) {
+            rc = hp_err_set(err, HP_EUSAGE,
+                            "%s and %s were run with different --threshold flags: the whole is "
+                            "judged once, by the same thresholds",
+                            f->name, name);
+        } else {
+            const char *k = config_differs(mg->config, config_of(d));
+            if (k) {
+                char *a = json_dumps(json_object_get(mg->config, k), JSON_ENCODE_ANY),
+                     *b = json_dumps(json_object_get(config_of(d), k), JSON_ENCODE_ANY);
+                rc = hp_err_set(err, HP_EUSAGE,
+                                "%s and %s are parts of different tests: config.%s is %.80s in "
+                                "one and %.80s in the other",
+                                f->name, name, k, a ? a : "absent", b ? b : "absent");
+                free(a);
+                free(b);
+            }
+        }
+        for (size_t i = 0; rc == 0 && i < mg->n; i++)
+            if (mg->pi[i].index == p.index)
+                rc = hp_err_set(err, HP_EUSAGE,
+                                "%s and %s are both part %s: each part is merged once",
+                                mg->pi[i].name, name, text);
+        hp_free(thr);
+        if (rc < 0)
+            return rc;
+    } else {
+        mg->thresholds = thr;
+        if (!(mg->config = json_deep_copy(config_of(d))))
+            return hp_err_set(err, -ENOMEM, "out of memory");
+    }
+    if (HP_GROW(mg->pi, mg->cap_pi, mg->n + 1, 16) < 0)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    p.sequence = hp_strdup(seq);
+    p.text = hp_strdup(text);
+    p.name = hp_strdup(name);
+    mg->pi[mg->n++] = p;
+    if (!p.sequence || !p.text || !p.name)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+static int add_histograms(struct hp_load_merger *mg, struct hp_result *doc, const char *file,
+                          struct hp_err *err)
 {
     json_t *hs = json_object_get(hp_result_json(doc), "histograms"), *v;
     const char *name;
@@ -166,20 +240,20 @@ static int add_histograms(struct hp_result *doc, const char *file, struct acc **
         int rc = hp_result_get_histogram(doc, name, &h, err);
         if (rc < 0)
             return hp_err_set(err, HP_EUSAGE, "%s: histograms.%s: %s", file, name, err->msg);
-        int i = 0;
-        while (i < *n && strcmp((*acc)[i].name, name) != 0)
+        size_t i = 0;
+        while (i < mg->n_acc && strcmp(mg->acc[i].name, name) != 0)
             i++;
-        if (i == *n) {
-            if (HP_GROW(*acc, *cap, (size_t)*n + 1, 16) < 0) {
+        if (i == mg->n_acc) {
+            if (HP_GROW(mg->acc, mg->cap_acc, mg->n_acc + 1, 16) < 0) {
                 hp_hist_free(h);
                 return hp_err_set(err, -ENOMEM, "out of memory");
             }
-            snprintf((*acc)[i].name, sizeof (*acc)[i].name, "%s", name);
-            (*acc)[i].h = h;
-            (*n)++;
+            snprintf(mg->acc[i].name, sizeof mg->acc[i].name, "%s", name);
+            mg->acc[i].h = h;
+            mg->n_acc++;
             continue;
         }
-        rc = hp_hist_add((*acc)[i].h, h);
+        rc = hp_hist_add(mg->acc[i].h, h);
         hp_hist_free(h);
         if (rc < 0)
             return hp_err_set(err, HP_EUSAGE, "%s: histograms.%s does not fit the others' range",
@@ -188,126 +262,223 @@ static int add_histograms(struct hp_result *doc, const char *file, struct acc **
     return 0;
 }
 
-/* Take the histogram called name out of acc (NULL when absent). */
-static struct hp_hist *take(struct acc *acc, int n, const char *name)
+/* Each latency{TAG}'s counts from doc. */
+static void add_tags(struct hp_load_merger *mg, struct hp_result *doc)
 {
-    for (int i = 0; i < n; i++)
-        if (acc[i].h && strcmp(acc[i].name, name) == 0) {
-            struct hp_hist *h = acc[i].h;
-            acc[i].h = NULL;
+    json_t *hs = json_object_get(hp_result_json(doc), "histograms"), *v;
+    const char *nm;
+    size_t lat = strlen(HP_LOAD_H_LATENCY);
+    json_object_foreach(hs, nm, v)
+    {
+        size_t len = strlen(nm);
+        if (strncmp(nm, HP_LOAD_H_LATENCY, lat) != 0 || nm[lat] != '{' || nm[len - 1] != '}' ||
+            len - lat - 2 >= sizeof mg->tags[0].tag)
+            continue;
+        char tag[sizeof mg->tags[0].tag];
+        snprintf(tag, sizeof tag, "%.*s", (int)(len - lat - 2), nm + lat + 1);
+        int i = 0;
+        while (i < mg->n_tags && strcmp(mg->tags[i].tag, tag) != 0)
+            i++;
+        if (i == mg->n_tags) {
+            if (mg->n_tags == HP_MERGE_MAX_TAGS)
+                continue;
+            snprintf(mg->tags[mg->n_tags++].tag, sizeof tag, "%s", tag);
+        }
+        hp_load_doc_read_counts(doc, tag, &mg->tags[i].counts);
+    }
+}
+
+/* Series, interval by interval: rates summed, percentiles the highest. */
+static int add_series(struct hp_load_merger *mg, struct hp_result *doc)
+{
+    json_t *all = json_object_get(hp_result_json(doc), "series"), *v;
+    const char *name;
+    json_object_foreach(all, name, v)
+    {
+        const char *unit = json_string_value(json_object_get(v, "unit"));
+        if (!unit || strlen(name) >= sizeof mg->series[0].name)
+            continue;
+        bool rate = strcmp(unit, "1/s") == 0 || strcmp(unit, "bytes/s") == 0;
+        bool pct = strcmp(unit, "ns") == 0 && strstr(name, "_ns");
+        if (!rate && !pct)
+            continue; /* a part's own (a monitor's samples): not the whole's */
+        size_t i = 0;
+        while (i < mg->n_series && strcmp(mg->series[i].name, name) != 0)
+            i++;
+        if (i == mg->n_series) {
+            if (HP_GROW(mg->series, mg->cap_series, mg->n_series + 1, 16) < 0)
+                return -ENOMEM;
+            memset(&mg->series[i], 0, sizeof mg->series[i]);
+            snprintf(mg->series[i].name, sizeof mg->series[i].name, "%s", name);
+            snprintf(mg->series[i].unit, sizeof mg->series[i].unit, "%s", unit);
+            mg->series[i].rate = rate;
+            mg->n_series++;
+        }
+        struct series *s = &mg->series[i];
+        json_t *pts = json_object_get(v, "points"), *p;
+        size_t k;
+        if (json_array_size(pts) > s->n) {
+            size_t need = json_array_size(pts), cap = s->cap;
+            if (need > cap) {
+                cap = cap ? cap : 64;
+                while (cap < need)
+                    cap *= 2;
+                double *t = hp_realloc(s->t, cap * sizeof *t);
+                s->t = t ? t : s->t;
+                double *sum = hp_realloc(s->sum, cap * sizeof *sum);
+                s->sum = sum ? sum : s->sum;
+                double *top = hp_realloc(s->top, cap * sizeof *top);
+                s->top = top ? top : s->top;
+                int *got = hp_realloc(s->got, cap * sizeof *got);
+                s->got = got ? got : s->got;
+                if (!t || !sum || !top || !got)
+                    return -ENOMEM;
+                s->cap = cap;
+            }
+            for (size_t j = s->n; j < need; j++) {
+                s->t[j] = s->sum[j] = 0;
+                s->top[j] = NAN;
+                s->got[j] = 0;
+            }
+            s->n = need;
+        }
+        json_array_foreach(pts, k, p)
+        {
+            s->t[k] = fmax(s->t[k], json_number_value(json_array_get(p, 0)));
+            json_t *x = json_array_get(p, 1);
+            if (!json_is_number(x))
+                continue;
+            double val = json_number_value(x);
+            s->sum[k] += val;
+            s->top[k] = s->got[k] ? fmax(s->top[k], val) : val;
+            s->got[k]++;
+        }
+    }
+    return 0;
+}
+
+/* Metrics counted in the parts (a check's failures per request): summed;
+ * those the whole's figures do not give again are written at the end. */
+static int add_counted(struct hp_load_merger *mg, struct hp_result *doc)
+{
+    json_t *m = json_object_get(hp_result_json(doc), "metrics"), *v;
+    const char *name;
+    json_object_foreach(m, name, v)
+    {
+        const char *unit = json_string_value(json_object_get(v, "unit"));
+        if (!unit || strcmp(unit, "count") != 0)
+            continue;
+        double x = json_number_value(json_object_get(v, "value"));
+        json_t *sum = json_object_get(mg->counted, name);
+        if (sum) {
+            json_real_set(sum, json_real_value(sum) + x);
+        } else if (json_object_set_new(mg->counted, name, json_real(x)) < 0) {
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+int hp_load_merger_add(struct hp_load_merger *mg, struct hp_result *doc, const char *name,
+                       struct hp_err *err)
+{
+    int rc = check_part(mg, doc, name, err);
+    if (rc < 0)
+        return rc;
+    if (!hp_load_doc_read_counts(doc, NULL, &mg->counts))
+        return hp_err_set(err, HP_EUSAGE, "%s: no metrics.requests: not a finished part", name);
+    double x;
+    if (hp_result_get_metric(doc, HP_LOAD_TARGET_RATE, &x, NULL))
+        mg->target += x;
+    if ((rc = add_histograms(mg, doc, name, err)) < 0)
+        return rc;
+    add_tags(mg, doc);
+    if (add_series(mg, doc) < 0 || add_counted(mg, doc) < 0)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Take the histogram called name out of the merger (NULL when absent). */
+static struct hp_hist *take(struct hp_load_merger *mg, const char *name)
+{
+    for (size_t i = 0; i < mg->n_acc; i++)
+        if (mg->acc[i].h && strcmp(mg->acc[i].name, name) == 0) {
+            struct hp_hist *h = mg->acc[i].h;
+            mg->acc[i].h = NULL;
             return h;
         }
     return NULL;
 }
 
-/* Series, interval by interval: rates summed, percentiles the highest. */
-static int merge_series(struct hp_result *const *docs, int n, struct hp_result *out)
+static int missing_parts(const struct hp_load_merger *mg, struct hp_err *err)
 {
-    json_t *s0 = json_object_get(hp_result_json(docs[0]), "series"), *v;
-    const char *name;
-    int rc = 0;
-    json_object_foreach(s0, name, v)
-    {
-        const char *unit = json_string_value(json_object_get(v, "unit"));
-        if (!unit)
-            continue;
-        size_t len = strlen(name);
-        bool rate = strcmp(unit, "1/s") == 0 || strcmp(unit, "bytes/s") == 0;
-        bool pct = strcmp(unit, "ns") == 0 && len > 3 && strstr(name, "_ns");
-        if (!rate && !pct)
-            continue; /* a part's own (a monitor's samples): not the whole's */
-        size_t most = 0;
-        for (int i = 0; i < n; i++) {
-            json_t *pts = json_object_get(
-                json_object_get(json_object_get(hp_result_json(docs[i]), "series"), name),
-                "points");
-            if (json_array_size(pts) > most)
-                most = json_array_size(pts);
-        }
-        for (size_t k = 0; k < most && rc == 0; k++) {
-            double sum = 0, top = NAN, t = 0;
-            int got = 0;
-            for (int i = 0; i < n; i++) {
-                json_t *p = json_array_get(
-                    json_object_get(
-                        json_object_get(json_object_get(hp_result_json(docs[i]), "series"), name),
-                        "points"),
-                    k);
-                if (!p)
-                    continue;
-                t = fmax(t, json_number_value(json_array_get(p, 0)));
-                json_t *x = json_array_get(p, 1);
-                if (!json_is_number(x))
-                    continue;
-                double val = json_number_value(x);
-                sum += val;
-                top = isnan(top) ? val : fmax(top, val);
-                got++;
-            }
-            rc = hp_result_series_point(out, name, unit, t, rate ? sum : got ? top : NAN);
-        }
-    }
-    return rc;
-}
-
-/* Metrics counted in the parts that the whole's figures did not give
- * again (a check's failures per request): summed. */
-static int sum_other_counts(struct hp_result *const *docs, int n, struct hp_result *out)
-{
-    json_t *m0 = json_object_get(hp_result_json(docs[0]), "metrics"), *v;
-    json_t *mo = json_object_get(hp_result_json(out), "metrics");
-    const char *name;
-    int rc = 0;
-    json_object_foreach(m0, name, v)
-    {
-        const char *unit = json_string_value(json_object_get(v, "unit"));
-        if (json_object_get(mo, name) || !unit || strcmp(unit, "count") != 0)
-            continue;
-        double sum = 0, x;
+    const struct part_info *f = &mg->pi[0];
+    int n = (int)mg->n;
+    if (n >= f->parts)
+        return 0;
+    char missing[256] = "";
+    size_t len = 0;
+    int shown = 0;
+    for (int idx = 0; idx < f->parts && shown < 8; idx++) {
+        bool have = false;
         for (int i = 0; i < n; i++)
-            if (hp_result_get_metric(docs[i], name, &x, NULL))
-                sum += x;
-        if ((rc = hp_result_metric(out, name, sum, "count")) < 0)
-            return rc;
+            have |= mg->pi[i].index == idx;
+        if (!have) {
+            len += (size_t)snprintf(missing + len, len < sizeof missing ? sizeof missing - len : 0,
+                                    "%s%d", shown ? ", " : "", idx + 1);
+            shown++;
+        }
     }
-    return 0;
+    return hp_err_set(err, HP_EUSAGE,
+                      "%d of the %d parts given (sequence %s): part%s %s%s missing; the whole "
+                      "needs every part",
+                      n, f->parts, f->sequence, f->parts - n == 1 ? "" : "s", missing,
+                      f->parts - n > shown ? ", ..." : "");
 }
 
-static int build_doc(struct hp_result *const *docs, const char *const *names, int n,
-                     const struct part_info *pi, struct hp_load_merged *m, struct hp_err *err)
+static int build_doc(struct hp_load_merger *mg, struct hp_load_merged *m, struct hp_err *err)
 {
     int rc = hp_result_new("load", &m->doc);
     if (rc < 0)
         return hp_err_set(err, rc, "out of memory");
     json_t *root = hp_result_json(m->doc);
-    json_t *cfg = json_deep_copy(config_of(docs[0]));
-    json_t *files = json_array();
+    json_t *cfg = json_deep_copy(mg->config), *files = json_array();
     if (!cfg || !files)
         goto nomem;
     for (int i = 0; per_part[i]; i++)
         json_object_del(cfg, per_part[i]);
-    for (int i = 0; i < n; i++)
-        json_array_append_new(files, json_string(names[i]));
-    json_t *merged = json_pack("{s:i, s:s, s:o, s:f}", "parts", pi[0].parts, "sequence",
-                               pi[0].sequence, "files", files, "start_spread_s",
+    for (size_t i = 0; i < mg->n; i++)
+        json_array_append_new(files, json_string(mg->pi[i].name));
+    json_t *merged = json_pack("{s:i, s:s, s:o, s:f}", "parts", mg->pi[0].parts, "sequence",
+                               mg->pi[0].sequence, "files", files, "start_spread_s",
                                m->start_spread_s);
+    files = NULL;
     if (!merged || json_object_set_new(cfg, "merged", merged) < 0 ||
-        json_object_set_new(root, "config", cfg) < 0)
+        json_object_set_new(root, "config", cfg) < 0) {
+        cfg = NULL;
         goto nomem;
+    }
     hp_result_set_started(m->doc, m->started_wall_ns);
-    double target = 0, x;
-    for (int i = 0; i < n; i++)
-        if (hp_result_get_metric(docs[i], HP_LOAD_TARGET_RATE, &x, NULL))
-            target += x;
     double duration_ns = json_number_value(json_object_get(cfg, "duration_ns"));
     struct hp_load_view view = {&m->counts, m->corrected, m->uncorrected, m->lag, m->elapsed_s,
-                                duration_ns / 1e9, target, m->phase[0] ? m->phase : NULL};
+                                duration_ns / 1e9, mg->target, m->phase[0] ? m->phase : NULL};
     rc = hp_load_doc_totals(m->doc, &view);
     for (int i = 0; rc == 0 && i < m->n_tags; i++)
         rc = hp_load_doc_part(m->doc, m->tags[i].tag, &m->tags[i].counts, m->tags[i].latency,
                               m->elapsed_s);
-    rc = rc ? rc : sum_other_counts(docs, n, m->doc);
-    rc = rc ? rc : merge_series(docs, n, m->doc);
+    json_t *mo = json_object_get(root, "metrics"), *v;
+    const char *name;
+    json_object_foreach(mg->counted, name, v)
+    {
+        if (rc == 0 && !json_object_get(mo, name))
+            rc = hp_result_metric(m->doc, name, json_real_value(v), "count");
+    }
+    for (size_t i = 0; rc == 0 && i < mg->n_series; i++) {
+        const struct series *s = &mg->series[i];
+        for (size_t k = 0; rc == 0 && k < s->n; k++)
+            rc = hp_result_series_point(m->doc, s->name, s->unit, s->t[k],
+                                        s->rate ? s->sum[k] : s->got[k] ? s->top[k] : NAN);
+    }
     /* the verdicts are the whole's, judged again by the caller */
     if (rc < 0)
         return hp_err_set(err, rc, "out of memory");
@@ -318,103 +489,93 @@ nomem:
     return hp_err_set(err, -ENOMEM, "out of memory");
 }
 
-int hp_load_merge(struct hp_result *const *docs, const char *const *names, int n,
-                  struct hp_load_merged *m, struct hp_err *err)
+int hp_load_merger_finish(struct hp_load_merger *mg, struct hp_load_merged *m,
+                          struct hp_err *err)
 {
+    int rc = 0;
     memset(m, 0, sizeof *m);
-    if (n < 1)
-        return hp_err_set(err, HP_EUSAGE, "no parts to merge");
-    struct part_info *pi = hp_calloc((size_t)n, sizeof *pi);
-    struct acc *acc = NULL;
-    int n_acc = 0, rc;
-    size_t cap = 0;
-    if (!pi)
-        return hp_err_set(err, -ENOMEM, "out of memory");
-    if ((rc = check_parts(docs, names, n, pi, err)) < 0)
+    if (mg->n == 0) {
+        rc = hp_err_set(err, HP_EUSAGE, "no parts to merge");
         goto out;
-    m->parts = pi[0].parts;
-    double first = pi[0].start_s, last = pi[0].start_s, end = pi[0].end_s;
-    for (int i = 0; i < n; i++) {
-        first = fmin(first, pi[i].start_s);
-        last = fmax(last, pi[i].start_s);
-        end = fmax(end, pi[i].end_s);
-        if (!hp_load_doc_read_counts(docs[i], NULL, &m->counts)) {
-            rc = hp_err_set(err, HP_EUSAGE, "%s: no metrics.requests: not a finished part",
-                            names[i]);
-            goto out;
-        }
-        if ((rc = add_histograms(docs[i], names[i], &acc, &n_acc, &cap, err)) < 0)
-            goto out;
+    }
+    if ((rc = missing_parts(mg, err)) < 0)
+        goto out;
+    m->parts = mg->pi[0].parts;
+    m->counts = mg->counts;
+    double first = mg->pi[0].start_s, last = first, end = mg->pi[0].end_s;
+    for (size_t i = 0; i < mg->n; i++) {
+        first = fmin(first, mg->pi[i].start_s);
+        last = fmax(last, mg->pi[i].start_s);
+        end = fmax(end, mg->pi[i].end_s);
     }
     m->start_spread_s = last - first;
     m->started_wall_ns = (int64_t)llround(first * 1e9);
     m->elapsed_s = end - first;
-    const char *model = json_string_value(json_object_get(config_of(docs[0]), "model"));
+    const char *model = json_string_value(json_object_get(mg->config, "model"));
     m->open_model = model && strcmp(model, "open") == 0;
-    m->corrected = take(acc, n_acc, HP_LOAD_H_LATENCY);
-    m->uncorrected = take(acc, n_acc, HP_LOAD_H_UNCORRECTED);
-    m->lag = take(acc, n_acc, HP_LOAD_H_LAG);
+    m->corrected = take(mg, HP_LOAD_H_LATENCY);
+    m->uncorrected = take(mg, HP_LOAD_H_UNCORRECTED);
+    m->lag = take(mg, HP_LOAD_H_LAG);
     for (int k = 0; k < HP_PHASE_COUNT; k++)
-        m->phase[k] = take(acc, n_acc, hp_load_phase_name((enum hp_load_phase)k));
+        m->phase[k] = take(mg, hp_load_phase_name((enum hp_load_phase)k));
     if (!m->corrected || !m->uncorrected) {
         rc = hp_err_set(err, HP_EUSAGE, "%s: no latency histograms: not a finished part",
-                        names[0]);
+                        mg->pi[0].name);
         goto out;
     }
-    if (m->open_model && !m->lag && (rc = hp_hist_new_latency(&m->lag)) < 0)
+    if (m->open_model && !m->lag && hp_hist_new_latency(&m->lag) < 0)
         goto nomem;
+    bool any_phase = false;
     for (int k = 0; k < HP_PHASE_COUNT; k++)
-        if (!m->phase[k] && (m->phase[0] || k > 0)) {
-            if ((rc = hp_load_phase_hist_new(&m->phase[k])) < 0)
-                goto nomem;
-        }
-    if (!m->phase[1]) { /* none at all: leave them out */
-        for (int k = 0; k < HP_PHASE_COUNT; k++) {
-            hp_hist_free(m->phase[k]);
-            m->phase[k] = NULL;
-        }
-    }
-    /* tags: latency{TAG} */
-    m->tags = hp_calloc(HP_MERGE_MAX_TAGS, sizeof *m->tags);
-    if (!m->tags)
-        goto nomem;
-    size_t lat = strlen(HP_LOAD_H_LATENCY);
-    for (int i = 0; i < n_acc && m->n_tags < HP_MERGE_MAX_TAGS; i++) {
-        const char *nm = acc[i].name;
-        size_t len = strlen(nm);
-        if (!acc[i].h || strncmp(nm, HP_LOAD_H_LATENCY, lat) != 0 || nm[lat] != '{' ||
-            nm[len - 1] != '}')
-            continue;
-        struct hp_merge_tag *t = &m->tags[m->n_tags++];
-        snprintf(t->tag, sizeof t->tag, "%.*s", (int)(len - lat - 2), nm + lat + 1);
-        t->latency = acc[i].h;
-        acc[i].h = NULL;
-        for (int d = 0; d < n; d++)
-            hp_load_doc_read_counts(docs[d], t->tag, &t->counts);
-    }
-    json_t *thr = json_object_get(hp_result_json(docs[0]), "thresholds"), *v;
-    size_t i;
-    json_array_foreach(thr, i, v)
-    {
-        const char *s = json_string_value(json_object_get(v, "threshold"));
-        if (s && m->n_thresholds < HP_MERGE_MAX_THRESHOLDS &&
-            !(m->thresholds[m->n_thresholds++] = hp_strdup(s)))
+        any_phase |= m->phase[k] != NULL;
+    for (int k = 0; any_phase && k < HP_PHASE_COUNT; k++)
+        if (!m->phase[k] && hp_load_phase_hist_new(&m->phase[k]) < 0)
+            goto nomem;
+    /* the tags and their latency{TAG} histograms */
+    m->tags = mg->tags;
+    m->n_tags = mg->n_tags;
+    mg->tags = NULL;
+    for (int i = 0; i < m->n_tags; i++) {
+        char hn[240];
+        snprintf(hn, sizeof hn, "%s{%s}", HP_LOAD_H_LATENCY, m->tags[i].tag);
+        m->tags[i].latency = take(mg, hn);
+        if (!m->tags[i].latency && hp_hist_new_latency(&m->tags[i].latency) < 0)
             goto nomem;
     }
-    if ((rc = hp_hist_new_latency(&m->sel_latency)) < 0)
+    for (const char *p = mg->thresholds; p && *p && m->n_thresholds < HP_MERGE_MAX_THRESHOLDS;) {
+        const char *nl = strchr(p, '\n');
+        if (!(m->thresholds[m->n_thresholds++] = hp_strndup(p, (size_t)(nl - p))))
+            goto nomem;
+        p = nl + 1;
+    }
+    if (hp_hist_new_latency(&m->sel_latency) < 0)
         goto nomem;
-    rc = build_doc(docs, names, n, pi, m, err);
+    rc = build_doc(mg, m, err);
     goto out;
 nomem:
     rc = hp_err_set(err, -ENOMEM, "out of memory");
 out:
-    for (int k = 0; k < n_acc; k++)
-        hp_hist_free(acc[k].h);
-    hp_free(acc);
-    hp_free(pi);
+    hp_load_merger_free(mg);
     if (rc < 0)
         hp_load_merged_free(m);
     return rc;
+}
+
+int hp_load_merge(struct hp_result *const *docs, const char *const *names, int n,
+                  struct hp_load_merged *m, struct hp_err *err)
+{
+    struct hp_load_merger *mg;
+    memset(m, 0, sizeof *m);
+    if (hp_load_merger_new(&mg) < 0)
+        return hp_err_set(err, -ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        int rc = hp_load_merger_add(mg, docs[i], names[i], err);
+        if (rc < 0) {
+            hp_load_merger_free(mg);
+            return rc;
+        }
+    }
+    return hp_load_merger_finish(mg, m, err);
 }
 
 void hp_load_merged_free(struct hp_load_merged *m)

@@ -59,6 +59,18 @@ struct hp_load_merged {
  * document's own error. */
 int hp_load_merge(struct hp_result *const *docs, const char *const *names, int n,
                   struct hp_load_merged *out, struct hp_err *err);
+
+/* The same a part at a time, so that only one part's document is held at
+ * once (64 parts of an hour each are 48 MB of JSON): new, add each part
+ * (the document may be freed after), finish. A merger that failed is
+ * freed with hp_load_merger_free; finish frees it either way. */
+struct hp_load_merger;
+int hp_load_merger_new(struct hp_load_merger **out);
+int hp_load_merger_add(struct hp_load_merger *mg, struct hp_result *doc, const char *name,
+                       struct hp_err *err);
+int hp_load_merger_finish(struct hp_load_merger *mg, struct hp_load_merged *out,
+                          struct hp_err *err);
+void hp_load_merger_free(struct hp_load_merger *mg);
 void hp_load_merged_free(struct hp_load_merged *m);
 
 /* What a threshold selects in the whole: key "" the whole run, "scenario"
