@@ -24,7 +24,8 @@ enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_TIMEOUT, O_METHOD, 
        O_PIPELINE, O_RPC, O_RATE, O_ARRIVAL, O_CONNECT_TIMEOUT, O_HDR_LOG, O_STAGES, O_MODEL,
        O_LATENCY, O_GRACE, O_JSON, O_SEED, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK, O_SCRIPT,
        O_MONITOR, O_REDACT, O_TLS_RESUME, O_NEW_CONN, O_H2, O_H2C, O_STREAMS, O_SEGMENT,
-       O_EXEC_SEGMENT, O_EXEC_SEQUENCE, O_START_AT,
+       O_EXEC_SEGMENT, O_EXEC_SEQUENCE, O_START_AT, O_SOURCE_ADDRS, O_CONNECT_RATE,
+       O_REQUEST_EVERY,
        O_TLS /* CLI_TLS_COUNT ids from here */ };
 
 static const struct cli_opt load_opts[] = {
@@ -127,6 +128,18 @@ static const struct cli_opt load_opts[] = {
      "Wait until this wall-clock time (RFC 3339, 2026-12-07T10:00:00Z, or seconds since the "
      "epoch) before starting, so the parts of a split test start together; the document "
      "records how late the start was."},
+    {O_SOURCE_ADDRS, "source-addrs", 0, "A-B|A,B,...",
+     "Connect from these local addresses in turn (127.0.0.2-127.0.0.200, or a list; IPv6 in "
+     "a list): one source address reaches one target on at most ~28k ephemeral ports, so "
+     "100,000 connections need four or more. On Linux all of 127.0.0.0/8 is local."},
+    {O_CONNECT_RATE, "connect-rate", 0, "RATE",
+     "Open at most RATE connections per second (e.g. 2000, 5k/s), in turn, instead of all at "
+     "once: a burst of SYNs overflows the server's listen queue and is not the test."},
+    {O_REQUEST_EVERY, "request-every", 0, "DURATION",
+     "Closed model: each connection sends one request every DURATION (the connections' first "
+     "requests spread evenly over the first interval), like many mostly idle clients; a "
+     "request due while the last is unanswered goes when it returns, timed from when it was "
+     "due. With -c 100k and 10s: 10,000 requests per second."},
     {O_MONITOR, "monitor", 0, "PID",
      "Record USE-method samples of the machine and of process PID (the server under test) "
      "every second alongside the test, as hotpath monitor does; the summary names the "
@@ -158,6 +171,7 @@ static const struct cli_field load_fields[] = {
     {O_JUNIT, CLI_STR, AT(junit), 0, 0},
     {O_SUMMARY_MD, CLI_STR, AT(summary_md), 0, 0},
     {O_SEGMENT, CLI_STR, AT(segment_text), 0, 0},
+    {O_REQUEST_EVERY, CLI_DURATION_S, AT(cfg.request_every_ns), 1, 0},
     {O_EXEC_SEGMENT, CLI_STR, AT(exec_segment), 0, 0},
     {O_EXEC_SEQUENCE, CLI_STR, AT(exec_sequence), 0, 0},
     {O_START_AT, CLI_STR, AT(start_at_text), 0, 0},
@@ -262,6 +276,18 @@ static int parse_args(const struct hp_cmd *cmd, int argc, char **argv, struct lo
                 return cli_usage_error(cmd, "--h2 and --h2c: one of them (https takes --h2)");
             p->h2 = HP_H2C;
             break;
+        case O_SOURCE_ADDRS:
+            hp_free(run->sources);
+            if (hp_addr_parse_sources(v, &run->sources, &run->cfg.n_sources, &e2) < 0)
+                return cli_usage_error(cmd, "%s", e2.msg);
+            run->cfg.sources = run->sources;
+            run->machine_flag = "source-addrs";
+            break;
+        case O_CONNECT_RATE:
+            if (hp_parse_rate(v, &run->cfg.connect_rate, &e2) < 0 || !(run->cfg.connect_rate > 0))
+                return cli_usage_error(cmd, "--connect-rate: '%s' is not a rate above 0", v);
+            run->machine_flag = "connect-rate";
+            break;
         case O_REDACT:
             if (hp_redact_add(v) < 0)
                 return cli_usage_error(cmd, "--redact: at most 32 names of up to 63 bytes");
@@ -359,6 +385,10 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                         ? cli_usage_error(cmd, "--%s: a scenario file sets connections, rates, "
                                                "durations and requests itself (write them in %s)",
                                           run.engine_flag, run.plan.url)
+                    : run.machine_flag || run.cfg.request_every_ns
+                        ? cli_usage_error(cmd, "--%s is for a single URL's test: a scenario "
+                                               "file's executors do not take it yet",
+                                          run.machine_flag ? run.machine_flag : "request-every")
                         : load_scenarios(cmd, &so);
         goto out;
     }
@@ -369,6 +399,7 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
     exit_code = load_url(cmd, &run);
 out:
     hp_segment_free(&run.seg);
+    hp_free(run.sources);
     hp_free(run.body);
     return exit_code;
 }

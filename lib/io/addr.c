@@ -4,12 +4,16 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+
+#include "core/alloc.h"
 
 int hp_addr_parse(const char *text, struct hp_addr *out, struct hp_err *err)
 {
@@ -87,4 +91,94 @@ char *hp_addr_format(const struct hp_addr *a, char *buf, size_t size)
     default: snprintf(buf, size, "(unknown address family %d)", a->ss.ss_family);
     }
     return buf;
+}
+
+/* One numeric address, no port, into a (port 0). */
+static bool numeric(const char *text, struct hp_addr *a)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&a->ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a->ss;
+    memset(a, 0, sizeof *a);
+    if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        a->len = sizeof *v4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, text, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        a->len = sizeof *v6;
+        return true;
+    }
+    return false;
+}
+
+int hp_addr_parse_sources(const char *text, struct hp_addr **out, int *n, struct hp_err *err)
+{
+    struct hp_addr *list = NULL;
+    size_t cap = 0;
+    int count = 0;
+    const char *p = text;
+    *out = NULL;
+    *n = 0;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char item[100], lo_s[50], hi_s[50];
+        if (len == 0 || len >= sizeof item)
+            goto bad;
+        memcpy(item, p, len);
+        item[len] = 0;
+        const char *dash = strchr(item, '-');
+        struct hp_addr lo, hi;
+        uint32_t from, to;
+        if (dash) {
+            snprintf(lo_s, sizeof lo_s, "%.*s", (int)(dash - item), item);
+            snprintf(hi_s, sizeof hi_s, "%s", dash + 1);
+            if (!numeric(lo_s, &lo) || !numeric(hi_s, &hi) || lo.ss.ss_family != AF_INET ||
+                hi.ss.ss_family != AF_INET)
+                goto bad;
+            from = ntohl(((struct sockaddr_in *)&lo.ss)->sin_addr.s_addr);
+            to = ntohl(((struct sockaddr_in *)&hi.ss)->sin_addr.s_addr);
+            if (to < from) {
+                hp_free(list);
+                return hp_err_set(err, HP_EPARSE, "--source-addrs: '%s' runs backwards", item);
+            }
+        } else {
+            if (!numeric(item, &lo))
+                goto bad;
+            from = to = 0;
+        }
+        for (uint64_t v = from; v <= to; v++) {
+            if (count == HP_ADDR_MAX_SOURCES) {
+                hp_free(list);
+                return hp_err_set(err, HP_EPARSE, "--source-addrs: more than %d addresses",
+                                  HP_ADDR_MAX_SOURCES);
+            }
+            if (HP_GROW(list, cap, (size_t)count + 1, 16) < 0) {
+                hp_free(list);
+                return hp_err_set(err, -ENOMEM, "out of memory");
+            }
+            list[count] = lo;
+            if (dash)
+                ((struct sockaddr_in *)&list[count].ss)->sin_addr.s_addr = htonl((uint32_t)v);
+            count++;
+        }
+        if (!comma)
+            break;
+        p = comma + 1;
+        continue;
+    bad:
+        hp_free(list);
+        return hp_err_set(err, HP_EPARSE,
+                          "--source-addrs: '%.*s' is not an address or an IPv4 range "
+                          "(127.0.0.2-127.0.0.200)",
+                          (int)len, p);
+    }
+    if (count == 0) {
+        hp_free(list);
+        return hp_err_set(err, HP_EPARSE, "--source-addrs: no address given");
+    }
+    *out = list;
+    *n = count;
+    return 0;
 }

@@ -20,7 +20,8 @@ static void no_delay(int fd, const struct hp_addr *a)
     }
 }
 
-static int tcp_connect(struct hp_sock *s, const struct hp_addr *a, void *ctx)
+static int tcp_connect(struct hp_sock *s, const struct hp_addr *a, const struct hp_addr *from,
+                       void *ctx)
 {
     (void)ctx;
     int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -28,9 +29,22 @@ static int tcp_connect(struct hp_sock *s, const struct hp_addr *a, void *ctx)
         return -errno;
     no_delay(fd, a);
     s->fd = fd;
+    int rc;
+    if (from) {
+        /* the port is picked at connect, per (source, destination): each
+         * source address has the whole ephemeral range to one target */
+        int one = 1;
+        setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        if (bind(fd, (const struct sockaddr *)&from->ss, from->len) < 0) {
+            rc = -errno;
+            close(fd);
+            s->fd = -1;
+            return rc;
+        }
+    }
     if (connect(fd, (const struct sockaddr *)&a->ss, a->len) == 0)
         return 0;
-    int rc = -errno;
+    rc = -errno;
     if (rc == -EINPROGRESS) {
         s->want = HP_POLL_OUT;
         return rc;

@@ -412,10 +412,11 @@ static struct conn *conn_new(struct hp_sock *s, struct hp_tls *t)
 }
 
 
-static int tls_connect(struct hp_sock *s, const struct hp_addr *a, void *ctx)
+static int tls_connect(struct hp_sock *s, const struct hp_addr *a, const struct hp_addr *from,
+                       void *ctx)
 {
     struct hp_tls *t = ctx;
-    int rc = hp_transport_tcp.connect(s, a, NULL);
+    int rc = hp_transport_tcp.connect(s, a, from, NULL);
     if (rc < 0 && rc != -EINPROGRESS)
         return rc;
     struct conn *c = conn_new(s, t);

@@ -31,11 +31,14 @@ struct hp_sock {
 
 struct hp_transport_ops {
     const char *name;
-    /* Client: make a non-blocking socket to a and start connecting. 0 when
+    /* Client: make a non-blocking socket to a and start connecting, from
+     * the local address `from` when not NULL (its port chosen at connect,
+     * so each source address has its own ephemeral ports). 0 when
      * connected at once, -EINPROGRESS when under way (wait for HP_POLL_OUT,
      * then finish()), another negative errno when it failed (s->fd is then
      * -1). ctx: the kind's shared context (TLS: struct hp_tls), or NULL. */
-    int (*connect)(struct hp_sock *s, const struct hp_addr *a, void *ctx);
+    int (*connect)(struct hp_sock *s, const struct hp_addr *a, const struct hp_addr *from,
+                   void *ctx);
     /* Client, once writable: the connect's outcome and any handshake. 0
      * ready; -EAGAIN: wait for s->want; a negative errno (-ECONNREFUSED...). */
     int (*finish)(struct hp_sock *s);

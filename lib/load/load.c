@@ -94,6 +94,8 @@ struct lconn {
     bool cap_failed;       /* no capture buffer could be had: its checks fail */
     int64_t answered;  /* on this connection, for --requests-per-conn */
     int64_t t0;        /* connect start, or when to retry */
+    int64_t due;       /* --request-every: when its next request is due (0: not yet set) */
+    bool paced;        /* --connect-rate: its connect's turn is taken (t0) */
     int64_t tcp_ns;    /* when TCP's connect completed (0: not yet) */
     int64_t connecting_ns, tls_ns; /* this connection's set-up, for its first answer */
     bool set_up_told;  /* its first answer had them */
@@ -123,6 +125,7 @@ struct lworker {
     void *tx_ctx; /* the transport's shared context (TLS), or NULL */
     int connecting;    /* connections in LC_CONNECTING */
     int handshake_cap; /* at most this many connecting (0: no limit) */
+    int64_t next_connect_ns; /* --connect-rate: the next connect's turn */
     int wait_from;     /* no LC_WAIT connection before this index */
     char *codec_states; /* [nconns] of the largest codec's state_bytes */
     size_t cs_bytes;
@@ -495,10 +498,30 @@ static void conn_start(struct lworker *w, struct lconn *c, int64_t now)
             w->wait_from = i;
         return;
     }
+    const struct hp_load_config *cfg = &w->l->cfg;
+    if (cfg->connect_rate > 0 && !c->paced) {
+        /* each worker paces its share of the rate; a connection past its
+         * turn waits for it (LC_RETRY until t0) */
+        int64_t gap = (int64_t)(1e9 * w->l->nworkers / cfg->connect_rate);
+        int64_t turn = w->next_connect_ns > now ? w->next_connect_ns : now;
+        w->next_connect_ns = turn + gap;
+        if (turn > now) {
+            c->paced = true;
+            c->state = LC_RETRY;
+            c->t0 = turn;
+            c->events = 0;
+            return;
+        }
+    }
+    c->paced = false;
     c->t0 = hp_now_ns(); /* fresh: the connect phase is timed from here */
     c->tcp_ns = 0;
     c->answered = 0;
-    int rc = w->tx->connect(&c->sk, w->addr, w->tx_ctx);
+    const struct hp_addr *from = NULL;
+    if (cfg->n_sources > 0) /* connection j of the whole from source j mod n */
+        from = &cfg->sources[((int64_t)(c - w->conns) * w->l->nworkers + w->id) %
+                             cfg->n_sources];
+    int rc = w->tx->connect(&c->sk, w->addr, from, w->tx_ctx);
     if (rc < 0 && rc != -EINPROGRESS) {
         connect_failed(w, c, now, rc);
         return;
@@ -781,6 +804,13 @@ static bool open_model(const struct lworker *w)
     return w->l->cfg.open_model;
 }
 
+/* Requests sent on a schedule (the open model, or --request-every): their
+ * latency from the send is recorded apart from that from the schedule. */
+static bool scheduled(const struct hp_load_config *cfg)
+{
+    return cfg->open_model || cfg->request_every_ns > 0;
+}
+
 /* When the n-th request of the whole schedule is due; INT64_MAX if never. */
 static int64_t due_time(const struct lworker *w, double n)
 {
@@ -897,9 +927,24 @@ static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
     if (!w->sending && !(open_model(w) && !atomic_load(&w->l->go)))
         return; /* ending; but during the open model's connect phase, list it as free */
     if (!open_model(w)) {
-        if (c->inflight == 0 && !conn_wanted(w, c))
+        int64_t every = w->l->cfg.request_every_ns;
+        if (c->inflight == 0 && !conn_wanted(w, c)) {
             conn_drop(w, c, now, -1, false); /* the profile ramps down */
-        else if (streams(c) && c->wlen == 0 && c->inflight < c->most)
+        } else if (every > 0) {
+            if (c->inflight > 0 || c->wlen)
+                return;
+            if (c->due == 0) { /* its first: an even share of the interval in */
+                int64_t j = (int64_t)(c - w->conns) * w->l->nworkers + w->id;
+                int64_t total = w->l->cfg.connections;
+                c->due = w->l->start_ns + (int64_t)((double)every * (double)j / (double)total);
+            }
+            if (c->due >= w->end_ns)
+                return; /* due after the run: not the test's */
+            if (c->due > now)
+                hp_timer_heap_add(&w->wk.timers, &c->think, c->due);
+            else
+                conn_send(w, c, 1, c->due, now); /* late: timed from when it was due */
+        } else if (streams(c) && c->wlen == 0 && c->inflight < c->most)
             conn_send(w, c, c->most - c->inflight, now, now); /* keep every stream busy */
         else if (c->inflight == 0)
             conn_send(w, c, c->most, now, now);
@@ -917,6 +962,8 @@ static void conn_ready(struct lworker *w, struct lconn *c, int64_t now)
 static void conn_next(struct lworker *w, struct lconn *c, int64_t now)
 {
     const struct hp_load_config *cfg = &w->l->cfg;
+    if (cfg->request_every_ns > 0 && !cfg->open_model && c->inflight == 0 && c->due > 0)
+        c->due += cfg->request_every_ns; /* conn_ready waits for it, or sends it late */
     if ((cfg->think || w->script_delay) && !cfg->open_model && c->inflight == 0 &&
         w->sending && conn_wanted(w, c)) {
         int64_t pause = w->script_delay ? hp_script_delay_ns(cfg->script, w->id)
@@ -1061,7 +1108,7 @@ static void answered(struct lworker *w, struct lconn *c, const struct hp_answer 
     }
     record_phases(w, c, f, at, a->first_ns, now);
     hp_hist_record(f->corrected, now - c->sched[at]);
-    if (open_model(w)) /* closed: sent == scheduled; merged as a copy (merge_interval) */
+    if (scheduled(&w->l->cfg)) /* else sent == scheduled: merged as a copy (merge_interval) */
         hp_hist_record(f->uncorrected, now - c->sent[at]);
     count_answer(&f->counts, status);
     if (c->which) {
@@ -1070,7 +1117,7 @@ static void answered(struct lworker *w, struct lconn *c, const struct hp_answer 
         if (w->l->cfg.mix[k].n_checks > 0)
             judge_checks(w, c, k, a, pt);
         hp_hist_record(pt->corrected, now - c->sched[at]);
-        if (open_model(w))
+        if (scheduled(&w->l->cfg))
             hp_hist_record(pt->uncorrected, now - c->sent[at]);
         count_answer(&pt->counts, status);
     }
@@ -1380,12 +1427,12 @@ static void sweep(struct lworker *w, int64_t now)
                 for (int k = 0; k < n; k++) {
                     int at = w->slot_ids[k];
                     hp_hist_record(f->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
-                    if (open_model(w))
+                    if (scheduled(cfg))
                         hp_hist_record(f->uncorrected, cfg->timeout_ns);
                     if (c->which) {
                         struct hp_load_part *pt = &f->parts[c->which[at]];
                         hp_hist_record(pt->corrected, c->sent[at] - c->sched[at] + cfg->timeout_ns);
-                        if (open_model(w))
+                        if (scheduled(cfg))
                             hp_hist_record(pt->uncorrected, cfg->timeout_ns);
                     }
                 }
@@ -1663,6 +1710,17 @@ int hp_load_config_check(struct hp_load_config *cfg, struct hp_err *err)
         return hp_err_set(err, HP_ERANGE, "duration, timeout and interval must be above 0");
     if ((cfg->open_model || cfg->ramp_connections) && cfg->stages.n < 1)
         return hp_err_set(err, HP_ERANGE, "the open model and ramps need a profile (stages)");
+    if (cfg->request_every_ns < 0 || !(cfg->connect_rate >= 0))
+        return hp_err_set(err, HP_ERANGE, "--request-every and --connect-rate must be above 0");
+    if (cfg->request_every_ns > 0 && cfg->open_model)
+        return hp_err_set(err, HP_ERANGE, "--request-every paces each connection of the closed "
+                                          "model; the open model's rate is --rate");
+    if (cfg->request_every_ns > 0 && (cfg->think || cfg->script))
+        return hp_err_set(err, HP_ERANGE, "--request-every and a think time (or a script's "
+                                          "delay()) both pace the requests: choose one");
+    if (cfg->request_every_ns > 0 && cfg->pipeline > 1)
+        return hp_err_set(err, HP_ERANGE, "--request-every sends one request at a time per "
+                                          "connection: leave --pipeline and -M at 1");
     return 0;
 }
 
@@ -1685,8 +1743,10 @@ int hp_load_new(const struct hp_load_config *given, struct hp_load **out, struct
     long fds = hp_fd_limit_raise((long)cfg->connections + 64);
     if (fds < (long)cfg->connections + 64)
         return hp_err_set(err, -EMFILE,
-                          "%d connections need %d file descriptors but the limit is %ld "
-                          "(raise it with ulimit -n)",
+                          "%d connections need %d file descriptors, but this process may hold "
+                          "at most %ld (RLIMIT_NOFILE, raised to its hard limit): raise the "
+                          "hard limit, or split the test over processes with --segment I/N "
+                          "and join them with hotpath merge",
                           cfg->connections, cfg->connections + 64, fds);
     l = hp_calloc(1, sizeof *l);
     if (!l)
@@ -1877,7 +1937,7 @@ int hp_load_poll(struct hp_load *l, const struct hp_load_figures **out)
             l->interval.end_s = s->f.end_s;
         atomic_store_explicit(&s->consumed, atomic_load(&s->published), memory_order_release);
     }
-    if (!l->cfg.open_model) {
+    if (!scheduled(&l->cfg)) {
         /* The closed model sends when it schedules: the workers record one
          * histogram, and "from the send" is the same one. */
         hp_hist_reset(l->interval.uncorrected);

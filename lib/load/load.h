@@ -130,6 +130,19 @@ struct hp_load_config {
      * out like arrivals. NULL: the whole test. Borrowed. */
     const struct hp_segment *segment;
     int whole_connections; /* a part's: the whole test's -c (hp_load_plan_segment) */
+    /* Many connections from one machine: connect from these local
+     * addresses in turn (connection j from sources[j % n]), since one
+     * source address reaches one target on at most ~28k ephemeral ports.
+     * Borrowed; NULL: the kernel picks. */
+    const struct hp_addr *sources;
+    int n_sources;
+    double connect_rate;      /* connects per second over all workers, 0: as fast as it goes */
+    /* Closed model: each connection sends a request every this often (its
+     * first at an even share of the interval into the run, so the whole
+     * rate is steady), timed from when it was due: an answer later than
+     * the next due time delays that request, which still counts from when
+     * it was due. 0: each answer's next request goes at once. */
+    int64_t request_every_ns;
 };
 
 struct hp_load_counts {

@@ -47,6 +47,12 @@ int hp_load_doc_new(const struct hp_load_config *cfg, const struct hp_load_targe
     }
     if (t->stages)
         ADD(hp_result_config_str(r, HP_LOAD_C_STAGES, t->stages));
+    if (cfg->n_sources > 0)
+        ADD(hp_result_config_int(r, "source_addrs", cfg->n_sources));
+    if (cfg->connect_rate > 0)
+        ADD(hp_result_config_real(r, "connect_rate_per_s", cfg->connect_rate));
+    if (cfg->request_every_ns > 0)
+        ADD(hp_result_config_int(r, "request_every_ns", cfg->request_every_ns));
     if (t->unix_socket)
         ADD(hp_result_config_str(r, "unix_socket", t->unix_socket));
     if (t->script)

@@ -63,6 +63,7 @@ int hp_load_plan_segment(const struct hp_segment *seg, struct hp_load_config *cf
     if (cfg->threads > cfg->connections)
         cfg->threads = cfg->connections;
     cfg->segment = seg;
+    cfg->connect_rate *= hp_segment_fraction(seg); /* --connect-rate is the whole test's */
     /* each part its own random stream: Poisson parts that drew the same
      * gaps would arrive in step */
     cfg->seed += (uint64_t)seg->part * 1000003u;

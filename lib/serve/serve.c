@@ -45,6 +45,7 @@
 #define LINGER_NS (2 * HP_NS_PER_S)    /* read-and-discard after an error response */
 #define INLINE_BODY_MAX 1024           /* smaller bodies are copied into wbuf */
 #define DEFAULT_MAX_CONNS 100000
+#define POOL_MAX 256 /* idle buffers a worker keeps for the next busy connection */
 
 
 const char hp_serve_pattern[PATTERN_BYTES + 1] = {[0 ... PATTERN_BYTES - 1] = 'x'};
@@ -180,6 +181,7 @@ void hp_serve_set_events(struct conn *c, uint32_t want)
 }
 
 static void release_worker(struct conn *c, int64_t now);
+static void bufs_put(struct conn *c);
 static void unqueue(struct conn *c);
 
 void hp_serve_conn_close(struct conn *c)
@@ -197,10 +199,49 @@ void hp_serve_conn_close(struct conn *c)
         w->live = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    c->next = w->spare; /* keep the buffers for the next connection */
+    bufs_put(c);
+    c->next = w->spare; /* keep the struct for the next connection */
     c->prev = NULL;
     w->spare = c;
     w->nconns--;
+}
+
+/* A connection's buffers, borrowed from the worker's pool while it has
+ * something to read, parse or write. false when memory ran out. */
+static bool bufs_get(struct conn *c)
+{
+    if (c->rbuf)
+        return true;
+    struct worker *w = c->w;
+    char *b = w->n_pool > 0 ? w->pool[--w->n_pool] : hp_malloc(RBUF_BYTES + WBUF_BYTES);
+    if (!b)
+        return false;
+    c->rbuf = b;
+    c->wbuf = b + RBUF_BYTES;
+    c->roff = c->rlen = c->woff = c->wlen = c->scan_from = 0;
+    return true;
+}
+
+static void bufs_put(struct conn *c)
+{
+    struct worker *w = c->w;
+    if (!c->rbuf)
+        return;
+    if (w->n_pool < POOL_MAX)
+        w->pool[w->n_pool++] = c->rbuf;
+    else
+        hp_free(c->rbuf);
+    c->rbuf = c->wbuf = NULL;
+    c->roff = c->rlen = c->woff = c->wlen = c->scan_from = 0;
+}
+
+/* Back to the pool when nothing is pending: waiting for a request with
+ * none of it read, nothing left to write. */
+static void bufs_idle(struct conn *c)
+{
+    if (c->sk.fd >= 0 && c->state == C_HEAD && c->roff == c->rlen && c->woff == c->wlen &&
+        c->stream_left == 0 && !c->close_after_write)
+        bufs_put(c);
 }
 
 static void conn_free_list(struct conn *c)
@@ -210,8 +251,7 @@ static void conn_free_list(struct conn *c)
         hp_serve_h2_end(c);
         if (c->sk.fd >= 0)
             c->w->tx->close(&c->sk);
-        hp_free(c->rbuf);
-        hp_free(c->wbuf);
+        bufs_put(c);
         hp_free(c);
         c = next;
     }
@@ -226,19 +266,8 @@ static struct conn *conn_get(struct worker *w)
         c = hp_calloc(1, sizeof *c);
         if (!c)
             return NULL;
-        c->rbuf = hp_malloc(RBUF_BYTES);
-        c->wbuf = hp_malloc(WBUF_BYTES);
-        if (!c->rbuf || !c->wbuf) {
-            hp_free(c->rbuf);
-            hp_free(c->wbuf);
-            hp_free(c);
-            return NULL;
-        }
     }
-    char *rbuf = c->rbuf, *wbuf = c->wbuf;
     memset(c, 0, sizeof *c);
-    c->rbuf = rbuf;
-    c->wbuf = wbuf;
     c->w = w;
     hp_sock_init(&c->sk);
     hp_timer_init(&c->timer);
@@ -861,28 +890,32 @@ static void *worker_main(void *arg)
             if (c->sk.fd < 0)
                 continue;
             uint32_t e = evs[i].events;
-            if (e & (HP_POLL_ERR | HP_POLL_HUP) && !(e & HP_POLL_IN)) {
+            if ((e & (HP_POLL_ERR | HP_POLL_HUP) && !(e & HP_POLL_IN)) || !bufs_get(c)) {
                 hp_serve_conn_close(c);
                 continue;
             }
             if (c->state == C_HANDSHAKE) {
                 handshake(c);
-                continue;
-            }
-            if (c->state == C_H2) {
+            } else if (c->state == C_H2) {
                 hp_serve_h2_io(c, e);
-                continue;
+            } else {
+                if (e & HP_POLL_OUT)
+                    drive(c);
+                if (c->sk.fd >= 0 && (e & HP_POLL_IN))
+                    on_readable(c);
             }
-            if (e & HP_POLL_OUT)
-                drive(c);
-            if (c->sk.fd >= 0 && (e & HP_POLL_IN))
-                on_readable(c);
+            bufs_idle(c);
         }
         int64_t now = w->wake_ns;
         struct hp_timer *t;
         while ((t = hp_timer_heap_pop_due(&w->wk.timers, now)) != NULL) {
             struct conn *c = (struct conn *)((char *)t - offsetof(struct conn, timer));
+            if (!bufs_get(c)) {
+                hp_serve_conn_close(c);
+                continue;
+            }
             on_timer(c, now);
+            bufs_idle(c);
         }
         while ((t = hp_timer_heap_pop_due(&w->h2_timers, now)) != NULL)
             hp_serve_h2_timer(t, now);
@@ -950,6 +983,8 @@ static int worker_init(struct hp_serve *s, struct worker *w, int id, struct hp_e
         !(w->rng = gsl_rng_alloc(gsl_rng_mt19937)))
         return hp_err_set(err, -ENOMEM, "out of memory");
     gsl_rng_set(w->rng, s->cfg.seed + (uint64_t)id);
+    if (!(w->pool = hp_calloc(POOL_MAX, sizeof *w->pool)))
+        return hp_err_set(err, -ENOMEM, "out of memory");
     int rc = hp_worker_init(&w->wk, MAX_EVENTS, w->max_conns, err);
     if (rc < 0)
         return rc;
@@ -1115,6 +1150,9 @@ void hp_serve_free(struct hp_serve *s)
         hp_worker_fini(&w->wk); /* before the connections its timers live in */
         conn_free_list(w->live);
         conn_free_list(w->spare);
+        for (int k = 0; k < w->n_pool; k++)
+            hp_free(w->pool[k]);
+        hp_free(w->pool);
         hp_timer_heap_fini(&w->h2_timers);
         hp_hist_free(w->st.service_ns);
         if (w->rng)
