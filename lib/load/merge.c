@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +51,7 @@ static const char *config_differs(json_t *a, json_t *b)
 }
 
 struct part_info {
+    int pos; /* its place among the files given */
     int index, parts;
     char *sequence, *text, *name;
     double start_s, end_s;
@@ -60,10 +64,22 @@ struct acc {
 };
 
 /* a series, interval by interval */
+/* Sums are kept in fixed point, 2^-40 units, in 128 bits: exact, so the
+ * parts may be folded in any order (on several threads) and the result is
+ * the same to the last bit. */
+#define FIX 1099511627776.0 /* 2^40 */
+typedef __int128 fixsum;
+
+static fixsum fix(double v)
+{
+    return (fixsum)(v * FIX); /* exact: a power of two, then truncation */
+}
+
 struct series {
     char name[220], unit[16];
     bool rate;
-    double *t, *sum, *top;
+    double *t, *top;
+    fixsum *sum;
     int *got;
     size_t n, cap;
 };
@@ -81,7 +97,7 @@ struct hp_load_merger {
     struct series *series;
     size_t n_series, cap_series;
     json_t *counted;    /* other count metrics: name -> sum */
-    double target;
+    fixsum target;
 };
 
 int hp_load_merger_new(struct hp_load_merger **out)
@@ -153,10 +169,10 @@ static char *thresholds_text(struct hp_result *doc)
 }
 
 /* Is doc a part of the same test as the first? Records its place. */
-static int check_part(struct hp_load_merger *mg, struct hp_result *d, const char *name,
+static int check_part(struct hp_load_merger *mg, struct hp_result *d, const char *name, int pos,
                       struct hp_err *err)
 {
-    struct part_info p = {0};
+    struct part_info p = {.pos = pos};
     if (strcmp(hp_result_kind(d), "load") != 0)
         return hp_err_set(err, HP_EUSAGE, "%s: a %s document, not a part of a load test", name,
                           hp_result_kind(d));
@@ -325,7 +341,7 @@ static int add_series(struct hp_load_merger *mg, struct hp_result *doc)
                     cap *= 2;
                 double *t = hp_realloc(s->t, cap * sizeof *t);
                 s->t = t ? t : s->t;
-                double *sum = hp_realloc(s->sum, cap * sizeof *sum);
+                fixsum *sum = hp_realloc(s->sum, cap * sizeof *sum);
                 s->sum = sum ? sum : s->sum;
                 double *top = hp_realloc(s->top, cap * sizeof *top);
                 s->top = top ? top : s->top;
@@ -349,7 +365,7 @@ static int add_series(struct hp_load_merger *mg, struct hp_result *doc)
             if (!json_is_number(x))
                 continue;
             double val = json_number_value(x);
-            s->sum[k] += val;
+            s->sum[k] += fix(val);
             s->top[k] = s->got[k] ? fmax(s->top[k], val) : val;
             s->got[k]++;
         }
@@ -379,23 +395,251 @@ static int add_counted(struct hp_load_merger *mg, struct hp_result *doc)
     return 0;
 }
 
-int hp_load_merger_add(struct hp_load_merger *mg, struct hp_result *doc, const char *name,
-                       struct hp_err *err)
+static int add_at(struct hp_load_merger *mg, struct hp_result *doc, const char *name, int pos,
+                  struct hp_err *err)
 {
-    int rc = check_part(mg, doc, name, err);
+    int rc = check_part(mg, doc, name, pos, err);
     if (rc < 0)
         return rc;
     if (!hp_load_doc_read_counts(doc, NULL, &mg->counts))
         return hp_err_set(err, HP_EUSAGE, "%s: no metrics.requests: not a finished part", name);
     double x;
     if (hp_result_get_metric(doc, HP_LOAD_TARGET_RATE, &x, NULL))
-        mg->target += x;
+        mg->target += fix(x);
     if ((rc = add_histograms(mg, doc, name, err)) < 0)
         return rc;
     add_tags(mg, doc);
     if (add_series(mg, doc) < 0 || add_counted(mg, doc) < 0)
         return hp_err_set(err, -ENOMEM, "out of memory");
     return 0;
+}
+
+int hp_load_merger_add(struct hp_load_merger *mg, struct hp_result *doc, const char *name,
+                       struct hp_err *err)
+{
+    return add_at(mg, doc, name, (int)mg->n, err);
+}
+
+/* Fold b into a, the parts of the same test read by another thread; b is
+ * freed either way. */
+static int combine(struct hp_load_merger *a, struct hp_load_merger *b, struct hp_err *err)
+{
+    int rc = 0;
+    if (b->n == 0)
+        goto out;
+    const struct part_info *fa = &a->pi[0], *fb = &b->pi[0];
+    const char *k;
+    if (fb->parts != fa->parts || strcmp(fb->sequence, fa->sequence) != 0) {
+        rc = hp_err_set(err, HP_EUSAGE,
+                        "%s and %s split the test differently (sequence %s and %s): parts of "
+                        "one test share it",
+                        fa->name, fb->name, fa->sequence, fb->sequence);
+        goto out;
+    }
+    if (strcmp(a->thresholds, b->thresholds) != 0) {
+        rc = hp_err_set(err, HP_EUSAGE,
+                        "%s and %s were run with different --threshold flags: the whole is "
+                        "judged once, by the same thresholds",
+                        fa->name, fb->name);
+        goto out;
+    }
+    if ((k = config_differs(a->config, b->config)) != NULL) {
+        char *x = json_dumps(json_object_get(a->config, k), JSON_ENCODE_ANY),
+             *y = json_dumps(json_object_get(b->config, k), JSON_ENCODE_ANY);
+        rc = hp_err_set(err, HP_EUSAGE,
+                        "%s and %s are parts of different tests: config.%s is %.80s in one and "
+                        "%.80s in the other",
+                        fa->name, fb->name, k, x ? x : "absent", y ? y : "absent");
+        free(x);
+        free(y);
+        goto out;
+    }
+    for (size_t i = 0; i < b->n; i++)
+        for (size_t j = 0; j < a->n; j++)
+            if (a->pi[j].index == b->pi[i].index) {
+                const struct part_info *p = a->pi[j].pos < b->pi[i].pos ? &a->pi[j] : &b->pi[i],
+                                       *q = p == &a->pi[j] ? &b->pi[i] : &a->pi[j];
+                rc = hp_err_set(err, HP_EUSAGE,
+                                "%s and %s are both part %s: each part is merged once", p->name,
+                                q->name, q->text);
+                goto out;
+            }
+    if (HP_GROW(a->pi, a->cap_pi, a->n + b->n, 16) < 0)
+        goto nomem;
+    memcpy(a->pi + a->n, b->pi, b->n * sizeof *b->pi);
+    a->n += b->n;
+    b->n = 0; /* the strings are a's now */
+    hp_load_counts_add(&a->counts, &b->counts);
+    a->target += b->target;
+    for (size_t i = 0; i < b->n_acc; i++) {
+        size_t j = 0;
+        while (j < a->n_acc && strcmp(a->acc[j].name, b->acc[i].name) != 0)
+            j++;
+        if (j < a->n_acc) {
+            if (hp_hist_add(a->acc[j].h, b->acc[i].h) < 0) {
+                rc = hp_err_set(err, HP_EUSAGE, "histograms.%s do not fit one range",
+                                b->acc[i].name);
+                goto out;
+            }
+            continue;
+        }
+        if (HP_GROW(a->acc, a->cap_acc, a->n_acc + 1, 16) < 0)
+            goto nomem;
+        a->acc[a->n_acc++] = b->acc[i];
+        b->acc[i].h = NULL;
+    }
+    for (int i = 0; i < b->n_tags; i++) {
+        int j = 0;
+        while (j < a->n_tags && strcmp(a->tags[j].tag, b->tags[i].tag) != 0)
+            j++;
+        if (j == a->n_tags) {
+            if (a->n_tags == HP_MERGE_MAX_TAGS)
+                continue;
+            snprintf(a->tags[a->n_tags++].tag, sizeof a->tags[0].tag, "%s", b->tags[i].tag);
+        }
+        hp_load_counts_add(&a->tags[j].counts, &b->tags[i].counts);
+    }
+    for (size_t i = 0; i < b->n_series; i++) {
+        struct series *y = &b->series[i];
+        size_t j = 0;
+        while (j < a->n_series && strcmp(a->series[j].name, y->name) != 0)
+            j++;
+        if (j == a->n_series) {
+            if (HP_GROW(a->series, a->cap_series, a->n_series + 1, 16) < 0)
+                goto nomem;
+            a->series[a->n_series++] = *y;
+            memset(y, 0, sizeof *y); /* moved */
+            continue;
+        }
+        struct series *x = &a->series[j];
+        if (y->n > x->n) { /* the longer one takes the sums */
+            struct series t = *x;
+            *x = *y;
+            *y = t;
+            memcpy(y->name, x->name, sizeof y->name);
+        }
+        for (size_t kk = 0; kk < y->n; kk++) {
+            x->t[kk] = fmax(x->t[kk], y->t[kk]);
+            x->sum[kk] += y->sum[kk];
+            if (y->got[kk])
+                x->top[kk] = x->got[kk] ? fmax(x->top[kk], y->top[kk]) : y->top[kk];
+            x->got[kk] += y->got[kk];
+        }
+    }
+    json_t *v;
+    const char *name;
+    json_object_foreach(b->counted, name, v)
+    {
+        json_t *sum = json_object_get(a->counted, name);
+        if (sum)
+            json_real_set(sum, json_real_value(sum) + json_real_value(v));
+        else if (json_object_set(a->counted, name, v) < 0)
+            goto nomem;
+    }
+    goto out;
+nomem:
+    rc = hp_err_set(err, -ENOMEM, "out of memory");
+out:
+    hp_load_merger_free(b);
+    return rc;
+}
+
+struct merge_shared {
+    const char *const *names;
+    int n;
+    _Atomic int next;
+    _Atomic bool stop;
+};
+
+struct merge_thread {
+    struct merge_shared *sh;
+    struct hp_load_merger *mg;
+    pthread_t th;
+    int rc, err_pos;
+    struct hp_err err;
+};
+
+/* Take the next part, read it, fold it into this thread's merger. The
+ * parts are taken in order, so when one fails every part before it has
+ * been taken, and the first failure by position is the one reported. */
+static void *merge_thread_main(void *arg)
+{
+    struct merge_thread *t = arg;
+    struct merge_shared *sh = t->sh;
+    for (;;) {
+        if (atomic_load(&sh->stop))
+            break;
+        int i = atomic_fetch_add(&sh->next, 1);
+        if (i >= sh->n)
+            break;
+        struct hp_result *doc = NULL;
+        struct hp_err e = {0};
+        int rc = hp_result_load(sh->names[i], &doc, &e);
+        if (rc == 0) {
+            rc = add_at(t->mg, doc, sh->names[i], i, &e);
+            hp_result_free(doc);
+        }
+        if (rc < 0) {
+            if (t->rc == 0 || i < t->err_pos) {
+                t->rc = rc;
+                t->err = e;
+                t->err_pos = i;
+            }
+            atomic_store(&sh->stop, true);
+            break;
+        }
+    }
+    return NULL;
+}
+
+int hp_load_merge_files(const char *const *names, int n, int threads, struct hp_load_merged *out,
+                        struct hp_err *err)
+{
+    struct merge_shared sh = {.names = names, .n = n};
+    struct merge_thread t[HP_MERGE_MAX_THREADS];
+    int nt = threads < 1 ? 1 : threads > HP_MERGE_MAX_THREADS ? HP_MERGE_MAX_THREADS : threads;
+    if (nt > n)
+        nt = n > 0 ? n : 1;
+    memset(out, 0, sizeof *out);
+    memset(t, 0, sizeof t);
+    int started = 0, rc = 0;
+    for (int i = 0; i < nt; i++) {
+        t[i].sh = &sh;
+        if (hp_load_merger_new(&t[i].mg) < 0) {
+            rc = hp_err_set(err, -ENOMEM, "out of memory");
+            nt = i;
+            break;
+        }
+    }
+    for (int i = 1; rc == 0 && i < nt; i++)
+        if (pthread_create(&t[i].th, NULL, merge_thread_main, &t[i]) == 0)
+            started = i;
+        else
+            break;
+    if (rc == 0 && nt > 0)
+        merge_thread_main(&t[0]); /* this thread reads too */
+    for (int i = 1; i <= started; i++)
+        pthread_join(t[i].th, NULL);
+    int worst = -1;
+    for (int i = 0; rc == 0 && i < nt; i++)
+        if (t[i].rc < 0 && (worst < 0 || t[i].err_pos < t[worst].err_pos))
+            worst = i;
+    if (rc == 0 && worst >= 0) {
+        *err = t[worst].err;
+        rc = t[worst].rc;
+    }
+    for (int i = 1; rc == 0 && i < nt; i++) {
+        rc = combine(t[0].mg, t[i].mg, err);
+        t[i].mg = NULL;
+    }
+    for (int i = 1; i < nt; i++)
+        hp_load_merger_free(t[i].mg);
+    if (rc < 0 || nt == 0) {
+        if (nt > 0)
+            hp_load_merger_free(t[0].mg);
+        return rc < 0 ? rc : hp_err_set(err, HP_EUSAGE, "no parts to merge");
+    }
+    return hp_load_merger_finish(t[0].mg, out, err);
 }
 
 /* Take the histogram called name out of the merger (NULL when absent). */
@@ -408,6 +652,12 @@ static struct hp_hist *take(struct hp_load_merger *mg, const char *name)
             return h;
         }
     return NULL;
+}
+
+static int cmp_pos(const void *a, const void *b)
+{
+    const struct part_info *x = a, *y = b;
+    return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
 static int missing_parts(const struct hp_load_merger *mg, struct hp_err *err)
@@ -461,7 +711,8 @@ static int build_doc(struct hp_load_merger *mg, struct hp_load_merged *m, struct
     hp_result_set_started(m->doc, m->started_wall_ns);
     double duration_ns = json_number_value(json_object_get(cfg, "duration_ns"));
     struct hp_load_view view = {&m->counts, m->corrected, m->uncorrected, m->lag, m->elapsed_s,
-                                duration_ns / 1e9, mg->target, m->phase[0] ? m->phase : NULL};
+                                duration_ns / 1e9, (double)mg->target / FIX,
+                                m->phase[0] ? m->phase : NULL};
     rc = hp_load_doc_totals(m->doc, &view);
     for (int i = 0; rc == 0 && i < m->n_tags; i++)
         rc = hp_load_doc_part(m->doc, m->tags[i].tag, &m->tags[i].counts, m->tags[i].latency,
@@ -477,7 +728,9 @@ static int build_doc(struct hp_load_merger *mg, struct hp_load_merged *m, struct
         const struct series *s = &mg->series[i];
         for (size_t k = 0; rc == 0 && k < s->n; k++)
             rc = hp_result_series_point(m->doc, s->name, s->unit, s->t[k],
-                                        s->rate ? s->sum[k] : s->got[k] ? s->top[k] : NAN);
+                                        s->rate       ? (double)s->sum[k] / FIX
+                                        : s->got[k] ? s->top[k]
+                                                      : NAN);
     }
     /* the verdicts are the whole's, judged again by the caller */
     if (rc < 0)
@@ -498,6 +751,7 @@ int hp_load_merger_finish(struct hp_load_merger *mg, struct hp_load_merged *m,
         rc = hp_err_set(err, HP_EUSAGE, "no parts to merge");
         goto out;
     }
+    qsort(mg->pi, mg->n, sizeof *mg->pi, cmp_pos); /* the order the files were given */
     if ((rc = missing_parts(mg, err)) < 0)
         goto out;
     m->parts = mg->pi[0].parts;

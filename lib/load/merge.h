@@ -66,6 +66,15 @@ int hp_load_merge(struct hp_result *const *docs, const char *const *names, int n
  * freed with hp_load_merger_free; finish frees it either way. */
 struct hp_load_merger;
 int hp_load_merger_new(struct hp_load_merger **out);
+/* The files names[0..n-1] read and folded by `threads` threads at once
+ * (each folds the parts it reads into its own merger; the mergers are
+ * joined at the end): the same result to the last bit as one thread's,
+ * since every sum is exact (counts, histogram buckets, and the series'
+ * rates in 2^-40 fixed point). A file that cannot be read or that is not a
+ * part of the test: the first such by position is the error. */
+#define HP_MERGE_MAX_THREADS 16
+int hp_load_merge_files(const char *const *names, int n, int threads, struct hp_load_merged *out,
+                        struct hp_err *err);
 int hp_load_merger_add(struct hp_load_merger *mg, struct hp_result *doc, const char *name,
                        struct hp_err *err);
 int hp_load_merger_finish(struct hp_load_merger *mg, struct hp_load_merged *out,

@@ -4,6 +4,7 @@
  * one process recording every sample would report. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/alloc.h"
 #include "load/load_doc.h"
@@ -141,6 +142,38 @@ static void merge_is_one_process_recording_everything(void **state)
     assert_int_equal(m.n_thresholds, 1);
     assert_string_equal(m.thresholds[0], "http_req_duration: p(99)<100ms");
     hp_load_merged_free(&m);
+
+    /* from files, on 1 and on 3 threads: the same document to the last
+     * byte (every sum is exact, whatever order the threads fold in) */
+    char dir[] = "/tmp/hp_test_merge.XXXXXX", paths[PARTS][64];
+    const char *files[PARTS];
+    assert_non_null(mkdtemp(dir));
+    for (int i = 0; i < PARTS; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/p%d.json", dir, i);
+        assert_int_equal(hp_result_write(docs[i], paths[i], &err), 0);
+        files[i] = paths[i];
+    }
+    char *one = NULL, *three = NULL;
+    assert_int_equal(hp_load_merge_files(files, PARTS, 1, &m, &err), 0);
+    assert_true(hp_hist_equal(m.corrected, all));
+    assert_int_equal(hp_result_dumps(m.doc, &one), 0);
+    hp_load_merged_free(&m);
+    for (int round = 0; round < 5; round++) {
+        assert_int_equal(hp_load_merge_files(files, PARTS, 3, &m, &err), 0);
+        assert_int_equal(hp_result_dumps(m.doc, &three), 0);
+        /* started_at and the files' order are the same too */
+        assert_string_equal(one, three);
+        hp_free(three);
+        hp_load_merged_free(&m);
+    }
+    hp_free(one);
+    /* a missing file: named, on any number of threads */
+    const char *gone[PARTS] = {files[0], "/tmp/hp_test_merge_no_such_part.json", files[2]};
+    assert_true(hp_load_merge_files(gone, PARTS, 3, &m, &err) < 0);
+    assert_non_null(strstr(err.file, "no_such_part"));
+    for (int i = 0; i < PARTS; i++)
+        unlink(paths[i]);
+    rmdir(dir);
 
     /* refused: a part twice, a part missing */
     struct hp_result *twice[3] = {docs[0], docs[1], docs[1]};
