@@ -120,6 +120,12 @@ assert 0.95 * want <= p99 <= 1.05 * want + slack, (p99, want, slack)
 assert want >= 180e6 * 0.999
 PY
 
+# report and compare read the merged document like any other
+"$hotpath" report "$work/open.json" -o "$work/open.html" >/dev/null 2>&1 || fail "report"
+grep -q "</html>" "$work/open.html" || fail "report: no page"
+"$hotpath" compare "$work/closed.json" "$work/open.json" >"$work/cmp.out" 2>&1 ||
+    fail "compare: $(cat "$work/cmp.out")"
+
 # ---- uneven splits ------------------------------------------------------
 serve "$work/t3.json"
 parts seven 3 -t 1 -c 7 -d 1s "http://127.0.0.1:$port/"
