@@ -25,20 +25,7 @@ ln -s "$(cd "$(dirname "$hotpath")" && pwd)/$(basename "$hotpath")" "$work/bin/h
 PATH="$work/bin:$PATH"
 export PATH
 
-serve() {
-    "$hotpath" serve --listen 127.0.0.1:0 --truth "$1" >"$work/serve.out" 2>&1 &
-    pid=$!
-    for _ in $(seq 50); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
-    port=$(head -n 1 "$work/serve.out" | sed -E 's/.*:([0-9]+) .*/\1/')
-    [ -n "$port" ] || fail "serve did not start: $(cat "$work/serve.out")"
-}
-unserve() {
-    kill -TERM "$pid" && wait "$pid"
-    pid=""
-}
-soon() {
-    python3 -c "import datetime; t=datetime.datetime.now(datetime.timezone.utc)+datetime.timedelta(seconds=2); print(t.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]+'Z')"
-}
+. "$(dirname "$0")/serve_truth.sh"
 same_count() { # merged document, truth file
     python3 - "$1" "$2" <<'PY' || fail "$1: the merged count is not the server's"
 import json, sys
@@ -52,7 +39,7 @@ PY
 # ---- Kubernetes ------------------------------------------------------------
 serve "$work/t-k8s.json"
 mkdir -p "$work/k8s"
-"$hotpath" job --for k8s --parts 3 --name shop-test --results "$work/k8s" --start-at "$(soon)" \
+"$hotpath" job --for k8s --parts 3 --name shop-test --results "$work/k8s" --start-at "$(soon 2)" \
     -- -t 1 -c 6 -d 1s "http://127.0.0.1:$port/" >"$work/job.yaml" || fail "job --for k8s"
 python3 "$src/tests/integration/k8s_job_schema.py" "$work/job.yaml" >"$work/jobs.txt" ||
     fail "the manifest does not fit the batch/v1 Job schema"
@@ -86,7 +73,7 @@ same_count "$work/k8s/all.json" "$work/t-k8s.json"
 
 # ---- Slurm -----------------------------------------------------------------
 serve "$work/t-slurm.json"
-"$hotpath" job --for slurm --parts 3 --results "$work/slurm" --start-at "$(soon)" \
+"$hotpath" job --for slurm --parts 3 --results "$work/slurm" --start-at "$(soon 2)" \
     -- -t 1 --rate 300 -d 1s "http://127.0.0.1:$port/" >"$work/run.sh" || fail "job --for slurm"
 grep -q '^#SBATCH --array=0-2$' "$work/run.sh" || fail "no array: $(cat "$work/run.sh")"
 ppids=""
@@ -109,7 +96,7 @@ assert m['sent']['value'] + m['unsent']['value'] == 300, m['sent']" "$work/slurm
 # ---- Nomad -----------------------------------------------------------------
 serve "$work/t-nomad.json"
 mkdir -p "$work/nomad"
-"$hotpath" job --for nomad --parts 3 --results "$work/nomad" --start-at "$(soon)" \
+"$hotpath" job --for nomad --parts 3 --results "$work/nomad" --start-at "$(soon 2)" \
     -- -t 1 -c 3 -d 1s "http://127.0.0.1:$port/" >"$work/job.hcl" || fail "job --for nomad"
 grep -q '^    count = 3$' "$work/job.hcl" || fail "no count: $(cat "$work/job.hcl")"
 python3 - "$work/job.hcl" "$work" <<'PY' || fail "running the Nomad job"

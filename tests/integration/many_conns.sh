@@ -18,17 +18,7 @@ work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "many_conns: $*" >&2; exit 1; }
-serve() {
-    "$hotpath" serve --listen 127.0.0.1:0 --truth "$1" >"$work/serve.out" 2>&1 &
-    pid=$!
-    for _ in $(seq 50); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
-    port=$(head -n 1 "$work/serve.out" | sed -E 's/.*:([0-9]+) .*/\1/')
-    [ -n "$port" ] || fail "serve did not start: $(cat "$work/serve.out")"
-}
-unserve() {
-    kill -TERM "$pid" && wait "$pid"
-    pid=""
-}
+. "$(dirname "$0")/serve_truth.sh"
 
 serve "$work/t1.json"
 "$hotpath" load -t 2 -c 2000 --request-every 1s -d 3s --source-addrs 127.0.0.2-127.0.0.5 \

@@ -19,22 +19,7 @@ pid=""
 trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "segments: $*" >&2; exit 1; }
 
-serve() { # truth file, then serve's flags
-    truth=$1
-    shift
-    "$hotpath" serve --listen 127.0.0.1:0 --truth "$truth" "$@" >"$work/serve.out" 2>&1 &
-    pid=$!
-    for _ in $(seq 50); do [ -s "$work/serve.out" ] && break; sleep 0.1; done
-    port=$(head -n 1 "$work/serve.out" | sed -E 's/.*:([0-9]+) .*/\1/')
-    [ -n "$port" ] || fail "serve did not start: $(cat "$work/serve.out")"
-}
-unserve() {
-    kill -TERM "$pid" && wait "$pid"
-    pid=""
-}
-soon() { # seconds from now, as RFC 3339
-    python3 -c "import datetime,sys; t=datetime.datetime.now(datetime.timezone.utc)+datetime.timedelta(seconds=float(sys.argv[1])); print(t.strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3]+'Z')" "$1"
-}
+. "$(dirname "$0")/serve_truth.sh"
 parts() { # name, N, then load's flags (the URL last); runs N parts at once
     name=$1 n=$2
     shift 2
