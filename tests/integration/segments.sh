@@ -142,6 +142,41 @@ assert sum(m(d, "requests") for d in whole) == m(truth, "requests")
 assert m(whole[1], "sent") + m(whole[1], "unsent") == 600
 PY
 
+# ---- a scenario file's unique data rows, dealt out to the parts -----------
+# 7 rows, each used once (pick: unique), each asking /bytes/N for its own N:
+# the two parts together read exactly the bytes one process reads, so no
+# row was lost or used twice.
+printf 'n\n1\n20\n300\n4000\n5\n60\n700\n' >"$work/rows.csv"
+serve "$work/t5.json"
+cat >"$work/rows.yaml" <<YAML
+base_url: http://127.0.0.1:$port
+data: {file: rows.csv, pick: unique}
+scenarios:
+  rows:
+    executor: closed
+    connections: 2
+    threads: 1
+    duration: 2s
+    requests:
+      - {name: row, path: '/bytes/\${n}'}
+YAML
+"$hotpath" load --json "$work/rows-whole.json" "$work/rows.yaml" >"$work/rows-whole.out" 2>&1 ||
+    fail "rows: $(cat "$work/rows-whole.out")"
+parts rows 2 "$work/rows.yaml"
+unserve
+"$hotpath" merge "$work"/rows-[12].json -o "$work/rows.json" >/dev/null 2>&1 || fail "merge rows"
+python3 - "$work" <<'PY' || fail "unique rows over two parts"
+import json, sys
+w = sys.argv[1]
+m = lambda d, k: d["metrics"][k]["value"]
+one = json.load(open(w + "/rows-whole.json"))
+whole = json.load(open(w + "/rows.json"))
+parts = [json.load(open("%s/rows-%d.json" % (w, i))) for i in (1, 2)]
+assert m(one, "requests") == m(whole, "requests") == 7, (m(one, "requests"), m(whole, "requests"))
+assert [m(p, "requests") for p in parts] == [4, 3], [m(p, "requests") for p in parts]
+assert m(one, "bytes_read") == m(whole, "bytes_read"), (m(one, "bytes_read"), m(whole, "bytes_read"))
+PY
+
 # ---- what merge refuses ---------------------------------------------------
 "$hotpath" merge "$work/closed-1.json" "$work/closed-2.json" "$work/closed-4.json" \
     >"$work/r1.out" 2>&1
