@@ -142,6 +142,28 @@ assert sum(m(d, "requests") for d in whole) == m(truth, "requests")
 assert m(whole[1], "sent") + m(whole[1], "unsent") == 600
 PY
 
+# ---- stages split the same way --------------------------------------------
+# closed: a ramp to 6 connections held by two parts of 3; open: a rate ramp
+# from 0 to 200/s over 1 s, then 1 s at 200/s: 300 arrivals, dealt out
+serve "$work/t6.json"
+parts ramp 2 -t 1 --stages 1s:6,1s:6 "http://127.0.0.1:$port/"
+parts oramp 2 -t 1 -c 8 --model open --stages 1s:200,1s:200 "http://127.0.0.1:$port/"
+unserve
+"$hotpath" merge "$work"/ramp-*.json -o "$work/ramp.json" >/dev/null 2>&1 || fail "merge ramp"
+"$hotpath" merge "$work"/oramp-*.json -o "$work/oramp.json" >/dev/null 2>&1 || fail "merge oramp"
+python3 - "$work" <<'PY' || fail "stages over two parts"
+import json, sys
+w = sys.argv[1]
+m = lambda d, k: d["metrics"][k]["value"]
+ramp = [json.load(open("%s/ramp-%d.json" % (w, i))) for i in (1, 2)]
+assert [p["config"]["segment_connections"] for p in ramp] == [3, 3]
+oramp = json.load(open(w + "/oramp.json"))
+assert m(oramp, "sent") + m(oramp, "unsent") == 300, (m(oramp, "sent"), m(oramp, "unsent"))
+truth = json.load(open(w + "/t6.json"))
+both = m(json.load(open(w + "/ramp.json")), "requests") + m(oramp, "requests")
+assert both == m(truth, "requests"), (both, m(truth, "requests"))
+PY
+
 # ---- a scenario file's unique data rows, dealt out to the parts -----------
 # 7 rows, each used once (pick: unique), each asking /bytes/N for its own N:
 # the two parts together read exactly the bytes one process reads, so no
