@@ -74,9 +74,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int sv[2];
     FUZZ_ASSERT(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
 
+    /* a worker's buffer pool, and the connection's block from it */
+    w.pool = hp_calloc(SERVE_POOL_MAX, sizeof *w.pool);
     struct conn *c = hp_calloc(1, sizeof *c);
-    c->rbuf = hp_malloc(SERVE_RBUF_BYTES);
-    c->wbuf = hp_malloc(16 * 1024);
+    c->rbuf = hp_malloc(SERVE_RBUF_BYTES + SERVE_WBUF_BYTES);
+    c->wbuf = c->rbuf + SERVE_RBUF_BYTES;
     c->w = &w;
     hp_sock_init(&c->sk);
     hp_timer_init(&c->timer);
@@ -113,9 +115,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hp_serve_conn_close(c); /* it goes to w.spare */
     FUZZ_ASSERT(c->h2 == NULL && w.h2_timers.len == 0);
     close(sv[1]);
-    hp_free(c->rbuf);
-    hp_free(c->wbuf);
+    hp_free(c->rbuf); /* NULL once closed: the block went back to the pool */
     hp_free(c);
+    for (int i = 0; i < w.n_pool; i++)
+        hp_free(w.pool[i]);
+    hp_free(w.pool);
     hp_timer_heap_fini(&w.h2_timers);
     hp_hist_free(w.st.service_ns);
     gsl_rng_free(w.rng);

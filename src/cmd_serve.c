@@ -19,7 +19,8 @@
 
 enum { O_LISTEN = 1, O_THREADS, O_STALL, O_ERROR_RATE, O_TRUTH, O_DURATION, O_SEED,
        O_MAX_CONNS, O_WORKERS, O_QUIET, O_REUSE_PORT, O_HEADER_TIMEOUT, O_IDLE_TIMEOUT, O_TLS,
-       O_TLS_SELF_SIGNED, O_H2, O_H2C, O_H2_STREAMS };
+       O_TLS_SELF_SIGNED, O_H2, O_H2C, O_H2_STREAMS, O_CPU_WORK, O_LOCK_WORK, O_FSYNC_EVERY,
+       O_FSYNC_FILE, O_ALLOC_LEAK };
 
 static const struct cli_opt serve_opts[] = {
     {O_LISTEN, "listen", 'l', "ADDR",
@@ -66,6 +67,20 @@ static const struct cli_opt serve_opts[] = {
      "h2load and hotpath load --h2c send) speaks HTTP/2; the others HTTP/1.1."},
     {O_H2_STREAMS, "h2-max-streams", 0, "N",
      "HTTP/2: the SETTINGS_MAX_CONCURRENT_STREAMS announced to clients. Default 128."},
+    {O_CPU_WORK, "cpu-work", 0, "DIST",
+     "A planted CPU bottleneck: each request computes for a time drawn from DIST (fixed:2ms, "
+     "exp:1ms, as /delay/DIST takes them) in hp_serve_planted_cpu, a function of its own that "
+     "a profile names, on the thread that serves it."},
+    {O_LOCK_WORK, "lock-work", 0, "DIST",
+     "A planted lock: each request holds one process-wide mutex for a time drawn from DIST, "
+     "sleeping; with -t above 1 the other threads wait for it off the CPU."},
+    {O_FSYNC_EVERY, "fsync-every", 0, "N",
+     "A planted disk bottleneck: every Nth request of a thread writes 4 KiB and fdatasyncs "
+     "it (to a nameless file in $TMPDIR, or --fsync-file)."},
+    {O_FSYNC_FILE, "fsync-file", 0, "PATH", "The file --fsync-every writes (kept)."},
+    {O_ALLOC_LEAK, "alloc-leak", 0, "BYTES",
+     "A planted leak: each request allocates and touches BYTES (e.g. 4KiB) and keeps them "
+     "until the server stops, so its memory grows with the requests served."},
     {O_REUSE_PORT, "reuse-port", 0, NULL,
      "Share the port with servers already listening on it (SO_REUSEPORT: the kernel spreads "
      "connections over them). Without it a port in use is refused, so that no other server "
@@ -131,6 +146,19 @@ static int write_truth(const struct hp_serve *srv, const struct hp_serve_config 
         rc = rc ? rc : hp_result_metric(r, "h2_errors", (double)st->h2_errors, "count");
     }
     rc = rc ? rc : hp_result_metric(r, "idle_timeouts", (double)st->idle_timeouts, "count");
+    const struct hp_serve_planted *pl = &cfg->planted;
+    if (rc == 0 && pl->cpu_on)
+        rc = hp_result_metric(r, "planted_cpu_ns", (double)st->planted.cpu_ns, "ns");
+    if (rc == 0 && pl->lock_on) {
+        rc = hp_result_metric(r, "planted_lock_wait_ns", (double)st->planted.lock_wait_ns, "ns");
+        rc = rc ? rc : hp_result_metric(r, "planted_lock_held_ns",
+                                        (double)st->planted.lock_held_ns, "ns");
+    }
+    if (rc == 0 && pl->fsync_every > 0)
+        rc = hp_result_metric(r, "planted_fsyncs", (double)st->planted.fsyncs, "count");
+    if (rc == 0 && pl->leak_bytes > 0)
+        rc = hp_result_metric(r, "planted_leaked_bytes", (double)st->planted.leaked_bytes,
+                              "bytes");
     rc = rc ? rc : hp_result_metric(r, "bytes_in", (double)st->bytes_in, "bytes");
     rc = rc ? rc : hp_result_metric(r, "bytes_out", (double)st->bytes_out, "bytes");
     for (int code = 100; code < 600 && rc == 0; code++) {
@@ -248,6 +276,35 @@ static int run_serve(const struct hp_cmd *cmd, int argc, char **argv)
                 return HP_EXIT_USAGE;
             cfg.max_conns = (int)n;
             break;
+        case O_CPU_WORK:
+        case O_LOCK_WORK: {
+            struct hp_err de;
+            struct hp_dist *d = id == O_CPU_WORK ? &cfg.planted.cpu : &cfg.planted.lock;
+            if (hp_dist_parse(v, strlen(v), d, &de) < 0)
+                return cli_usage_error(cmd, "--%s %s: %s", id == O_CPU_WORK ? "cpu-work"
+                                                                            : "lock-work",
+                                       v, de.msg);
+            if (id == O_CPU_WORK)
+                cfg.planted.cpu_on = true;
+            else
+                cfg.planted.lock_on = true;
+            break;
+        }
+        case O_FSYNC_EVERY:
+            if (!cli_int(cmd, "fsync-every", v, 1, 1000000000, &n))
+                return HP_EXIT_USAGE;
+            cfg.planted.fsync_every = (int)n;
+            break;
+        case O_FSYNC_FILE:
+            cfg.planted.fsync_path = v;
+            break;
+        case O_ALLOC_LEAK: {
+            struct hp_err se;
+            if (hp_parse_size(v, &cfg.planted.leak_bytes, &se) < 0 ||
+                cfg.planted.leak_bytes < 1 || cfg.planted.leak_bytes > (INT64_C(1) << 30))
+                return cli_usage_error(cmd, "--alloc-leak %s: a size from 1 byte to 1GiB", v);
+            break;
+        }
         case O_WORKERS:
             if (!cli_int(cmd, "workers", v, 1, 1000000, &n))
                 return HP_EXIT_USAGE;

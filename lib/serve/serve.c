@@ -38,14 +38,14 @@
 #include "stat/dist.h"
 
 #define RBUF_BYTES SERVE_RBUF_BYTES
-#define WBUF_BYTES (16 * 1024)
+#define WBUF_BYTES SERVE_WBUF_BYTES
 #define WBUF_HIGH (WBUF_BYTES - 1024)  /* stop queueing responses above this */
 #define MAX_EVENTS 256
 #define ACCEPTS_PER_WAKE 64
 #define LINGER_NS (2 * HP_NS_PER_S)    /* read-and-discard after an error response */
 #define INLINE_BODY_MAX 1024           /* smaller bodies are copied into wbuf */
 #define DEFAULT_MAX_CONNS 100000
-#define POOL_MAX 256 /* idle buffers a worker keeps for the next busy connection */
+#define POOL_MAX SERVE_POOL_MAX
 
 
 const char hp_serve_pattern[PATTERN_BYTES + 1] = {[0 ... PATTERN_BYTES - 1] = 'x'};
@@ -435,6 +435,8 @@ static void release_worker(struct conn *c, int64_t now)
 /* Start the request's service: its delay timer, or the answer now. */
 static void begin_service(struct conn *c, int64_t now)
 {
+    struct worker *w = c->w;
+    hp_serve_planted_run(&w->srv->cfg.planted, &w->planted, w->rng);
     if (c->resp.delay_ns > 0) {
         c->state = C_DELAY;
         if (hp_timer_heap_add(&c->w->wk.timers, &c->timer, now + c->resp.delay_ns) == 0)
@@ -985,6 +987,9 @@ static int worker_init(struct hp_serve *s, struct worker *w, int id, struct hp_e
     gsl_rng_set(w->rng, s->cfg.seed + (uint64_t)id);
     if (!(w->pool = hp_calloc(POOL_MAX, sizeof *w->pool)))
         return hp_err_set(err, -ENOMEM, "out of memory");
+    int prc = hp_serve_planted_open(&s->cfg.planted, &w->planted, err);
+    if (prc < 0)
+        return prc;
     int rc = hp_worker_init(&w->wk, MAX_EVENTS, w->max_conns, err);
     if (rc < 0)
         return rc;
@@ -1136,6 +1141,12 @@ int hp_serve_stats(const struct hp_serve *s, struct hp_serve_stats *out)
             out->n_stall_windows = st->n_stall_windows;
         if (st->service_ns)
             hp_hist_add(out->service_ns, st->service_ns);
+        const struct hp_serve_planted_stats *ps = &s->workers[i].planted.st;
+        out->planted.cpu_ns += ps->cpu_ns;
+        out->planted.lock_wait_ns += ps->lock_wait_ns;
+        out->planted.lock_held_ns += ps->lock_held_ns;
+        out->planted.fsyncs += ps->fsyncs;
+        out->planted.leaked_bytes += ps->leaked_bytes;
     }
     return 0;
 }
@@ -1150,6 +1161,7 @@ void hp_serve_free(struct hp_serve *s)
         hp_worker_fini(&w->wk); /* before the connections its timers live in */
         conn_free_list(w->live);
         conn_free_list(w->spare);
+        hp_serve_planted_close(&w->planted);
         for (int k = 0; k < w->n_pool; k++)
             hp_free(w->pool[k]);
         hp_free(w->pool);

@@ -16,6 +16,7 @@
 
 #include "core/err.h"
 #include "io/addr.h"
+#include "serve/planted.h"
 #include "stat/hist.h"
 
 #define HP_SERVE_MAX_THREADS 256
@@ -60,6 +61,7 @@ struct hp_serve_config {
     bool h2;  /* TLS: offer HTTP/2 in ALPN (the TLS context must list "h2") */
     bool h2c; /* plain TCP: a connection that opens with HTTP/2's preface speaks it */
     int h2_streams; /* HTTP/2: SETTINGS_MAX_CONCURRENT_STREAMS (0: 128) */
+    struct hp_serve_planted planted; /* bottlenecks planted on purpose (serve/planted.h) */
 };
 
 /* Exact counts of everything served, merged over workers after stop. */
@@ -82,6 +84,7 @@ struct hp_serve_stats {
     int64_t idle_timeouts;        /* connections closed: silent between requests */
     int64_t tls_handshakes;       /* TLS: handshakes completed */
     int64_t tls_failures;         /* TLS: handshakes that failed (closed) */
+    struct hp_serve_planted_stats planted; /* what the planted bottlenecks did */
     int64_t h2_connections;       /* connections that spoke HTTP/2 */
     int64_t h2_errors;            /* HTTP/2 sessions ended by a protocol error of the peer's */
     int64_t bytes_in;

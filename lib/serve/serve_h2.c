@@ -153,6 +153,8 @@ static bool arm(struct h2stream *st, int64_t due)
  * when the timer cannot be had: answered without the delay). */
 static void begin_service(struct h2stream *st, int64_t now)
 {
+    struct worker *w = st->c->w;
+    hp_serve_planted_run(&w->srv->cfg.planted, &w->planted, w->rng);
     if (st->resp.delay_ns > 0 && arm(st, now + st->resp.delay_ns))
         return;
     respond(st, now);

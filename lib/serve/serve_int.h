@@ -19,6 +19,10 @@
 
 #define PATTERN_BYTES (64 * 1024) /* /bytes/N bodies are written from this */
 #define SERVE_RBUF_BYTES (16 * 1024) /* > HP_HTTP_MAX_HEAD: room for pipelining */
+#define SERVE_WBUF_BYTES (16 * 1024)
+/* A connection's buffers are one block, read then write; idle blocks a
+ * worker keeps for its next busy connection (worker.pool): */
+#define SERVE_POOL_MAX 256
 
 enum conn_state {
     C_HEAD,    /* waiting for / parsing a request head (0: where a connection starts) */
@@ -102,6 +106,7 @@ struct worker {
      * them cost their struct conn, not 32 KiB each */
     char **pool;
     int n_pool;
+    struct hp_serve_planted_thread planted;
     struct h2stream *h2q_head, *h2q_tail; /* HTTP/2 streams waiting for a service slot */
 };
 
