@@ -15,7 +15,7 @@ pkgs="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 libcmocka-dev libjansson-dev zlib1g-dev libssl-dev libgsl-dev libhttp-parser-dev
 libyaml-dev libnghttp2-dev libsqlite3-dev libcsv-dev libpcre2-dev libzstd-dev libxxhash-dev libpq-dev postgresql zstd
 libluajit-5.1-dev libelf-dev python3 python3-yaml chromium fonts-dejavu-core wrk nginx-light openssl nghttp2-client
-hyperfine git"
+hyperfine git iproute2"
 for group in "$@"; do
     case "$group" in
     bench) pkgs="$pkgs util-linux strace percona-toolkit linux-perf npm" ;;
