@@ -147,6 +147,15 @@ static int write_truth(const struct hp_serve *srv, const struct hp_serve_config 
     }
     rc = rc ? rc : hp_result_metric(r, "idle_timeouts", (double)st->idle_timeouts, "count");
     const struct hp_serve_planted *pl = &cfg->planted;
+    /* the planted bottlenecks as asked (the inputs), then what they did */
+    if (rc == 0 && pl->cpu_on)
+        rc = hp_result_config_real(r, "cpu_work_mean_ns", hp_dist_mean(&pl->cpu));
+    if (rc == 0 && pl->lock_on)
+        rc = hp_result_config_real(r, "lock_work_mean_ns", hp_dist_mean(&pl->lock));
+    if (rc == 0 && pl->fsync_every > 0)
+        rc = hp_result_config_int(r, "fsync_every", pl->fsync_every);
+    if (rc == 0 && pl->leak_bytes > 0)
+        rc = hp_result_config_int(r, "alloc_leak_bytes", pl->leak_bytes);
     if (rc == 0 && pl->cpu_on)
         rc = hp_result_metric(r, "planted_cpu_ns", (double)st->planted.cpu_ns, "ns");
     if (rc == 0 && pl->lock_on) {
