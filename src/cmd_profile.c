@@ -19,7 +19,7 @@
 #include "prof/flame.h"
 #include "prof/sampler.h"
 
-enum { O_PID = 1, O_FREQ, O_DURATION, O_OUTPUT, O_JSON, O_EVENT, O_USER_ONLY, O_TOP };
+enum { O_PID = 1, O_FREQ, O_DURATION, O_OUTPUT, O_JSON, O_EVENT, O_USER_ONLY, O_TOP, O_OFF_CPU };
 
 static const struct cli_opt profile_opts[] = {
     {O_PID, "pid", 'p', "PID",
@@ -40,6 +40,12 @@ static const struct cli_opt profile_opts[] = {
      "CPU's counter) or auto (default: cycles when the CPU has it, else cpu-clock)."},
     {O_USER_ONLY, "user-only", 0, NULL, "Leave the kernel's frames out."},
     {O_TOP, "top", 0, "N", "Functions to list (default 15)."},
+    {O_OFF_CPU, "off-cpu", 0, NULL,
+     "Where the threads wait instead of where they run: every switch off the CPU with its "
+     "stack (the context-switches event through perf_event_open), weighted by the time until "
+     "the thread ran again. Time a preempted thread spent runnable is kept apart, under a "
+     "[runnable: preempted] frame: waiting for a CPU, not blocked on a lock or I/O. The flame "
+     "graph and folded stacks are then in ns."},
     {0, NULL, 0, NULL, NULL},
 };
 
@@ -127,10 +133,16 @@ static int write_output(const char *path, struct hp_prof_result *r, const char *
         rc = hp_stacks_write_folded(&r->stacks, 0, mem);
     } else {
         char title[300], sub[200], a[32];
-        snprintf(title, sizeof title, "CPU profile: %s", target);
-        snprintf(sub, sizeof sub, "%s %s samples over %.3g s",
-                 hp_format_count((double)r->samples, a, sizeof a), r->event,
-                 (double)r->elapsed_ns / 1e9);
+        snprintf(title, sizeof title, "%s profile: %s", r->off_cpu ? "Off-CPU" : "CPU",
+                 target);
+        if (r->off_cpu)
+            snprintf(sub, sizeof sub, "time off the CPU (ns), %s switches over %.3g s",
+                     hp_format_count((double)r->switches, a, sizeof a),
+                     (double)r->elapsed_ns / 1e9);
+        else
+            snprintf(sub, sizeof sub, "%s %s samples over %.3g s",
+                     hp_format_count((double)r->samples, a, sizeof a), r->event,
+                     (double)r->elapsed_ns / 1e9);
         struct hp_flame_opts o = {.title = title, .subtitle = sub};
         rc = hp_flame_svg(&r->stacks, &o, mem, frames);
     }
@@ -159,6 +171,12 @@ static int write_json(const char *path, struct hp_prof_result *r, const char *ta
     rc = rc ? rc : hp_result_metric(d, "samples", (double)r->samples, "count");
     rc = rc ? rc : hp_result_metric(d, "lost", (double)r->lost, "count");
     rc = rc ? rc : hp_result_metric(d, "stacks", (double)r->unique_stacks, "count");
+    if (r->off_cpu) {
+        rc = rc ? rc : hp_result_config_bool(d, "off_cpu", true);
+        rc = rc ? rc : hp_result_metric(d, "off_cpu_ns", (double)r->off_cpu_ns, "ns");
+        rc = rc ? rc : hp_result_metric(d, "preempted_ns", (double)r->preempted_ns, "ns");
+        rc = rc ? rc : hp_result_metric(d, "switches", (double)r->switches, "count");
+    }
     if (r->user_samples)
         rc = rc ? rc
                 : hp_result_metric(d, "user_stacks_without_caller",
@@ -242,6 +260,7 @@ static int run_profile(const struct hp_cmd *cmd, int argc, char **argv)
                 return cli_usage_error(cmd, "--event %s: cpu-clock, cycles or auto", v);
             break;
         case O_USER_ONLY: o.user_only = true; break;
+        case O_OFF_CPU: o.off_cpu = true; break;
         case O_TOP:
             if (!cli_int(cmd, "top", v, 0, 10000, &top))
                 return HP_EXIT_USAGE;
@@ -283,10 +302,26 @@ static int run_profile(const struct hp_cmd *cmd, int argc, char **argv)
         return code;
     }
     char a[32], b[32], c[32];
-    printf("# %s: %s samples of %s at %lld Hz over %s; %s distinct stacks%s\n", target,
-           hp_format_count((double)r.samples, a, sizeof a), r.event, (long long)freq,
-           hp_format_duration(r.elapsed_ns, b, sizeof b),
-           hp_format_count((double)r.unique_stacks, c, sizeof c), stop_flag ? " (stopped)" : "");
+    if (r.off_cpu)
+        printf("# %s: %s switches off the CPU over %s; %s distinct stacks%s\n", target,
+               hp_format_count((double)r.switches, a, sizeof a),
+               hp_format_duration(r.elapsed_ns, b, sizeof b),
+               hp_format_count((double)r.unique_stacks, c, sizeof c),
+               stop_flag ? " (stopped)" : "");
+    else
+        printf("# %s: %s samples of %s at %lld Hz over %s; %s distinct stacks%s\n", target,
+               hp_format_count((double)r.samples, a, sizeof a), r.event, (long long)freq,
+               hp_format_duration(r.elapsed_ns, b, sizeof b),
+               hp_format_count((double)r.unique_stacks, c, sizeof c),
+               stop_flag ? " (stopped)" : "");
+    if (r.off_cpu) {
+        char x[32], y[32];
+        printf("# off CPU: %s blocked and %s runnable (preempted) over %llu switches; the "
+               "shares below are of that time\n",
+               hp_format_duration((int64_t)r.off_cpu_ns, x, sizeof x),
+               hp_format_duration((int64_t)r.preempted_ns, y, sizeof y),
+               (unsigned long long)r.switches);
+    }
     if (r.lost)
         printf("# %llu samples lost (the buffer filled faster than it was read): lower -F\n",
                (unsigned long long)r.lost);

@@ -32,6 +32,7 @@
  * (context markers and all), and how many samples had it. */
 struct raw {
     uint64_t hash, count;
+    uint64_t preempted; /* off-CPU: ns spent runnable, not blocked */
     uint64_t off; /* in ips */
     uint32_t nr;
     int pid;
@@ -52,6 +53,17 @@ struct state {
     int ncomms;
     struct hp_syms *syms;
     uint64_t samples, lost;
+    /* off-CPU: switches out (with their stack) and in, paired at the end
+     * by thread in time order (a thread may leave on one CPU's ring and
+     * come back on another's) */
+    bool off_cpu;
+    struct swev {
+        uint64_t time;
+        uint32_t tid, raw; /* raw: the stack of a switch out */
+        uint8_t kind;      /* SW_FLAG (preempted?), SW_OUT (the stack), SW_IN */
+        uint8_t preempt;
+    } *ev;
+    size_t nev, ev_cap;
     /* the ring buffers: one per CPU */
     struct ring {
         int fd;
@@ -72,7 +84,21 @@ static long perf_event_open(struct perf_event_attr *a, pid_t pid, int cpu, int g
 
 /* ---- raw stacks -------------------------------------------------------- */
 
+enum { SW_FLAG, SW_OUT, SW_IN };
+#define MAX_SWITCHES 20000000 /* 480 MB of events at most */
+
+/* Add weight to the raw stack, made if new; its index into *at. */
+static int raw_add_w(struct state *st, int pid, const uint64_t *ips, uint32_t nr,
+                     uint64_t weight, uint32_t *at);
+
 static int raw_add(struct state *st, int pid, const uint64_t *ips, uint32_t nr)
+{
+    uint32_t at;
+    return raw_add_w(st, pid, ips, nr, 1, &at);
+}
+
+static int raw_add_w(struct state *st, int pid, const uint64_t *ips, uint32_t nr,
+                     uint64_t weight, uint32_t *at)
 {
     uint64_t h = XXH3_64bits_withSeed(ips, nr * sizeof *ips, (uint64_t)(unsigned)pid);
     for (;; h++) { /* a 64-bit hash clash probes on to the next key */
@@ -81,7 +107,8 @@ static int raw_add(struct state *st, int pid, const uint64_t *ips, uint32_t nr)
             break;
         struct raw *r = &st->raw[i];
         if (r->pid == pid && r->nr == nr && memcmp(st->ips + r->off, ips, nr * sizeof *ips) == 0) {
-            r->count++;
+            r->count += weight;
+            *at = i;
             return 0;
         }
     }
@@ -91,9 +118,72 @@ static int raw_add(struct state *st, int pid, const uint64_t *ips, uint32_t nr)
     if (hp_u64map_put(&st->index, h, (uint32_t)st->nraw) < 0)
         return -ENOMEM;
     memcpy(st->ips + st->nips, ips, nr * sizeof *ips);
-    st->raw[st->nraw++] = (struct raw){h, 1, st->nips, nr, pid};
+    *at = (uint32_t)st->nraw;
+    st->raw[st->nraw++] = (struct raw){h, weight, 0, st->nips, nr, pid};
     st->nips += nr;
     return 0;
+}
+
+static int sw_add(struct state *st, uint64_t time, uint32_t tid, uint32_t raw, int kind,
+                  bool preempt)
+{
+    if (st->nev >= MAX_SWITCHES) {
+        st->lost++;
+        return 0;
+    }
+    if (HP_GROW(st->ev, st->ev_cap, st->nev + 1, 65536) < 0)
+        return -ENOMEM;
+    st->ev[st->nev++] = (struct swev){time, tid, raw, (uint8_t)kind, preempt};
+    return 0;
+}
+
+static int cmp_swev(const void *a, const void *b)
+{
+    const struct swev *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    return (x->kind > y->kind) - (x->kind < y->kind);
+}
+
+/* Pair each thread's switch out with its next switch in: the time between
+ * is the stack's, blocked or (preempted) runnable. */
+static void pair_switches(struct state *st, struct hp_prof_result *res)
+{
+    qsort(st->ev, st->nev, sizeof *st->ev, cmp_swev);
+    struct hp_u64map pend; /* tid -> index of its pending switch out */
+    if (hp_u64map_init(&pend) < 0)
+        return;
+    for (size_t i = 0; i < st->nev; i++) {
+        struct swev *e = &st->ev[i];
+        uint32_t p = hp_u64map_get(&pend, e->tid);
+        bool pending = p != HP_U64MAP_NONE && st->ev[p].kind == SW_OUT;
+        if (e->kind == SW_OUT) {
+            if (hp_u64map_put(&pend, e->tid, (uint32_t)i) < 0)
+                break;
+            res->switches++;
+        } else if (e->kind == SW_FLAG) {
+            /* the switch record and the sample come nanoseconds apart,
+             * either first: the flag marks the out it is nearest */
+            if (pending && e->time - st->ev[p].time < 100000)
+                st->ev[p].preempt = e->preempt;
+            else if (i + 1 < st->nev && st->ev[i + 1].tid == e->tid &&
+                     st->ev[i + 1].kind == SW_OUT && st->ev[i + 1].time - e->time < 100000)
+                st->ev[i + 1].preempt = e->preempt;
+        } else if (pending) {
+            struct swev *out = &st->ev[p];
+            uint64_t dt = e->time - out->time;
+            struct raw *r = &st->raw[out->raw];
+            if (out->preempt) {
+                r->preempted += dt;
+                res->preempted_ns += dt;
+            } else {
+                r->count += dt;
+                res->off_cpu_ns += dt;
+            }
+            out->kind = 0xff; /* paired */
+        }
+    }
+    hp_u64map_fini(&pend);
 }
 
 static void comm_set(struct state *st, int pid, const char *name)
@@ -136,7 +226,31 @@ static int record(struct state *st, const struct perf_event_header *h)
     const unsigned char *p = (const unsigned char *)(h + 1);
     size_t body = h->size - sizeof *h;
     switch (h->type) {
-    case PERF_RECORD_SAMPLE: { /* ip, pid/tid, nr, ips[nr] */
+    case PERF_RECORD_SAMPLE: { /* ip, pid/tid, [time,] nr, ips[nr] */
+        if (st->off_cpu) {
+            if (body < 32)
+                return 0;
+            uint32_t pid, tid;
+            uint64_t time, nr;
+            memcpy(&pid, p + 8, 4);
+            memcpy(&tid, p + 12, 4);
+            memcpy(&time, p + 16, 8);
+            memcpy(&nr, p + 24, 8);
+            if (nr > (body - 32) / 8)
+                return 0;
+            st->samples++;
+            uint64_t ips[PERF_MAX_STACK_DEPTH + 8];
+            if (nr > sizeof ips / sizeof ips[0])
+                nr = sizeof ips / sizeof ips[0];
+            memcpy(ips, p + 32, nr * 8);
+            if (nr == 0) {
+                memcpy(ips, p, 8);
+                nr = 1;
+            }
+            uint32_t at;
+            int rc = raw_add_w(st, (int)pid, ips, (uint32_t)nr, 0, &at);
+            return rc < 0 ? rc : sw_add(st, time, tid, at, SW_OUT, false);
+        }
         if (body < 24)
             return 0;
         uint32_t pid;
@@ -184,6 +298,18 @@ static int record(struct state *st, const struct perf_event_header *h)
         if (pid == tid) /* the process's name, not a thread's */
             comm_set(st, (int)pid, name);
         return 0;
+    }
+    case PERF_RECORD_SWITCH: { /* sample_id: pid/tid, time */
+        if (!st->off_cpu || body < 16)
+            return 0;
+        uint32_t tid;
+        uint64_t time;
+        memcpy(&tid, p + 4, 4);
+        memcpy(&time, p + 8, 8);
+        if (h->misc & PERF_RECORD_MISC_SWITCH_OUT)
+            return sw_add(st, time, tid, 0, SW_FLAG,
+                          (h->misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0);
+        return sw_add(st, time, tid, 0, SW_IN, false);
     }
     case PERF_RECORD_LOST: { /* id, lost */
         if (body >= 16) {
@@ -421,10 +547,17 @@ static int symbolise(struct state *st, struct hp_prof_result *res)
         frames[k] = hp_stacks_intern(&res->stacks, comm, strlen(comm));
         if (frames[k++] == UINT32_MAX)
             return -ENOMEM;
-        for (int j = n - 1; j >= 0 && k < HP_STACKS_MAX_DEPTH; j--)
+        for (int j = n - 1; j >= 0 && k < HP_STACKS_MAX_DEPTH - 1; j--)
             frames[k++] = leaf_first[j];
-        if (hp_stacks_add(&res->stacks, frames, k, r->count, 0) < 0)
+        if (r->count > 0 && hp_stacks_add(&res->stacks, frames, k, r->count, 0) < 0)
             return -ENOMEM;
+        if (r->preempted > 0) { /* waiting for a CPU, not blocked */
+            static const char top[] = "[runnable: preempted]";
+            frames[k] = hp_stacks_intern(&res->stacks, top, sizeof top - 1);
+            if (frames[k] == UINT32_MAX ||
+                hp_stacks_add(&res->stacks, frames, k + 1, r->preempted, 0) < 0)
+                return -ENOMEM;
+        }
     }
     res->unique_stacks = st->nraw;
     res->kernel_symbols = hp_syms_have_kernel(st->syms);
@@ -479,6 +612,20 @@ int hp_prof_run(const struct hp_prof_opts *o, volatile sig_atomic_t *stop,
         .watermark = 1,
         .wakeup_watermark = RING_PAGES * 4096 / 4,
     };
+    if (o->off_cpu) { /* every switch out, with its stack; switch records for the ins */
+        attr.type = PERF_TYPE_SOFTWARE;
+        attr.config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+        attr.freq = 0;
+        attr.sample_period = 1;
+        attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+                           PERF_SAMPLE_CALLCHAIN;
+        attr.context_switch = 1;
+        attr.sample_id_all = 1;
+        attr.use_clockid = 1;
+        attr.clockid = CLOCK_MONOTONIC;
+        st->off_cpu = true;
+        res->off_cpu = true;
+    }
     if (o->argv) { /* the command waits for its events before exec */
         if (pipe2(go, O_CLOEXEC) < 0) {
             rc = hp_err_set(err, -errno, "pipe: %s", strerror(errno));
@@ -523,7 +670,9 @@ int hp_prof_run(const struct hp_prof_opts *o, volatile sig_atomic_t *stop,
         goto out;
     res->kernel = !attr.exclude_kernel;
     snprintf(res->event, sizeof res->event, "%s",
-             attr.type == PERF_TYPE_HARDWARE ? "cycles" : "cpu-clock");
+             o->off_cpu                          ? "off-cpu"
+             : attr.type == PERF_TYPE_HARDWARE ? "cycles"
+                                                 : "cpu-clock");
     int64_t t0 = hp_now_ns(), end = o->duration_ns > 0 ? t0 + o->duration_ns : INT64_MAX;
     if (child > 0) {
         if (write(go[1], "g", 1) != 1) {
@@ -573,6 +722,8 @@ int hp_prof_run(const struct hp_prof_opts *o, volatile sig_atomic_t *stop,
     close_all(st);
     res->samples = st->samples;
     res->lost = st->lost;
+    if (rc == 0 && st->off_cpu)
+        pair_switches(st, res);
     if (rc == 0 && symbolise(st, res) < 0)
         rc = hp_err_set(err, -ENOMEM, "out of memory");
 out:
@@ -592,6 +743,7 @@ out:
         hp_syms_free(st->syms);
         hp_u64map_fini(&st->index);
         hp_free(st->raw);
+        hp_free(st->ev);
         hp_free(st->ips);
         hp_free(st->fds);
         hp_free(st);

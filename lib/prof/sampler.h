@@ -25,6 +25,13 @@ struct hp_prof_opts {
     int64_t duration_ns; /* 0: until the command or process ends, or *stop */
     enum hp_prof_event event;
     bool user_only; /* leave the kernel's frames out */
+    /* Off-CPU instead of on-CPU: every time a thread leaves the CPU (the
+     * context-switches software event, each one, with its stack) until it
+     * runs again (the kernel's switch-in records), weighted by that time in
+     * ns. A thread that was preempted, still runnable, gets the frame
+     * "[runnable: preempted]" on top of its stack: waiting for a CPU, not
+     * blocked. freq and event do not apply. */
+    bool off_cpu;
 };
 
 struct hp_prof_result {
@@ -37,6 +44,9 @@ struct hp_prof_result {
     int64_t elapsed_ns;
     int exit_status; /* the command's, as waitpid gives it; -1 for -p */
     int threads;     /* the threads followed at the start */
+    /* off_cpu: the stacks' counts are ns; the totals, blocked and runnable */
+    bool off_cpu;
+    uint64_t off_cpu_ns, preempted_ns, switches;
 };
 
 /* Sample until the command exits, the process ends, duration_ns passes or

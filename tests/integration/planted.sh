@@ -6,7 +6,9 @@
 #    hp_serve_planted_cpu for every request (its own account), and a CPU
 #    profile of it puts that function on top;
 #  - --lock-work fixed:4ms on two threads: every request held the lock 4 ms
-#    and, with both threads busy, requests waited for it;
+#    and, with both threads busy, requests waited for it; an off-CPU
+#    profile (profile --off-cpu) finds the threads waiting in the planted
+#    work, a good share of it on the lock's futex;
 #  - --fsync-every 10: one fdatasync per 10 requests of a thread;
 #  - --alloc-leak 64KiB: the server kept 64 KiB per request and its
 #    resident set grew by at least that much.
@@ -47,10 +49,31 @@ PY
 # ---- a lock ----------------------------------------------------------------
 serve "$work/lock.json" -t 2 --lock-work fixed:4ms
 # 32 connections: SO_REUSEPORT spreads them over both threads (all on one:
-# a chance of 2 in 2^32)
-"$hotpath" load -t 2 -c 32 -d 2s "http://127.0.0.1:$port/" >"$work/l2.out" 2>&1 ||
-    fail "load: $(cat "$work/l2.out")"
+# a chance of 2 in 2^32); an off-CPU profile of the server meanwhile
+"$hotpath" load -t 2 -c 32 -d 3s "http://127.0.0.1:$port/" >"$work/l2.out" 2>&1 &
+lp=$!
+sleep 0.5
+"$hotpath" profile --off-cpu -p "$pid" -d 1.5s -o "$work/off.folded" >"$work/off.out" 2>&1 ||
+    fail "profile --off-cpu: $(cat "$work/off.out")"
+wait "$lp" || fail "load: $(cat "$work/l2.out")"
 unserve
+# where the threads waited: for the lock (the kernel's futex wait under
+# pthread_mutex_lock) and in the holder's sleep, each a good share; the
+# frames above libc's are lost (Debian's libc has no frame pointers)
+python3 - "$work/off.folded" <<'PY' || fail "--off-cpu on the lock: $(head -c 600 "$work/off.out")"
+import sys
+blocked = lock = sleep = 0
+for line in open(sys.argv[1]):
+    stack, _, ns = line.rstrip().rpartition(" ")
+    if "[runnable: preempted]" in stack:
+        continue
+    blocked += int(ns)
+    if "lll_lock_wait" in stack or "futex_wait" in stack:
+        lock += int(ns)
+    elif "nanosleep" in stack:
+        sleep += int(ns)
+assert blocked > 0 and lock / blocked > 0.2 and sleep / blocked > 0.2, (lock, sleep, blocked)
+PY
 python3 - "$work/lock.json" <<'PY' || fail "--lock-work"
 import json, sys
 d = json.load(open(sys.argv[1]))
