@@ -10,7 +10,7 @@ hotpath=$1
 src=$2
 work=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "ci_example: $*" >&2; exit 1; }
 
 "$hotpath" serve --listen 127.0.0.1:0 >"$work/serve.out" &

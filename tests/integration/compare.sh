@@ -9,7 +9,7 @@ t=$(mktemp -d)
 hotpath=$H
 work=$t
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$t"' EXIT
+trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$t"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # gen FILE N SEED MEAN SD [SLOW_SHARE FACTOR]: normal samples, one per line;
 # the slow ones are whole-sample multiples, planted at fixed places

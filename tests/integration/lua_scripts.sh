@@ -11,7 +11,7 @@ hotpath=$1
 lua="$2/tests/data/lua"
 work=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "lua_scripts: $*" >&2; [ -f "$work/out" ] && cat "$work/out" >&2; exit 1; }
 
 . "$here/serve_lib.sh"

@@ -11,7 +11,7 @@ hotpath=$1
 busy=$2
 work=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "profile: $*" >&2; exit 1; }
 
 if ! "$hotpath" profile -F 99 -d 200ms --top 0 -- "$busy" spin 0.1 >"$work/probe" 2>&1; then

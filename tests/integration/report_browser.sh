@@ -12,7 +12,7 @@ src=$2
 out=$3
 work=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "report_browser: $*" >&2; exit 1; }
 browser=$(command -v chromium || command -v chromium-browser) ||
     fail "chromium is not installed (scripts/deps.sh installs Debian's chromium)"

@@ -10,7 +10,7 @@ hotpath=$1
 dir=/usr/share/doc/wrk/examples/scripts
 work=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "wrk_examples: $*" >&2; exit 1; }
 command -v wrk >/dev/null && [ -d "$dir" ] ||
     fail "wrk and its examples are missing (scripts/deps.sh installs Debian's wrk)"

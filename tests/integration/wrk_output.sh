@@ -11,7 +11,7 @@ set -u
 hotpath=$1
 work=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "wrk_output: $*" >&2; exit 1; }
 command -v wrk >/dev/null || fail "wrk is missing (scripts/deps.sh installs Debian's wrk)"
 
