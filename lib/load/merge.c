@@ -425,6 +425,11 @@ int hp_load_merger_add(struct hp_load_merger *mg, struct hp_result *doc, const c
 static int combine(struct hp_load_merger *a, struct hp_load_merger *b, struct hp_err *err)
 {
     int rc = 0;
+    if (a->n == 0) { /* a's thread got no part: b's become a's */
+        struct hp_load_merger t = *a;
+        *a = *b;
+        *b = t;
+    }
     if (b->n == 0)
         goto out;
     const struct part_info *fa = &a->pi[0], *fb = &b->pi[0];

@@ -25,7 +25,7 @@ ln -s "$(cd "$(dirname "$hotpath")" && pwd)/$(basename "$hotpath")" "$work/bin/h
 PATH="$work/bin:$PATH"
 export PATH
 
-. "$(dirname "$0")/serve_truth.sh"
+. "$(dirname "$0")/serve_lib.sh"
 same_count() { # merged document, truth file
     python3 - "$1" "$2" <<'PY' || fail "$1: the merged count is not the server's"
 import json, sys
@@ -37,7 +37,7 @@ PY
 }
 
 # ---- Kubernetes ------------------------------------------------------------
-serve "$work/t-k8s.json"
+serve_to "$work/t-k8s.json"
 mkdir -p "$work/k8s"
 "$hotpath" job --for k8s --parts 3 --name shop-test --results "$work/k8s" --start-at "$(soon 2)" \
     -- -t 1 -c 6 -d 1s "http://127.0.0.1:$port/" >"$work/job.yaml" || fail "job --for k8s"
@@ -68,11 +68,11 @@ assert all(p.wait() == 0 for p in procs)
 assert collector.returncode == 0, collector.stdout + collector.stderr
 assert "Merged 3 parts" in collector.stdout, collector.stdout
 PY
-unserve
+stop
 same_count "$work/k8s/all.json" "$work/t-k8s.json"
 
 # ---- Slurm -----------------------------------------------------------------
-serve "$work/t-slurm.json"
+serve_to "$work/t-slurm.json"
 "$hotpath" job --for slurm --parts 3 --results "$work/slurm" --start-at "$(soon 2)" \
     -- -t 1 --rate 300 -d 1s "http://127.0.0.1:$port/" >"$work/run.sh" || fail "job --for slurm"
 grep -q '^#SBATCH --array=0-2$' "$work/run.sh" || fail "no array: $(cat "$work/run.sh")"
@@ -83,7 +83,7 @@ for i in 0 1 2; do
     ppids="$ppids $!"
 done
 for p in $ppids; do wait "$p" || fail "a Slurm task failed"; done
-unserve
+stop
 merge_cmd=$(sed -n "s/^#   sbatch --dependency=afterany:\$jobid --wrap '\(.*\)'\$/\1/p" "$work/run.sh")
 [ -n "$merge_cmd" ] || fail "no merge command in the script"
 sh -c "$merge_cmd" >"$work/slurm-merge.out" 2>&1 || fail "merge: $(cat "$work/slurm-merge.out")"
@@ -94,7 +94,7 @@ assert m['sent']['value'] + m['unsent']['value'] == 300, m['sent']" "$work/slurm
     fail "the Slurm parts did not send the schedule once"
 
 # ---- Nomad -----------------------------------------------------------------
-serve "$work/t-nomad.json"
+serve_to "$work/t-nomad.json"
 mkdir -p "$work/nomad"
 "$hotpath" job --for nomad --parts 3 --results "$work/nomad" --start-at "$(soon 2)" \
     -- -t 1 -c 3 -d 1s "http://127.0.0.1:$port/" >"$work/job.hcl" || fail "job --for nomad"
@@ -113,7 +113,7 @@ for i in range(3):
     procs.append(subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT))
 assert all(p.wait() == 0 for p in procs)
 PY
-unserve
+stop
 "$hotpath" merge "$work"/nomad/part-*.json -o "$work/nomad/all.json" >/dev/null 2>&1 ||
     fail "merging the Nomad parts"
 same_count "$work/nomad/all.json" "$work/t-nomad.json"

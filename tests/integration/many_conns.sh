@@ -18,9 +18,9 @@ work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "many_conns: $*" >&2; exit 1; }
-. "$(dirname "$0")/serve_truth.sh"
+. "$(dirname "$0")/serve_lib.sh"
 
-serve "$work/t1.json"
+serve_to "$work/t1.json"
 "$hotpath" load -t 2 -c 2000 --request-every 1s -d 3s --source-addrs 127.0.0.2-127.0.0.5 \
     --json "$work/a.json" "http://127.0.0.1:$port/" >"$work/a.out" 2>&1 &
 lp=$!
@@ -33,7 +33,7 @@ done
 ss -Htn state established "( dport = :$port )" | awk '{print $3}' | sed 's/:[0-9]*$//' |
     sort -u >"$work/sources"
 wait "$lp" || fail "load: $(cat "$work/a.out")"
-unserve
+stop
 [ "$(cat "$work/sources")" = "127.0.0.2
 127.0.0.3
 127.0.0.4
@@ -52,10 +52,10 @@ assert d["config"]["request_every_ns"] == 1000000000 and d["config"]["source_add
 assert d["histograms"]["latency_uncorrected"]["count"] == req
 PY
 
-serve "$work/t2.json"
+serve_to "$work/t2.json"
 "$hotpath" load -t 1 -c 1000 --connect-rate 500 --request-every 1s -d 3s --json "$work/b.json" \
     "http://127.0.0.1:$port/" >"$work/b.out" 2>&1 || fail "load: $(cat "$work/b.out")"
-unserve
+stop
 python3 - "$work/b.json" "$work/t2.json" <<'PY' || fail "--connect-rate"
 import json, sys
 d, t = (json.load(open(f)) for f in sys.argv[1:])

@@ -19,18 +19,18 @@ work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "planted: $*" >&2; exit 1; }
-. "$(dirname "$0")/serve_truth.sh"
+. "$(dirname "$0")/serve_lib.sh"
 m() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['metrics'][sys.argv[2]]['value'])" "$1" "$2"; }
 
 # ---- CPU -----------------------------------------------------------------
-serve "$work/cpu.json" --cpu-work fixed:2ms
+serve_to "$work/cpu.json" --cpu-work fixed:2ms
 "$hotpath" load -t 1 -c 4 -d 3s "http://127.0.0.1:$port/" >"$work/l1.out" 2>&1 &
 lp=$!
 sleep 0.5
 "$hotpath" profile -p "$pid" -d 1.5s -o "$work/cpu.folded" >"$work/prof.out" 2>&1 ||
     fail "profile: $(cat "$work/prof.out")"
 wait "$lp" || fail "load: $(cat "$work/l1.out")"
-unserve
+stop
 python3 - "$work/cpu.json" "$work/cpu.folded" <<'PY' || fail "--cpu-work"
 import json, sys
 t = json.load(open(sys.argv[1]))["metrics"]
@@ -47,7 +47,7 @@ assert total > 0 and inside / total > 0.5, (inside, total)
 PY
 
 # ---- a lock ----------------------------------------------------------------
-serve "$work/lock.json" -t 2 --lock-work fixed:4ms
+serve_to "$work/lock.json" -t 2 --lock-work fixed:4ms
 # 32 connections: SO_REUSEPORT spreads them over both threads (all on one:
 # a chance of 2 in 2^32); an off-CPU profile of the server meanwhile
 "$hotpath" load -t 2 -c 32 -d 3s "http://127.0.0.1:$port/" >"$work/l2.out" 2>&1 &
@@ -56,7 +56,7 @@ sleep 0.5
 "$hotpath" profile --off-cpu -p "$pid" -d 1.5s -o "$work/off.folded" >"$work/off.out" 2>&1 ||
     fail "profile --off-cpu: $(cat "$work/off.out")"
 wait "$lp" || fail "load: $(cat "$work/l2.out")"
-unserve
+stop
 # where the threads waited: for the lock (the kernel's futex wait under
 # pthread_mutex_lock) and in the holder's sleep, each a good share; the
 # frames above libc's are lost (Debian's libc has no frame pointers)
@@ -88,12 +88,12 @@ assert held <= d["duration_s"] * 1e9, (held, d["duration_s"])
 PY
 
 # ---- disk and memory -------------------------------------------------------
-serve "$work/disk.json" --fsync-every 10 --alloc-leak 64KiB
+serve_to "$work/disk.json" --fsync-every 10 --alloc-leak 64KiB
 before=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
 "$hotpath" load -t 1 -c 2 -d 1s "http://127.0.0.1:$port/" >"$work/l3.out" 2>&1 ||
     fail "load: $(cat "$work/l3.out")"
 after=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-unserve
+stop
 python3 - "$work/disk.json" "$before" "$after" <<'PY' || fail "--fsync-every and --alloc-leak"
 import json, sys
 t = json.load(open(sys.argv[1]))["metrics"]

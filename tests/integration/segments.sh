@@ -19,7 +19,7 @@ pid=""
 trap '[ -n "$pid" ] && { kill "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "segments: $*" >&2; exit 1; }
 
-. "$(dirname "$0")/serve_truth.sh"
+. "$(dirname "$0")/serve_lib.sh"
 parts() { # name, N, then load's flags (the URL last); runs N parts at once
     name=$1 n=$2
     shift 2
@@ -42,9 +42,9 @@ wait_parts() { # name, N: the parts in $ppids have all written their documents
 }
 
 # ---- closed model, four parts -------------------------------------------
-serve "$work/t1.json"
+serve_to "$work/t1.json"
 parts closed 4 -t 1 -c 8 -d 2s "http://127.0.0.1:$port/"
-unserve
+stop
 "$hotpath" merge "$work"/closed-*.json -o "$work/closed.json" >"$work/merge1.out" 2>&1 ||
     fail "merge: $(cat "$work/merge1.out")"
 python3 - "$work" <<'PY' || fail "closed model"
@@ -66,9 +66,9 @@ for p in parts:
 PY
 
 # ---- open model, four parts, a server that stalls -----------------------
-serve "$work/t2.json" --stall 2s:200ms
+serve_to "$work/t2.json" --stall 2s:200ms
 parts open 4 -t 1 -c 16 -d 10s --rate 2000 "http://127.0.0.1:$port/"
-unserve
+stop
 "$hotpath" merge "$work"/open-*.json -o "$work/open.json" >"$work/merge2.out" 2>&1 ||
     fail "merge: $(cat "$work/merge2.out")"
 python3 - "$work" <<'PY' || fail "open model"
@@ -112,7 +112,7 @@ grep -q "</html>" "$work/open.html" || fail "report: no page"
     fail "compare: $(cat "$work/cmp.out")"
 
 # ---- uneven splits ------------------------------------------------------
-serve "$work/t3.json"
+serve_to "$work/t3.json"
 parts seven 3 -t 1 -c 7 -d 1s "http://127.0.0.1:$port/"
 at=$(soon 1)
 "$hotpath" load --execution-segment 0:1/3 --execution-segment-sequence 0,1/3,1 --start-at "$at" \
@@ -124,7 +124,7 @@ ppids=$!
     >"$work/third-2.out" 2>&1 &
 ppids="$ppids $!"
 wait_parts third 2
-unserve
+stop
 "$hotpath" merge "$work"/seven-*.json -o "$work/seven.json" >/dev/null 2>&1 || fail "merge seven"
 "$hotpath" merge "$work"/third-*.json -o "$work/third.json" >/dev/null 2>&1 || fail "merge third"
 python3 - "$work" <<'PY' || fail "uneven splits"
@@ -145,10 +145,10 @@ PY
 # ---- stages split the same way --------------------------------------------
 # closed: a ramp to 6 connections held by two parts of 3; open: a rate ramp
 # from 0 to 200/s over 1 s, then 1 s at 200/s: 300 arrivals, dealt out
-serve "$work/t6.json"
+serve_to "$work/t6.json"
 parts ramp 2 -t 1 --stages 1s:6,1s:6 "http://127.0.0.1:$port/"
 parts oramp 2 -t 1 -c 8 --model open --stages 1s:200,1s:200 "http://127.0.0.1:$port/"
-unserve
+stop
 "$hotpath" merge "$work"/ramp-*.json -o "$work/ramp.json" >/dev/null 2>&1 || fail "merge ramp"
 "$hotpath" merge "$work"/oramp-*.json -o "$work/oramp.json" >/dev/null 2>&1 || fail "merge oramp"
 python3 - "$work" <<'PY' || fail "stages over two parts"
@@ -169,7 +169,7 @@ PY
 # the two parts together read exactly the bytes one process reads, so no
 # row was lost or used twice.
 printf 'n\n1\n20\n300\n4000\n5\n60\n700\n' >"$work/rows.csv"
-serve "$work/t5.json"
+serve_to "$work/t5.json"
 cat >"$work/rows.yaml" <<YAML
 base_url: http://127.0.0.1:$port
 data: {file: rows.csv, pick: unique}
@@ -185,7 +185,7 @@ YAML
 "$hotpath" load --json "$work/rows-whole.json" "$work/rows.yaml" >"$work/rows-whole.out" 2>&1 ||
     fail "rows: $(cat "$work/rows-whole.out")"
 parts rows 2 "$work/rows.yaml"
-unserve
+stop
 "$hotpath" merge "$work"/rows-[12].json -o "$work/rows.json" >/dev/null 2>&1 || fail "merge rows"
 python3 - "$work" <<'PY' || fail "unique rows over two parts"
 import json, sys
@@ -213,10 +213,10 @@ grep -q "both part 2/4" "$work/r2.out" || fail "doubled: $(cat "$work/r2.out")"
 grep -q "parts of different tests" "$work/r3.out" || fail "foreign: $(cat "$work/r3.out")"
 
 # ---- a threshold each part passes and the whole fails --------------------
-serve "$work/t4.json"
+serve_to "$work/t4.json"
 parts gate 2 -t 1 -c 2 -d 1s --rate 400 --threshold 'http_reqs: count < 300' \
     "http://127.0.0.1:$port/"
-unserve
+stop
 for j in 1 2; do
     grep -q '"passed": true' "$work/gate-$j.json" || fail "part $j failed its threshold"
 done
