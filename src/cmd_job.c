@@ -113,6 +113,19 @@ static int part_argv(const struct job *j, const char *index, const char **argv, 
     return n;
 }
 
+/* A batch/v1 Job's head: its name, the namespace, the test's labels. */
+static void job_head(const struct job *j, const char *name)
+{
+    printf("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ");
+    quoted(stdout, name);
+    if (j->ns) {
+        printf("\n  namespace: ");
+        quoted(stdout, j->ns);
+    }
+    printf("\n  labels:\n    app.kubernetes.io/name: hotpath\n    hotpath/test: ");
+    quoted(stdout, j->name);
+}
+
 static void k8s(const struct job *j)
 {
     const char *argv[MAX_ARGS + 8];
@@ -128,14 +141,7 @@ static void k8s(const struct job *j)
            "#   kubectl apply -f job.yaml && kubectl wait --for=condition=complete "
            "job/%s-merge --timeout=-1s\n",
            j->parts, j->start_at, j->claim, j->results, j->results, j->name, j->name);
-    printf("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ");
-    quoted(stdout, j->name);
-    if (j->ns) {
-        printf("\n  namespace: ");
-        quoted(stdout, j->ns);
-    }
-    printf("\n  labels:\n    app.kubernetes.io/name: hotpath\n    hotpath/test: ");
-    quoted(stdout, j->name);
+    job_head(j, j->name);
     printf("\nspec:\n  completionMode: Indexed\n  completions: %d\n  parallelism: %d\n"
            "  backoffLimit: 0\n  template:\n    metadata:\n      labels:\n"
            "        app.kubernetes.io/name: hotpath\n        hotpath/test: ",
@@ -173,16 +179,10 @@ static void k8s(const struct job *j)
              "until [ \"$(ls %s/part-*.json 2>/dev/null | wc -l)\" -ge %d ]; do sleep 5; done; "
              "exec hotpath merge %s/part-*.json -o %s/all.json",
              j->results, j->parts, j->results, j->results);
-    printf("\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ");
     char merge_name[200];
     snprintf(merge_name, sizeof merge_name, "%s-merge", j->name);
-    quoted(stdout, merge_name);
-    if (j->ns) {
-        printf("\n  namespace: ");
-        quoted(stdout, j->ns);
-    }
-    printf("\n  labels:\n    app.kubernetes.io/name: hotpath\n    hotpath/test: ");
-    quoted(stdout, j->name);
+    printf("\n---\n");
+    job_head(j, merge_name);
     printf("\nspec:\n  backoffLimit: 0\n  activeDeadlineSeconds: %lld\n  template:\n"
            "    metadata:\n      labels:\n        app.kubernetes.io/name: hotpath\n"
            "        hotpath/role: merge\n    spec:\n      restartPolicy: Never\n"

@@ -281,12 +281,10 @@ static int parse_args(const struct hp_cmd *cmd, int argc, char **argv, struct lo
             if (hp_addr_parse_sources(v, &run->sources, &run->cfg.n_sources, &e2) < 0)
                 return cli_usage_error(cmd, "%s", e2.msg);
             run->cfg.sources = run->sources;
-            run->machine_flag = "source-addrs";
             break;
         case O_CONNECT_RATE:
             if (hp_parse_rate(v, &run->cfg.connect_rate, &e2) < 0 || !(run->cfg.connect_rate > 0))
                 return cli_usage_error(cmd, "--connect-rate: '%s' is not a rate above 0", v);
-            run->machine_flag = "connect-rate";
             break;
         case O_REDACT:
             if (hp_redact_add(v) < 0)
@@ -301,6 +299,15 @@ static int parse_args(const struct hp_cmd *cmd, int argc, char **argv, struct lo
         }
     }
     return -1;
+}
+
+/* The first of the flags a scenario file does not take yet, or NULL. */
+static const char *machine_flag(const struct hp_load_config *cfg)
+{
+    return cfg->n_sources > 0       ? "source-addrs"
+           : cfg->connect_rate > 0  ? "connect-rate"
+           : cfg->request_every_ns ? "request-every"
+                                    : NULL;
 }
 
 static const char *env(const char *name)
@@ -385,10 +392,10 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
                         ? cli_usage_error(cmd, "--%s: a scenario file sets connections, rates, "
                                                "durations and requests itself (write them in %s)",
                                           run.engine_flag, run.plan.url)
-                    : run.machine_flag || run.cfg.request_every_ns
+                    : machine_flag(&run.cfg)
                         ? cli_usage_error(cmd, "--%s is for a single URL's test: a scenario "
                                                "file's executors do not take it yet",
-                                          run.machine_flag ? run.machine_flag : "request-every")
+                                          machine_flag(&run.cfg))
                         : load_scenarios(cmd, &so);
         goto out;
     }

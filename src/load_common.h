@@ -66,7 +66,6 @@ struct load_run {
     bool segmented;
     int64_t start_at_ns; /* --start-at, wall clock; 0: now */
     struct hp_addr *sources;  /* --source-addrs */
-    const char *machine_flag; /* --source-addrs or --connect-rate, for the scenario refusal */
     const char *script_args[MAX_SCRIPT_ARGS];
     int n_script_args;
     bool latency, check_only, pipeline_given, tty;

@@ -255,6 +255,9 @@ static void sweep_print(const struct hp_mva_network *net, const struct sweep *sw
     }
 }
 
+/* --method, in enum hp_mva_choice's order */
+static const char *const choice_names[] = {"auto", "exact", "schweitzer", "seidmann"};
+
 static const char *const method_names[] = {"exact", "bard-schweitzer", "open", "load-dependent",
                                            "mixed"};
 
@@ -386,8 +389,7 @@ static int mva_doc(const struct hp_mva_network *net, const struct hp_mva_result 
     if (rc == 0 && r->exact_ops > 0)
         rc = hp_result_metric(doc, "exact_cost_ops", r->exact_ops, "count");
     if (rc == 0 && net->choice != HP_MVA_AUTO) {
-        static const char *const names[] = {"auto", "exact", "schweitzer", "seidmann"};
-        rc = hp_result_config_str(doc, "method_asked", names[net->choice]);
+        rc = hp_result_config_str(doc, "method_asked", choice_names[net->choice]);
     }
     if (rc == 0 && r->pooled_mmc)
         rc = hp_result_config_bool(doc, "pooled_mmc_approximation", true);
@@ -437,10 +439,9 @@ int model_run_mva(const struct hp_cmd *cmd, const char *file, const char *const 
     if ((rc = parse_users(cmd, &net, users, n_users, &sw)) != 0)
         return rc;
     if (method) {
-        static const char *const names[] = {"auto", "exact", "schweitzer", "seidmann"};
         int m = -1;
         for (int i = 0; i < 4; i++)
-            if (strcmp(method, names[i]) == 0)
+            if (strcmp(method, choice_names[i]) == 0)
                 m = i;
         if (m < 0)
             return cli_usage_error(cmd, "--method: '%s' (expected auto, exact, schweitzer or "

@@ -168,6 +168,37 @@ static char *thresholds_text(struct hp_result *doc)
     return buf;
 }
 
+/* Are (a, b) parts of the same test: the same split (parts, sequence),
+ * thresholds and config but for the per-part keys? 0, or HP_EUSAGE with err
+ * naming both and what differs. */
+static int same_test(const char *a_name, int a_parts, const char *a_seq, const char *a_thr,
+                     json_t *a_cfg, const char *b_name, int b_parts, const char *b_seq,
+                     const char *b_thr, json_t *b_cfg, struct hp_err *err)
+{
+    if (a_parts != b_parts || strcmp(a_seq, b_seq) != 0)
+        return hp_err_set(err, HP_EUSAGE,
+                          "%s and %s split the test differently (sequence %s and %s): parts of "
+                          "one test share it",
+                          a_name, b_name, a_seq, b_seq);
+    if (strcmp(a_thr, b_thr) != 0)
+        return hp_err_set(err, HP_EUSAGE,
+                          "%s and %s were run with different --threshold flags: the whole is "
+                          "judged once, by the same thresholds",
+                          a_name, b_name);
+    const char *k = config_differs(a_cfg, b_cfg);
+    if (!k)
+        return 0;
+    char *x = json_dumps(json_object_get(a_cfg, k), JSON_ENCODE_ANY),
+         *y = json_dumps(json_object_get(b_cfg, k), JSON_ENCODE_ANY);
+    int rc = hp_err_set(err, HP_EUSAGE,
+                        "%s and %s are parts of different tests: config.%s is %.80s in one and "
+                        "%.80s in the other",
+                        a_name, b_name, k, x ? x : "absent", y ? y : "absent");
+    free(x);
+    free(y);
+    return rc;
+}
+
 /* Is doc a part of the same test as the first? Records its place. */
 static int check_part(struct hp_load_merger *mg, struct hp_result *d, const char *name, int pos,
                       struct hp_err *err)
@@ -197,30 +228,8 @@ static int check_part(struct hp_load_merger *mg, struct hp_result *d, const char
         return hp_err_set(err, -ENOMEM, "out of memory");
     if (mg->n > 0) {
         const struct part_info *f = &mg->pi[0];
-        int rc = 0;
-        if (p.parts != f->parts || strcmp(seq, f->sequence) != 0) {
-            rc = hp_err_set(err, HP_EUSAGE,
-                            "%s and %s split the test differently (sequence %s and %s): parts "
-                            "of one test share it",
-                            f->name, name, f->sequence, seq);
-        } else if (strcmp(thr, mg->thresholds) != 0) {
-            rc = hp_err_set(err, HP_EUSAGE,
-                            "%s and %s were run with different --threshold flags: the whole is "
-                            "judged once, by the same thresholds",
-                            f->name, name);
-        } else {
-            const char *k = config_differs(mg->config, config_of(d));
-            if (k) {
-                char *a = json_dumps(json_object_get(mg->config, k), JSON_ENCODE_ANY),
-                     *b = json_dumps(json_object_get(config_of(d), k), JSON_ENCODE_ANY);
-                rc = hp_err_set(err, HP_EUSAGE,
-                                "%s and %s are parts of different tests: config.%s is %.80s in "
-                                "one and %.80s in the other",
-                                f->name, name, k, a ? a : "absent", b ? b : "absent");
-                free(a);
-                free(b);
-            }
-        }
+        int rc = same_test(f->name, f->parts, f->sequence, mg->thresholds, mg->config, name,
+                           p.parts, seq, thr, config_of(d), err);
         for (size_t i = 0; rc == 0 && i < mg->n; i++)
             if (mg->pi[i].index == p.index)
                 rc = hp_err_set(err, HP_EUSAGE,
@@ -433,32 +442,9 @@ static int combine(struct hp_load_merger *a, struct hp_load_merger *b, struct hp
     if (b->n == 0)
         goto out;
     const struct part_info *fa = &a->pi[0], *fb = &b->pi[0];
-    const char *k;
-    if (fb->parts != fa->parts || strcmp(fb->sequence, fa->sequence) != 0) {
-        rc = hp_err_set(err, HP_EUSAGE,
-                        "%s and %s split the test differently (sequence %s and %s): parts of "
-                        "one test share it",
-                        fa->name, fb->name, fa->sequence, fb->sequence);
+    if ((rc = same_test(fa->name, fa->parts, fa->sequence, a->thresholds, a->config, fb->name,
+                        fb->parts, fb->sequence, b->thresholds, b->config, err)) < 0)
         goto out;
-    }
-    if (strcmp(a->thresholds, b->thresholds) != 0) {
-        rc = hp_err_set(err, HP_EUSAGE,
-                        "%s and %s were run with different --threshold flags: the whole is "
-                        "judged once, by the same thresholds",
-                        fa->name, fb->name);
-        goto out;
-    }
-    if ((k = config_differs(a->config, b->config)) != NULL) {
-        char *x = json_dumps(json_object_get(a->config, k), JSON_ENCODE_ANY),
-             *y = json_dumps(json_object_get(b->config, k), JSON_ENCODE_ANY);
-        rc = hp_err_set(err, HP_EUSAGE,
-                        "%s and %s are parts of different tests: config.%s is %.80s in one and "
-                        "%.80s in the other",
-                        fa->name, fb->name, k, x ? x : "absent", y ? y : "absent");
-        free(x);
-        free(y);
-        goto out;
-    }
     for (size_t i = 0; i < b->n; i++)
         for (size_t j = 0; j < a->n; j++)
             if (a->pi[j].index == b->pi[i].index) {
@@ -521,7 +507,6 @@ static int combine(struct hp_load_merger *a, struct hp_load_merger *b, struct hp
             struct series t = *x;
             *x = *y;
             *y = t;
-            memcpy(y->name, x->name, sizeof y->name);
         }
         for (size_t kk = 0; kk < y->n; kk++) {
             x->t[kk] = fmax(x->t[kk], y->t[kk]);
