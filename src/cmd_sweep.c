@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "load_common.h"
+#include "sweep_args.h"
 #include "cmds.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -23,36 +24,12 @@
 #include "http/url.h"
 #include "io/tls.h"
 
-enum { O_THREADS = 1, O_LEVELS, O_MAX, O_WARMUP, O_MEASURE, O_SLO, O_HEADER, O_METHOD, O_TIMEOUT,
-       O_JSON, O_CSV, O_RATES, O_CONNECTIONS, O_H2, O_H2C, O_STREAMS,
-       O_TLS /* CLI_TLS_COUNT ids from here */ };
+enum { O_JSON = 1, O_CSV, O_SWEEP /* SWEEP_OPT_COUNT ids from here */ };
 
 static const struct cli_opt sweep_opts[] = {
-    {O_THREADS, "threads", 't', "N", "Worker threads (capped at each level's connections). Default 2."},
-    {O_LEVELS, "levels", 0, "N,N,...", "Concurrencies to measure, in order."},
-    {O_MAX, "max", 0, "N", "Concurrencies 1, 2, 4... up to N (default 64) when --levels is not given."},
-    {O_RATES, "rates", 0, "R,R,...",
-     "Sweep the open model at these rates (e.g. 1k,2k,4k) instead of concurrencies; the USL is "
-     "fitted to the mean number in flight (Little's law)."},
-    {O_CONNECTIONS, "connections", 'c', "N",
-     "With --rates: the cap on requests in flight. Default 1000."},
-    {O_WARMUP, "warmup", 0, "DURATION", "Discarded run before each level. Default 1s."},
-    {O_MEASURE, "measure", 0, "DURATION", "Measured run at each level. Default 3s."},
-    {O_SLO, "slo", 0, "DURATION",
-     "p99 latency objective: the knee is the highest throughput whose p99 stays under it; a p99 "
-     "over 10 times it ends the sweep."},
-    {O_HEADER, "header", 'H', "'NAME: VALUE'", "Add a header to every request (repeatable)."},
-    {O_METHOD, "method", 'm', "METHOD", "Request method. Default GET."},
-    {O_TIMEOUT, "timeout", 0, "DURATION", "Request timeout. Default 2s."},
+    SWEEP_OPTS(O_SWEEP),
     {O_JSON, "json", 0, "FILE", "Write the result document (kind sweep)."},
     {O_CSV, "csv", 0, "FILE", "Write N,X rows for 'hotpath model usl'."},
-    {O_H2, "h2", 0, "[=prefer]",
-     "https: HTTP/2, agreed in the TLS handshake (--h2=prefer: HTTP/1.1 where not)."},
-    {O_H2C, "h2c", 0, NULL, "http: HTTP/2 over plain TCP with prior knowledge."},
-    {O_STREAMS, "max-concurrent-streams", 'M', "N",
-     "HTTP/2: streams kept busy per connection. The levels (--levels, --max) are then "
-     "connections, and the concurrency fitted is connections x N. Default 1."},
-    CLI_TLS_OPTS(O_TLS),
     {0, NULL, 0, NULL, NULL},
 };
 
@@ -71,60 +48,21 @@ static void progress(const struct hp_sweep_step *s, void *arg)
     fflush(stdout);
 }
 
-/* --levels (concurrencies) or --rates into sc. */
-static int parse_levels(const struct hp_cmd *cmd, const char *opt, const char *v,
-                        struct hp_sweep_config *sc)
-{
-    char buf[512], *items[HP_SWEEP_MAX_LEVELS];
-    int n = cli_split(cmd, opt, v, buf, sizeof buf, items, HP_SWEEP_MAX_LEVELS);
-    if (n < 0)
-        return -1;
-    sc->by_rate = strcmp(opt, "rates") == 0;
-    for (int i = 0; i < n; i++) {
-        int64_t level;
-        if (sc->by_rate) {
-            if (hp_parse_rate(items[i], &sc->rates[i], NULL) < 0 || !(sc->rates[i] > 0)) {
-                cli_usage_error(cmd, "--rates: '%s' is not a positive rate", items[i]);
-                return -1;
-            }
-        } else {
-            if (!cli_int(cmd, "levels", items[i], 1, 100000, &level))
-                return -1;
-            sc->levels[i] = (int)level;
-        }
-    }
-    sc->n_levels = n;
-    return 0;
-}
-
 static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
 {
-    static struct hp_sweep_config sc;
+    static struct sweep_args sa;
     static struct hp_sweep_step steps[HP_SWEEP_MAX_LEVELS];
     struct cli_parser p;
     struct hp_err err = {0};
-    const char *v, *url_text = NULL, *method = "GET", *json = NULL, *csv = NULL;
-    const char *headers[64];
-    int n_headers = 0, id, max = 64, rc, exit_code = HP_EXIT_OK;
-    int64_t n, slo_ns = 0;
-    struct hp_url url;
-    char *request = NULL;
-    struct hp_tls_opts tls_opts = {.server = false};
-    bool tls_given = false;
-    struct hp_load_plan h2plan = {0};
+    const char *v, *json = NULL, *csv = NULL;
+    int id, rc, exit_code = HP_EXIT_OK;
 
-    memset(&sc, 0, sizeof sc);
-    hp_load_config_defaults(&sc.base);
-    sc.warmup_ns = HP_NS_PER_S;
-    sc.measure_ns = 3 * HP_NS_PER_S;
-    sc.max_error_ratio = 0.1;
-    sc.max_in_flight = 1000;
+    sweep_args_init(&sa);
     cli_init(&p, cmd, argc, argv);
     while ((id = cli_next(&p, &v)) != CLI_DONE) {
-        int stored = cli_tls_store(cmd, id, O_TLS, v, &tls_opts);
+        int stored = sweep_args_option(cmd, O_SWEEP, id, v, &sa);
         if (stored < 0)
             return HP_EXIT_USAGE;
-        tls_given |= stored > 0;
         if (stored)
             continue;
         switch (id) {
@@ -134,48 +72,9 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
             cli_print_help(cmd, stdout);
             return HP_EXIT_OK;
         case CLI_POSITIONAL:
-            if (url_text)
+            if (sa.url_text)
                 return cli_usage_error(cmd, "unexpected argument '%s' (one URL only)", v);
-            url_text = v;
-            break;
-        case O_THREADS:
-            if (!cli_int(cmd, "threads", v, 1, HP_LOAD_MAX_THREADS, &n))
-                return HP_EXIT_USAGE;
-            sc.base.threads = (int)n;
-            break;
-        case O_LEVELS:
-            if (parse_levels(cmd, "levels", v, &sc) < 0)
-                return HP_EXIT_USAGE;
-            break;
-        case O_MAX:
-            if (!cli_int(cmd, "max", v, 1, 100000, &n))
-                return HP_EXIT_USAGE;
-            max = (int)n;
-            break;
-        case O_WARMUP:
-            if (!cli_duration(cmd, "warmup", v, &sc.warmup_ns))
-                return HP_EXIT_USAGE;
-            break;
-        case O_MEASURE:
-            if (!cli_duration(cmd, "measure", v, &sc.measure_ns) || sc.measure_ns <= 0)
-                return sc.measure_ns <= 0 ? cli_usage_error(cmd, "--measure must be above 0")
-                                          : HP_EXIT_USAGE;
-            break;
-        case O_SLO:
-            if (!cli_duration(cmd, "slo", v, &slo_ns))
-                return HP_EXIT_USAGE;
-            break;
-        case O_HEADER:
-            if (n_headers >= 64)
-                return cli_usage_error(cmd, "--header: at most 64 headers");
-            headers[n_headers++] = v;
-            break;
-        case O_METHOD:
-            method = v;
-            break;
-        case O_TIMEOUT:
-            if (!cli_duration(cmd, "timeout", v, &sc.base.timeout_ns) || sc.base.timeout_ns <= 0)
-                return HP_EXIT_USAGE;
+            sa.url_text = v;
             break;
         case O_JSON:
             json = v;
@@ -183,75 +82,31 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         case O_CSV:
             csv = v;
             break;
-        case O_RATES:
-            if (parse_levels(cmd, "rates", v, &sc) < 0)
-                return HP_EXIT_USAGE;
-            break;
-        case O_CONNECTIONS:
-            if (!cli_int(cmd, "connections", v, 1, 1000000, &n))
-                return HP_EXIT_USAGE;
-            sc.max_in_flight = (int)n;
-            break;
-        case O_H2:
-            if (v && strcmp(v, "prefer") != 0)
-                return cli_usage_error(cmd, "--h2=%s: the only choice is --h2=prefer", v);
-            h2plan.h2 = v ? HP_H2_PREFER : HP_H2_ALPN;
-            break;
-        case O_H2C:
-            h2plan.h2 = HP_H2C;
-            break;
-        case O_STREAMS:
-            if (!cli_int(cmd, "max-concurrent-streams", v, 1, HP_LOAD_MAX_PIPELINE, &n))
-                return HP_EXIT_USAGE;
-            h2plan.streams = (int)n;
-            break;
         }
     }
-    if (!url_text)
-        return cli_usage_error(cmd, "a URL is needed (e.g. hotpath sweep http://127.0.0.1:8080/)");
-    if (hp_url_parse(url_text, &url, &err) < 0)
-        return cli_usage_error(cmd, "%s", err.msg);
-    if (tls_given && !url.tls)
-        return cli_usage_error(cmd, "TLS options (-k, --cacert, --tls-version...) need an "
-                                    "https:// URL");
-    if (hp_load_plan_h2(&h2plan, &url, &sc.base, &tls_opts, &err) < 0)
-        return cli_usage_error(cmd, "%s", err.msg);
-    if (sc.n_levels == 0)
-        for (int l = 1; l <= max && sc.n_levels < HP_SWEEP_MAX_LEVELS; l *= 2)
-            sc.levels[sc.n_levels++] = l;
-    sc.slo_p99_ns = slo_ns;
-    sc.base.grace_ns = sc.base.timeout_ns;
-    sc.base.connect_timeout_ns = sc.base.timeout_ns;
-    if ((rc = hp_url_addr(&url, &sc.base.addr, &err)) < 0) {
-        cli_fail(cmd, rc, &err);
-        return HP_EXIT_FAIL;
+    if ((rc = sweep_args_finish(cmd, &sa)) != HP_EXIT_OK) {
+        sweep_args_free(&sa);
+        return rc;
     }
-    if ((rc = hp_request_build(method, &url, headers, n_headers, NULL, 0, &request,
-                               &sc.base.request_len, &err)) < 0)
-        return cli_usage_error(cmd, "%s", err.msg);
-    sc.base.request = request;
-    sc.base.head_request = strcmp(method, "HEAD") == 0;
+    const char *url_text = sa.url_text, *method = sa.method;
+    const char *const *headers = sa.headers;
+    int n_headers = sa.n_headers;
+    int64_t slo_ns = sa.slo_ns;
 
     sigset_t stop_sigs;
     load_block_stop_signals(&stop_sigs);
     int64_t started = hp_wall_ns(), t0 = hp_now_ns();
-    printf("Sweeping %s: %d levels, warm-up %s and %s measured each\n", url_text, sc.n_levels,
-           hp_format_duration(sc.warmup_ns, (char[32]){0}, 32),
-           hp_format_duration(sc.measure_ns, (char[32]){0}, 32));
+    printf("Sweeping %s: %d levels, warm-up %s and %s measured each\n", url_text, sa.sc.n_levels,
+           hp_format_duration(sa.sc.warmup_ns, (char[32]){0}, 32),
+           hp_format_duration(sa.sc.measure_ns, (char[32]){0}, 32));
     printf("  %8s %12s %10s %10s %9s\n",
-           sc.by_rate ? "rate" : sc.base.h2 != HP_H2_OFF ? "streams" : "conns", "throughput", "p50",
+           sa.sc.by_rate ? "rate" : sa.sc.base.h2 != HP_H2_OFF ? "streams" : "conns", "throughput", "p50",
            "p99", "errors");
     fflush(stdout);
     int done;
     enum hp_sweep_stop why;
-    if (url.tls && (rc = hp_load_plan_tls(&tls_opts, &url, &sc.base.tls, &err)) < 0) {
-        hp_free(request);
-        return cli_fail(cmd, rc, &err);
-    }
-    rc = hp_sweep_run(&sc, steps, &done, &why, progress, NULL, &stop_sigs, &err);
-    hp_free(request);
-    hp_tls_free(sc.base.tls); /* every level's engine is gone */
-    sc.base.tls = NULL;
+    rc = hp_sweep_run(&sa.sc, steps, &done, &why, progress, NULL, &stop_sigs, &err);
+    sweep_args_free(&sa); /* every level's engine is gone */
     if (rc < 0)
         return cli_fail(cmd, rc, &err);
     printf("  (%s)\n", hp_sweep_stop_reason(why));
@@ -260,7 +115,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     double nn[HP_SWEEP_MAX_LEVELS], xx[HP_SWEEP_MAX_LEVELS];
     int knee = -1;
     for (int i = 0; i < done; i++) {
-        nn[i] = sc.by_rate ? steps[i].mean_in_flight : steps[i].concurrency;
+        nn[i] = sa.sc.by_rate ? steps[i].mean_in_flight : steps[i].concurrency;
         xx[i] = steps[i].throughput_per_s;
         if (slo_ns > 0 && steps[i].p99_ns <= slo_ns &&
             (knee < 0 || steps[i].throughput_per_s > steps[knee].throughput_per_s))
@@ -282,7 +137,7 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         printf("\nno USL fit: %s\n", err.msg);
     }
     if (slo_ns > 0) {
-        if (knee >= 0 && sc.by_rate)
+        if (knee >= 0 && sa.sc.by_rate)
             printf("  knee under p99 %s: %s at a rate of %s\n",
                    hp_format_duration(slo_ns, (char[32]){0}, 32),
                    hp_format_rate(steps[knee].throughput_per_s, (char[32]){0}, 32),
@@ -320,14 +175,14 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         e = e ? e : hp_result_config_str(r, "method", method);
         for (int i = 0; i < n_headers && e == 0; i++)
             e = hp_result_config_header(r, headers[i]);
-        e = e ? e : hp_result_config_int(r, "warmup_ns", sc.warmup_ns);
-        e = e ? e : hp_result_config_int(r, "measure_ns", sc.measure_ns);
+        e = e ? e : hp_result_config_int(r, "warmup_ns", sa.sc.warmup_ns);
+        e = e ? e : hp_result_config_int(r, "measure_ns", sa.sc.measure_ns);
         e = e ? e : hp_result_config_int(r, "slo_p99_ns", slo_ns);
         e = e ? e : hp_result_config_str(r, "stopped", hp_sweep_stop_reason(why));
-        e = e ? e : hp_result_config_str(r, "levels", sc.by_rate ? "rates" : "concurrency");
+        e = e ? e : hp_result_config_str(r, "levels", sa.sc.by_rate ? "rates" : "concurrency");
         for (int i = 0; i < done && e == 0; i++) {
             double c = nn[i]; /* concurrency, or the mean in flight for rates */
-            if (sc.by_rate)
+            if (sa.sc.by_rate)
                 e = hp_result_series_point(r, "rate_per_s", "1/s", c, steps[i].rate_per_s);
             e = hp_result_series_point(r, "throughput_per_s", "1/s", c, steps[i].throughput_per_s);
             e = e ? e : hp_result_series_point(r, "latency_p50_ns", "ns", c, (double)steps[i].p50_ns);

@@ -13,6 +13,7 @@ extern const struct hp_cmd hp_cmd_bisect;
 extern const struct hp_cmd hp_cmd_version;
 extern const struct hp_cmd hp_cmd_serve;
 extern const struct hp_cmd hp_cmd_sweep;
+extern const struct hp_cmd hp_cmd_diagnose;
 extern const struct hp_cmd hp_cmd_cache;
 extern const struct hp_cmd hp_cmd_flame;
 extern const struct hp_cmd hp_cmd_profile;

@@ -24,6 +24,7 @@ const struct hp_cmd *const hp_commands[] = {
     &hp_cmd_serve,
     &hp_cmd_sql,
     &hp_cmd_sweep,
+    &hp_cmd_diagnose,
     &hp_cmd_help,
     &hp_cmd_version,
     NULL,

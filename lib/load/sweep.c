@@ -84,6 +84,8 @@ int hp_sweep_run(const struct hp_sweep_config *cfg, struct hp_sweep_step *out, i
             return 0;
         }
         lc.duration_ns = cfg->measure_ns;
+        if (cfg->measure_begin)
+            cfg->measure_begin(i, cfg->measure_arg);
         if (cfg->by_rate)
             hp_stages_constant(&lc.stages, cfg->rates[i], (double)lc.duration_ns / 1e9);
         if ((rc = run_once(&lc, &step, stop_signals, &stopped, err)) < 0)

@@ -37,6 +37,10 @@ struct hp_sweep_config {
     int64_t warmup_ns, measure_ns;
     int64_t slo_p99_ns;         /* 0: none; a p99 over 10 x this stops the sweep */
     double max_error_ratio;     /* stop above this (0.1) */
+    /* Called (when set) as each level's measured run is about to start,
+     * after its warm-up: diagnose starts its profilers there. */
+    void (*measure_begin)(int level, void *arg);
+    void *measure_arg;
 };
 
 enum hp_sweep_stop { HP_SWEEP_DONE, HP_SWEEP_ERRORS, HP_SWEEP_LATENCY, HP_SWEEP_COLLAPSE,

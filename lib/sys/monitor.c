@@ -352,8 +352,11 @@ static uint64_t stat_ticks(struct hp_mon *m, const char *path)
 }
 
 /* Each thread's CPU since the last sample: the busiest into p. */
-static void read_threads(struct hp_mon *m, double secs, struct hp_mon_point *p)
+/* Every thread's CPU ticks (the busiest is named) and context switches
+ * (/proc/PID/status counts the first thread's only: r gets the sum). */
+static void read_threads(struct hp_mon *m, struct raw *r, double secs, struct hp_mon_point *p)
 {
+    uint64_t vcs = 0, ivcs = 0;
     char path[96];
     snprintf(path, sizeof path, "/proc/%d/task", m->pid);
     DIR *d = opendir(path);
@@ -367,8 +370,17 @@ static void read_threads(struct hp_mon *m, double secs, struct hp_mon_point *p)
             continue;
         snprintf(path, sizeof path, "/proc/%d/task/%d/stat", m->pid, tid);
         m->threads[now][n++] = (struct thread_ticks){tid, stat_ticks(m, path)};
+        snprintf(path, sizeof path, "/proc/%d/task/%d/status", m->pid, tid);
+        if (slurp(m, path) >= 0) {
+            vcs += field_after(m->buf, "\nvoluntary_ctxt_switches:");
+            ivcs += field_after(m->buf, "\nnonvoluntary_ctxt_switches:");
+        }
     }
     closedir(d);
+    if (n > 0) {
+        r->vcs = vcs;
+        r->ivcs = ivcs;
+    }
     m->nthreads[now] = n;
     const struct thread_ticks *before = m->threads[m->cur_threads];
     for (int i = 0; secs > 0 && i < n; i++)
@@ -413,7 +425,7 @@ int hp_mon_sample(struct hp_mon *m, int64_t now_ns, struct hp_mon_point *p)
     }
     double secs = m->primed ? (double)(now_ns - m->prev.t_ns) / 1e9 : 0;
     if (r->proc)
-        read_threads(m, secs, p);
+        read_threads(m, r, secs, p);
     if (!m->primed) {
         m->primed = true;
         m->t0_ns = now_ns;
