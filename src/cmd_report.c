@@ -28,6 +28,9 @@ static const struct cli_opt report_opts[] = {
      "Performance Test Report of load and sweep results: summary and verdict, goals and SLOs, "
      "scenarios, results, verdicts, environment), capacity-plan (from plan, sweep and model "
      "results: summary, measured capacity, scalability model, forecast and fleet, assumptions), "
+     "rca (the Root-Cause Analysis of diagnose results: the answer, where the service stops, "
+     "what saturates first, where the time goes with differential flame graphs, what to try, "
+     "resource use, method and overhead), "
      "test-strategy (from one scenario file: objectives, scenarios and load profiles, SLOs, "
      "environments, CI gates, tools), or architecture-review (from one architecture file, the "
      "YAML of model mva with objective: {response: 200ms}: each station's demand and "
@@ -74,7 +77,7 @@ static int run_report(const struct hp_cmd *cmd, int argc, char **argv)
     int as = hp_report_as_parse(as_text);
     if (!strategy && !arch && as < 0)
         return cli_usage_error(cmd, "--as %s: expected results, test-report, capacity-plan, "
-                                    "test-strategy or architecture-review", as_text);
+                                    "rca, test-strategy or architecture-review", as_text);
     if (!output)
         return cli_usage_error(cmd, "-o FILE.html or -o FILE.md is needed");
     bool html = cli_ends_with(output, ".html") || cli_ends_with(output, ".htm");
@@ -169,6 +172,7 @@ const struct hp_cmd hp_cmd_report = {
     .examples = "  hotpath report run.json -o report.html\n"
                 "  hotpath report --as test-report before.json after.json -o report.md\n"
                 "  hotpath report --as capacity-plan sweep.json plan.json -o capacity.html\n"
+                "  hotpath report --as rca diagnose.json -o rca.html\n"
                 "  hotpath report --as test-strategy load.yaml -o strategy.html\n"
                 "  hotpath report --as architecture-review shop.yaml -o review.html\n",
     .run = run_report,

@@ -401,7 +401,9 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
                  "machine %.0f%% busy; the work that thread does is serialised on it",
                  level_text(in, at, lt, sizeof lt), 100 * thr, k->proc_cpu, 100 * mach);
         cpu_full = true;
-    } else if (proc_share >= 0.85 || mach >= 0.9) {
+    } else if (proc_share >= 0.85 || (mach >= 0.9 && (a->knee >= 0 || proc_share >= 0.5))) {
+        /* the machine's CPUs full: a cause when the service stopped there or
+         * used a good part of them (else others were using them) */
         struct hp_diag_finding *f =
             proc_share >= 0.85
                 ? finding(a, HP_CAUSE_CPU, 0.9 + 0.3 * proc_share,
@@ -497,10 +499,11 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
         struct hp_diag_finding *f =
             finding(a, HP_CAUSE_NONE, 0, "nothing saturated within the range swept");
         evidence(f, "throughput followed the load up to %s (%s, p99 %s); there the process "
-                 "used %.2f of %d CPUs and the machine was %.0f%% busy",
+                 "used %.2f of %d CPUs and the machine was %.0f%% busy%s",
                  level_text(in, n - 1, lt, sizeof lt),
                  rate(lv[n - 1].throughput_per_s, b1, sizeof b1),
-                 dur(lv[n - 1].p99_ns, b2, sizeof b2), lv[n - 1].proc_cpu, ncpu, 100 * mach);
+                 dur(lv[n - 1].p99_ns, b2, sizeof b2), lv[n - 1].proc_cpu, ncpu, 100 * mach,
+                 mach >= 0.9 ? " (by other processes)" : "");
     }
     qsort(a->findings, (size_t)a->n_findings, sizeof a->findings[0], by_score);
 

@@ -15,6 +15,7 @@
 #include "model/usl.h"
 #include "report/cache_section.h"
 #include "report/guard_section.h"
+#include "report/rca.h"
 #include "report/use_section.h"
 #include "report/sql_section.h"
 #include "stat/hist.h"
@@ -614,18 +615,6 @@ static bool sweep_usl(const struct hp_report_input *in, struct hp_usl *u)
            met(in, "usl_lambda", &u->lambda) && u->lambda > 0;
 }
 
-static int usl_curve(struct hp_chart *c, const char *name, const struct hp_usl *u, double n_max)
-{
-    struct hp_series *s = hp_chart_series(c, name, HP_DRAW_LINE);
-    if (!s)
-        return c->n_series == HP_CHART_MAX_SERIES ? 0 : -ENOMEM;
-    for (int i = 0; i <= 120; i++) {
-        double n = 1 + (n_max - 1) * i / 120.0;
-        TRY(hp_series_add(s, n, hp_usl_throughput(u, n)));
-    }
-    return 0;
-}
-
 static double max_x(json_t *pts)
 {
     double m = 1, t, v;
@@ -707,7 +696,7 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
     NEED(c);
     TRY(hp_report_add_series(c, "measured", xs, HP_DRAW_POINTS, 1));
     if (fit)
-        TRY(usl_curve(c, "USL fit", &u, fmax(nmax * 1.15, peak && pn < nmax * 2 ? pn * 1.1 : 0)));
+        TRY(hp_report_usl_curve(c, "USL fit", &u, fmax(nmax * 1.15, peak && pn < nmax * 2 ? pn * 1.1 : 0)));
     if (knee) {
         snprintf(title, sizeof title, "knee %.0f", kn);
         TRY(hp_chart_rule(c, title, kn, true));
@@ -891,7 +880,7 @@ static int usl_section(struct hp_rdoc *d, const struct hp_report_input *in, stru
     struct hp_chart *c = hp_rdoc_chart(d, "usl-model", "X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1))",
                                        "N (users, connections)", "count", "throughput", "1/s");
     NEED(c);
-    TRY(usl_curve(c, "USL", &u, peak ? fmax(pn * 2, 8) : 64));
+    TRY(hp_report_usl_curve(c, "USL", &u, peak ? fmax(pn * 2, 8) : 64));
     if (peak) {
         snprintf(title, sizeof title, "peak %.1f", pn);
         TRY(hp_chart_rule(c, title, pn, true));
@@ -974,6 +963,8 @@ static int doc_section(struct hp_rdoc *d, const struct hp_report_input *in, stru
         return hp_report_cache_section(d, in, 2, err);
     if (strcmp(kind, "monitor") == 0)
         return hp_report_monitor_section(d, in, 2, err);
+    if (strcmp(kind, "diagnose") == 0)
+        return hp_report_diagnose_section(d, in, 2, err);
     if (strcmp(kind, "profile") == 0)
         return hp_report_profile_section(d, in, 2, err);
     if (strcmp(kind, "history") == 0)
@@ -1404,6 +1395,8 @@ int hp_report_as_parse(const char *s)
         return HP_REPORT_TEST;
     if (strcmp(s, "capacity-plan") == 0)
         return HP_REPORT_CAPACITY;
+    if (strcmp(s, "rca") == 0)
+        return HP_REPORT_RCA;
     return -1;
 }
 
@@ -1417,7 +1410,7 @@ int hp_report_build(const struct hp_report_input *in, size_t n, enum hp_report_a
     if (n > MAX_DOCS)
         return hp_err_set(err, HP_EUSAGE, "at most %d result documents in one report", MAX_DOCS);
     static const char *const titles[] = {"hotpath report", "Performance Test Report",
-                                         "Capacity Plan"};
+                                         "Capacity Plan", "Root-Cause Analysis"};
     struct hp_rdoc *d = hp_rdoc_new(titles[as]);
     if (!d)
         return hp_err_set(err, -ENOMEM, "out of memory");
@@ -1435,6 +1428,8 @@ int hp_report_build(const struct hp_report_input *in, size_t n, enum hp_report_a
             rc = test_report(d, in, n, err);
         } else if (as == HP_REPORT_CAPACITY) {
             rc = capacity_plan(d, in, n, err);
+        } else if (as == HP_REPORT_RCA) {
+            rc = hp_report_rca(d, in, n, err);
         } else {
             for (size_t i = 0; i < n && rc == 0; i++)
                 rc = doc_section(d, &in[i], err);

@@ -28,6 +28,7 @@ enum hp_report_as {
     HP_REPORT_RESULTS,  /* every document's sections, then comparisons */
     HP_REPORT_TEST,     /* Performance Test Report: load and sweep results */
     HP_REPORT_CAPACITY, /* Capacity Plan: plan, sweep and model results */
+    HP_REPORT_RCA,      /* Root-Cause Analysis: diagnose results (report/rca.h) */
 };
 
 /* Build the report of n documents (n >= 1) as `as`. On success *out is the
@@ -35,7 +36,7 @@ enum hp_report_as {
 int hp_report_build(const struct hp_report_input *in, size_t n, enum hp_report_as as,
                     struct hp_rdoc **out, struct hp_err *err);
 
-/* Names as "--as" takes them: "results", "test-report", "capacity-plan";
+/* Names as "--as" takes them: "results", "test-report", "capacity-plan", "rca";
  * -1 when unknown. */
 int hp_report_as_parse(const char *s);
 

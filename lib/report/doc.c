@@ -63,6 +63,8 @@ void hp_rdoc_free(struct hp_rdoc *d)
         hp_free(d->blocks[i].text);
         table_free(d->blocks[i].table);
         chart_free(d->blocks[i].chart);
+        hp_free(d->blocks[i].id);
+        hp_free(d->blocks[i].caption);
     }
     hp_free(d->blocks);
     hp_free(d->title);
@@ -245,6 +247,37 @@ int hp_rdoc_kv(struct hp_rtable *t, const char *key, const char *fmt, ...)
     return rc;
 }
 
+/* "chartN-slug": lower case letters, digits and dashes. */
+static void make_id(struct hp_rdoc *d, const char *slug, char *id, size_t size)
+{
+    snprintf(id, size, "chart%d-%s", ++d->next_chart, slug);
+    for (char *p = id; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            *p = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : '-';
+}
+
+int hp_rdoc_svg(struct hp_rdoc *d, const char *slug, const char *caption, const char *svg,
+                size_t len)
+{
+    char id[80];
+    make_id(d, slug, id, sizeof id);
+    char *text = hp_malloc(len + 1), *i = hp_strdup(id), *c = hp_strdup(caption);
+    struct hp_block *b = text && i && c ? push(d, HP_B_SVG) : NULL;
+    if (!b) {
+        hp_free(text);
+        hp_free(i);
+        hp_free(c);
+        return -ENOMEM;
+    }
+    memcpy(text, svg, len);
+    text[len] = '\0';
+    b->text = text;
+    b->id = i;
+    b->caption = c;
+    d->n++;
+    return 0;
+}
+
 struct hp_chart *hp_rdoc_chart(struct hp_rdoc *d, const char *slug, const char *title,
                                const char *x_label, const char *x_unit, const char *y_label,
                                const char *y_unit)
@@ -253,10 +286,7 @@ struct hp_chart *hp_rdoc_chart(struct hp_rdoc *d, const char *slug, const char *
     if (!c)
         return NULL;
     char id[80];
-    snprintf(id, sizeof(id), "chart%d-%s", ++d->next_chart, slug);
-    for (char *p = id; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-            *p = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : '-';
+    make_id(d, slug, id, sizeof id);
     c->id = hp_strdup(id);
     c->title = hp_strdup(title);
     c->x_label = hp_strdup(x_label);

@@ -14,7 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum hp_block_kind { HP_B_HEADING, HP_B_PARA, HP_B_KV, HP_B_TABLE, HP_B_CHART };
+/* HP_B_SVG: a whole SVG document of its own (a flame graph with its script):
+ * in HTML an inline frame holding it, in Markdown a file beside. */
+enum hp_block_kind { HP_B_HEADING, HP_B_PARA, HP_B_KV, HP_B_TABLE, HP_B_CHART, HP_B_SVG };
 
 /* How a paragraph, a table row or a cell is marked. */
 enum hp_mark { HP_MARK_NONE, HP_MARK_PASS, HP_MARK_FAIL, HP_MARK_NOTE,
@@ -84,6 +86,8 @@ struct hp_block {
     char *text;          /* headings, paragraphs */
     struct hp_rtable *table; /* KV (2 columns, no header) and TABLE */
     struct hp_chart *chart;
+    char *id;            /* HP_B_SVG: unique in the document (text is the SVG, caption below) */
+    char *caption;
 };
 
 struct hp_rdoc {
@@ -126,6 +130,11 @@ int hp_chart_rule(struct hp_chart *c, const char *label, double value, bool vert
 /* The next category of a categorical x axis (x = how many came before).
  * 0, or -ENOMEM; past HP_CHART_MAX_CATS nothing is added. */
 int hp_chart_category(struct hp_chart *c, const char *name);
+/* A whole SVG document (len bytes) shown as it is, with a caption; its id
+ * is made like a chart's from `slug`. 0 or -ENOMEM. */
+int hp_rdoc_svg(struct hp_rdoc *d, const char *slug, const char *caption, const char *svg,
+                size_t len);
+
 /* Points over all series. */
 size_t hp_chart_points(const struct hp_chart *c);
 

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "core/alloc.h"
 #include "core/file.h"
 #include "report/svg.h"
 
@@ -120,6 +123,32 @@ static void html_table(FILE *f, const struct hp_rtable *t)
     fputs("</tbody></table></div>\n", f);
 }
 
+/* A whole SVG document in an inline frame of its own, from a data: URL, so
+ * that its script (a flame graph's zoom and search) runs apart from the
+ * page's; as tall as the SVG says. */
+static void svg_frame(FILE *f, const struct hp_block *b)
+{
+    int height = 600;
+    const char *h = strstr(b->text, " height=\"");
+    if (h && h - b->text < 2000)
+        height = atoi(h + 9) > 0 ? atoi(h + 9) + 4 : height;
+    size_t len = strlen(b->text);
+    unsigned char *enc = hp_malloc(4 * ((len + 2) / 3) + 1);
+    fputs("<figure class=\"hp-svg\">", f);
+    if (enc) {
+        EVP_EncodeBlock(enc, (const unsigned char *)b->text, (int)len);
+        fprintf(f, "<iframe title=\"%s\" style=\"width:100%%;height:%dpx;border:0\" "
+                   "src=\"data:image/svg+xml;base64,",
+                b->id, height);
+        fputs((const char *)enc, f);
+        fputs("\"></iframe>", f);
+        hp_free(enc);
+    }
+    fputs("<figcaption>", f);
+    hp_xml_escape(f, b->caption);
+    fputs("</figcaption></figure>\n", f);
+}
+
 static const char *mark_class(enum hp_mark m)
 {
     return m == HP_MARK_PASS ? " class=\"pass\"" : m == HP_MARK_FAIL ? " class=\"fail\""
@@ -205,6 +234,9 @@ int hp_report_html_text(const struct hp_rdoc *d, const char *generator, char **o
                   "<script type=\"application/json\" class=\"hp-data\">", f);
             hp_svg_chart_data(f, b->chart);
             fputs("</script></figure>\n", f);
+            break;
+        case HP_B_SVG:
+            svg_frame(f, b);
             break;
         }
     }
@@ -366,6 +398,18 @@ int hp_report_write_markdown(const struct hp_rdoc *d, const char *generator, con
             fputs("![", f);
             md_escape(f, b->chart->title, false);
             fprintf(f, "](%s-%s.svg)\n\n", stem, b->chart->id);
+            break;
+        }
+        case HP_B_SVG: {
+            char svg_path[1400];
+            snprintf(svg_path, sizeof(svg_path), "%s/%s-%s.svg", dir, stem, b->id);
+            rc = hp_file_write_atomic(svg_path, b->text, strlen(b->text), err);
+            /* the image, and a link to open it where its script runs (zoom, search) */
+            fputs("[![", f);
+            md_escape(f, b->caption, false);
+            fprintf(f, "](%s-%s.svg)](%s-%s.svg)\n\n", stem, b->id, stem, b->id);
+            md_escape(f, b->caption, false);
+            fputs("\n\n", f);
             break;
         }
         }

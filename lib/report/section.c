@@ -62,3 +62,18 @@ int hp_report_add_spectrum(struct hp_chart *c, const char *name, const struct hp
     }
     return 0;
 }
+
+int hp_report_usl_curve(struct hp_chart *c, const char *name, const struct hp_usl *u,
+                        double n_max)
+{
+    struct hp_series *s = hp_chart_series(c, name, HP_DRAW_LINE);
+    if (!s)
+        return c->n_series == HP_CHART_MAX_SERIES ? 0 : -ENOMEM;
+    for (int i = 0; i <= 120; i++) {
+        double n = 1 + (n_max - 1) * i / 120.0;
+        int rc = hp_series_add(s, n, hp_usl_throughput(u, n));
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}

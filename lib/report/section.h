@@ -13,6 +13,7 @@
 
 #include "core/result.h"
 #include "report/doc.h"
+#include "model/usl.h"
 #include "stat/hist.h"
 
 struct hp_report_input {
@@ -37,5 +38,10 @@ int hp_report_add_series(struct hp_chart *c, const char *name, json_t *pts, enum
  * 1 - 1/count. 0, or -ENOMEM (a full chart is not an error). */
 int hp_report_add_spectrum(struct hp_chart *c, const char *name, const struct hp_hist *h,
                            bool dashed);
+
+/* The USL's throughput from 1 to n_max on c as a line named name. 0, or
+ * -ENOMEM (a full chart is not an error). */
+int hp_report_usl_curve(struct hp_chart *c, const char *name, const struct hp_usl *u,
+                        double n_max);
 
 #endif
