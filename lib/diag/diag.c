@@ -205,6 +205,13 @@ int hp_diag_knee(const struct hp_diag_level *lv, int n, bool by_rate, int64_t sl
         }
         if (lv[i].p99_ns > 0 && lv[i].p99_ns < low)
             low = lv[i].p99_ns;
+        /* a latency knee the next level does not repeat was a passing stall
+         * (of the machine, not the service): throughput kept up and p99
+         * came back */
+        if ((w == HP_KNEE_SLO || w == HP_KNEE_LATENCY) && i + 1 < n &&
+            lv[i + 1].p99_ns <= (w == HP_KNEE_SLO ? (double)slo_ns : 5 * low) &&
+            (!by_rate || lv[i].throughput_per_s >= 0.95 * lv[i].level))
+            w = HP_KNEE_NONE;
         if (w != HP_KNEE_NONE) {
             *why = w;
             *below = i - 1;
@@ -391,6 +398,10 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
     double mach = isfinite(k->cpu_util) ? k->cpu_util : 0;
     double loader = isfinite(k->loader_cpu) ? k->loader_cpu : 0;
     double thr = isfinite(k->thread_max_cpu) ? k->thread_max_cpu : 0;
+    double ours = ((isfinite(k->proc_cpu) ? k->proc_cpu : 0) + loader) / ncpu;
+    bool starved = in->off_cpu && isfinite(a->off_share[HP_OFF_PREEMPTED]) &&
+                   a->off_share[HP_OFF_PREEMPTED] >= 0.2;
+    const char *others = mach >= 0.9 && !(ours >= 0.5 * mach) ? ", by other processes" : "";
     if (ncpu >= 2 && thr >= 0.85 && proc_share < 0.7) {
         struct hp_diag_finding *f =
             finding(a, HP_CAUSE_THREAD_CPU, 1.0 + 0.3 * thr, "one thread's CPU: %s is busy %.0f%% "
@@ -401,9 +412,10 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
                  "machine %.0f%% busy; the work that thread does is serialised on it",
                  level_text(in, at, lt, sizeof lt), 100 * thr, k->proc_cpu, 100 * mach);
         cpu_full = true;
-    } else if (proc_share >= 0.85 || (mach >= 0.9 && (a->knee >= 0 || proc_share >= 0.5))) {
-        /* the machine's CPUs full: a cause when the service stopped there or
-         * used a good part of them (else others were using them) */
+    } else if (proc_share >= 0.85 || (mach >= 0.9 && (ours >= 0.5 * mach || starved))) {
+        /* the machine's CPUs full: a cause when the service and the load
+         * used the most of them, or the service's threads waited for one
+         * (else others used them, and it did not matter to the service) */
         struct hp_diag_finding *f =
             proc_share >= 0.85
                 ? finding(a, HP_CAUSE_CPU, 0.9 + 0.3 * proc_share,
@@ -471,17 +483,18 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
                     a->findings[i].cause != HP_CAUSE_LOADER &&
                     a->findings[i].cause != HP_CAUSE_NETWORK;
     if (a->knee >= 0 && !resource) {
-        if (proc_share < 0.5 && thr < 0.7 && mach < 0.8) {
+        if (proc_share < 0.5 && thr < 0.7 && a->in_service >= 1) {
             struct hp_diag_finding *f = finding(
                 a, HP_CAUSE_POOL, 1.0, "a pool is full: about %.1f requests in service at "
-                "once, with the CPUs %.0f%% idle", a->in_service, 100 * (1 - mach));
+                "once, while the process uses %.2f of %d CPUs", a->in_service, k->proc_cpu,
+                ncpu);
             evidence(f, "throughput stopped at %s (%s) while the process used %.2f of %d "
-                     "CPUs and no lock or disk wait showed; Little's law: %s x the unloaded "
+                     "CPUs (the machine %.0f%% busy%s) and no lock or disk wait showed; Little's law: %s x the unloaded "
                      "response time %s = %.1f requests in service: a pool of workers, threads "
                      "or connections of about that size (or a dependency that allows that "
                      "many) is the limit; the mean response time grew from %s to %s by "
                      "queueing", rate(k->throughput_per_s, b1, sizeof b1),
-                     level_text(in, at, lt, sizeof lt), k->proc_cpu, ncpu,
+                     level_text(in, at, lt, sizeof lt), k->proc_cpu, ncpu, 100 * mach, others,
                      rate(k->throughput_per_s, b2, sizeof b2), dur(min_mean, b3, sizeof b3),
                      a->in_service, dur(min_mean, b4, sizeof b4),
                      dur(k->mean_ns, b5, sizeof b5));
@@ -503,7 +516,7 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
                  level_text(in, n - 1, lt, sizeof lt),
                  rate(lv[n - 1].throughput_per_s, b1, sizeof b1),
                  dur(lv[n - 1].p99_ns, b2, sizeof b2), lv[n - 1].proc_cpu, ncpu, 100 * mach,
-                 mach >= 0.9 ? " (by other processes)" : "");
+                 others);
     }
     qsort(a->findings, (size_t)a->n_findings, sizeof a->findings[0], by_score);
 
@@ -557,10 +570,10 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
             double per_req = k->throughput_per_s > 0 ? k->proc_cpu / k->throughput_per_s : 0;
             double ceiling = per_req > 0 ? ncpu / per_req : INFINITY;
             suggest(a, "More workers (a bigger pool)",
-                    "about %.1f requests are in service at once and the CPUs are %.0f%% idle; "
-                    "by Little's law twice the pool carries up to %s at the same response "
+                    "about %.1f requests are in service at once and the process uses %.0f%% "
+                    "of the CPUs; by Little's law twice the pool carries up to %s at the same response "
                     "time, until the CPUs (%.3g ms of CPU a request) cap it near %s",
-                    a->in_service, 100 * (1 - mach),
+                    a->in_service, 100 * proc_share,
                     rate(2 * k->throughput_per_s, b1, sizeof b1), per_req * 1e3,
                     isfinite(ceiling) ? rate(ceiling, b2, sizeof b2) : "no limit seen");
             break;
@@ -589,7 +602,7 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
                 "repeat, a cache removes most of it", dom->name, 100 * dom->after_share);
     if (a->knee >= 0 && k->throughput_per_s > 0) {
         double x1 = k->throughput_per_s;
-        if (a->usl_fitted) {
+        if (a->usl_fitted && a->usl.r_squared >= 0.8 && a->usl.sigma <= 1) {
             double s = a->usl.sigma, kp = a->usl.kappa, x[3];
             int ns[3] = {2, 4, 8};
             for (int i = 0; i < 3; i++)

@@ -155,7 +155,8 @@ struct hp_diag_answer {
  * level's throughput grew by less than a quarter of its load's growth; an
  * open level answered under 95% of its rate), or p99 passes slo_ns, or,
  * without an objective (slo_ns 0), p99 jumps past 5 times the lowest before
- * it (and by 1 ms or more). *below is the level before it (-1 when the knee is the first);
+ * it (and by 1 ms or more). A latency knee that the next level does not
+ * repeat, throughput keeping up, was a passing stall and is not one. *below is the level before it (-1 when the knee is the first);
  * with no knee both are the last two levels and the result is -1. */
 int hp_diag_knee(const struct hp_diag_level *lv, int n, bool by_rate, int64_t slo_ns, int *below,
                  enum hp_diag_knee_why *why);

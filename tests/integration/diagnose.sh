@@ -93,7 +93,8 @@ assert 0.8 * 16384 <= m["rss_growth_per_request_bytes"] <= 1.5 * 16384, m
 
 # healthy, started by diagnose: a free port first
 port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-"$hotpath" diagnose --rates 100,200,400 --slo 50ms $short --json "$work/healthy.json" \
+"$hotpath" diagnose --rates 100,200,400 --slo 100ms --warmup 300ms --measure 2s \
+    --json "$work/healthy.json" \
     "http://127.0.0.1:$port/" -- "$hotpath" serve --listen "127.0.0.1:$port" \
     --truth "$work/healthy-truth.json" >"$work/healthy.out" 2>&1 ||
     fail "healthy: diagnose failed: $(tail -n 20 "$work/healthy.out")"

@@ -128,9 +128,15 @@ static void knee_of_closed_and_open_sweeps(void **state)
     assert_int_equal(hp_diag_knee(o, 3, true, 0, &below, &why), 2);
     assert_int_equal(why, HP_KNEE_RATE);
     o[1].p99_ns = 6e6;
+    o[2].p99_ns = 9e6;
+    o[2].throughput_per_s = 400;
     assert_int_equal(hp_diag_knee(o, 3, true, 0, &below, &why), 1);
     assert_int_equal(below, 0);
     assert_int_equal(why, HP_KNEE_LATENCY);
+    /* the same jump once, p99 back at the next level: a passing stall */
+    o[2].p99_ns = 1.1e6;
+    assert_int_equal(hp_diag_knee(o, 3, true, 0, &below, &why), -1);
+    o[2].throughput_per_s = 370;
     /* the first level itself */
     o[0].throughput_per_s = 50;
     assert_int_equal(hp_diag_knee(o, 3, true, 0, &below, &why), 0);
@@ -194,6 +200,25 @@ static void pool_full_with_cpus_idle(void **state)
     assert_close(a.in_service, 4.1, 1e-9, 0);
     assert_non_null(strstr(a.findings[0].evidence, "Little's law"));
     assert_non_null(strstr(a.suggestions[0].what, "More workers"));
+}
+
+/* Others filling the machine's CPUs do not make the CPU the cause, unless
+ * the service's threads waited for one. */
+static void busy_machine_by_others(void **state)
+{
+    (void)state;
+    struct hp_diag_level lv[5], u = idle_use();
+    u.cpu_util = 0.99;
+    u.runq = 4;
+    sweep_with(lv, &u);
+    double off[HP_OFF_KINDS] = {[HP_OFF_IDLE] = 2.9e9, [HP_OFF_PREEMPTED] = 0.05e9};
+    static struct hp_diag_answer a;
+    analyse(lv, 5, off, 0.04, &a);
+    assert_int_equal(a.findings[0].cause, HP_CAUSE_POOL);
+    assert_non_null(strstr(a.findings[0].evidence, "by other processes"));
+    off[HP_OFF_PREEMPTED] = 1.5e9; /* its threads runnable a third of their time */
+    analyse(lv, 5, off, 0.04, &a);
+    assert_int_equal(a.findings[0].cause, HP_CAUSE_CPU);
 }
 
 static void one_thread_busy(void **state)
@@ -327,6 +352,7 @@ int main(void)
         cmocka_unit_test(grown_orders_by_added_cpu),
         cmocka_unit_test(knee_of_closed_and_open_sweeps),
         cmocka_unit_test(pool_full_with_cpus_idle),
+        cmocka_unit_test(busy_machine_by_others),
         cmocka_unit_test(one_thread_busy),
         cmocka_unit_test(cpus_full_and_the_loader_beside),
         cmocka_unit_test(lock_waits_over_cpu),
