@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (hp_result_parse((const char *)data, size, "fuzz.json", &r, NULL) != 0)
         return 0;
     struct hp_report_input in[2] = {{r, "a.json"}, {r, "b.json"}}; /* two: the overlays too */
-    for (int as = HP_REPORT_RESULTS; as <= HP_REPORT_CAPACITY; as++) {
+    for (int as = HP_REPORT_RESULTS; as <= HP_REPORT_RCA; as++) {
         struct hp_rdoc *d = NULL;
         struct hp_err err = {0};
         if (hp_report_build(in, 2, (enum hp_report_as)as, &d, &err) == 0) {

@@ -570,10 +570,10 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
             double per_req = k->throughput_per_s > 0 ? k->proc_cpu / k->throughput_per_s : 0;
             double ceiling = per_req > 0 ? ncpu / per_req : INFINITY;
             suggest(a, "More workers (a bigger pool)",
-                    "about %.1f requests are in service at once and the process uses %.0f%% "
-                    "of the CPUs; by Little's law twice the pool carries up to %s at the same response "
+                    "about %.1f requests are in service at once and the process uses %.2f of "
+                    "%d CPUs; by Little's law twice the pool carries up to %s at the same response "
                     "time, until the CPUs (%.3g ms of CPU a request) cap it near %s",
-                    a->in_service, 100 * proc_share,
+                    a->in_service, k->proc_cpu, ncpu,
                     rate(2 * k->throughput_per_s, b1, sizeof b1), per_req * 1e3,
                     isfinite(ceiling) ? rate(ceiling, b2, sizeof b2) : "no limit seen");
             break;
