@@ -541,7 +541,7 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
             suggest(a, "Spread the work over more threads (or processes)",
                     "one thread is %.0f%% busy while %d CPUs have %.2f cores to spare%s%s",
                     100 * thr, ncpu, ncpu - k->proc_cpu,
-                    dom ? "; the most of its time goes to " : "", dom ? dom->name : "");
+                    dom ? "; most of its time goes to " : "", dom ? dom->name : "");
             break;
         case HP_CAUSE_CPU:
             if (top)
