@@ -442,3 +442,15 @@ bool cli_ends_with(const char *s, const char *suffix)
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
+
+void cli_join_words(char *const *words, char *buf, size_t size)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (char *const *w = words; *w && k + 1 < size; w++) {
+        int n = snprintf(buf + k, size - k, "%s%s", w == words ? "" : " ", *w);
+        if (n < 0)
+            break;
+        k += (size_t)n;
+    }
+}

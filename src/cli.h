@@ -75,6 +75,9 @@ int cli_split(const struct hp_cmd *cmd, const char *opt, const char *v, char *bu
 
 /* Whether s ends with suffix (an output's extension: ".svg"). */
 bool cli_ends_with(const char *s, const char *suffix);
+/* A command's words (NULL-terminated) joined by spaces into buf, cut to
+ * size: how a started command is named in output and documents. */
+void cli_join_words(char *const *words, char *buf, size_t size);
 
 /* Options that only store their value, described by a table instead of a
  * case each: where the value goes (offsetof into the caller's struct) and

@@ -718,10 +718,7 @@ static int run_diagnose(const struct hp_cmd *cmd, int argc, char **argv)
     pid_t started = 0;
     char target[256];
     if (command) {
-        int k = 0;
-        for (char **c = command; *c && k < (int)sizeof target - 1; c++)
-            k += snprintf(target + k, sizeof target - (size_t)k, "%s%s", c == command ? "" : " ",
-                          *c);
+        cli_join_words(command, target, sizeof target);
         if ((rc = start_service(cmd, command, &sc->base.addr, ready, &started)) != HP_EXIT_OK) {
             stop_service(started);
             sweep_args_free(&sa);

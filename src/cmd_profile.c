@@ -279,10 +279,7 @@ static int run_profile(const struct hp_cmd *cmd, int argc, char **argv)
     o.duration_ns = duration;
     char target[256];
     if (command) {
-        int k = 0;
-        for (char **a = command; *a && k < (int)sizeof target - 1; a++)
-            k += snprintf(target + k, sizeof target - (size_t)k, "%s%s", a == command ? "" : " ",
-                          *a);
+        cli_join_words(command, target, sizeof target);
     } else {
         snprintf(target, sizeof target, "pid %d", o.pid);
     }
