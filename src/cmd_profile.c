@@ -168,6 +168,7 @@ static int write_json(const char *path, struct hp_prof_result *r, const char *ta
     rc = rc ? rc : hp_result_config_int(d, "frequency_hz", freq);
     rc = rc ? rc : hp_result_config_str(d, "event", r->event);
     rc = rc ? rc : hp_result_config_bool(d, "kernel", r->kernel);
+    rc = rc ? rc : hp_result_config_bool(d, "cpu_wide", r->cpu_wide);
     rc = rc ? rc : hp_result_metric(d, "samples", (double)r->samples, "count");
     rc = rc ? rc : hp_result_metric(d, "lost", (double)r->lost, "count");
     rc = rc ? rc : hp_result_metric(d, "stacks", (double)r->unique_stacks, "count");

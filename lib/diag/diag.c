@@ -412,14 +412,19 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
                  "machine %.0f%% busy; the work that thread does is serialised on it",
                  level_text(in, at, lt, sizeof lt), 100 * thr, k->proc_cpu, 100 * mach);
         cpu_full = true;
-    } else if (proc_share >= 0.85 || (mach >= 0.9 && (ours >= 0.5 * mach || starved))) {
-        /* the machine's CPUs full: a cause when the service and the load
-         * used the most of them, or the service's threads waited for one
-         * (else others used them, and it did not matter to the service) */
+    } else if (proc_share >= 0.85 || starved || (mach >= 0.9 && ours >= 0.5 * mach)) {
+        /* the CPUs: the process used nearly all it may, or its threads
+         * waited for one a fifth of their time, or the machine's are full
+         * with the service and the load (else others used them, and it did
+         * not matter to the service) */
         struct hp_diag_finding *f =
             proc_share >= 0.85
                 ? finding(a, HP_CAUSE_CPU, 0.9 + 0.3 * proc_share,
                           "CPU: the process uses %.2f of %d CPUs", k->proc_cpu, ncpu)
+            : starved && mach < 0.9
+                ? finding(a, HP_CAUSE_CPU, 0.9 + a->off_share[HP_OFF_PREEMPTED],
+                          "CPU: the threads wait for a CPU %.0f%% of their time",
+                          100 * a->off_share[HP_OFF_PREEMPTED])
                 : finding(a, HP_CAUSE_CPU, 0.8 + 0.3 * mach,
                           "CPU: the machine's CPUs are %.0f%% busy (the process %.2f cores, "
                           "the load generator %.2f)", 100 * mach, k->proc_cpu, loader);
@@ -503,9 +508,15 @@ int hp_diag_analyse(const struct hp_diag_input *in, struct hp_diag_answer *a, st
                 a, HP_CAUSE_UNKNOWN, 0.2, "throughput stopped growing but no resource of the "
                 "process was full");
             evidence(f, "at %s: the process %.2f of %d CPUs, its busiest thread %.0f%%, the "
-                     "machine %.0f%% busy; look at what it calls (a database, another service)",
-                     level_text(in, at, lt, sizeof lt), k->proc_cpu, ncpu, 100 * thr,
-                     100 * mach);
+                     "machine %.0f%% busy", level_text(in, at, lt, sizeof lt), k->proc_cpu,
+                     ncpu, 100 * thr, 100 * mach);
+            if (in->off_cpu && isfinite(a->off_share[HP_OFF_SLEEP]))
+                evidence(f, "; the threads' time off the CPU: %.0f%% in timed sleeps, %.0f%% "
+                         "waiting for work, %.0f%% elsewhere",
+                         100 * a->off_share[HP_OFF_SLEEP], 100 * a->off_share[HP_OFF_IDLE],
+                         100 * a->off_share[HP_OFF_OTHER]);
+            evidence(f, "; look at what it waits for or calls (a sleep in the request path, "
+                     "a database, another service)");
         }
     }
     if (a->n_findings == 0) {

@@ -123,7 +123,7 @@ struct hp_diag_input {
     int n;
     bool by_rate;
     int64_t slo_ns; /* 0: none */
-    int ncpu;
+    int ncpu; /* the CPUs the process may run on */
     int knee, below; /* from hp_diag_knee (the profiles were taken there); -1: none */
     /* the off-CPU profile at the knee: ns by kind over secs, and the
      * process's CPU then (cores) */

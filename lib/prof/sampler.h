@@ -32,6 +32,11 @@ struct hp_prof_opts {
      * "[runnable: preempted]" on top of its stack: waiting for a CPU, not
      * blocked. freq and event do not apply. */
     bool off_cpu;
+    /* With pid, on the CPU: one event per CPU when allowed (root,
+     * CAP_PERFMON or perf_event_paranoid <= 0), keeping the samples of the
+     * process and those it starts; events on the process's threads instead
+     * cost it at every context switch. per_thread forces those. */
+    bool per_thread;
 };
 
 struct hp_prof_result {
@@ -44,6 +49,7 @@ struct hp_prof_result {
     int64_t elapsed_ns;
     int exit_status; /* the command's, as waitpid gives it; -1 for -p */
     int threads;     /* the threads followed at the start */
+    bool cpu_wide;   /* sampled by one event per CPU (see per_thread) */
     /* off_cpu: the stacks' counts are ns; the totals, blocked and runnable */
     bool off_cpu;
     uint64_t off_cpu_ns, preempted_ns, switches;
