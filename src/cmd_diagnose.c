@@ -58,7 +58,7 @@ static const struct cli_opt diagnose_opts[] = {
     {O_OFF_WINDOW, "off-cpu-window", 0, "DURATION",
      "How long the off-CPU profile records, at the end of each profiled run: every "
      "context switch with its stack costs a server that switches tens of thousands of times "
-     "a second a fifth of its throughput while it runs. Default a fifth of --measure, at "
+     "a second a quarter of its throughput while it runs. Default a tenth of --measure, at "
      "least 200ms."},
     {O_READY, "ready-timeout", 0, "DURATION",
      "With -- COMMAND: how long the service may take to accept connections. Default 10s."},
@@ -734,8 +734,8 @@ static int run_diagnose(const struct hp_cmd *cmd, int argc, char **argv)
     }
     struct hp_sweep_config *sc = &sa.sc;
     if (off_window <= 0)
-        off_window = sc->measure_ns / 5 > 200 * HP_NS_PER_MS ? sc->measure_ns / 5
-                                                             : 200 * HP_NS_PER_MS;
+        off_window = sc->measure_ns / 10 > 200 * HP_NS_PER_MS ? sc->measure_ns / 10
+                                                              : 200 * HP_NS_PER_MS;
     if (off_window > sc->measure_ns)
         off_window = sc->measure_ns;
     sigset_t stop_sigs;
