@@ -180,6 +180,8 @@ static int cmp_swev(const void *a, const void *b)
  * is the stack's, blocked or (preempted) runnable. */
 static void pair_switches(struct state *st, struct hp_prof_result *res)
 {
+    if (st->nev == 0) /* nothing switched (or the profile was stopped at once) */
+        return;
     qsort(st->ev, st->nev, sizeof *st->ev, cmp_swev);
     struct hp_u64map pend; /* tid -> index of its pending switch out */
     if (hp_u64map_init(&pend) < 0)

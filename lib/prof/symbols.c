@@ -358,7 +358,7 @@ static int by_pid_start(const void *a, const void *b)
 
 static const struct map *map_find(struct hp_syms *y, int pid, uint64_t addr)
 {
-    if (!y->sorted) {
+    if (!y->sorted && y->nmaps > 0) {
         qsort(y->maps, y->nmaps, sizeof *y->maps, by_pid_start);
         y->sorted = true;
     }

@@ -56,6 +56,17 @@ echo "profile: hot() had $s of the samples as a command, $s2 by -p"
 # Without privileges (as nobody): user stacks only where the sysctl allows
 # them, said so; another user's process refused, saying what is needed.
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+# A process that never runs while sampled (stopped): no switch at all, an
+# empty off-CPU profile, exit 0 (not a crash on nothing to pair).
+sleep 30 &
+stopped=$!
+kill -STOP "$stopped"
+"$hotpath" profile --off-cpu -p "$stopped" -d 200ms -o "$work/none.folded" >"$work/none.out" 2>&1 ||
+    { kill -9 "$stopped"; fail "off-CPU profile of a stopped process: $(cat "$work/none.out")"; }
+kill -9 "$stopped"
+wait "$stopped" 2>/dev/null
+grep -q " 0 switches off the CPU" "$work/none.out" || fail "a stopped process switched: $(cat "$work/none.out")"
+
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && chmod 755 "$work" &&
     as_nobody test -x "$hotpath" && as_nobody test -x "$busy"; then
     if as_nobody "$hotpath" profile -F 99 --top 1 -- "$busy" spin 0.2 >"$work/nobody.out" 2>&1; then
