@@ -119,7 +119,10 @@ mkdir -p "$work/md"
 for svg in $(grep -o '([a-z0-9-]*\.svg)' "$work/md/rca.md" | tr -d '()' | sort -u); do
     [ -s "$work/md/$svg" ] || fail "rca.md links $svg, which is missing"
 done
-grep -q "rca-chart[0-9]*-rca-cpu-flame.svg" "$work/md/rca.md" || fail "rca.md: no CPU flame graph"
+# the lock case waits: its off-CPU flame graph (its CPU one may have no sample at all)
+grep -q "rca-chart[0-9]*-rca-off-flame.svg" "$work/md/rca.md" || fail "rca.md: no off-CPU flame graph"
+"$hotpath" report --as rca "$work/cpu.json" -o "$work/md/cpu.md" || fail "report --as rca (cpu)"
+grep -q "cpu-chart[0-9]*-rca-cpu-flame.svg" "$work/md/cpu.md" || fail "cpu.md: no CPU flame graph"
 if browser=$(command -v chromium || command -v chromium-browser); then
     python3 "$src/tests/integration/report_dom.py" "$browser" "$work/rca.html" \
         "$work/rca.png" || exit 1
