@@ -8,7 +8,7 @@ import os, re, sys
 
 RANK = {"core": 0, "stat": 1, "io": 2, "http": 3,
         "load": 4, "serve": 4, "model": 4, "cache": 4, "sql": 4, "prof": 4, "sys": 4,
-        "bench": 4, "guard": 4,
+        "bench": 4, "guard": 4, "page": 4,
         "report": 5, "diag": 5}
 # Jobs (rank 4) may use one another only where the design says so.
 ALLOWED_SIDEWAYS = {("load", "model"),   # sweep fits the USL
