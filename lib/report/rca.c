@@ -394,8 +394,8 @@ int hp_report_diagnose_section(struct hp_rdoc *d, const struct hp_report_input *
         TRY(hp_rdoc_para(d, HP_MARK_NONE, "%s", str(first, "evidence")));
     json_t *s0 = json_array_get(json_object_get(diag, "suggestions"), 0);
     if (str(s0, "what"))
-        TRY(hp_rdoc_para(d, HP_MARK_NOTE, "First thing to try: %s. %s", str(s0, "what"),
-                         str(s0, "why") ? str(s0, "why") : ""));
+        TRY(hp_rdoc_para(d, HP_MARK_NOTE, "First thing to try: %s (%s)", str(s0, "what"),
+                         str(s0, "why") ? str(s0, "why") : "see below"));
     TRY(stops(d, in, sub));
     TRY(saturates(d, in, sub));
     TRY(time_goes(d, in, sub, err));
