@@ -259,49 +259,33 @@ static int record(struct state *st, const struct perf_event_header *h)
     const unsigned char *p = (const unsigned char *)(h + 1);
     size_t body = h->size - sizeof *h;
     switch (h->type) {
-    case PERF_RECORD_SAMPLE: { /* ip, pid/tid, [time,] nr, ips[nr] */
-        if (st->off_cpu) {
-            if (body < 32)
-                return 0;
-            uint32_t pid, tid;
-            uint64_t time, nr;
-            memcpy(&pid, p + 8, 4);
-            memcpy(&tid, p + 12, 4);
-            memcpy(&time, p + 16, 8);
-            memcpy(&nr, p + 24, 8);
-            if (nr > (body - 32) / 8)
-                return 0;
-            st->samples++;
-            uint64_t ips[PERF_MAX_STACK_DEPTH + 8];
-            if (nr > sizeof ips / sizeof ips[0])
-                nr = sizeof ips / sizeof ips[0];
-            memcpy(ips, p + 32, nr * 8);
-            if (nr == 0) {
-                memcpy(ips, p, 8);
-                nr = 1;
-            }
-            uint32_t at;
-            int rc = raw_add_w(st, (int)pid, ips, (uint32_t)nr, 0, &at);
-            return rc < 0 ? rc : sw_add(st, time, tid, at, SW_OUT, false);
-        }
-        if (body < 24)
+    case PERF_RECORD_SAMPLE: { /* ip, pid/tid, [time (off-CPU),] nr, ips[nr] */
+        size_t at_nr = st->off_cpu ? 24 : 16;
+        if (body < at_nr + 8)
             return 0;
-        uint32_t pid;
-        uint64_t nr;
+        uint32_t pid, tid;
+        uint64_t time = 0, nr;
         memcpy(&pid, p + 8, 4);
-        memcpy(&nr, p + 16, 8);
-        if (nr > (body - 24) / 8 || !followed(st, (int)pid))
+        memcpy(&tid, p + 12, 4);
+        if (st->off_cpu)
+            memcpy(&time, p + 16, 8);
+        memcpy(&nr, p + at_nr, 8);
+        if (nr > (body - at_nr - 8) / 8 || !followed(st, (int)pid))
             return 0;
         st->samples++;
         uint64_t ips[PERF_MAX_STACK_DEPTH + 8];
         if (nr > sizeof ips / sizeof ips[0])
             nr = sizeof ips / sizeof ips[0];
-        memcpy(ips, p + 24, nr * 8);
+        memcpy(ips, p + at_nr + 8, nr * 8);
         if (nr == 0) { /* no callchain: the ip alone */
             memcpy(ips, p, 8);
             nr = 1;
         }
-        return raw_add(st, (int)pid, ips, (uint32_t)nr);
+        if (!st->off_cpu)
+            return raw_add(st, (int)pid, ips, (uint32_t)nr);
+        uint32_t at; /* a switch out, with its stack */
+        int rc = raw_add_w(st, (int)pid, ips, (uint32_t)nr, 0, &at);
+        return rc < 0 ? rc : sw_add(st, time, tid, at, SW_OUT, false);
     }
     case PERF_RECORD_MMAP: { /* pid, tid, addr, len, pgoff, filename */
         if (body < 33)

@@ -50,6 +50,11 @@ struct hp_serve_planted_thread {
 int hp_serve_planted_open(const struct hp_serve_planted *p, struct hp_serve_planted_thread *t,
                           struct hp_err *err);
 void hp_serve_planted_close(struct hp_serve_planted_thread *t);
+/* Is anything planted? (Inline: the per-request path asks before it calls.) */
+static inline bool hp_serve_planted_any(const struct hp_serve_planted *p)
+{
+    return p->cpu_on || p->lock_on || p->fsync_every > 0 || p->leak_bytes > 0;
+}
 /* One request's planted work; rng draws the times. */
 void hp_serve_planted_run(const struct hp_serve_planted *p, struct hp_serve_planted_thread *t,
                           gsl_rng *rng);

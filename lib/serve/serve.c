@@ -436,7 +436,8 @@ static void release_worker(struct conn *c, int64_t now)
 static void begin_service(struct conn *c, int64_t now)
 {
     struct worker *w = c->w;
-    hp_serve_planted_run(&w->srv->cfg.planted, &w->planted, w->rng);
+    if (hp_serve_planted_any(&w->srv->cfg.planted))
+        hp_serve_planted_run(&w->srv->cfg.planted, &w->planted, w->rng);
     if (c->resp.delay_ns > 0) {
         c->state = C_DELAY;
         if (hp_timer_heap_add(&c->w->wk.timers, &c->timer, now + c->resp.delay_ns) == 0)

@@ -154,7 +154,8 @@ static bool arm(struct h2stream *st, int64_t due)
 static void begin_service(struct h2stream *st, int64_t now)
 {
     struct worker *w = st->c->w;
-    hp_serve_planted_run(&w->srv->cfg.planted, &w->planted, w->rng);
+    if (hp_serve_planted_any(&w->srv->cfg.planted))
+        hp_serve_planted_run(&w->srv->cfg.planted, &w->planted, w->rng);
     if (st->resp.delay_ns > 0 && arm(st, now + st->resp.delay_ns))
         return;
     respond(st, now);

@@ -351,7 +351,6 @@ static uint64_t stat_ticks(struct hp_mon *m, const char *path)
     return 0;
 }
 
-/* Each thread's CPU since the last sample: the busiest into p. */
 /* Every thread's CPU ticks (the busiest is named) and context switches
  * (/proc/PID/status counts the first thread's only: r gets the sum). */
 static void read_threads(struct hp_mon *m, struct raw *r, double secs, struct hp_mon_point *p)
