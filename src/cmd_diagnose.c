@@ -371,35 +371,13 @@ static int rerun(const struct hp_sweep_config *sc, int level, struct prof_job *j
     return rc;
 }
 
-static int fold_into(struct hp_stacks *dst, struct hp_stacks *src, int which)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return -ENOMEM;
-    int rc = hp_stacks_sort(src);
-    rc = rc ? rc : hp_stacks_write_folded(src, 0, f);
-    if (fclose(f) != 0 && rc == 0)
-        rc = -ENOMEM;
-    struct hp_err err = {0};
-    if (rc == 0 && len > 0)
-        rc = hp_stacks_parse(dst, "profile", buf, len, which, NULL, &err);
-    free(buf);
-    return rc;
-}
-
 static json_t *folded_json(struct hp_stacks *s)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
+    char *buf;
+    size_t len;
+    if (hp_stacks_sort(s) < 0 || hp_stacks_folded(s, 0, &buf, &len) < 0)
         return NULL;
-    int rc = hp_stacks_sort(s);
-    rc = rc ? rc : hp_stacks_write_folded(s, 0, f);
-    fclose(f);
-    json_t *j = rc == 0 ? json_stringn(buf ? buf : "", len) : NULL;
+    json_t *j = json_stringn(buf ? buf : "", len);
     free(buf);
     return j;
 }
@@ -914,12 +892,12 @@ static int run_diagnose(const struct hp_cmd *cmd, int argc, char **argv)
         if (lp->cpu.rc == 0) {
             have_cpu |= w == 1;
             secs[w] = (double)lp->cpu.r.elapsed_ns / 1e9;
-            if (fold_into(&cpu2, &lp->cpu.r.stacks, w) < 0)
+            if (hp_stacks_merge(&cpu2, &lp->cpu.r.stacks, 0, w) < 0)
                 exit_code = cli_fail(cmd, -ENOMEM, NULL);
         }
         if (lp->off_taken && lp->off.rc == 0) {
             have_off |= w == 1;
-            if (fold_into(&off2, &lp->off.r.stacks, w) < 0)
+            if (hp_stacks_merge(&off2, &lp->off.r.stacks, 0, w) < 0)
                 exit_code = cli_fail(cmd, -ENOMEM, NULL);
         }
     }

@@ -198,12 +198,10 @@ static int write_json(const char *path, struct hp_prof_result *r, const char *ta
     /* the folded stacks themselves, as text: the flame graph can be redrawn */
     char *buf = NULL;
     size_t len = 0;
-    FILE *mem = rc == 0 ? open_memstream(&buf, &len) : NULL;
-    if (rc == 0 && (!mem || hp_stacks_write_folded(&r->stacks, 0, mem) < 0))
+    if (rc == 0 && hp_stacks_folded(&r->stacks, 0, &buf, &len) < 0)
         rc = -ENOMEM;
-    if (mem)
-        fclose(mem);
-    if (rc == 0 && json_object_set_new(hp_result_json(d), "folded", json_stringn(buf, len)))
+    if (rc == 0 && json_object_set_new(hp_result_json(d), "folded",
+                                       json_stringn(buf ? buf : "", len)))
         rc = -ENOMEM;
     free(buf);
     rc = rc == 0 ? hp_result_write(d, path, err) : hp_err_set(err, rc, "out of memory");

@@ -509,3 +509,41 @@ int hp_stacks_write_folded(const struct hp_stacks *s, int which, FILE *f)
     }
     return ferror(f) ? -EIO : 0;
 }
+
+int hp_stacks_folded(const struct hp_stacks *s, int which, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    FILE *f = open_memstream(out, len);
+    if (!f)
+        return -ENOMEM;
+    int rc = hp_stacks_write_folded(s, which, f);
+    if (fclose(f) != 0 || rc < 0) {
+        free(*out);
+        *out = NULL;
+        *len = 0;
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+int hp_stacks_merge(struct hp_stacks *dst, const struct hp_stacks *src, int from, int to)
+{
+    uint32_t frames[HP_STACKS_MAX_DEPTH];
+    for (uint32_t v = 1; v < src->nnodes; v++) {
+        const struct hp_snode *x = &src->nodes[v];
+        if (x->self[from] == 0)
+            continue;
+        int n = (int)x->depth; /* the root's is 0: its frames are 1..depth */
+        uint32_t u = v;
+        for (int k = n; k > 0; k--, u = src->nodes[u].parent) {
+            const char *name = hp_stacks_name(src, src->nodes[u].name);
+            if ((frames[k - 1] = hp_stacks_intern(dst, name, strlen(name))) == UINT32_MAX)
+                return -ENOMEM;
+        }
+        int rc = hp_stacks_add(dst, frames, n, x->self[from], to);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}

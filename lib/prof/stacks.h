@@ -81,6 +81,13 @@ int hp_stacks_parse(struct hp_stacks *s, const char *name, const char *data, siz
  * same bytes. 0, or -EIO. */
 int hp_stacks_write_folded(const struct hp_stacks *s, int which, FILE *f);
 
+/* The same as text: *out (free()) of *len bytes. 0 or -ENOMEM. */
+int hp_stacks_folded(const struct hp_stacks *s, int which, char **out, size_t *len);
+
+/* Add src's counts `from` to dst's counts `to`, stack by stack (two
+ * profiles into the before and after of one tree). 0 or -ENOMEM. */
+int hp_stacks_merge(struct hp_stacks *dst, const struct hp_stacks *src, int from, int to);
+
 /* Order every node's children by name (the flame graph's left to right, and
  * the folded output's order). 0 or -ENOMEM. Adding afterwards puts new
  * children first again. */
