@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,6 @@ struct monitor {
     pthread_mutex_t mu;
     struct sample *s;
     size_t n, cap;
-    bool gone; /* the process ended */
 };
 
 static double self_cpu_s(void)
@@ -116,8 +116,6 @@ static void *monitor_main(void *arg)
         last = now;
         cpu0 = cpu;
         pthread_mutex_lock(&m->mu);
-        if (rc == -ESRCH || (rc == 1 && !cur.p.proc))
-            m->gone = true;
         if (rc == 1 && m->n == m->cap) {
             size_t cap = m->cap ? 2 * m->cap : 64;
             struct sample *s = hp_realloc(m->s, cap * sizeof *s);
@@ -160,8 +158,6 @@ struct run_state {
     int64_t begin[HP_SWEEP_MAX_LEVELS], end[HP_SWEEP_MAX_LEVELS];
     struct prof_job *jobs; /* when profiling: started at the measured run */
     int n_jobs;
-    const struct hp_sweep_config *sc;
-    int level_of[HP_SWEEP_MAX_LEVELS]; /* for the progress lines */
     struct monitor *mon;
 };
 
@@ -177,76 +173,53 @@ static void measure_begin(int level, void *arg)
     }
 }
 
-/* The means of the latest sample of each window's samples. */
-static double last_point_loader(struct monitor *m, int64_t b, int64_t e, double *proc)
-{
-    double sum = 0, ps = 0;
-    int k = 0;
-    pthread_mutex_lock(&m->mu);
-    for (size_t i = 0; i < m->n; i++)
-        if (m->s[i].at - m->period_ns >= b - m->period_ns / 4 && m->s[i].at <= e + m->period_ns / 4) {
-            sum += m->s[i].loader;
-            ps += m->s[i].p.proc ? m->s[i].p.proc_cpu : 0;
-            k++;
-        }
-    pthread_mutex_unlock(&m->mu);
-    *proc = k ? ps / k : NAN;
-    return k ? sum / k : NAN;
-}
-
-static void progress(const struct hp_sweep_step *s, void *arg)
-{
-    struct run_state *st = arg;
-    char x[32], p50[32], p99[32], level[32];
-    /* the level just measured is the last whose window has no end yet */
-    int i = 0;
-    while (i < HP_SWEEP_MAX_LEVELS - 1 && st->end[i] != 0)
-        i++;
-    st->end[i] = hp_now_ns();
-    double proc = NAN, loader = st->mon ? last_point_loader(st->mon, st->begin[i], st->end[i],
-                                                            &proc)
-                                        : NAN;
-    if (s->rate_per_s > 0)
-        hp_format_rate(s->rate_per_s, level, sizeof level);
-    else
-        snprintf(level, sizeof level, "%d", s->concurrency);
-    printf("  %8s %12s %10s %10s %8.3g%% %9.2f %9.2f\n", level,
-           hp_format_rate(s->throughput_per_s, x, sizeof x),
-           hp_format_duration(s->p50_ns, p50, sizeof p50),
-           hp_format_duration(s->p99_ns, p99, sizeof p99), s->error_ratio * 100, proc, loader);
-    fflush(stdout);
-}
-
 /* ---- from samples to a level's resource use --------------------------------- */
 
+static bool in_window(const struct monitor *m, const struct sample *s, int64_t b, int64_t e)
+{
+    return s->at - m->period_ns >= b - m->period_ns / 4 && s->at <= e + m->period_ns / 4;
+}
+
+/* The means over a level's measured run [b, e] of the samples whose
+ * interval lies in it; the busiest disk; the first and last resident set. */
 static void level_use(struct monitor *m, int64_t b, int64_t e, struct hp_diag_level *lv)
 {
-    double sum[16] = {0};
+    static const size_t means[] = {
+        offsetof(struct hp_diag_level, cpu_util),     offsetof(struct hp_diag_level, runq),
+        offsetof(struct hp_diag_level, proc_cpu),     offsetof(struct hp_diag_level, thread_max_cpu),
+        offsetof(struct hp_diag_level, threads),      offsetof(struct hp_diag_level, vcs_per_s),
+        offsetof(struct hp_diag_level, ivcs_per_s),   offsetof(struct hp_diag_level, majflt_per_s),
+        offsetof(struct hp_diag_level, swap_per_s),
+        offsetof(struct hp_diag_level, mem_available_ratio),
+        offsetof(struct hp_diag_level, loader_cpu),   offsetof(struct hp_diag_level, drops_per_s),
+        offsetof(struct hp_diag_level, retrans_per_s),
+    };
+#define FIELD(off) (*(double *)((char *)lv + (off)))
+    for (size_t f = 0; f < sizeof means / sizeof means[0]; f++)
+        FIELD(means[f]) = 0;
     int k = 0;
     lv->rss_first = lv->rss_last = NAN;
     lv->disk_util = lv->disk_await_ms = 0;
     pthread_mutex_lock(&m->mu);
     for (size_t i = 0; i < m->n; i++) {
         const struct sample *s = &m->s[i];
-        if (!(s->at - m->period_ns >= b - m->period_ns / 4 && s->at <= e + m->period_ns / 4))
+        if (!in_window(m, s, b, e))
             continue;
         const struct hp_mon_point *p = &s->p;
-        sum[0] += p->cpu_util;
-        sum[1] += p->runq;
-        sum[2] += p->proc ? p->proc_cpu : 0;
-        sum[3] += p->proc ? p->thread_max_cpu : 0;
-        sum[4] += p->proc ? p->proc_threads : 0;
-        sum[5] += p->proc ? p->proc_vcs_per_s : 0;
-        sum[6] += p->proc ? p->proc_ivcs_per_s : 0;
-        sum[7] += p->major_faults_per_s;
-        sum[8] += p->swap_pages_per_s;
-        sum[9] += p->mem_total > 0 ? p->mem_available / p->mem_total : 1;
-        sum[10] += s->loader;
-        double drops = 0;
+        lv->cpu_util += p->cpu_util;
+        lv->runq += p->runq;
+        lv->proc_cpu += p->proc ? p->proc_cpu : 0;
+        lv->thread_max_cpu += p->proc ? p->thread_max_cpu : 0;
+        lv->threads += p->proc ? p->proc_threads : 0;
+        lv->vcs_per_s += p->proc ? p->proc_vcs_per_s : 0;
+        lv->ivcs_per_s += p->proc ? p->proc_ivcs_per_s : 0;
+        lv->majflt_per_s += p->major_faults_per_s;
+        lv->swap_per_s += p->swap_pages_per_s;
+        lv->mem_available_ratio += p->mem_total > 0 ? p->mem_available / p->mem_total : 1;
+        lv->loader_cpu += s->loader;
         for (int d = 0; d < p->nnets; d++)
-            drops += p->nets[d].drops_per_s;
-        sum[11] += drops;
-        sum[12] += p->retrans_per_s;
+            lv->drops_per_s += p->nets[d].drops_per_s;
+        lv->retrans_per_s += p->retrans_per_s;
         for (int d = 0; d < p->ndisks; d++)
             if (p->disks[d].util > lv->disk_util) {
                 lv->disk_util = p->disks[d].util;
@@ -266,20 +239,32 @@ static void level_use(struct monitor *m, int64_t b, int64_t e, struct hp_diag_le
     }
     pthread_mutex_unlock(&m->mu);
     lv->samples = k;
-    double d = k ? k : NAN;
-    lv->cpu_util = sum[0] / d;
-    lv->runq = sum[1] / d;
-    lv->proc_cpu = sum[2] / d;
-    lv->thread_max_cpu = sum[3] / d;
-    lv->threads = sum[4] / d;
-    lv->vcs_per_s = sum[5] / d;
-    lv->ivcs_per_s = sum[6] / d;
-    lv->majflt_per_s = sum[7] / d;
-    lv->swap_per_s = sum[8] / d;
-    lv->mem_available_ratio = sum[9] / d;
-    lv->loader_cpu = sum[10] / d;
-    lv->drops_per_s = sum[11] / d;
-    lv->retrans_per_s = sum[12] / d;
+    for (size_t f = 0; f < sizeof means / sizeof means[0]; f++)
+        FIELD(means[f]) /= k ? k : NAN;
+#undef FIELD
+}
+
+static void progress(const struct hp_sweep_step *s, void *arg)
+{
+    struct run_state *st = arg;
+    char x[32], p50[32], p99[32], level[32];
+    /* the level just measured is the last whose window has no end yet */
+    int i = 0;
+    while (i < HP_SWEEP_MAX_LEVELS - 1 && st->end[i] != 0)
+        i++;
+    st->end[i] = hp_now_ns();
+    struct hp_diag_level use = {0};
+    level_use(st->mon, st->begin[i], st->end[i], &use);
+    if (s->rate_per_s > 0)
+        hp_format_rate(s->rate_per_s, level, sizeof level);
+    else
+        snprintf(level, sizeof level, "%d", s->concurrency);
+    printf("  %8s %12s %10s %10s %8.3g%% %9.2f %9.2f\n", level,
+           hp_format_rate(s->throughput_per_s, x, sizeof x),
+           hp_format_duration(s->p50_ns, p50, sizeof p50),
+           hp_format_duration(s->p99_ns, p99, sizeof p99), s->error_ratio * 100, use.proc_cpu,
+           use.loader_cpu);
+    fflush(stdout);
 }
 
 /* ---- the service started for the run ---------------------------------------- */
@@ -334,9 +319,11 @@ static void stop_service(pid_t pid)
 
 /* ---- profiles ------------------------------------------------------------- */
 
+enum { CPU, OFF }; /* a level's two profilers, run side by side */
+
 struct level_profile {
     int level; /* index into the sweep; -1: not taken */
-    struct prof_job cpu, off;
+    struct prof_job job[2];
     double throughput_per_s;
     bool off_taken;
 };
@@ -354,7 +341,7 @@ static int rerun(const struct hp_sweep_config *sc, int level, struct prof_job *j
         one.rates[0] = sc->rates[level];
     else
         one.levels[0] = sc->levels[level];
-    struct run_state st = {.jobs = jobs, .n_jobs = n_jobs, .sc = &one};
+    struct run_state st = {.jobs = jobs, .n_jobs = n_jobs};
     one.measure_begin = measure_begin;
     one.measure_arg = &st;
     prof_stop = 0;
@@ -449,7 +436,7 @@ static int write_doc(const char *path, const struct diag_doc *dd, struct hp_err 
     e = e ? e : hp_result_config_int(r, "cpus", dd->ncpu);
     e = e ? e : hp_result_config_int(r, "monitor_interval_ns", dd->mon->period_ns);
     e = e ? e : hp_result_config_int(r, "off_cpu_window_ns", dd->off_window);
-    e = e ? e : hp_result_config_bool(r, "cpu_wide", dd->prof[1].cpu.r.cpu_wide);
+    e = e ? e : hp_result_config_bool(r, "cpu_wide", dd->prof[1].job[CPU].r.cpu_wide);
     e = e ? e : hp_result_config_str(r, "stopped", dd->stopped);
     for (int i = 0; i < dd->n && e == 0; i++) {
         const struct hp_diag_level *l = &dd->lv[i];
@@ -563,19 +550,19 @@ static int write_doc(const char *path, const struct diag_doc *dd, struct hp_err 
     static const char *const names[2] = {"below", "knee"};
     for (int w = 0; w < 2 && e == 0; w++) {
         struct level_profile *lp = &dd->prof[w];
-        if (lp->level < 0 || lp->cpu.rc < 0)
+        if (lp->level < 0 || lp->job[CPU].rc < 0)
             continue;
         json_t *o = json_object();
         if (set(profiles, names[w], o) || set(o, "level", json_integer(lp->level)) ||
             set(o, "throughput_per_s", json_real(lp->throughput_per_s)) ||
-            set(o, "cpu_samples", json_integer((json_int_t)lp->cpu.r.samples)) ||
-            set(o, "cpu_seconds", json_real((double)lp->cpu.r.elapsed_ns / 1e9)) ||
-            set(o, "cpu_folded", folded_json(&lp->cpu.r.stacks)))
+            set(o, "cpu_samples", json_integer((json_int_t)lp->job[CPU].r.samples)) ||
+            set(o, "cpu_seconds", json_real((double)lp->job[CPU].r.elapsed_ns / 1e9)) ||
+            set(o, "cpu_folded", folded_json(&lp->job[CPU].r.stacks)))
             e = -ENOMEM;
-        if (e == 0 && lp->off_taken && lp->off.rc == 0 &&
-            (set(o, "off_cpu_seconds", json_real((double)lp->off.r.elapsed_ns / 1e9)) ||
-             set(o, "switches", json_integer((json_int_t)lp->off.r.switches)) ||
-             set(o, "off_cpu_folded", folded_json(&lp->off.r.stacks))))
+        if (e == 0 && lp->off_taken && lp->job[OFF].rc == 0 &&
+            (set(o, "off_cpu_seconds", json_real((double)lp->job[OFF].r.elapsed_ns / 1e9)) ||
+             set(o, "switches", json_integer((json_int_t)lp->job[OFF].r.switches)) ||
+             set(o, "off_cpu_folded", folded_json(&lp->job[OFF].r.stacks))))
             e = -ENOMEM;
     }
     if (e < 0) {
@@ -762,7 +749,6 @@ static int run_diagnose(const struct hp_cmd *cmd, int argc, char **argv)
     /* 1. The sweep, the monitor sampling throughout. */
     static struct run_state st;
     memset(&st, 0, sizeof st);
-    st.sc = sc;
     st.mon = &mon;
     sc->measure_begin = measure_begin;
     sc->measure_arg = &st;
@@ -836,38 +822,28 @@ static int run_diagnose(const struct hp_cmd *cmd, int argc, char **argv)
             if (rc < 0 || interrupted)
                 break;
         }
-        struct prof_job *jobs = &lp->cpu;
-        lp->cpu.o = (struct hp_prof_opts){.pid = (int)pid, .freq = (int)freq,
+        lp->job[CPU].o = (struct hp_prof_opts){.pid = (int)pid, .freq = (int)freq,
                                           .duration_ns = sc->measure_ns,
                                           .event = HP_PROF_CPU_CLOCK};
-        lp->off.o = (struct hp_prof_opts){.pid = (int)pid, .duration_ns = off_window,
+        lp->job[OFF].o = (struct hp_prof_opts){.pid = (int)pid, .duration_ns = off_window,
                                           .off_cpu = true};
         /* the end of the run: the profile's own work after (pairing the switches, naming
          * the frames) then competes with no load */
-        lp->off.delay_ns = sc->measure_ns - off_window;
+        lp->job[OFF].delay_ns = sc->measure_ns - off_window;
         lp->off_taken = off_cpu;
-        struct prof_job both[2];
-        both[0] = lp->cpu;
-        both[1] = lp->off;
-        jobs = both;
-        rc = rerun(sc, lp->level, jobs, off_cpu ? 2 : 1, &stop_sigs, &lp->throughput_per_s,
+        rc = rerun(sc, lp->level, lp->job, off_cpu ? 2 : 1, &stop_sigs, &lp->throughput_per_s,
                    &interrupted, &err);
-        lp->cpu = both[0];
-        lp->off = both[1];
         if (rc < 0)
             break;
-        for (int j = 0; j < (off_cpu ? 2 : 1); j++) {
-            struct prof_job *pj = j ? &lp->off : &lp->cpu;
-            if (pj->rc < 0 && pj->started) {
-                fprintf(stderr, "hotpath diagnose: %s profile: %s\n", j ? "off-CPU" : "CPU",
-                        pj->err.msg);
-                if (j)
-                    lp->off_taken = false;
-            } else if (!pj->started) {
+        for (int j = CPU; j <= (off_cpu ? OFF : CPU); j++) {
+            struct prof_job *pj = &lp->job[j];
+            if (pj->started && pj->rc < 0)
+                fprintf(stderr, "hotpath diagnose: %s profile: %s\n",
+                        j == OFF ? "off-CPU" : "CPU", pj->err.msg);
+            if (!pj->started)
                 pj->rc = -1;
-                if (j)
-                    lp->off_taken = false;
-            }
+            if (j == OFF && pj->rc < 0)
+                lp->off_taken = false;
         }
     }
     if (rc < 0) {
@@ -887,17 +863,17 @@ static int run_diagnose(const struct hp_cmd *cmd, int argc, char **argv)
     double secs[2] = {0, 0};
     for (int w = 0; w < 2; w++) {
         struct level_profile *lp = &prof[w];
-        if (lp->level < 0 || !lp->cpu.started)
+        if (lp->level < 0 || !lp->job[CPU].started)
             continue;
-        if (lp->cpu.rc == 0) {
+        if (lp->job[CPU].rc == 0) {
             have_cpu |= w == 1;
-            secs[w] = (double)lp->cpu.r.elapsed_ns / 1e9;
-            if (hp_stacks_merge(&cpu2, &lp->cpu.r.stacks, 0, w) < 0)
+            secs[w] = (double)lp->job[CPU].r.elapsed_ns / 1e9;
+            if (hp_stacks_merge(&cpu2, &lp->job[CPU].r.stacks, 0, w) < 0)
                 exit_code = cli_fail(cmd, -ENOMEM, NULL);
         }
-        if (lp->off_taken && lp->off.rc == 0) {
+        if (lp->off_taken && lp->job[OFF].rc == 0) {
             have_off |= w == 1;
-            if (hp_stacks_merge(&off2, &lp->off.r.stacks, 0, w) < 0)
+            if (hp_stacks_merge(&off2, &lp->job[OFF].r.stacks, 0, w) < 0)
                 exit_code = cli_fail(cmd, -ENOMEM, NULL);
         }
     }
@@ -912,12 +888,8 @@ static int run_diagnose(const struct hp_cmd *cmd, int argc, char **argv)
     if (have_off) {
         in.off_cpu = true;
         hp_diag_off_split(&off2, 1, in.off_ns);
-        in.off_secs = (double)prof[1].off.r.elapsed_ns / 1e9;
-        double loader;
-        loader = last_point_loader(&mon, st.begin[at], st.end[at], &in.on_cpu_cores);
-        (void)loader;
-        if (!isfinite(in.on_cpu_cores))
-            in.on_cpu_cores = lv[at].proc_cpu;
+        in.off_secs = (double)prof[1].job[OFF].r.elapsed_ns / 1e9;
+        in.on_cpu_cores = lv[at].proc_cpu;
     }
     if (hp_diag_analyse(&in, &ans, &err) < 0) {
         exit_code = cli_fail(cmd, HP_ERANGE, &err);
@@ -983,12 +955,10 @@ out_thread:
     atomic_store(&mon.stop, 1);
     pthread_join(mon.th, NULL);
 out_mon:
-    for (int w = 0; w < 2; w++) {
-        if (prof[w].cpu.started)
-            hp_prof_result_fini(&prof[w].cpu.r);
-        if (prof[w].off.started)
-            hp_prof_result_fini(&prof[w].off.r);
-    }
+    for (int w = 0; w < 2; w++)
+        for (int j = CPU; j <= OFF; j++)
+            if (prof[w].job[j].started)
+                hp_prof_result_fini(&prof[w].job[j].r);
     hp_mon_free(mon.mon);
     hp_free(mon.s);
     pthread_mutex_destroy(&mon.mu);
