@@ -883,8 +883,7 @@ static int run_diagnose(const struct hp_cmd *cmd, int argc, char **argv)
         ng = 0;
     }
     struct hp_diag_input in = {.levels = lv, .n = done, .by_rate = sc->by_rate,
-                               .slo_ns = sa.slo_ns, .ncpu = ncpu, .grown = grown, .n_grown = ng,
-                               .cpu_profile = have_cpu};
+                               .slo_ns = sa.slo_ns, .ncpu = ncpu, .grown = grown, .n_grown = ng};
     if (have_off) {
         in.off_cpu = true;
         hp_diag_off_split(&off2, 1, in.off_ns);

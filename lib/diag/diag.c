@@ -64,7 +64,7 @@ static bool marked(const char *name, const char *const *marks)
     return false;
 }
 
-static enum hp_off_kind kind_of(const char *const *frames, int n)
+enum hp_off_kind hp_diag_off_kind(const char *const *frames, int n)
 {
     bool io = false, idle = false, lock = false, sleep = false;
     for (int i = 0; i < n; i++) {
@@ -80,11 +80,6 @@ static enum hp_off_kind kind_of(const char *const *frames, int n)
                                                                        : HP_OFF_OTHER;
 }
 
-enum hp_off_kind hp_diag_off_kind(const char *const *frames, int n)
-{
-    return kind_of(frames, n);
-}
-
 void hp_diag_off_split(const struct hp_stacks *s, int which, double out[HP_OFF_KINDS])
 {
     static __thread const char *frames[HP_STACKS_MAX_DEPTH + 2];
@@ -98,7 +93,7 @@ void hp_diag_off_split(const struct hp_stacks *s, int which, double out[HP_OFF_K
         for (uint32_t u = v; u != HP_STACKS_ROOT && u != UINT32_MAX && n < HP_STACKS_MAX_DEPTH + 2;
              u = s->nodes[u].parent)
             frames[n++] = hp_stacks_name(s, s->nodes[u].name);
-        out[kind_of(frames, n)] += (double)x->self[which];
+        out[hp_diag_off_kind(frames, n)] += (double)x->self[which];
     }
 }
 

@@ -133,7 +133,6 @@ struct hp_diag_input {
     /* the CPU profiles: functions by growth */
     const struct hp_diag_grown *grown;
     int n_grown;
-    bool cpu_profile;
 };
 
 struct hp_diag_answer {

@@ -234,8 +234,7 @@ static void one_thread_busy(void **state)
                                   .after_share = 0.9},
                                  {.name = "epoll_wait", .before_cores = 0.05,
                                   .after_cores = 0.04, .after_share = 0.04}};
-    struct hp_diag_input in = {.levels = lv, .n = 5, .ncpu = 2, .grown = g, .n_grown = 2,
-                               .cpu_profile = true};
+    struct hp_diag_input in = {.levels = lv, .n = 5, .ncpu = 2, .grown = g, .n_grown = 2};
     static struct hp_diag_answer a;
     struct hp_err err = {0};
     assert_int_equal(hp_diag_analyse(&in, &a, &err), 0);
