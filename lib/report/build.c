@@ -32,44 +32,6 @@ static json_t *section(const struct hp_report_input *in, const char *key)
     return json_object_get(hp_result_json(in->doc), key);
 }
 
-static const char *cfg_str(const struct hp_report_input *in, const char *key)
-{
-    return json_string_value(json_object_get(section(in, "config"), key));
-}
-
-static bool cfg_num(const struct hp_report_input *in, const char *key, double *v)
-{
-    json_t *j = json_object_get(section(in, "config"), key);
-    if (!json_is_number(j))
-        return false;
-    *v = json_number_value(j);
-    return true;
-}
-
-static bool met(const struct hp_report_input *in, const char *name, double *v)
-{
-    return hp_result_get_metric(in->doc, name, v, NULL) && isfinite(*v);
-}
-
-static double met_or(const struct hp_report_input *in, const char *name, double dflt)
-{
-    double v;
-    return met(in, name, &v) ? v : dflt;
-}
-
-/* series.<name>.points, or NULL. */
-static json_t *points(const struct hp_report_input *in, const char *name)
-{
-    json_t *p = json_object_get(json_object_get(section(in, "series"), name), "points");
-    return json_is_array(p) ? p : NULL;
-}
-
-static int missing(const struct hp_report_input *in, struct hp_err *err, const char *what)
-{
-    return hp_err_at(err, HP_EFORMAT, in->name, 0, 0, "a %s result needs %s, which is missing",
-                     hp_result_kind(in->doc), what);
-}
-
 /* "run.json" from "dir/run.json". */
 static const char *label(const struct hp_report_input *in)
 {
@@ -79,7 +41,7 @@ static const char *label(const struct hp_report_input *in)
 
 static const char *model_of(const struct hp_report_input *in)
 {
-    const char *m = cfg_str(in, "model");
+    const char *m = hp_report_cfg_str(in, "model");
     return m ? m : "";
 }
 
@@ -214,13 +176,13 @@ static int load_open(const struct hp_report_input *in, struct load_view *v, stru
     memset(v, 0, sizeof(*v));
     v->in = in;
     double x;
-    if (!met(in, HP_LOAD_REQUESTS, &x))
-        return missing(in, err, "metrics.requests");
-    if (!cfg_str(in, "url"))
-        return missing(in, err, "config.url");
+    if (!hp_report_metric(in, HP_LOAD_REQUESTS, &x))
+        return hp_report_missing(in, err, "metrics.requests");
+    if (!hp_report_cfg_str(in, "url"))
+        return hp_report_missing(in, err, "config.url");
     int rc = hp_result_get_histogram(in->doc, HP_LOAD_H_LATENCY, &v->lat, err);
     if (rc == -ENOENT)
-        return missing(in, err, "histograms.latency");
+        return hp_report_missing(in, err, "histograms.latency");
     if (rc < 0) {
         char why[HP_ERR_MSG_MAX];
         snprintf(why, sizeof why, "%s", err ? err->msg : hp_strerror(rc));
@@ -243,7 +205,7 @@ static int load_open(const struct hp_report_input *in, struct load_view *v, stru
     if (!series) {
         load_close(v);
         memset(v, 0, sizeof(*v));
-        return missing(in, err, "series.requests_per_s (per second of the run)");
+        return hp_report_missing(in, err, "series.requests_per_s (per second of the run)");
     }
     return 0;
 }
@@ -258,13 +220,13 @@ static void load_model_text(const struct hp_report_input *in, char *buf, size_t 
     if (json_is_array(scs))
         snprintf(buf, size, "%zu scenario%s from %s", json_array_size(scs),
                  json_array_size(scs) == 1 ? "" : "s",
-                 cfg_str(in, HP_LOAD_C_SCENARIO_FILE) ? cfg_str(in, HP_LOAD_C_SCENARIO_FILE)
+                 hp_report_cfg_str(in, HP_LOAD_C_SCENARIO_FILE) ? hp_report_cfg_str(in, HP_LOAD_C_SCENARIO_FILE)
                                                       : "a scenario file");
-    else if (strcmp(model_of(in), "open") == 0 && cfg_num(in, HP_LOAD_C_RATE, &rate))
+    else if (strcmp(model_of(in), "open") == 0 && hp_report_cfg_num(in, HP_LOAD_C_RATE, &rate))
         snprintf(buf, size, "open model at %s (%s arrivals)%s", hp_format_rate(rate, r, sizeof r),
-                 cfg_str(in, HP_LOAD_C_ARRIVAL) ? cfg_str(in, HP_LOAD_C_ARRIVAL) : "constant",
-                 cfg_str(in, HP_LOAD_C_STAGES) ? ", in stages" : "");
-    else if (cfg_num(in, "connections", &conns))
+                 hp_report_cfg_str(in, HP_LOAD_C_ARRIVAL) ? hp_report_cfg_str(in, HP_LOAD_C_ARRIVAL) : "constant",
+                 hp_report_cfg_str(in, HP_LOAD_C_STAGES) ? ", in stages" : "");
+    else if (hp_report_cfg_num(in, "connections", &conns))
         snprintf(buf, size, "closed model, %.0f connections", conns);
     else
         snprintf(buf, size, "%s", model_of(in));
@@ -276,17 +238,17 @@ static int load_figures(struct hp_rdoc *d, const struct load_view *v)
     char a[48], b[48], c[48], e[48];
     struct hp_rtable *kv = hp_rdoc_kv_list(d);
     NEED(kv);
-    double req = met_or(in, HP_LOAD_REQUESTS, 0), rps = met_or(in, HP_LOAD_REQUESTS_PER_S, NAN);
+    double req = hp_report_metric_or(in, HP_LOAD_REQUESTS, 0), rps = hp_report_metric_or(in, HP_LOAD_REQUESTS_PER_S, NAN);
     if (!isfinite(rps) && v->duration_s > 0)
         rps = req / v->duration_s;
     TRY(hp_rdoc_kv(kv, "Requests", "%s answered, %s", fv(req, "count", a, sizeof a),
                    fv(rps, "1/s", b, sizeof b)));
-    double errs = met_or(in, HP_LOAD_ERRORS, 0), sent = met_or(in, HP_LOAD_SENT, req);
+    double errs = hp_report_metric_or(in, HP_LOAD_ERRORS, 0), sent = hp_report_metric_or(in, HP_LOAD_SENT, req);
     TRY(hp_rdoc_kv(kv, "Errors", "%s (%s of %s sent)", fv(errs, "count", a, sizeof a),
                    fv(sent > 0 ? errs / sent : 0, "ratio", b, sizeof b),
                    fv(sent, "count", c, sizeof c)));
     double br;
-    if (met(in, HP_LOAD_BYTES_READ, &br))
+    if (hp_report_metric(in, HP_LOAD_BYTES_READ, &br))
         TRY(hp_rdoc_kv(kv, "Transfer", "%s read, %s/s", fv(br, "bytes", a, sizeof a),
                        fv(v->duration_s > 0 ? br / v->duration_s : 0, "bytes", b, sizeof b)));
     TRY(hp_rdoc_kv(kv, "Latency", "p50 %s, p99 %s, p99.9 %s, max %s (from the %s)",
@@ -296,20 +258,20 @@ static int load_figures(struct hp_rdoc *d, const struct load_view *v)
                    fv((double)hp_hist_max(v->lat), "ns", e, sizeof e),
                    strcmp(model_of(in), "open") == 0 ? "schedule" : "send"));
     double target, srate;
-    if (met(in, HP_LOAD_TARGET_RATE, &target) && met(in, HP_LOAD_SENT_RATE, &srate)) {
+    if (hp_report_metric(in, HP_LOAD_TARGET_RATE, &target) && hp_report_metric(in, HP_LOAD_SENT_RATE, &srate)) {
         TRY(hp_rdoc_kv(kv, "Rate", "target %s, sent %s (%s of target)",
                        fv(target, "1/s", a, sizeof a), fv(srate, "1/s", b, sizeof b),
                        fv(target > 0 ? srate / target : 0, "ratio", c, sizeof c)));
         TRY(hp_rdoc_kv(kv, "Late, never sent", "%s late (all connections busy), %s never sent",
-                       fv(met_or(in, HP_LOAD_LATE, 0), "count", a, sizeof a),
-                       fv(met_or(in, HP_LOAD_UNSENT, 0), "count", b, sizeof b)));
+                       fv(hp_report_metric_or(in, HP_LOAD_LATE, 0), "count", a, sizeof a),
+                       fv(hp_report_metric_or(in, HP_LOAD_UNSENT, 0), "count", b, sizeof b)));
         double lag;
-        if (met(in, HP_LOAD_LAG_P99, &lag))
+        if (hp_report_metric(in, HP_LOAD_LAG_P99, &lag))
             TRY(hp_rdoc_kv(kv, "Scheduler lag p99", "%s%s", fv(lag, "ns", a, sizeof a),
                            lag > 1e6 ? " (over 1ms: the generator was saturated)" : ""));
     }
     double cp, cf;
-    if (met(in, HP_LOAD_CHECKS_PASSED, &cp) && met(in, HP_LOAD_CHECKS_FAILED, &cf) && cp + cf > 0)
+    if (hp_report_metric(in, HP_LOAD_CHECKS_PASSED, &cp) && hp_report_metric(in, HP_LOAD_CHECKS_FAILED, &cf) && cp + cf > 0)
         TRY(hp_rdoc_kv(kv, "Checks", "%s passed of %s (%s)", fv(cp, "count", a, sizeof a),
                        fv(cp + cf, "count", b, sizeof b),
                        fv(cp / (cp + cf), "ratio", c, sizeof c)));
@@ -433,9 +395,9 @@ static int request_row(struct hp_rtable *t, const struct load_view *v, const cha
     const struct hp_report_input *in = v->in;
     char key[400], cnt[32], rate[32], p50[32], p95[32], p99[32], max[32], errs[32], checks[48];
 #define TAGGED(base) (snprintf(key, sizeof key, tags[0] ? "%s{%s}" : "%s", base, tags), key)
-    double req = met_or(in, TAGGED(HP_LOAD_REQUESTS), 0);
+    double req = hp_report_metric_or(in, TAGGED(HP_LOAD_REQUESTS), 0);
     double rps =
-        met_or(in, TAGGED(HP_LOAD_REQUESTS_PER_S), v->duration_s > 0 ? req / v->duration_s : 0);
+        hp_report_metric_or(in, TAGGED(HP_LOAD_REQUESTS_PER_S), v->duration_s > 0 ? req / v->duration_s : 0);
     struct hp_hist *h = NULL;
     if (tags[0]) {
         struct hp_err why = {0};
@@ -450,15 +412,15 @@ static int request_row(struct hp_rtable *t, const struct load_view *v, const cha
         fv((double)hp_hist_value_at_percentile(lh, 99), "ns", p99, sizeof p99);
         fv((double)hp_hist_max(lh), "ns", max, sizeof max);
     } else {
-        fv(met_or(in, TAGGED(HP_LOAD_P50), NAN), "ns", p50, sizeof p50);
-        fv(met_or(in, TAGGED(HP_LOAD_P95), NAN), "ns", p95, sizeof p95);
-        fv(met_or(in, TAGGED(HP_LOAD_P99), NAN), "ns", p99, sizeof p99);
-        fv(met_or(in, TAGGED(HP_LOAD_MAX), NAN), "ns", max, sizeof max);
+        fv(hp_report_metric_or(in, TAGGED(HP_LOAD_P50), NAN), "ns", p50, sizeof p50);
+        fv(hp_report_metric_or(in, TAGGED(HP_LOAD_P95), NAN), "ns", p95, sizeof p95);
+        fv(hp_report_metric_or(in, TAGGED(HP_LOAD_P99), NAN), "ns", p99, sizeof p99);
+        fv(hp_report_metric_or(in, TAGGED(HP_LOAD_MAX), NAN), "ns", max, sizeof max);
     }
     hp_hist_free(h);
-    double e = met_or(in, TAGGED(HP_LOAD_ERRORS), 0);
-    double cp = met_or(in, TAGGED(HP_LOAD_CHECKS_PASSED), 0),
-           cf = met_or(in, TAGGED(HP_LOAD_CHECKS_FAILED), 0);
+    double e = hp_report_metric_or(in, TAGGED(HP_LOAD_ERRORS), 0);
+    double cp = hp_report_metric_or(in, TAGGED(HP_LOAD_CHECKS_PASSED), 0),
+           cf = hp_report_metric_or(in, TAGGED(HP_LOAD_CHECKS_FAILED), 0);
 #undef TAGGED
     if (cp + cf > 0)
         snprintf(checks, sizeof checks, "%.0f/%.0f passed", cp, cp + cf);
@@ -490,16 +452,16 @@ static int load_requests(struct hp_rdoc *d, const struct load_view *v, struct hp
             break;
         TRY(request_row(t, v, tags, sc, nm, err));
     }
-    return request_row(t, v, "", "-", rows ? "all requests" : cfg_str(v->in, "url"), err);
+    return request_row(t, v, "", "-", rows ? "all requests" : hp_report_cfg_str(v->in, "url"), err);
 }
 
 static int load_errors(struct hp_rdoc *d, const struct load_view *v)
 {
     const struct hp_report_input *in = v->in;
-    double total = met_or(in, HP_LOAD_ERRORS, 0);
+    double total = hp_report_metric_or(in, HP_LOAD_ERRORS, 0);
     if (total <= 0)
         return 0;
-    double sent = met_or(in, HP_LOAD_SENT, 0);
+    double sent = hp_report_metric_or(in, HP_LOAD_SENT, 0);
     static const char *const hdr[] = {"Error", "Count>", "Share of sent>", NULL};
     struct hp_rtable *t = hp_rdoc_table(d, hdr);
     NEED(t);
@@ -545,13 +507,13 @@ static int load_settings(struct hp_rdoc *d, const struct hp_report_input *in)
     char m[400], a[48];
     struct hp_rtable *kv = hp_rdoc_kv_list(d);
     NEED(kv);
-    TRY(hp_rdoc_kv(kv, "Target", "%s %s", cfg_str(in, "method") ? cfg_str(in, "method") : "",
-                   cfg_str(in, "url")));
+    TRY(hp_rdoc_kv(kv, "Target", "%s %s", hp_report_cfg_str(in, "method") ? hp_report_cfg_str(in, "method") : "",
+                   hp_report_cfg_str(in, "url")));
     load_model_text(in, m, sizeof m);
     TRY(hp_rdoc_kv(kv, "Load", "%s", m));
-    const char *proto = cfg_str(in, "protocol");
+    const char *proto = hp_report_cfg_str(in, "protocol");
     double streams;
-    if (proto && strcmp(proto, "http/1.1") != 0 && cfg_num(in, "max_concurrent_streams", &streams))
+    if (proto && strcmp(proto, "http/1.1") != 0 && hp_report_cfg_num(in, "max_concurrent_streams", &streams))
         TRY(hp_rdoc_kv(kv, "Protocol", "%s, %.0f stream%s per connection",
                        strcmp(proto, "h2c") == 0         ? "HTTP/2 over plain TCP (h2c)"
                        : strcmp(proto, "h2-prefer") == 0 ? "HTTP/2 where agreed, else HTTP/1.1"
@@ -561,7 +523,7 @@ static int load_settings(struct hp_rdoc *d, const struct hp_report_input *in)
     json_t *dur = json_object_get(hp_result_json(in->doc), "duration_s");
     if (json_is_number(dur))
         TRY(hp_rdoc_kv(kv, "Duration", "%s", fv(json_number_value(dur) * 1e9, "ns", a, sizeof a)));
-    if (cfg_num(in, "threads", &x))
+    if (hp_report_cfg_num(in, "threads", &x))
         TRY(hp_rdoc_kv(kv, "Threads", "%.0f", x));
     json_t *st = json_object_get(hp_result_json(in->doc), "started_at");
     if (json_is_string(st))
@@ -602,17 +564,17 @@ out:
 
 static int sweep_check(const struct hp_report_input *in, struct hp_err *err)
 {
-    json_t *x = points(in, "throughput_per_s");
+    json_t *x = hp_report_points(in, "throughput_per_s");
     if (!x || json_array_size(x) == 0)
-        return missing(in, err, "series.throughput_per_s (the measured levels)");
+        return hp_report_missing(in, err, "series.throughput_per_s (the measured levels)");
     return 0;
 }
 
 static bool sweep_usl(const struct hp_report_input *in, struct hp_usl *u)
 {
     memset(u, 0, sizeof(*u));
-    return met(in, "usl_sigma", &u->sigma) && met(in, "usl_kappa", &u->kappa) &&
-           met(in, "usl_lambda", &u->lambda) && u->lambda > 0;
+    return hp_report_metric(in, "usl_sigma", &u->sigma) && hp_report_metric(in, "usl_kappa", &u->kappa) &&
+           hp_report_metric(in, "usl_lambda", &u->lambda) && u->lambda > 0;
 }
 
 static double max_x(json_t *pts)
@@ -635,26 +597,26 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
     }
     struct hp_rtable *kv = hp_rdoc_kv_list(d);
     NEED(kv);
-    if (cfg_str(in, "url"))
-        TRY(hp_rdoc_kv(kv, "Target", "%s %s", cfg_str(in, "method") ? cfg_str(in, "method") : "GET",
-                       cfg_str(in, "url")));
+    if (hp_report_cfg_str(in, "url"))
+        TRY(hp_rdoc_kv(kv, "Target", "%s %s", hp_report_cfg_str(in, "method") ? hp_report_cfg_str(in, "method") : "GET",
+                       hp_report_cfg_str(in, "url")));
     double wu, ms, slo = NAN;
-    if (cfg_num(in, "warmup_ns", &wu) && cfg_num(in, "measure_ns", &ms))
+    if (hp_report_cfg_num(in, "warmup_ns", &wu) && hp_report_cfg_num(in, "measure_ns", &ms))
         TRY(hp_rdoc_kv(kv, "Each level", "%s warm-up, %s measured", fv(wu, "ns", a, sizeof a),
                        fv(ms, "ns", b, sizeof b)));
-    if (cfg_num(in, "slo_p99_ns", &slo) && slo > 0)
+    if (hp_report_cfg_num(in, "slo_p99_ns", &slo) && slo > 0)
         TRY(hp_rdoc_kv(kv, "Objective", "p99 under %s", fv(slo, "ns", a, sizeof a)));
     else
         slo = NAN;
-    if (cfg_str(in, "stopped"))
-        TRY(hp_rdoc_kv(kv, "Stopped", "%s", cfg_str(in, "stopped")));
+    if (hp_report_cfg_str(in, "stopped"))
+        TRY(hp_rdoc_kv(kv, "Stopped", "%s", hp_report_cfg_str(in, "stopped")));
     struct hp_usl u;
     bool fit = sweep_usl(in, &u), refit = false;
     double pn, px, kn, kx;
-    bool peak = met(in, "peak_concurrency", &pn) && met(in, "peak_throughput_per_s", &px);
+    bool peak = hp_report_metric(in, "peak_concurrency", &pn) && hp_report_metric(in, "peak_throughput_per_s", &px);
     if (!fit) {
         /* A sweep written without its fit (by hand, or another tool): fit it here. */
-        json_t *pts = points(in, "throughput_per_s");
+        json_t *pts = hp_report_points(in, "throughput_per_s");
         size_t np = json_array_size(pts), k = 0;
         double *nn = hp_calloc(np ? np : 1, sizeof(double)), *xx = hp_calloc(np ? np : 1, sizeof(double));
         if (!nn || !xx) {
@@ -675,9 +637,9 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
         TRY(hp_rdoc_kv(kv, "USL fit", "sigma %.4g (contention), kappa %.4g (coherency), "
                                       "lambda %s (one connection), R^2 %.4f%s",
                        u.sigma, u.kappa, fv(u.lambda, "1/s", a, sizeof a),
-                       refit ? u.r_squared : met_or(in, "usl_r_squared", NAN),
+                       refit ? u.r_squared : hp_report_metric_or(in, "usl_r_squared", NAN),
                        refit ? " (fitted by report: the document had no fit)" : ""));
-    bool knee = met(in, "knee_concurrency", &kn) && met(in, "knee_throughput_per_s", &kx);
+    bool knee = hp_report_metric(in, "knee_concurrency", &kn) && hp_report_metric(in, "knee_throughput_per_s", &kx);
     if (peak)
         TRY(hp_rdoc_kv(kv, "Peak", "%s at %.1f connections (from the fit)",
                        fv(px, "1/s", a, sizeof a), pn));
@@ -689,7 +651,7 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
     else if (isfinite(slo))
         TRY(hp_rdoc_kv(kv, "Knee", "none: no level met the objective"));
 
-    json_t *xs = points(in, "throughput_per_s");
+    json_t *xs = hp_report_points(in, "throughput_per_s");
     double nmax = max_x(xs);
     struct hp_chart *c = hp_rdoc_chart(d, "usl", "Throughput by concurrency", "connections",
                                        "count", "throughput", "1/s");
@@ -705,14 +667,14 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
         snprintf(title, sizeof title, "peak %.1f", pn);
         TRY(hp_chart_rule(c, title, pn, true));
     }
-    if (points(in, "latency_p50_ns") || points(in, "latency_p99_ns")) {
+    if (hp_report_points(in, "latency_p50_ns") || hp_report_points(in, "latency_p99_ns")) {
         c = hp_rdoc_chart(d, "sweep-latency", "Latency by concurrency", "connections", "count",
                           "latency", "ns");
         NEED(c);
-        if (points(in, "latency_p50_ns"))
-            TRY(hp_report_add_series(c, "p50", points(in, "latency_p50_ns"), HP_DRAW_BOTH, 1));
-        if (points(in, "latency_p99_ns"))
-            TRY(hp_report_add_series(c, "p99", points(in, "latency_p99_ns"), HP_DRAW_BOTH, 1));
+        if (hp_report_points(in, "latency_p50_ns"))
+            TRY(hp_report_add_series(c, "p50", hp_report_points(in, "latency_p50_ns"), HP_DRAW_BOTH, 1));
+        if (hp_report_points(in, "latency_p99_ns"))
+            TRY(hp_report_add_series(c, "p99", hp_report_points(in, "latency_p99_ns"), HP_DRAW_BOTH, 1));
         if (isfinite(slo)) {
             snprintf(title, sizeof title, "objective p99 %s", fv(slo, "ns", a, sizeof a));
             TRY(hp_chart_rule(c, title, slo, false));
@@ -723,8 +685,8 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
                                       "Objective", NULL};
     struct hp_rtable *t = hp_rdoc_table(d, hdr);
     NEED(t);
-    json_t *p50s = points(in, "latency_p50_ns"), *p99s = points(in, "latency_p99_ns"),
-           *ers = points(in, "error_ratio");
+    json_t *p50s = hp_report_points(in, "latency_p50_ns"), *p99s = hp_report_points(in, "latency_p99_ns"),
+           *ers = hp_report_points(in, "error_ratio");
     for (size_t i = 0; i < json_array_size(xs); i++) {
         double n, x, t50 = NAN, v50 = NAN, t99, v99 = NAN, te, ve = NAN;
         if (!hp_report_point(xs, i, &n, &x))
@@ -749,14 +711,14 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
 static int plan_check(const struct hp_report_input *in, struct hp_err *err)
 {
     double x;
-    if (!points(in, "instances") || json_array_size(points(in, "instances")) == 0)
-        return missing(in, err, "series.instances");
-    if (!points(in, "peak_load_per_s"))
-        return missing(in, err, "series.peak_load_per_s");
-    if (!cfg_num(in, "capacity_per_s", &x) || !(x > 0))
-        return missing(in, err, "config.capacity_per_s");
-    if (!cfg_num(in, "headroom", &x) || !(x > 0))
-        return missing(in, err, "config.headroom");
+    if (!hp_report_points(in, "instances") || json_array_size(hp_report_points(in, "instances")) == 0)
+        return hp_report_missing(in, err, "series.instances");
+    if (!hp_report_points(in, "peak_load_per_s"))
+        return hp_report_missing(in, err, "series.peak_load_per_s");
+    if (!hp_report_cfg_num(in, "capacity_per_s", &x) || !(x > 0))
+        return hp_report_missing(in, err, "config.capacity_per_s");
+    if (!hp_report_cfg_num(in, "headroom", &x) || !(x > 0))
+        return hp_report_missing(in, err, "config.headroom");
     return 0;
 }
 
@@ -765,12 +727,12 @@ static int plan_section(struct hp_rdoc *d, const struct hp_report_input *in, int
 {
     TRY(plan_check(in, err));
     double cap = 0, head = 0, spares = 0, fleet = 0, cost = 0, peak = 0, g;
-    cfg_num(in, "capacity_per_s", &cap);
-    cfg_num(in, "headroom", &head);
-    cfg_num(in, "spares", &spares);
-    bool has_fleet = cfg_num(in, "fleet_now", &fleet) && fleet > 0;
-    bool has_cost = cfg_num(in, "cost_per_instance", &cost) && cost > 0;
-    cfg_num(in, "peak_per_s", &peak);
+    hp_report_cfg_num(in, "capacity_per_s", &cap);
+    hp_report_cfg_num(in, "headroom", &head);
+    hp_report_cfg_num(in, "spares", &spares);
+    bool has_fleet = hp_report_cfg_num(in, "fleet_now", &fleet) && fleet > 0;
+    bool has_cost = hp_report_cfg_num(in, "cost_per_instance", &cost) && cost > 0;
+    hp_report_cfg_num(in, "peak_per_s", &peak);
     char title[300], a[48], b[48];
     if (heading) {
         snprintf(title, sizeof title, "Capacity plan: %s", label(in));
@@ -779,18 +741,18 @@ static int plan_section(struct hp_rdoc *d, const struct hp_report_input *in, int
     struct hp_rtable *kv = hp_rdoc_kv_list(d);
     NEED(kv);
     TRY(hp_rdoc_kv(kv, "Peak load now", "%s", fv(peak, "1/s", a, sizeof a)));
-    const char *growth = cfg_str(in, "growth");
-    if (growth && cfg_num(in, "growth_per_month", &g))
+    const char *growth = hp_report_cfg_str(in, "growth");
+    if (growth && hp_report_cfg_num(in, "growth_per_month", &g))
         TRY(hp_rdoc_kv(kv, "Growth", "%s, %.3g%% a month", growth, g * 100));
     else if (growth)
         TRY(hp_rdoc_kv(kv, "Growth", "%s", growth));
-    const char *basis = cfg_str(in, "capacity_basis");
+    const char *basis = hp_report_cfg_str(in, "capacity_basis");
     TRY(hp_rdoc_kv(kv, "One instance", "%s%s%s%s", fv(cap, "1/s", a, sizeof a),
                    basis ? " (" : "", basis ? basis : "", basis ? ")" : ""));
     TRY(hp_rdoc_kv(kv, "Planned utilisation", "%.0f%% at peak, with %.0f spare%s", head * 100,
                    spares, spares == 1 ? "" : "s"));
-    double out = met_or(in, "runs_out_month", -1), horizon = met_or(in, "instances_at_horizon", NAN);
-    json_t *inst = points(in, "instances"), *load = points(in, "peak_load_per_s");
+    double out = hp_report_metric_or(in, "runs_out_month", -1), horizon = hp_report_metric_or(in, "instances_at_horizon", NAN);
+    json_t *inst = hp_report_points(in, "instances"), *load = hp_report_points(in, "peak_load_per_s");
     double last_m = max_x(inst);
     if (has_fleet)
         TRY(hp_rdoc_kv(kv, "Today's fleet", out >= 0 ? "%.0f instances: too small from month %.0f"
@@ -857,25 +819,25 @@ static int plan_section(struct hp_rdoc *d, const struct hp_report_input *in, int
 static int usl_section(struct hp_rdoc *d, const struct hp_report_input *in, struct hp_err *err)
 {
     struct hp_usl u = {0};
-    if (!met(in, "sigma", &u.sigma) || !met(in, "kappa", &u.kappa) || !met(in, "lambda", &u.lambda))
-        return missing(in, err, "metrics.sigma, kappa and lambda");
+    if (!hp_report_metric(in, "sigma", &u.sigma) || !hp_report_metric(in, "kappa", &u.kappa) || !hp_report_metric(in, "lambda", &u.lambda))
+        return hp_report_missing(in, err, "metrics.sigma, kappa and lambda");
     char title[300], a[48];
     snprintf(title, sizeof title, "Scalability model: %s", label(in));
     TRY(hp_rdoc_heading(d, 2, title));
     struct hp_rtable *kv = hp_rdoc_kv_list(d);
     NEED(kv);
-    if (cfg_str(in, "input"))
-        TRY(hp_rdoc_kv(kv, "Fitted to", "%s (%.0f points)", cfg_str(in, "input"),
-                       met_or(in, "points", 0)));
+    if (hp_report_cfg_str(in, "input"))
+        TRY(hp_rdoc_kv(kv, "Fitted to", "%s (%.0f points)", hp_report_cfg_str(in, "input"),
+                       hp_report_metric_or(in, "points", 0)));
     TRY(hp_rdoc_kv(kv, "sigma (contention)", "%.4g", u.sigma));
     TRY(hp_rdoc_kv(kv, "kappa (coherency)", "%.4g", u.kappa));
     TRY(hp_rdoc_kv(kv, "lambda (one user)", "%s", fv(u.lambda, "1/s", a, sizeof a)));
-    TRY(hp_rdoc_kv(kv, "R^2", "%.4f", met_or(in, "r_squared", NAN)));
+    TRY(hp_rdoc_kv(kv, "R^2", "%.4f", hp_report_metric_or(in, "r_squared", NAN)));
     double pn, px, am;
-    bool peak = met(in, "peak_n", &pn) && met(in, "peak_throughput", &px);
+    bool peak = hp_report_metric(in, "peak_n", &pn) && hp_report_metric(in, "peak_throughput", &px);
     if (peak)
         TRY(hp_rdoc_kv(kv, "Peak", "%s at N = %.1f", fv(px, "1/s", a, sizeof a), pn));
-    if (met(in, "amdahl_limit", &am))
+    if (hp_report_metric(in, "amdahl_limit", &am))
         TRY(hp_rdoc_kv(kv, "Amdahl limit", "%s (lambda / sigma)", fv(am, "1/s", a, sizeof a)));
     struct hp_chart *c = hp_rdoc_chart(d, "usl-model", "X(N) = lambda N / (1 + sigma (N-1) + kappa N (N-1))",
                                        "N (users, connections)", "count", "throughput", "1/s");
@@ -912,7 +874,7 @@ static int generic_section(struct hp_rdoc *d, const struct hp_report_input *in, 
                            struct hp_err *err)
 {
     if (json_object_size(section(in, "metrics")) == 0)
-        return missing(in, err, "metrics");
+        return hp_report_missing(in, err, "metrics");
     char title[300];
     snprintf(title, sizeof title, "%s: %s", what, label(in));
     TRY(hp_rdoc_heading(d, 2, title));
@@ -999,17 +961,17 @@ static int compare_loads(struct hp_rdoc *d, const struct hp_report_input *in, si
         TRY(load_open(&in[i], &v, err));
         char m[400], r[32], e[32], p50[32], p99[32], p999[32], mx[32];
         load_model_text(&in[i], m, sizeof m);
-        double req = met_or(&in[i], HP_LOAD_REQUESTS, 0);
-        double rps = met_or(&in[i], HP_LOAD_REQUESTS_PER_S, v.duration_s > 0 ? req / v.duration_s : 0);
+        double req = hp_report_metric_or(&in[i], HP_LOAD_REQUESTS, 0);
+        double rps = hp_report_metric_or(&in[i], HP_LOAD_REQUESTS_PER_S, v.duration_s > 0 ? req / v.duration_s : 0);
         const char *cells[] = {label(&in[i]), m, fv(rps, "1/s", r, sizeof r),
-                               fv(met_or(&in[i], HP_LOAD_ERRORS, 0), "count", e, sizeof e),
+                               fv(hp_report_metric_or(&in[i], HP_LOAD_ERRORS, 0), "count", e, sizeof e),
                                fv((double)hp_hist_value_at_percentile(v.lat, 50), "ns", p50, sizeof p50),
                                fv((double)hp_hist_value_at_percentile(v.lat, 99), "ns", p99, sizeof p99),
                                fv((double)hp_hist_value_at_percentile(v.lat, 99.9), "ns", p999, sizeof p999),
                                fv((double)hp_hist_max(v.lat), "ns", mx, sizeof mx)};
         int rc = hp_rtable_row(t, HP_MARK_NONE, cells);
         rc = rc ? rc : hp_report_add_spectrum(spec, label(&in[i]), v.lat, false);
-        json_t *pts = points(&in[i], HP_LOAD_REQUESTS_PER_S);
+        json_t *pts = hp_report_points(&in[i], HP_LOAD_REQUESTS_PER_S);
         if (rc == 0 && pts)
             rc = hp_report_add_series(rate, label(&in[i]), pts, HP_DRAW_LINE, 1);
         load_close(&v);
@@ -1030,9 +992,9 @@ static int compare_sweeps(struct hp_rdoc *d, const struct hp_report_input *in, s
     NEED(l);
     for (size_t i = 0; i < n; i++) {
         TRY(sweep_check(&in[i], err));
-        TRY(hp_report_add_series(c, label(&in[i]), points(&in[i], "throughput_per_s"), HP_DRAW_BOTH, 1));
-        if (points(&in[i], "latency_p99_ns"))
-            TRY(hp_report_add_series(l, label(&in[i]), points(&in[i], "latency_p99_ns"), HP_DRAW_BOTH, 1));
+        TRY(hp_report_add_series(c, label(&in[i]), hp_report_points(&in[i], "throughput_per_s"), HP_DRAW_BOTH, 1));
+        if (hp_report_points(&in[i], "latency_p99_ns"))
+            TRY(hp_report_add_series(l, label(&in[i]), hp_report_points(&in[i], "latency_p99_ns"), HP_DRAW_BOTH, 1));
     }
     return 0;
 }
@@ -1046,7 +1008,7 @@ static int compare_plans(struct hp_rdoc *d, const struct hp_report_input *in, si
     NEED(c);
     for (size_t i = 0; i < n; i++) {
         TRY(plan_check(&in[i], err));
-        TRY(hp_report_add_series(c, label(&in[i]), points(&in[i], "instances"), HP_DRAW_BOTH, 1));
+        TRY(hp_report_add_series(c, label(&in[i]), hp_report_points(&in[i], "instances"), HP_DRAW_BOTH, 1));
     }
     return 0;
 }
@@ -1105,12 +1067,12 @@ static int scenarios_table(struct hp_rdoc *d, const struct hp_report_input *in, 
     NEED(t);
     for (size_t i = 0; i < n; i++) {
         if (is_kind(&in[i], "sweep", NULL)) {
-            json_t *xs = points(&in[i], "throughput_per_s");
+            json_t *xs = hp_report_points(&in[i], "throughput_per_s");
             char prof[200], req[300];
             snprintf(prof, sizeof prof, "sweep of %zu levels, %s", json_array_size(xs),
-                     cfg_str(&in[i], "levels") ? cfg_str(&in[i], "levels") : "concurrency");
-            snprintf(req, sizeof req, "%s %s", cfg_str(&in[i], "method") ? cfg_str(&in[i], "method") : "GET",
-                     cfg_str(&in[i], "url") ? cfg_str(&in[i], "url") : "");
+                     hp_report_cfg_str(&in[i], "levels") ? hp_report_cfg_str(&in[i], "levels") : "concurrency");
+            snprintf(req, sizeof req, "%s %s", hp_report_cfg_str(&in[i], "method") ? hp_report_cfg_str(&in[i], "method") : "GET",
+                     hp_report_cfg_str(&in[i], "url") ? hp_report_cfg_str(&in[i], "url") : "");
             const char *cells[] = {label(&in[i]), "-", prof, req};
             TRY(hp_rtable_row(t, HP_MARK_NONE, cells));
             continue;
@@ -1121,8 +1083,8 @@ static int scenarios_table(struct hp_rdoc *d, const struct hp_report_input *in, 
         if (!json_is_array(scs)) {
             char m[400], req[300];
             load_model_text(&in[i], m, sizeof m);
-            snprintf(req, sizeof req, "%s %s", cfg_str(&in[i], "method") ? cfg_str(&in[i], "method") : "GET",
-                     cfg_str(&in[i], "url") ? cfg_str(&in[i], "url") : "");
+            snprintf(req, sizeof req, "%s %s", hp_report_cfg_str(&in[i], "method") ? hp_report_cfg_str(&in[i], "method") : "GET",
+                     hp_report_cfg_str(&in[i], "url") ? hp_report_cfg_str(&in[i], "url") : "");
             const char *cells[] = {label(&in[i]), "-", m, req};
             TRY(hp_rtable_row(t, HP_MARK_NONE, cells));
             continue;
@@ -1190,19 +1152,19 @@ static int test_report(struct hp_rdoc *d, const struct hp_report_input *in, size
             struct load_view v;
             TRY(load_open(&in[i], &v, err));
             load_model_text(&in[i], m, sizeof m);
-            double req = met_or(&in[i], "requests", 0);
+            double req = hp_report_metric_or(&in[i], "requests", 0);
             const char *cells[] = {label(&in[i]), m,
-                                   fv(met_or(&in[i], "requests_per_s", v.duration_s > 0 ? req / v.duration_s : 0),
+                                   fv(hp_report_metric_or(&in[i], "requests_per_s", v.duration_s > 0 ? req / v.duration_s : 0),
                                       "1/s", r, sizeof r),
-                                   fv(met_or(&in[i], "errors", 0), "count", e, sizeof e),
+                                   fv(hp_report_metric_or(&in[i], "errors", 0), "count", e, sizeof e),
                                    fv((double)hp_hist_value_at_percentile(v.lat, 99), "ns", p99, sizeof p99), th};
             load_close(&v);
             TRY(hp_rtable_row(t, tt == 0 ? HP_MARK_NONE : p == tt ? HP_MARK_PASS : HP_MARK_FAIL, cells));
         } else if (is_kind(&in[i], "sweep", NULL)) {
             TRY(sweep_check(&in[i], err));
             double kx, kn;
-            bool knee = met(&in[i], "knee_throughput_per_s", &kx) && met(&in[i], "knee_concurrency", &kn);
-            snprintf(m, sizeof m, "sweep, %zu levels", json_array_size(points(&in[i], "throughput_per_s")));
+            bool knee = hp_report_metric(&in[i], "knee_throughput_per_s", &kx) && hp_report_metric(&in[i], "knee_concurrency", &kn);
+            snprintf(m, sizeof m, "sweep, %zu levels", json_array_size(hp_report_points(&in[i], "throughput_per_s")));
             if (knee)
                 snprintf(th, sizeof th, "knee at %.0f connections", kn);
             const char *cells[] = {label(&in[i]), m, knee ? fv(kx, "1/s", r, sizeof r) : "-", "-",
@@ -1217,7 +1179,7 @@ static int test_report(struct hp_rdoc *d, const struct hp_report_input *in, size
         json_t *th = section(&in[i], "thresholds");
         double slo;
         if (json_array_size(th) == 0 && !(is_kind(&in[i], "sweep", NULL) &&
-                                          cfg_num(&in[i], "slo_p99_ns", &slo) && slo > 0))
+                                          hp_report_cfg_num(&in[i], "slo_p99_ns", &slo) && slo > 0))
             continue;
         if (!g) {
             static const char *const gh[] = {"Run", "Objective", "Stops the run early", NULL};
@@ -1230,7 +1192,7 @@ static int test_report(struct hp_rdoc *d, const struct hp_report_input *in, size
                                    text && strstr(text, "abort_on_fail") ? "yes" : "no"};
             TRY(hp_rtable_row(g, HP_MARK_NONE, cells));
         }
-        if (is_kind(&in[i], "sweep", NULL) && cfg_num(&in[i], "slo_p99_ns", &slo) && slo > 0) {
+        if (is_kind(&in[i], "sweep", NULL) && hp_report_cfg_num(&in[i], "slo_p99_ns", &slo) && slo > 0) {
             char o[96], a[32];
             snprintf(o, sizeof o, "p99 latency under %s at each level (the knee)",
                      fv(slo, "ns", a, sizeof a));
@@ -1301,15 +1263,15 @@ static int capacity_plan(struct hp_rdoc *d, const struct hp_report_input *in, si
     TRY(hp_rdoc_heading(d, 2, "Summary"));
     if (plan) {
         double peak = 0, cap = 0, head = 0, fleet = 0, spares = 0;
-        cfg_num(plan, "peak_per_s", &peak);
-        cfg_num(plan, "capacity_per_s", &cap);
-        cfg_num(plan, "headroom", &head);
-        cfg_num(plan, "spares", &spares);
-        bool has_fleet = cfg_num(plan, "fleet_now", &fleet) && fleet > 0;
-        json_t *inst = points(plan, "instances");
-        double m0, n0 = 0, out = met_or(plan, "runs_out_month", -1);
+        hp_report_cfg_num(plan, "peak_per_s", &peak);
+        hp_report_cfg_num(plan, "capacity_per_s", &cap);
+        hp_report_cfg_num(plan, "headroom", &head);
+        hp_report_cfg_num(plan, "spares", &spares);
+        bool has_fleet = hp_report_cfg_num(plan, "fleet_now", &fleet) && fleet > 0;
+        json_t *inst = hp_report_points(plan, "instances");
+        double m0, n0 = 0, out = hp_report_metric_or(plan, "runs_out_month", -1);
         hp_report_point(inst, 0, &m0, &n0);
-        double horizon = met_or(plan, "instances_at_horizon", NAN), last = max_x(inst);
+        double horizon = hp_report_metric_or(plan, "instances_at_horizon", NAN), last = max_x(inst);
         TRY(hp_rdoc_para(d, HP_MARK_NONE,
                          "Today's peak of %s needs %.0f instances (one carries %s, planned at "
                          "%.0f%% utilisation, %.0f spare%s); by month %.0f the forecast peak "
@@ -1324,7 +1286,7 @@ static int capacity_plan(struct hp_rdoc *d, const struct hp_report_input *in, si
                                               "forecast through month %.0f.", fleet, last));
     }
     if (sweep) {
-        json_t *xs = points(sweep, "throughput_per_s");
+        json_t *xs = hp_report_points(sweep, "throughput_per_s");
         double bn = 0, bx = 0, t, x;
         for (size_t i = 0; i < json_array_size(xs); i++)
             if (hp_report_point(xs, i, &t, &x) && x > bx) {
@@ -1335,12 +1297,12 @@ static int capacity_plan(struct hp_rdoc *d, const struct hp_report_input *in, si
                                           "throughput was %s at %.4g connections.",
                          label(sweep), json_array_size(xs), fv(bx, "1/s", a, sizeof a), bn));
         double kx, kn, px, pn, slo;
-        if (met(sweep, "knee_throughput_per_s", &kx) && met(sweep, "knee_concurrency", &kn) &&
-            cfg_num(sweep, "slo_p99_ns", &slo))
+        if (hp_report_metric(sweep, "knee_throughput_per_s", &kx) && hp_report_metric(sweep, "knee_concurrency", &kn) &&
+            hp_report_cfg_num(sweep, "slo_p99_ns", &slo))
             TRY(hp_rdoc_para(d, HP_MARK_NONE, "Measured (%s): one instance serves %s at %.0f "
                                               "connections with p99 under %s.",
                              label(sweep), fv(kx, "1/s", a, sizeof a), kn, fv(slo, "ns", b, sizeof b)));
-        if (met(sweep, "peak_throughput_per_s", &px) && met(sweep, "peak_concurrency", &pn))
+        if (hp_report_metric(sweep, "peak_throughput_per_s", &px) && hp_report_metric(sweep, "peak_concurrency", &pn))
             TRY(hp_rdoc_para(d, HP_MARK_NONE, "The USL fit peaks at %s at %.1f connections: "
                                               "beyond that, more concurrency lowers throughput.",
                              fv(px, "1/s", c, sizeof c), pn));
@@ -1366,16 +1328,16 @@ static int capacity_plan(struct hp_rdoc *d, const struct hp_report_input *in, si
         struct hp_rtable *kv = hp_rdoc_kv_list(d);
         NEED(kv);
         double head = 0, spares = 0, g = 0;
-        cfg_num(plan, "headroom", &head);
-        cfg_num(plan, "spares", &spares);
-        const char *basis = cfg_str(plan, "capacity_basis");
+        hp_report_cfg_num(plan, "headroom", &head);
+        hp_report_cfg_num(plan, "spares", &spares);
+        const char *basis = hp_report_cfg_str(plan, "capacity_basis");
         TRY(hp_rdoc_kv(kv, "Capacity of one instance", "%s", basis ? basis : "given by hand (--capacity)"));
         TRY(hp_rdoc_kv(kv, "Utilisation target", "%.0f%%: the rest absorbs bursts and the error "
                                                  "of the forecast", head * 100));
         TRY(hp_rdoc_kv(kv, "Spares", "%.0f (N+%.0f): one can fail or be drained for a deploy "
                                      "without overload", spares, spares));
-        const char *growth = cfg_str(plan, "growth");
-        if (growth && cfg_num(plan, "growth_per_month", &g))
+        const char *growth = hp_report_cfg_str(plan, "growth");
+        if (growth && hp_report_cfg_num(plan, "growth_per_month", &g))
             TRY(hp_rdoc_kv(kv, "Growth model", "%s, %.3g%% a month", growth, g * 100));
         else if (growth)
             TRY(hp_rdoc_kv(kv, "Growth model", "%s", growth));

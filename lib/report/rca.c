@@ -16,11 +16,6 @@
 #include "report/section_int.h"
 #include "report/use_section.h"
 
-static int missing(const struct hp_report_input *in, struct hp_err *err, const char *what)
-{
-    return hp_err_at(err, HP_EFORMAT, in->name, 0, 0, "a diagnose document without %s", what);
-}
-
 static const char *str(json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
@@ -36,24 +31,13 @@ static const char *fmt(double v, const char *unit, char *buf, size_t size)
 
 static double metric(const struct hp_report_input *in, const char *name)
 {
-    double v;
-    return hp_result_get_metric(in->doc, name, &v, NULL) ? v : NAN;
-}
-
-static json_t *series_points(const struct hp_report_input *in, const char *name)
-{
-    json_t *s = json_object_get(json_object_get(hp_result_json(in->doc), "series"), name);
-    return json_object_get(s, "points");
-}
-
-static const char *config(const struct hp_report_input *in, const char *key)
-{
-    return str(json_object_get(hp_result_json(in->doc), "config"), key);
+    return hp_report_metric_or(in, name, NAN);
 }
 
 static double config_num(const struct hp_report_input *in, const char *key)
 {
-    return hp_report_num(json_object_get(hp_result_json(in->doc), "config"), key);
+    double v;
+    return hp_report_cfg_num(in, key, &v) ? v : NAN;
 }
 
 /* The document's checks: what every part below reads. */
@@ -61,18 +45,18 @@ static int check(const struct hp_report_input *in, struct hp_err *err)
 {
     json_t *root = hp_result_json(in->doc), *diag = json_object_get(root, "diagnosis");
     if (!json_is_object(diag))
-        return missing(in, err, "\"diagnosis\" (an object)");
+        return hp_report_missing(in, err, "\"diagnosis\" (an object)");
     if (!str(diag, "summary"))
-        return missing(in, err, "diagnosis.summary");
+        return hp_report_missing(in, err, "diagnosis.summary");
     if (!json_is_array(json_object_get(diag, "findings")) ||
         json_array_size(json_object_get(diag, "findings")) == 0)
-        return missing(in, err, "diagnosis.findings (a non-empty array)");
+        return hp_report_missing(in, err, "diagnosis.findings (a non-empty array)");
     if (!json_is_array(json_object_get(diag, "suggestions")))
-        return missing(in, err, "diagnosis.suggestions (an array)");
+        return hp_report_missing(in, err, "diagnosis.suggestions (an array)");
     if (!json_is_array(json_object_get(root, "levels")))
-        return missing(in, err, "\"levels\" (an array)");
-    if (json_array_size(series_points(in, "throughput_per_s")) == 0)
-        return missing(in, err, "series.throughput_per_s (the measured levels)");
+        return hp_report_missing(in, err, "\"levels\" (an array)");
+    if (json_array_size(hp_report_points(in, "throughput_per_s")) == 0)
+        return hp_report_missing(in, err, "series.throughput_per_s (the measured levels)");
     return 0;
 }
 
@@ -82,7 +66,7 @@ static int stops(struct hp_rdoc *d, const struct hp_report_input *in, int level)
 {
     char a[48], b[48], t[160];
     json_t *root = hp_result_json(in->doc), *diag = json_object_get(root, "diagnosis");
-    bool by_rate = config(in, "levels") && strcmp(config(in, "levels"), "rates") == 0;
+    bool by_rate = hp_report_cfg_str(in, "levels") && strcmp(hp_report_cfg_str(in, "levels"), "rates") == 0;
     const char *xl = by_rate ? "mean in flight" : "connections";
     TRY(hp_rdoc_heading(d, level, "Where it stops"));
     struct hp_usl u = {.sigma = metric(in, "usl_sigma"), .kappa = metric(in, "usl_kappa"),
@@ -109,7 +93,7 @@ static int stops(struct hp_rdoc *d, const struct hp_report_input *in, int level)
     double pn = metric(in, "peak_concurrency"), px = metric(in, "peak_throughput_per_s");
     if (isfinite(pn))
         TRY(hp_rdoc_kv(kv, "Peak (from the fit)", "%s at %.3g", fmt(px, "1/s", a, sizeof a), pn));
-    json_t *xs = series_points(in, "throughput_per_s");
+    json_t *xs = hp_report_points(in, "throughput_per_s");
     struct hp_chart *c = hp_rdoc_chart(d, "rca-usl", "Throughput by load", xl, "count",
                                        "throughput", "1/s");
     NEED(c);
@@ -126,10 +110,10 @@ static int stops(struct hp_rdoc *d, const struct hp_report_input *in, int level)
     }
     c = hp_rdoc_chart(d, "rca-latency", "Latency by load", xl, "count", "latency", "ns");
     NEED(c);
-    if (series_points(in, "latency_mean_ns"))
-        TRY(hp_report_add_series(c, "mean", series_points(in, "latency_mean_ns"), HP_DRAW_BOTH, 1));
-    if (series_points(in, "latency_p99_ns"))
-        TRY(hp_report_add_series(c, "p99", series_points(in, "latency_p99_ns"), HP_DRAW_BOTH, 1));
+    if (hp_report_points(in, "latency_mean_ns"))
+        TRY(hp_report_add_series(c, "mean", hp_report_points(in, "latency_mean_ns"), HP_DRAW_BOTH, 1));
+    if (hp_report_points(in, "latency_p99_ns"))
+        TRY(hp_report_add_series(c, "p99", hp_report_points(in, "latency_p99_ns"), HP_DRAW_BOTH, 1));
     double slo = config_num(in, "slo_p99_ns");
     if (isfinite(slo) && slo > 0) {
         snprintf(t, sizeof t, "objective p99 %s", fmt(slo, "ns", a, sizeof a));
@@ -341,14 +325,14 @@ static int method(struct hp_rdoc *d, const struct hp_report_input *in, int level
     TRY(hp_rdoc_heading(d, level, "Method and cost"));
     struct hp_rtable *kv = hp_rdoc_kv_list(d);
     NEED(kv);
-    if (config(in, "url"))
+    if (hp_report_cfg_str(in, "url"))
         TRY(hp_rdoc_kv(kv, "Target", "%s %s, served by %s",
-                       config(in, "method") ? config(in, "method") : "GET", config(in, "url"),
-                       config(in, "target") ? config(in, "target") : "?"));
+                       hp_report_cfg_str(in, "method") ? hp_report_cfg_str(in, "method") : "GET", hp_report_cfg_str(in, "url"),
+                       hp_report_cfg_str(in, "target") ? hp_report_cfg_str(in, "target") : "?"));
     TRY(hp_rdoc_kv(kv, "Each level", "%s warm-up, %s measured; %s",
                    fmt(config_num(in, "warmup_ns"), "ns", a, sizeof a),
                    fmt(config_num(in, "measure_ns"), "ns", b, sizeof b),
-                   config(in, "stopped") ? config(in, "stopped") : ""));
+                   hp_report_cfg_str(in, "stopped") ? hp_report_cfg_str(in, "stopped") : ""));
     TRY(hp_rdoc_kv(kv, "Monitor", "every %s: the machine (/proc/stat, meminfo, diskstats, "
                                   "net/dev) and the process with each of its threads",
                    fmt(config_num(in, "monitor_interval_ns"), "ns", a, sizeof a)));
@@ -379,7 +363,7 @@ int hp_report_diagnose_section(struct hp_rdoc *d, const struct hp_report_input *
     int sub = level;
     if (level > 0) {
         char t[300];
-        snprintf(t, sizeof t, "Diagnosis: %s", config(in, "url") ? config(in, "url") : in->name);
+        snprintf(t, sizeof t, "Diagnosis: %s", hp_report_cfg_str(in, "url") ? hp_report_cfg_str(in, "url") : in->name);
         TRY(hp_rdoc_heading(d, level, t));
         sub = level + 1;
     } else {

@@ -77,3 +77,42 @@ int hp_report_usl_curve(struct hp_chart *c, const char *name, const struct hp_us
     }
     return 0;
 }
+
+const char *hp_report_cfg_str(const struct hp_report_input *in, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(hp_result_json(in->doc), "config"),
+                                             key));
+}
+
+bool hp_report_cfg_num(const struct hp_report_input *in, const char *key, double *v)
+{
+    json_t *j = json_object_get(json_object_get(hp_result_json(in->doc), "config"), key);
+    if (!json_is_number(j))
+        return false;
+    *v = json_number_value(j);
+    return true;
+}
+
+bool hp_report_metric(const struct hp_report_input *in, const char *name, double *v)
+{
+    return hp_result_get_metric(in->doc, name, v, NULL) && isfinite(*v);
+}
+
+double hp_report_metric_or(const struct hp_report_input *in, const char *name, double dflt)
+{
+    double v;
+    return hp_report_metric(in, name, &v) ? v : dflt;
+}
+
+json_t *hp_report_points(const struct hp_report_input *in, const char *name)
+{
+    json_t *series = json_object_get(hp_result_json(in->doc), "series");
+    json_t *p = json_object_get(json_object_get(series, name), "points");
+    return json_is_array(p) ? p : NULL;
+}
+
+int hp_report_missing(const struct hp_report_input *in, struct hp_err *err, const char *what)
+{
+    return hp_err_at(err, HP_EFORMAT, in->name, 0, 0, "a %s result needs %s, which is missing",
+                     hp_result_kind(in->doc), what);
+}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/err.h"
 #include "core/result.h"
 #include "report/doc.h"
 #include "model/usl.h"
@@ -20,6 +21,17 @@ struct hp_report_input {
     struct hp_result *doc;
     const char *name; /* the file it came from, for labels and errors */
 };
+
+/* Reading a document: config.key as a string (NULL when it is not one) or
+ * a number (false when not); a finite metric (false when absent or not
+ * finite), or dflt; series.name.points (NULL when not an array); and the
+ * HP_EFORMAT error that names the file and what it lacks. */
+const char *hp_report_cfg_str(const struct hp_report_input *in, const char *key);
+bool hp_report_cfg_num(const struct hp_report_input *in, const char *key, double *v);
+bool hp_report_metric(const struct hp_report_input *in, const char *name, double *v);
+double hp_report_metric_or(const struct hp_report_input *in, const char *name, double dflt);
+json_t *hp_report_points(const struct hp_report_input *in, const char *name);
+int hp_report_missing(const struct hp_report_input *in, struct hp_err *err, const char *what);
 
 /* Point i of a series ([[t, v], ...]): false when it is missing or not a
  * pair of finite numbers. */
