@@ -52,14 +52,15 @@ int sweep_args_option(const struct hp_cmd *cmd, int base, int id, const char *v,
 {
     struct hp_sweep_config *sc = &a->sc;
     int64_t n;
-    if (id >= base + 14 && id < base + 14 + CLI_TLS_COUNT) {
-        int stored = cli_tls_store(cmd, id, base + 14, v, &a->tls_opts);
+    int tls = base + SWEEP_OPT_TLS;
+    if (id >= tls && id < tls + CLI_TLS_COUNT) {
+        int stored = cli_tls_store(cmd, id, tls, v, &a->tls_opts);
         if (stored < 0)
             return -1;
         a->tls_given = true;
         return 1;
     }
-    if (id < base || id >= base + 14)
+    if (id < base || id >= tls)
         return 0;
     bool ok = true;
     switch (id - base) {

@@ -31,7 +31,8 @@ struct sweep_args {
 
 /* The options, ids from base: put SWEEP_OPTS(base) in the command's table,
  * hand every option to sweep_args_option. */
-#define SWEEP_OPT_COUNT (14 + CLI_TLS_COUNT)
+#define SWEEP_OPT_TLS 14 /* the TLS options' first id, from base */
+#define SWEEP_OPT_COUNT (SWEEP_OPT_TLS + CLI_TLS_COUNT)
 #define SWEEP_OPTS(b)                                                                          \
     {(b) + 0, "threads", 't', "N", "Worker threads (capped at each level's connections). Default 2."}, \
     {(b) + 1, "levels", 0, "N,N,...", "Concurrencies to measure, in order."},                 \
@@ -56,7 +57,7 @@ struct sweep_args {
     {(b) + 13, "max-concurrent-streams", 'M', "N",                                            \
      "HTTP/2: streams kept busy per connection. The levels (--levels, --max) are then "       \
      "connections, and the concurrency fitted is connections x N. Default 1."},               \
-    CLI_TLS_OPTS((b) + 14)
+    CLI_TLS_OPTS((b) + SWEEP_OPT_TLS)
 
 void sweep_args_init(struct sweep_args *a);
 /* 1: the option was the sweep's (stored); 0: not one; -1: a usage error
