@@ -22,6 +22,7 @@ extern const struct hp_cmd hp_cmd_load;
 extern const struct hp_cmd hp_cmd_merge;
 extern const struct hp_cmd hp_cmd_model;
 extern const struct hp_cmd hp_cmd_monitor;
+extern const struct hp_cmd hp_cmd_page;
 extern const struct hp_cmd hp_cmd_report;
 extern const struct hp_cmd hp_cmd_sql;
 

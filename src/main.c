@@ -19,6 +19,7 @@ const struct hp_cmd *const hp_commands[] = {
     &hp_cmd_merge,
     &hp_cmd_model,
     &hp_cmd_monitor,
+    &hp_cmd_page,
     &hp_cmd_profile,
     &hp_cmd_report,
     &hp_cmd_serve,

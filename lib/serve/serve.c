@@ -12,6 +12,7 @@
  * with the load engine; bytes move through the transport (io/transport.h). */
 #include "serve/serve.h"
 #include "serve/serve_int.h"
+#include "serve/page.h"
 
 #include <errno.h>
 #include <gsl/gsl_rng.h>
@@ -52,8 +53,9 @@ const char hp_serve_pattern[PATTERN_BYTES + 1] = {[0 ... PATTERN_BYTES - 1] = 'x
 
 const char *hp_serve_route_name(enum hp_serve_route r)
 {
-    static const char *names[HP_ROUTE_COUNT] = {"root",  "bytes",     "status",
-                                                "delay", "not_found", "bad_request"};
+    static const char *names[HP_ROUTE_COUNT] = {"root",      "bytes",       "status",
+                                                "delay",     "not_found",   "page",
+                                                "page_asset", "bad_request"};
     return (unsigned)r < HP_ROUTE_COUNT ? names[r] : "unknown";
 }
 
@@ -138,7 +140,12 @@ static void queue_response(struct conn *c, const struct response *r)
     PUT_LIT(c, "\r\nServer: hotpath\r\n");
     put(c, w->date, w->date_len);
     if (!no_body) {
-        PUT_LIT(c, "Content-Type: text/plain\r\nContent-Length: ");
+        PUT_LIT(c, "Content-Type: ");
+        if (r->ctype)
+            put(c, r->ctype, strlen(r->ctype));
+        else
+            PUT_LIT(c, "text/plain");
+        PUT_LIT(c, "\r\nContent-Length: ");
         put_u64(c, (uint64_t)r->body_bytes);
         PUT_LIT(c, "\r\n");
     }
@@ -147,7 +154,14 @@ static void queue_response(struct conn *c, const struct response *r)
     PUT_LIT(c, "\r\n");
     if (no_body || r->head || r->body_bytes == 0)
         return;
-    if (r->route == HP_ROUTE_ROOT && r->status == 200) {
+    if (r->body) {
+        if (r->body_bytes <= INLINE_BODY_MAX) {
+            put(c, r->body, (size_t)r->body_bytes);
+        } else {
+            c->stream_body = r->body;
+            c->stream_left = r->body_bytes;
+        }
+    } else if (r->route == HP_ROUTE_ROOT && r->status == 200) {
         PUT_LIT(c, HP_SERVE_ROOT_BODY);
     } else if (r->route == HP_ROUTE_BYTES && r->status == 200) {
         if (r->body_bytes <= INLINE_BODY_MAX)
@@ -163,6 +177,8 @@ static void queue_response(struct conn *c, const struct response *r)
 
 static int64_t body_size_for(const struct response *r)
 {
+    if (r->body)
+        return r->body_bytes;
     if (r->route == HP_ROUTE_ROOT && r->status == 200)
         return (int64_t)sizeof HP_SERVE_ROOT_BODY - 1;
     if (r->route == HP_ROUTE_BYTES && r->status == 200)
@@ -188,6 +204,8 @@ void hp_serve_conn_close(struct conn *c)
 {
     struct worker *w = c->w;
     hp_serve_h2_end(c);
+    hp_serve_response_drop(&c->resp);
+    c->stream_body = NULL;
     hp_timer_heap_remove(&w->wk.timers, &c->timer);
     if (c->in_queue)
         unqueue(c);
@@ -249,6 +267,7 @@ static void conn_free_list(struct conn *c)
     while (c) {
         struct conn *next = c->next;
         hp_serve_h2_end(c);
+        hp_serve_response_drop(&c->resp);
         if (c->sk.fd >= 0)
             c->w->tx->close(&c->sk);
         bufs_put(c);
@@ -328,6 +347,11 @@ void hp_serve_route_req(struct worker *w, const struct hp_http_req *req, struct 
     r->head = req->head;
     r->keep_alive = req->keep_alive;
     r->body_bytes = 0;
+    hp_serve_response_drop(r);
+    r->ctype = NULL;
+    struct hp_serve_page page;
+    bool asset = false;
+    int pr;
     if (len == 1 && path[0] == '/') {
         r->route = HP_ROUTE_ROOT;
     } else if (prefix(path, len, "/bytes/", 7)) {
@@ -345,6 +369,21 @@ void hp_serve_route_req(struct worker *w, const struct hp_http_req *req, struct 
             r->delay_ns = hp_dist_sample(&d, w->rng);
         else
             r->status = 400;
+    } else if (prefix(path, len, "/page", 5) &&
+               (pr = hp_serve_page_route(path, len, path + len + (len < req->target_len),
+                                         req->target_len - len - (len < req->target_len),
+                                         &page, &asset)) != 0) {
+        r->route = asset ? HP_ROUTE_PAGE_ASSET : HP_ROUTE_PAGE;
+        if (pr < 0) {
+            r->status = pr == -ENOMEM ? 503 : 400;
+        } else {
+            r->owned = page.owned;
+            r->body = page.body;
+            r->ctype = page.ctype;
+            r->body_bytes = (int64_t)page.body_len;
+            if (page.has_delay)
+                r->delay_ns = hp_dist_sample(&page.delay, w->rng);
+        }
     } else {
         r->route = HP_ROUTE_NOT_FOUND;
         r->status = 404;
@@ -353,6 +392,10 @@ void hp_serve_route_req(struct worker *w, const struct hp_http_req *req, struct 
         gsl_rng_uniform(w->rng) < w->srv->cfg.error_rate) {
         r->status = 500;
         w->st.injected_errors++;
+    }
+    if (r->status != 200) {
+        hp_serve_response_drop(r);
+        r->ctype = NULL;
     }
     r->body_bytes = body_size_for(r);
 }
@@ -374,6 +417,8 @@ static void respond(struct conn *c, int64_t now)
         w->st.status[r->status]++;
         r->status = 200;
         r->route = HP_ROUTE_ROOT;
+        hp_serve_response_drop(r);
+        r->ctype = NULL;
         r->body_bytes = body_size_for(r);
     }
     queue_response(c, r);
@@ -474,6 +519,7 @@ static void dispatch(struct conn *c)
 /* Refuse the request with a parser error and close after writing. */
 static void refuse(struct conn *c, int status)
 {
+    hp_serve_response_drop(&c->resp);
     c->resp = (struct response){.status = status, .keep_alive = false,
                                 .route = HP_ROUTE_BAD_REQUEST};
     c->resp.body_bytes = body_size_for(&c->resp);
@@ -566,7 +612,9 @@ static int flush(struct conn *c)
         int n_iov = 0;
         if (c->woff < c->wlen)
             iov[n_iov++] = (struct iovec){c->wbuf + c->woff, c->wlen - c->woff};
-        if (c->stream_left > 0) {
+        if (c->stream_left > 0 && c->stream_body) {
+            iov[n_iov++] = (struct iovec){(void *)c->stream_body, (size_t)c->stream_left};
+        } else if (c->stream_left > 0) {
             size_t n = c->stream_left < PATTERN_BYTES ? (size_t)c->stream_left : PATTERN_BYTES;
             iov[n_iov++] = (struct iovec){(void *)hp_serve_pattern, n};
         }
@@ -587,6 +635,8 @@ static int flush(struct conn *c)
         } else {
             c->woff = c->wlen = 0;
             c->stream_left -= (int64_t)((size_t)n - from_buf);
+            if (c->stream_body)
+                c->stream_body = c->stream_left > 0 ? c->stream_body + (n - from_buf) : NULL;
         }
     }
     if (c->state == C_STREAM)

@@ -36,6 +36,8 @@ enum hp_serve_route {
     HP_ROUTE_STATUS,
     HP_ROUTE_DELAY,
     HP_ROUTE_NOT_FOUND,
+    HP_ROUTE_PAGE,       /* /page: the HTML page of serve/page.h */
+    HP_ROUTE_PAGE_ASSET, /* /page/NAME.EXT: its images, styles and scripts */
     HP_ROUTE_BAD_REQUEST, /* refused by the parser: 400, 431, 505 */
     HP_ROUTE_COUNT
 };

@@ -49,6 +49,10 @@ struct h2conn {
 
 static const char *body_of(const struct response *r, size_t *len)
 {
+    if (r->body) {
+        *len = (size_t)r->body_bytes;
+        return r->body;
+    }
     if (r->route == HP_ROUTE_ROOT && r->status == 200) {
         *len = sizeof HP_SERVE_ROOT_BODY - 1;
         return HP_SERVE_ROOT_BODY;
@@ -112,6 +116,8 @@ static void respond(struct h2stream *st, int64_t now)
         w->st.status[r->status]++;
         r->status = 200;
         r->route = HP_ROUTE_ROOT;
+        hp_serve_response_drop(r);
+        r->ctype = NULL;
         r->body_bytes = sizeof HP_SERVE_ROOT_BODY - 1;
     }
     bool no_body = r->status == 204 || r->status == 304;
@@ -122,7 +128,8 @@ static void respond(struct h2stream *st, int64_t now)
                         NV("date", w->date + 6, w->date_len > 8 ? w->date_len - 8 : 0)};
     size_t nnv = 3;
     if (!no_body) {
-        nv[nnv++] = NV("content-type", "text/plain", 10);
+        const char *ct = r->ctype ? r->ctype : "text/plain";
+        nv[nnv++] = NV("content-type", ct, strlen(ct));
         nv[nnv++] = NV("content-length", clen, (size_t)(end - clen));
     }
     nghttp2_data_provider prd = {.source.ptr = st, .read_callback = read_body};
@@ -198,6 +205,7 @@ static void serve_stream(struct h2stream *st)
     int64_t now = hp_now_ns();
     st->start_ns = now;
     if (st->bad || !st->path) {
+        hp_serve_response_drop(&st->resp);
         st->resp = (struct response){.status = st->bad ? 431 : 400, .keep_alive = true,
                                      .route = HP_ROUTE_BAD_REQUEST};
         st->resp.body_bytes = (int64_t)strlen(hp_serve_reason(st->resp.status)) + 1;
@@ -305,6 +313,7 @@ static void stream_free(struct conn *c, struct h2stream *st)
         c->h2->streams = st->next;
     if (st->next)
         st->next->prev = st->prev;
+    hp_serve_response_drop(&st->resp);
     hp_free(st->path);
     hp_free(st);
 }

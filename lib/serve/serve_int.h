@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/alloc.h"
 #include "core/timer_heap.h"
 #include "http/chunked.h"
 #include "http/http_req.h"
@@ -43,6 +44,9 @@ struct response {
     bool head;
     bool keep_alive;
     enum hp_serve_route route;
+    const char *body;  /* the page routes' body (static or owned), NULL: the route's own */
+    char *owned;       /* a body made for this response (hp_free): the page's HTML */
+    const char *ctype; /* its Content-Type (NULL: text/plain) */
 };
 
 struct worker;
@@ -65,6 +69,7 @@ struct conn {
     char *wbuf;
     size_t woff, wlen;
     int64_t stream_left; /* body bytes still to write from the pattern */
+    const char *stream_body; /* or from here (a static body), advancing */
     bool close_after_write;
     bool peer_closed;
     bool holds_worker;        /* one of the worker's service slots is this request's */
@@ -124,7 +129,16 @@ struct hp_serve {
 /* A body of `x`s, PATTERN_BYTES long, for /bytes/N. */
 extern const char hp_serve_pattern[PATTERN_BYTES + 1];
 
-/* The route of a request and its response (status, body size, delay). */
+/* Free what r owns (a made body); r may be reused. */
+static inline void hp_serve_response_drop(struct response *r)
+{
+    hp_free(r->owned);
+    r->owned = NULL;
+    r->body = NULL;
+}
+
+/* The route of a request and its response (status, body size, delay).
+ * Drops what r held before. */
 void hp_serve_route_req(struct worker *w, const struct hp_http_req *req, struct response *r);
 /* The reason phrase of a status ("Not Found"). */
 const char *hp_serve_reason(int status);

@@ -13,14 +13,16 @@
 #include "core/clock.h"
 #include "core/names.h"
 #include "core/units.h"
+#include "stat/stats.h"
 
-enum unit { U_NS, U_FRACTION, U_COUNT, U_BYTES };
+enum unit { U_NS, U_FRACTION, U_COUNT, U_BYTES, U_SCORE };
 
 /* The known metrics: t->metric indexes these. */
 enum {
     M_DURATION, M_DURATION_UNCORRECTED, M_LAG, M_FAILED, M_CHECKS, M_REQS, M_RECEIVED, M_SENT,
     M_PHASE, /* HP_METRIC_PHASES of them */
-    N_METRICS = M_PHASE + HP_METRIC_PHASES
+    M_SAMPLE = M_PHASE + HP_METRIC_PHASES, /* HP_METRIC_SAMPLES: a page's figures */
+    N_METRICS = M_SAMPLE + HP_METRIC_SAMPLES
 };
 
 static const char *const metric_names[N_METRICS] = {
@@ -28,6 +30,20 @@ static const char *const metric_names[N_METRICS] = {
     "checks", "http_reqs", "data_received", "data_sent",
     "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking", "http_req_sending",
     "http_req_waiting", "http_req_receiving",
+    "ttfb", "fcp", "lcp", "cls", "tbt", "inp", "dom_content_loaded", "load",
+};
+
+/* Other names of the page's figures: k6 browser's and web-vitals'. */
+static const struct {
+    const char *alias;
+    int metric;
+} aliases[] = {
+    {"browser_web_vital_ttfb", M_SAMPLE + 0}, {"browser_web_vital_fcp", M_SAMPLE + 1},
+    {"browser_web_vital_lcp", M_SAMPLE + 2},  {"browser_web_vital_cls", M_SAMPLE + 3},
+    {"browser_web_vital_inp", M_SAMPLE + 5},  {"TTFB", M_SAMPLE + 0},
+    {"FCP", M_SAMPLE + 1},                    {"LCP", M_SAMPLE + 2},
+    {"CLS", M_SAMPLE + 3},                    {"TBT", M_SAMPLE + 4},
+    {"INP", M_SAMPLE + 5},
 };
 
 static const struct {
@@ -43,6 +59,9 @@ static const struct {
     [M_RECEIVED] = {HP_METRIC_COUNTER, U_BYTES},
     [M_SENT] = {HP_METRIC_COUNTER, U_BYTES},
     [M_PHASE... M_PHASE + HP_METRIC_PHASES - 1] = {HP_METRIC_TREND, U_NS},
+    [M_SAMPLE ... M_SAMPLE + 2] = {HP_METRIC_TREND, U_NS},
+    [M_SAMPLE + 3] = {HP_METRIC_TREND, U_SCORE}, /* cls */
+    [M_SAMPLE + 4 ... M_SAMPLE + HP_METRIC_SAMPLES - 1] = {HP_METRIC_TREND, U_NS},
 };
 
 static const char *const agg_names[] = {"avg", "min", "max", "med", "p", "rate", "count"};
@@ -90,6 +109,9 @@ static int find_metric(const char *name)
     for (int i = 0; i < N_METRICS; i++)
         if (strcmp(metric_names[i], name) == 0)
             return i;
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
+        if (strcmp(aliases[i].alias, name) == 0)
+            return aliases[i].metric;
     return -1;
 }
 
@@ -408,6 +430,36 @@ enum hp_metric_kind hp_threshold_metric_kind(const struct hp_threshold *t)
     return metrics[t->metric].kind;
 }
 
+/* A trend over a few samples kept whole (a page's runs): exact, with the
+ * percentile interpolated between order statistics (stat/stats.h). */
+static bool samples_value(const struct hp_threshold *t, const double *v, size_t n, double *out)
+{
+    if (!v || n == 0)
+        return false;
+    switch (t->agg) {
+    case HP_AGG_AVG: {
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += v[i];
+        *out = sum / (double)n;
+        break;
+    }
+    case HP_AGG_MIN:
+        *out = v[0];
+        break;
+    case HP_AGG_MAX:
+        *out = v[n - 1];
+        break;
+    case HP_AGG_MED:
+        *out = hp_quantile_sorted(v, n, 0.5);
+        break;
+    default:
+        *out = hp_quantile_sorted(v, n, t->percentile / 100.0);
+        break;
+    }
+    return true;
+}
+
 static bool trend_value(const struct hp_threshold *t, const struct hp_hist *h, double *out)
 {
     if (!h || h->total_count == 0)
@@ -483,8 +535,12 @@ void hp_threshold_eval(const struct hp_threshold *t, const struct hp_metric_set 
         case M_SENT:
             have = counter(t, m->bytes_sent, m->duration_s, &v);
             break;
-        default: /* a phase */
-            have = trend_value(t, m->phase[t->metric - M_PHASE], &v);
+        default:
+            if (t->metric >= M_SAMPLE)
+                have = samples_value(t, m->samples[t->metric - M_SAMPLE],
+                                     m->n_samples[t->metric - M_SAMPLE], &v);
+            else /* a phase */
+                have = trend_value(t, m->phase[t->metric - M_PHASE], &v);
             break;
         }
     }
@@ -538,6 +594,9 @@ char *hp_threshold_format_value(const struct hp_threshold *t, double v, char *bu
         if (per_s)
             return hp_format_rate(v, buf, size);
         snprintf(buf, size, "%.0f", v);
+        return buf;
+    case U_SCORE:
+        snprintf(buf, size, "%.4g", v);
         return buf;
     }
     return buf;

@@ -5,6 +5,7 @@
  *     http_req_duration{name:login}: p(95) < 200ms
  *     http_req_failed: rate < 1%, abort_on_fail=10s
  *     http_reqs: rate > 500
+ *     lcp: p(75) < 2500ms
  *
  * A threshold names a metric (optionally one tagged subset of it), an
  * aggregation (avg min max med p(N) for trends, rate for rates, count and
@@ -28,6 +29,9 @@
 enum hp_metric_kind { HP_METRIC_TREND, HP_METRIC_RATE, HP_METRIC_COUNTER };
 
 #define HP_METRIC_PHASES 6
+/* A page's figures (hotpath page), in this order: ttfb, fcp, lcp, cls, tbt,
+ * inp, dom_content_loaded, load. */
+#define HP_METRIC_SAMPLES 8
 
 enum hp_threshold_agg {
     HP_AGG_AVG, HP_AGG_MIN, HP_AGG_MAX, HP_AGG_MED, HP_AGG_P, HP_AGG_RATE, HP_AGG_COUNT
@@ -63,6 +67,9 @@ struct hp_metric_set {
     int64_t checks_passed, checks_total;        /* checks */
     int64_t bytes_received, bytes_sent;         /* data_received, data_sent */
     double duration_s;                          /* for counters' rates */
+    /* each page load's figure, sorted ascending (ns; cls a score) */
+    const double *samples[HP_METRIC_SAMPLES];
+    size_t n_samples[HP_METRIC_SAMPLES];
 };
 
 struct hp_threshold_result {
