@@ -25,7 +25,7 @@ enum { O_CONNECTIONS = 1, O_THREADS, O_DURATION, O_HEADER, O_TIMEOUT, O_METHOD, 
        O_LATENCY, O_GRACE, O_JSON, O_SEED, O_THRESHOLD, O_JUNIT, O_SUMMARY_MD, O_CHECK, O_SCRIPT,
        O_MONITOR, O_REDACT, O_TLS_RESUME, O_NEW_CONN, O_H2, O_H2C, O_STREAMS, O_SEGMENT,
        O_EXEC_SEGMENT, O_EXEC_SEQUENCE, O_START_AT, O_SOURCE_ADDRS, O_CONNECT_RATE,
-       O_REQUEST_EVERY,
+       O_REQUEST_EVERY, O_PAGE, O_PAGE_EVERY,
        O_TLS /* CLI_TLS_COUNT ids from here */ };
 
 static const struct cli_opt load_opts[] = {
@@ -144,6 +144,13 @@ static const struct cli_opt load_opts[] = {
      "Record USE-method samples of the machine and of process PID (the server under test) "
      "every second alongside the test, as hotpath monitor does; the summary names the "
      "resource that saturated first, and --json gets the series."},
+    {O_PAGE, "page", 0, "URL",
+     "Load URL in headless Chromium every --page-every while the test runs, as `hotpath page` "
+     "does (cold, 1350x940): the summary gives the median LCP and TTFB a visitor saw under "
+     "this load, and --json the series page_lcp, page_ttfb, page_fcp, page_cls and every "
+     "load with its waterfall. The browser starts before the test."},
+    {O_PAGE_EVERY, "page-every", 0, "DURATION",
+     "From one page load's start to the next (default 5s)."},
     {0, NULL, 0, NULL, NULL},
 };
 
@@ -162,6 +169,8 @@ static const struct cli_field load_fields[] = {
     {O_RPC, CLI_INT64, AT(cfg.requests_per_conn), 0, INT64_MAX},
     {O_SEED, CLI_INT64, AT(cfg.seed), 0, INT64_MAX},
     {O_MONITOR, CLI_INT, AT(monitor_pid), 1, INT32_MAX},
+    {O_PAGE, CLI_STR, AT(page_url), 0, 0},
+    {O_PAGE_EVERY, CLI_DURATION, AT(page_every_ns), 1, 0},
     {O_METHOD, CLI_STR, AT(plan.method), 0, 0},
     {O_UNIX, CLI_STR, AT(plan.unix_socket), 0, 0},
     {O_STAGES, CLI_STR, AT(plan.stages), 0, 0},
@@ -388,7 +397,10 @@ static int run_load(const struct hp_cmd *cmd, int argc, char **argv)
             .tls_given = run.plan.tls_given, .h2 = run.plan.h2, .streams = run.plan.streams,
             .segment = run.segmented ? &run.seg : NULL, .start_at_ns = run.start_at_ns,
         };
-        exit_code = run.engine_flag
+        exit_code = run.page_url
+                        ? cli_usage_error(cmd, "--page is for a single URL's test: a scenario "
+                                               "file's executors do not take it yet")
+                    : run.engine_flag
                         ? cli_usage_error(cmd, "--%s: a scenario file sets connections, rates, "
                                                "durations and requests itself (write them in %s)",
                                           run.engine_flag, run.plan.url)

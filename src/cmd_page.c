@@ -20,7 +20,9 @@
 #include "core/file.h"
 #include "core/result.h"
 #include "core/units.h"
+#include "hotpath_version.h"
 #include "page/browser.h"
+#include "page/har.h"
 #include "page/page.h"
 #include "page/vitals.h"
 #include "stat/stats.h"
@@ -45,6 +47,7 @@ enum {
     O_SUMMARY_MD,
     O_JSON,
     O_QUIET,
+    O_HAR,
 };
 
 static const struct cli_opt page_opts[] = {
@@ -83,6 +86,10 @@ static const struct cli_opt page_opts[] = {
     {O_JSON, "json", 0, "FILE",
      "Write a result document (kind page): every run's figures and waterfall, and the "
      "summary."},
+    {O_HAR, "har", 0, "FILE",
+     "Write the runs as HAR 1.2 (one page per run, every request with its headers, sizes "
+     "and timings), which browsers' DevTools and HAR viewers open. Secret header values and "
+     "query parameters are redacted."},
     {O_QUIET, "quiet", 'q', NULL, "No progress line."},
     {0, NULL, 0, NULL, NULL},
 };
@@ -93,7 +100,7 @@ struct opts {
     bool warm, quiet, insecure;
     struct hp_page_opts po;
     const char *browser;
-    const char *json, *junit, *summary_md;
+    const char *json, *junit, *summary_md, *har;
     const char *network;
     struct cli_gate gate;
 };
@@ -259,6 +266,9 @@ static int parse(const struct hp_cmd *cmd, int argc, char **argv, struct opts *o
         case O_QUIET:
             o->quiet = true;
             break;
+        case O_HAR:
+            o->har = v;
+            break;
         default:
             (void)n;
             break;
@@ -346,8 +356,12 @@ static void summarise(const struct hp_page_run *runs, size_t n, int m, struct su
         double *z = hp_malloc(s->n * sizeof *z), *scratch = hp_malloc(2 * s->n * sizeof *scratch);
         if (z && scratch) {
             hp_modified_z(s->sorted, s->n, z, scratch);
+            /* hyperfine's rule, and far enough to matter: a run 1 ms off a
+             * tight median is not worth a warning */
+            double med = hp_quantile_sorted(s->sorted, s->n, 0.5);
+            double floor = fmax(fabs(med) * 0.05, m == HP_PM_CLS ? 0.01 : 10.0);
             for (size_t i = 0; i < s->n; i++)
-                if (fabs(z[i]) > HP_OUTLIER_Z)
+                if (fabs(z[i]) > HP_OUTLIER_Z && fabs(s->sorted[i] - med) > floor)
                     s->outliers++;
         }
         hp_free(z);
@@ -628,6 +642,18 @@ static int run_page(const struct hp_cmd *cmd, int argc, char **argv)
         code = code ? code : cli_fail(cmd, -EIO, &err);
     if (o.summary_md && write_summary_md(o.summary_md, &o, sum, &o.gate, &err) < 0)
         code = code ? code : cli_fail(cmd, -EIO, &err);
+    if (o.har && done > 0) {
+        json_t *har = hp_page_har(runs, done, o.url, HP_VERSION, version);
+        char *text = har ? json_dumps(har, JSON_INDENT(1)) : NULL;
+        json_decref(har);
+        rc = text ? hp_file_write_atomic(o.har, text, strlen(text), &err)
+                  : hp_err_set(&err, -ENOMEM, "out of memory");
+        hp_free(text);
+        if (rc < 0) {
+            int c = cli_fail(cmd, rc, &err);
+            code = code ? code : c;
+        }
+    }
     if (o.json) {
         struct hp_result *doc = NULL;
         rc = hp_result_new("page", &doc);

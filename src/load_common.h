@@ -13,6 +13,7 @@
 #include "load/plan.h"
 #include "stat/hlog.h"
 #include "sys/monitor.h"
+#include "page/probe.h"
 #include "load/load.h"
 #include "stat/threshold.h"
 
@@ -79,6 +80,9 @@ struct load_run {
     size_t n_rates, cap_rates;
     int monitor_pid;
     struct hp_mon_follow mon;
+    const char *page_url;        /* --page: loaded in a browser while the test runs */
+    int64_t page_every_ns;
+    struct hp_page_probe *probe;
     struct hp_err err;
 };
 

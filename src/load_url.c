@@ -172,6 +172,11 @@ static int finish(const struct hp_cmd *cmd, struct load_run *run, bool interrupt
     const char *why = hp_load_first_error(run->l);
     if (why[0])
         fprintf(stderr, "hotpath load: the first error: %s\n", why);
+    if (run->probe) {
+        hp_page_probe_print(run->probe, stdout);
+        if (run->doc && (rc = hp_page_probe_doc(run->probe, run->doc)) < 0)
+            exit_code = cli_fail(cmd, rc, NULL);
+    }
     if (run->mon.mon) {
         printf("  Monitor (pid %d):\n", run->monitor_pid);
         hp_mon_summary_print(&run->mon.sum, run->monitor_pid, elapsed, "    ", stdout);
@@ -288,10 +293,28 @@ int load_url(const struct hp_cmd *cmd, struct load_run *run)
             goto out;
         }
     }
+    if (run->page_url) {
+        /* the browser starts before the test, and loads beside it */
+        struct hp_page_probe_opts po = {
+            .page = {.url = run->page_url, .width = 1350, .height = 940, .scale = 1,
+                     .cpu_slowdown = 1, .timeout_ns = INT64_C(30) * HP_NS_PER_S,
+                     .settle_ns = HP_NS_PER_S},
+            .insecure = run->plan.tls.insecure,
+            .every_ns = run->page_every_ns > 0 ? run->page_every_ns : 5 * HP_NS_PER_S};
+        if ((rc = hp_page_probe_new(&po, &run->probe, &run->err)) < 0) {
+            exit_code = cli_fail(cmd, rc, &run->err);
+            goto out;
+        }
+    }
     struct hp_run_engine engine = {.load = run->l};
     struct hp_run r = {.engines = &engine, .n = 1, .stop_signals = &stop_sigs,
                        .hooks = {on_interval, on_tick, run}};
+    if (run->probe && (rc = hp_page_probe_go(run->probe, hp_now_ns(), &run->err)) < 0) {
+        exit_code = cli_fail(cmd, rc, &run->err);
+        goto out;
+    }
     rc = hp_run_go(&r, &run->err);
+    hp_page_probe_stop(run->probe);
     if (run->tty)
         fprintf(stderr, "\r\033[K");
     if (rc < 0 && !engine.started) {
@@ -302,6 +325,7 @@ int load_url(const struct hp_cmd *cmd, struct load_run *run)
     if (rc < 0)
         exit_code = cli_fail(cmd, rc, &run->err);
 out:
+    hp_page_probe_free(run->probe);
     hp_mon_follow_stop(&run->mon);
     hp_free(run->rates);
     hp_hlog_abort(run->hlog);

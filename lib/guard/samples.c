@@ -219,6 +219,41 @@ static int from_cache(json_t *root, struct hp_sampleset *set, struct hp_err *err
     return 0;
 }
 
+/* page: each run a sample of every figure (ms figures in ns, as metrics are) */
+static int from_page(json_t *root, struct hp_sampleset *set, struct hp_err *err)
+{
+    static const struct {
+        const char *key, *metric, *unit;
+        double scale;
+    } f[] = {
+        {"ttfb_ms", "ttfb", "ns", 1e6},
+        {"fcp_ms", "fcp", "ns", 1e6},
+        {"lcp_ms", "lcp", "ns", 1e6},
+        {"cls", "cls", "score", 1},
+        {"tbt_ms", "tbt", "ns", 1e6},
+        {"inp_ms", "inp", "ns", 1e6},
+        {"dom_content_loaded_ms", "dom_content_loaded", "ns", 1e6},
+        {"load_ms", "load", "ns", 1e6},
+        {"requests_count", "requests", "count", 1},
+        {"transfer_bytes", "transfer_bytes", "bytes", 1},
+    };
+    json_t *runs = json_object_get(json_object_get(root, "page"), "runs"), *r;
+    size_t i;
+    json_array_foreach(runs, i, r)
+    {
+        for (size_t k = 0; k < sizeof f / sizeof *f; k++) {
+            json_t *v = json_object_get(r, f[k].key);
+            if (!json_is_number(v))
+                continue;
+            int rc = put(set, "page", f[k].metric, f[k].unit, json_number_value(v) * f[k].scale,
+                         err);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 static int from_doc(const char *text, size_t len, const char *path, struct hp_sampleset *set,
                     struct hp_err *err)
 {
@@ -230,8 +265,9 @@ static int from_doc(const char *text, size_t len, const char *path, struct hp_sa
     json_t *root = hp_result_json(r);
     if (!set->format[0])
         snprintf(set->format, sizeof set->format, "%s", kind);
-    if (strcmp(kind, "bench") == 0) {
-        rc = from_bench(root, path, set, err);
+    if (strcmp(kind, "bench") == 0 || strcmp(kind, "page") == 0) {
+        rc = strcmp(kind, "bench") == 0 ? from_bench(root, path, set, err)
+                                        : from_page(root, set, err);
         hp_result_free(r);
         return rc;
     }

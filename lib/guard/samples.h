@@ -7,7 +7,8 @@
  *    value per document, and each histogram (merged over the documents, so
  *    the tests can run on the latencies themselves); sql gives each query
  *    class (by fingerprint) and its statements' times as a histogram; cache
- *    each policy at each size (POLICY@CAPACITY);
+ *    each policy at each size (POLICY@CAPACITY); page each run's figures
+ *    (ttfb, lcp, cls...), as bench each run's times;
  *  - hyperfine's --export-json: each command's times;
  *  - Go benchmark text, as benchstat reads it: "BenchmarkName-8  N  V unit
  *    [V unit...]" lines, each (name, unit) a series, each line a sample;

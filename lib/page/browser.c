@@ -21,6 +21,7 @@
 #include "page/cdp.h"
 
 #define SLICE_MS 100 /* the stop flag is looked at this often */
+#define STASH 32     /* answers kept for commands not being waited for */
 #define CLOSE_GRACE_NS (INT64_C(2) * 1000000000)
 
 struct hp_browser {
@@ -32,6 +33,8 @@ struct hp_browser {
     int64_t next_id;
     char dir[PATH_MAX]; /* the profile directory, removed at close */
     char version[128];
+    json_t *early[STASH];  /* answers that came while another was awaited (hp_browser_send) */
+    int n_early;
     json_t **q;      /* events waiting for hp_browser_event, oldest at q[qhead] */
     size_t qhead, qlen, qcap;
     volatile sig_atomic_t *stop;
@@ -171,9 +174,19 @@ static int push_event(struct hp_browser *b, json_t *ev)
  * *answer (the one with id `want`; want < 0: none wanted) or the event
  * queue. 1 when the answer came (or, want < 0, any event), 0 at the
  * deadline, or an error. */
-static int pump(struct hp_browser *b, int64_t want, json_t **answer, int64_t deadline_ns,
-                struct hp_err *err)
+static int pump(struct hp_browser *b, int64_t want, bool or_event, json_t **answer,
+                int64_t deadline_ns, struct hp_err *err)
 {
+    for (int i = 0; i < b->n_early; i++) {
+        int64_t id;
+        hp_cdp_kind(b->early[i], &id);
+        if (id == want) {
+            *answer = b->early[i];
+            memmove(b->early + i, b->early + i + 1, (size_t)(b->n_early - i - 1) * sizeof *b->early);
+            b->n_early--;
+            return 1;
+        }
+    }
     for (;;) {
         json_t *msg;
         struct hp_err perr;
@@ -190,13 +203,21 @@ static int pump(struct hp_browser *b, int64_t want, json_t **answer, int64_t dea
                     json_decref(msg);
                     return hp_err_set(err, -ENOMEM, "out of memory");
                 }
-                if (want < 0)
-                    return 1;
+                if (want < 0 || or_event)
+                    return 2;
             } else if ((k == HP_CDP_RESPONSE || k == HP_CDP_ERROR) && id == want) {
                 *answer = msg;
                 return 1;
+            } else if (k == HP_CDP_RESPONSE || k == HP_CDP_ERROR) {
+                /* another command's: sent and awaited later, or given up on */
+                if (b->n_early == STASH) {
+                    json_decref(b->early[0]);
+                    memmove(b->early, b->early + 1, (STASH - 1) * sizeof *b->early);
+                    b->n_early--;
+                }
+                b->early[b->n_early++] = msg;
             } else {
-                json_decref(msg); /* the answer to a command given up on */
+                json_decref(msg);
             }
         }
         if (b->gone)
@@ -242,33 +263,28 @@ static int send_all(struct hp_browser *b, const char *p, size_t n, struct hp_err
     return 0;
 }
 
-int hp_browser_call(struct hp_browser *b, const char *method, json_t *params,
-                    const char *session, int64_t deadline_ns, json_t **result,
-                    struct hp_err *err)
+int hp_browser_send(struct hp_browser *b, const char *method, json_t *params,
+                    const char *session, int64_t *id, struct hp_err *err)
 {
-    if (result)
-        *result = NULL;
     if (b->gone) {
         json_decref(params);
         return gone_error(b, err);
     }
     char *text;
     size_t len;
-    int64_t id = ++b->next_id;
-    int rc = hp_cdp_command(id, method, params, session, &text, &len);
+    *id = ++b->next_id;
+    int rc = hp_cdp_command(*id, method, params, session, &text, &len);
     json_decref(params);
     if (rc < 0)
         return hp_err_set(err, rc, "out of memory");
     rc = send_all(b, text, len, err);
     hp_free(text);
-    if (rc < 0)
-        return rc;
-    json_t *answer = NULL;
-    rc = pump(b, id, &answer, deadline_ns, err);
-    if (rc == 0)
-        return hp_err_set(err, -ETIMEDOUT, "the browser did not answer %s in time", method);
-    if (rc < 0)
-        return rc;
+    return rc;
+}
+
+/* The answer into *result, or its error. */
+static int take_answer(json_t *answer, const char *method, json_t **result, struct hp_err *err)
+{
     json_t *e = json_object_get(answer, "error");
     if (e) {
         const char *m = json_string_value(json_object_get(e, "message"));
@@ -283,10 +299,44 @@ int hp_browser_call(struct hp_browser *b, const char *method, json_t *params,
     return 0;
 }
 
+int hp_browser_wait(struct hp_browser *b, int64_t id, const char *method, int64_t deadline_ns,
+                    json_t **result, struct hp_err *err)
+{
+    if (result)
+        *result = NULL;
+    json_t *answer = NULL;
+    int rc = pump(b, id, true, &answer, b->qlen > 0 ? 0 : deadline_ns, err);
+    if (rc == 0 && b->qlen > 0)
+        return 2;
+    if (rc != 1)
+        return rc;
+    rc = take_answer(answer, method, result, err);
+    return rc < 0 ? rc : 1;
+}
+
+int hp_browser_call(struct hp_browser *b, const char *method, json_t *params,
+                    const char *session, int64_t deadline_ns, json_t **result,
+                    struct hp_err *err)
+{
+    int64_t id;
+    if (result)
+        *result = NULL;
+    int rc = hp_browser_send(b, method, params, session, &id, err);
+    if (rc < 0)
+        return rc;
+    json_t *answer = NULL;
+    rc = pump(b, id, false, &answer, deadline_ns, err);
+    if (rc == 0)
+        return hp_err_set(err, -ETIMEDOUT, "the browser did not answer %s in time", method);
+    if (rc < 0)
+        return rc;
+    return take_answer(answer, method, result, err);
+}
+
 int hp_browser_event(struct hp_browser *b, int64_t deadline_ns, json_t **ev, struct hp_err *err)
 {
     if (b->qlen == 0) {
-        int rc = pump(b, -1, NULL, deadline_ns, err);
+        int rc = pump(b, -1, false, NULL, deadline_ns, err);
         if (rc <= 0)
             return rc;
     }
@@ -492,6 +542,8 @@ void hp_browser_close(struct hp_browser *b)
     if (b->from_fd >= 0)
         close(b->from_fd);
     hp_browser_drain(b);
+    for (int i = 0; i < b->n_early; i++)
+        json_decref(b->early[i]);
     hp_free(b->q);
     hp_cdp_reader_fini(&b->rd);
     if (b->dir[0])

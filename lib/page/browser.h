@@ -49,6 +49,16 @@ int hp_browser_call(struct hp_browser *b, const char *method, json_t *params,
                     const char *session, int64_t deadline_ns, json_t **result,
                     struct hp_err *err);
 
+/* The same in two steps, for a command whose answer waits on events being
+ * handled (a navigation held by the Fetch domain): send it (0 with *id),
+ * then wait: 1 with *result (as hp_browser_call), 2 when events are queued
+ * first (take them with hp_browser_event, then wait again), 0 at the
+ * deadline, or an error. */
+int hp_browser_send(struct hp_browser *b, const char *method, json_t *params,
+                    const char *session, int64_t *id, struct hp_err *err);
+int hp_browser_wait(struct hp_browser *b, int64_t id, const char *method, int64_t deadline_ns,
+                    json_t **result, struct hp_err *err);
+
 /* The next event (json_decref): 1, 0 when none came by deadline_ns, or
  * -EINTR, -EPIPE, -ENOMEM with err. */
 int hp_browser_event(struct hp_browser *b, int64_t deadline_ns, json_t **ev, struct hp_err *err);

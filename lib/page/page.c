@@ -65,6 +65,7 @@ static const char collect_js[] =
     "  var t0 = performance.now(), frames = 0, done = false;\n"
     "  function flush() { h.po.forEach(function (p) { p[0].takeRecords().forEach(p[1]); }); }\n"
     "  function pending() {\n"
+    "    if (h.clicked && !h.events.length) return true; /* the click's entry is yet to come */\n"
     "    var last = h.lcp.length ? h.lcp[h.lcp.length - 1] : null, size = last ? last.size : 0;\n"
     "    var seen = h.lcp.map(function (e) { return e.node; });\n"
     "    var vw = document.documentElement.clientWidth, vh = "
@@ -112,6 +113,7 @@ struct hp_page {
     char *helper, *helper_session; /* chrome://net-internals, to flush connections */
     bool flushes;
     char origin[512];
+    int64_t latency_ns; /* throttling: documents are held this long (Fetch domain) */
 };
 
 static char *dup_str(const char *s)
@@ -246,6 +248,17 @@ int hp_page_open(struct hp_browser *b, const struct hp_page_opts *o, struct hp_p
                              o->up_bps / 8.0),
                    s, NULL, err)) < 0)
         goto fail;
+    /* Chromium's network emulation delays subresources but not the
+     * document's navigation: its round trip is added here, the document
+     * held that long before it is sent. */
+    if (o->throttle && o->latency_ms > 0) {
+        p->latency_ns = (int64_t)(o->latency_ms * 1e6);
+        if ((rc = call(p, "Fetch.enable",
+                       json_pack("{s:[{s:s, s:s, s:s}]}", "patterns", "urlPattern", "*",
+                                 "resourceType", "Document", "requestStage", "Request"),
+                       s, NULL, err)) < 0)
+            goto fail;
+    }
     if ((rc = call(p, "Page.bringToFront", NULL, s, NULL, err)) < 0)
         goto fail;
     hp_browser_drain(b);
@@ -399,11 +412,19 @@ static int new_req(struct hp_page_run *r, json_t *p, struct hp_page_req **out)
     return 0;
 }
 
+#define MAX_HELD 16
+
 struct run_state {
     struct hp_page_run *r;
     const char *loader;  /* the navigation's loaderId: its document request's id */
     bool loaded, crashed;
     int in_flight;
+    int64_t latency_ns;  /* documents held this long before they are sent (throttling) */
+    struct {
+        char id[64];
+        int64_t due_ns;
+    } held[MAX_HELD];    /* documents the Fetch domain paused, oldest first */
+    int n_held;
 };
 
 static void finish_req(struct run_state *st, struct hp_page_req *q, json_t *p, bool failed)
@@ -465,6 +486,12 @@ static int on_event(struct run_state *st, json_t *ev, const char *session)
             find_req(r, json_string_value(json_object_get(p, "requestId")) ?: "");
         if (q)
             finish_req(st, q, p, strcmp(m, "Network.loadingFailed") == 0);
+    } else if (strcmp(m, "Fetch.requestPaused") == 0) {
+        const char *id = json_string_value(json_object_get(p, "requestId"));
+        if (id && st->n_held < MAX_HELD) {
+            snprintf(st->held[st->n_held].id, sizeof st->held[0].id, "%s", id);
+            st->held[st->n_held++].due_ns = hp_now_ns() + st->latency_ns;
+        }
     } else if (strcmp(m, "Page.loadEventFired") == 0) {
         st->loaded = true;
     } else if (strcmp(m, "Inspector.targetCrashed") == 0) {
@@ -475,16 +502,37 @@ static int on_event(struct run_state *st, json_t *ev, const char *session)
 
 /* Events until cond holds or the deadline: 1 when it held, 0 at the
  * deadline, or an error. */
+/* Send the held documents whose latency has passed. */
+static int release_held(struct hp_page *p, struct run_state *st, struct hp_err *err)
+{
+    int64_t now = hp_now_ns();
+    while (st->n_held > 0 && st->held[0].due_ns <= now) {
+        int rc = call(p, "Fetch.continueRequest", json_pack("{s:s}", "requestId", st->held[0].id),
+                      p->session, NULL, err);
+        memmove(&st->held[0], &st->held[1], (size_t)(--st->n_held) * sizeof st->held[0]);
+        if (rc < 0 && rc != HP_EFORMAT) /* a request already gone is no error */
+            return rc;
+    }
+    return 0;
+}
+
 static int follow(struct hp_page *p, struct run_state *st, int64_t deadline,
                   bool (*cond)(const struct run_state *), struct hp_err *err)
 {
     for (;;) {
         if (st->crashed)
             return hp_err_set(err, -EPIPE, "the page crashed (its renderer process died)");
+        int rc = release_held(p, st, err);
+        if (rc < 0)
+            return rc;
         if (cond(st))
             return 1;
         json_t *ev;
-        int rc = hp_browser_event(p->b, deadline, &ev, err);
+        int64_t until = st->n_held > 0 && st->held[0].due_ns < deadline ? st->held[0].due_ns
+                                                                          : deadline;
+        rc = hp_browser_event(p->b, until, &ev, err);
+        if (rc == 0 && until < deadline)
+            continue; /* a held document is due */
         if (rc <= 0)
             return rc;
         rc = on_event(st, ev, p->session);
@@ -634,6 +682,7 @@ static int click(struct hp_page *p, struct hp_err *err)
         return hp_err_set(err, -ENOMEM, "out of memory");
     snprintf(expr, sizeof expr,
              "(function () { var e = document.querySelector(%s); if (!e) return null;"
+             " if (window.__hotpath) window.__hotpath.clicked = true;"
              " e.scrollIntoView({block: 'center'}); var r = e.getBoundingClientRect();"
              " return [r.left + r.width / 2, r.top + r.height / 2]; })()",
              quoted);
@@ -667,6 +716,7 @@ int hp_page_run(struct hp_page *p, bool cold, struct hp_page_run *out, struct hp
 {
     memset(out, 0, sizeof *out);
     out->cold = cold;
+    int64_t begin = hp_now_ns();
     int rc;
     /* The tab stays on the page between runs: going through about:blank
      * would start a new renderer process for every run (site isolation), a
@@ -677,22 +727,44 @@ int hp_page_run(struct hp_page *p, bool cold, struct hp_page_run *out, struct hp
 
     int64_t t0 = hp_now_ns(), deadline = t0 + p->o.timeout_ns;
     json_t *res = NULL;
-    rc = hp_browser_call(p->b, "Page.navigate", json_pack("{s:s}", "url", p->o.url), p->session,
-                         deadline, &res, err);
+    struct run_state st = {.r = out, .latency_ns = p->latency_ns};
+    /* The answer to Page.navigate may wait for the document, which the
+     * Fetch domain holds while throttling: events are handled meanwhile. */
+    int64_t nav_id;
+    rc = hp_browser_send(p->b, "Page.navigate", json_pack("{s:s}", "url", p->o.url), p->session,
+                         &nav_id, err);
+    while (rc == 0) {
+        int64_t until = st.n_held > 0 && st.held[0].due_ns < deadline ? st.held[0].due_ns
+                                                                        : deadline;
+        rc = hp_browser_wait(p->b, nav_id, "Page.navigate", until, &res, err);
+        if (rc == 1)
+            break;
+        if (rc == 0 && until >= deadline)
+            rc = hp_err_set(err, -ETIMEDOUT, "%s: the navigation did not start in %.0f s",
+                            p->o.url, (double)p->o.timeout_ns / 1e9);
+        json_t *ev;
+        struct hp_err e2;
+        while (rc == 2 && hp_browser_event(p->b, 0, &ev, &e2) == 1) {
+            rc = on_event(&st, ev, p->session) < 0 ? hp_err_set(err, -ENOMEM, "out of memory") : 2;
+            json_decref(ev);
+        }
+        if (rc >= 0)
+            rc = release_held(p, &st, err);
+    }
     if (rc < 0)
-        return rc;
+        goto fail;
     const char *why = json_string_value(json_object_get(res, "errorText"));
     if (why && *why) {
         hp_err_set(err, -EIO, "%s: %s", p->o.url, why);
         json_decref(res);
-        return -EIO;
+        rc = -EIO;
+        goto fail;
     }
     char loader[128];
     snprintf(loader, sizeof loader, "%s",
              json_string_value(json_object_get(res, "loaderId")) ?: "");
     json_decref(res);
-
-    struct run_state st = {.r = out, .loader = loader};
+    st.loader = loader;
     rc = follow(p, &st, deadline, is_loaded, err);
     if (rc == 0) {
         const char *still = NULL;
@@ -764,7 +836,7 @@ int hp_page_run(struct hp_page *p, bool cold, struct hp_page_run *out, struct hp
         rc = hp_err_set(err, rc, "out of memory");
         goto fail;
     }
-    out->wall_ms = (double)(hp_now_ns() - t0) / 1e6;
+    out->wall_ms = (double)(hp_now_ns() - begin) / 1e6; /* the reset included */
     return 0;
 fail:
     hp_page_run_fini(out);
@@ -788,7 +860,7 @@ json_t *hp_page_run_json(const struct hp_page_run *r)
         char key[48];
         const char *unit = hp_page_metric_unit((enum hp_page_metric)k);
         snprintf(key, sizeof key, "%s%s", hp_page_metric_name((enum hp_page_metric)k),
-                 strcmp(unit, "ms") == 0 ? "_ms" : "");
+                 strcmp(unit, "ms") == 0 ? "_ms" : k == HP_PM_REQUESTS ? "_count" : "");
         json_object_set_new(o, key, ms_or_null(r->m[k]));
     }
     json_object_set_new(o, "load_end_ms", ms_or_null(r->load_end));

@@ -67,7 +67,7 @@ struct hp_page_run {
     struct hp_page_req *reqs;
     size_t nreqs, capreqs;
     double time_origin_ms; /* the page's performance.timeOrigin (ms since the epoch) */
-    double wall_ms;        /* navigate .. figures read, as hotpath saw it */
+    double wall_ms;        /* the whole run as hotpath saw it: reset, navigation, figures */
     bool cold;
 };
 

@@ -15,6 +15,7 @@
 #include "model/usl.h"
 #include "report/cache_section.h"
 #include "report/guard_section.h"
+#include "report/page_section.h"
 #include "report/rca.h"
 #include "report/use_section.h"
 #include "report/sql_section.h"
@@ -545,7 +546,7 @@ static int load_section(struct hp_rdoc *d, const struct hp_report_input *in, int
     if ((rc = hp_rdoc_heading(d, level, title)) < 0 || (rc = load_settings(d, in)) < 0 ||
         (rc = verdict_para(d, passed, total, "Thresholds")) < 0 ||
         (rc = load_figures(d, &v)) < 0 || (rc = load_charts(d, &v)) < 0 ||
-        (rc = load_phases(d, &v)) < 0 ||
+        (rc = load_phases(d, &v)) < 0 || (rc = hp_report_page_probe(d, in, level + 1)) < 0 ||
         (rc = hp_report_use_charts(d, in, level + 1)) < 0 ||
         (rc = hp_rdoc_heading(d, level + 1, "Requests")) < 0 || (rc = load_requests(d, &v, err)) < 0 ||
         (rc = load_errors(d, &v)) < 0)
@@ -933,9 +934,11 @@ static int doc_section(struct hp_rdoc *d, const struct hp_report_input *in, stru
         return hp_report_history_section(d, in, 2, err);
     if (strcmp(kind, "bisect") == 0)
         return hp_report_bisect_section(d, in, 2, err);
+    if (strcmp(kind, "page") == 0)
+        return hp_report_page_section(d, in, 2, err);
     return hp_err_at(err, HP_EFORMAT, in->name, 0, 0,
                      "kind \"%s\" is not one that report draws (load, sweep, model, serve, sql, "
-                     "cache, monitor, profile, history, bisect)",
+                     "cache, monitor, profile, history, bisect, page)",
                      kind);
 }
 
