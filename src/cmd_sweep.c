@@ -23,13 +23,22 @@
 #include "load/sweep.h"
 #include "http/url.h"
 #include "io/tls.h"
+#include "page/probe.h"
+#include "stat/stats.h"
 
-enum { O_JSON = 1, O_CSV, O_SWEEP /* SWEEP_OPT_COUNT ids from here */ };
+enum { O_JSON = 1, O_CSV, O_PAGE, O_PAGE_EVERY, O_SWEEP /* SWEEP_OPT_COUNT ids from here */ };
 
 static const struct cli_opt sweep_opts[] = {
     SWEEP_OPTS(O_SWEEP),
     {O_JSON, "json", 0, "FILE", "Write the result document (kind sweep)."},
     {O_CSV, "csv", 0, "FILE", "Write N,X rows for 'hotpath model usl'."},
+    {O_PAGE, "page", 0, "URL",
+     "At every level, load URL in headless Chromium during the measured run (at its start "
+     "and every --page-every), as `hotpath page` does: the levels get the median LCP and TTFB "
+     "a visitor saw, and --json the series page_lcp and page_ttfb by level, so the report "
+     "shows where the users' experience crosses 'poor'."},
+    {O_PAGE_EVERY, "page-every", 0, "DURATION",
+     "Within a level's measured run, from one page load's start to the next (default 5s)."},
     {0, NULL, 0, NULL, NULL},
 };
 
@@ -48,13 +57,59 @@ static void progress(const struct hp_sweep_step *s, void *arg)
     fflush(stdout);
 }
 
+/* A level's measured run begins: the probe loads the page through it. */
+static int64_t measure_ns_of_run;
+
+static void page_window(int level, void *arg)
+{
+    hp_page_probe_window(arg, level, hp_now_ns() + measure_ns_of_run);
+}
+
+/* What a visitor saw at each level. */
+static void page_by_level(const struct hp_page_probe *probe, const struct hp_sweep_step *steps,
+                          int done, bool by_rate)
+{
+    size_t n;
+    const struct hp_page_probe_run *runs = hp_page_probe_runs(probe, &n);
+    const char *first;
+    int failed = hp_page_probe_failures(probe, &first);
+    printf("\nPage loads in the browser by level%s:\n  %8s %6s %10s %10s\n",
+           failed ? " (some failed)" : "", by_rate ? "rate" : "conns", "loads", "LCP", "TTFB");
+    for (int l = 0; l < done; l++) {
+        double lcp[64], ttfb[64];
+        size_t k = 0, kt = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (runs[i].level != l)
+                continue;
+            if (isfinite(runs[i].run.m[HP_PM_LCP]) && k < 64)
+                lcp[k++] = runs[i].run.m[HP_PM_LCP];
+            if (isfinite(runs[i].run.m[HP_PM_TTFB]) && kt < 64)
+                ttfb[kt++] = runs[i].run.m[HP_PM_TTFB];
+        }
+        char level[32], a[32] = "-", b[32] = "-";
+        if (by_rate)
+            hp_format_rate(steps[l].rate_per_s, level, sizeof level);
+        else
+            snprintf(level, sizeof level, "%d", steps[l].concurrency);
+        if (k)
+            hp_format_duration((int64_t)llround(hp_quantile(lcp, k, 0.5) * 1e6), a, sizeof a);
+        if (kt)
+            hp_format_duration((int64_t)llround(hp_quantile(ttfb, kt, 0.5) * 1e6), b, sizeof b);
+        printf("  %8s %6zu %10s %10s\n", level, kt, a, b);
+    }
+    if (failed)
+        printf("  %d page loads failed; the first: %s\n", failed, first);
+}
+
 static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
 {
     static struct sweep_args sa;
     static struct hp_sweep_step steps[HP_SWEEP_MAX_LEVELS];
     struct cli_parser p;
     struct hp_err err = {0};
-    const char *v, *json = NULL, *csv = NULL;
+    const char *v, *json = NULL, *csv = NULL, *page_url = NULL;
+    int64_t page_every_ns = 5 * HP_NS_PER_S;
+    struct hp_page_probe *probe = NULL;
     int id, rc, exit_code = HP_EXIT_OK;
 
     sweep_args_init(&sa);
@@ -82,6 +137,15 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
         case O_CSV:
             csv = v;
             break;
+        case O_PAGE:
+            page_url = v;
+            break;
+        case O_PAGE_EVERY:
+            if (!cli_duration(cmd, "page-every", v, &page_every_ns))
+                return HP_EXIT_USAGE;
+            if (page_every_ns <= 0)
+                return cli_usage_error(cmd, "--page-every must be above 0");
+            break;
         }
     }
     if ((rc = sweep_args_finish(cmd, &sa)) != HP_EXIT_OK) {
@@ -95,6 +159,25 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
 
     sigset_t stop_sigs;
     load_block_stop_signals(&stop_sigs);
+    if (page_url) { /* the browser starts before the first level */
+        struct hp_page_probe_opts po = {
+            .page = {.url = page_url, .width = 1350, .height = 940, .scale = 1,
+                     .cpu_slowdown = 1, .timeout_ns = INT64_C(30) * HP_NS_PER_S,
+                     .settle_ns = HP_NS_PER_S},
+            .insecure = sa.tls_opts.insecure,
+            .every_ns = page_every_ns};
+        rc = hp_page_probe_new(&po, &probe, &err);
+        if (rc == 0)
+            rc = hp_page_probe_go_windows(probe, hp_now_ns(), &err);
+        if (rc < 0) {
+            hp_page_probe_free(probe);
+            sweep_args_free(&sa);
+            return cli_fail(cmd, rc, &err);
+        }
+        measure_ns_of_run = sa.sc.measure_ns;
+        sa.sc.measure_begin = page_window;
+        sa.sc.measure_arg = probe;
+    }
     int64_t started = hp_wall_ns(), t0 = hp_now_ns();
     printf("Sweeping %s: %d levels, warm-up %s and %s measured each\n", url_text, sa.sc.n_levels,
            hp_format_duration(sa.sc.warmup_ns, (char[32]){0}, 32),
@@ -106,10 +189,15 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     int done;
     enum hp_sweep_stop why;
     rc = hp_sweep_run(&sa.sc, steps, &done, &why, progress, NULL, &stop_sigs, &err);
+    hp_page_probe_stop(probe);
     sweep_args_free(&sa); /* every level's engine is gone */
-    if (rc < 0)
+    if (rc < 0) {
+        hp_page_probe_free(probe);
         return cli_fail(cmd, rc, &err);
+    }
     printf("  (%s)\n", hp_sweep_stop_reason(why));
+    if (probe)
+        page_by_level(probe, steps, done, sa.sc.by_rate);
 
     /* The fit and the knee. */
     double nn[HP_SWEEP_MAX_LEVELS], xx[HP_SWEEP_MAX_LEVELS];
@@ -204,12 +292,15 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
             e = e ? e : hp_result_metric(r, "knee_concurrency", steps[knee].concurrency, "count");
             e = e ? e : hp_result_metric(r, "knee_throughput_per_s", steps[knee].throughput_per_s, "1/s");
         }
+        if (probe && e == 0)
+            e = hp_page_probe_doc(probe, r, nn, done);
         if (e < 0)
             exit_code = cli_fail(cmd, e, NULL);
         else if (hp_result_write(r, json, &err) < 0)
             exit_code = cli_fail(cmd, -EIO, &err);
         hp_result_free(r);
     }
+    hp_page_probe_free(probe);
     if (done == 0 || (done > 0 && steps[0].requests == 0))
         exit_code = exit_code ? exit_code : HP_EXIT_FAIL;
     return exit_code;

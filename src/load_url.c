@@ -174,7 +174,7 @@ static int finish(const struct hp_cmd *cmd, struct load_run *run, bool interrupt
         fprintf(stderr, "hotpath load: the first error: %s\n", why);
     if (run->probe) {
         hp_page_probe_print(run->probe, stdout);
-        if (run->doc && (rc = hp_page_probe_doc(run->probe, run->doc)) < 0)
+        if (run->doc && (rc = hp_page_probe_doc(run->probe, run->doc, NULL, 0)) < 0)
             exit_code = cli_fail(cmd, rc, NULL);
     }
     if (run->mon.mon) {

@@ -437,6 +437,10 @@ static void finish_req(struct run_state *st, struct hp_page_req *q, json_t *p, b
     double enc = num(p, "encodedDataLength", -1);
     if (enc >= 0)
         q->transfer = (int64_t)enc;
+    /* an answer that crossed no network came from a cache (Blink's memory
+     * cache says so no other way) */
+    if (!failed && enc == 0 && q->status > 0)
+        q->from_cache = true;
     if (failed) {
         q->failed = true;
         const char *why = json_string_value(json_object_get(p, "errorText"));
@@ -898,5 +902,39 @@ json_t *hp_page_run_json(const struct hp_page_run *r)
         json_array_append_new(reqs, e);
     }
     json_object_set_new(o, "requests", reqs);
+    /* requests and bytes by type (Document, Image, Script...) */
+    json_t *by = json_object();
+    for (size_t i = 0; i < r->nreqs && by; i++) {
+        const struct hp_page_req *q = &r->reqs[i];
+        json_t *t = json_object_get(by, q->type);
+        if (!t) {
+            t = json_pack("{s:I, s:I}", "requests", (json_int_t)0, "transfer_bytes", (json_int_t)0);
+            if (!t || json_object_set_new(by, q->type, t) < 0)
+                continue;
+        }
+        json_object_set_new(t, "requests",
+                            json_integer(json_integer_value(json_object_get(t, "requests")) + 1));
+        json_object_set_new(t, "transfer_bytes",
+                            json_integer(json_integer_value(json_object_get(t, "transfer_bytes")) +
+                                         q->transfer));
+    }
+    if (by)
+        json_object_set_new(o, "by_type", by);
     return o;
+}
+
+int hp_page_take(struct hp_page_run *r, json_t *const *events, size_t n, const char *session,
+                 json_t *figures, const char *loader)
+{
+    struct run_state st = {.r = r, .loader = loader};
+    memset(r, 0, sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        if (on_event(&st, events[i], session) < 0)
+            goto nomem;
+    if (read_figures(r, figures, loader) < 0)
+        goto nomem;
+    return 0;
+nomem:
+    hp_page_run_fini(r);
+    return -ENOMEM;
 }

@@ -89,4 +89,12 @@ void hp_page_run_fini(struct hp_page_run *r);
 json_t *hp_page_run_json(const struct hp_page_run *r);
 void hp_page_close(struct hp_page *p);
 
+/* What a run does with what the browser said, without a browser: the
+ * events (the DevTools protocol's, those of other sessions ignored) into
+ * the waterfall, and the page's own figures (the JSON the run's script
+ * returns) into the vitals; loader is the navigation's loaderId. For tests
+ * and the fuzzer. 0 with *r filled (hp_page_run_fini), or -ENOMEM. */
+int hp_page_take(struct hp_page_run *r, json_t *const *events, size_t n, const char *session,
+                 json_t *figures, const char *loader);
+
 #endif

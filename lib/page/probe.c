@@ -21,6 +21,13 @@ struct hp_page_probe {
     struct hp_page *pg;
     pthread_t thread;
     bool started, stopped;
+    /* windows (sweeps): loads only inside the window, each run tagged with it */
+    bool windows;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int win_level;          /* the window's level, -1 before the first */
+    int64_t win_until_ns;
+    int win_seen;           /* the last window the thread began */
     volatile sig_atomic_t stop;
     int64_t t0_ns;
     struct hp_page_probe_run *runs;
@@ -38,6 +45,9 @@ int hp_page_probe_new(const struct hp_page_probe_opts *o, struct hp_page_probe *
     if (!p)
         return hp_err_set(err, -ENOMEM, "out of memory");
     p->o = *o;
+    p->win_level = p->win_seen = -1;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
     struct hp_browser_opts bo = {.path = o->browser, .insecure = o->insecure, .stop = &p->stop};
     int rc = hp_browser_launch(&bo, &p->b, err);
     if (rc == 0)
@@ -65,6 +75,38 @@ static void nap_until(struct hp_page_probe *p, int64_t at)
     }
 }
 
+/* One load, kept with its start and level: false when the probe must end
+ * (stopped, the browser gone, out of memory). */
+static bool load_once(struct hp_page_probe *p, int level)
+{
+    int64_t start = hp_now_ns();
+    struct hp_page_run r;
+    struct hp_err err = {0};
+    int rc = hp_page_run(p->pg, true, &r, &err);
+    if (rc == -EINTR || p->stop) {
+        if (rc == 0)
+            hp_page_run_fini(&r); /* it ended with the test: not kept */
+        return false;
+    }
+    if (rc < 0) {
+        if (p->failures++ == 0)
+            snprintf(p->first_error, sizeof p->first_error, "%s", err.msg);
+        return rc != -EPIPE; /* the browser is gone: nothing more to load */
+    }
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        struct hp_page_probe_run *v = hp_realloc(p->runs, cap * sizeof *v);
+        if (!v) {
+            hp_page_run_fini(&r);
+            return false;
+        }
+        p->runs = v;
+        p->cap = cap;
+    }
+    p->runs[p->n++] = (struct hp_page_probe_run){(double)(start - p->t0_ns) / 1e9, level, r};
+    return true;
+}
+
 static void *loop(void *arg)
 {
     struct hp_page_probe *p = arg;
@@ -73,36 +115,58 @@ static void *loop(void *arg)
         nap_until(p, next);
         if (p->stop)
             break;
-        int64_t start = hp_now_ns();
-        next = start + p->o.every_ns;
-        struct hp_page_run r;
-        struct hp_err err = {0};
-        int rc = hp_page_run(p->pg, true, &r, &err);
-        if (rc == -EINTR || p->stop) {
-            if (rc == 0)
-                hp_page_run_fini(&r); /* it ended with the test: not kept */
+        next = hp_now_ns() + p->o.every_ns;
+        if (!load_once(p, -1))
             break;
-        }
-        if (rc < 0) {
-            if (p->failures++ == 0)
-                snprintf(p->first_error, sizeof p->first_error, "%s", err.msg);
-            if (rc == -EPIPE) /* the browser is gone: nothing more to load */
-                break;
-            continue;
-        }
-        if (p->n == p->cap) {
-            size_t cap = p->cap ? p->cap * 2 : 16;
-            struct hp_page_probe_run *v = hp_realloc(p->runs, cap * sizeof *v);
-            if (!v) {
-                hp_page_run_fini(&r);
-                break;
-            }
-            p->runs = v;
-            p->cap = cap;
-        }
-        p->runs[p->n++] = (struct hp_page_probe_run){(double)(start - p->t0_ns) / 1e9, r};
     }
     return NULL;
+}
+
+/* Windows: wait for one, load at its start and every `every` inside it. */
+static void *window_loop(void *arg)
+{
+    struct hp_page_probe *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->stop && p->win_level == p->win_seen)
+            pthread_cond_wait(&p->cv, &p->mu);
+        int level = p->win_level;
+        int64_t until = p->win_until_ns;
+        p->win_seen = level;
+        pthread_mutex_unlock(&p->mu);
+        if (p->stop)
+            break;
+        int64_t next = hp_now_ns();
+        bool go_on = true;
+        while (go_on && !p->stop && next < until) {
+            nap_until(p, next);
+            next = hp_now_ns() + p->o.every_ns;
+            go_on = load_once(p, level);
+        }
+        if (!go_on)
+            break;
+    }
+    return NULL;
+}
+
+int hp_page_probe_go_windows(struct hp_page_probe *p, int64_t t0_ns, struct hp_err *err)
+{
+    p->t0_ns = t0_ns;
+    p->windows = true;
+    int rc = pthread_create(&p->thread, NULL, window_loop, p);
+    if (rc != 0)
+        return hp_err_set(err, -rc, "the page probe's thread: %s", strerror(rc));
+    p->started = true;
+    return 0;
+}
+
+void hp_page_probe_window(struct hp_page_probe *p, int level, int64_t until_ns)
+{
+    pthread_mutex_lock(&p->mu);
+    p->win_level = level;
+    p->win_until_ns = until_ns;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
 }
 
 int hp_page_probe_go(struct hp_page_probe *p, int64_t t0_ns, struct hp_err *err)
@@ -119,7 +183,10 @@ void hp_page_probe_stop(struct hp_page_probe *p)
 {
     if (!p || p->stopped)
         return;
+    pthread_mutex_lock(&p->mu);
     p->stop = 1;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
     if (p->started)
         pthread_join(p->thread, NULL);
     p->stopped = true;
@@ -141,14 +208,15 @@ int hp_page_probe_failures(const struct hp_page_probe *p, const char **first)
     return p->failures;
 }
 
-static double median_of(const struct hp_page_probe *p, int m)
+/* The median of metric m over the loads of level (-2: all of them). */
+static double median_at(const struct hp_page_probe *p, int m, int level)
 {
     double *v = hp_malloc((p->n ? p->n : 1) * sizeof *v);
     size_t k = 0;
     if (!v)
         return NAN;
     for (size_t i = 0; i < p->n; i++)
-        if (isfinite(p->runs[i].run.m[m]))
+        if ((level == -2 || p->runs[i].level == level) && isfinite(p->runs[i].run.m[m]))
             v[k++] = p->runs[i].run.m[m];
     double med = k ? hp_quantile(v, k, 0.5) : NAN;
     hp_free(v);
@@ -167,19 +235,29 @@ static const struct {
     {HP_PM_TBT, "page_tbt", "ns", 1e6},
 };
 
-int hp_page_probe_doc(const struct hp_page_probe *p, struct hp_result *doc)
+int hp_page_probe_doc(const struct hp_page_probe *p, struct hp_result *doc, const double *x,
+                      int n_levels)
 {
     int rc = 0;
     for (size_t k = 0; k < sizeof shown / sizeof *shown && rc == 0; k++) {
-        for (size_t i = 0; i < p->n && rc == 0; i++) {
-            double v = p->runs[i].run.m[shown[k].m];
-            if (isfinite(v))
-                rc = hp_result_series_point(doc, shown[k].series, shown[k].unit, p->runs[i].t_s,
-                                            v * shown[k].scale);
+        if (x) { /* a sweep: each level's median at the level's x */
+            for (int l = 0; l < n_levels && rc == 0; l++) {
+                double v = median_at(p, shown[k].m, l);
+                if (isfinite(v))
+                    rc = hp_result_series_point(doc, shown[k].series, shown[k].unit, x[l],
+                                                v * shown[k].scale);
+            }
+        } else {
+            for (size_t i = 0; i < p->n && rc == 0; i++) {
+                double v = p->runs[i].run.m[shown[k].m];
+                if (isfinite(v))
+                    rc = hp_result_series_point(doc, shown[k].series, shown[k].unit,
+                                                p->runs[i].t_s, v * shown[k].scale);
+            }
         }
         char name[64];
         snprintf(name, sizeof name, "%s_median", shown[k].series);
-        double med = median_of(p, shown[k].m);
+        double med = median_at(p, shown[k].m, -2);
         if (rc == 0 && isfinite(med))
             rc = hp_result_metric(doc, name, med * shown[k].scale, shown[k].unit);
     }
@@ -206,6 +284,8 @@ int hp_page_probe_doc(const struct hp_page_probe *p, struct hp_result *doc)
             return -ENOMEM;
         }
         json_object_set_new(r, "t_s", json_real(p->runs[i].t_s));
+        if (p->runs[i].level >= 0)
+            json_object_set_new(r, "level", json_integer(p->runs[i].level));
         json_object_set_new(r, "run", json_integer((json_int_t)i + 1));
         json_array_append_new(arr, r);
     }
@@ -216,7 +296,7 @@ int hp_page_probe_doc(const struct hp_page_probe *p, struct hp_result *doc)
 void hp_page_probe_print(const struct hp_page_probe *p, FILE *out)
 {
     char lcp[32], ttfb[32];
-    double l = median_of(p, HP_PM_LCP), t = median_of(p, HP_PM_TTFB);
+    double l = median_at(p, HP_PM_LCP, -2), t = median_at(p, HP_PM_TTFB, -2);
     if (isfinite(l))
         hp_format_duration((int64_t)llround(l * 1e6), lcp, sizeof lcp);
     else
@@ -241,5 +321,7 @@ void hp_page_probe_free(struct hp_page_probe *p)
     for (size_t i = 0; i < p->n; i++)
         hp_page_run_fini(&p->runs[i].run);
     hp_free(p->runs);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
     hp_free(p);
 }

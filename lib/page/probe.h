@@ -29,6 +29,7 @@ struct hp_page_probe_opts {
 
 struct hp_page_probe_run {
     double t_s;           /* when it started, since hp_page_probe_go */
+    int level;            /* the window's level (sweeps), -1 without windows */
     struct hp_page_run run;
 };
 
@@ -40,17 +41,24 @@ int hp_page_probe_new(const struct hp_page_probe_opts *o, struct hp_page_probe *
 /* Begin loading the page: t_s counts from t0_ns (hp_now_ns clock). 0 or an
  * error (the thread could not start). */
 int hp_page_probe_go(struct hp_page_probe *p, int64_t t0_ns, struct hp_err *err);
+/* Or in windows (a sweep's levels): nothing until hp_page_probe_window;
+ * then a load at once and every `every` until until_ns (a load begun
+ * before it ends is finished), tagged with the level. */
+int hp_page_probe_go_windows(struct hp_page_probe *p, int64_t t0_ns, struct hp_err *err);
+void hp_page_probe_window(struct hp_page_probe *p, int level, int64_t until_ns);
 /* Stop loading, close the browser. Idempotent. */
 void hp_page_probe_stop(struct hp_page_probe *p);
 /* After stop: the loads kept, in order, and how many failed (with the
  * first failure's message, "" when none). */
 const struct hp_page_probe_run *hp_page_probe_runs(const struct hp_page_probe *p, size_t *n);
 int hp_page_probe_failures(const struct hp_page_probe *p, const char **first);
-/* After stop: the loads into doc: series page_ttfb, page_fcp, page_lcp
- * (ns), page_cls (score) at each load's start, metrics page_*_median,
- * page_loads, page_failures, and "page": {"every_s", "browser", "runs"
- * (each with t_s)}. 0 or -ENOMEM. */
-int hp_page_probe_doc(const struct hp_page_probe *p, struct hp_result *doc);
+/* After stop: the loads into doc: series page_ttfb, page_fcp, page_lcp,
+ * page_tbt (ns), page_cls (score) at each load's start (or, given x, the
+ * median of each level's loads at x[level], n_levels of them), metrics
+ * page_*_median, page_loads, page_failures, and "page": {"url", "every_s",
+ * "browser", "runs" (each with t_s, and level in windows)}. 0 or -ENOMEM. */
+int hp_page_probe_doc(const struct hp_page_probe *p, struct hp_result *doc, const double *x,
+                      int n_levels);
 /* "  Page loads: N (F failed), LCP median ..., TTFB median ..." */
 void hp_page_probe_print(const struct hp_page_probe *p, FILE *out);
 void hp_page_probe_free(struct hp_page_probe *p); /* stops first; NULL is fine */

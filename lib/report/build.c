@@ -682,6 +682,8 @@ static int sweep_section(struct hp_rdoc *d, const struct hp_report_input *in, in
         }
     }
 
+    TRY(hp_report_page_by_level(d, in, heading > 0 ? heading + 1 : 3));
+
     static const char *const hdr[] = {"Connections>", "Throughput>", "p50>", "p99>", "Errors>",
                                       "Objective", NULL};
     struct hp_rtable *t = hp_rdoc_table(d, hdr);

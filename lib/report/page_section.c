@@ -474,3 +474,48 @@ int hp_report_page_probe(struct hp_rdoc *d, const struct hp_report_input *in, in
         TRY(hp_report_add_series(c, "request p99 (protocol load)", p99, HP_DRAW_STEP, 1));
     return 0;
 }
+
+int hp_report_page_by_level(struct hp_rdoc *d, const struct hp_report_input *in, int level)
+{
+    json_t *lcp = hp_report_points(in, "page_lcp"), *ttfb = hp_report_points(in, "page_ttfb");
+    if (!lcp && !ttfb)
+        return 0;
+    TRY(hp_rdoc_heading(d, level, "What a visitor saw at each level"));
+    /* the first level whose median LCP is past a band's edge */
+    double x, v, first_ni = NAN, first_poor = NAN;
+    for (size_t i = 0; i < json_array_size(lcp); i++) {
+        if (!hp_report_point(lcp, i, &x, &v))
+            continue;
+        if (v / 1e6 > vitals[2].good && !isfinite(first_ni))
+            first_ni = x;
+        if (v / 1e6 > vitals[2].poor && !isfinite(first_poor))
+            first_poor = x;
+    }
+    if (isfinite(first_poor))
+        TRY(hp_rdoc_para(d, HP_MARK_FAIL,
+                         "The median LCP is poor (over 4 s) from %.4g connections on, and needs "
+                         "improvement (over 2.5 s) from %.4g.",
+                         first_poor, first_ni));
+    else if (isfinite(first_ni))
+        TRY(hp_rdoc_para(d, HP_MARK_NOTE,
+                         "The median LCP needs improvement (over 2.5 s) from %.4g connections on; "
+                         "it is never poor in the range swept.",
+                         first_ni));
+    else
+        TRY(hp_rdoc_para(d, HP_MARK_PASS,
+                         "The median LCP stays good (under 2.5 s) at every level swept."));
+    struct hp_chart *c = hp_rdoc_chart(d, "page-levels", "Page loads by concurrency",
+                                       "connections", "count", "time", "ns");
+    NEED(c);
+    c->y_from_zero = true;
+    TRY(hp_report_add_series(c, "LCP (median)", lcp, HP_DRAW_BOTH, 1));
+    TRY(hp_report_add_series(c, "TTFB (median)", ttfb, HP_DRAW_BOTH, 1));
+    json_t *p99 = hp_report_points(in, "latency_p99_ns");
+    if (p99)
+        TRY(hp_report_add_series(c, "request p99 (protocol load)", p99, HP_DRAW_BOTH, 1));
+    if (isfinite(first_ni))
+        TRY(hp_chart_rule(c, "LCP good (2.5 s)", 2500e6, false));
+    if (isfinite(first_poor))
+        TRY(hp_chart_rule(c, "LCP poor (4 s)", 4000e6, false));
+    return 0;
+}

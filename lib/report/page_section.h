@@ -20,4 +20,9 @@ int hp_report_page_section(struct hp_rdoc *d, const struct hp_report_input *in, 
  * Nothing when the document has none. 0 or -ENOMEM. */
 int hp_report_page_probe(struct hp_rdoc *d, const struct hp_report_input *in, int level);
 
+/* A sweep document's page loads (sweep --page): the median LCP and TTFB
+ * at each level beside the p99, and the first level whose LCP needs
+ * improvement or is poor. Nothing when it has none. 0 or -ENOMEM. */
+int hp_report_page_by_level(struct hp_rdoc *d, const struct hp_report_input *in, int level);
+
 #endif

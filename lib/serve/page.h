@@ -25,7 +25,8 @@
  * as the HTML arrives. Any /page/NAME.EXT answers a small static body typed
  * by its extension (.svg, .css, .js, .html, else text) after ?delay=D.
  * Durations take units (250ms, 1s) or a distribution as /delay/ does
- * (exp:5ms). The page's HTML is made per request; assets are static. */
+ * (exp:5ms). The page's HTML is made per request; assets are static and
+ * may be cached an hour (a repeat view finds them). */
 #ifndef HP_SERVE_PAGE_H
 #define HP_SERVE_PAGE_H
 

@@ -149,6 +149,8 @@ static void queue_response(struct conn *c, const struct response *r)
         put_u64(c, (uint64_t)r->body_bytes);
         PUT_LIT(c, "\r\n");
     }
+    if (r->route == HP_ROUTE_PAGE_ASSET && r->status == 200)
+        PUT_LIT(c, "Cache-Control: max-age=3600\r\n"); /* a repeat view finds it cached */
     if (!r->keep_alive)
         PUT_LIT(c, "Connection: close\r\n");
     PUT_LIT(c, "\r\n");

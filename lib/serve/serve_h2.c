@@ -124,7 +124,7 @@ static void respond(struct h2stream *st, int64_t now)
     snprintf(status, sizeof status, "%d", r->status);
     char *end = hp_put_u64(clen, (uint64_t)r->body_bytes);
     /* w->date is "Date: <value>\r\n" */
-    nghttp2_nv nv[5] = {NV(":status", status, 3), NV("server", "hotpath", 7),
+    nghttp2_nv nv[6] = {NV(":status", status, 3), NV("server", "hotpath", 7),
                         NV("date", w->date + 6, w->date_len > 8 ? w->date_len - 8 : 0)};
     size_t nnv = 3;
     if (!no_body) {
@@ -132,6 +132,8 @@ static void respond(struct h2stream *st, int64_t now)
         nv[nnv++] = NV("content-type", ct, strlen(ct));
         nv[nnv++] = NV("content-length", clen, (size_t)(end - clen));
     }
+    if (r->route == HP_ROUTE_PAGE_ASSET && r->status == 200)
+        nv[nnv++] = NV("cache-control", "max-age=3600", 12);
     nghttp2_data_provider prd = {.source.ptr = st, .read_callback = read_body};
     bool body = !no_body && !st->head && r->body_bytes > 0;
     nghttp2_submit_response(c->h2->s, st->id, nv, nnv, body ? &prd : NULL);

@@ -20,7 +20,8 @@
 #    authority are each one clear error and exit 1, the runs before kept;
 #    -k accepts the certificate; no browser process is left behind;
 #  - load --page: page loads while the protocol load runs, in its document
-#    (series page_lcp...) and its report.
+#    (series page_lcp...) and its report; sweep --page the same at every
+#    level, by level.
 # Skipped (77) when no Chromium is installed.
 # And the report of a page document: HTML opened in Chromium, Markdown with
 # its waterfall beside it; `compare` reads each run as a sample.
@@ -49,6 +50,10 @@ for d in 300 600; do
     "$hotpath" page -q -n 7 --json "$work/l$d.json" "$base/page?lcp=${d}ms" \
         >"$work/l$d.out" 2>"$work/l$d.err" || { cat "$work/l$d.out" "$work/l$d.err"; fail "page failed"; }
 done
+# repeat views: after the first run the images come from the cache and the
+# connection is kept
+"$hotpath" page -q -n 3 --warm --json "$work/warm.json" "$base/page?lcp=100ms&assets=10ms" \
+    >"$work/warm.out" 2>&1 || { cat "$work/warm.out"; fail "page --warm failed"; }
 # a click's interaction to next paint: its handler runs 150 ms
 "$hotpath" page -q -n 2 --json "$work/inp.json" --click '#hp-button' "$base/page?inp=150ms" \
     >"$work/inp.out" 2>&1 || { cat "$work/inp.out"; fail "page --click failed"; }
@@ -89,6 +94,7 @@ for r in runs:
 for d in (l300, l600):
     for r in d["page"]["runs"]:
         assert r["lcp_element"] == "img#hero", r["lcp_element"]
+        assert r["by_type"]["Image"]["requests"] >= 1 and r["by_type"]["Document"]["requests"] == 1
         hero = [q for q in r["requests"] if "/page/hero.bmp" in q["url"]][0]
         # painted after it arrived, and within what a busy 2-core machine takes to paint
         assert hero["end_ms"] <= r["lcp_ms"] <= hero["end_ms"] + 400, (hero["end_ms"], r["lcp_ms"])
@@ -100,11 +106,21 @@ assert abs((lcp_b - lcp_a) - 300) <= 100, \
     f"LCP moved {lcp_b - lcp_a} ms for 300 ms more delay: (TTFB, LCP) {lag(l300)} and {lag(l600)}"
 # every request the browser made reached serve (and nothing else did)
 docs = [a, l300, l600] + [json.load(open(f"{w}/{n}.json")) for n in ("inp", "3g", "fast")]
+warm = json.load(open(w + "/warm.json"))["page"]["runs"]
+assert warm[0]["cold"] is True and warm[1]["cold"] is False
+for r in warm[1:]:
+    imgs = [q for q in r["requests"] if q["type"] == "Image" and "/page/" in q["url"]]
+    assert imgs and all(q["from_cache"] for q in imgs), [(q["url"], q["from_cache"]) for q in imgs]
+    doc = r["requests"][0]
+    assert doc["phases_ms"]["connect"] == -1, doc["phases_ms"]
+cached = sum(1 for r in warm[1:] for q in r["requests"] if q["from_cache"])
 made = sum(len(r["requests"]) for d in docs for r in d["page"]["runs"])
+made += sum(len(r["requests"]) for r in warm) - cached  # cache hits never reach serve
 served = int(t["requests"]["value"])
 assert served == made, f"serve answered {served}, the waterfalls hold {made}"
 conns = int(t["connections"]["value"])
 assert conns >= 25, f"{conns} connections for 25 cold runs"
+assert json.load(open(w + "/warm.json"))["config"]["warm"] is True
 inp = docs[3]["page"]["runs"]
 for r in inp:
     assert r["inp_ms"] is not None and 140 <= r["inp_ms"] <= 400, f"INP {r['inp_ms']} for 150 ms"
@@ -187,17 +203,40 @@ for r in d["page"]["runs"]:
 PY
 "$hotpath" report "$work/load.json" -o "$work/load.html" || fail "report of load --page"
 grep -q "What a visitor saw during the test" "$work/load.html" || fail "load report: no page loads"
+# sweep --page: page loads in every level's measured run, their medians by level
+"$hotpath" sweep --levels 1,8 --warmup 200ms --measure 2s -t 1 --page "$base/page?lcp=100ms" \
+    --page-every 1s --json "$work/sweep.json" "$base/delay/fixed:5ms" >"$work/sweep.out" 2>&1 ||
+    { cat "$work/sweep.out"; fail "sweep --page"; }
+grep -q 'Page loads in the browser by level' "$work/sweep.out" || { cat "$work/sweep.out"; fail "no page table"; }
+python3 - "$work/sweep.json" <<'PY' || exit 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+lcp = d["series"]["page_lcp"]["points"]
+assert [x for x, _ in lcp] == [1, 8], lcp
+assert all(v >= 100e6 for _, v in lcp), lcp
+levels = [r["level"] for r in d["page"]["runs"]]
+assert levels.count(0) >= 2 and levels.count(1) >= 2, levels
+PY
+"$hotpath" report "$work/sweep.json" -o "$work/sweep.html" || fail "report of sweep --page"
+grep -q "What a visitor saw at each level" "$work/sweep.html" || fail "sweep report: no page loads"
 stop
 
 # a failed threshold: exit 99, and the verdict in the document
 serve_to "$work/truth2.json"
 base="http://127.0.0.1:$port"
-"$hotpath" page -q -n 2 --json "$work/c.json" --threshold 'cls: max < 0.05' \
+"$hotpath" page -q -n 2 --json "$work/c.json" --junit "$work/c.xml" --summary-md "$work/c.md" \
+    --threshold 'cls: max < 0.05' \
     --threshold 'lcp: p(75) < 30s' "$base/page?cls=0.1" >"$work/c.out" 2>&1
 rc=$?
 [ "$rc" -eq 99 ] || { cat "$work/c.out"; fail "a failed threshold gave $rc, not 99"; }
 grep -q '✗ cls: max < 0.05' "$work/c.out" || { cat "$work/c.out"; fail "no failed verdict"; }
 grep -q '✓ lcp: p(75) < 30s' "$work/c.out" || { cat "$work/c.out"; fail "no passed verdict"; }
+grep -q '<testcase name="cls: max &lt; 0.05"' "$work/c.xml" && grep -q '<failure' "$work/c.xml" ||
+    { cat "$work/c.xml"; fail "junit: no failed testcase"; }
+grep -q '| LCP |' "$work/c.md" && grep -q 'cls: max < 0.05' "$work/c.md" ||
+    { cat "$work/c.md"; fail "summary-md: no figures or verdicts"; }
+python3 -c "import json,sys; t=json.load(open(sys.argv[1]))['thresholds']; assert [x['passed'] for x in t] == [False, True], t" \
+    "$work/c.json" || fail "the verdicts are not in the document"
 stop
 
 # a refused connection: one clear error, exit 1, the browser gone

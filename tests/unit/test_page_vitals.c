@@ -2,10 +2,16 @@
 /* Unit tests for page/vitals.c and the page metrics of stat/threshold.c:
  * CLS's session windows (a gap of 1 s, at most 5 s, input excluded), TBT's
  * clipping to the first paint, INP's worst interaction, a request's phases
- * from Chromium's timing, and thresholds over a page's runs. */
+ * from Chromium's timing, thresholds over a page's runs, and a recorded
+ * stream of the browser's messages (tests/data/page_trace.cdp) made into a
+ * run: its waterfall on the page's clock, another session's request left
+ * out, a failed request, secrets redacted, and the vitals. */
 #include <math.h>
 #include <string.h>
 
+#include "core/alloc.h"
+#include "page/cdp.h"
+#include "page/page.h"
 #include "page/vitals.h"
 #include "stat/threshold.h"
 #include "testutil.h"
@@ -118,12 +124,83 @@ static void thresholds_over_runs(void **state)
     assert_int_equal(hp_threshold_parse("cls: p(75) < 0.1s", &t, &err), HP_EPARSE);
 }
 
-int main(void)
+static const char *data_dir = "tests/data";
+
+static void trace_into_run(void **state)
 {
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/page_trace.cdp", data_dir);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char buf[16384];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    struct hp_cdp_reader r;
+    hp_cdp_reader_init(&r, 0);
+    assert_int_equal(hp_cdp_reader_feed(&r, buf, len), 0);
+    json_t *msgs[32];
+    size_t n = 0;
+    json_t *m;
+    struct hp_err err;
+    while (n < 32 && hp_cdp_reader_next(&r, &m, &err) == 1)
+        msgs[n++] = m;
+    hp_cdp_reader_fini(&r);
+    assert_int_equal(n, 12); /* 11 events and the figures */
+    struct hp_page_run run;
+    assert_int_equal(hp_page_take(&run, msgs, n - 1, "S", msgs[n - 1], "L"), 0);
+    /* the net-internals request is another session's */
+    assert_int_equal(run.nreqs, 3);
+    const struct hp_page_req *doc = &run.reqs[0], *hero = &run.reqs[1], *gone = &run.reqs[2];
+    /* the page's clock: the document's send start (100.002 s + 2 ms) is the
+     * navigation's requestStart (6 ms), so Network time T is T * 1000 - 99998 */
+    assert_close(doc->start, 2.0, 0, 1e-6);
+    assert_close(doc->end, 12.0, 0, 1e-6);
+    assert_close(hero->start, 42.0, 0, 1e-6);
+    assert_close(hero->end, 352.0, 0, 1e-6);
+    assert_close(doc->ph.connect, 1.0, 0, 1e-9);
+    assert_close(doc->ph.wait, 5.0, 0, 1e-9);
+    assert_close(hero->ph.wait, 301.0, 0, 1e-9);
+    assert_true(hero->ph.connect == -1);
+    assert_int_equal(doc->status, 200);
+    assert_int_equal(doc->transfer, 4400);
+    assert_int_equal(doc->body, 4200);
+    assert_string_equal(doc->remote, "127.0.0.1:8080");
+    assert_string_equal(json_string_value(json_object_get(doc->req_headers, "Cookie")),
+                        "[redacted]");
+    assert_true(gone->failed);
+    assert_string_equal(gone->error, "net::ERR_CONNECTION_REFUSED");
+    /* the vitals: the last LCP candidate; shifts 200 and 600 in one window;
+     * the task at 100 (200 ms) blocks 150 ms after the FCP at 50, the one at
+     * 30 (60 ms) none past its 50 ms that falls after it... 30+50=80 > 50:
+     * 10 ms; INP the interaction's longest event */
+    assert_close(run.m[HP_PM_TTFB], 11, 0, 1e-9);
+    assert_close(run.m[HP_PM_LCP], 380, 0, 1e-9);
+    assert_string_equal(run.lcp_element, "img#hero");
+    assert_close(run.m[HP_PM_CLS], 0.1, 0, 1e-9);
+    assert_close(run.m[HP_PM_TBT], 160, 0, 1e-9);
+    assert_close(run.m[HP_PM_INP], 160, 0, 1e-9);
+    assert_close(run.m[HP_PM_REQUESTS], 3, 0, 0);
+    assert_close(run.m[HP_PM_TRANSFER], 4400 + 45200, 0, 0);
+    json_t *j = hp_page_run_json(&run);
+    assert_non_null(j);
+    assert_int_equal(json_array_size(json_object_get(j, "requests")), 3);
+    assert_true(json_integer_value(json_object_get(j, "requests_count")) == 3 ||
+                json_real_value(json_object_get(j, "requests_count")) == 3);
+    json_decref(j);
+    hp_page_run_fini(&run);
+    for (size_t i = 0; i < n; i++)
+        json_decref(msgs[i]);
+}
+
+int main(int argc, char **argv)
+{
+    data_dir = argc > 1 ? argv[1] : data_dir;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cls_windows),        cmocka_unit_test(tbt_after_fcp),
         cmocka_unit_test(inp_worst_interaction), cmocka_unit_test(phases),
         cmocka_unit_test(names),              cmocka_unit_test(thresholds_over_runs),
+        cmocka_unit_test(trace_into_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
