@@ -2,6 +2,7 @@
 /* page/browser.c - see browser.h. */
 #include "page/browser.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -351,6 +352,57 @@ void hp_browser_drain(struct hp_browser *b)
     for (size_t i = 0; i < b->qlen; i++)
         json_decref(b->q[b->qhead + i]);
     b->qhead = b->qlen = 0;
+}
+
+double hp_browser_cpu_s(const struct hp_browser *b)
+{
+    double sum = 0;
+    long hz = sysconf(_SC_CLK_TCK);
+    DIR *d = b->pid > 0 ? opendir("/proc") : NULL;
+    struct dirent *e;
+    if (!d)
+        return 0;
+    while ((e = readdir(d))) {
+        char path[300], buf[1024];
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        /* after "(comm)": state ppid pgrp ... utime (14th field) stime */
+        char *p = strrchr(buf, ')');
+        long pgrp;
+        unsigned long ut, st;
+        if (p && sscanf(p + 2, "%*c %*d %ld %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &pgrp, &ut,
+                        &st) == 3 &&
+            pgrp == b->pid)
+            sum += (double)(ut + st) / (double)hz;
+    }
+    closedir(d);
+    return sum;
+}
+
+int hp_browser_settle(struct hp_browser *b, int64_t max_ns)
+{
+    int64_t until = hp_now_ns() + max_ns;
+    double before = hp_browser_cpu_s(b);
+    while (hp_now_ns() < until) {
+        struct timespec ts = {0, 250 * 1000000};
+        nanosleep(&ts, NULL);
+        if (b->stop && *b->stop)
+            return -EINTR;
+        double now = hp_browser_cpu_s(b);
+        if (now - before < 0.25 * 0.05) /* under 5% of a CPU */
+            return 0;
+        before = now;
+    }
+    return -ETIMEDOUT;
 }
 
 const char *hp_browser_version(const struct hp_browser *b)

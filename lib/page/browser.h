@@ -66,6 +66,13 @@ int hp_browser_event(struct hp_browser *b, int64_t deadline_ns, json_t **ev, str
 /* Drop every queued event. */
 void hp_browser_drain(struct hp_browser *b);
 
+/* CPU seconds used so far by the browser and every process it started. */
+double hp_browser_cpu_s(const struct hp_browser *b);
+/* Wait until the browser is quiet (under 5% of a CPU over 250 ms), at most
+ * max_ns: a browser keeps starting up for seconds after it answers, work
+ * that would land in a test beside it. 0, -ETIMEDOUT, -EINTR. */
+int hp_browser_settle(struct hp_browser *b, int64_t max_ns);
+
 /* Close it: Browser.close, up to 2 s for it to exit, then SIGKILL to its
  * whole process group; its profile directory is removed. NULL is fine. */
 void hp_browser_close(struct hp_browser *b);

@@ -56,6 +56,17 @@ int hp_page_probe_new(const struct hp_page_probe_opts *o, struct hp_page_probe *
         hp_page_probe_free(p);
         return rc;
     }
+    /* One load before the test, not kept, then quiet: the browser's start-up
+     * (seconds of CPU after it first answers) and first page must not land
+     * in the test. A page that fails here fails in the test too: say so now. */
+    struct hp_page_run warm;
+    rc = hp_page_run(p->pg, true, &warm, err);
+    if (rc < 0) {
+        hp_page_probe_free(p);
+        return rc;
+    }
+    hp_page_run_fini(&warm);
+    hp_browser_settle(p->b, 10 * HP_NS_PER_S);
     snprintf(p->version, sizeof p->version, "%s", hp_browser_version(p->b));
     *out = p;
     return 0;

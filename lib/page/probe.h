@@ -3,8 +3,9 @@
  * its own browser loads the page every `every` while the protocol load
  * runs, so the result shows what a visitor saw at that load.
  *
- * The browser is started and the tab set up before the test (its start-up
- * is not measured beside the load); loads begin at hp_page_probe_go and
+ * The browser is started, the tab set up and the page loaded once before
+ * the test, and the browser left to go quiet (its start-up takes seconds of
+ * CPU after it first answers, which would be taken from the test); loads begin at hp_page_probe_go and
  * end at hp_page_probe_stop, which interrupts a load in progress (that one
  * is not kept). A failed load is counted and the probe goes on: the test is
  * the protocol load's, the probe only watches it. */
@@ -35,7 +36,9 @@ struct hp_page_probe_run {
 
 struct hp_page_probe;
 
-/* Start the browser and open the tab. 0, or an error with err. */
+/* Start the browser, open the tab, load the page once (not kept: it says
+ * early when the page cannot be loaded) and wait for the browser to be
+ * quiet. 0, or an error with err. */
 int hp_page_probe_new(const struct hp_page_probe_opts *o, struct hp_page_probe **out,
                       struct hp_err *err);
 /* Begin loading the page: t_s counts from t0_ns (hp_now_ns clock). 0 or an

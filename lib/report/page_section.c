@@ -175,7 +175,7 @@ static void origin_of(const char *url, char *out, size_t size)
 }
 
 #define WF_LABEL 300.0 /* px of labels */
-#define WF_PLOT 620.0  /* px of time */
+#define WF_PLOT 540.0  /* px of time */
 #define WF_ROW 18.0
 #define WF_TOP 34.0
 
@@ -210,7 +210,7 @@ static char *waterfall_svg(json_t *run, const char *page_url, size_t *len)
         step *= end / (step * 2) > 10 ? 5 : 2;
     double span = ceil(end / step) * step;
     double height = WF_TOP + WF_ROW * (double)n + 30;
-    double width = WF_LABEL + WF_PLOT + 20;
+    double width = WF_LABEL + WF_PLOT + 50; /* room for the last milestone's name */
     char origin[512];
     origin_of(page_url, origin, sizeof origin);
 
@@ -248,7 +248,7 @@ static char *waterfall_svg(json_t *run, const char *page_url, size_t *len)
     {
         double y = WF_TOP + WF_ROW * (double)i;
         const char *url = json_string_value(json_object_get(q, "url"));
-        char lab[64];
+        char lab[44]; /* what fits in the label column at 11 px */
         label_of(url ? url : "", origin, lab, sizeof lab);
         double start = hp_report_num(q, "start_ms"), stop = hp_report_num(q, "end_ms");
         int status = (int)json_integer_value(json_object_get(q, "status"));
