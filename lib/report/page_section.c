@@ -10,6 +10,7 @@
 #include "core/alloc.h"
 #include "core/units.h"
 #include "report/section_int.h"
+#include "report/svg.h"
 
 /* The common bands (web.dev's for the Core Web Vitals, Lighthouse's for
  * TBT): good up to `good`, poor beyond `poor`, needs improvement between. */
@@ -119,35 +120,6 @@ static int runs_chart(struct hp_rdoc *d, json_t *runs)
 
 /* ---- the waterfall ---------------------------------------------------- */
 
-struct sbuf {
-    char *p;
-    size_t len;
-    FILE *f;
-};
-
-static void esc(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            if ((unsigned char)*s >= 0x20)
-                fputc(*s, f);
-        }
-    }
-}
-
 /* A request's label: its path (and query), or the whole URL from another
  * origin; cut to max characters from the end. */
 static void label_of(const char *url, const char *page_origin, char *out, size_t max)
@@ -254,12 +226,12 @@ static char *waterfall_svg(json_t *run, const char *page_url, size_t *len)
         int status = (int)json_integer_value(json_object_get(q, "status"));
         bool failed = json_object_get(q, "error") != NULL;
         fprintf(f, "<g><title>");
-        esc(f, url);
+        hp_xml_escape(f, url);
         if (isfinite(start) && isfinite(stop))
             fprintf(f, " (%d, %.1f ms from %.1f ms)", status, stop - start, start);
         fprintf(f, "</title>\n<text x=\"4\" y=\"%.1f\"%s>", y + 12,
                 failed || status >= 400 ? " fill=\"#c62828\"" : "");
-        esc(f, lab);
+        hp_xml_escape(f, lab);
         fprintf(f, "</text>\n");
         if (isfinite(start)) {
             json_t *ph = json_object_get(q, "phases_ms");
