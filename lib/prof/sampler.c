@@ -542,7 +542,10 @@ static void close_all(struct state *st)
 
 static int symbolise(struct state *st, struct hp_prof_result *res)
 {
-    static uint32_t frames[HP_STACKS_MAX_DEPTH + 1];
+    /* one per call: diagnose names the frames of two profiles at once, on
+     * two threads, and a static buffer shared between them mixed one
+     * profile's name ids into the other's tree */
+    uint32_t frames[HP_STACKS_MAX_DEPTH + 1];
     char buf[512];
     for (size_t i = 0; i < st->nraw; i++) {
         const struct raw *r = &st->raw[i];
@@ -682,7 +685,7 @@ int hp_prof_run(const struct hp_prof_opts *o, volatile sig_atomic_t *stop,
         go[0] = -1;
         attr.disabled = 1;
         attr.enable_on_exec = 1;
-        static int one[1];
+        static _Thread_local int one[1];
         one[0] = child;
         tids = one;
         ntids = 1;

@@ -149,7 +149,7 @@ int hp_stacks_add(struct hp_stacks *s, const uint32_t *frames, int n, uint64_t c
 
 /* ---- sorting ----------------------------------------------------------- */
 
-static const struct hp_stacks *sorting;
+static _Thread_local const struct hp_stacks *sorting; /* qsort has no context */
 
 static int by_name(const void *a, const void *b)
 {
@@ -253,12 +253,23 @@ static int folded_line(struct reader *r, const char *s, size_t n)
 
 /* A name as read, its ';' made ':' (as stackcollapse-perf.pl does: ';'
  * separates frames in the folded form) and control bytes '?' (a NUL would
- * cut it); names over 4 KiB are cut. */
+ * cut it), blanks around it trimmed ("?" when nothing is left); names over
+ * 4 KiB are cut. */
 static uint32_t intern_clean(struct reader *r, const char *name, size_t len)
 {
-    static char buf[4096];
+    static _Thread_local char buf[4096]; /* threads may read at once */
+    /* the folded form trims frames: a name must not start or end with a
+     * blank, nor be empty (";;" is no frame), or it would not read back */
     if (len > sizeof buf)
         len = sizeof buf;
+    while (len > 0 && is_space(name[len - 1]))
+        len--;
+    while (len > 0 && is_space(name[0])) {
+        name++;
+        len--;
+    }
+    if (len == 0)
+        return hp_stacks_intern(r->s, "?", 1);
     bool clean = true;
     for (size_t i = 0; i < len && clean; i++)
         clean = name[i] != ';' && ((unsigned char)name[i] >= 0x20 || name[i] == '\t');
@@ -477,7 +488,7 @@ int hp_stacks_parse(struct hp_stacks *s, const char *name, const char *data, siz
 int hp_stacks_write_folded(const struct hp_stacks *s, int which, FILE *f)
 {
     /* depth first, iteratively; the path's names joined as we go */
-    static uint32_t path[HP_STACKS_MAX_DEPTH + 2];
+    static _Thread_local uint32_t path[HP_STACKS_MAX_DEPTH + 2];
     int depth = 0;
     uint32_t v = s->nodes[HP_STACKS_ROOT].child;
     while (v != NONE) {
