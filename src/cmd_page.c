@@ -358,10 +358,9 @@ static void summarise(const struct hp_page_run *runs, size_t n, int m, struct su
             hp_modified_z(s->sorted, s->n, z, scratch);
             /* hyperfine's rule, and far enough to matter: a run 1 ms off a
              * tight median is not worth a warning */
-            double med = hp_quantile_sorted(s->sorted, s->n, 0.5);
-            double floor = fmax(fabs(med) * 0.05, m == HP_PM_CLS ? 0.01 : 10.0);
+            double floor = fmax(fabs(s->med) * 0.05, m == HP_PM_CLS ? 0.01 : 10.0);
             for (size_t i = 0; i < s->n; i++)
-                if (fabs(z[i]) > HP_OUTLIER_Z && fabs(s->sorted[i] - med) > floor)
+                if (fabs(z[i]) > HP_OUTLIER_Z && fabs(s->sorted[i] - s->med) > floor)
                     s->outliers++;
         }
         hp_free(z);
@@ -532,9 +531,8 @@ static int write_summary_md(const char *path, const struct opts *o, struct summa
 
 static int run_page(const struct hp_cmd *cmd, int argc, char **argv)
 {
-    struct opts o = {.runs = 5,
-                     .po = {.width = 1350, .height = 940, .scale = 1, .cpu_slowdown = 1,
-                            .timeout_ns = INT64_C(30) * HP_NS_PER_S, .settle_ns = HP_NS_PER_S}};
+    struct opts o = {.runs = 5};
+    hp_page_opts_defaults(&o.po, NULL);
     cli_gate_init(&o.gate);
     int rc = parse(cmd, argc, argv, &o);
     if (rc != 0)

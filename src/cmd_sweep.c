@@ -24,7 +24,6 @@
 #include "http/url.h"
 #include "io/tls.h"
 #include "page/probe.h"
-#include "stat/stats.h"
 
 enum { O_JSON = 1, O_CSV, O_PAGE, O_PAGE_EVERY, O_SWEEP /* SWEEP_OPT_COUNT ids from here */ };
 
@@ -69,33 +68,24 @@ static void page_window(int level, void *arg)
 static void page_by_level(const struct hp_page_probe *probe, const struct hp_sweep_step *steps,
                           int done, bool by_rate)
 {
-    size_t n;
-    const struct hp_page_probe_run *runs = hp_page_probe_runs(probe, &n);
     const char *first;
     int failed = hp_page_probe_failures(probe, &first);
     printf("\nPage loads in the browser by level%s:\n  %8s %6s %10s %10s\n",
            failed ? " (some failed)" : "", by_rate ? "rate" : "conns", "loads", "LCP", "TTFB");
     for (int l = 0; l < done; l++) {
-        double lcp[64], ttfb[64];
-        size_t k = 0, kt = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (runs[i].level != l)
-                continue;
-            if (isfinite(runs[i].run.m[HP_PM_LCP]) && k < 64)
-                lcp[k++] = runs[i].run.m[HP_PM_LCP];
-            if (isfinite(runs[i].run.m[HP_PM_TTFB]) && kt < 64)
-                ttfb[kt++] = runs[i].run.m[HP_PM_TTFB];
-        }
+        size_t loads;
+        double lcp = hp_page_probe_median(probe, HP_PM_LCP, l, NULL);
+        double ttfb = hp_page_probe_median(probe, HP_PM_TTFB, l, &loads);
         char level[32], a[32] = "-", b[32] = "-";
         if (by_rate)
             hp_format_rate(steps[l].rate_per_s, level, sizeof level);
         else
             snprintf(level, sizeof level, "%d", steps[l].concurrency);
-        if (k)
-            hp_format_duration((int64_t)llround(hp_quantile(lcp, k, 0.5) * 1e6), a, sizeof a);
-        if (kt)
-            hp_format_duration((int64_t)llround(hp_quantile(ttfb, kt, 0.5) * 1e6), b, sizeof b);
-        printf("  %8s %6zu %10s %10s\n", level, kt, a, b);
+        if (isfinite(lcp))
+            hp_format_duration((int64_t)llround(lcp * 1e6), a, sizeof a);
+        if (isfinite(ttfb))
+            hp_format_duration((int64_t)llround(ttfb * 1e6), b, sizeof b);
+        printf("  %8s %6zu %10s %10s\n", level, loads, a, b);
     }
     if (failed)
         printf("  %d page loads failed; the first: %s\n", failed, first);
@@ -161,11 +151,9 @@ static int run_sweep(const struct hp_cmd *cmd, int argc, char **argv)
     load_block_stop_signals(&stop_sigs);
     if (page_url) { /* the browser starts before the first level */
         struct hp_page_probe_opts po = {
-            .page = {.url = page_url, .width = 1350, .height = 940, .scale = 1,
-                     .cpu_slowdown = 1, .timeout_ns = INT64_C(30) * HP_NS_PER_S,
-                     .settle_ns = HP_NS_PER_S},
             .insecure = sa.tls_opts.insecure,
             .every_ns = page_every_ns};
+        hp_page_opts_defaults(&po.page, page_url);
         rc = hp_page_probe_new(&po, &probe, &err);
         if (rc == 0)
             rc = hp_page_probe_go_windows(probe, hp_now_ns(), &err);

@@ -296,11 +296,9 @@ int load_url(const struct hp_cmd *cmd, struct load_run *run)
     if (run->page_url) {
         /* the browser starts before the test, and loads beside it */
         struct hp_page_probe_opts po = {
-            .page = {.url = run->page_url, .width = 1350, .height = 940, .scale = 1,
-                     .cpu_slowdown = 1, .timeout_ns = INT64_C(30) * HP_NS_PER_S,
-                     .settle_ns = HP_NS_PER_S},
             .insecure = run->plan.tls.insecure,
             .every_ns = run->page_every_ns > 0 ? run->page_every_ns : 5 * HP_NS_PER_S};
+        hp_page_opts_defaults(&po.page, run->page_url);
         if ((rc = hp_page_probe_new(&po, &run->probe, &run->err)) < 0) {
             exit_code = cli_fail(cmd, rc, &run->err);
             goto out;

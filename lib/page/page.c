@@ -192,6 +192,13 @@ static bool helper_ready(struct hp_page *p)
     return false;
 }
 
+void hp_page_opts_defaults(struct hp_page_opts *o, const char *url)
+{
+    *o = (struct hp_page_opts){.url = url, .width = 1350, .height = 940, .scale = 1,
+                               .cpu_slowdown = 1, .timeout_ns = INT64_C(30) * 1000000000,
+                               .settle_ns = INT64_C(1000000000)};
+}
+
 int hp_page_open(struct hp_browser *b, const struct hp_page_opts *o, struct hp_page **out,
                  struct hp_err *err)
 {

@@ -71,6 +71,10 @@ struct hp_page_run {
     bool cold;
 };
 
+/* What `page` uses when not told otherwise: 1350x940 at 1 device pixel, no
+ * emulation, 30 s a run, 1 s to wait for the LCP image's paint. */
+void hp_page_opts_defaults(struct hp_page_opts *o, const char *url);
+
 struct hp_page;
 
 /* A browser context and tab set up as o says (viewport, throttling). */

@@ -219,11 +219,12 @@ int hp_page_probe_failures(const struct hp_page_probe *p, const char **first)
     return p->failures;
 }
 
-/* The median of metric m over the loads of level (-2: all of them). */
-static double median_at(const struct hp_page_probe *p, int m, int level)
+double hp_page_probe_median(const struct hp_page_probe *p, int m, int level, size_t *n)
 {
     double *v = hp_malloc((p->n ? p->n : 1) * sizeof *v);
     size_t k = 0;
+    if (n)
+        *n = 0;
     if (!v)
         return NAN;
     for (size_t i = 0; i < p->n; i++)
@@ -231,7 +232,14 @@ static double median_at(const struct hp_page_probe *p, int m, int level)
             v[k++] = p->runs[i].run.m[m];
     double med = k ? hp_quantile(v, k, 0.5) : NAN;
     hp_free(v);
+    if (n)
+        *n = k;
     return med;
+}
+
+static double median_at(const struct hp_page_probe *p, int m, int level)
+{
+    return hp_page_probe_median(p, m, level, NULL);
 }
 
 static const struct {

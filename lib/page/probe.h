@@ -55,6 +55,10 @@ void hp_page_probe_stop(struct hp_page_probe *p);
  * first failure's message, "" when none). */
 const struct hp_page_probe_run *hp_page_probe_runs(const struct hp_page_probe *p, size_t *n);
 int hp_page_probe_failures(const struct hp_page_probe *p, const char **first);
+/* After stop: the median of figure m (enum hp_page_metric) over the loads
+ * of level (-2: all of them), NAN when none measured it; *n (may be NULL)
+ * how many did. */
+double hp_page_probe_median(const struct hp_page_probe *p, int m, int level, size_t *n);
 /* After stop: the loads into doc: series page_ttfb, page_fcp, page_lcp,
  * page_tbt (ns), page_cls (score) at each load's start (or, given x, the
  * median of each level's loads at x[level], n_levels of them), metrics
